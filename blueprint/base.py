@@ -1,0 +1,85 @@
+"""The pydantic base shared by every part of a blueprint, and small field types."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+
+from .units import normalize_time_of_day, normalize_weekday
+
+__all__ = ["Model", "Slug", "TimeOfDay", "Weekday", "Probability", "slugify", "check_slug"]
+
+
+class Model(BaseModel):
+    """Strict about unknown fields, validates on assignment, writes aliases."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        populate_by_name=True,
+        serialize_by_alias=True,
+        use_enum_values=False,
+    )
+
+
+_SLUG_RE = re.compile(r"^[^\W\d][\w-]*$")
+
+
+def slugify(text: str) -> str:
+    """A step id made from a label: lower case, words joined by ``_``.
+
+    Letters of any script are kept, so Chinese labels give Chinese ids.
+
+    >>> slugify("Check in & get key")
+    'check_in_get_key'
+    >>> slugify("2nd call")
+    'step_2nd_call'
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = re.sub(r"[\W]+", "_", text).strip("_")
+    if not slug:
+        return "step"
+    if not _SLUG_RE.match(slug):
+        slug = "step_" + slug
+    return slug
+
+
+def check_slug(value: Any) -> str:
+    """Accept an id made of letters, digits, ``_`` and ``-``, not starting with a digit."""
+    if not isinstance(value, str):
+        raise ValueError(f"an id must be text, got {value!r}")
+    if not _SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use letters, digits, '_' and '-', starting with a letter "
+            f"(e.g. {slugify(value)!r})"
+        )
+    return value
+
+
+Slug = Annotated[str, BeforeValidator(check_slug), WithJsonSchema({"type": "string", "pattern": r"^[^\W\d][\w-]*$"})]
+TimeOfDay = Annotated[
+    str,
+    BeforeValidator(normalize_time_of_day),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "description": "time of day, 'HH:MM'"}),
+]
+Weekday = Annotated[
+    str,
+    BeforeValidator(normalize_weekday),
+    WithJsonSchema({"type": "string", "description": "a weekday: monday … sunday (or mon … sun)"}),
+]
+
+
+def _probability(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a probability between 0 and 1, got {value!r}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"expected a probability between 0 and 1, got {value}")
+    return float(value)
+
+
+Probability = Annotated[
+    float, BeforeValidator(_probability), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1})
+]

@@ -1,0 +1,141 @@
+"""The builder API: write a blueprint in Python the way it is drawn.
+
+>>> from blueprint import Blueprint
+>>> bp = Blueprint("Hotel stay")
+>>> arrive = bp.customer("Arrive at hotel", evidence=["Hotel exterior", "Parking"])
+>>> greet = bp.onstage("Greet and take bags", role="bellperson", duration="triangular(1, 2, 4) min")
+>>> check_in = bp.customer("Check in")
+>>> _ = arrive >> greet >> check_in
+>>> [str(f) for f in bp.flows]
+['arrive_at_hotel -> greet_and_take_bags', 'greet_and_take_bags -> check_in']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import slugify
+from .lanes import Lane
+
+if TYPE_CHECKING:
+    from .arrivals import Arrivals
+    from .model import Blueprint, Flow, Role, Step
+
+__all__ = ["BuilderMixin", "StepRef"]
+
+
+class StepRef:
+    """A handle on a step of a blueprint, returned by the builder methods.
+
+    ``a >> b`` adds a hand-off flow from ``a`` to ``b`` and returns ``b``, so
+    flows chain. Attribute reads go to the step itself (``ref.duration``).
+    """
+
+    __slots__ = ("blueprint", "id")
+
+    def __init__(self, blueprint: Blueprint, step_id: str) -> None:
+        self.blueprint = blueprint
+        self.id = step_id
+
+    @property
+    def step(self) -> Step:
+        """The step this handle points to."""
+        return self.blueprint.step(self.id)
+
+    def __rshift__(self, other: StepRef | str) -> StepRef:
+        if isinstance(other, (list, tuple)):
+            raise TypeError(
+                "a >> [b, c] is ambiguous: use bp.flow(a, b, probability=...) for branches "
+                "or bp.split(a, [b, c]) for parallel work"
+            )
+        target = other if isinstance(other, StepRef) else StepRef(self.blueprint, str(other))
+        self.blueprint.flow(self, target)
+        return target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.step, name)
+
+    def __repr__(self) -> str:
+        return f"<step {self.id!r} of {self.blueprint.name!r}>"
+
+
+def _ref_id(ref: StepRef | str) -> str:
+    return ref.id if isinstance(ref, StepRef) else str(ref)
+
+
+class BuilderMixin:
+    """Builder methods of :class:`~blueprint.Blueprint`."""
+
+    steps: list[Step]
+    flows: list[Flow]
+    roles: list[Role]
+    arrivals: list[Arrivals]
+
+    def add_step(self, label: str, lane: Lane | str, **fields: Any) -> StepRef:
+        """Add a step to a lane and return a handle on it.
+
+        The id is made from the label unless given; when that id is taken a
+        number is added (``wait``, ``wait_2``).
+        """
+        from .model import Step
+
+        if "join" in fields and fields["join"] is not None:
+            fields["join"] = _ref_id(fields["join"])
+        if "fail_point" in fields and isinstance(fields["fail_point"], dict) and "recovery" in fields["fail_point"]:
+            fp = dict(fields["fail_point"])
+            fp["recovery"] = _ref_id(fp["recovery"]) if fp["recovery"] is not None else None
+            fields["fail_point"] = fp
+        step_id = fields.pop("id", None)
+        if step_id is None:
+            base = slugify(label)
+            taken = {s.id for s in self.steps}
+            step_id, n = base, 2
+            while step_id in taken:
+                step_id, n = f"{base}_{n}", n + 1
+        step = Step(id=step_id, label=label, lane=lane, **fields)
+        self.steps.append(step)
+        return StepRef(self, step.id)  # type: ignore[arg-type]
+
+    def customer(self, label: str, **fields: Any) -> StepRef:
+        """Add a customer action (see :class:`~blueprint.Step` for the fields)."""
+        return self.add_step(label, Lane.CUSTOMER, **fields)
+
+    def onstage(self, label: str, **fields: Any) -> StepRef:
+        """Add an onstage contact action: staff in front of the customer."""
+        return self.add_step(label, Lane.ONSTAGE, **fields)
+
+    def backstage(self, label: str, **fields: Any) -> StepRef:
+        """Add a backstage contact action: staff out of the customer's sight."""
+        return self.add_step(label, Lane.BACKSTAGE, **fields)
+
+    def support(self, label: str, **fields: Any) -> StepRef:
+        """Add a support process: a system or unit that enables the staff."""
+        return self.add_step(label, Lane.SUPPORT, **fields)
+
+    def flow(self, source: StepRef | str, target: StepRef | str, **fields: Any) -> Flow:
+        """Add a flow (``probability``, ``otherwise``, ``label``, ``kind``, ``delay``)."""
+        from .model import Flow
+
+        f = Flow(source=_ref_id(source), target=_ref_id(target), **fields)
+        self.flows.append(f)
+        return f
+
+    def split(self, source: StepRef | str, targets: list[StepRef | str]) -> list[Flow]:
+        """Start parallel work: every target runs. Join it with ``join=source``."""
+        return [self.flow(source, t, kind="parallel") for t in targets]
+
+    def role(self, name: str, **fields: Any) -> Role:
+        """Add a staff pool (``cost_per_hour``, ``concurrency``, ``staffing``, ``target``)."""
+        from .model import Role
+
+        r = Role(name=name, **fields)
+        self.roles.append(r)
+        return r
+
+    def arrive(self, step: StepRef | str, **fields: Any) -> Arrivals:
+        """Add customers entering at ``step`` (``rate``, ``profile`` or ``times``; ``segments``)."""
+        from .arrivals import Arrivals
+
+        a = Arrivals(step=_ref_id(step), **fields)
+        self.arrivals.append(a)
+        return a

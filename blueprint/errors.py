@@ -1,0 +1,276 @@
+"""Problems found in a blueprint, the report that lists them, and the errors raised.
+
+Every problem knows where it is: the field path (``steps[3].role``) and,
+when the blueprint came from a file, the file and line.
+
+>>> p = Problem("error", "unknown-role", "steps[3].role", "unknown role 'barista2'; known: barista, cashier",
+...             file="coffee.yaml", line=42)
+>>> str(p)
+"coffee.yaml:42: steps[3].role: unknown role 'barista2'; known: barista, cashier"
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+from pydantic import BaseModel, ValidationError
+
+__all__ = [
+    "Problem",
+    "ValidationReport",
+    "BlueprintError",
+    "BlueprintFileError",
+    "BlueprintValidationError",
+    "format_path",
+    "problems_from_pydantic",
+]
+
+Severity = Literal["error", "warning"]
+Loc = tuple[Any, ...]
+
+
+def format_path(loc: Iterable[Any]) -> str:
+    """``("steps", 3, "role")`` -> ``"steps[3].role"``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (``error``) or worth a look (``warning``) in a blueprint."""
+
+    severity: Severity
+    code: str
+    path: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def location(self) -> str:
+        """``file:line`` where known, else the file, else empty."""
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        if self.line:
+            return f"line {self.line}"
+        return self.file or ""
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.location, "warning" if self.severity == "warning" else "", self.path) if p]
+        return ": ".join(parts + [self.message])
+
+
+@dataclass
+class ValidationReport:
+    """All the problems of a blueprint, errors apart from warnings.
+
+    Displays itself as a table in Jupyter; ``str()`` gives one line each.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.problems)
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`BlueprintValidationError` listing every error."""
+        if self.errors:
+            raise BlueprintValidationError(self.errors + self.warnings, source=self.source)
+
+    def summary(self) -> str:
+        """``2 errors, 1 warning`` or ``valid``."""
+        if not self.problems:
+            return "valid"
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.errors + self.warnings]
+        return "\n".join(lines + [self.summary()])
+
+    def _repr_html_(self) -> str:
+        if not self.problems:
+            return "<p>✓ valid blueprint</p>"
+        rows = "".join(
+            f"<tr><td style='color:{'#b00020' if p.severity == 'error' else '#8a6d00'}'>{p.severity}</td>"
+            f"<td>{html.escape(p.location)}</td><td><code>{html.escape(p.path)}</code></td>"
+            f"<td style='text-align:left'>{html.escape(p.message)}</td></tr>"
+            for p in self.errors + self.warnings
+        )
+        return (
+            f"<p>{html.escape(self.summary())}</p><table><tr><th>severity</th><th>where</th>"
+            f"<th>field</th><th>problem</th></tr>{rows}</table>"
+        )
+
+
+class BlueprintError(Exception):
+    """Base of the errors this library raises about a blueprint; lists its problems."""
+
+    def __init__(self, problems: list[Problem] | str, source: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("error", "error", "", problems, file=source)]
+        self.problems = problems
+        self.source = source
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @property
+    def report(self) -> ValidationReport:
+        return ValidationReport(list(self.problems), source=self.source)
+
+
+class BlueprintFileError(BlueprintError):
+    """A file could not be read as a blueprint (missing, not YAML, wrong shape)."""
+
+
+class BlueprintValidationError(BlueprintError):
+    """A blueprint has errors that :meth:`Blueprint.validate` found."""
+
+
+# -- pydantic errors, in the designer's words -----------------------------------------
+
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _model_fields_at(root: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` below ``root`` (empty if unknown)."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            current = args[-1] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(part) or next(
+                (f for f in current.model_fields.values() if f.alias == part), None
+            )
+            current = info.annotation if info else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip ``Optional`` and pick the model out of a union."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        lists = [a for a in args if typing.get_origin(a) in (list, dict)]
+        return (models or lists or args)[0]
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    return tp
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(err: dict[str, Any], root: type[BaseModel] | None) -> tuple[Loc, str]:
+    loc: Loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
+    msg = str(err.get("msg", ""))
+    value = err.get("input")
+    if kind in ("value_error", "assertion_error"):
+        for prefix in ("Value error, ", "Assertion failed, "):
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+        return loc, msg
+    if kind == "missing":
+        return loc, "required field is missing"
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        known = _model_fields_at(root, loc[:-1]) if root else []
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else (f"; known: {', '.join(known)}" if known else "")
+        return loc, f"unknown field {key!r}{hint}"
+    if kind in ("enum", "literal_error"):
+        expected = (err.get("ctx") or {}).get("expected", "")
+        return loc, f"expected {expected}, got {_describe(value)}"
+    if kind in _TYPE_WORDS:
+        return loc, f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        ctx = err.get("ctx") or {}
+        sign, bound = {
+            "greater_than_equal": ("≥", ctx.get("ge")),
+            "greater_than": (">", ctx.get("gt")),
+            "less_than_equal": ("≤", ctx.get("le")),
+            "less_than": ("<", ctx.get("lt")),
+        }[kind]
+        return loc, f"must be {sign} {bound}, got {_describe(value)}"
+    return loc, msg[:1].lower() + msg[1:]
+
+
+def problems_from_pydantic(
+    exc: ValidationError,
+    *,
+    root: type[BaseModel] | None = None,
+    file: str | None = None,
+    lines: dict[Loc, int] | None = None,
+    prefix: Loc = (),
+) -> list[Problem]:
+    """Turn pydantic's errors into located :class:`Problem` s."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc, message = _message(dict(err), root)
+        loc = prefix + loc
+        line = _line_of(loc, lines) if lines else None
+        out.append(Problem("error", "invalid-" + str(err.get("type", "value")).replace("_", "-"), format_path(loc), message, file, line))
+    return out
+
+
+def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
+    """The line of the deepest part of ``loc`` the file has."""
+    for n in range(len(loc), -1, -1):
+        if tuple(loc[:n]) in lines:
+            return lines[tuple(loc[:n])]
+    return None

@@ -1,0 +1,384 @@
+"""The service blueprint as validated data: steps, flows, roles and arrivals.
+
+Each class validates the shape of its own fields when it is built (a
+triangular duration with ``low > high`` is refused at once). Checks that need
+the whole blueprint (unknown references, unreachable steps, probabilities
+that do not add up) are made by :meth:`Blueprint.validate`, which reports all
+of them together.
+
+>>> bp = Blueprint("Coffee")
+>>> order = bp.customer("Order")
+>>> make = bp.backstage("Make drink", role="barista", duration="triangular(1, 2, 4) min")
+>>> _ = order >> make
+>>> _ = bp.role("barista", staffing=2)
+>>> bp.steps[1].duration.mean
+140.0
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from .arrivals import Arrivals
+from .base import Model, Probability, Slug, slugify
+from .builder import BuilderMixin
+from .distributions import Distribution
+from .errors import Loc, ValidationReport
+from .lanes import Lane
+from .staffing import Staffing, Target
+from .units import Duration
+
+__all__ = [
+    "Blueprint",
+    "Step",
+    "Flow",
+    "FlowKind",
+    "Role",
+    "FailPoint",
+    "WaitPoint",
+    "Provenance",
+]
+
+
+class Provenance(str, Enum):
+    """Where a number came from, so a result built on guesses can say so."""
+
+    OBSERVED = "observed"
+    ASSUMED = "assumed"
+    PROPOSED = "proposed"
+    FITTED = "fitted"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_PROVENANCE_FIELDS = ("duration", "fail_point", "wait_point", "cost")
+
+
+class FailPoint(Model):
+    """A step where the service is likely to go wrong (drawn as a circled F).
+
+    With a ``probability`` the simulator fails that share of visits and sends
+    the customer to ``recovery``; with no recovery step a failed customer is
+    lost. Written as text alone, it is just the description.
+    """
+
+    description: str = ""
+    probability: Probability | None = None
+    recovery: str | None = Field(None, description="id of the step a failed customer is sent to")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text(cls, data: Any) -> Any:
+        return {"description": data} if isinstance(data, str) else data
+
+
+class WaitPoint(Model):
+    """Where the customer waits, with the wait they tolerate (drawn as a W).
+
+    Written as a duration alone (``wait_point: 60 s``) it is the tolerance.
+    """
+
+    tolerance: Duration = Field(description="the longest wait the customer finds acceptable")
+    expectation: str | None = Field(None, description="what the customer expects, in words")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, data: Any) -> Any:
+        return {"tolerance": data} if isinstance(data, (str, Duration)) else data
+
+
+class Step(Model):
+    """One action in one lane.
+
+    ``role`` names the staff pool whose time the step takes (onstage and
+    backstage steps need one; a customer or support step may name a role of
+    unlimited or fixed capacity, e.g. a self-service kiosk). ``duration``
+    left out means the step takes no time. ``join`` names the split step whose
+    parallel branches this step waits for.
+    """
+
+    id: Slug = Field(description="a slug; made from the label when left out")
+    label: str
+    lane: Lane
+    description: str | None = None
+    role: str | None = None
+    duration: Distribution | None = None
+    evidence: list[str] = Field(default_factory=list, description="physical evidence shown with this step")
+    fail_point: FailPoint | None = None
+    wait_point: WaitPoint | None = None
+    cost: float | None = Field(None, ge=0, description="cost of one visit, beside staff time")
+    tags: list[str] = Field(default_factory=list)
+    provenance: Provenance | dict[str, Provenance] | None = Field(
+        None, description="where the step's numbers come from: one value for all, or one per field"
+    )
+    join: str | None = Field(None, description="id of the split whose branches this step waits for")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("id") is None and isinstance(data.get("label"), str):
+            data = {**data, "id": slugify(data["label"])}
+        return data
+
+    @field_validator("lane", mode="before")
+    @classmethod
+    def _action_lane(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip().lower() in ("frontstage", "front", "onstage contact"):
+            return Lane.ONSTAGE
+        if v in (Lane.EVIDENCE, "evidence"):
+            raise ValueError(
+                "physical evidence is not a lane for steps; list it under `evidence:` of the step it belongs to"
+            )
+        if isinstance(v, str) and v not in {lane.value for lane in Lane}:
+            raise ValueError(f"unknown lane {v!r}; expected customer, onstage, backstage or support")
+        return v
+
+    @field_validator("evidence", "tags", mode="before")
+    @classmethod
+    def _one_or_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("provenance")
+    @classmethod
+    def _provenance_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for key in v:
+                if key not in _PROVENANCE_FIELDS:
+                    raise ValueError(f"provenance for unknown field {key!r}; expected {', '.join(_PROVENANCE_FIELDS)}")
+        return v
+
+    def provenance_of(self, field: str) -> Provenance | None:
+        """Where the number in ``field`` comes from, if the designer said."""
+        if isinstance(self.provenance, dict):
+            return self.provenance.get(field)
+        return self.provenance
+
+    @property
+    def staffed(self) -> bool:
+        """True when the step takes the time of a role's staff."""
+        return self.role is not None
+
+
+class FlowKind(str, Enum):
+    """What a flow means.
+
+    ``handoff`` (the default) moves the customer on; ``transfer`` moves them
+    to another role's queue and is counted; ``rework`` goes back to repeat
+    work; ``retry`` is taken by customers who abandoned here (call back
+    later) and does not count towards the branch probabilities; ``parallel``
+    flows leaving a step all run at once, until a step that joins them.
+    """
+
+    HANDOFF = "handoff"
+    TRANSFER = "transfer"
+    REWORK = "rework"
+    RETRY = "retry"
+    PARALLEL = "parallel"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Flow(Model):
+    """A flow from one step to the next.
+
+    The probabilities of the ``handoff``, ``transfer`` and ``rework`` flows
+    leaving a step add up to 1; one of them may say ``otherwise`` to take what
+    is left. A single flow needs no probability. Written as text,
+    ``"a -> b"`` is a plain hand-off.
+    """
+
+    source: str = Field(alias="from", description="id of the step the flow leaves")
+    target: str = Field(alias="to", description="id of the step the flow enters")
+    probability: Probability | None = None
+    otherwise: bool = False
+    label: str | None = None
+    kind: FlowKind = FlowKind.HANDOFF
+    delay: Distribution | None = Field(None, description="time between the two steps, e.g. before a call-back")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _arrow(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            parts = [p.strip() for p in data.split("->")]
+            if len(parts) != 2 or not all(parts):
+                raise ValueError(f"cannot read flow {data!r}; write 'source -> target'")
+            return {"from": parts[0], "to": parts[1]}
+        return data
+
+    @model_validator(mode="after")
+    def _otherwise(self) -> Flow:
+        if self.otherwise and self.probability is not None:
+            raise ValueError("a flow marked otherwise takes the rest; give it no probability")
+        if self.kind is FlowKind.PARALLEL and (self.probability is not None or self.otherwise):
+            raise ValueError("parallel flows all run; give them no probability")
+        return self
+
+    @property
+    def is_branch(self) -> bool:
+        """True for the flows that share a step's branch probabilities."""
+        return self.kind in (FlowKind.HANDOFF, FlowKind.TRANSFER, FlowKind.REWORK)
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target}"
+
+
+class Role(Model):
+    """A staff pool: what it costs, how many it serves at once, who is on duty."""
+
+    name: str
+    description: str | None = None
+    cost_per_hour: float = Field(0.0, ge=0)
+    concurrency: int = Field(1, ge=1, description="customers one member serves at once, e.g. 3 chats")
+    staffing: Staffing | None = None
+    target: Target | None = Field(None, description="the service this role's queue is held to")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a role needs a name")
+        return v
+
+
+class Blueprint(BuilderMixin, Model):
+    """A service blueprint: steps in lanes, flows between them, roles, arrivals.
+
+    Build one in Python with the builder methods (:meth:`customer`,
+    :meth:`onstage`, :meth:`backstage`, :meth:`support`, :meth:`role`,
+    :meth:`arrive`, and ``a >> b`` for a flow) or load it from a file with
+    :func:`blueprint.load`.
+
+    >>> bp = Blueprint("Hotel stay")
+    >>> bp.name
+    'Hotel stay'
+    """
+
+    name: str
+    description: str | None = None
+    target: Target | None = Field(None, description="the default service target of every role")
+    roles: list[Role] = Field(default_factory=list)
+    arrivals: list[Arrivals] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+
+    _origin: tuple[str, dict[Loc, int]] | None = PrivateAttr(None)
+
+    def __init__(self, name: str | None = None, /, **data: Any) -> None:
+        if name is not None:
+            data["name"] = name
+        super().__init__(**data)
+
+    def __eq__(self, other: object) -> bool:
+        # Where the blueprint was loaded from is not part of the model.
+        return type(other) is type(self) and self.__dict__ == other.__dict__  # type: ignore[union-attr]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- look-ups ------------------------------------------------------------
+    def step(self, step_id: str) -> Step:
+        """The step with this id (``KeyError`` naming the known ids if none)."""
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(f"no step {step_id!r}; known: {', '.join(s.id for s in self.steps) or 'none'}")
+
+    def get_role(self, name: str) -> Role:
+        """The role with this name."""
+        for r in self.roles:
+            if r.name == name:
+                return r
+        raise KeyError(f"no role {name!r}; known: {', '.join(r.name for r in self.roles) or 'none'}")
+
+    def flows_from(self, step_id: str) -> list[Flow]:
+        """Flows leaving a step, in declared order."""
+        return [f for f in self.flows if f.source == step_id]
+
+    def flows_to(self, step_id: str) -> list[Flow]:
+        """Flows entering a step, in declared order."""
+        return [f for f in self.flows if f.target == step_id]
+
+    def target_for(self, role: str) -> Target | None:
+        """A role's own target, or the blueprint's default."""
+        try:
+            own = self.get_role(role).target
+        except KeyError:
+            own = None
+        return own if own is not None else self.target
+
+    # -- checking ------------------------------------------------------------
+    def validate(self) -> ValidationReport:  # type: ignore[override]
+        """Check the whole blueprint; every problem at once, errors apart from warnings.
+
+        Never raises for a problem in the blueprint: look at ``report.ok``,
+        print the report, or call ``report.raise_for_errors()``.
+        """
+        from .validation import validate
+
+        file, lines = self._origin if self._origin else (None, None)
+        return validate(self, file=file, lines=lines)
+
+    def check(self) -> Blueprint:
+        """Validate and raise :class:`~blueprint.BlueprintValidationError` on errors; returns self."""
+        self.validate().raise_for_errors()
+        return self
+
+    @property
+    def source(self) -> str | None:
+        """The file this blueprint was loaded from, if any."""
+        return self._origin[0] if self._origin else None
+
+    # -- files ---------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Any, *, check: bool = False) -> Blueprint:
+        """Read a blueprint file (see :func:`blueprint.load`)."""
+        from .files import load
+
+        return load(path, check=check)
+
+    def save(self, path: Any, *, format: str | None = None, overwrite: bool = True) -> Any:
+        """Write this blueprint to a YAML or JSON file, atomically (see :func:`blueprint.save`)."""
+        from .files import save
+
+        return save(self, path, format=format, overwrite=overwrite)  # type: ignore[arg-type]
+
+    def to_yaml(self) -> str:
+        """The canonical YAML text of this blueprint."""
+        from .files import dumps
+
+        return dumps(self, "yaml")
+
+    def to_json(self) -> str:
+        """The canonical JSON text of this blueprint."""
+        from .files import dumps
+
+        return dumps(self, "json")
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of a blueprint file, for editors that check and complete YAML."""
+        from .schema import json_schema
+
+        return json_schema()
+
+    # -- display -------------------------------------------------------------
+    def summary(self) -> str:
+        """A few lines on what the blueprint holds."""
+        from .summary import summary_text
+
+        return summary_text(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<Blueprint {self.name!r}: {len(self.steps)} steps, {len(self.flows)} flows, {len(self.roles)} roles>"
+
+    def _repr_html_(self) -> str:
+        from .summary import summary_html
+
+        return summary_html(self)

@@ -1,0 +1,307 @@
+"""Whole-blueprint checks: references, reachability, loops, probabilities, staffing.
+
+:func:`validate` never raises for a problem in the blueprint: it returns a
+:class:`~blueprint.errors.ValidationReport` with every problem found, each
+with its field path and, for a blueprint read from a file, its line.
+
+>>> from blueprint import Blueprint
+>>> bp = Blueprint("Coffee")
+>>> order = bp.customer("Order")
+>>> pay = bp.onstage("Take payment", role="cashier2")
+>>> _ = order >> pay
+>>> _ = bp.role("cashier", staffing=1)
+>>> _ = bp.arrive(order, rate="30 per h")
+>>> print(validate(bp))
+steps[1].role: unknown role 'cashier2'; did you mean 'cashier'?
+warning: roles[0]: role 'cashier' is not used by any step
+1 error, 1 warning
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from .errors import Loc, Problem, ValidationReport, _line_of, format_path
+from .graph import entry_steps, exit_steps, splits, to_networkx
+from .lanes import Lane
+
+if TYPE_CHECKING:
+    from .model import Blueprint
+
+__all__ = ["validate"]
+
+_TOL = 1e-9
+
+
+class _Collector:
+    def __init__(self, file: str | None, lines: dict[Loc, int] | None) -> None:
+        self.file = file
+        self.lines = lines or {}
+        self.problems: list[Problem] = []
+
+    def add(self, severity: str, code: str, loc: Loc, message: str) -> None:
+        self.problems.append(
+            Problem(severity, code, format_path(loc), message, self.file, _line_of(loc, self.lines) if self.lines else None)  # type: ignore[arg-type]
+        )
+
+    def error(self, code: str, loc: Loc, message: str) -> None:
+        self.add("error", code, loc, message)
+
+    def warning(self, code: str, loc: Loc, message: str) -> None:
+        self.add("warning", code, loc, message)
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    if close:
+        return f"unknown {kind} {name!r}; did you mean {close[0]!r}?"
+    return f"unknown {kind} {name!r}; known: {', '.join(known) if known else 'none'}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | None = None) -> ValidationReport:
+    """Check the whole blueprint and report every problem at once.
+
+    ``file`` and ``lines`` (field path -> line) locate problems in the file
+    the blueprint came from; :func:`blueprint.load` records them, and
+    :meth:`Blueprint.validate` passes them on.
+    """
+    c = _Collector(file, lines)
+    step_ids = [s.id for s in bp.steps]
+    known_steps = list(dict.fromkeys(step_ids))
+    step_set = set(step_ids)
+    role_names = list(dict.fromkeys(r.name for r in bp.roles))
+
+    # -- duplicates -------------------------------------------------------------
+    for kind, items, key, path in (
+        ("step id", bp.steps, "id", "steps"),
+        ("role", bp.roles, "name", "roles"),
+        ("arrivals name", bp.arrivals, "name", "arrivals"),
+    ):
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            value = getattr(item, key)
+            if value in first:
+                c.error("duplicate-id", (path, i, key), f"duplicate {kind} {value!r} (first at {path}[{first[value]}])")
+            else:
+                first[value] = i
+
+    # -- references -------------------------------------------------------------
+    def ref(loc: Loc, name: str | None) -> bool:
+        if name is None or name in step_set:
+            return True
+        c.error("unknown-step", loc, _unknown("step", name, known_steps))
+        return False
+
+    for i, f in enumerate(bp.flows):
+        ref(("flows", i, "from"), f.source)
+        ref(("flows", i, "to"), f.target)
+    for i, a in enumerate(bp.arrivals):
+        ref(("arrivals", i, "step"), a.step)
+    for i, s in enumerate(bp.steps):
+        if s.fail_point is not None:
+            ref(("steps", i, "fail_point", "recovery"), s.fail_point.recovery)
+        ref(("steps", i, "join"), s.join)
+        if s.role is not None and s.role not in role_names:
+            c.error("unknown-role", ("steps", i, "role"), _unknown("role", s.role, role_names))
+        if s.role is None and s.lane in (Lane.ONSTAGE, Lane.BACKSTAGE):
+            c.error(
+                "missing-role",
+                ("steps", i, "role"),
+                f"{s.lane.value} step {s.id!r} needs a role: the staff whose time it takes",
+            )
+
+    # -- branches ---------------------------------------------------------------
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(bp.flows):
+        by_source[f.source].append(i)
+    for source, idx in by_source.items():
+        flows = [bp.flows[i] for i in idx]
+        parallel = [i for i in idx if bp.flows[i].kind.value == "parallel"]
+        branch = [i for i in idx if bp.flows[i].is_branch]
+        if parallel and branch:
+            c.error(
+                "mixed-parallel",
+                ("flows", branch[0]),
+                f"step {source!r} has both parallel flows and branches; put the branches after the parallel work",
+            )
+        _check_branches(c, bp, source, branch)
+        seen: dict[tuple[str, str, str], int] = {}
+        for i, f in zip(idx, flows):
+            k = (f.source, f.target, f.kind.value)
+            if k in seen:
+                c.warning("duplicate-flow", ("flows", i), f"flow {f} ({f.kind}) is declared twice (also flows[{seen[k]}])")
+            else:
+                seen[k] = i
+        for i in idx:
+            f = bp.flows[i]
+            if f.kind.value == "retry" and f.source in step_set:
+                step = bp.steps[step_ids.index(f.source)]
+                if step.role is None:
+                    c.warning(
+                        "retry-without-queue",
+                        ("flows", i),
+                        f"retry flow from {f.source!r}: customers abandon only while waiting for staff, and {f.source!r} has no role",
+                    )
+
+    # -- arrivals and segments --------------------------------------------------
+    if not bp.arrivals:
+        c.warning("no-arrivals", ("arrivals",), "no arrivals: nothing enters this blueprint, so it can be drawn but not simulated")
+    for i, a in enumerate(bp.arrivals):
+        if a.segments:
+            total = math.fsum(s.share for s in a.segments)
+            if abs(total - 1) > _TOL:
+                c.error("segment-shares", ("arrivals", i, "segments"), f"segment shares add up to {_fmt(total)}, not 1")
+            names: dict[str, int] = {}
+            for j, s in enumerate(a.segments):
+                if s.name in names:
+                    c.error("duplicate-id", ("arrivals", i, "segments", j, "name"), f"duplicate segment {s.name!r}")
+                names[s.name] = j
+
+    # -- the graph --------------------------------------------------------------
+    g = to_networkx(bp)
+    entries = entry_steps(bp)
+    reached: set[str] = set()
+    for e in entries:
+        reached |= {e} | nx.descendants(g, e)
+    if bp.arrivals:
+        for i, s in enumerate(bp.steps):
+            if s.id not in reached:
+                c.error("unreachable", ("steps", i), f"step {s.id!r} cannot be reached from any arrival")
+
+    exits = set(exit_steps(bp))
+    can_exit: set[str] = set()
+    for x in exits:
+        if x in g:
+            can_exit |= {x} | nx.ancestors(g, x)
+    trapped_loops = []
+    for comp in nx.strongly_connected_components(g):
+        first = min(comp, key=step_ids.index)
+        if (len(comp) > 1 or g.has_edge(first, first)) and not comp & can_exit:
+            trapped_loops.append(comp)
+    in_trap = set().union(*trapped_loops) if trapped_loops else set()
+    for comp in sorted(trapped_loops, key=lambda cc: min(step_ids.index(s) for s in cc)):
+        ordered = sorted(comp, key=step_ids.index)
+        loop = " → ".join(ordered + [ordered[0]])
+        c.error("trapped-loop", ("steps", step_ids.index(ordered[0])), f"loop {loop} has no way out")
+    for i, s in enumerate(bp.steps):
+        if s.id not in can_exit and s.id not in in_trap and s.id in g and step_ids.index(s.id) == i:
+            c.error("no-exit", ("steps", i), f"step {s.id!r} has no path to an exit (a step no flow leaves)")
+
+    # -- parallel work ----------------------------------------------------------
+    split_targets = splits(bp)
+    joined: set[str] = set()
+    for i, s in enumerate(bp.steps):
+        if s.join is None or s.join not in step_set:
+            continue
+        if s.join not in split_targets:
+            c.error(
+                "join-without-split",
+                ("steps", i, "join"),
+                f"step {s.id!r} joins {s.join!r}, which starts no parallel work (no parallel flows leave it)",
+            )
+            continue
+        joined.add(s.join)
+        for t in split_targets[s.join]:
+            if t != s.id and (t not in g or s.id not in nx.descendants(g, t)):
+                c.error(
+                    "branch-never-joins",
+                    ("steps", i, "join"),
+                    f"the parallel branch {s.join} -> {t} never reaches its join {s.id!r}",
+                )
+    for source, targets in split_targets.items():
+        if source in step_set and source not in joined:
+            c.warning(
+                "split-without-join",
+                ("steps", step_ids.index(source)),
+                f"parallel work from {source!r} is never joined; the journey ends when all {len(targets)} branches have ended",
+            )
+
+    # -- roles and staffing -----------------------------------------------------
+    used: dict[str, list[str]] = defaultdict(list)
+    for s in bp.steps:
+        if s.role is not None:
+            used[s.role].append(s.id)
+    for i, r in enumerate(bp.roles):
+        if r.name not in used:
+            c.warning("unused-role", ("roles", i), f"role {r.name!r} is not used by any step")
+            continue
+        busy = [sid for sid in used[r.name] if sid in reached]
+        if r.staffing is None:
+            if busy:
+                c.error(
+                    "zero-staffing",
+                    ("roles", i),
+                    f"role {r.name!r} has no staffing but steps {', '.join(busy)} receive customers; "
+                    "give a headcount, a profile or shifts",
+                )
+        elif r.staffing.is_zero() and busy:
+            c.error(
+                "zero-staffing",
+                ("roles", i, "staffing"),
+                f"role {r.name!r} never has anyone on duty but steps {', '.join(busy)} receive customers",
+            )
+
+    return ValidationReport(c.problems, source=file)
+
+
+def _check_branches(c: _Collector, bp: Blueprint, source: str, idx: list[int]) -> None:
+    if not idx:
+        return
+    flows = [bp.flows[i] for i in idx]
+    otherwise = [i for i, f in zip(idx, flows) if f.otherwise]
+    given = [i for i, f in zip(idx, flows) if f.probability is not None]
+    if len(otherwise) > 1:
+        c.error("probabilities", ("flows", otherwise[1], "otherwise"), f"only one flow leaving {source!r} may be marked otherwise")
+        return
+    total = math.fsum(bp.flows[i].probability for i in given)  # type: ignore[misc]
+    if len(idx) == 1:
+        f = flows[0]
+        if f.probability is not None and abs(f.probability - 1) > _TOL:
+            c.error(
+                "probabilities",
+                ("flows", idx[0], "probability"),
+                f"the only flow leaving {source!r} has probability {_fmt(f.probability)}; "
+                "a single flow is always taken (add the other branches or remove the probability)",
+            )
+        return
+    missing = [i for i in idx if bp.flows[i].probability is None and not bp.flows[i].otherwise]
+    if missing and not given and not otherwise:
+        c.error(
+            "probabilities",
+            ("flows", idx[0]),
+            f"{len(idx)} flows leave {source!r} ({', '.join(bp.flows[i].target for i in idx)}); "
+            "give each a probability, or mark one otherwise",
+        )
+        return
+    for i in missing:
+        c.error(
+            "probabilities",
+            ("flows", i, "probability"),
+            f"flow {bp.flows[i]} needs a probability: other flows leaving {source!r} have one (or mark it otherwise)",
+        )
+    if missing:
+        return
+    if otherwise:
+        if total > 1 + _TOL:
+            c.error(
+                "probabilities",
+                ("flows", idx[0], "probability"),
+                f"branch probabilities leaving {source!r} add up to {_fmt(total)} before the otherwise flow; at most 1",
+            )
+    elif abs(total - 1) > _TOL:
+        c.error(
+            "probabilities",
+            ("flows", idx[0], "probability"),
+            f"branch probabilities leaving {source!r} add up to {_fmt(total)}, not 1",
+        )
+
+

@@ -64,12 +64,18 @@ def _ref_id(ref: StepRef | str) -> str:
 
 
 class BuilderMixin:
-    """Builder methods of :class:`~blueprint.Blueprint`."""
+    """Builder methods of :class:`~blueprint.Blueprint`.
 
-    steps: list[Step]
-    flows: list[Flow]
-    roles: list[Role]
-    arrivals: list[Arrivals]
+    The fields ``steps``, ``flows``, ``roles`` and ``arrivals`` belong to the
+    model itself; they are not declared here so that pydantic keeps the
+    model's own field order.
+    """
+
+    if TYPE_CHECKING:
+        steps: list[Step]
+        flows: list[Flow]
+        roles: list[Role]
+        arrivals: list[Arrivals]
 
     def add_step(self, label: str, lane: Lane | str, **fields: Any) -> StepRef:
         """Add a step to a lane and return a handle on it.

@@ -36,7 +36,7 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
         if r.cost_per_hour:
             bits.append(f"{format_number(r.cost_per_hour)} per hour")
         target = bp.target_for(r.name)
-        if target and target.service_level is not None:
+        if target and target.service_level is not None and not (r.staffing and r.staffing.unlimited):
             bits.append(f"target {format_number(target.service_level * 100)}% within {target.within}")
         steps = [s.id for s in bp.steps if s.role == r.name]
         bits.append("steps: " + (", ".join(steps) or "none"))

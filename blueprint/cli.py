@@ -1,0 +1,145 @@
+"""The ``blueprint`` command line.
+
+Each command prints readable tables, takes ``--json`` for scripts, exits
+non-zero with one clear line on bad input, and never writes over an input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import BlueprintError, BlueprintFileError
+from .files import load, save
+from .schema import json_schema
+from .summary import summary_rows
+
+app = typer.Typer(
+    name="blueprint",
+    help="Declare, validate and save service blueprints.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    file: Path = typer.Argument(..., help="a blueprint file (.yaml, .yml or .json)"),
+    as_json: bool = typer.Option(False, "--json", help="print the problems and summary as JSON"),
+    strict: bool = typer.Option(False, "--strict", help="treat warnings as errors"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="print problems only, no summary"),
+) -> None:
+    """Check a blueprint and print its problems and summary.
+
+    Exits 0 when valid, 1 when the blueprint has errors, 2 when the file
+    cannot be read as a blueprint.
+
+    Example:
+
+        blueprint validate examples/contact_center.yaml
+    """
+    try:
+        bp = load(file)
+    except BlueprintFileError as e:
+        if as_json:
+            print(json.dumps({"file": str(file), "valid": False, "problems": [p.__dict__ for p in e.problems]}, indent=2, ensure_ascii=False))
+            raise typer.Exit(2)
+        for p in e.problems:
+            err.print(f"error: {p}", markup=False)
+        raise typer.Exit(2)
+    report = bp.validate()
+    failed = bool(report.errors) or (strict and bool(report.warnings))
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "file": str(file),
+                    "valid": not failed,
+                    "problems": [p.__dict__ for p in report.problems],
+                    "summary": dict(summary_rows(bp)),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        raise typer.Exit(1 if failed else 0)
+    for p in report.errors:
+        err.print(f"error: {p}", markup=False)
+    for p in report.warnings:
+        err.print(f"{p}", markup=False)
+    if not quiet:
+        table = Table(title=f"Blueprint: {bp.name}", show_header=False, title_justify="left", box=None)
+        table.add_column(style="bold")
+        table.add_column()
+        for heading, text in summary_rows(bp):
+            table.add_row(heading, text)
+        out.print(table)
+    status = "valid" if not report.problems else report.summary()
+    (err if failed else out).print(f"{file}: {status}", markup=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def schema(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write to this new file instead of printing"),
+) -> None:
+    """Print the JSON Schema of blueprint files, for editors that check and complete YAML.
+
+    Example:
+
+        blueprint schema -o blueprint.schema.json
+    """
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.exists():
+        _fail(f"{output} exists; choose a new file name")
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}", markup=False)
+
+
+@app.command()
+def convert(
+    file: Path = typer.Argument(..., help="a blueprint file"),
+    output: Path = typer.Option(..., "--output", "-o", help="the new file (.yaml or .json)"),
+) -> None:
+    """Write a blueprint in canonical form, as YAML or JSON (by the output's suffix).
+
+    Example:
+
+        blueprint convert examples/hotel.yaml -o hotel.json
+    """
+    if output.exists():
+        _fail(f"{output} exists; choose a new file name (inputs are never overwritten)")
+    try:
+        bp = load(file)
+    except BlueprintError as e:
+        for p in e.problems:
+            err.print(f"error: {p}", markup=False)
+        raise typer.Exit(2)
+    save(bp, output, overwrite=False)
+    out.print(f"wrote {output}", markup=False)
+
+
+def main() -> None:
+    """Entry point of the ``blueprint`` console command."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

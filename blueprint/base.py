@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from .units import normalize_time_of_day, normalize_weekday
 
-__all__ = ["Model", "Slug", "TimeOfDay", "Weekday", "Probability", "slugify", "check_slug"]
+__all__ = ["OneOrMany", "Model", "Slug", "TimeOfDay", "Weekday", "Probability", "slugify", "check_slug"]
 
 
 class Model(BaseModel):
@@ -24,6 +24,11 @@ class Model(BaseModel):
         use_enum_values=False,
     )
 
+
+OneOrMany = Annotated[
+    list[str],
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 
 _SLUG_RE = re.compile(r"^[^\W\d][\w-]*$")
 

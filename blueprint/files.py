@@ -182,11 +182,11 @@ def load(path: str | os.PathLike[str], *, check: bool = False) -> Blueprint:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BlueprintFileError(f"no such file: {source}", source) from None
+        raise BlueprintFileError("no such file", source) from None
     except IsADirectoryError:
-        raise BlueprintFileError(f"{source} is a folder, not a blueprint file", source) from None
+        raise BlueprintFileError("is a folder, not a blueprint file", source) from None
     except UnicodeDecodeError as e:
-        raise BlueprintFileError(f"{source}: not a text file (not UTF-8 at byte {e.start})", source) from None
+        raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
     fmt: Format = "json" if p.suffix.lower() == ".json" else "yaml"
     bp = loads(text, format=fmt, source=source)
     if check:

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .arrivals import Arrivals
-from .base import Model, Probability, Slug, slugify
+from .base import Model, OneOrMany, Probability, Slug, slugify
 from .builder import BuilderMixin
 from .distributions import Distribution
 from .errors import Loc, ValidationReport
@@ -107,11 +107,11 @@ class Step(Model):
     description: str | None = None
     role: str | None = None
     duration: Distribution | None = None
-    evidence: list[str] = Field(default_factory=list, description="physical evidence shown with this step")
+    evidence: OneOrMany = Field(default_factory=list, description="physical evidence shown with this step")
     fail_point: FailPoint | None = None
     wait_point: WaitPoint | None = None
     cost: float | None = Field(None, ge=0, description="cost of one visit, beside staff time")
-    tags: list[str] = Field(default_factory=list)
+    tags: OneOrMany = Field(default_factory=list)
     provenance: Provenance | dict[str, Provenance] | None = Field(
         None, description="where the step's numbers come from: one value for all, or one per field"
     )

@@ -169,8 +169,8 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     # -- the graph --------------------------------------------------------------
     g = to_networkx(bp)
     entries = entry_steps(bp)
-    reached: set[str] = set()
-    for e in entries:
+    reached: set[str] = set()  # steps customers can reach (none without arrivals)
+    for e in entries if bp.arrivals else []:
         reached |= {e} | nx.descendants(g, e)
     if bp.arrivals:
         for i, s in enumerate(bp.steps):

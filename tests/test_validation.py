@@ -1,0 +1,160 @@
+"""Whole-blueprint validation: everything reported at once, located, errors apart from warnings."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import blueprint
+from blueprint import Blueprint, BlueprintValidationError
+
+
+def messages(bp: Blueprint) -> list[tuple[str, str, str]]:
+    return [(p.severity, p.path, p.message) for p in bp.validate()]
+
+
+def parallel_blueprint(join_from: str = "split") -> Blueprint:
+    bp = Blueprint("Parallel")
+    start = bp.customer("Start")
+    lab = bp.backstage("Lab test", role="lab", duration="exp(20 min)")
+    pharmacy = bp.backstage("Prepare medicine", role="pharmacy", duration="exp(10 min)")
+    done = bp.customer("Collect results", join=join_from)
+    bp.split(start, [lab, pharmacy])
+    lab >> done
+    pharmacy >> done
+    bp.role("lab", staffing=2)
+    bp.role("pharmacy", staffing=1)
+    bp.arrive(start, rate="6 per h")
+    return bp
+
+
+def test_parallel_split_and_join_are_valid() -> None:
+    bp = parallel_blueprint(join_from="start")
+    assert bp.validate().problems == []
+    assert blueprint.graph.splits(bp) == {"start": ["lab_test", "prepare_medicine"]}
+
+
+def test_join_without_its_split() -> None:
+    bp = parallel_blueprint(join_from="lab_test")
+    assert messages(bp) == [
+        ("error", "steps[3].join", "step 'collect_results' joins 'lab_test', which starts no parallel work (no parallel flows leave it)"),
+        ("warning", "steps[0]", "parallel work from 'start' is never joined; the journey ends when all 2 branches have ended"),
+    ]
+
+
+def test_branch_that_never_reaches_its_join() -> None:
+    bp = parallel_blueprint(join_from="start")
+    bp.flows[-1] = blueprint.Flow(source="prepare_medicine", target="elsewhere")
+    bp.customer("Elsewhere")
+    assert ("error", "steps[3].join", "the parallel branch start -> prepare_medicine never reaches its join 'collect_results'") in messages(bp)
+
+
+def test_mixing_parallel_flows_and_branches() -> None:
+    bp = parallel_blueprint(join_from="start")
+    bp.flow("start", "collect_results", probability=0.5)
+    assert ("error", "flows[4]", "step 'start' has both parallel flows and branches; put the branches after the parallel work") in messages(bp)
+
+
+def test_every_problem_at_once_with_lines(tmp_path) -> None:
+    text = textwrap.dedent(
+        """\
+        name: Many mistakes
+        roles:
+          - name: barista
+            staffing: 2
+          - name: cashier
+            staffing: 1
+        arrivals:
+          - step: order
+            rate: 30 per h
+        steps:
+          - {id: order, label: Order, lane: customer}
+          - {id: pay, label: Pay, lane: onstage, role: cashier2}
+          - {id: make, label: Make, lane: backstage}
+          - {id: limbo, label: Limbo, lane: customer}
+        flows:
+          - {from: order, to: pay}
+          - {from: pay, to: make, probability: 0.7}
+          - {from: pay, to: limbo, probability: 0.2}
+          - {from: make, to: mkae}
+        """
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text(text)
+    report = blueprint.load(path).validate()
+    got = [str(p) for p in report]
+    f = str(path)
+    assert got == [
+        f"{f}:19: flows[3].to: unknown step 'mkae'; did you mean 'make'?",
+        f"{f}:12: steps[1].role: unknown role 'cashier2'; did you mean 'cashier'?",
+        f"{f}:13: steps[2].role: backstage step 'make' needs a role: the staff whose time it takes",
+        f"{f}:17: flows[1].probability: branch probabilities leaving 'pay' add up to 0.9, not 1",
+        f"{f}:13: steps[2]: step 'make' has no path to an exit (a step no flow leaves)",
+        f"{f}:3: warning: roles[0]: role 'barista' is not used by any step",
+        f"{f}:5: warning: roles[1]: role 'cashier' is not used by any step",
+    ]
+    assert report.summary() == "5 errors, 2 warnings"
+    with pytest.raises(BlueprintValidationError) as info:
+        blueprint.load(path, check=True)
+    assert len(info.value.problems) == 7
+    assert str(info.value).splitlines()[0] == got[0]
+
+
+def test_trapped_loop_reported_once() -> None:
+    bp = Blueprint("Loop")
+    a, b, c = bp.customer("a"), bp.customer("b"), bp.customer("c")
+    a >> b >> c >> b
+    bp.arrive(a, rate="1 per h")
+    assert messages(bp) == [
+        ("error", "steps[0]", "step 'a' has no path to an exit (a step no flow leaves)"),
+        ("error", "steps[1]", "loop b → c → b has no way out"),
+    ] or messages(bp) == [
+        ("error", "steps[1]", "loop b → c → b has no way out"),
+        ("error", "steps[0]", "step 'a' has no path to an exit (a step no flow leaves)"),
+    ]
+
+
+def test_retry_needs_a_queue_and_does_not_count_as_a_branch() -> None:
+    bp = Blueprint("Retry")
+    call = bp.customer("Call")
+    answer = bp.onstage("Answer", role="agent", duration="exp(4 min)")
+    done = bp.customer("Done")
+    call >> answer >> done
+    bp.flow(answer, call, kind="retry", probability=0.4, delay="exp(10 min)")
+    bp.role("agent", staffing=3)
+    bp.arrive(call, rate="30 per h", patience="exp(2 min)")
+    assert bp.validate().problems == []
+    bp.flow(call, answer, kind="retry", probability=0.1)
+    assert ("warning", "flows[3]", "retry flow from 'call': customers abandon only while waiting for staff, and 'call' has no role") in messages(bp)
+
+
+def test_zero_staffing_is_an_error_only_when_customers_arrive() -> None:
+    bp = Blueprint("Zero")
+    a = bp.customer("Ask")
+    b = bp.onstage("Answer", role="agent")
+    a >> b
+    bp.role("agent", staffing=0)
+    assert ("error", "roles[0].staffing", "role 'agent' never has anyone on duty but steps answer receive customers") not in messages(bp)
+    bp.arrive(a, rate="10 per h")
+    assert ("error", "roles[0].staffing", "role 'agent' never has anyone on duty but steps answer receive customers") in messages(bp)
+    bp.roles[0].staffing = None
+    assert messages(bp)[0][2].startswith("role 'agent' has no staffing but steps answer receive customers")
+
+
+def test_no_arrivals_is_a_warning_and_reachability_is_skipped() -> None:
+    bp = Blueprint("Draft")
+    a, b = bp.customer("a"), bp.customer("b")
+    a >> b
+    assert messages(bp) == [("warning", "arrivals", "no arrivals: nothing enters this blueprint, so it can be drawn but not simulated")]
+
+
+def test_report_raise_and_bool() -> None:
+    bp = Blueprint("Bad")
+    bp.onstage("x")
+    report = bp.validate()
+    assert not report and not report.ok and len(report.errors) == 1
+    with pytest.raises(BlueprintValidationError):
+        bp.check()
+    with pytest.raises(blueprint.BlueprintError):
+        report.raise_for_errors()

@@ -260,12 +260,27 @@ def problems_from_pydantic(
 ) -> list[Problem]:
     """Turn pydantic's errors into located :class:`Problem` s."""
     out = []
+    seen: set[str] = set()
     for err in exc.errors(include_url=False):
-        loc, message = _message(dict(err), root)
+        err = dict(err)
+        err["loc"] = _clean_loc(tuple(err.get("loc", ())))
+        loc, message = _message(err, root)
         loc = prefix + loc
+        path = format_path(loc)
+        if path in seen:  # the other arms of a union: the first says enough
+            continue
+        seen.add(path)
         line = _line_of(loc, lines) if lines else None
-        out.append(Problem("error", "invalid-" + str(err.get("type", "value")).replace("_", "-"), format_path(loc), message, file, line))
+        out.append(Problem("error", "invalid-" + str(err.get("type", "value")).replace("_", "-"), path, message, file, line))
     return out
+
+
+def _clean_loc(loc: Loc) -> Loc:
+    """Drop pydantic's internal parts of a location (union arms, ``[key]``)."""
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_ARMS)))
+
+
+_UNION_ARMS = {"str", "int", "float", "bool", "list", "dict", "none", "function-plain", "function-after", "function-before"}
 
 
 def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:

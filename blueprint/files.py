@@ -126,6 +126,7 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         node = loader.get_single_node()
         dupes: list[tuple[Loc, int]] = []
         if node is not None:
+            lines[()] = node.start_mark.line + 1
             _compose_lines(node, (), lines, dupes)
         if fmt == "yaml":
             data = loader.construct_document(node) if node is not None else None

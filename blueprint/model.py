@@ -142,13 +142,20 @@ class Step(Model):
     def _one_or_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
-    @field_validator("provenance")
+    @field_validator("provenance", mode="before")
     @classmethod
-    def _provenance_keys(cls, v: Any) -> Any:
+    def _provenance_forms(cls, v: Any) -> Any:
+        known = ", ".join(p.value for p in Provenance)
+        values = v.values() if isinstance(v, dict) else [] if v is None else [v]
         if isinstance(v, dict):
             for key in v:
                 if key not in _PROVENANCE_FIELDS:
                     raise ValueError(f"provenance for unknown field {key!r}; expected {', '.join(_PROVENANCE_FIELDS)}")
+        for value in values:
+            if isinstance(value, Provenance):
+                continue
+            if not isinstance(value, str) or value not in {p.value for p in Provenance}:
+                raise ValueError(f"expected one of {known} (or a mapping from field to one of them), got {value!r}")
         return v
 
     def provenance_of(self, field: str) -> Provenance | None:

@@ -45,7 +45,7 @@ def test_validate_strict_fails_on_warnings(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", str(p)]).exit_code == 0
     result = runner.invoke(app, ["validate", str(p), "--strict"])
     assert result.exit_code == 1
-    assert f"{p}: warning: arrivals: no arrivals" in result.output
+    assert f"{p}:1: warning: arrivals: no arrivals" in result.output
 
 
 def test_schema_prints_json_schema_that_accepts_the_examples() -> None:

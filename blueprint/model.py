@@ -127,7 +127,7 @@ class Step(Model):
     @field_validator("lane", mode="before")
     @classmethod
     def _action_lane(cls, v: Any) -> Any:
-        if isinstance(v, str) and v.strip().lower() in ("frontstage", "front", "onstage contact"):
+        if isinstance(v, str) and v.strip().lower() == "frontstage":
             return Lane.ONSTAGE
         if v in (Lane.EVIDENCE, "evidence"):
             raise ValueError(

@@ -36,6 +36,7 @@ _DERIVED = {"Step": ["id"]}
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) that blueprint files follow."""
+    from .lanes import ACTION_LANES
     from .model import Blueprint
 
     schema = Blueprint.model_json_schema(by_alias=True, mode="validation")
@@ -43,6 +44,10 @@ def json_schema() -> dict[str, Any]:
     for name, fields in _DERIVED.items():
         required = defs[name].get("required", [])
         defs[name]["required"] = [f for f in required if f not in fields]
+    defs["Step"]["properties"]["lane"] = {
+        "enum": [lane.value for lane in ACTION_LANES] + ["frontstage"],
+        "description": "customer, onstage (or frontstage), backstage or support; evidence is listed on steps",
+    }
     for name, forms in _SHORT_FORMS.items():
         full = defs[name]
         wrapped: dict[str, Any] = {"title": full.pop("title", name), "anyOf": [*forms, full]}

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 __all__ = ["summary_rows", "summary_text", "summary_html"]
 
 
+def _percent(share: float) -> str:
+    """``0.55`` -> ``"55%"`` without floating-point noise."""
+    return f"{share * 100:.4g}%"
+
+
 def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
     """``(heading, text)`` pairs describing the blueprint."""
     rows: list[tuple[str, str]] = []
@@ -37,13 +42,13 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
             bits.append(f"{format_number(r.cost_per_hour)} per hour")
         target = bp.target_for(r.name)
         if target and target.service_level is not None and not (r.staffing and r.staffing.unlimited):
-            bits.append(f"target {format_number(target.service_level * 100)}% within {target.within}")
+            bits.append(f"target {_percent(target.service_level)} within {target.within}")
         steps = [s.id for s in bp.steps if s.role == r.name]
         bits.append("steps: " + (", ".join(steps) or "none"))
         rows.append((f"Role {r.name}", "; ".join(bits)))
     for a in bp.arrivals:
         form = {"rate": f"Poisson at {a.rate}", "profile": f"per {a.profile.interval if a.profile else ''} profile", "times": f"{len(a.times or [])} timestamps"}[a.kind]
-        segs = ", ".join(f"{s.name} {format_number(s.share * 100)}%" for s in a.segments)
+        segs = ", ".join(f"{s.name} {_percent(s.share)}" for s in a.segments)
         rows.append(
             (f"Arrivals {a.name}", f"enter at {a.step}; {form}; about {a.per_day():.0f} per day" + (f"; segments {segs}" if segs else ""))
         )
@@ -53,7 +58,7 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
             (
                 "Fail points",
                 "; ".join(
-                    s.id + (f" ({format_number(s.fail_point.probability * 100)}%)" if s.fail_point and s.fail_point.probability is not None else "")
+                    s.id + (f" ({_percent(s.fail_point.probability)})" if s.fail_point and s.fail_point.probability is not None else "")
                     for s in fails
                 ),
             )

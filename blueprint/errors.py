@@ -21,6 +21,7 @@ from typing import Any, Iterable, Literal
 from pydantic import BaseModel, ValidationError
 
 __all__ = [
+    "LocatedValueError",
     "Problem",
     "ValidationReport",
     "BlueprintError",
@@ -158,6 +159,31 @@ class BlueprintValidationError(BlueprintError):
 
 # -- pydantic errors, in the designer's words -----------------------------------------
 
+
+class LocatedValueError(ValueError):
+    """A ``ValueError`` raised by a model validator about one of its parts.
+
+    ``loc`` is the path below the model (``("breaks", 0)``), so the problem
+    points at the part that is wrong rather than at the whole model.
+    """
+
+    def __init__(self, loc: Loc, message: str) -> None:
+        super().__init__(message)
+        self.loc = tuple(loc)
+
+
+# Hints added to "required field is missing" for fields whose choices are not obvious.
+_MISSING_HINTS = {
+    "lane": "one of customer, onstage, backstage or support",
+    "label": "the text shown in the box",
+    "step": "the id of the step where customers enter",
+    "from": "the id of the step the flow leaves",
+    "to": "the id of the step the flow enters",
+    "start": "a time of day such as '08:00'",
+    "length": "a duration such as '8 h'",
+    "tolerance": "the longest acceptable wait, e.g. '60 s'",
+}
+
 _TYPE_WORDS = {
     "int_type": "a whole number",
     "int_parsing": "a whole number",
@@ -221,12 +247,16 @@ def _message(err: dict[str, Any], root: type[BaseModel] | None) -> tuple[Loc, st
     msg = str(err.get("msg", ""))
     value = err.get("input")
     if kind in ("value_error", "assertion_error"):
+        original = (err.get("ctx") or {}).get("error")
+        if isinstance(original, LocatedValueError):
+            return loc + original.loc, str(original)
         for prefix in ("Value error, ", "Assertion failed, "):
             if msg.startswith(prefix):
                 msg = msg[len(prefix):]
         return loc, msg
     if kind == "missing":
-        return loc, "required field is missing"
+        hint = _MISSING_HINTS.get(str(loc[-1])) if loc else None
+        return loc, "required field is missing" + (f"; expected {hint}" if hint else "")
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else "?"
         known = _model_fields_at(root, loc[:-1]) if root else []

@@ -106,6 +106,70 @@ def _compose_lines(node: yaml.Node, path: Loc, out: dict[Loc, int], dupes: list[
             _compose_lines(item, path + (i,), out, dupes)
 
 
+def _yaml_problem(text: str, e: yaml.YAMLError) -> tuple[int | None, str]:
+    """The line and a plain explanation of a YAML syntax error."""
+    problem_mark = getattr(e, "problem_mark", None)
+    context_mark = getattr(e, "context_mark", None)
+    problem = str(getattr(e, "problem", None) or e)
+    context = str(getattr(e, "context", None) or "")
+    n_lines = len(text.splitlines()) or 1
+    line = problem_mark.line + 1 if problem_mark is not None else None
+    if line is not None and line > n_lines and context_mark is not None:
+        line = context_mark.line + 1  # an error at the end of the file: point at what was left open
+    if "'\\t'" in problem or "\t" in problem:
+        return line, "a tab indents this line; indent with spaces"
+    if "mapping values are not allowed" in problem:
+        return line, "unexpected ': ' here; check this line's indentation, or put a value that contains ': ' in quotes"
+    if "expected <block end>" in problem:
+        return line, "this line is indented differently from the lines of its block; line it up with them"
+    if "flow mapping" in context and "<stream end>" in problem:
+        return line, "the '{' on this line is never closed (expected ',' or '}' before the end of the file)"
+    if "flow sequence" in context and "<stream end>" in problem:
+        return line, "the '[' on this line is never closed (expected ',' or ']' before the end of the file)"
+    if "quoted scalar" in context and "end of stream" in problem:
+        line = context_mark.line + 1 if context_mark is not None else line
+        return line, "a quote opened on this line is never closed"
+    if "could not find expected ':'" in problem:
+        return line, "a key without ':' (or a line that continues text without quotes); check this line"
+    if "found undefined alias" in problem or "found unhashable key" in problem:
+        return line, problem
+    return line, problem + (f" ({context})" if context else "")
+
+
+def _json_problem(text: str, e: json.JSONDecodeError) -> tuple[int, str]:
+    """The line and a plain explanation of a JSON syntax error."""
+    before = text[: e.pos].rstrip()
+    if e.msg.startswith(("Expecting value", "Expecting property name")) and before.endswith(",") and text[e.pos:e.pos + 1] in "]}":
+        comma = len(before) - 1
+        line = text.count("\n", 0, comma) + 1
+        col = comma - (text.rfind("\n", 0, comma) + 1) + 1
+        return line, f"a comma after the last item (column {col}); remove it"
+    plain = {
+        "Expecting property name enclosed in double quotes": "keys must be in double quotes",
+        "Expecting ',' delimiter": "a comma is missing between two items",
+        "Expecting ':' delimiter": "a ':' is missing after a key",
+        "Unterminated string starting at": "a string is never closed",
+        "Extra data": "more content after the end of the document",
+        "Expecting value": "a value is missing here",
+        "Invalid control character at": "a line break inside a string; write it as \\n",
+    }
+    return e.lineno, f"{plain.get(e.msg, e.msg)} (column {e.colno})"
+
+
+def _kind_of(data: Any) -> str:
+    if data is None:
+        return "an empty document"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "text"
+    if isinstance(data, bool):
+        return "a true/false value"
+    if isinstance(data, (int, float)):
+        return "a number"
+    return "a mapping without name or steps"
+
+
 def read_data(text: str, *, source: str = "<text>", format: Format | None = None) -> tuple[Any, dict[Loc, int]]:
     """Parse YAML or JSON text into plain data and a map from field path to line.
 
@@ -118,9 +182,8 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise BlueprintFileError(
-                [Problem("error", "not-json", "", f"not valid JSON: {e.msg} (column {e.colno})", source, e.lineno)], source
-            ) from None
+            line, message = _json_problem(text, e)
+            raise BlueprintFileError([Problem("error", "not-json", "", f"not valid JSON: {message}", source, line)], source) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -133,10 +196,8 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
     except yaml.YAMLError as e:
         if fmt == "json":  # JSON that YAML cannot read: keep the data, lose the lines
             return data, {}
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        reason = getattr(e, "problem", None) or str(e)
-        line = mark.line + 1 if mark is not None else None
-        raise BlueprintFileError([Problem("error", "not-yaml", "", f"not valid YAML: {reason}", source, line)], source) from None
+        line, message = _yaml_problem(text, e)
+        raise BlueprintFileError([Problem("error", "not-yaml", "", f"not valid YAML: {message}", source, line)], source) from None
     finally:
         loader.dispose()
     if dupes:
@@ -155,9 +216,14 @@ def loads(text: str, *, format: Format | None = None, source: str = "<text>") ->
 
     data, lines = read_data(text, source=source, format=format)
     if not isinstance(data, dict) or "steps" not in data and "name" not in data:
-        kind = type(data).__name__ if data is not None else "empty"
         raise BlueprintFileError(
-            [Problem("error", "not-a-blueprint", "", f"not a blueprint: expected a mapping with name, steps and flows, found {kind} content", source, 1)],
+            [
+                Problem(
+                    "error", "not-a-blueprint", "",
+                    f"not a blueprint: expected a mapping with name, steps and flows, found {_kind_of(data)}",
+                    source, lines.get((), 1),
+                )
+            ],
             source,
         )
     try:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_serializer, model_validator
 
 from .base import Model, Probability, TimeOfDay, Weekday
+from .errors import LocatedValueError
 from .units import WEEKDAYS, Duration, format_number, time_of_day_seconds
 
 __all__ = ["Profile", "Break", "Shift", "Staffing", "Target", "DAY", "WEEK"]
@@ -115,6 +116,12 @@ class Profile(Model):
         return sum(v for a, b, v in self.segments())
 
 
+def _clock(seconds: float) -> str:
+    """``"HH:MM"`` of a time in seconds, wrapping at midnight."""
+    minutes = int(round(seconds / 60)) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _check_list(values: list[float]) -> None:
     for i, x in enumerate(values):
         if x < 0:
@@ -152,14 +159,17 @@ class Shift(Model):
         for i, b in enumerate(self.breaks):
             offset = (time_of_day_seconds(b.start) - begin) % DAY
             if offset + b.length.seconds > self.length.seconds + 1e-9:
-                raise ValueError(
-                    f"breaks[{i}] ({b.start} for {b.length}) does not fit in the shift {self.start} + {self.length}"
+                end = _clock(begin + self.length.seconds)
+                raise LocatedValueError(
+                    ("breaks", i),
+                    f"break {b.start} for {b.length} does not fit in the shift {self.start} + {self.length} "
+                    f"({self.start} to {end})",
                 )
             spans.append((offset, offset + b.length.seconds, i))
         spans.sort()
         for (a0, a1, i), (b0, b1, j) in zip(spans, spans[1:]):
             if b0 < a1:
-                raise ValueError(f"breaks[{i}] and breaks[{j}] overlap")
+                raise LocatedValueError(("breaks", j), f"this break overlaps breaks[{i}]")
         if self.days is not None and len(set(self.days)) != len(self.days):
             raise ValueError("days: a weekday is listed twice")
         return self

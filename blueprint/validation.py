@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from .errors import Loc, Problem, ValidationReport, _line_of, format_path
-from .graph import entry_steps, exit_steps, splits, to_networkx
+from .graph import back_flows, entry_steps, exit_steps, splits, to_networkx
 from .lanes import Lane
 
 if TYPE_CHECKING:
@@ -95,10 +95,14 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
                 first[value] = i
 
     # -- references -------------------------------------------------------------
+    broken_refs = 0
+
     def ref(loc: Loc, name: str | None) -> bool:
+        nonlocal broken_refs
         if name is None or name in step_set:
             return True
         c.error("unknown-step", loc, _unknown("step", name, known_steps))
+        broken_refs += 1
         return False
 
     for i, f in enumerate(bp.flows):
@@ -167,12 +171,15 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
                 names[s.name] = j
 
     # -- the graph --------------------------------------------------------------
+    # With a broken reference the journey is not known: its checks would only
+    # repeat the reference error in other words, so they wait until it is fixed.
     g = to_networkx(bp)
+    graph_known = broken_refs == 0
     entries = entry_steps(bp)
     reached: set[str] = set()  # steps customers can reach (none without arrivals)
     for e in entries if bp.arrivals else []:
         reached |= {e} | nx.descendants(g, e)
-    if bp.arrivals:
+    if bp.arrivals and graph_known:
         for i, s in enumerate(bp.steps):
             if s.id not in reached:
                 c.error("unreachable", ("steps", i), f"step {s.id!r} cannot be reached from any arrival")
@@ -188,12 +195,21 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
         if (len(comp) > 1 or g.has_edge(first, first)) and not comp & can_exit:
             trapped_loops.append(comp)
     in_trap = set().union(*trapped_loops) if trapped_loops else set()
-    for comp in sorted(trapped_loops, key=lambda cc: min(step_ids.index(s) for s in cc)):
-        ordered = sorted(comp, key=step_ids.index)
-        loop = " → ".join(ordered + [ordered[0]])
-        c.error("trapped-loop", ("steps", step_ids.index(ordered[0])), f"loop {loop} has no way out")
-    for i, s in enumerate(bp.steps):
-        if s.id not in can_exit and s.id not in in_trap and s.id in g and step_ids.index(s.id) == i:
+    into_trap = set(in_trap)
+    for node in in_trap:
+        into_trap |= nx.ancestors(g, node)
+    back = back_flows(bp)
+    for comp in sorted(trapped_loops, key=lambda cc: min(step_ids.index(s) for s in cc)) if graph_known else []:
+        closing = next(
+            (i for i, f in enumerate(bp.flows) if f.source in comp and f.target in comp and (f.source, f.target) in back),
+            None,
+        )
+        cycle = _cycle_through(g, comp, bp.flows[closing].target if closing is not None else min(comp, key=step_ids.index))
+        loc: Loc = ("flows", closing) if closing is not None else ("steps", step_ids.index(cycle[0]))
+        c.error("trapped-loop", loc, f"loop {' → '.join(cycle + [cycle[0]])} has no way out")
+    for i, s in enumerate(bp.steps) if graph_known else []:
+        # a step upstream of a trapped loop is covered by the loop's own error
+        if s.id not in can_exit and s.id not in into_trap and s.id in g and step_ids.index(s.id) == i:
             c.error("no-exit", ("steps", i), f"step {s.id!r} has no path to an exit (a step no flow leaves)")
 
     # -- parallel work ----------------------------------------------------------
@@ -235,22 +251,33 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
             c.warning("unused-role", ("roles", i), f"role {r.name!r} is not used by any step")
             continue
         busy = [sid for sid in used[r.name] if sid in reached]
+        who = (
+            f"step {busy[0]!r} receives customers"
+            if len(busy) == 1
+            else f"steps {', '.join(repr(b) for b in busy)} receive customers"
+        )
         if r.staffing is None:
             if busy:
                 c.error(
                     "zero-staffing",
                     ("roles", i),
-                    f"role {r.name!r} has no staffing but steps {', '.join(busy)} receive customers; "
-                    "give a headcount, a profile or shifts",
+                    f"role {r.name!r} has no staffing but {who}; give a headcount, a profile or shifts",
                 )
         elif r.staffing.is_zero() and busy:
-            c.error(
-                "zero-staffing",
-                ("roles", i, "staffing"),
-                f"role {r.name!r} never has anyone on duty but steps {', '.join(busy)} receive customers",
-            )
+            c.error("zero-staffing", ("roles", i, "staffing"), f"role {r.name!r} never has anyone on duty but {who}")
 
     return ValidationReport(c.problems, source=file)
+
+
+def _cycle_through(g: nx.MultiDiGraph, comp: set[str], start: str) -> list[str]:
+    """A shortest cycle inside ``comp`` that starts at ``start``, as a list of step ids."""
+    sub = g.subgraph(comp)
+    best: list[str] | None = None
+    for pred in sub.predecessors(start):
+        path = nx.shortest_path(sub, start, pred)
+        if best is None or len(path) < len(best):
+            best = path
+    return best or [start]
 
 
 def _check_branches(c: _Collector, bp: Blueprint, source: str, idx: list[int]) -> None:

@@ -90,29 +90,33 @@ def test_every_problem_at_once_with_lines(tmp_path) -> None:
         f"{f}:12: steps[1].role: unknown role 'cashier2'; did you mean 'cashier'?",
         f"{f}:13: steps[2].role: backstage step 'make' needs a role: the staff whose time it takes",
         f"{f}:17: flows[1].probability: branch probabilities leaving 'pay' add up to 0.9, not 1",
-        f"{f}:13: steps[2]: step 'make' has no path to an exit (a step no flow leaves)",
         f"{f}:3: warning: roles[0]: role 'barista' is not used by any step",
         f"{f}:5: warning: roles[1]: role 'cashier' is not used by any step",
     ]
-    assert report.summary() == "5 errors, 2 warnings"
+    # the broken reference 'mkae' hides the journey checks until it is fixed
+    assert report.summary() == "4 errors, 2 warnings"
     with pytest.raises(BlueprintValidationError) as info:
         blueprint.load(path, check=True)
-    assert len(info.value.problems) == 7
+    assert len(info.value.problems) == 6
     assert str(info.value).splitlines()[0] == got[0]
 
 
-def test_trapped_loop_reported_once() -> None:
+def test_trapped_loop_reported_once_at_the_flow_that_closes_it() -> None:
     bp = Blueprint("Loop")
     a, b, c = bp.customer("a"), bp.customer("b"), bp.customer("c")
     a >> b >> c >> b
     bp.arrive(a, rate="1 per h")
-    assert messages(bp) == [
-        ("error", "steps[0]", "step 'a' has no path to an exit (a step no flow leaves)"),
-        ("error", "steps[1]", "loop b → c → b has no way out"),
-    ] or messages(bp) == [
-        ("error", "steps[1]", "loop b → c → b has no way out"),
-        ("error", "steps[0]", "step 'a' has no path to an exit (a step no flow leaves)"),
-    ]
+    # 'a' only leads into the loop: the loop is the one mistake
+    assert messages(bp) == [("error", "flows[2]", "loop b → c → b has no way out")]
+
+
+def test_no_exit_and_loop_checks_wait_for_broken_references() -> None:
+    bp = Blueprint("Typo")
+    a, b = bp.customer("a"), bp.customer("b")
+    a >> b
+    bp.flow(b, "cc")
+    bp.arrive(a, rate="1 per h")
+    assert messages(bp) == [("error", "flows[1].to", "unknown step 'cc'; known: a, b")]
 
 
 def test_retry_needs_a_queue_and_does_not_count_as_a_branch() -> None:
@@ -135,11 +139,15 @@ def test_zero_staffing_is_an_error_only_when_customers_arrive() -> None:
     b = bp.onstage("Answer", role="agent")
     a >> b
     bp.role("agent", staffing=0)
-    assert ("error", "roles[0].staffing", "role 'agent' never has anyone on duty but steps answer receive customers") not in messages(bp)
+    zero = ("error", "roles[0].staffing", "role 'agent' never has anyone on duty but step 'answer' receives customers")
+    assert zero not in messages(bp)
     bp.arrive(a, rate="10 per h")
-    assert ("error", "roles[0].staffing", "role 'agent' never has anyone on duty but steps answer receive customers") in messages(bp)
+    assert zero in messages(bp)
     bp.roles[0].staffing = None
-    assert messages(bp)[0][2].startswith("role 'agent' has no staffing but steps answer receive customers")
+    assert messages(bp)[0][2] == "role 'agent' has no staffing but step 'answer' receives customers; give a headcount, a profile or shifts"
+    second = bp.onstage("Follow up", role="agent")
+    b >> second
+    assert messages(bp)[0][2].startswith("role 'agent' has no staffing but steps 'answer', 'follow_up' receive customers")
 
 
 def test_no_arrivals_is_a_warning_and_reachability_is_skipped() -> None:

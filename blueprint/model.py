@@ -372,6 +372,23 @@ class Blueprint(BuilderMixin, Model):
 
         return json_schema()
 
+    # -- diagrams ------------------------------------------------------------
+    def render(self, **options: Any) -> Any:
+        """Draw this blueprint (see :func:`blueprint.render.render` for the options).
+
+        Returns a :class:`~blueprint.render.Diagram` that shows itself in
+        Jupyter and saves to SVG, PNG or PDF.
+        """
+        from .render import render
+
+        return render(self, **options)
+
+    def to_dot(self, **options: Any) -> str:
+        """The diagram's Graphviz source; works without Graphviz installed."""
+        from .render import to_dot
+
+        return to_dot(self, **options)
+
     # -- display -------------------------------------------------------------
     def summary(self) -> str:
         """A few lines on what the blueprint holds."""

@@ -1,0 +1,276 @@
+"""The lane × column grid of a blueprint diagram, computed before Graphviz sees it.
+
+Graphviz has no swimlanes, so the grid is ours: every step gets a column (its
+place in the journey) and sits in its lane's band; physical evidence sits in
+the evidence band above its step. Graphviz is then asked only to draw the
+boxes where they are put and to route the arrows between them.
+
+Columns follow the journey: a flow within a lane moves one column right, so
+the customer row reads left to right in time; a flow into another lane may
+stay in the same column, so the onstage, backstage and support steps that
+serve a customer step sit under it and the arrow between them is vertical.
+
+All lengths are in points (1/72 inch), y grows downwards.
+
+>>> from blueprint import Blueprint
+>>> bp = Blueprint("Call")
+>>> call = bp.customer("Call")
+>>> answer = bp.onstage("Answer", role="agent")
+>>> _ = call >> answer >> bp.customer("Hang up")
+>>> grid = compute_layout(bp)
+>>> grid.columns
+{'call': 0, 'answer': 0, 'hang_up': 1}
+"""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from .graph import back_flows, to_networkx
+from .lanes import Lane
+
+if TYPE_CHECKING:
+    from .model import Blueprint
+
+__all__ = ["Box", "Band", "Layout", "compute_layout", "wrap_label", "text_width"]
+
+FONT_SIZE = 11.0
+SMALL_FONT_SIZE = 9.0
+LINE_HEIGHT = 14.0
+SMALL_LINE_HEIGHT = 12.0
+BOX_WIDTH = 170.0
+BOX_MIN_HEIGHT = 56.0
+COLUMN_GAP = 44.0
+LANE_PADDING = 26.0
+EVIDENCE_HEIGHT = 34.0
+EVIDENCE_GAP = 8.0
+LEFT_MARGIN = 150.0
+RIGHT_MARGIN = 30.0
+WRAP_UNITS = 24  # width units per line (a CJK character counts 2)
+
+
+def _char_units(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """An estimate of the width of one line of text in DejaVu Sans, in points."""
+    return sum(_char_units(ch) for ch in text) * 0.56 * size
+
+
+def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
+    """Wrap a label into lines of at most ``units`` width units.
+
+    Words are kept whole where they fit; CJK text, which has no spaces, breaks
+    between characters. Newlines in the text are kept.
+
+    >>> wrap_label("Agent answers and diagnoses the problem", 22)
+    ['Agent answers and', 'diagnoses the problem']
+    >>> wrap_label("等待客服回答问题并记录", 10)
+    ['等待客服回', '答问题并记', '录']
+    """
+    out: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        if sum(_char_units(c) for c in paragraph) <= units:
+            out.append(paragraph)
+            continue
+        line, width = "", 0
+        for token in _tokens(paragraph):
+            w = sum(_char_units(c) for c in token)
+            if width + w > units and line.strip():
+                out.append(line.rstrip())
+                line, width = token.lstrip(), sum(_char_units(c) for c in token.lstrip())
+            else:
+                line, width = line + token, width + w
+            while width > units:  # a single token longer than a line
+                cut, cw = "", 0
+                for c in line:
+                    if cw + _char_units(c) > units:
+                        break
+                    cut, cw = cut + c, cw + _char_units(c)
+                out.append(cut)
+                line = line[len(cut):]
+                width = sum(_char_units(c) for c in line)
+        if line.strip() or not out:
+            out.append(line.rstrip())
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their leading space; each wide character on its own."""
+    tokens: list[str] = []
+    for piece in textwrap.TextWrapper(break_long_words=False)._split(text):  # type: ignore[attr-defined]
+        if any(_char_units(c) == 2 for c in piece):
+            tokens.extend(piece)
+        else:
+            tokens.append(piece)
+    return tokens
+
+
+@dataclass
+class Box:
+    """A box of the diagram: its centre, size and the lines of its label."""
+
+    id: str
+    kind: str  # "step" or "evidence"
+    lane: Lane
+    column: int
+    x: float = 0.0
+    y: float = 0.0
+    width: float = BOX_WIDTH
+    height: float = BOX_MIN_HEIGHT
+    lines: list[str] = field(default_factory=list)
+    detail: list[str] = field(default_factory=list)
+
+    @property
+    def left(self) -> float:
+        return self.x - self.width / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def top(self) -> float:
+        return self.y - self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height / 2
+
+
+@dataclass
+class Band:
+    """A lane's horizontal band."""
+
+    lane: Lane
+    top: float
+    bottom: float
+
+
+@dataclass
+class Layout:
+    """Where everything goes: boxes, bands, and the y of each line between bands."""
+
+    columns: dict[str, int]
+    boxes: dict[str, Box]
+    bands: list[Band]
+    lines: dict[str, float]
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    def band(self, lane: Lane) -> Band:
+        return next(b for b in self.bands if b.lane is lane)
+
+
+def assign_columns(bp: Blueprint) -> dict[str, int]:
+    """A column per step: journey order, one (lane, column) cell per step.
+
+    Each step goes in the first free cell of its lane at or right of where its
+    predecessors allow: one column past a predecessor in the same lane, the
+    same column as a predecessor in another lane.
+    """
+    g = to_networkx(bp)
+    back = back_flows(bp)
+    dag = nx.DiGraph()
+    index = {s.id: i for i, s in enumerate(bp.steps)}
+    dag.add_nodes_from(index)
+    for u, v, data in g.edges(data=True):
+        if data["kind"] != "retry" and (u, v) not in back and u != v:
+            dag.add_edge(u, v)
+    lane = {s.id: s.lane for s in bp.steps}
+    taken: set[tuple[Lane, int]] = set()
+    columns: dict[str, int] = {}
+    for node in nx.lexicographical_topological_sort(dag, key=lambda n: index[n]):
+        col = 0
+        for p in dag.predecessors(node):
+            col = max(col, columns[p] + (1 if lane[p] is lane[node] else 0))
+        while (lane[node], col) in taken:
+            col += 1
+        taken.add((lane[node], col))
+        columns[node] = col
+    return columns
+
+
+def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bool = True) -> Layout:
+    """Place every step and piece of evidence on the lane × column grid."""
+    from .units import format_number
+
+    columns = assign_columns(bp)
+    boxes: dict[str, Box] = {}
+    seen: set[str] = set()
+    for s in bp.steps:
+        if s.id in seen:  # a duplicate id cannot be drawn twice
+            continue
+        seen.add(s.id)
+        detail = []
+        if show_roles and s.role:
+            detail.append(s.role)
+        if show_durations and s.duration is not None:
+            detail.append(_short_duration(s.duration.mean, format_number))
+        box = Box(s.id, "step", s.lane, columns[s.id], lines=wrap_label(s.label), detail=[" · ".join(detail)] if detail else [])
+        box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines) + SMALL_LINE_HEIGHT * len(box.detail))
+        boxes[s.id] = box
+    # evidence: one box per step that has any, stacked in its column
+    evidence_stack: dict[int, list[Box]] = {}
+    for s in bp.steps:
+        if s.evidence and s.id in boxes and f"evidence:{s.id}" not in boxes:
+            col = columns[s.id]
+            lines = [ln for item in s.evidence for ln in wrap_label(item, WRAP_UNITS + 2)]
+            box = Box(f"evidence:{s.id}", "evidence", Lane.EVIDENCE, col, lines=lines)
+            box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines))
+            boxes[box.id] = box
+            evidence_stack.setdefault(col, []).append(box)
+
+    n_cols = max(columns.values(), default=0) + 1
+    # band heights
+    heights: dict[Lane, float] = {}
+    for lane in Lane:
+        if lane is Lane.EVIDENCE:
+            stacks = [sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1) for stack in evidence_stack.values()]
+            heights[lane] = max(stacks, default=EVIDENCE_HEIGHT) + LANE_PADDING
+        else:
+            heights[lane] = max((b.height for b in boxes.values() if b.lane is lane), default=BOX_MIN_HEIGHT) + 2 * LANE_PADDING
+    bands: list[Band] = []
+    y = 0.0
+    for lane in Lane:
+        bands.append(Band(lane, y, y + heights[lane]))
+        y += heights[lane]
+    pitch = BOX_WIDTH + COLUMN_GAP
+    left = 0.0
+    first_x = LEFT_MARGIN + COLUMN_GAP / 2 + BOX_WIDTH / 2
+    right = first_x + (n_cols - 1) * pitch + BOX_WIDTH / 2 + RIGHT_MARGIN
+    for box in boxes.values():
+        box.x = first_x + box.column * pitch
+        band = next(b for b in bands if b.lane is box.lane)
+        if box.kind == "step":
+            box.y = (band.top + band.bottom) / 2
+    for stack in evidence_stack.values():
+        band = bands[0]
+        total = sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1)
+        cursor = (band.top + band.bottom) / 2 - total / 2
+        for b in stack:
+            b.y = cursor + b.height / 2
+            cursor += b.height + EVIDENCE_GAP
+    lines = {
+        "interaction": bands[1].bottom,
+        "visibility": bands[2].bottom,
+        "internal interaction": bands[3].bottom,
+    }
+    return Layout(columns, boxes, bands, lines, left, right, 0.0, bands[-1].bottom)
+
+
+def _short_duration(seconds: float, fmt) -> str:  # type: ignore[no-untyped-def]
+    """``"~4 min"``: the mean duration in the handiest unit."""
+    if seconds < 120:
+        return f"~{fmt(round(seconds, 1))} s"
+    if seconds < 2 * 3600:
+        return f"~{fmt(round(seconds / 60, 1))} min"
+    return f"~{fmt(round(seconds / 3600, 1))} h"

@@ -1,0 +1,621 @@
+"""Blueprint diagrams: lanes, lines, steps in journey order, drawn with Graphviz.
+
+The grid comes from :mod:`blueprint.layout`; Graphviz draws the boxes where
+they are put and routes the arrows. It runs twice: first with only the boxes
+and arrows (so arrows are routed around boxes, not around the lane bands),
+then with everything, the routed arrows kept as they are.
+
+>>> from blueprint import Blueprint
+>>> bp = Blueprint("Call")
+>>> _ = bp.customer("Call") >> bp.onstage("Answer", role="agent", duration="exp(4 min)")
+>>> "line of interaction" in bp.to_dot()
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .lanes import Lane, Line
+from .layout import (
+    FONT_SIZE,
+    LEFT_MARGIN,
+    SMALL_FONT_SIZE,
+    Box,
+    Layout,
+    compute_layout,
+    wrap_label,
+)
+from .units import format_number
+
+if TYPE_CHECKING:
+    from .model import Blueprint
+
+__all__ = ["Diagram", "Theme", "StepOverlay", "THEMES", "GraphvizNotFound", "render", "to_dot"]
+
+FONT = "DejaVu Sans"
+TITLE_HEIGHT = 34.0
+SUBTITLE_HEIGHT = 18.0
+LEGEND_HEIGHT = 40.0
+
+INSTALL_HELP = (
+    "Graphviz's 'dot' program is needed to draw diagrams and was not found. Install it:\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "  conda:         conda install -c conda-forge graphviz\n"
+    "Blueprint.to_dot() gives the diagram's source without it."
+)
+
+
+class GraphvizNotFound(RuntimeError):
+    """Graphviz is not installed; the message says how to install it."""
+
+    def __init__(self) -> None:
+        super().__init__(INSTALL_HELP)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours and line styles of a diagram."""
+
+    name: str
+    bands: dict[str, str]
+    band_border: str
+    step_fill: str
+    step_border: str
+    evidence_fill: str
+    text: str
+    muted: str
+    line: str
+    arrow: str
+    transfer: str
+    recovery: str
+    fail_fill: str
+    fail_text: str
+    wait_fill: str
+    wait_text: str
+
+
+THEMES: dict[str, Theme] = {
+    "screen": Theme(
+        name="screen",
+        bands={
+            "evidence": "#f3f3f3",
+            "customer": "#fff8e6",
+            "onstage": "#eaf3fb",
+            "backstage": "#f1f6fc",
+            "support": "#eef7ee",
+        },
+        band_border="#d0d0d0",
+        step_fill="#ffffff",
+        step_border="#4a4a4a",
+        evidence_fill="#ffffff",
+        text="#1a1a1a",
+        muted="#5f5f5f",
+        line="#333333",
+        arrow="#333333",
+        transfer="#8c4f00",
+        recovery="#c62828",
+        fail_fill="#d62728",
+        fail_text="#ffffff",
+        wait_fill="#f2a900",
+        wait_text="#1a1a1a",
+    ),
+    "print": Theme(
+        name="print",
+        bands={lane.value: "#ffffff" for lane in Lane},
+        band_border="#9a9a9a",
+        step_fill="#ffffff",
+        step_border="#000000",
+        evidence_fill="#ffffff",
+        text="#000000",
+        muted="#333333",
+        line="#000000",
+        arrow="#000000",
+        transfer="#000000",
+        recovery="#000000",
+        fail_fill="#ffffff",
+        fail_text="#000000",
+        wait_fill="#ffffff",
+        wait_text="#000000",
+    ),
+}
+
+
+@dataclass
+class StepOverlay:
+    """Extra marks on one step: a fill colour (e.g. from a colour scale), a badge and a note.
+
+    Results of a simulation are drawn through these (see ``overlays=`` of
+    :func:`render`).
+    """
+
+    fill: str | None = None
+    badge: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Options:
+    """What a diagram shows."""
+
+    theme: Theme
+    title: str | None
+    subtitle: str | None
+    show_roles: bool = True
+    show_durations: bool = True
+    show_fail_points: bool = True
+    show_wait_points: bool = True
+    show_evidence: bool = True
+    show_probabilities: bool = True
+    show_legend: bool = True
+    width: float | None = None  # inches
+    overlays: dict[str, StepOverlay] = field(default_factory=dict)
+
+
+# -- DOT text ------------------------------------------------------------------------
+
+
+def _q(value: Any) -> str:
+    """A DOT attribute value, quoted."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _html(text: str) -> str:
+    """Text for an HTML-like label: markup characters escaped, never interpreted."""
+    return html.escape(text, quote=True).replace("\n", "<BR/>")
+
+
+def _attrs(**kw: Any) -> str:
+    parts = []
+    for k, v in kw.items():
+        if v is None:
+            continue
+        if isinstance(v, _Raw):
+            parts.append(f"{k}={v}")
+        else:
+            parts.append(f"{k}={_q(v)}")
+    return "[" + ", ".join(parts) + "]"
+
+
+class _Raw(str):
+    """An attribute value written as is (an HTML-like label ``<...>``)."""
+
+
+def _pt(x: float, y: float, height: float) -> str:
+    return f"{x:.2f},{height - y:.2f}!"
+
+
+def _label_lines(lines: list[str], detail: list[str], theme: Theme) -> _Raw:
+    body = "<BR/>".join(_html(line) for line in lines)
+    if detail:
+        body += "<BR/>" + "<BR/>".join(
+            f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{theme.muted}">{_html(d)}</FONT>' for d in detail
+        )
+    return _Raw(f"<{body}>")
+
+
+def _left_text(text: str, width: float, *, bold: bool = False, size: float = FONT_SIZE, color: str = "#000000") -> _Raw:
+    inner = _html(text)
+    if bold:
+        inner = f"<B>{inner}</B>"
+    return _Raw(
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0" FIXEDSIZE="FALSE" WIDTH="{width:.0f}">'
+        f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="{size:g}" COLOR="{color}">{inner}</FONT></TD></TR></TABLE>>'
+    )
+
+
+def _flow_label(flow: Any, show_probabilities: bool) -> str | None:
+    parts = []
+    if show_probabilities and flow.probability is not None:
+        parts.append(f"{flow.probability * 100:.3g}%")
+    elif show_probabilities and flow.otherwise:
+        parts.append("otherwise")
+    if flow.label:
+        parts.append(flow.label)
+    return " · ".join(parts) or None
+
+
+def _edge_style(kind: str, theme: Theme) -> dict[str, Any]:
+    if kind == "transfer":
+        return {"color": theme.transfer, "penwidth": "1.8", "style": "solid"}
+    if kind == "rework":
+        return {"color": theme.arrow, "style": "dashed", "penwidth": "1.1"}
+    if kind == "retry":
+        return {"color": theme.muted, "style": "dotted", "penwidth": "1.3"}
+    if kind == "parallel":
+        return {"color": theme.arrow, "arrowtail": "dot", "dir": "both", "penwidth": "1.1"}
+    if kind == "recovery":
+        return {"color": theme.recovery, "style": "dashed", "penwidth": "1.3"}
+    return {"color": theme.arrow, "penwidth": "1.1"}
+
+
+@dataclass
+class _Canvas:
+    layout: Layout
+    top_offset: float
+    height: float
+
+
+def _canvas(layout: Layout, opts: Options) -> _Canvas:
+    top = 0.0
+    if opts.title:
+        top += TITLE_HEIGHT
+    if opts.subtitle:
+        top += SUBTITLE_HEIGHT
+    bottom = layout.bottom + top + (LEGEND_HEIGHT if opts.show_legend else 0.0)
+    return _Canvas(layout, top, bottom)
+
+
+def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """``(id, tail, head, attributes)`` of every arrow."""
+    out = []
+    for i, f in enumerate(bp.flows):
+        if f.source not in layout.boxes or f.target not in layout.boxes:
+            continue
+        label = _flow_label(f, opts.show_probabilities)
+        attrs = _edge_style(f.kind.value, opts.theme)
+        if label:
+            attrs["label"] = _Raw(f"<{_html(label)}>")
+        out.append((f"flow-{i}", f.source, f.target, attrs))
+    if opts.show_fail_points:
+        for s in bp.steps:
+            fp = s.fail_point
+            if fp and fp.recovery and fp.recovery in layout.boxes and s.id in layout.boxes:
+                attrs = _edge_style("recovery", opts.theme)
+                pct = f" {fp.probability * 100:.3g}%" if fp.probability is not None else ""
+                attrs["label"] = _Raw(f"<{_html('recovery' + pct)}>")
+                out.append((f"recovery-{s.id}", s.id, fp.recovery, attrs))
+    return out
+
+
+def _node_id(step_id: str) -> str:
+    return f"step-{step_id}"
+
+
+def _box_statement(box: Box, c: _Canvas, opts: Options, bp: Blueprint) -> str:
+    t = opts.theme
+    y = box.y + c.top_offset
+    if box.kind == "evidence":
+        return f"{_q(box.id)} " + _attrs(
+            id=f"evidence-{box.id.split(':', 1)[1]}",
+            shape="note",
+            style="filled",
+            fillcolor=t.evidence_fill,
+            color=t.muted,
+            fontcolor=t.text,
+            fontsize=f"{FONT_SIZE - 1:g}",
+            width=f"{box.width / 72:.3f}",
+            height=f"{box.height / 72:.3f}",
+            fixedsize="false",
+            margin="0.08,0.04",
+            pos=_pt(box.x, y, c.height),
+            label=_label_lines(box.lines, [], t),
+        )
+    overlay = opts.overlays.get(box.id)
+    return f"{_q(box.id)} " + _attrs(
+        id=_node_id(box.id),
+        shape="box",
+        style="rounded,filled",
+        fillcolor=(overlay.fill if overlay and overlay.fill else t.step_fill),
+        color=t.step_border,
+        fontcolor=t.text,
+        width=f"{box.width / 72:.3f}",
+        height=f"{box.height / 72:.3f}",
+        fixedsize="false",
+        margin="0.08,0.05",
+        pos=_pt(box.x, y, c.height),
+        label=_label_lines(box.lines, box.detail, t),
+        tooltip=bp.step(box.id).description or None,
+    )
+
+
+def _dot_source(bp: Blueprint, layout: Layout, opts: Options, routes: dict[str, dict[str, str]] | None) -> str:
+    """The DOT text. Without ``routes``: boxes and arrows only, for routing."""
+    t = opts.theme
+    c = _canvas(layout, opts)
+    out = [
+        f"digraph {_q(bp.name)} {{",
+        "  graph " + _attrs(
+            charset="UTF-8", splines="true", outputorder="nodesfirst", bgcolor="white", pad="0.15",
+            fontname=FONT, **({"size": f"{opts.width:.2f},1000"} if opts.width and routes is not None else {}),
+        ) + ";",
+        "  node " + _attrs(fontname=FONT, fontsize=f"{FONT_SIZE:g}") + ";",
+        "  edge " + _attrs(fontname=FONT, fontsize=f"{SMALL_FONT_SIZE:g}", arrowsize="0.7", fontcolor=t.muted) + ";",
+    ]
+    full = routes is not None
+    # Invisible corners fix the bounding box, so both runs share one coordinate system.
+    for name, x, y in (("corner:top-left", layout.left, 0.0), ("corner:bottom-right", layout.right, c.height)):
+        out.append(f"  {_q(name)} " + _attrs(shape="point", style="invis", width="0.01", label="", pos=_pt(x, y, c.height)) + ";")
+    if full:
+        out += _background(bp, layout, c, opts)
+    for box in layout.boxes.values():
+        if box.kind == "evidence" and not opts.show_evidence:
+            continue
+        out.append("  " + _box_statement(box, c, opts, bp) + ";")
+    for edge_id, tail, head, attrs in _edges(bp, layout, opts):
+        extra = dict(attrs)
+        if full and routes and edge_id in routes:
+            extra.update(routes[edge_id])
+        out.append(f"  {_q(tail)} -> {_q(head)} " + _attrs(id=edge_id, **extra) + ";")
+    if full:
+        out += _markers(bp, layout, c, opts)
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    t = opts.theme
+    lines: list[str] = []
+    width = layout.right - layout.left
+    cx = (layout.left + layout.right) / 2
+    if opts.title:
+        lines.append(
+            "  title " + _attrs(
+                id="title", shape="plaintext", margin="0", width=f"{width / 72:.3f}", height="0.3", fixedsize="true",
+                pos=_pt(cx, TITLE_HEIGHT / 2, c.height),
+                label=_left_text(opts.title, width - 20, bold=True, size=FONT_SIZE + 5, color=t.text),
+            ) + ";"
+        )
+    if opts.subtitle:
+        y = (TITLE_HEIGHT if opts.title else 0.0) + SUBTITLE_HEIGHT / 2
+        lines.append(
+            "  subtitle " + _attrs(
+                id="subtitle", shape="plaintext", margin="0", width=f"{width / 72:.3f}", height="0.22", fixedsize="true",
+                pos=_pt(cx, y, c.height), label=_left_text(opts.subtitle, width - 20, size=FONT_SIZE, color=t.muted),
+            ) + ";"
+        )
+    for band in layout.bands:
+        top, bottom = band.top + c.top_offset, band.bottom + c.top_offset
+        lines.append(
+            f"  {_q('band:' + band.lane.value)} " + _attrs(
+                id=f"band-{band.lane.value}", shape="box", style="filled", fillcolor=t.bands[band.lane.value],
+                color=t.band_border, penwidth="0.6", label="", fixedsize="true",
+                width=f"{width / 72:.3f}", height=f"{(bottom - top) / 72:.3f}",
+                pos=_pt(cx, (top + bottom) / 2, c.height),
+            ) + ";"
+        )
+        title_lines = wrap_label(band.lane.title, 16)
+        lines.append(
+            f"  {_q('lane:' + band.lane.value)} " + _attrs(
+                id=f"lane-{band.lane.value}", shape="plaintext", margin="0",
+                width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height=f"{len(title_lines) * 15 / 72:.3f}", fixedsize="true",
+                pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, (top + bottom) / 2, c.height),
+                label=_left_text("\n".join(title_lines), LEFT_MARGIN - 20, bold=True, size=FONT_SIZE, color=t.text),
+            ) + ";"
+        )
+    for line in Line:
+        y = layout.lines[line.value] + c.top_offset
+        key = line.value.replace(" ", "-")
+        style = "dashed" if line is Line.VISIBILITY else "solid"
+        lines.append(
+            f"  {_q('line-start:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.left, y, c.height)) + ";"
+        )
+        lines.append(
+            f"  {_q('line-end:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.right, y, c.height)) + ";"
+        )
+        lines.append(
+            f"  {_q('line-start:' + key)} -> {_q('line-end:' + key)} " + _attrs(
+                id=f"line-{key}", dir="none", style=style, color=t.line, penwidth="1.6", headclip="false", tailclip="false",
+                pos=f"{layout.left:.2f},{c.height - y:.2f} {layout.left:.2f},{c.height - y:.2f} "
+                f"{layout.right:.2f},{c.height - y:.2f} {layout.right:.2f},{c.height - y:.2f}",
+            ) + ";"
+        )
+        lines.append(
+            f"  {_q('line-label:' + key)} " + _attrs(
+                id=f"line-label-{key}", shape="plaintext", margin="0", fixedsize="true",
+                width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height="0.16",
+                pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, y - 7, c.height),
+                label=_left_text(line.title, LEFT_MARGIN - 20, size=SMALL_FONT_SIZE, color=t.muted),
+            ) + ";"
+        )
+    return lines
+
+
+def _circle(node_id: str, text: str, x: float, y: float, c: _Canvas, fill: str, color: str, fontcolor: str) -> str:
+    return f"  {_q(node_id)} " + _attrs(
+        id=node_id, shape="circle", style="filled", fillcolor=fill, color=color, fontcolor=fontcolor,
+        penwidth="1.4", width="0.24", height="0.24", fixedsize="true", fontsize="9",
+        label=_Raw(f"<<B>{_html(text)}</B>>"), pos=_pt(x, y, c.height),
+    ) + ";"
+
+
+def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    t = opts.theme
+    out: list[str] = []
+    for s in bp.steps:
+        box = layout.boxes.get(s.id)
+        if box is None or box.kind != "step":
+            continue
+        top = box.top + c.top_offset
+        if opts.show_fail_points and s.fail_point is not None:
+            out.append(_circle(f"fail-{s.id}", "F", box.right - 4, top, c, t.fail_fill, t.recovery if t.name == "screen" else t.line, t.fail_text))
+        if opts.show_wait_points and s.wait_point is not None:
+            out.append(_circle(f"wait-{s.id}", "W", box.left + 4, top, c, t.wait_fill, t.line, t.wait_text))
+            out.append(
+                f"  {_q('wait-label:' + s.id)} " + _attrs(
+                    id=f"wait-label-{s.id}", shape="plaintext", margin="0", fixedsize="true", width="0.9", height="0.15",
+                    pos=_pt(box.left + 14 + 33, top - 8, c.height),
+                    label=_left_text(f"≤ {s.wait_point.tolerance}", 64, size=SMALL_FONT_SIZE, color=t.text),
+                ) + ";"
+            )
+        overlay = opts.overlays.get(s.id)
+        if overlay and overlay.badge:
+            out.append(_circle(f"badge-{s.id}", overlay.badge, box.right - 4, box.bottom + c.top_offset, c, t.fail_fill, t.line, t.fail_text))
+        if overlay and overlay.note:
+            out.append(
+                f"  {_q('note:' + s.id)} " + _attrs(
+                    id=f"note-{s.id}", shape="plaintext", margin="0", fixedsize="true",
+                    width=f"{box.width / 72:.3f}", height="0.16",
+                    pos=_pt(box.x, box.bottom + c.top_offset + 9, c.height),
+                    label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.muted}">{_html(overlay.note)}</FONT>>'),
+                ) + ";"
+            )
+    if opts.show_legend:
+        out.append(_legend(layout, c, opts))
+    return out
+
+
+def _legend(layout: Layout, c: _Canvas, opts: Options) -> str:
+    t = opts.theme
+    cells = []
+    if opts.show_fail_points:
+        cells.append(f'<TD BGCOLOR="{t.fail_fill}"><FONT COLOR="{t.fail_text}"><B> F </B></FONT></TD><TD ALIGN="LEFT">fail point</TD>')
+    if opts.show_wait_points:
+        cells.append(f'<TD BGCOLOR="{t.wait_fill}"><FONT COLOR="{t.wait_text}"><B> W </B></FONT></TD><TD ALIGN="LEFT">wait point (≤ tolerable wait)</TD>')
+    cells.append(f'<TD><FONT COLOR="{t.arrow}">───▶</FONT></TD><TD ALIGN="LEFT">hand-off</TD>')
+    cells.append(f'<TD><FONT COLOR="{t.transfer}"><B>━━▶</B></FONT></TD><TD ALIGN="LEFT">transfer</TD>')
+    cells.append(f'<TD><FONT COLOR="{t.arrow}">- - ▶</FONT></TD><TD ALIGN="LEFT">rework</TD>')
+    cells.append(f'<TD><FONT COLOR="{t.muted}">· · ▶</FONT></TD><TD ALIGN="LEFT">retry after abandoning</TD>')
+    if opts.show_fail_points:
+        cells.append(f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD><TD ALIGN="LEFT">recovery</TD>')
+    row = "".join(cells)
+    label = _Raw(
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>{row}</TR></TABLE>>'
+    )
+    y = layout.bottom + c.top_offset + LEGEND_HEIGHT / 2
+    return "  legend " + _attrs(
+        id="legend", shape="plaintext", margin="0", fontsize=f"{SMALL_FONT_SIZE:g}", fontcolor=t.text,
+        pos=_pt((layout.left + layout.right) / 2, y, c.height), label=label,
+    ) + ";"
+
+
+# -- running Graphviz ---------------------------------------------------------------
+
+
+def _pipe(source: str, fmt: str) -> bytes:
+    import graphviz
+
+    try:
+        return graphviz.Source(source, engine="neato").pipe(format=fmt, neato_no_op=2, quiet=True)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFound() from None
+
+
+def _routes(source: str) -> dict[str, dict[str, str]]:
+    """Edge routes (``pos``) and label positions (``lp``) from a routing run."""
+    data = json.loads(_pipe(source, "json").decode("utf-8"))
+    routes: dict[str, dict[str, str]] = {}
+    for edge in data.get("edges", []):
+        if "id" in edge and "pos" in edge:
+            routes[edge["id"]] = {k: edge[k] for k in ("pos", "lp") if k in edge}
+    return routes
+
+
+class Diagram:
+    """A rendered blueprint diagram.
+
+    Shows itself in Jupyter (SVG); ``save("out.svg" | "out.png" | "out.pdf")``
+    writes a file atomically; ``.svg`` and ``.dot`` give the text.
+    """
+
+    def __init__(self, dot: str) -> None:
+        self.dot = dot
+        self._svg: str | None = None
+
+    @property
+    def svg(self) -> str:
+        """The SVG text."""
+        if self._svg is None:
+            self._svg = _pipe(self.dot, "svg").decode("utf-8")
+        return self._svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def pipe(self, format: Literal["svg", "png", "pdf"] = "svg", *, dpi: int = 144) -> bytes:
+        """The diagram as bytes in a format Graphviz writes."""
+        if format == "svg":
+            return self.svg.encode("utf-8")
+        if format == "png":
+            first, rest = self.dot.split("\n", 1)
+            return _pipe(f"{first}\n  graph [dpi={_q(dpi)}];\n{rest}", "png")
+        if format == "pdf":
+            return _pipe(self.dot, "pdf")
+        raise ValueError(f"unknown format {format!r}; use svg, png or pdf")
+
+    def save(self, path: str | os.PathLike[str], *, format: str | None = None, dpi: int = 144) -> Path:
+        """Write the diagram; the format follows the suffix (.svg, .png, .pdf)."""
+        p = Path(path)
+        fmt = (format or p.suffix.lstrip(".") or "svg").lower()
+        if fmt not in ("svg", "png", "pdf"):
+            raise ValueError(f"cannot save a diagram as {fmt!r}; use .svg, .png or .pdf")
+        data = self.pipe(fmt, dpi=dpi)  # type: ignore[arg-type]
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, p)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return p
+
+    def __repr__(self) -> str:
+        return f"<Diagram: {len(self.dot.splitlines())} lines of DOT>"
+
+
+def _options(
+    bp: Blueprint,
+    *,
+    theme: str | Theme = "screen",
+    title: str | None | bool = True,
+    subtitle: str | None = None,
+    roles: bool = True,
+    durations: bool = True,
+    fail_points: bool = True,
+    wait_points: bool = True,
+    evidence: bool = True,
+    probabilities: bool = True,
+    legend: bool = True,
+    width: float | None = None,
+    overlays: dict[str, StepOverlay] | None = None,
+) -> Options:
+    if isinstance(theme, str):
+        if theme not in THEMES:
+            raise ValueError(f"unknown theme {theme!r}; known: {', '.join(THEMES)}")
+        theme = THEMES[theme]
+    if title is True:
+        title = bp.name
+    elif title is False:
+        title = None
+    return Options(
+        theme=theme, title=title, subtitle=subtitle, show_roles=roles, show_durations=durations,
+        show_fail_points=fail_points, show_wait_points=wait_points, show_evidence=evidence,
+        show_probabilities=probabilities, show_legend=legend, width=width, overlays=dict(overlays or {}),
+    )
+
+
+def to_dot(bp: Blueprint, **options: Any) -> str:
+    """The diagram's DOT source, without running Graphviz (arrows not yet routed).
+
+    It renders as it is with ``neato -n2``; :func:`render` routes the arrows
+    around the boxes first.
+    """
+    opts = _options(bp, **options)
+    layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)
+    return _dot_source(bp, layout, opts, routes={})
+
+
+def render(bp: Blueprint, **options: Any) -> Diagram:
+    """Draw a blueprint.
+
+    Options: ``theme`` ("screen" or "print": black and white safe),
+    ``title`` (text, or ``False``; the blueprint's name by default),
+    ``subtitle``, ``width`` (inches), and switches for the annotations:
+    ``roles``, ``durations``, ``fail_points``, ``wait_points``, ``evidence``,
+    ``probabilities``, ``legend``. ``overlays`` maps step ids to
+    :class:`StepOverlay` marks (fill colour, badge, note).
+    """
+    opts = _options(bp, **options)
+    layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)
+    routes = _routes(_dot_source(bp, layout, opts, routes=None))
+    return Diagram(_dot_source(bp, layout, opts, routes=routes))

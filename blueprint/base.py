@@ -22,6 +22,7 @@ class Model(BaseModel):
         populate_by_name=True,
         serialize_by_alias=True,
         use_enum_values=False,
+        allow_inf_nan=False,
     )
 
 
@@ -47,7 +48,7 @@ def slugify(text: str) -> str:
     slug = re.sub(r"[\W]+", "_", text).strip("_")
     if not slug:
         return "step"
-    if not _SLUG_RE.match(slug):
+    if not _SLUG_RE.fullmatch(slug):
         slug = "step_" + slug
     return slug
 
@@ -56,7 +57,7 @@ def check_slug(value: Any) -> str:
     """Accept an id made of letters, digits, ``_`` and ``-``, not starting with a digit."""
     if not isinstance(value, str):
         raise ValueError(f"an id must be text, got {value!r}")
-    if not _SLUG_RE.match(value):
+    if not _SLUG_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid id: use letters, digits, '_' and '-', starting with a letter "
             f"(e.g. {slugify(value)!r})"
@@ -80,7 +81,7 @@ Weekday = Annotated[
 def _probability(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a probability between 0 and 1, got {value!r}")
-    if not 0 <= value <= 1:
+    if not 0 <= value <= 1:  # also refuses nan
         raise ValueError(f"expected a probability between 0 and 1, got {value}")
     return float(value)
 

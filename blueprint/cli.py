@@ -27,12 +27,25 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Consoles:
+    """Consoles made when first used, so they see the terminal width of the run, not of the import."""
+
+    @property
+    def out(self) -> Console:
+        return Console(highlight=False, soft_wrap=True)
+
+    @property
+    def err(self) -> Console:
+        return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_c = _Consoles()
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"error: {message}", markup=False)
+    _c.err.print(f"error: {message}", markup=False)
     raise typer.Exit(code)
 
 
@@ -59,7 +72,7 @@ def validate(
             print(json.dumps({"file": str(file), "valid": False, "problems": [p.__dict__ for p in e.problems]}, indent=2, ensure_ascii=False))
             raise typer.Exit(2)
         for p in e.problems:
-            err.print(f"error: {p}", markup=False)
+            _c.err.print(f"error: {p}", markup=False)
         raise typer.Exit(2)
     report = bp.validate()
     failed = bool(report.errors) or (strict and bool(report.warnings))
@@ -78,18 +91,18 @@ def validate(
         )
         raise typer.Exit(1 if failed else 0)
     for p in report.errors:
-        err.print(f"error: {p}", markup=False)
+        _c.err.print(f"error: {p}", markup=False)
     for p in report.warnings:
-        err.print(f"{p}", markup=False)
+        _c.err.print(f"{p}", markup=False)
     if not quiet:
         table = Table(title=f"Blueprint: {bp.name}", show_header=False, title_justify="left", box=None)
         table.add_column(style="bold")
         table.add_column()
         for heading, text in summary_rows(bp):
             table.add_row(heading, text)
-        out.print(table)
+        _c.out.print(table)
     status = "valid" if not report.problems else report.summary()
-    (err if failed else out).print(f"{file}: {status}", markup=False)
+    (_c.err if failed else _c.out).print(f"{file}: {status}", markup=False)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -110,7 +123,7 @@ def schema(
     if output.exists():
         _fail(f"{output} exists; choose a new file name")
     output.write_text(text, encoding="utf-8")
-    out.print(f"wrote {output}", markup=False)
+    _c.out.print(f"wrote {output}", markup=False)
 
 
 @app.command()
@@ -130,10 +143,10 @@ def convert(
         bp = load(file)
     except BlueprintError as e:
         for p in e.problems:
-            err.print(f"error: {p}", markup=False)
+            _c.err.print(f"error: {p}", markup=False)
         raise typer.Exit(2)
     save(bp, output, overwrite=False)
-    out.print(f"wrote {output}", markup=False)
+    _c.out.print(f"wrote {output}", markup=False)
 
 
 def main() -> None:

@@ -62,6 +62,18 @@ __all__ = [
 ]
 
 
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
 class Distribution:
     """Base class: parameters in ``unit``, samples in seconds.
 
@@ -93,8 +105,8 @@ class Distribution:
         for key, val in values.items():
             if isinstance(val, bool) or not isinstance(val, (int, float, np.integer, np.floating)):
                 raise ValueError(f"{self.name}: {key} must be a number, got {val!r}")
-            if not math.isfinite(float(val)):
-                raise ValueError(f"{self.name}: {key} must be finite, got {val!r}")
+            if not _finite(val):
+                raise ValueError(f"{self.name}: {key} must be a finite number, got {_short(val)}")
         self.parameters: dict[str, float] = {p: float(values[p]) for p in order}
         self.unit = parse_unit(unit)
         self._check()
@@ -480,8 +492,8 @@ class Empirical(Distribution):
             raise ValueError(f"empirical: {key} must be a list of numbers")
         out = []
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
-                raise ValueError(f"empirical: {key} must be finite numbers, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not _finite(v):
+                raise ValueError(f"empirical: {key} must be finite numbers, got {_short(v)}")
             out.append(float(v))
         return tuple(out)
 
@@ -617,6 +629,10 @@ def _from_text(text: str) -> Distribution:
                 raise ValueError(f"{cls.name}: positional parameter after a named one")
             positional.append(value)
     unit = _resolve_unit(cls.name, units, trailing)
+    allowed = ("edges", "counts") if cls is Empirical else cls._order()
+    for key in keywords:
+        if key not in allowed:
+            raise ValueError(f"{cls.name}: unknown parameter {key!r}; expected {', '.join(allowed)}")
     if cls is Empirical:
         if keywords and positional:
             raise ValueError("empirical: give the samples, or edges=[...] and counts=[...]")
@@ -633,9 +649,14 @@ def _from_mapping(data: dict[str, Any]) -> Distribution:
     units: set[str] = set()
     trailing = data.get("unit")
     values: dict[str, Any] = {}
+    allowed = ("samples", "edges", "counts") if cls is Empirical else cls._order()
+    if trailing is not None and not isinstance(trailing, str):
+        raise ValueError(f"{cls.name}: unit must be text such as 'min', got {_short(trailing)}")
     for key, raw in data.items():
         if key in ("dist", "unit"):
             continue
+        if key not in allowed:
+            raise ValueError(f"{cls.name}: unknown parameter {_short(key)}; expected {', '.join(allowed)}")
         if isinstance(raw, str):
             m = _QTY_RE.match(raw)
             if not m:

@@ -82,32 +82,101 @@ _Dumper.add_representer(_Inline, lambda d, data: d.represent_mapping("tag:yaml.o
 _Dumper.add_representer(dict, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False))
 
 
+# Quote every scalar that either YAML 1.1 (other readers) or our reader would not read back as text.
+_Dumper.yaml_implicit_resolvers = {
+    first: list(yaml.SafeDumper.yaml_implicit_resolvers.get(first, [])) + list(_Loader.yaml_implicit_resolvers.get(first, []))
+    for first in set(yaml.SafeDumper.yaml_implicit_resolvers) | set(_Loader.yaml_implicit_resolvers)
+}
+
+_SPECIAL_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data else None
+    if any(ch in data for ch in _SPECIAL_BREAKS):
+        style: str | None = '"'  # written escaped; plain or folded text would turn them into spaces
+    elif "\n" in data:
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
 _Dumper.add_representer(str, _str_representer)
 
 
-def _compose_lines(node: yaml.Node, path: Loc, out: dict[Loc, int], dupes: list[tuple[Loc, int]]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                dupes.append((path + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _compose_lines(value_node, path + (key,), out, dupes)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out[path + (i,)] = item.start_mark.line + 1
-            _compose_lines(item, path + (i,), out, dupes)
+MAX_NODES = 200_000  # a file that expands (through aliases) to more than this is refused
+
+
+class _FileShapeError(Exception):
+    """A YAML document that parses but cannot be a blueprint's data (reported with its line)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _compose_lines(root: yaml.Node, out: dict[Loc, int], dupes: list[tuple[Loc, int]]) -> None:
+    """Record the line of every field path, find repeated keys, and refuse keys that
+    are not text, aliases that contain themselves and alias bombs."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        """How many nodes ``node`` expands to, aliases followed (memoised, cycle-safe)."""
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise _FileShapeError(node.start_mark.line + 1, "an alias refers to the node that contains it")
+        active.add(key)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        total = 1 + sum(size(c) for c in children)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_NODES:
+            raise _FileShapeError(node.start_mark.line + 1, f"the file expands to more than {MAX_NODES} values (through aliases)")
+        return total
+
+    size(root)
+    out[()] = root.start_mark.line + 1
+    walked: set[int] = set()
+
+    def walk(node: yaml.Node, path: Loc) -> None:
+        if id(node) in walked:  # an alias: its lines are those of the anchor
+            return
+        walked.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                    what = f"the key {key_node.value}" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping used as a key"
+                    raise _FileShapeError(
+                        key_node.start_mark.line + 1, f"{what} is not text; keys are field names such as 'steps'"
+                    )
+                key = key_node.value
+                if key in seen:
+                    dupes.append((path + (key,), key_node.start_mark.line + 1))
+                seen.add(key)
+                out[path + (key,)] = key_node.start_mark.line + 1
+                walk(value_node, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                out[path + (i,)] = item.start_mark.line + 1
+                walk(item, path + (i,))
+
+    walk(root, ())
 
 
 def _yaml_problem(text: str, e: yaml.YAMLError) -> tuple[int | None, str]:
     """The line and a plain explanation of a YAML syntax error."""
+    if isinstance(e, yaml.reader.ReaderError):
+        ch = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+        return text.count("\n", 0, e.position) + 1, f"a character YAML does not allow (U+{ch:04X}); remove it"
     problem_mark = getattr(e, "problem_mark", None)
     context_mark = getattr(e, "context_mark", None)
     problem = str(getattr(e, "problem", None) or e)
@@ -184,13 +253,13 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         except json.JSONDecodeError as e:
             line, message = _json_problem(text, e)
             raise BlueprintFileError([Problem("error", "not-json", "", f"not valid JSON: {message}", source, line)], source) from None
-    loader = _Loader(text)
+    loader: _Loader | None = None
+    dupes: list[tuple[Loc, int]] = []
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
-        dupes: list[tuple[Loc, int]] = []
         if node is not None:
-            lines[()] = node.start_mark.line + 1
-            _compose_lines(node, (), lines, dupes)
+            _compose_lines(node, lines, dupes)
         if fmt == "yaml":
             data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
@@ -198,8 +267,13 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
             return data, {}
         line, message = _yaml_problem(text, e)
         raise BlueprintFileError([Problem("error", "not-yaml", "", f"not valid YAML: {message}", source, line)], source) from None
+    except _FileShapeError as e:
+        raise BlueprintFileError([Problem("error", "not-a-blueprint", "", e.message, source, e.line)], source) from None
+    except RecursionError:
+        raise BlueprintFileError([Problem("error", "not-a-blueprint", "", "the file nests too deeply to be a blueprint", source, None)], source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if dupes:
         from .errors import format_path
 
@@ -224,6 +298,12 @@ def loads(text: str, *, format: Format | None = None, source: str = "<text>") ->
                     source, lines.get((), 1),
                 )
             ],
+            source,
+        )
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        raise BlueprintFileError(
+            [Problem("error", "not-a-blueprint", "", f"the key {bad_keys[0]!r} is not text; keys are field names such as 'steps'", source, lines.get((), 1))],
             source,
         )
     try:

@@ -406,3 +406,11 @@ class Blueprint(BuilderMixin, Model):
         from .summary import summary_html
 
         return summary_html(self)
+
+
+# ``Blueprint("name")`` needs its own ``__init__``; pydantic would then route
+# ``model_validate`` through it as keyword arguments, which fails on a key that
+# is not text before any validation. Validation does not need it, so it is
+# told so, and a non-text key becomes an ordinary validation error.
+Blueprint.__pydantic_custom_init__ = False
+Blueprint.model_rebuild(force=True)

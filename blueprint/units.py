@@ -72,6 +72,8 @@ def format_number(x: float) -> str:
 
 def parse_unit(text: str) -> str:
     """The canonical name of a time unit (``"minutes"`` -> ``"min"``)."""
+    if not isinstance(text, str):
+        raise ValueError(f"a time unit is text such as 'min', got {text!r}")
     key = text.strip().lower()
     if key not in _UNIT_ALIASES:
         raise ValueError(f"unknown time unit {text!r}; use s, min, h or d")

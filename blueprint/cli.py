@@ -22,7 +22,7 @@ from .summary import summary_rows
 
 app = typer.Typer(
     name="blueprint",
-    help="Declare, validate and save service blueprints.",
+    help="Declare, validate, draw and save service blueprints.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -146,6 +146,58 @@ def convert(
             _c.err.print(f"error: {p}", markup=False)
         raise typer.Exit(2)
     save(bp, output, overwrite=False)
+    _c.out.print(f"wrote {output}", markup=False)
+
+
+@app.command()
+def render(
+    file: Path = typer.Argument(..., help="a blueprint file"),
+    output: Path = typer.Option(..., "--output", "-o", help="the new diagram file: .svg, .png or .pdf"),
+    theme: str = typer.Option("screen", "--theme", help="screen (colour) or print (black and white)"),
+    title: Optional[str] = typer.Option(None, "--title", help="title above the diagram (default: the blueprint's name)"),
+    subtitle: Optional[str] = typer.Option(None, "--subtitle", help="a line under the title"),
+    width: Optional[float] = typer.Option(None, "--width", help="largest width in inches (it scales down to fit)"),
+    dpi: int = typer.Option(144, "--dpi", help="resolution of a PNG"),
+    roles: bool = typer.Option(True, "--roles/--no-roles", help="role names on staffed steps"),
+    durations: bool = typer.Option(True, "--durations/--no-durations", help="mean durations on steps"),
+    fail_points: bool = typer.Option(True, "--fail-points/--no-fail-points", help="F markers and recovery arrows"),
+    wait_points: bool = typer.Option(True, "--wait-points/--no-wait-points", help="W markers with the tolerable wait"),
+    evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="physical evidence above its step"),
+    probabilities: bool = typer.Option(True, "--probabilities/--no-probabilities", help="branch probabilities on arrows"),
+    legend: bool = typer.Option(True, "--legend/--no-legend", help="the legend under the diagram"),
+    force: bool = typer.Option(False, "--force", help="replace the output file if it exists (never an input)"),
+) -> None:
+    """Draw a blueprint as a diagram (SVG, PNG or PDF, by the output's suffix).
+
+    Example:
+
+        blueprint render examples/hotel.yaml -o hotel.svg --theme print
+    """
+    from .render import GraphvizNotFound
+
+    if output.suffix.lower() not in (".svg", ".png", ".pdf"):
+        _fail(f"{output}: choose a file ending in .svg, .png or .pdf")
+    if output.exists() and output.resolve() == file.resolve():
+        _fail(f"{output} is the input; choose a new file name")
+    if output.exists() and not force:
+        _fail(f"{output} exists; choose a new file name or pass --force")
+    try:
+        bp = load(file)
+    except BlueprintError as e:
+        for p in e.problems:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(2)
+    try:
+        diagram = bp.render(
+            theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,
+            roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
+            evidence=evidence, probabilities=probabilities, legend=legend,
+        )
+        diagram.save(output, dpi=dpi)
+    except GraphvizNotFound as e:
+        _fail(str(e))
+    except ValueError as e:
+        _fail(str(e))
     _c.out.print(f"wrote {output}", markup=False)
 
 

@@ -104,7 +104,7 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
 def _tokens(text: str) -> list[str]:
     """Words with their leading space; each wide character on its own."""
     tokens: list[str] = []
-    for piece in textwrap.TextWrapper(break_long_words=False)._split(text):  # type: ignore[attr-defined]
+    for piece in textwrap.TextWrapper(break_long_words=False, break_on_hyphens=False)._split(text):  # type: ignore[attr-defined]
         if any(_char_units(c) == 2 for c in piece):
             tokens.extend(piece)
         else:

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Draw every example next to its YAML file, as SVG and PNG, so reviewers see them without running anything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+for f in examples/*.yaml; do
+  for ext in svg png; do
+    .venv/bin/blueprint render "$f" -o "${f%.yaml}.$ext" --force
+  done
+done

@@ -421,3 +421,13 @@ def test_rendered_examples_are_committed(path: str) -> None:
     stem = Path(path).with_suffix("")
     for suffix in (".svg", ".png"):
         assert Path(f"{stem}{suffix}").exists(), f"run scripts/render_examples.sh to draw {stem}{suffix}"
+
+
+def test_width_option_scales_the_drawing_down() -> None:
+    bp = blueprint.load("examples/hotel.yaml")
+    full = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', bp.render().svg)
+    small = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', bp.render(width=8).svg)
+    assert full and small
+    assert float(small.group(1)) <= 8 * 72 + 1
+    # the aspect ratio is kept
+    assert float(small.group(1)) / float(small.group(2)) == pytest.approx(float(full.group(1)) / float(full.group(2)), rel=0.02)

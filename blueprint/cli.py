@@ -17,6 +17,7 @@ from rich.table import Table
 
 from .errors import BlueprintError, BlueprintFileError
 from .files import load, save
+from .model import Blueprint
 from .schema import json_schema
 from .summary import summary_rows
 
@@ -47,6 +48,16 @@ _c = _Consoles()
 def _fail(message: str, code: int = 2) -> None:
     _c.err.print(f"error: {message}", markup=False)
     raise typer.Exit(code)
+
+
+def _load_or_exit(file: Path) -> Blueprint:
+    """Load a blueprint, or print its problems and exit 2."""
+    try:
+        return load(file)
+    except BlueprintError as e:
+        for p in e.problems:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -139,12 +150,7 @@ def convert(
     """
     if output.exists():
         _fail(f"{output} exists; choose a new file name (inputs are never overwritten)")
-    try:
-        bp = load(file)
-    except BlueprintError as e:
-        for p in e.problems:
-            _c.err.print(f"error: {p}", markup=False)
-        raise typer.Exit(2)
+    bp = _load_or_exit(file)
     save(bp, output, overwrite=False)
     _c.out.print(f"wrote {output}", markup=False)
 
@@ -181,12 +187,7 @@ def render(
         _fail(f"{output} is the input; choose a new file name")
     if output.exists() and not force:
         _fail(f"{output} exists; choose a new file name or pass --force")
-    try:
-        bp = load(file)
-    except BlueprintError as e:
-        for p in e.problems:
-            _c.err.print(f"error: {p}", markup=False)
-        raise typer.Exit(2)
+    bp = _load_or_exit(file)
     try:
         diagram = bp.render(
             theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,

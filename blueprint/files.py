@@ -33,7 +33,7 @@ from .errors import BlueprintFileError, Loc, Problem, problems_from_pydantic
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["load", "loads", "save", "dumps", "read_data", "Format"]
+__all__ = ["load", "loads", "save", "dumps", "read_data", "write_atomically", "Format"]
 
 Format = Literal["yaml", "json"]
 
@@ -369,6 +369,28 @@ def dumps(bp: Blueprint, format: Format = "yaml") -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
+def write_atomically(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a crash never leaves half a file.
+
+    With ``overwrite=False`` an existing file is never replaced, even one that
+    appears while writing.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if the file exists
+            os.unlink(tmp)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def save(bp: Blueprint, path: str | os.PathLike[str], *, format: Format | None = None, overwrite: bool = True) -> Path:
     """Write a blueprint to a file, atomically (a crash never leaves half a file).
 
@@ -379,19 +401,5 @@ def save(bp: Blueprint, path: str | os.PathLike[str], *, format: Format | None =
     fmt: Format = format or ("json" if p.suffix.lower() == ".json" else "yaml")
     if not overwrite and p.exists():
         raise FileExistsError(f"{p} exists; not overwriting it")
-    text = dumps(bp, fmt)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if not overwrite:
-            os.link(tmp, p)  # fails if p appeared meanwhile
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(p, dumps(bp, fmt).encode("utf-8"), overwrite=overwrite)
     return p

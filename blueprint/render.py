@@ -17,11 +17,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .files import write_atomically
 from .lanes import Lane, Line
 from .layout import (
     FONT_SIZE,
@@ -546,17 +546,7 @@ class Diagram:
         fmt = (format or p.suffix.lstrip(".") or "svg").lower()
         if fmt not in ("svg", "png", "pdf"):
             raise ValueError(f"cannot save a diagram as {fmt!r}; use .svg, .png or .pdf")
-        data = self.pipe(fmt, dpi=dpi)  # type: ignore[arg-type]
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, p)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(p, self.pipe(fmt, dpi=dpi))  # type: ignore[arg-type]
         return p
 
     def __repr__(self) -> str:

@@ -1,8 +1,14 @@
-"""Simulation, fail points and staffing for service blueprints.
+"""Simulation of service blueprints (SimPy): the same model that is drawn is the one that runs.
 
-This package will hold the SimPy engine that runs a :class:`blueprint.Blueprint`,
-its results, fail-point detection, staffing formulas and shift scheduling.
-They are built in later issues; see ARCHITECTURE.md for where each will live.
+>>> import blueprint, simulate
+>>> bp = blueprint.load("examples/coffee_shop.yaml")
+>>> results = simulate.run(bp, days=1, replications=2, seed=7)
+>>> results.seed
+7
 """
 
-__all__: list[str] = []
+from .engine import Replication, simulate_once
+from .results import Results, mean_ci
+from .run import run
+
+__all__ = ["Replication", "Results", "mean_ci", "run", "simulate_once"]

@@ -1,0 +1,624 @@
+"""One replication of a blueprint as a SimPy simulation.
+
+Customers arrive as the blueprint's arrivals say and walk its flows. At a
+staffed step they wait for a member of its role (larger priority first, then
+first come, first served), give up when their patience runs out (and maybe
+call back along a retry flow), are served for the sampled duration, and move
+on by the branch probabilities. Staff follow the role's staffing over time.
+
+Rules worth knowing (they are the model, not accidents):
+
+* A member stays with the customer across directly following steps of the same
+  role, and across steps in between that take no staff (a CRM lookup while the
+  agent is on the call); the customer is handed back when the journey moves to
+  a customer action, another role, parallel work, a failure or an exit.
+* When the headcount falls, idle members leave at once; busy ones finish the
+  customer in hand first and take no new ones. When it rises, members about to
+  leave stay on before new ones join. Only the difference joins or leaves.
+* Patience is drawn once per customer and applies afresh to each queue.
+* A failed visit (declared fail point) sends the customer to the recovery
+  step with the member released; without a recovery step the customer is lost.
+* Time is in seconds from Monday 00:00 of the first simulated day.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Generator
+
+import numpy as np
+import simpy
+
+from blueprint import Blueprint, Lane
+from blueprint.arrivals import Arrivals, timestamp_seconds
+from blueprint.staffing import DAY, WEEK
+
+from .pool import Member, StaffPool, UnlimitedPool
+from .stats import IntervalCounts, Tally, TimeAverage
+from .streams import CHUNK_BITS, CustomerDraws, substream
+from .timeline import Timeline, headcount_timeline, paid_timeline, profile_timeline
+
+__all__ = ["Replication", "simulate_once", "DEFAULT_TARGET_SECONDS"]
+
+DEFAULT_TARGET_SECONDS = 60.0
+
+
+def _uniform(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.random(n)
+
+
+@dataclass
+class _Branch:
+    cum: list[float]
+    targets: list[str]
+    transfer: list[bool]
+    delays: list[Any]
+
+
+@dataclass
+class _StepInfo:
+    id: str
+    label: str
+    lane: Lane
+    role: str | None
+    dist: Any
+    visible: bool
+    branch: _Branch | None
+    parallel: list[str]
+    join_step: str | None
+    retry: _Branch | None
+    fail_p: float
+    recovery: str | None
+    tolerance: float | None
+    is_join: bool
+
+
+class _Journey:
+    __slots__ = ("k", "arrived", "priority", "patience", "visits", "transfers", "steps", "failed", "held",
+                 "visible_wait", "backstage_wait", "join_first", "retries", "count")
+
+    def __init__(self, k: int, arrived: float, priority: int, patience: float, count: bool) -> None:
+        self.k = k
+        self.arrived = arrived
+        self.priority = priority
+        self.patience = patience
+        self.visits: dict[str, int] = {}
+        self.transfers = 0
+        self.steps = 0
+        self.failed = False
+        self.held: tuple[Any, Member] | None = None
+        self.visible_wait = 0.0
+        self.backstage_wait = 0.0
+        self.join_first: dict[str, float] = {}
+        self.retries = 0
+        self.count = count
+
+
+@dataclass
+class _StepStats:
+    arrivals: int = 0
+    completions: int = 0
+    abandonments: int = 0
+    failures: int = 0
+    within: int = 0
+    judged: int = 0
+    wait: Tally = field(default_factory=Tally)
+    duration: Tally = field(default_factory=Tally)
+
+
+@dataclass
+class _RoleStats:
+    n: int
+    width: float
+    target: float
+    arrivals: IntervalCounts = field(init=False)
+    answered: IntervalCounts = field(init=False)
+    within: IntervalCounts = field(init=False)
+    abandoned: IntervalCounts = field(init=False)
+    wait_sum: IntervalCounts = field(init=False)
+    work: IntervalCounts = field(init=False)
+    on_duty: TimeAverage = field(init=False)
+    busy: TimeAverage = field(init=False)
+    queue: TimeAverage = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in ("arrivals", "answered", "within", "abandoned", "wait_sum", "work"):
+            setattr(self, name, IntervalCounts(self.n, self.width))
+        self.on_duty = TimeAverage(self.n, self.width)
+        self.busy = TimeAverage(self.n, self.width)
+        self.queue = TimeAverage(self.n, self.width)
+
+
+@dataclass
+class Replication:
+    """Everything one replication measured, as plain numbers (picklable, small)."""
+
+    seed: tuple[int, ...]
+    horizon: float
+    warmup: float
+    interval: float
+    steps: dict[str, dict[str, float]]
+    roles: dict[str, dict[str, list[float]]]
+    role_totals: dict[str, dict[str, float]]
+    journeys: dict[str, float]
+    events: list[dict[str, Any]] | None = None
+
+
+def _branch(flows: list[Any], draws_root: np.random.SeedSequence, step_id: str) -> _Branch | None:
+    if not flows:
+        return None
+    given = sum(f.probability for f in flows if f.probability is not None)
+    cum, targets, transfer, delays = [], [], [], []
+    acc = 0.0
+    for f in flows:
+        p = f.probability if f.probability is not None else (1.0 - given if f.otherwise or len(flows) == 1 else 0.0)
+        if len(flows) == 1 and f.probability is None:
+            p = 1.0
+        acc += p
+        cum.append(acc)
+        targets.append(f.target)
+        transfer.append(f.kind.value == "transfer")
+        delays.append(f.delay)
+    return _Branch(cum, targets, transfer, delays)
+
+
+class _Model:
+    def __init__(
+        self,
+        bp: Blueprint,
+        root: np.random.SeedSequence,
+        *,
+        horizon: float,
+        warmup: float,
+        interval: float,
+        record_events: bool,
+    ) -> None:
+        self.bp = bp
+        self.env = simpy.Environment()
+        self.root = root
+        self.horizon = horizon
+        self.warmup = warmup
+        self.interval = interval
+        self.n_intervals = int(math.ceil(horizon / interval))
+        self.events: list[dict[str, Any]] | None = [] if record_events else None
+        self.steps: dict[str, _StepInfo] = {}
+        join_of = {s.join: s.id for s in bp.steps if s.join}
+        for s in bp.steps:
+            flows = bp.flows_from(s.id)
+            self.steps[s.id] = _StepInfo(
+                id=s.id,
+                label=s.label,
+                lane=s.lane,
+                role=s.role,
+                dist=s.duration,
+                visible=s.lane in (Lane.CUSTOMER, Lane.ONSTAGE),
+                branch=_branch([f for f in flows if f.is_branch], root, s.id),
+                parallel=[f.target for f in flows if f.kind.value == "parallel"],
+                join_step=join_of.get(s.id),
+                retry=_branch([f for f in flows if f.kind.value == "retry"], root, s.id) if any(f.kind.value == "retry" for f in flows) else None,
+                fail_p=(s.fail_point.probability or 0.0) if s.fail_point else 0.0,
+                recovery=s.fail_point.recovery if s.fail_point else None,
+                tolerance=s.wait_point.tolerance.seconds if s.wait_point else None,
+                is_join=s.join is not None,
+            )
+        self.step_stats = {sid: _StepStats() for sid in self.steps}
+        self.journey_time = Tally()
+        self.journey_transfers = Tally()
+        self.journey_steps = Tally()
+        self.visible_wait = Tally()
+        self.backstage_wait = Tally()
+        self.outcomes = {"completed": 0, "recovered": 0, "abandoned": 0, "failed": 0}
+        self.arrivals = 0
+        self.counted_arrivals = 0
+        self.retries = 0
+        # draws by customer number
+        self._draws: dict[tuple[Any, ...], CustomerDraws] = {}
+        # staff
+        self.pools: dict[str, Any] = {}
+        self.role_stats: dict[str, _RoleStats] = {}
+        self.timelines: dict[str, Timeline] = {}
+        self.paid: dict[str, Timeline] = {}
+        for r in bp.roles:
+            target = bp.target_for(r.name)
+            within = target.within.seconds if target and target.within else self._tolerance_of(r.name)
+            rs = _RoleStats(self.n_intervals, interval, within)
+            self.role_stats[r.name] = rs
+            staffing = r.staffing
+            if staffing is not None and staffing.kind == "unlimited":
+                self.pools[r.name] = UnlimitedPool(self.env, r.name, busy=rs.busy)
+                self.timelines[r.name] = [(0.0, math.inf)]
+                self.paid[r.name] = [(0.0, 0)]
+            else:
+                self.pools[r.name] = StaffPool(
+                    self.env, r.name, r.concurrency, on_duty=rs.on_duty, busy=rs.busy, queue=rs.queue
+                )
+                tl = headcount_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
+                self.timelines[r.name] = tl
+                self.paid[r.name] = paid_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
+                self.env.process(self._staffing(self.pools[r.name], tl))
+        # chunks of customer numbers still in the system, to forget old draws
+        self._alive: dict[int, int] = {}
+        self._low_chunk = 0
+
+    # -- helpers -----------------------------------------------------------------
+    def _tolerance_of(self, role: str) -> float:
+        for s in self.bp.steps:
+            if s.role == role and s.wait_point is not None:
+                return s.wait_point.tolerance.seconds
+        return DEFAULT_TARGET_SECONDS
+
+    def draws(self, *name: Any, sampler: Any = _uniform) -> CustomerDraws:
+        d = self._draws.get(name)
+        if d is None:
+            d = self._draws[name] = CustomerDraws(self.root, name, sampler)
+        return d
+
+    def _staffing(self, pool: StaffPool, timeline: Timeline) -> Generator[Any, Any, None]:
+        for t, n in timeline:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            pool.set_headcount(n)
+
+    # -- arrivals ----------------------------------------------------------------
+    def _arrival_times(self, a: Arrivals, rng: np.random.Generator) -> Generator[float, None, None]:
+        h = self.horizon
+        if a.kind == "rate":
+            assert a.rate is not None
+            lam = a.rate.per_second
+            if lam <= 0:
+                return
+            t = 0.0
+            while True:
+                t += rng.exponential(1.0 / lam)
+                if t >= h:
+                    return
+                yield t
+        elif a.kind == "profile":
+            assert a.profile is not None
+            per = a.profile.interval.seconds
+            tl = [(t, v / per) for t, v in profile_timeline(a.profile, h)]
+            t = 0.0
+            for i, (start, lam) in enumerate(tl):
+                end = tl[i + 1][0] if i + 1 < len(tl) else h
+                t = max(t, start)
+                if lam <= 0:
+                    continue
+                while True:  # exact: exponential gaps, restarted at each change of rate
+                    t += rng.exponential(1.0 / lam)
+                    if t >= end:
+                        t = end
+                        break
+                    yield t
+        else:
+            stamps = [timestamp_seconds(s) for s in a.times or []]
+            weekly = any(" " in s for s in a.times or [])
+            period = WEEK if weekly else DAY
+            base = 0.0
+            while base < h:
+                for s in stamps:
+                    if base + s < h:
+                        yield base + s
+                base += period
+
+    def _arrivals(self, index: int, a: Arrivals) -> Generator[Any, Any, None]:
+        rng = substream(self.root, "arrivals", index, a.name)
+        segments = a.segment_list()
+        cum, acc = [], 0.0
+        for s in segments:
+            acc += s.share
+            cum.append(acc)
+        seg_draw = self.draws("segment", a.name)
+        patience_draws = [
+            self.draws("patience", a.name, s.name, sampler=p.sample) if (p := a.patience_of(s)) is not None else None
+            for s in segments
+        ]
+        env = self.env
+        for t in self._arrival_times(a, rng):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            k = self.arrivals
+            self.arrivals += 1
+            u = seg_draw.get(k)
+            j = 0
+            while j < len(cum) - 1 and u >= cum[j]:
+                j += 1
+            pd = patience_draws[j]
+            patience = pd.get(k) if pd is not None else math.inf
+            counted = t >= self.warmup
+            if counted:
+                self.counted_arrivals += 1
+            c = k >> CHUNK_BITS
+            self._alive[c] = self._alive.get(c, 0) + 1
+            journey = _Journey(k, t, segments[j].priority, patience, counted)
+            env.process(self._journey(journey, a.step))
+
+    # -- customers ---------------------------------------------------------------
+    def _journey(self, j: _Journey, entry: str) -> Generator[Any, Any, None]:
+        outcome = yield from self._walk(j, entry, None)
+        self._release(j)
+        if j.count:
+            now = self.env.now
+            self.journey_time.add(now - j.arrived)
+            self.journey_transfers.add(j.transfers)
+            self.journey_steps.add(j.steps)
+            self.visible_wait.add(j.visible_wait)
+            self.backstage_wait.add(j.backstage_wait)
+            if outcome == "exit":
+                self.outcomes["recovered" if j.failed else "completed"] += 1
+            else:
+                self.outcomes[outcome] += 1
+        c = j.k >> CHUNK_BITS
+        self._alive[c] -= 1
+        if c == self._low_chunk:
+            while self._alive.get(self._low_chunk, 1) == 0 and (self._low_chunk + 1) << CHUNK_BITS <= self.arrivals:
+                del self._alive[self._low_chunk]
+                self._low_chunk += 1
+            limit = self._low_chunk << CHUNK_BITS
+            for d in self._draws.values():
+                d.forget_below(limit)
+
+    def _release(self, j: _Journey) -> None:
+        if j.held is not None:
+            pool, member = j.held
+            j.held = None
+            pool.release(member)
+
+    def _value(self, kind: str, step: str, j: _Journey, visit: int, dist: Any = None) -> float:
+        sampler = dist.sample if dist is not None else _uniform
+        return self.draws(kind, step, visit, sampler=sampler).get(j.k)
+
+    def _walk(self, j: _Journey, step_id: str, stop_at: str | None, hold: bool = True) -> Generator[Any, Any, str]:
+        """Walk from ``step_id`` until an exit (or ``stop_at``, the join of a parallel branch).
+
+        Branches of parallel work (``hold=False``) hand their member back after each step.
+        """
+        env = self.env
+        while True:
+            if step_id == stop_at:
+                j.join_first.setdefault(step_id, env.now)
+                return "joined"
+            info = self.steps[step_id]
+            st = self.step_stats[step_id]
+            visit = j.visits.get(step_id, 0)
+            j.visits[step_id] = visit + 1
+            j.steps += 1
+            t_enter = env.now
+            count = j.count
+            if count:
+                st.arrivals += 1
+            duration = self._value("duration", step_id, j, visit, info.dist) if info.dist is not None else 0.0
+            wait = 0.0
+            member_label = None
+            if info.role is not None:
+                pool = self.pools[info.role]
+                rs = self.role_stats[info.role]
+                rs.work.add(t_enter, duration)
+                held = j.held
+                if held is not None and held[0] is pool:
+                    member = held[1]
+                else:
+                    self._release(j)
+                    req = pool.request(j.priority, j.k)
+                    rs.arrivals.add(t_enter)
+                    if not req.triggered and j.patience < math.inf:
+                        timer = env.timeout(j.patience)
+                        timer.callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
+                    member = yield req
+                    wait = env.now - t_enter
+                    if member is None:
+                        rs.abandoned.add(t_enter)
+                        if count:
+                            st.abandonments += 1
+                            st.wait.add(wait)
+                            self._add_wait(j, info, wait)
+                        self._log(j, info, t_enter, None, env.now, "abandoned")
+                        nxt = yield from self._retry(j, info, visit)
+                        if nxt is None:
+                            return "abandoned"
+                        step_id = nxt
+                        continue
+                    rs.answered.add(t_enter)
+                    rs.wait_sum.add(t_enter, wait)
+                    if wait <= rs.target:
+                        rs.within.add(t_enter)
+                    j.held = (pool, member)
+                if not hold:
+                    j.held = None
+                member_label = f"{info.role}#{member.id}"
+            elif info.lane is Lane.CUSTOMER:
+                self._release(j)
+            if info.is_join:
+                wait = env.now - j.join_first.get(step_id, env.now)
+            t_start = env.now
+            if count:
+                st.wait.add(wait)
+                self._add_wait(j, info, wait)
+            if duration > 0:
+                yield env.timeout(duration)
+            if info.role is not None and not hold:
+                pool.release(member)
+            if count:
+                st.completions += 1
+                st.duration.add(duration)
+                if info.tolerance is not None:
+                    felt = wait if (info.role is not None or info.is_join) else duration
+                    st.judged += 1
+                    if felt <= info.tolerance:
+                        st.within += 1
+            self._log(j, info, t_enter, t_start, env.now, "completed", member_label)
+            # a declared fail point
+            if info.fail_p > 0 and self._value("fail", step_id, j, visit) < info.fail_p:
+                if count:
+                    st.failures += 1
+                j.failed = True
+                self._release(j)
+                if info.recovery is None:
+                    return "failed"
+                step_id = info.recovery
+                continue
+            # parallel work
+            if info.parallel:
+                self._release(j)
+                stop = info.join_step
+                branches = [env.process(self._walk(j, t, stop, hold=False)) for t in info.parallel]
+                results = yield env.all_of(branches)
+                outcomes = [results[p] for p in branches]
+                for bad in ("abandoned", "failed"):
+                    if bad in outcomes:
+                        return bad
+                if stop is None:
+                    return "exit"
+                step_id = stop
+                continue
+            # branches
+            b = info.branch
+            if b is None:
+                return "exit"
+            if len(b.targets) == 1:
+                i = 0
+            else:
+                u = self._value("branch", step_id, j, visit)
+                i = 0
+                while i < len(b.cum) - 1 and u >= b.cum[i]:
+                    i += 1
+            if b.transfer[i]:
+                j.transfers += 1
+            nxt_id = b.targets[i]
+            nxt = self.steps[nxt_id]
+            if j.held is not None:
+                held_role = j.held[0].name
+                if (nxt.role is not None and nxt.role != held_role) or (nxt.role is None and nxt.lane is Lane.CUSTOMER):
+                    self._release(j)
+            delay = b.delays[i]
+            if delay is not None:
+                self._release(j)
+                yield env.timeout(self._value(f"delay:{i}", step_id, j, visit, delay))
+            step_id = nxt_id
+
+    def _retry(self, j: _Journey, info: _StepInfo, visit: int) -> Generator[Any, Any, str | None]:
+        r = info.retry
+        if r is None:
+            return None
+        u = self._value("retry", info.id, j, visit)
+        for i, c in enumerate(r.cum):
+            if u < c:
+                delay = r.delays[i]
+                if delay is not None:
+                    yield self.env.timeout(self._value(f"retry-delay:{i}", info.id, j, visit, delay))
+                j.retries += 1
+                self.retries += 1
+                return r.targets[i]
+        return None
+
+    def _add_wait(self, j: _Journey, info: _StepInfo, wait: float) -> None:
+        if info.visible:
+            j.visible_wait += wait
+        else:
+            j.backstage_wait += wait
+
+    def _log(self, j: _Journey, info: _StepInfo, enabled: float, start: float | None, end: float, outcome: str, resource: str | None = None) -> None:
+        if self.events is not None:
+            self.events.append(
+                {"case": j.k, "step": info.id, "label": info.label, "lane": info.lane.value, "resource": resource,
+                 "enabled": enabled, "start": start, "end": end, "outcome": outcome}
+            )
+
+    # -- run ---------------------------------------------------------------------
+    def run(self) -> Replication:
+        for i, a in enumerate(self.bp.arrivals):
+            self.env.process(self._arrivals(i, a))
+        self.env.run(until=self.horizon)
+        now = self.horizon
+        for rs in self.role_stats.values():
+            for ta in (rs.on_duty, rs.busy, rs.queue):
+                ta.advance(now)
+        return self._collect()
+
+    def _collect(self) -> Replication:
+        steps: dict[str, dict[str, float]] = {}
+        for sid, st in self.step_stats.items():
+            steps[sid] = {
+                "arrivals": st.arrivals,
+                "completions": st.completions,
+                "abandonments": st.abandonments,
+                "failures": st.failures,
+                "wait_mean": st.wait.mean if st.wait.count else math.nan,
+                "wait_p50": st.wait.quantile(0.5),
+                "wait_p90": st.wait.quantile(0.9),
+                "wait_p95": st.wait.quantile(0.95),
+                "wait_max": st.wait.max if st.wait.count else math.nan,
+                "duration_mean": st.duration.mean if st.duration.count else math.nan,
+                "within_tolerance": st.within / st.judged if st.judged else math.nan,
+            }
+        roles: dict[str, dict[str, list[float]]] = {}
+        totals: dict[str, dict[str, float]] = {}
+        counted = self.horizon - self.warmup
+        for name, rs in self.role_stats.items():
+            w = rs.width
+            roles[name] = {
+                "arrivals": rs.arrivals.values,
+                "answered": rs.answered.values,
+                "within": rs.within.values,
+                "abandoned": rs.abandoned.values,
+                "wait_sum": rs.wait_sum.values,
+                "work": rs.work.values,
+                "on_duty": [a / w for a in rs.on_duty.area],
+                "busy": [a / w for a in rs.busy.area],
+                "queue_mean": [a / w for a in rs.queue.area],
+                "queue_max": rs.queue.peak,
+            }
+            paid = _integral(self.paid[name], self.warmup, self.horizon) / 3600
+            role = self.bp.get_role(name)
+            first = min(int(math.ceil(self.warmup / w)), self.n_intervals)
+            span = self.horizon - first * w
+            on_duty_avg = sum(rs.on_duty.area[first:]) / span if span > 0 else math.nan
+            busy_avg = sum(rs.busy.area[first:]) / span if span > 0 else math.nan
+            totals[name] = {
+                "paid_hours": paid,
+                "cost": paid * role.cost_per_hour,
+                "on_duty": on_duty_avg,
+                "busy": busy_avg,
+                "target_seconds": rs.target,
+            }
+        o = self.outcomes
+        finished = sum(o.values())
+        journeys = {
+            "arrivals": self.counted_arrivals,
+            "completed": o["completed"],
+            "recovered": o["recovered"],
+            "abandoned": o["abandoned"],
+            "failed": o["failed"],
+            "in_system": self.counted_arrivals - finished,
+            "retries": self.retries,
+            "time_in_system_mean": self.journey_time.mean if self.journey_time.count else math.nan,
+            "time_in_system_p90": self.journey_time.quantile(0.9),
+            "transfers_mean": self.journey_transfers.mean if self.journey_transfers.count else math.nan,
+            "steps_mean": self.journey_steps.mean if self.journey_steps.count else math.nan,
+            "visible_wait_mean": self.visible_wait.mean if self.visible_wait.count else math.nan,
+            "backstage_wait_mean": self.backstage_wait.mean if self.backstage_wait.count else math.nan,
+            "throughput_per_hour": (o["completed"] + o["recovered"]) / (counted / 3600) if counted > 0 else math.nan,
+        }
+        return Replication(
+            seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
+            steps=steps, roles=roles, role_totals=totals, journeys=journeys, events=self.events,
+        )
+
+
+def _integral(tl: Timeline, a: float, b: float) -> float:
+    from .timeline import integrate
+
+    return integrate(tl, a, b)
+
+
+def simulate_once(
+    bp: Blueprint,
+    root: np.random.SeedSequence,
+    *,
+    horizon: float,
+    warmup: float = 0.0,
+    interval: float = 900.0,
+    record_events: bool = False,
+) -> Replication:
+    """Run one replication with the random streams under ``root``."""
+    return _Model(bp, root, horizon=horizon, warmup=warmup, interval=interval, record_events=record_events).run()

@@ -1,0 +1,229 @@
+"""A pool of staff members serving one role's queue.
+
+Customers wait in priority order (a larger priority first, then first come,
+first served). A member serves up to ``concurrency`` customers at once and is
+given to the waiting customer as soon as one has room. The headcount follows
+the role's staffing: when it rises, new members join (or members about to
+leave stay on); when it falls, idle members leave at once and busy ones finish
+the customers in hand first (no preemption) and take no new ones.
+
+Members are objects of their own so that skills-based routing (members in
+several pools, picked by a routing policy) can be added by sharing them
+between pools.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from itertools import count
+from typing import Any
+
+import simpy
+
+from .stats import TimeAverage
+
+__all__ = ["Member", "Request", "StaffPool"]
+
+
+class Member:
+    """One member of staff."""
+
+    __slots__ = ("id", "busy", "leaving")
+
+    def __init__(self, member_id: int) -> None:
+        self.id = member_id
+        self.busy = 0
+        self.leaving = False
+
+
+class Request(simpy.Event):
+    """A customer's wait for a member; succeeds with the member, or ``None`` if the customer gave up."""
+
+    def __init__(self, env: simpy.Environment, priority: int, customer: int) -> None:
+        super().__init__(env)
+        self.priority = priority
+        self.customer = customer
+        self.member: Member | None = None
+        self.cancelled = False
+        self.arrived = env.now
+
+
+class StaffPool:
+    """The members of one role and the queue in front of them."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        concurrency: int,
+        *,
+        on_duty: TimeAverage,
+        busy: TimeAverage,
+        queue: TimeAverage,
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.k = concurrency
+        self.members: list[Member] = []
+        self._free: list[Member] = []  # concurrency 1: idle members not leaving
+        self._queue: list[tuple[int, int, Request]] = []
+        self._seq = count()
+        self._ids = count()
+        self.waiting = 0
+        self.active = 0  # members not leaving
+        self.busy_slots = 0
+        self.stat_on_duty = on_duty
+        self.stat_busy = busy
+        self.stat_queue = queue
+
+    # -- customers -------------------------------------------------------------
+    def request(self, priority: int = 0, customer: int = -1) -> Request:
+        """Ask for a member; the returned event succeeds when one is given."""
+        req = Request(self.env, priority, customer)
+        if not self.waiting:
+            m = self._pick()
+            if m is not None:
+                self._grant(req, m)
+                return req
+        heapq.heappush(self._queue, (-priority, next(self._seq), req))
+        self.waiting += 1
+        self.stat_queue.set(self.env.now, self.waiting)
+        return req
+
+    def renege(self, req: Request) -> bool:
+        """The customer stops waiting; returns False if they had already been served."""
+        if req.triggered or req.cancelled:
+            return False
+        req.cancelled = True
+        self.waiting -= 1
+        self.stat_queue.set(self.env.now, self.waiting)
+        req.succeed(None)
+        return True
+
+    def release(self, member: Member) -> None:
+        """A member finishes with one customer."""
+        member.busy -= 1
+        self.busy_slots -= 1
+        self.stat_busy.set(self.env.now, self.busy_slots / self.k)
+        if member.leaving:
+            if member.busy == 0:
+                self.members.remove(member)
+                self.stat_on_duty.set(self.env.now, len(self.members))
+            return
+        if self.waiting:
+            self._serve_next(member)
+        if self.k == 1 and member.busy == 0:
+            self._free.append(member)
+
+    # -- staffing ---------------------------------------------------------------
+    def set_headcount(self, n: float) -> None:
+        """Change the number of members on duty to ``n``, without preemption."""
+        n = int(n)
+        if n > self.active:
+            for m in self.members:  # those about to leave stay on first
+                if self.active >= n:
+                    break
+                if m.leaving:
+                    m.leaving = False
+                    self.active += 1
+                    self._room(m)
+            while self.active < n:
+                m = Member(next(self._ids))
+                self.members.append(m)
+                self.active += 1
+                self._room(m)
+        elif n < self.active:
+            leave = self.active - n
+            # idle members go at once
+            for m in [m for m in self.members if not m.leaving and m.busy == 0][:leave]:
+                self.members.remove(m)
+                if self.k == 1:
+                    self._free.remove(m)
+                self.active -= 1
+                leave -= 1
+            # busy members finish what they have and take nothing new
+            for m in sorted((m for m in self.members if not m.leaving), key=lambda m: m.busy)[:leave]:
+                m.leaving = True
+                self.active -= 1
+        self.stat_on_duty.set(self.env.now, len(self.members))
+
+    # -- inside -----------------------------------------------------------------
+    def _room(self, m: Member) -> None:
+        """A member with room for more customers: serve the queue, or wait idle."""
+        while m.busy < self.k and self.waiting:
+            self._serve_next(m)
+        if self.k == 1 and m.busy == 0 and m not in self._free:
+            self._free.append(m)
+
+    def _pick(self) -> Member | None:
+        if self.k == 1:
+            return self._free.pop() if self._free else None
+        best = None
+        for m in self.members:
+            if not m.leaving and m.busy < self.k and (best is None or m.busy < best.busy):
+                best = m
+        return best
+
+    def _serve_next(self, m: Member) -> None:
+        while self._queue:
+            _, _, req = heapq.heappop(self._queue)
+            if req.cancelled:
+                continue
+            self.waiting -= 1
+            self.stat_queue.set(self.env.now, self.waiting)
+            if self.k == 1 and m in self._free:
+                self._free.remove(m)
+            self._grant(req, m)
+            return
+
+    def _grant(self, req: Request, m: Member) -> None:
+        m.busy += 1
+        self.busy_slots += 1
+        self.stat_busy.set(self.env.now, self.busy_slots / self.k)
+        req.member = m
+        req.succeed(m)
+
+    @property
+    def on_duty(self) -> int:
+        return len(self.members)
+
+    def describe(self) -> dict[str, Any]:
+        return {"role": self.name, "on_duty": self.on_duty, "active": self.active, "waiting": self.waiting}
+
+
+class UnlimitedPool:
+    """A role that never queues (a system or self-service): every request is served at once."""
+
+    def __init__(self, env: simpy.Environment, name: str, *, busy: TimeAverage) -> None:
+        self.env = env
+        self.name = name
+        self.k = 1
+        self.busy_slots = 0
+        self.stat_busy = busy
+        self.waiting = 0
+        self.members: list[Member] = []
+        self._member = Member(-1)
+
+    def request(self, priority: int = 0, customer: int = -1) -> Request:
+        req = Request(self.env, priority, customer)
+        self.busy_slots += 1
+        self.stat_busy.set(self.env.now, self.busy_slots)
+        req.member = self._member
+        req.succeed(self._member)
+        return req
+
+    def renege(self, req: Request) -> bool:
+        return False
+
+    def release(self, member: Member) -> None:
+        self.busy_slots -= 1
+        self.stat_busy.set(self.env.now, self.busy_slots)
+
+    def set_headcount(self, n: float) -> None:
+        if not math.isinf(n):
+            raise ValueError("an unlimited pool has no headcount")
+
+    @property
+    def on_duty(self) -> float:
+        return math.inf

@@ -53,8 +53,8 @@ class Results:
     """What :func:`simulate.run` measured.
 
     >>> results.summary()          # doctest: +SKIP
-    >>> results.steps()            # per step, with 95% intervals
-    >>> results.roles()            # per role and 15-minute interval
+    >>> results.steps()            # doctest: +SKIP
+    >>> results.roles("agent")     # doctest: +SKIP
     """
 
     blueprint: Blueprint

@@ -35,7 +35,7 @@ from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK
 
 from .pool import Member, StaffPool, UnlimitedPool
-from .stats import IntervalCounts, Tally, TimeAverage
+from .stats import SpanSum, Tally, TimeAverage
 from .streams import CHUNK_BITS, CustomerDraws, substream
 from .timeline import Timeline, headcount_timeline, paid_timeline, profile_timeline
 
@@ -46,6 +46,12 @@ DEFAULT_TARGET_SECONDS = 60.0
 
 def _uniform(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.random(n)
+
+
+def _standard_exponentials(rng: np.random.Generator, batch: int = 1024) -> Generator[float, None, None]:
+    """Exp(1) values, drawn ``batch`` at a time."""
+    while True:
+        yield from rng.standard_exponential(batch).tolist()
 
 
 @dataclass
@@ -72,6 +78,13 @@ class _StepInfo:
     recovery: str | None
     tolerance: float | None
     is_join: bool
+    d_duration: Any = None
+    d_branch: Any = None
+    d_fail: Any = None
+    trivial: bool = False  # takes no time or staff, decides nothing: passed straight through
+    next_step: str | None = None
+    pool: Any = None
+    rs: Any = None
 
 
 class _Journey:
@@ -90,44 +103,53 @@ class _Journey:
         self.held: tuple[Any, Member] | None = None
         self.visible_wait = 0.0
         self.backstage_wait = 0.0
-        self.join_first: dict[str, float] = {}
+        self.join_first: dict[str, float] | None = None
         self.retries = 0
         self.count = count
 
 
-@dataclass
 class _StepStats:
-    arrivals: int = 0
-    completions: int = 0
-    abandonments: int = 0
-    failures: int = 0
-    within: int = 0
-    judged: int = 0
-    wait: Tally = field(default_factory=Tally)
-    duration: Tally = field(default_factory=Tally)
+    __slots__ = ("arrivals", "completions", "abandonments", "failures", "within", "judged", "wait", "duration_sum")
+
+    def __init__(self) -> None:
+        self.arrivals = 0
+        self.completions = 0
+        self.abandonments = 0
+        self.failures = 0
+        self.within = 0
+        self.judged = 0
+        self.wait = Tally()
+        self.duration_sum = 0.0
 
 
-@dataclass
 class _RoleStats:
-    n: int
-    width: float
-    target: float
-    arrivals: IntervalCounts = field(init=False)
-    answered: IntervalCounts = field(init=False)
-    within: IntervalCounts = field(init=False)
-    abandoned: IntervalCounts = field(init=False)
-    wait_sum: IntervalCounts = field(init=False)
-    work: IntervalCounts = field(init=False)
-    on_duty: TimeAverage = field(init=False)
-    busy: TimeAverage = field(init=False)
-    queue: TimeAverage = field(init=False)
+    """Per-interval counts of one role's queue, indexed once per event."""
 
-    def __post_init__(self) -> None:
-        for name in ("arrivals", "answered", "within", "abandoned", "wait_sum", "work"):
-            setattr(self, name, IntervalCounts(self.n, self.width))
-        self.on_duty = TimeAverage(self.n, self.width)
-        self.busy = TimeAverage(self.n, self.width)
-        self.queue = TimeAverage(self.n, self.width)
+    def __init__(self, n: int, width: float, target: float) -> None:
+        self.n = n
+        self.width = width
+        self.target = target
+        self.arrivals = [0.0] * n
+        self.answered = [0.0] * n
+        self.within = [0.0] * n
+        self.abandoned = [0.0] * n
+        self.wait_sum = [0.0] * n
+        self.work = [0.0] * n
+        self.on_duty = TimeAverage(n, width)
+        self.busy = SpanSum(n, width)
+        self.queue = SpanSum(n, width)
+        self.unlimited_busy = TimeAverage(n, width)
+
+    def index(self, t: float) -> int:
+        i = int(t // self.width)
+        return i if i < self.n else -1
+
+    def answer(self, i: int, wait: float) -> None:
+        if i >= 0:
+            self.answered[i] += 1
+            self.wait_sum[i] += wait
+            if wait <= self.target:
+                self.within[i] += 1
 
 
 @dataclass
@@ -202,18 +224,26 @@ class _Model:
                 tolerance=s.wait_point.tolerance.seconds if s.wait_point else None,
                 is_join=s.join is not None,
             )
+        self._draws: dict[tuple[Any, ...], CustomerDraws] = {}
+        for info in self.steps.values():  # first visits, looked up without building a key
+            if info.dist is not None:
+                info.d_duration = self.draws("duration", info.id, 0, sampler=info.dist.sample)
+            info.d_branch = self.draws("branch", info.id, 0)
+            info.d_fail = self.draws("fail", info.id, 0)
+            b = info.branch
+            info.trivial = (
+                info.role is None and info.dist is None and info.fail_p == 0 and not info.parallel
+                and not info.is_join and info.tolerance is None and info.retry is None
+                and (b is None or (len(b.targets) == 1 and b.delays[0] is None and not b.transfer[0]))
+            )
+            info.next_step = b.targets[0] if b is not None and len(b.targets) == 1 else None
         self.step_stats = {sid: _StepStats() for sid in self.steps}
         self.journey_time = Tally()
-        self.journey_transfers = Tally()
-        self.journey_steps = Tally()
-        self.visible_wait = Tally()
-        self.backstage_wait = Tally()
+        self.journey_sums = {"transfers": 0.0, "steps": 0.0, "visible_wait": 0.0, "backstage_wait": 0.0}
         self.outcomes = {"completed": 0, "recovered": 0, "abandoned": 0, "failed": 0}
         self.arrivals = 0
         self.counted_arrivals = 0
         self.retries = 0
-        # draws by customer number
-        self._draws: dict[tuple[Any, ...], CustomerDraws] = {}
         # staff
         self.pools: dict[str, Any] = {}
         self.role_stats: dict[str, _RoleStats] = {}
@@ -226,7 +256,8 @@ class _Model:
             self.role_stats[r.name] = rs
             staffing = r.staffing
             if staffing is not None and staffing.kind == "unlimited":
-                self.pools[r.name] = UnlimitedPool(self.env, r.name, busy=rs.busy)
+                self.pools[r.name] = UnlimitedPool(self.env, r.name, busy=rs.unlimited_busy)
+                rs.busy = rs.unlimited_busy  # type: ignore[assignment]
                 self.timelines[r.name] = [(0.0, math.inf)]
                 self.paid[r.name] = [(0.0, 0)]
             else:
@@ -237,6 +268,10 @@ class _Model:
                 self.timelines[r.name] = tl
                 self.paid[r.name] = paid_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
                 self.env.process(self._staffing(self.pools[r.name], tl))
+        for info in self.steps.values():
+            if info.role is not None:
+                info.pool = self.pools[info.role]
+                info.rs = self.role_stats[info.role]
         # chunks of customer numbers still in the system, to forget old draws
         self._alive: dict[int, int] = {}
         self._low_chunk = 0
@@ -263,14 +298,16 @@ class _Model:
     # -- arrivals ----------------------------------------------------------------
     def _arrival_times(self, a: Arrivals, rng: np.random.Generator) -> Generator[float, None, None]:
         h = self.horizon
+        gaps = _standard_exponentials(rng)  # unit-rate gaps, scaled by the rate in force
         if a.kind == "rate":
             assert a.rate is not None
             lam = a.rate.per_second
             if lam <= 0:
                 return
+            scale = 1.0 / lam
             t = 0.0
             while True:
-                t += rng.exponential(1.0 / lam)
+                t += next(gaps) * scale
                 if t >= h:
                     return
                 yield t
@@ -284,8 +321,9 @@ class _Model:
                 t = max(t, start)
                 if lam <= 0:
                     continue
-                while True:  # exact: exponential gaps, restarted at each change of rate
-                    t += rng.exponential(1.0 / lam)
+                scale = 1.0 / lam
+                while True:  # exact: exponential gaps, restarted at each change of rate (memoryless)
+                    t += next(gaps) * scale
                     if t >= end:
                         t = end
                         break
@@ -314,15 +352,17 @@ class _Model:
             for s in segments
         ]
         env = self.env
+        n_seg = len(segments)
         for t in self._arrival_times(a, rng):
             if t > env.now:
                 yield env.timeout(t - env.now)
             k = self.arrivals
             self.arrivals += 1
-            u = seg_draw.get(k)
             j = 0
-            while j < len(cum) - 1 and u >= cum[j]:
-                j += 1
+            if n_seg > 1:
+                u = seg_draw.get(k)
+                while j < n_seg - 1 and u >= cum[j]:
+                    j += 1
             pd = patience_draws[j]
             patience = pd.get(k) if pd is not None else math.inf
             counted = t >= self.warmup
@@ -331,32 +371,38 @@ class _Model:
             c = k >> CHUNK_BITS
             self._alive[c] = self._alive.get(c, 0) + 1
             journey = _Journey(k, t, segments[j].priority, patience, counted)
-            env.process(self._journey(journey, a.step))
+            env.process(self._walk(journey, a.step, None, True, True))
 
     # -- customers ---------------------------------------------------------------
-    def _journey(self, j: _Journey, entry: str) -> Generator[Any, Any, None]:
-        outcome = yield from self._walk(j, entry, None)
-        self._release(j)
+    def _end(self, j: _Journey, outcome: str) -> str:
+        """A journey ends: hand back the member and record it."""
+        if j.held is not None:
+            self._release(j)
         if j.count:
             now = self.env.now
             self.journey_time.add(now - j.arrived)
-            self.journey_transfers.add(j.transfers)
-            self.journey_steps.add(j.steps)
-            self.visible_wait.add(j.visible_wait)
-            self.backstage_wait.add(j.backstage_wait)
+            sums = self.journey_sums
+            sums["transfers"] += j.transfers
+            sums["steps"] += j.steps
+            sums["visible_wait"] += j.visible_wait
+            sums["backstage_wait"] += j.backstage_wait
             if outcome == "exit":
                 self.outcomes["recovered" if j.failed else "completed"] += 1
             else:
                 self.outcomes[outcome] += 1
         c = j.k >> CHUNK_BITS
-        self._alive[c] -= 1
-        if c == self._low_chunk:
-            while self._alive.get(self._low_chunk, 1) == 0 and (self._low_chunk + 1) << CHUNK_BITS <= self.arrivals:
-                del self._alive[self._low_chunk]
-                self._low_chunk += 1
-            limit = self._low_chunk << CHUNK_BITS
-            for d in self._draws.values():
-                d.forget_below(limit)
+        alive = self._alive
+        alive[c] -= 1
+        if c == self._low_chunk and alive[c] == 0:
+            low = c
+            while alive.get(low, 1) == 0 and (low + 1) << CHUNK_BITS <= self.arrivals:
+                del alive[low]
+                low += 1
+            if low != self._low_chunk:
+                self._low_chunk = low
+                for d in self._draws.values():
+                    d.forget_below(low << CHUNK_BITS)
+        return outcome
 
     def _release(self, j: _Journey) -> None:
         if j.held is not None:
@@ -364,97 +410,134 @@ class _Model:
             j.held = None
             pool.release(member)
 
-    def _value(self, kind: str, step: str, j: _Journey, visit: int, dist: Any = None) -> float:
-        sampler = dist.sample if dist is not None else _uniform
-        return self.draws(kind, step, visit, sampler=sampler).get(j.k)
-
-    def _walk(self, j: _Journey, step_id: str, stop_at: str | None, hold: bool = True) -> Generator[Any, Any, str]:
+    def _walk(self, j: _Journey, step_id: str, stop_at: str | None, hold: bool = True, main: bool = False) -> Generator[Any, Any, str]:
         """Walk from ``step_id`` until an exit (or ``stop_at``, the join of a parallel branch).
 
-        Branches of parallel work (``hold=False``) hand their member back after each step.
+        The ``main`` walk is the customer's journey and records its end; branches of
+        parallel work (``hold=False``) hand their member back after each step.
         """
         env = self.env
+        steps = self.steps
+        stats = self.step_stats
+        count = j.count
+        k = j.k
         while True:
             if step_id == stop_at:
+                if j.join_first is None:
+                    j.join_first = {}
                 j.join_first.setdefault(step_id, env.now)
-                return "joined"
-            info = self.steps[step_id]
-            st = self.step_stats[step_id]
-            visit = j.visits.get(step_id, 0)
-            j.visits[step_id] = visit + 1
+                return "joined"  # only branches stop at a join
+            info = steps[step_id]
+            st = stats[step_id]
+            if info.trivial and self.events is None:
+                if count:
+                    st.arrivals += 1
+                    st.completions += 1
+                j.steps += 1
+                if j.held is not None and info.lane is Lane.CUSTOMER:
+                    self._release(j)
+                nxt_id = info.next_step
+                if nxt_id is None:
+                    return self._end(j, "exit") if main else "exit"
+                if j.held is not None:
+                    nxt = steps[nxt_id]
+                    held_role = j.held[0].name
+                    if (nxt.role is not None and nxt.role != held_role) or (nxt.role is None and nxt.lane is Lane.CUSTOMER):
+                        self._release(j)
+                step_id = nxt_id
+                continue
+            visits = j.visits
+            visit = visits.get(step_id, 0)
+            visits[step_id] = visit + 1
             j.steps += 1
             t_enter = env.now
-            count = j.count
             if count:
                 st.arrivals += 1
-            duration = self._value("duration", step_id, j, visit, info.dist) if info.dist is not None else 0.0
+            if info.dist is not None:
+                duration = (info.d_duration if visit == 0 else self._visit_draws("duration", info, visit, info.dist)).get(k)
+            else:
+                duration = 0.0
             wait = 0.0
-            member_label = None
+            member = None
+            pool = None
             if info.role is not None:
-                pool = self.pools[info.role]
-                rs = self.role_stats[info.role]
-                rs.work.add(t_enter, duration)
+                pool = info.pool
+                rs = info.rs
+                i = int(t_enter // rs.width)
+                if i >= rs.n:
+                    i = -1
+                else:
+                    rs.work[i] += duration
                 held = j.held
                 if held is not None and held[0] is pool:
                     member = held[1]
                 else:
-                    self._release(j)
-                    req = pool.request(j.priority, j.k)
-                    rs.arrivals.add(t_enter)
+                    if held is not None:
+                        self._release(j)
+                    req = pool.request(j.priority, k)
+                    if i >= 0:
+                        rs.arrivals[i] += 1
                     if not req.triggered and j.patience < math.inf:
-                        timer = env.timeout(j.patience)
-                        timer.callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
+                        env.timeout(j.patience).callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
                     member = yield req
                     wait = env.now - t_enter
                     if member is None:
-                        rs.abandoned.add(t_enter)
+                        if i >= 0:
+                            rs.abandoned[i] += 1
                         if count:
                             st.abandonments += 1
                             st.wait.add(wait)
                             self._add_wait(j, info, wait)
-                        self._log(j, info, t_enter, None, env.now, "abandoned")
+                        if self.events is not None:
+                            self._log(j, info, t_enter, None, env.now, "abandoned")
                         nxt = yield from self._retry(j, info, visit)
                         if nxt is None:
-                            return "abandoned"
+                            return self._end(j, "abandoned") if main else "abandoned"
                         step_id = nxt
                         continue
-                    rs.answered.add(t_enter)
-                    rs.wait_sum.add(t_enter, wait)
-                    if wait <= rs.target:
-                        rs.within.add(t_enter)
-                    j.held = (pool, member)
-                if not hold:
-                    j.held = None
-                member_label = f"{info.role}#{member.id}"
-            elif info.lane is Lane.CUSTOMER:
+                    if i >= 0:
+                        rs.answered[i] += 1
+                        if wait:
+                            rs.wait_sum[i] += wait
+                        if wait <= rs.target:
+                            rs.within[i] += 1
+                    if count:
+                        st.wait.add(wait)
+                        if wait:
+                            self._add_wait(j, info, wait)
+                    if hold:
+                        j.held = (pool, member)
+            elif info.lane is Lane.CUSTOMER and j.held is not None:
                 self._release(j)
             if info.is_join:
-                wait = env.now - j.join_first.get(step_id, env.now)
+                wait = env.now - (j.join_first or {}).get(step_id, env.now)
+                if count:
+                    st.wait.add(wait)
+                    self._add_wait(j, info, wait)
             t_start = env.now
-            if count:
-                st.wait.add(wait)
-                self._add_wait(j, info, wait)
             if duration > 0:
                 yield env.timeout(duration)
-            if info.role is not None and not hold:
-                pool.release(member)
+            if member is not None and not hold:
+                pool.release(member)  # type: ignore[union-attr]
             if count:
                 st.completions += 1
-                st.duration.add(duration)
+                st.duration_sum += duration
                 if info.tolerance is not None:
                     felt = wait if (info.role is not None or info.is_join) else duration
                     st.judged += 1
                     if felt <= info.tolerance:
                         st.within += 1
-            self._log(j, info, t_enter, t_start, env.now, "completed", member_label)
+            if self.events is not None:
+                self._log(j, info, t_start - wait if info.role else t_enter, t_start, env.now, "completed",
+                          f"{info.role}#{member.id}" if member is not None else None)
             # a declared fail point
-            if info.fail_p > 0 and self._value("fail", step_id, j, visit) < info.fail_p:
+            if info.fail_p > 0 and (info.d_fail if visit == 0 else self._visit_draws("fail", info, visit)).get(k) < info.fail_p:
                 if count:
                     st.failures += 1
                 j.failed = True
                 self._release(j)
                 if info.recovery is None:
-                    return "failed"
+                    return self._end(j, "failed") if main else "failed"
                 step_id = info.recovery
                 continue
             # parallel work
@@ -466,46 +549,52 @@ class _Model:
                 outcomes = [results[p] for p in branches]
                 for bad in ("abandoned", "failed"):
                     if bad in outcomes:
-                        return bad
+                        return self._end(j, bad) if main else bad
                 if stop is None:
-                    return "exit"
+                    return self._end(j, "exit") if main else "exit"
                 step_id = stop
                 continue
             # branches
             b = info.branch
             if b is None:
-                return "exit"
+                return self._end(j, "exit") if main else "exit"
             if len(b.targets) == 1:
                 i = 0
             else:
-                u = self._value("branch", step_id, j, visit)
+                u = (info.d_branch if visit == 0 else self._visit_draws("branch", info, visit)).get(k)
+                cum = b.cum
                 i = 0
-                while i < len(b.cum) - 1 and u >= b.cum[i]:
+                last = len(cum) - 1
+                while i < last and u >= cum[i]:
                     i += 1
             if b.transfer[i]:
                 j.transfers += 1
             nxt_id = b.targets[i]
-            nxt = self.steps[nxt_id]
             if j.held is not None:
+                nxt = steps[nxt_id]
                 held_role = j.held[0].name
                 if (nxt.role is not None and nxt.role != held_role) or (nxt.role is None and nxt.lane is Lane.CUSTOMER):
                     self._release(j)
             delay = b.delays[i]
             if delay is not None:
                 self._release(j)
-                yield env.timeout(self._value(f"delay:{i}", step_id, j, visit, delay))
+                yield env.timeout(self._visit_draws(f"delay:{i}", info, visit, delay).get(k))
             step_id = nxt_id
+
+    def _visit_draws(self, kind: str, info: _StepInfo, visit: int, dist: Any = None) -> CustomerDraws:
+        """Draws for the ``visit``-th visit of a step (0 for the first)."""
+        return self.draws(kind, info.id, visit, sampler=dist.sample if dist is not None else _uniform)
 
     def _retry(self, j: _Journey, info: _StepInfo, visit: int) -> Generator[Any, Any, str | None]:
         r = info.retry
         if r is None:
             return None
-        u = self._value("retry", info.id, j, visit)
+        u = self._visit_draws("retry", info, visit).get(j.k)
         for i, c in enumerate(r.cum):
             if u < c:
                 delay = r.delays[i]
                 if delay is not None:
-                    yield self.env.timeout(self._value(f"retry-delay:{i}", info.id, j, visit, delay))
+                    yield self.env.timeout(self._visit_draws(f"retry-delay:{i}", info, visit, delay).get(j.k))
                 j.retries += 1
                 self.retries += 1
                 return r.targets[i]
@@ -530,9 +619,9 @@ class _Model:
             self.env.process(self._arrivals(i, a))
         self.env.run(until=self.horizon)
         now = self.horizon
-        for rs in self.role_stats.values():
-            for ta in (rs.on_duty, rs.busy, rs.queue):
-                ta.advance(now)
+        for name, rs in self.role_stats.items():
+            rs.on_duty.advance(now)
+            self.pools[name].flush(now)
         return self._collect()
 
     def _collect(self) -> Replication:
@@ -543,12 +632,13 @@ class _Model:
                 "completions": st.completions,
                 "abandonments": st.abandonments,
                 "failures": st.failures,
-                "wait_mean": st.wait.mean if st.wait.count else math.nan,
-                "wait_p50": st.wait.quantile(0.5),
-                "wait_p90": st.wait.quantile(0.9),
-                "wait_p95": st.wait.quantile(0.95),
-                "wait_max": st.wait.max if st.wait.count else math.nan,
-                "duration_mean": st.duration.mean if st.duration.count else math.nan,
+                # steps nobody queues at have no wait tally: their waits are all 0
+                "wait_mean": st.wait.mean if st.wait.count else (0.0 if st.arrivals else math.nan),
+                "wait_p50": st.wait.quantile(0.5) if st.wait.count else (0.0 if st.arrivals else math.nan),
+                "wait_p90": st.wait.quantile(0.9) if st.wait.count else (0.0 if st.arrivals else math.nan),
+                "wait_p95": st.wait.quantile(0.95) if st.wait.count else (0.0 if st.arrivals else math.nan),
+                "wait_max": st.wait.max if st.wait.count else (0.0 if st.arrivals else math.nan),
+                "duration_mean": st.duration_sum / st.completions if st.completions else math.nan,
                 "within_tolerance": st.within / st.judged if st.judged else math.nan,
             }
         roles: dict[str, dict[str, list[float]]] = {}
@@ -557,12 +647,12 @@ class _Model:
         for name, rs in self.role_stats.items():
             w = rs.width
             roles[name] = {
-                "arrivals": rs.arrivals.values,
-                "answered": rs.answered.values,
-                "within": rs.within.values,
-                "abandoned": rs.abandoned.values,
-                "wait_sum": rs.wait_sum.values,
-                "work": rs.work.values,
+                "arrivals": rs.arrivals,
+                "answered": rs.answered,
+                "within": rs.within,
+                "abandoned": rs.abandoned,
+                "wait_sum": rs.wait_sum,
+                "work": rs.work,
                 "on_duty": [a / w for a in rs.on_duty.area],
                 "busy": [a / w for a in rs.busy.area],
                 "queue_mean": [a / w for a in rs.queue.area],
@@ -583,6 +673,7 @@ class _Model:
             }
         o = self.outcomes
         finished = sum(o.values())
+        n_done = self.journey_time.count
         journeys = {
             "arrivals": self.counted_arrivals,
             "completed": o["completed"],
@@ -591,12 +682,12 @@ class _Model:
             "failed": o["failed"],
             "in_system": self.counted_arrivals - finished,
             "retries": self.retries,
-            "time_in_system_mean": self.journey_time.mean if self.journey_time.count else math.nan,
+            "time_in_system_mean": self.journey_time.mean,
             "time_in_system_p90": self.journey_time.quantile(0.9),
-            "transfers_mean": self.journey_transfers.mean if self.journey_transfers.count else math.nan,
-            "steps_mean": self.journey_steps.mean if self.journey_steps.count else math.nan,
-            "visible_wait_mean": self.visible_wait.mean if self.visible_wait.count else math.nan,
-            "backstage_wait_mean": self.backstage_wait.mean if self.backstage_wait.count else math.nan,
+            "transfers_mean": self.journey_sums["transfers"] / n_done if n_done else math.nan,
+            "steps_mean": self.journey_sums["steps"] / n_done if n_done else math.nan,
+            "visible_wait_mean": self.journey_sums["visible_wait"] / n_done if n_done else math.nan,
+            "backstage_wait_mean": self.journey_sums["backstage_wait"] / n_done if n_done else math.nan,
             "throughput_per_hour": (o["completed"] + o["recovered"]) / (counted / 3600) if counted > 0 else math.nan,
         }
         return Replication(

@@ -21,7 +21,7 @@ from typing import Any
 
 import simpy
 
-from .stats import TimeAverage
+from .stats import SpanSum, TimeAverage
 
 __all__ = ["Member", "Request", "StaffPool"]
 
@@ -29,22 +29,22 @@ __all__ = ["Member", "Request", "StaffPool"]
 class Member:
     """One member of staff."""
 
-    __slots__ = ("id", "busy", "leaving")
+    __slots__ = ("id", "busy", "leaving", "since")
 
     def __init__(self, member_id: int) -> None:
         self.id = member_id
         self.busy = 0
         self.leaving = False
+        self.since = 0.0  # when ``busy`` last changed
 
 
 class Request(simpy.Event):
     """A customer's wait for a member; succeeds with the member, or ``None`` if the customer gave up."""
 
-    def __init__(self, env: simpy.Environment, priority: int, customer: int) -> None:
-        super().__init__(env)
-        self.priority = priority
-        self.customer = customer
-        self.member: Member | None = None
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.callbacks: list[Any] = []
+        self._value = simpy.events.PENDING
         self.cancelled = False
         self.arrived = env.now
 
@@ -59,8 +59,8 @@ class StaffPool:
         concurrency: int,
         *,
         on_duty: TimeAverage,
-        busy: TimeAverage,
-        queue: TimeAverage,
+        busy: SpanSum,
+        queue: SpanSum,
     ) -> None:
         self.env = env
         self.name = name
@@ -80,7 +80,7 @@ class StaffPool:
     # -- customers -------------------------------------------------------------
     def request(self, priority: int = 0, customer: int = -1) -> Request:
         """Ask for a member; the returned event succeeds when one is given."""
-        req = Request(self.env, priority, customer)
+        req = Request(self.env)
         if not self.waiting:
             m = self._pick()
             if m is not None:
@@ -88,7 +88,10 @@ class StaffPool:
                 return req
         heapq.heappush(self._queue, (-priority, next(self._seq), req))
         self.waiting += 1
-        self.stat_queue.set(self.env.now, self.waiting)
+        q = self.stat_queue
+        i = int(req.arrived // q._width)
+        if i < q._n and self.waiting > q.peak[i]:
+            q.peak[i] = self.waiting
         return req
 
     def renege(self, req: Request) -> bool:
@@ -97,15 +100,24 @@ class StaffPool:
             return False
         req.cancelled = True
         self.waiting -= 1
-        self.stat_queue.set(self.env.now, self.waiting)
+        self.stat_queue.add(req.arrived, self.env.now)
         req.succeed(None)
         return True
 
     def release(self, member: Member) -> None:
         """A member finishes with one customer."""
+        now = self.env.now
+        busy = self.stat_busy
+        since = member.since
+        w = busy._width
+        i = int(since // w)
+        if i == int(now // w) and i < busy._n:
+            busy.area[i] += member.busy / self.k * (now - since)
+        else:
+            busy.add(since, now, member.busy / self.k)
+        member.since = now
         member.busy -= 1
         self.busy_slots -= 1
-        self.stat_busy.set(self.env.now, self.busy_slots / self.k)
         if member.leaving:
             if member.busy == 0:
                 self.members.remove(member)
@@ -171,22 +183,32 @@ class StaffPool:
             if req.cancelled:
                 continue
             self.waiting -= 1
-            self.stat_queue.set(self.env.now, self.waiting)
-            if self.k == 1 and m in self._free:
-                self._free.remove(m)
-            self._grant(req, m)
+            self.stat_queue.add(req.arrived, self.env.now)
+            self._grant(req, m)  # callers make sure ``m`` is not among the free members
             return
 
     def _grant(self, req: Request, m: Member) -> None:
+        now = self.env.now
+        if m.busy:
+            self.stat_busy.add(m.since, now, m.busy / self.k)
+        m.since = now
         m.busy += 1
         self.busy_slots += 1
-        self.stat_busy.set(self.env.now, self.busy_slots / self.k)
-        req.member = m
         req.succeed(m)
 
     @property
     def on_duty(self) -> int:
         return len(self.members)
+
+    def flush(self, now: float) -> None:
+        """Count the busy and waiting time still open at the end of the run."""
+        for m in self.members:
+            if m.busy:
+                self.stat_busy.add(m.since, now, m.busy / self.k)
+                m.since = now
+        for _, _, req in self._queue:
+            if not req.cancelled and not req.triggered:
+                self.stat_queue.add(req.arrived, now)
 
     def describe(self) -> dict[str, Any]:
         return {"role": self.name, "on_duty": self.on_duty, "active": self.active, "waiting": self.waiting}
@@ -206,10 +228,9 @@ class UnlimitedPool:
         self._member = Member(-1)
 
     def request(self, priority: int = 0, customer: int = -1) -> Request:
-        req = Request(self.env, priority, customer)
+        req = Request(self.env)
         self.busy_slots += 1
         self.stat_busy.set(self.env.now, self.busy_slots)
-        req.member = self._member
         req.succeed(self._member)
         return req
 
@@ -223,6 +244,9 @@ class UnlimitedPool:
     def set_headcount(self, n: float) -> None:
         if not math.isinf(n):
             raise ValueError("an unlimited pool has no headcount")
+
+    def flush(self, now: float) -> None:
+        self.stat_busy.advance(now)
 
     @property
     def on_duty(self) -> float:

@@ -184,29 +184,36 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
             if s.id not in reached:
                 c.error("unreachable", ("steps", i), f"step {s.id!r} cannot be reached from any arrival")
 
+    # The way out is judged on the flows that can be taken: a branch with probability 0
+    # (or an "otherwise" left with nothing) is no way out, however it is drawn.
+    live = g.copy()
+    live.remove_edges_from([(f.source, f.target, i) for i in _never_taken(bp) if live.has_edge(bp.flows[i].source, bp.flows[i].target, i)
+                            for f in [bp.flows[i]]])
     exits = set(exit_steps(bp))
     can_exit: set[str] = set()
     for x in exits:
-        if x in g:
-            can_exit |= {x} | nx.ancestors(g, x)
+        if x in live:
+            can_exit |= {x} | nx.ancestors(live, x)
     trapped_loops = []
-    for comp in nx.strongly_connected_components(g):
+    for comp in nx.strongly_connected_components(live):
         first = min(comp, key=step_ids.index)
-        if (len(comp) > 1 or g.has_edge(first, first)) and not comp & can_exit:
+        if (len(comp) > 1 or live.has_edge(first, first)) and not comp & can_exit:
             trapped_loops.append(comp)
     in_trap = set().union(*trapped_loops) if trapped_loops else set()
     into_trap = set(in_trap)
     for node in in_trap:
-        into_trap |= nx.ancestors(g, node)
+        into_trap |= nx.ancestors(live, node)
     back = back_flows(bp)
     for comp in sorted(trapped_loops, key=lambda cc: min(step_ids.index(s) for s in cc)) if graph_known else []:
         closing = next(
             (i for i, f in enumerate(bp.flows) if f.source in comp and f.target in comp and (f.source, f.target) in back),
             None,
         )
-        cycle = _cycle_through(g, comp, bp.flows[closing].target if closing is not None else min(comp, key=step_ids.index))
+        cycle = _cycle_through(live, comp, bp.flows[closing].target if closing is not None else min(comp, key=step_ids.index))
         loc: Loc = ("flows", closing) if closing is not None else ("steps", step_ids.index(cycle[0]))
-        c.error("trapped-loop", loc, f"loop {' → '.join(cycle + [cycle[0]])} has no way out")
+        dead_exits = [i for i in _never_taken(bp) if bp.flows[i].source in comp and bp.flows[i].target not in comp]
+        why = " (the flows leaving it have probability 0)" if dead_exits else ""
+        c.error("trapped-loop", loc, f"loop {' → '.join(cycle + [cycle[0]])} has no way out{why}")
     for i, s in enumerate(bp.steps) if graph_known else []:
         # a step upstream of a trapped loop is covered by the loop's own error
         if s.id not in can_exit and s.id not in into_trap and s.id in g and step_ids.index(s.id) == i:
@@ -267,6 +274,24 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
             c.error("zero-staffing", ("roles", i, "staffing"), f"role {r.name!r} never has anyone on duty but {who}")
 
     return ValidationReport(c.problems, source=file)
+
+
+def _never_taken(bp: Blueprint) -> list[int]:
+    """Indices of branch flows that can never be taken: probability 0, or an otherwise with nothing left."""
+    out = []
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(bp.flows):
+        if f.is_branch:
+            by_source[f.source].append(i)
+    for idx in by_source.values():
+        given = math.fsum(bp.flows[i].probability or 0.0 for i in idx)
+        for i in idx:
+            f = bp.flows[i]
+            if f.probability is not None and f.probability == 0:
+                out.append(i)
+            elif f.otherwise and len(idx) > 1 and given >= 1 - _TOL:
+                out.append(i)
+    return out
 
 
 def _cycle_through(g: nx.MultiDiGraph, comp: set[str], start: str) -> list[str]:

@@ -39,9 +39,14 @@ from .stats import SpanSum, Tally, TimeAverage
 from .streams import CHUNK_BITS, CustomerDraws, substream
 from .timeline import Timeline, headcount_timeline, paid_timeline, profile_timeline
 
-__all__ = ["Replication", "simulate_once", "DEFAULT_TARGET_SECONDS"]
+__all__ = ["Replication", "RunawayJourney", "simulate_once", "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY"]
 
 DEFAULT_TARGET_SECONDS = 60.0
+MAX_STEPS_PER_JOURNEY = 100_000  # a journey longer than this is a loop that (almost) never exits
+
+
+class RunawayJourney(RuntimeError):
+    """A customer went round a loop so often that the blueprint almost never lets them out."""
 
 
 def _uniform(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -450,6 +455,11 @@ class _Model:
             visit = visits.get(step_id, 0)
             visits[step_id] = visit + 1
             j.steps += 1
+            if j.steps > MAX_STEPS_PER_JOURNEY:
+                raise RunawayJourney(
+                    f"customer {k} has visited {j.steps} steps (last {step_id!r}, {visit + 1} times): "
+                    "a loop or retry flow lets customers out too rarely"
+                )
             t_enter = env.now
             if count:
                 st.arrivals += 1

@@ -294,10 +294,10 @@ def probability_list(draw: Any, k: int, *, exact: bool = True) -> list[float]:
     """
     if exact and k in _CURATED and draw(_BOOL):
         return list(pick(draw, _CURATED[k]))
-    weights = [draw(st.integers(0, 20)) for _ in range(k)]
-    if sum(weights) == 0:
-        weights[draw(st.integers(0, k - 1))] = 1
-    denom = sum(weights) if exact else sum(weights) + draw(st.integers(0, 20))
+    # Every branch keeps a chance (no 0), and what "otherwise" takes is never 0 either:
+    # a way out with probability 0 is no way out, and the validator says so.
+    weights = [draw(st.integers(1, 20)) for _ in range(k)]
+    denom = sum(weights) if exact else sum(weights) + draw(st.integers(1, 20))
     out = [w / denom for w in weights]
     assert abs(math.fsum(out) - 1) <= 1e-9 if exact else math.fsum(out) <= 1 + 1e-9
     return out

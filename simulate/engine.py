@@ -484,13 +484,15 @@ class _Model:
                 else:
                     if held is not None:
                         self._release(j)
-                    req = pool.request(j.priority, k)
                     if i >= 0:
                         rs.arrivals[i] += 1
-                    if not req.triggered and j.patience < math.inf:
-                        env.timeout(j.patience).callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
-                    member = yield req
-                    wait = env.now - t_enter
+                    member = pool.take()  # a free member at once: no event to wait for
+                    if member is None:
+                        req = pool.request(j.priority, k)
+                        if j.patience < math.inf:
+                            env.timeout(j.patience).callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
+                        member = yield req
+                        wait = env.now - t_enter
                     if member is None:
                         if i >= 0:
                             rs.abandoned[i] += 1

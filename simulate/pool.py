@@ -94,6 +94,20 @@ class StaffPool:
             q.peak[i] = self.waiting
         return req
 
+    def take(self) -> Member | None:
+        """A member at once if one is free and nobody waits (no event, no wait), else None."""
+        if self.waiting:
+            return None
+        m = self._pick()
+        if m is not None:
+            now = self.env.now
+            if m.busy:
+                self.stat_busy.add(m.since, now, m.busy / self.k)
+            m.since = now
+            m.busy += 1
+            self.busy_slots += 1
+        return m
+
     def renege(self, req: Request) -> bool:
         """The customer stops waiting; returns False if they had already been served."""
         if req.triggered or req.cancelled:
@@ -233,6 +247,11 @@ class UnlimitedPool:
         self.stat_busy.set(self.env.now, self.busy_slots)
         req.succeed(self._member)
         return req
+
+    def take(self) -> Member | None:
+        self.busy_slots += 1
+        self.stat_busy.set(self.env.now, self.busy_slots)
+        return self._member
 
     def renege(self, req: Request) -> bool:
         return False

@@ -100,12 +100,7 @@ class StaffPool:
             return None
         m = self._pick()
         if m is not None:
-            now = self.env.now
-            if m.busy:
-                self.stat_busy.add(m.since, now, m.busy / self.k)
-            m.since = now
-            m.busy += 1
-            self.busy_slots += 1
+            self._occupy(m)
         return m
 
     def renege(self, req: Request) -> bool:
@@ -201,13 +196,17 @@ class StaffPool:
             self._grant(req, m)  # callers make sure ``m`` is not among the free members
             return
 
-    def _grant(self, req: Request, m: Member) -> None:
+    def _occupy(self, m: Member) -> None:
+        """One more customer for member ``m``."""
         now = self.env.now
         if m.busy:
             self.stat_busy.add(m.since, now, m.busy / self.k)
         m.since = now
         m.busy += 1
         self.busy_slots += 1
+
+    def _grant(self, req: Request, m: Member) -> None:
+        self._occupy(m)
         req.succeed(m)
 
     @property

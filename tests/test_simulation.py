@@ -212,6 +212,10 @@ def test_event_log_under_pm4py_names(tmp_path) -> None:
     served = log[log["concept:name"] == "Use the kiosk"]
     assert served["org:resource"].str.startswith("kiosk#").all()
     assert results.save_events(tmp_path / "log.csv").read_text().startswith("case:concept:name")
+    import pandas as pd
+
+    back = pd.read_parquet(results.save_events(tmp_path / "log.parquet"))
+    assert list(back.columns) == list(log.columns) and len(back) == len(log)
     xes = results.save_events(tmp_path / "log.xes").read_text()
     assert xes.count("<trace>") == log["case:concept:name"].nunique()
     with pytest.raises(ValueError, match="record_events=True"):

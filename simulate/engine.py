@@ -42,7 +42,8 @@ from .timeline import Timeline, headcount_timeline, paid_timeline, profile_timel
 __all__ = ["Replication", "RunawayJourney", "simulate_once", "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY"]
 
 DEFAULT_TARGET_SECONDS = 60.0
-MAX_STEPS_PER_JOURNEY = 100_000  # a journey longer than this is a loop that (almost) never exits
+MAX_STEPS_PER_JOURNEY = 100_000
+_CHUNK_MASK = (1 << CHUNK_BITS) - 1  # a journey longer than this is a loop that (almost) never exits
 
 
 class RunawayJourney(RuntimeError):
@@ -460,11 +461,15 @@ class _Model:
                     f"customer {k} has visited {j.steps} steps (last {step_id!r}, {visit + 1} times): "
                     "a loop or retry flow lets customers out too rarely"
                 )
-            t_enter = env.now
+            t_enter = env._now
             if count:
                 st.arrivals += 1
             if info.dist is not None:
-                duration = (info.d_duration if visit == 0 else self._visit_draws("duration", info, visit, info.dist)).get(k)
+                if visit == 0:
+                    chunk = info.d_duration._chunks.get(k >> CHUNK_BITS)
+                    duration = chunk[k & _CHUNK_MASK] if chunk is not None else info.d_duration.get(k)
+                else:
+                    duration = self._visit_draws("duration", info, visit, info.dist).get(k)
             else:
                 duration = 0.0
             wait = 0.0
@@ -492,7 +497,7 @@ class _Model:
                         if j.patience < math.inf:
                             env.timeout(j.patience).callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
                         member = yield req
-                        wait = env.now - t_enter
+                        wait = env._now - t_enter
                     if member is None:
                         if i >= 0:
                             rs.abandoned[i] += 1
@@ -526,7 +531,7 @@ class _Model:
                 if count:
                     st.wait.add(wait)
                     self._add_wait(j, info, wait)
-            t_start = env.now
+            t_start = env._now
             if duration > 0:
                 yield env.timeout(duration)
             if member is not None and not hold:

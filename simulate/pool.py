@@ -46,7 +46,7 @@ class Request(simpy.Event):
         self.callbacks: list[Any] = []
         self._value = simpy.events.PENDING
         self.cancelled = False
-        self.arrived = env.now
+        self.arrived = env._now
 
 
 class StaffPool:
@@ -115,7 +115,7 @@ class StaffPool:
 
     def release(self, member: Member) -> None:
         """A member finishes with one customer."""
-        now = self.env.now
+        now = self.env._now
         busy = self.stat_busy
         since = member.since
         w = busy._width
@@ -192,7 +192,14 @@ class StaffPool:
             if req.cancelled:
                 continue
             self.waiting -= 1
-            self.stat_queue.add(req.arrived, self.env.now)
+            q = self.stat_queue
+            now = self.env._now
+            a = req.arrived
+            i = int(a // q._width)
+            if i == int(now // q._width) and i < q._n:
+                q.area[i] += now - a
+            else:
+                q.add(a, now)
             self._grant(req, m)  # callers make sure ``m`` is not among the free members
             return
 

@@ -32,7 +32,6 @@ from .layout import (
     compute_layout,
     wrap_label,
 )
-from .units import format_number
 
 if TYPE_CHECKING:
     from .model import Blueprint

@@ -24,7 +24,7 @@ Rules worth knowing (they are the model, not accidents):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generator
 
 import numpy as np
@@ -173,7 +173,7 @@ class Replication:
     events: list[dict[str, Any]] | None = None
 
 
-def _branch(flows: list[Any], draws_root: np.random.SeedSequence, step_id: str) -> _Branch | None:
+def _branch(flows: list[Any]) -> _Branch | None:
     if not flows:
         return None
     given = sum(f.probability for f in flows if f.probability is not None)
@@ -221,10 +221,10 @@ class _Model:
                 role=s.role,
                 dist=s.duration,
                 visible=s.lane in (Lane.CUSTOMER, Lane.ONSTAGE),
-                branch=_branch([f for f in flows if f.is_branch], root, s.id),
+                branch=_branch([f for f in flows if f.is_branch]),
                 parallel=[f.target for f in flows if f.kind.value == "parallel"],
                 join_step=join_of.get(s.id),
-                retry=_branch([f for f in flows if f.kind.value == "retry"], root, s.id) if any(f.kind.value == "retry" for f in flows) else None,
+                retry=_branch([f for f in flows if f.kind.value == "retry"]),
                 fail_p=(s.fail_point.probability or 0.0) if s.fail_point else 0.0,
                 recovery=s.fail_point.recovery if s.fail_point else None,
                 tolerance=s.wait_point.tolerance.seconds if s.wait_point else None,

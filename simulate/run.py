@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any
 
 import numpy as np
 

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Tally", "TimeAverage", "SpanSum", "IntervalCounts"]
+__all__ = ["Tally", "TimeAverage", "SpanSum"]
 
 _ZERO = 1e-3  # values below this (seconds) fall in the zero bin
 _LOG_STEP = math.log(1.01)
@@ -220,20 +220,3 @@ class SpanSum:
         i = int(t // self._width)
         if i < self._n and level > self.peak[i]:
             self.peak[i] = level
-
-
-class IntervalCounts:
-    """Counts and sums per interval of ``width`` seconds from ``start``."""
-
-    __slots__ = ("_width", "_start", "_n", "values")
-
-    def __init__(self, n_intervals: int, width: float, start: float = 0.0) -> None:
-        self._width = width
-        self._start = start
-        self._n = n_intervals
-        self.values = [0.0] * n_intervals
-
-    def add(self, t: float, amount: float = 1.0) -> None:
-        i = int((t - self._start) // self._width)
-        if 0 <= i < self._n:
-            self.values[i] += amount

@@ -7,7 +7,6 @@ the parts the product is built around (see ``DOMAIN.md``).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

@@ -93,6 +93,35 @@ class _StepInfo:
     rs: Any = None
 
 
+class _Started:
+    """An event that has already happened, with no value: how a process is started."""
+
+    _ok = True
+    _value = None
+
+
+_STARTED = _Started()
+
+
+class _StartedProcess(simpy.Process):
+    """A process whose generator starts at once, in the caller's moment, instead of
+    through an extra Initialize event (one event fewer per customer).
+
+    It relies on SimPy 4's ``Process._resume``; the order of what happens at one
+    instant changes, not what happens.
+    """
+
+    def __init__(self, env: simpy.Environment, generator: Generator[Any, Any, Any]) -> None:
+        self.env = env
+        self.callbacks = []
+        self._value = simpy.events.PENDING
+        self._generator = generator
+        self._target = None  # type: ignore[assignment]
+        active = env._active_proc
+        self._resume(_STARTED)  # type: ignore[arg-type]
+        env._active_proc = active
+
+
 class _Journey:
     __slots__ = ("k", "arrived", "priority", "patience", "visits", "transfers", "steps", "failed", "held",
                  "visible_wait", "backstage_wait", "join_first", "retries", "count")
@@ -377,7 +406,7 @@ class _Model:
             c = k >> CHUNK_BITS
             self._alive[c] = self._alive.get(c, 0) + 1
             journey = _Journey(k, t, segments[j].priority, patience, counted)
-            env.process(self._walk(journey, a.step, None, True, True))
+            _StartedProcess(env, self._walk(journey, a.step, None, True, True))
 
     # -- customers ---------------------------------------------------------------
     def _end(self, j: _Journey, outcome: str) -> str:

@@ -123,8 +123,15 @@ class _StartedProcess(simpy.Process):
 
 
 class _Journey:
-    __slots__ = ("k", "arrived", "priority", "patience", "visits", "transfers", "steps", "failed", "held",
-                 "visible_wait", "backstage_wait", "join_first", "retries", "count")
+    """One customer's journey. Rarely changed fields keep their class defaults until set."""
+
+    transfers = 0
+    failed = False
+    held: tuple[Any, Member] | None = None
+    visible_wait = 0.0
+    backstage_wait = 0.0
+    join_first: dict[str, float] | None = None
+    retries = 0
 
     def __init__(self, k: int, arrived: float, priority: int, patience: float, count: bool) -> None:
         self.k = k
@@ -132,14 +139,7 @@ class _Journey:
         self.priority = priority
         self.patience = patience
         self.visits: dict[str, int] = {}
-        self.transfers = 0
         self.steps = 0
-        self.failed = False
-        self.held: tuple[Any, Member] | None = None
-        self.visible_wait = 0.0
-        self.backstage_wait = 0.0
-        self.join_first: dict[str, float] | None = None
-        self.retries = 0
         self.count = count
 
 
@@ -414,13 +414,15 @@ class _Model:
         if j.held is not None:
             self._release(j)
         if j.count:
-            now = self.env.now
-            self.journey_time.add(now - j.arrived)
+            self.journey_time.add(self.env._now - j.arrived)
             sums = self.journey_sums
-            sums["transfers"] += j.transfers
             sums["steps"] += j.steps
-            sums["visible_wait"] += j.visible_wait
-            sums["backstage_wait"] += j.backstage_wait
+            if j.transfers:
+                sums["transfers"] += j.transfers
+            if j.visible_wait:
+                sums["visible_wait"] += j.visible_wait
+            if j.backstage_wait:
+                sums["backstage_wait"] += j.backstage_wait
             if outcome == "exit":
                 self.outcomes["recovered" if j.failed else "completed"] += 1
             else:

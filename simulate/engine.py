@@ -27,10 +27,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Generator
 
+import networkx as nx
 import numpy as np
 import simpy
 
-from blueprint import Blueprint, Lane
+from blueprint import Blueprint, Lane, to_networkx
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK
 
@@ -88,6 +89,7 @@ class _StepInfo:
     d_branch: Any = None
     d_fail: Any = None
     trivial: bool = False  # takes no time or staff, decides nothing: passed straight through
+    in_cycle: bool = True  # can be visited more than once
     next_step: str | None = None
     pool: Any = None
     rs: Any = None
@@ -272,6 +274,13 @@ class _Model:
                 and (b is None or (len(b.targets) == 1 and b.delays[0] is None and not b.transfer[0]))
             )
             info.next_step = b.targets[0] if b is not None and len(b.targets) == 1 else None
+        g = to_networkx(bp)
+        cyclic: set[str] = set()
+        for comp in nx.strongly_connected_components(g):
+            if len(comp) > 1 or any(g.has_edge(n, n) for n in comp):
+                cyclic |= comp
+        for info in self.steps.values():
+            info.in_cycle = info.id in cyclic
         self.step_stats = {sid: _StepStats() for sid in self.steps}
         self.journey_time = Tally()
         self.journey_sums = {"transfers": 0.0, "steps": 0.0, "visible_wait": 0.0, "backstage_wait": 0.0}
@@ -483,15 +492,18 @@ class _Model:
                         self._release(j)
                 step_id = nxt_id
                 continue
-            visits = j.visits
-            visit = visits.get(step_id, 0)
-            visits[step_id] = visit + 1
             j.steps += 1
-            if j.steps > MAX_STEPS_PER_JOURNEY:
-                raise RunawayJourney(
-                    f"customer {k} has visited {j.steps} steps (last {step_id!r}, {visit + 1} times): "
-                    "a loop or retry flow lets customers out too rarely"
-                )
+            if info.in_cycle:
+                visits = j.visits
+                visit = visits.get(step_id, 0)
+                visits[step_id] = visit + 1
+                if j.steps > MAX_STEPS_PER_JOURNEY:
+                    raise RunawayJourney(
+                        f"customer {k} has visited {j.steps} steps (last {step_id!r}, {visit + 1} times): "
+                        "a loop or retry flow lets customers out too rarely"
+                    )
+            else:
+                visit = 0  # a step outside every loop is visited once
             t_enter = env._now
             if count:
                 st.arrivals += 1

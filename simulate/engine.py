@@ -397,25 +397,31 @@ class _Model:
         ]
         env = self.env
         n_seg = len(segments)
+        priorities = [s.priority for s in segments]
+        warmup = self.warmup
+        alive = self._alive
+        walk = self._walk
+        entry = a.step
+        inf = math.inf
         for t in self._arrival_times(a, rng):
-            if t > env.now:
-                yield env.timeout(t - env.now)
+            now = env._now
+            if t > now:
+                yield env.timeout(t - now)
             k = self.arrivals
-            self.arrivals += 1
+            self.arrivals = k + 1
             j = 0
             if n_seg > 1:
                 u = seg_draw.get(k)
                 while j < n_seg - 1 and u >= cum[j]:
                     j += 1
             pd = patience_draws[j]
-            patience = pd.get(k) if pd is not None else math.inf
-            counted = t >= self.warmup
+            counted = t >= warmup
             if counted:
                 self.counted_arrivals += 1
             c = k >> CHUNK_BITS
-            self._alive[c] = self._alive.get(c, 0) + 1
-            journey = _Journey(k, t, segments[j].priority, patience, counted)
-            _StartedProcess(env, self._walk(journey, a.step, None, True, True))
+            alive[c] = alive.get(c, 0) + 1
+            journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
+            _StartedProcess(env, walk(journey, entry, None, True, True))
 
     # -- customers ---------------------------------------------------------------
     def _end(self, j: _Journey, outcome: str) -> str:

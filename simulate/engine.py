@@ -38,7 +38,7 @@ from blueprint.staffing import DAY, WEEK
 from .pool import Member, StaffPool, UnlimitedPool
 from .stats import SpanSum, Tally, TimeAverage
 from .streams import CHUNK_BITS, CustomerDraws, substream
-from .timeline import Timeline, headcount_timeline, paid_timeline, profile_timeline
+from .timeline import Timeline, headcount_timeline, integrate, paid_timeline, profile_timeline
 
 __all__ = ["Replication", "RunawayJourney", "simulate_once", "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY"]
 
@@ -724,7 +724,7 @@ class _Model:
                 "queue_mean": [a / w for a in rs.queue.area],
                 "queue_max": rs.queue.peak,
             }
-            paid = _integral(self.paid[name], self.warmup, self.horizon) / 3600
+            paid = integrate(self.paid[name], self.warmup, self.horizon) / 3600
             role = self.bp.get_role(name)
             first = min(int(math.ceil(self.warmup / w)), self.n_intervals)
             span = self.horizon - first * w
@@ -760,12 +760,6 @@ class _Model:
             seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
             steps=steps, roles=roles, role_totals=totals, journeys=journeys, events=self.events,
         )
-
-
-def _integral(tl: Timeline, a: float, b: float) -> float:
-    from .timeline import integrate
-
-    return integrate(tl, a, b)
 
 
 def simulate_once(

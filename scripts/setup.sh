@@ -51,7 +51,7 @@ stamp="$VENV/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing service-blueprint and its test tools into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[dev]"
+  "$VENV/bin/python" -m pip install -q -e ".[dev,bench]"
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from heapq import heappush
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generator
 
 import networkx as nx
@@ -192,7 +192,7 @@ class _Journey:
 
 
 class _StepStats:
-    __slots__ = ("arrivals", "completions", "abandonments", "failures", "within", "judged", "wait", "duration_sum")
+    __slots__ = ("arrivals", "completions", "abandonments", "failures", "within", "judged", "wait", "duration_sum", "iv", "branch_n")
 
     def __init__(self) -> None:
         self.arrivals = 0
@@ -203,6 +203,33 @@ class _StepStats:
         self.judged = 0
         self.wait = Tally()
         self.duration_sum = 0.0
+        self.iv: _StepIntervals | None = None  # queue steps only
+        self.branch_n: list[int] = []  # customers sent down each outgoing branch
+
+
+class _StepIntervals:
+    """Per-interval counts of the queue in front of one step, by the interval customers joined it.
+
+    ``over`` counts waits longer than ``tolerance`` (the step's wait point, else its
+    role's target time, else 60 s), abandoners included: what fail points read.
+    """
+
+    __slots__ = ("arrivals", "waited", "over", "abandoned", "wait_sum", "tolerance")
+
+    def __init__(self, n: int, tolerance: float) -> None:
+        self.arrivals = [0] * n
+        self.waited = [0] * n
+        self.over = [0] * n
+        self.abandoned = [0] * n
+        self.wait_sum = [0.0] * n
+        self.tolerance = tolerance
+
+    def waits(self, i: int, wait: float) -> None:
+        if i >= 0 and wait > 0:
+            self.waited[i] += 1
+            self.wait_sum[i] += wait
+            if wait > self.tolerance:
+                self.over[i] += 1
 
 
 class _RoleStats:
@@ -248,6 +275,12 @@ class Replication:
     role_totals: dict[str, dict[str, float]]
     journeys: dict[str, float]
     events: list[dict[str, Any]] | None = None
+    # per queue step and interval: arrivals, waited, over (its tolerance), abandoned, wait_sum; and tolerance
+    step_intervals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # customers sent down each outgoing branch of a step, in the order of Flow targets
+    branches: dict[str, list[int]] = field(default_factory=dict)
+    # total time in system of the journeys that ended, by outcome
+    outcome_time: dict[str, float] = field(default_factory=dict)
 
 
 def _branch(flows: list[Any]) -> _Branch | None:
@@ -328,6 +361,10 @@ class _Model:
         for info in self.steps.values():
             info.in_cycle = info.id in cyclic
         self.step_stats = {sid: _StepStats() for sid in self.steps}
+        for info in self.steps.values():
+            st = self.step_stats[info.id]
+            if info.branch is not None:
+                st.branch_n = [0] * len(info.branch.targets)
         self.journey_time = Tally()
         self.journey_sums = {"transfers": 0.0, "steps": 0.0, "visible_wait": 0.0, "backstage_wait": 0.0}
         self.outcomes = {"completed": 0, "recovered": 0, "abandoned": 0, "failed": 0}
@@ -362,6 +399,12 @@ class _Model:
             if info.role is not None:
                 info.pool = self.pools[info.role]
                 info.rs = self.role_stats[info.role]
+            if info.role is not None or info.is_join:
+                own = info.tolerance
+                if own is None:
+                    own = info.rs.target if info.role is not None else DEFAULT_TARGET_SECONDS
+                self.step_stats[info.id].iv = _StepIntervals(self.n_intervals, own)
+        self.outcome_time = {"completed": 0.0, "recovered": 0.0, "abandoned": 0.0, "failed": 0.0}
         # chunks of customer numbers still in the system, to forget old draws
         self._alive: dict[int, int] = {}
         self._low_chunk = 0
@@ -475,7 +518,8 @@ class _Model:
         if j.held is not None:
             self._release(j)
         if j.count:
-            self.journey_time.add(self.env._now - j.arrived)
+            spent = self.env._now - j.arrived
+            self.journey_time.add(spent)
             sums = self.journey_sums
             sums["steps"] += j.steps
             if j.transfers:
@@ -484,10 +528,9 @@ class _Model:
                 sums["visible_wait"] += j.visible_wait
             if j.backstage_wait:
                 sums["backstage_wait"] += j.backstage_wait
-            if outcome == "exit":
-                self.outcomes["recovered" if j.failed else "completed"] += 1
-            else:
-                self.outcomes[outcome] += 1
+            kind = ("recovered" if j.failed else "completed") if outcome == "exit" else outcome
+            self.outcomes[kind] += 1
+            self.outcome_time[kind] += spent
         c = j.k >> CHUNK_BITS
         alive = self._alive
         alive[c] -= 1
@@ -588,6 +631,7 @@ class _Model:
                         self._release(j)
                     if i >= 0:
                         rs.arrivals[i] += 1
+                        st.iv.arrivals[i] += 1  # type: ignore[union-attr]
                     member = pool.take()  # a free member at once: no event to wait for
                     if member is None:
                         req = pool.request(j.priority, k)
@@ -595,9 +639,11 @@ class _Model:
                             _Delay(env, j.patience).callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
                         member = yield req
                         wait = env._now - t_enter
+                        st.iv.waits(i, wait)  # type: ignore[union-attr]
                     if member is None:
                         if i >= 0:
                             rs.abandoned[i] += 1
+                            st.iv.abandoned[i] += 1  # type: ignore[union-attr]
                         if count:
                             st.abandonments += 1
                             st.wait.add(wait)
@@ -625,6 +671,10 @@ class _Model:
                 self._release(j)
             if info.is_join:
                 wait = env.now - (j.join_first or {}).get(step_id, env.now)
+                ii = int(t_enter // self.interval)
+                if ii < self.n_intervals:
+                    st.iv.arrivals[ii] += 1  # type: ignore[union-attr]
+                    st.iv.waits(ii, wait)  # type: ignore[union-attr]
                 if count:
                     st.wait.add(wait)
                     self._add_wait(j, info, wait)
@@ -681,6 +731,8 @@ class _Model:
                 last = len(cum) - 1
                 while i < last and u >= cum[i]:
                     i += 1
+            if count:
+                st.branch_n[i] += 1
             if b.transfer[i]:
                 j.transfers += 1
             nxt_id = b.targets[i]
@@ -807,6 +859,13 @@ class _Model:
         return Replication(
             seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
             steps=steps, roles=roles, role_totals=totals, journeys=journeys, events=self.events,
+            step_intervals={
+                sid: {"arrivals": st.iv.arrivals, "waited": st.iv.waited, "over": st.iv.over,
+                      "abandoned": st.iv.abandoned, "wait_sum": st.iv.wait_sum, "tolerance": st.iv.tolerance}
+                for sid, st in self.step_stats.items() if st.iv is not None
+            },
+            branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
+            outcome_time=dict(self.outcome_time),
         )
 
 

@@ -79,6 +79,8 @@ class Theme:
     fail_text: str
     wait_fill: str
     wait_text: str
+    faded_fill: str = "#f6d5d5"  # a declared fail point that did no harm in simulation
+    faded_text: str = "#b0b0b0"
 
 
 THEMES: dict[str, Theme] = {
@@ -123,6 +125,8 @@ THEMES: dict[str, Theme] = {
         fail_text="#000000",
         wait_fill="#ffffff",
         wait_text="#000000",
+        faded_fill="#ffffff",
+        faded_text="#a0a0a0",
     ),
 }
 
@@ -138,6 +142,7 @@ class StepOverlay:
     fill: str | None = None
     badge: str | None = None
     note: str | None = None
+    faded: bool = False  # draw the step's declared fail point faded (it did no harm)
 
 
 @dataclass
@@ -156,6 +161,7 @@ class Options:
     show_legend: bool = True
     width: float | None = None  # inches
     overlays: dict[str, StepOverlay] = field(default_factory=dict)
+    legend_items: list[tuple[str, str]] = field(default_factory=list)  # (fill colour, text) added to the legend
 
 
 # -- DOT text ------------------------------------------------------------------------
@@ -433,8 +439,12 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
         if box is None or box.kind != "step":
             continue
         top = box.top + c.top_offset
+        overlay = opts.overlays.get(s.id)
         if opts.show_fail_points and s.fail_point is not None:
-            out.append(_circle(f"fail-{s.id}", "F", box.right - 4, top, c, t.fail_fill, t.recovery if t.name == "screen" else t.line, t.fail_text))
+            if overlay is not None and overlay.faded:
+                out.append(_circle(f"fail-{s.id}", "F", box.right - 4, top, c, t.faded_fill, t.faded_text, t.faded_text))
+            else:
+                out.append(_circle(f"fail-{s.id}", "F", box.right - 4, top, c, t.fail_fill, t.recovery if t.name == "screen" else t.line, t.fail_text))
         if opts.show_wait_points and s.wait_point is not None:
             out.append(_circle(f"wait-{s.id}", "W", box.left + 4, top, c, t.wait_fill, t.line, t.wait_text))
             out.append(
@@ -444,7 +454,6 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
                     label=_left_text(f"≤ {s.wait_point.tolerance}", 64, size=SMALL_FONT_SIZE, color=t.text),
                 ) + ";"
             )
-        overlay = opts.overlays.get(s.id)
         if overlay and overlay.badge:
             out.append(_circle(f"badge-{s.id}", overlay.badge, box.right - 4, box.bottom + c.top_offset, c, t.fail_fill, t.line, t.fail_text))
         if overlay and overlay.note:
@@ -474,6 +483,8 @@ def _legend(layout: Layout, c: _Canvas, opts: Options) -> str:
     cells.append(f'<TD><FONT COLOR="{t.muted}">· · ▶</FONT></TD><TD ALIGN="LEFT">retry after abandoning</TD>')
     if opts.show_fail_points:
         cells.append(f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD><TD ALIGN="LEFT">recovery</TD>')
+    for fill, text in opts.legend_items:
+        cells.append(f'<TD BGCOLOR="{_html(fill)}" BORDER="1" COLOR="{t.step_border}">   </TD><TD ALIGN="LEFT">{_html(text)}</TD>')
     row = "".join(cells)
     label = _Raw(
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>{row}</TR></TABLE>>'
@@ -567,6 +578,7 @@ def _options(
     legend: bool = True,
     width: float | None = None,
     overlays: dict[str, StepOverlay] | None = None,
+    legend_items: list[tuple[str, str]] | None = None,
 ) -> Options:
     if isinstance(theme, str):
         if theme not in THEMES:
@@ -580,6 +592,7 @@ def _options(
         theme=theme, title=title, subtitle=subtitle, show_roles=roles, show_durations=durations,
         show_fail_points=fail_points, show_wait_points=wait_points, show_evidence=evidence,
         show_probabilities=probabilities, show_legend=legend, width=width, overlays=dict(overlays or {}),
+        legend_items=list(legend_items or []),
     )
 
 
@@ -602,7 +615,8 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     ``subtitle``, ``width`` (inches), and switches for the annotations:
     ``roles``, ``durations``, ``fail_points``, ``wait_points``, ``evidence``,
     ``probabilities``, ``legend``. ``overlays`` maps step ids to
-    :class:`StepOverlay` marks (fill colour, badge, note).
+    :class:`StepOverlay` marks (fill colour, badge, note, faded fail point);
+    ``legend_items`` adds ``(fill colour, text)`` keys to the legend.
     """
     opts = _options(bp, **options)
     layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 for f in examples/*.yaml; do
+  stem=$(basename "$f" .yaml)
+  case "$stem" in *.*) continue ;; esac  # companion files (name.scenarios.yaml, name.shifts.yaml) are not blueprints
   for ext in svg png; do
     .venv/bin/blueprint render "$f" -o "${f%.yaml}.$ext" --force
   done

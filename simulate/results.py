@@ -248,6 +248,21 @@ class Results:
             f"seed {self.seed}</h4>" + fmt(s[["mean", "95% interval"]])
         )
 
+    # -- files ----------------------------------------------------------------------
+    def save(self, path: str | Path, *, format: str | None = None) -> Path:
+        """Write the run (numbers of every replication, blueprint, seed, settings) to
+        ``.json`` or ``.parquet``, atomically; :meth:`load` reads it back (see :mod:`simulate.storage`)."""
+        from .storage import save_results
+
+        return save_results(self, path, format=format)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Results:
+        """Read a run written by :meth:`save`."""
+        from .storage import load_results
+
+        return load_results(path)
+
 
 def _to_xes(df: pd.DataFrame) -> str:
     """A minimal XES document (traces by case, one event per completed or aborted step)."""

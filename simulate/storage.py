@@ -1,0 +1,324 @@
+"""Saving results and comparisons to files, and loading them back.
+
+Two formats, chosen by the suffix:
+
+* ``.json``: one readable document with the blueprint that was run, the seed,
+  the run's settings and every replication's numbers. Numbers that JSON
+  cannot hold (NaN, infinity) are written as ``{"$float": "nan"}``, so the
+  file stays strict JSON.
+* ``.parquet``: a long table, one row per number (``replication``,
+  ``section``, ``name``, ``metric``, ``interval``, ``value``; a comparison adds
+  ``scenario``), readable by any Parquet tool; the blueprint, the seed and the
+  settings travel in the file's metadata. Event logs, when recorded, are kept
+  as one JSON object per event in the ``event`` column.
+
+Loading gives back equal numbers, so runs from different days can be set side
+by side. Files are written atomically.
+
+>>> import blueprint, simulate, tempfile, pathlib
+>>> bp = blueprint.load("examples/coffee_shop.yaml")
+>>> results = simulate.run(bp, days=0.25, replications=2, seed=3)
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "coffee.json"
+>>> _ = results.save(path)
+>>> again = simulate.Results.load(path)
+>>> again.seed, again.blueprint == bp, again.summary().equals(results.summary())
+(3, True, True)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from blueprint import Blueprint
+from blueprint.files import write_atomically
+
+from .engine import Replication
+from .results import Results
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+
+__all__ = ["FORMAT_VERSION", "load_comparison", "load_results", "save_comparison", "save_results"]
+
+FORMAT_VERSION = 1
+_RESULTS = "service-blueprint results"
+_COMPARISON = "service-blueprint comparison"
+_META_KEY = b"service-blueprint"
+_NONFINITE = "$float"
+
+
+def _format_of(path: Path, format: str | None) -> str:
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if fmt not in ("json", "parquet"):
+        raise ValueError(f"cannot save results as {fmt or path.name!r}; use .json or .parquet")
+    return fmt
+
+
+# -- plain data ---------------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    """Plain JSON data; NaN and infinities tagged."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return {_NONFINITE: "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and _NONFINITE in value:
+            return float(value[_NONFINITE])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _blueprint_data(bp: Blueprint) -> Any:
+    return json.loads(bp.to_json())
+
+
+def _replication_data(rep: Replication) -> dict[str, Any]:
+    return {f.name: getattr(rep, f.name) for f in fields(Replication)}
+
+
+def _replication(data: dict[str, Any]) -> Replication:
+    data = dict(data)
+    data["seed"] = tuple(data["seed"])
+    return Replication(**data)
+
+
+def _settings(results: Results) -> dict[str, Any]:
+    return {"seed": results.seed, "days": results.days, "warmup": results.warmup, "interval": results.interval}
+
+
+def results_document(results: Results) -> dict[str, Any]:
+    """The JSON document of a run (NaN and infinities tagged)."""
+    return _encode(
+        {
+            "format": _RESULTS,
+            "version": FORMAT_VERSION,
+            "blueprint": _blueprint_data(results.blueprint),
+            **_settings(results),
+            "replications": [_replication_data(r) for r in results.replications],
+        }
+    )
+
+
+def results_from_document(doc: dict[str, Any], source: str = "<document>") -> Results:
+    """A run back from :func:`results_document`."""
+    doc = _decode(doc)
+    _check_format(doc, _RESULTS, source)
+    return Results(
+        blueprint=Blueprint.model_validate(doc["blueprint"]),
+        replications=[_replication(r) for r in doc["replications"]],
+        seed=int(doc["seed"]), days=float(doc["days"]), warmup=float(doc["warmup"]), interval=float(doc["interval"]),
+    )
+
+
+def _check_format(doc: Any, kind: str, source: str) -> None:
+    if not isinstance(doc, dict) or doc.get("format") != kind:
+        found = doc.get("format") if isinstance(doc, dict) else None
+        raise ValueError(f"{source}: not a file of {kind}" + (f" (it holds {found})" if found else ""))
+    if doc.get("version", 0) > FORMAT_VERSION:
+        raise ValueError(f"{source}: written by a newer version (format {doc['version']}); upgrade service-blueprint")
+
+
+# -- Parquet: one number per row --------------------------------------------------------------
+
+_COLUMNS = ("replication", "section", "name", "metric", "interval", "value", "event")
+
+
+def _rows(results: Results, out: dict[str, list[Any]], scenario: str | None = None) -> None:
+    """Append the rows of every replication of ``results`` to the column lists in ``out``."""
+
+    def add(rep: int, section: str, name: str, metric: str, interval: int, value: Any, event: str | None = None) -> None:
+        out["replication"].append(rep)
+        out["section"].append(section)
+        out["name"].append(name)
+        out["metric"].append(metric)
+        out["interval"].append(interval)
+        out["value"].append(float(value) if value is not None else math.nan)
+        out["event"].append(event)
+        if scenario is not None:
+            out["scenario"].append(scenario)
+
+    for i, r in enumerate(results.replications):
+        for j, part in enumerate(r.seed):
+            add(i, "seed", "", "", j, part)
+        for k in ("horizon", "warmup", "interval"):
+            add(i, "settings", "", k, -1, getattr(r, k))
+        for metric, v in r.journeys.items():
+            add(i, "journeys", "", metric, -1, v)
+        for sid, metrics in r.steps.items():
+            for metric, v in metrics.items():
+                add(i, "steps", sid, metric, -1, v)
+        for role, metrics in r.roles.items():
+            for metric, values in metrics.items():
+                for n, v in enumerate(values):
+                    add(i, "roles", role, metric, n, v)
+        for role, metrics in r.role_totals.items():
+            for metric, v in metrics.items():
+                add(i, "role_totals", role, metric, -1, v)
+        if r.events is not None:
+            add(i, "events", "", "", -1, len(r.events))
+            for n, e in enumerate(r.events):
+                add(i, "event", "", "", n, None, json.dumps(_encode(e), ensure_ascii=False))
+
+
+def _replications_from_rows(frame: Any) -> list[Replication]:
+    """Replications back from the rows of one run (in the order they were written)."""
+    reps: dict[int, dict[str, Any]] = {}
+    cols = [frame[c].tolist() for c in _COLUMNS]
+    for rep, section, name, metric, interval, value, event in zip(*cols):
+        r = reps.get(rep)
+        if r is None:
+            r = reps[rep] = {"seed": [], "steps": {}, "roles": {}, "role_totals": {}, "journeys": {}, "events": None}
+        if section == "seed":
+            r["seed"].append(int(value))
+        elif section == "settings":
+            r[metric] = value
+        elif section == "journeys":
+            r["journeys"][metric] = _number(value)
+        elif section == "steps":
+            r["steps"].setdefault(name, {})[metric] = _number(value)
+        elif section == "roles":
+            r["roles"].setdefault(name, {}).setdefault(metric, []).append(_number(value))
+        elif section == "role_totals":
+            r["role_totals"].setdefault(name, {})[metric] = _number(value)
+        elif section == "events":
+            r["events"] = []
+        elif section == "event":
+            r["events"].append(_decode(json.loads(event)))
+    return [_replication(reps[k]) for k in sorted(reps)]
+
+
+def _number(value: float) -> float | int:
+    """Whole numbers back as ints (counts were ints when written)."""
+    return int(value) if math.isfinite(value) and value.is_integer() and abs(value) < 2**53 else value
+
+
+def _write_parquet(path: Path, columns: dict[str, list[Any]], meta: dict[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {
+        "scenario": pa.string(), "replication": pa.int32(), "section": pa.string(), "name": pa.string(),
+        "metric": pa.string(), "interval": pa.int32(), "value": pa.float64(), "event": pa.string(),
+    }
+    table = pa.table({k: pa.array(v, type=types[k]) for k, v in columns.items()})
+    table = table.replace_schema_metadata({_META_KEY: json.dumps(_encode(meta), ensure_ascii=False).encode("utf-8")})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    write_atomically(path, buf.getvalue())
+
+
+def _read_parquet(path: Path) -> tuple[Any, dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    raw = (table.schema.metadata or {}).get(_META_KEY)
+    if raw is None:
+        raise ValueError(f"{path}: not a file of service-blueprint results (no metadata)")
+    return table.to_pandas(), _decode(json.loads(raw.decode("utf-8")))
+
+
+def _empty_columns(scenario: bool) -> dict[str, list[Any]]:
+    return {k: [] for k in (("scenario",) if scenario else ()) + _COLUMNS}
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def save_results(results: Results, path: str | Path, *, format: str | None = None) -> Path:
+    """Write a run to ``.json`` or ``.parquet`` (by the suffix, or ``format``)."""
+    p = Path(path)
+    if _format_of(p, format) == "json":
+        write_atomically(p, json.dumps(results_document(results), ensure_ascii=False).encode("utf-8"))
+        return p
+    columns = _empty_columns(scenario=False)
+    _rows(results, columns)
+    meta = {"format": _RESULTS, "version": FORMAT_VERSION, "blueprint": _blueprint_data(results.blueprint), **_settings(results)}
+    _write_parquet(p, columns, meta)
+    return p
+
+
+def load_results(path: str | Path) -> Results:
+    """Read a run written by :func:`save_results`."""
+    p = Path(path)
+    if _format_of(p, None) == "json":
+        return results_from_document(json.loads(p.read_text(encoding="utf-8")), str(p))
+    frame, meta = _read_parquet(p)
+    _check_format(meta, _RESULTS, str(p))
+    return Results(
+        blueprint=Blueprint.model_validate(meta["blueprint"]), replications=_replications_from_rows(frame),
+        seed=int(meta["seed"]), days=float(meta["days"]), warmup=float(meta["warmup"]), interval=float(meta["interval"]),
+    )
+
+
+# -- comparisons ------------------------------------------------------------------------------
+
+
+def _comparison_meta(c: Comparison) -> dict[str, Any]:
+    return {
+        "format": _COMPARISON,
+        "version": FORMAT_VERSION,
+        "blueprint": _blueprint_data(c.blueprint),
+        "baseline": c.baseline,
+        "names": list(c.names),
+        "scenarios": {n: (s.to_data() if s is not None else None) for n, s in c.scenarios.items()},
+        "blueprints": {n: _blueprint_data(r.blueprint) for n, r in c.results.items()},
+        "settings": {n: _settings(r) for n, r in c.results.items()},
+    }
+
+
+def save_comparison(comparison: Comparison, path: str | Path, *, format: str | None = None) -> Path:
+    """Write a comparison (every scenario's run, the blueprint and the scenarios) to ``.json`` or ``.parquet``."""
+    p = Path(path)
+    meta = _comparison_meta(comparison)
+    if _format_of(p, format) == "json":
+        doc = {**meta, "replications": {n: [_replication_data(x) for x in r.replications] for n, r in comparison.results.items()}}
+        write_atomically(p, json.dumps(_encode(doc), ensure_ascii=False).encode("utf-8"))
+        return p
+    columns = _empty_columns(scenario=True)
+    for name, results in comparison.results.items():
+        _rows(results, columns, scenario=name)
+    _write_parquet(p, columns, meta)
+    return p
+
+
+def load_comparison(path: str | Path) -> Comparison:
+    """Read a comparison written by :func:`save_comparison`."""
+    from .compare import Comparison
+    from .scenarios import Scenario
+
+    p = Path(path)
+    if _format_of(p, None) == "json":
+        meta = _decode(json.loads(p.read_text(encoding="utf-8")))
+        _check_format(meta, _COMPARISON, str(p))
+        reps = {n: [_replication(x) for x in v] for n, v in meta["replications"].items()}
+    else:
+        frame, meta = _read_parquet(p)
+        _check_format(meta, _COMPARISON, str(p))
+        reps = {n: _replications_from_rows(g) for n, g in frame.groupby("scenario", sort=False)}
+    results = {}
+    for n in meta["names"]:
+        s = meta["settings"][n]
+        results[n] = Results(
+            blueprint=Blueprint.model_validate(meta["blueprints"][n]), replications=reps[n], seed=int(s["seed"]),
+            days=float(s["days"]), warmup=float(s["warmup"]), interval=float(s["interval"]),
+        )
+    scenarios = {n: (Scenario.model_validate(d) if d is not None else None) for n, d in meta["scenarios"].items()}
+    return Comparison(
+        blueprint=Blueprint.model_validate(meta["blueprint"]), baseline=meta["baseline"], names=list(meta["names"]),
+        scenarios=scenarios, results=results,
+    )

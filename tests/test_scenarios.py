@@ -1,0 +1,339 @@
+"""Scenarios: every kind of change, files with located errors, diagrams, and saved results."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+import blueprint
+import simulate
+from blueprint import BlueprintFileError, Staffing
+from blueprint.distributions import parse_distribution
+from simulate.scenarios import Scenario, ScenarioError, changed_steps, load_scenarios, scale_distribution
+
+from .test_simulation import same
+
+EXAMPLE = "examples/contact_center.yaml"
+SCENARIOS = "examples/contact_center.scenarios.yaml"
+
+
+@pytest.fixture(scope="module")
+def bp() -> blueprint.Blueprint:
+    return blueprint.load(EXAMPLE)
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return p
+
+
+# -- changes ---------------------------------------------------------------------------------------
+
+
+def test_apply_leaves_the_original_as_it_was(bp: blueprint.Blueprint) -> None:
+    before = bp.model_copy(deep=True)
+    new = Scenario("x", volume=2, remove_steps=["survey"], extra_staff={"first_line": {"late": 3}}).apply(bp)
+    assert bp == before and bp == blueprint.load(EXAMPLE)
+    assert new != bp and new.validate().ok
+    assert new.source is None  # its lines are not the file's any more
+
+
+def test_staffing_in_every_form(bp: blueprint.Blueprint) -> None:
+    class ShiftPlan:  # what the shift planner offers
+        def to_staffing(self) -> Staffing:
+            return Staffing.model_validate([{"start": "07:00", "length": "8 h", "count": 20},
+                                            {"start": "13:00", "length": "8 h", "count": 20}])
+
+    sc = Scenario("s", staffing={
+        "first_line": ShiftPlan(),
+        "specialist": {"interval": "1 h", "start": "07:00", "values": [3] * 14},
+    })
+    new = sc.apply(bp)
+    assert [s.count for s in new.get_role("first_line").staffing.shifts] == [20, 20]
+    assert new.get_role("specialist").staffing.kind == "profile"
+    assert Scenario("h", staffing={"specialist": 7}).apply(bp).get_role("specialist").staffing.headcount == 7
+
+
+def test_extra_staff_on_shifts_headcount_and_profile(bp: blueprint.Blueprint) -> None:
+    new = Scenario("s", extra_staff={"first_line": {"late": 2, "07:00": -1}}).apply(bp)
+    counts = {s.name: s.count for s in new.get_role("first_line").staffing.shifts}
+    assert counts == {"early": 4, "day": 9, "peak": 4, "late": 11}
+    flat = Scenario("h", staffing={"specialist": 4}, extra_staff={"specialist": 2}).apply(bp)
+    assert flat.get_role("specialist").staffing.headcount == 6
+    profile = Scenario("p", staffing={"specialist": {"interval": "1 h", "start": "07:00", "values": [1, 2]}},
+                       extra_staff={"specialist": 1}).apply(bp)
+    assert profile.get_role("specialist").staffing.profile.values == [2, 3]
+
+
+def test_volume_arrivals_and_patience(bp: blueprint.Blueprint) -> None:
+    busier = Scenario("v", volume=1.2).apply(bp)
+    assert busier.arrivals[0].per_day() == pytest.approx(1.2 * bp.arrivals[0].per_day())
+    rate = Scenario("r", arrivals={"callers": {"rate": "50 per h"}}).apply(bp)
+    assert rate.arrivals[0].kind == "rate" and rate.arrivals[0].profile is None
+    assert rate.arrivals[0].segments == bp.arrivals[0].segments  # the rest is kept
+    both = Scenario("rv", arrivals={"callers": {"rate": "50 per h"}}, volume={"callers": 2}).apply(bp)
+    assert both.arrivals[0].rate.per_second == pytest.approx(100 / 3600)
+    patient = Scenario("p", patience=1.5).apply(bp)
+    assert [s.patience.mean for s in patient.arrivals[0].segments] == pytest.approx([270, 180])
+    business = Scenario("b", patience={"business": "exp(5 min)"}).apply(bp)
+    assert [str(s.patience) for s in business.arrivals[0].segments] == ["exp(3 min)", "exp(5 min)"]
+    everyone = Scenario("e", patience={"dist": "exponential", "mean": "4 min"}).apply(bp)
+    assert {str(s.patience) for s in everyone.arrivals[0].segments} == {"exp(4 min)"}
+
+
+def test_durations_probabilities_and_roles(bp: blueprint.Blueprint) -> None:
+    sc = Scenario(
+        "d",
+        durations={"kb_search": 0.5, "resolve": "exp(2 min)"},
+        probabilities={"resolve": {"specialist": 0.1, "survey": "otherwise", "hang_up": 0.5}},
+        roles={"first_line": {"cost_per_hour": 30}},
+        add_roles=[{"name": "backoffice", "cost_per_hour": 20, "staffing": 2}],
+        steps={"ticket": {"role": "backoffice"}},
+    )
+    new = sc.apply(bp)
+    assert new.step("kb_search").duration.mean == pytest.approx(30)
+    assert str(new.step("resolve").duration) == "exp(2 min)"
+    assert {f.target: (f.probability, f.otherwise) for f in new.flows_from("resolve")} == {
+        "specialist": (0.1, False), "survey": (None, True), "hang_up": (0.5, False)}
+    assert new.get_role("first_line").cost_per_hour == 30
+    assert new.step("ticket").role == "backoffice" and new.get_role("backoffice").staffing.headcount == 2
+
+
+def test_steps_added_removed_and_rerouted(bp: blueprint.Blueprint) -> None:
+    sc = load_scenarios(SCENARIOS)[1]  # the chatbot in front of the agents
+    new = sc.apply(bp)
+    assert "chatbot_first" in {s.id for s in new.steps}
+    assert [f.target for f in new.flows_from("self_service")] == ["self_served", "chatbot_first"]
+    assert [f.target for f in new.flows_from("chatbot_first")] == ["self_served", "answer"]
+    gone = Scenario("no survey", remove_steps=["survey"]).apply(bp)
+    assert "survey" not in {s.id for s in gone.steps}
+    assert all("survey" not in (f.source, f.target) for f in gone.flows)
+    fewer = Scenario("no retry", remove_flows=["answer -> call"]).apply(bp)
+    assert [f.kind.value for f in fewer.flows_from("answer")] == ["handoff"]
+
+
+def test_a_scenario_that_changes_nothing_gives_an_equal_blueprint(bp: blueprint.Blueprint) -> None:
+    assert Scenario("same").apply(bp) == bp
+    assert Scenario("same").summary() == "no change"
+
+
+def test_scale_distribution_scales_every_family_and_each_draw() -> None:
+    for text in ["4 min", "exp(4 min)", "uniform(1, 3) min", "triangular(1, 2, 4) min", "normal(mean=5, sd=1) min",
+                 "lognormal(mean=5, sd=2) min", "gamma(shape=2, scale=1.5) min", "weibull(shape=1.5, scale=4) min",
+                 "empirical(1, 2, 2.5, 4) min", {"dist": "empirical", "edges": [0, 1, 3], "counts": [1, 1], "unit": "min"}]:
+        d = parse_distribution(text)
+        s = scale_distribution(d, 0.7)
+        assert type(s) is type(d) and s.unit == d.unit
+        assert s.mean == pytest.approx(0.7 * d.mean), text
+        a = d.sample(np.random.default_rng(1), 50)
+        b = s.sample(np.random.default_rng(1), 50)
+        assert b == pytest.approx(0.7 * a), text  # the same random numbers: common random numbers
+
+
+def test_round_trip_through_data_and_yaml(bp: blueprint.Blueprint) -> None:
+    for sc in load_scenarios(SCENARIOS) + [
+        Scenario("p", patience=0.8, volume={"callers": 1.1}, durations={"answer": "exp(3 min)"}),
+        Scenario("q", patience={"business": 2}, staffing={"first_line": 12}),
+    ]:
+        data = sc.to_data()
+        again = Scenario.model_validate(yaml.safe_load(yaml.safe_dump(data)))
+        assert again == sc, sc.name
+        assert again.apply(bp) == sc.apply(bp)
+    assert Scenario("p", patience=0.8).to_data() == {"name": "p", "patience": 0.8}
+
+
+# -- invalid scenarios ---------------------------------------------------------------------------------
+
+
+def test_invalid_scenario_fails_with_the_blueprint_message_prefixed(bp: blueprint.Blueprint) -> None:
+    with pytest.raises(ScenarioError) as e:
+        Scenario("no agents", staffing={"first_line": 0}).apply(bp)
+    assert str(e.value) == (
+        "scenario 'no agents': staffing.first_line: role 'first_line' never has anyone on duty but steps "
+        "'answer', 'kb_search', 'resolve' receive customers"
+    )
+    assert isinstance(e.value, blueprint.BlueprintValidationError)
+    assert e.value.scenarios == ["no agents"]
+    # an error in a part of the blueprint the scenario left alone points at the blueprint's file and line
+    with pytest.raises(ScenarioError) as e:
+        Scenario("two ways out", add_flows=[{"from": "answer", "to": "hang_up"}]).apply(bp)
+    message = str(e.value)
+    assert message.startswith("scenario 'two ways out': examples/contact_center.yaml:140: flows[3]: 2 flows leave 'answer'")
+
+
+def test_unknown_names_are_reported_all_at_once_with_suggestions(bp: blueprint.Blueprint) -> None:
+    sc = Scenario("typos", extra_staff={"first_lin": 1, "first_line": {"lat": 1}}, durations={"anser": 0.9},
+                  reroute={"self_service -> nowhere": "answer"}, volume={"caller": 2}, patience={"vip": 2})
+    with pytest.raises(ScenarioError) as e:
+        sc.apply(bp)
+    assert str(e.value).splitlines() == [
+        "scenario 'typos': extra_staff.first_lin: unknown role 'first_lin'; did you mean 'first_line'?",
+        "scenario 'typos': extra_staff.first_line.lat: unknown shift 'lat' of role 'first_line'; did you mean 'late'?",
+        "scenario 'typos': durations.anser: unknown step 'anser'; did you mean 'answer'?",
+        ("scenario 'typos': reroute.self_service -> nowhere: no flow self_service -> nowhere; flows leaving "
+         "'self_service' go to self_served, answer"),
+        "scenario 'typos': volume.caller: unknown arrival stream 'caller'; did you mean 'callers'?",
+        "scenario 'typos': patience.vip: unknown arrival stream or segment 'vip'; known: callers, consumer, business",
+    ]
+
+
+def test_changes_that_cannot_be_made(bp: blueprint.Blueprint) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"extra_staff": {"first_line": 1}}, "role 'first_line' works 4 shifts; say which"),
+        ({"extra_staff": {"chatbot": 1}}, "role 'chatbot' has unlimited staffing to add to"),
+        ({"extra_staff": {"first_line": {"late": -10}}}, "shift 'late' has 9 staff; cannot take 10 away"),
+        ({"durations": {"call": 2}}, "step 'call' takes no time, so there is nothing to scale"),
+        ({"add_steps": [{"id": "answer", "label": "Again", "lane": "customer"}]}, "step 'answer' exists already"),
+        ({"steps": {"answer": {"lane": "sideways"}}}, "steps.answer.lane: unknown lane 'sideways'"),
+        ({"add_roles": [{"name": "first_line"}]}, "role 'first_line' exists already"),
+    ]
+    for changes, expected in cases:
+        with pytest.raises(ScenarioError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+            Scenario("x", **changes).apply(bp)
+
+
+def test_shape_errors_when_a_scenario_is_built() -> None:
+    with pytest.raises(Exception, match="expected a factor: a number more than 0"):
+        Scenario("x", volume=-1)
+    with pytest.raises(Exception, match="or give a factor such as 0.9"):
+        Scenario("x", durations={"answer": "3"})
+    with pytest.raises(Exception, match="cannot read flow 'a to b'"):
+        Scenario("x", remove_flows=["a to b"])
+    with pytest.raises(Exception, match="a scenario needs a name"):
+        Scenario(" ")
+
+
+# -- files ------------------------------------------------------------------------------------------------
+
+
+def test_example_file_loads_and_every_scenario_applies(bp: blueprint.Blueprint) -> None:
+    scenarios = load_scenarios(SCENARIOS)  # names the blueprint: every scenario is checked against it
+    assert len(scenarios) == 6 and len({s.name for s in scenarios}) == 6
+    assert all(s.source == SCENARIOS for s in scenarios)
+    assert load_scenarios(SCENARIOS, blueprint=bp) == scenarios
+
+
+def test_scenario_errors_point_at_the_scenario_file(tmp_path: Path, bp: blueprint.Blueprint) -> None:
+    p = write(tmp_path, """
+        scenarios:
+          - name: fine
+            volume: 1.1
+          - name: late
+            extra_staff:
+              first_line: {lat: 1}
+          - name: broken flows
+            probabilities:
+              resolve: {specialist: 0.9}
+        """)
+    with pytest.raises(ScenarioError) as e:
+        load_scenarios(p, blueprint=bp)
+    assert str(e.value).splitlines() == [
+        f"scenario 'late': {p}:6: extra_staff.first_line.lat: unknown shift 'lat' of role 'first_line'; did you mean 'late'?",
+        (f"scenario 'broken flows': {p}:9: probabilities.resolve.specialist: branch probabilities leaving 'resolve' "
+         "add up to 1.14 before the otherwise flow; at most 1"),
+    ]
+    assert load_scenarios(p)[0].name == "fine"  # without a blueprint only the shape is checked
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("scenarios:\n  - name: a\n    extra_staf: {x: 1}\n",
+         "{file}:3: scenarios[0].extra_staf: unknown field 'extra_staf'; did you mean 'extra_staff'?"),
+        ("- name: a\n  volume: 0\n",
+         "{file}:2: [0].volume: expected a factor: a number more than 0 (e.g. 1.2 for 20% more), got 0"),
+        ("- name: a\n- name: b\n  durations: {answer: exp(3)}\n",
+         ("{file}:3: [1].durations.answer: exponential: no time unit; add one, e.g. 'exponential(...) min'; "
+          "or give a factor such as 0.9")),
+        ("- name: a\n- name: a\n", "{file}:2: [1].name: another scenario is called 'a' ([0])"),
+        ("- {volume: 2}\n", "{file}:1: [0].name: required field is missing"),
+        ("scenarios: {name: a}\n", "{file}:1: scenarios: expected a list of scenarios (each with a name and its changes)"),
+        ("scenario:\n  - name: a\n", "{file}:1: scenario: unknown field 'scenario'; did you mean 'scenarios'?"),
+        ("- name: a\n\tvolume: 2\n", "{file}:2: not valid YAML: a tab indents this line; indent with spaces"),
+    ],
+)
+def test_broken_scenario_files(tmp_path: Path, text: str, expected: str) -> None:
+    p = tmp_path / "s.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(BlueprintFileError) as e:
+        load_scenarios(p)
+    assert str(e.value) == expected.format(file=p)
+
+
+def test_missing_file() -> None:
+    with pytest.raises(BlueprintFileError, match="no such file"):
+        load_scenarios("nowhere.yaml")
+
+
+# -- what changed, drawn ------------------------------------------------------------------------------------
+
+
+def test_changed_steps_say_what_changed(bp: blueprint.Blueprint) -> None:
+    scenarios = {s.name: s for s in load_scenarios(SCENARIOS)}
+    overlays, removed = changed_steps(bp, scenarios["chatbot in front of the agents"].apply(bp))
+    assert removed == []
+    assert overlays["chatbot_first"].badge == "+" and overlays["chatbot_first"].note == "new step"
+    assert overlays["self_service"].note == "→ chatbot_first (was answer)"
+    assert set(overlays) == {"chatbot_first", "self_service"}
+    overlays, _ = changed_steps(bp, scenarios["one more late agent"].apply(bp))
+    assert overlays["answer"].note == "first_line: 200 staff h/day → 208 staff h/day"
+    assert set(overlays) == {"answer", "kb_search", "resolve"}  # every step of the role, the note once
+    overlays, _ = changed_steps(bp, scenarios["fewer transfers"].apply(bp))
+    assert overlays["resolve"].note == "→ specialist 15% (was 20%)"
+    overlays, _ = changed_steps(bp, scenarios["better knowledge base"].apply(bp))
+    assert overlays["kb_search"].note == "mean 1 min → 42 s"
+    overlays, _ = changed_steps(bp, scenarios["busier Monday"].apply(bp))
+    assert overlays["call"].note == "arrivals ×1.2"
+    _, removed = changed_steps(bp, Scenario("x", remove_steps=["survey"]).apply(bp))
+    assert removed == ["survey"]
+
+
+def test_diagram_highlights_the_changed_steps(bp: blueprint.Blueprint) -> None:
+    sc = load_scenarios(SCENARIOS)[1]
+    svg = sc.diagram(bp).svg.replace("&#45;", "-")
+    assert 'id="badge-chatbot_first"' in svg and 'id="note-self_service"' in svg
+    assert "A chatbot tries every caller" in svg  # the subtitle says what the scenario does
+
+
+# -- saved results ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".json", ".parquet"])
+def test_results_save_and_load_back_the_same_numbers(tmp_path: Path, suffix: str) -> None:
+    bp = blueprint.load("examples/coffee_shop.yaml")
+    results = simulate.run(bp, days=0.2, replications=2, seed=4, record_events=True, warmup="30 min", interval="30 min")
+    path = results.save(tmp_path / f"run{suffix}")
+    again = simulate.Results.load(path)
+    assert again.blueprint == bp and again.seed == 4 and again.days == results.days
+    assert (again.warmup, again.interval) == (results.warmup, results.interval)
+    for a, b in zip(results.replications, again.replications):
+        for k in ("seed", "horizon", "warmup", "interval", "steps", "roles", "role_totals", "journeys", "events"):
+            assert same(getattr(a, k), getattr(b, k)), k
+        assert type(b.seed) is tuple
+    assert again.summary().equals(results.summary())
+    assert again.events.equals(results.events)
+
+
+def test_results_files_keep_infinities_and_refuse_other_files(tmp_path: Path, bp: blueprint.Blueprint) -> None:
+    results = simulate.run(bp, days=0.1, replications=2, seed=1, progress=False)
+    results.replications[0].role_totals["chatbot"]["on_duty"] = math.inf
+    results.replications[0].role_totals["chatbot"]["busy"] = -math.inf
+    for suffix in (".json", ".parquet"):
+        again = simulate.Results.load(results.save(tmp_path / f"r{suffix}"))
+        assert again.replications[0].role_totals["chatbot"]["on_duty"] == math.inf
+        assert again.replications[0].role_totals["chatbot"]["busy"] == -math.inf
+        assert same(again.replications[1].steps, results.replications[1].steps)
+    text = (tmp_path / "r.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text  # strict JSON
+    (tmp_path / "other.json").write_text('{"format": "something else"}')
+    with pytest.raises(ValueError, match="not a file of service-blueprint results"):
+        simulate.Results.load(tmp_path / "other.json")
+    with pytest.raises(ValueError, match="use .json or .parquet"):
+        results.save(tmp_path / "r.csv")

@@ -8,7 +8,8 @@
 """
 
 from .engine import Replication, simulate_once
+from .failpoints import FailPoints, fail_points, plus_one
 from .results import Results, mean_ci
 from .run import run
 
-__all__ = ["Replication", "Results", "mean_ci", "run", "simulate_once"]
+__all__ = ["FailPoints", "fail_points", "plus_one", "Replication", "Results", "mean_ci", "run", "simulate_once"]

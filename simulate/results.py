@@ -10,7 +10,7 @@ import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from scipy import stats
 from blueprint import Blueprint
 
 from .engine import Replication
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .failpoints import FailPoints
 
 __all__ = ["Results", "mean_ci"]
 
@@ -183,6 +186,19 @@ class Results:
         cost = [sum(rep.role_totals[r]["cost"] for r in rep.role_totals) for rep in self.replications]
         rows.append(("staff cost", *mean_ci(cost)))
         return pd.DataFrame(rows, columns=["figure", "mean", "ci_low", "ci_high"]).set_index("figure")
+
+    # -- fail points ------------------------------------------------------------
+    def fail_points(self, **thresholds: Any) -> FailPoints:
+        """Where and when the service breaks, ranked by severity; see :func:`simulate.fail_points`
+        for the kinds of finding and the thresholds (``occupancy=0.85``, ``over_tolerance=0.2``,
+        ``abandonment=0.05``, ``what_if=3``, ...).
+
+        >>> found = results.fail_points()      # doctest: +SKIP
+        >>> found.render()                     # doctest: +SKIP
+        """
+        from .failpoints import fail_points
+
+        return fail_points(self, **thresholds)
 
     # -- event log --------------------------------------------------------------
     @property

@@ -1,0 +1,754 @@
+"""Fail points measured, not guessed: where and when a simulated service breaks, ranked.
+
+:func:`fail_points` reads a :class:`~simulate.Results` and returns a ranked
+:class:`FailPoints` table, one row per finding. Each finding has a kind, the
+step and role, the time window, a severity, the evidence (figures with 95%
+intervals over the replications) and one plain sentence.
+
+Kinds of finding
+----------------
+``capacity``
+    A role whose occupancy (busy staff / staff on duty) is at or above
+    ``occupancy`` in a window, or whose queue grows for ``growth`` intervals
+    in a row without draining.
+``waiting``
+    A queue step where at least ``over_tolerance`` of the customers wait longer
+    than the step's tolerance (its wait point; else its role's target time;
+    else 60 s).
+``abandonment``
+    A queue step where at least ``abandonment`` of the customers give up.
+``hand-off``
+    A flow between two roles (or marked ``transfer``) after which at least
+    ``over_tolerance`` of the customers wait longer than the tolerance again.
+``declared``
+    A fail point the designer marked. With a failure probability: its observed
+    failure rate and its effect on the journey (recovery time, extra load). A
+    declared fail point that did no harm in the simulation is reported with
+    severity 0 (``status`` "harmless").
+``bottleneck``
+    The staffed step that takes the largest share of the customers' total time
+    in the system (waiting and service).
+
+Windows are runs of the simulated intervals (``results.interval``, 15 minutes
+by default) in which the condition holds, judged on the means over the
+replications; runs separated by at most ``gap`` intervals are merged.
+
+Severity
+--------
+Customers affected per day × how badly: for waits, the customers who waited
+over the tolerance (for capacity: who waited at all) times their mean wait over
+the tolerance (at least 1, at most 3); for abandonment and for customers a
+failure loses, 2 per customer; for a failure the customer recovers from, 1;
+the bottleneck is information about the whole run, not harm in a window: it
+has severity 0 and ``status`` "info", and is listed after the findings that
+bite and before declared fail points that did no harm. Findings with fewer than ``min_customers`` affected a day are left out.
+
+What to do about it
+-------------------
+For the ``what_if`` most severe capacity and waiting findings, the blueprint is
+simulated again with one more member of the role during the window (same seed,
+so the same customers: common random numbers), and the change is put in words:
+"One more specialist from 10:00 to 12:00 cuts waits over 60 s from 38% to 9%."
+
+>>> import blueprint, simulate
+>>> bp = blueprint.Blueprint("Kiosk")
+>>> use = bp.customer("Use the kiosk", role="kiosk", duration="exp(2 min)")
+>>> _ = bp.role("kiosk", staffing=1)
+>>> _ = bp.arrive(use, rate="28 per h")
+>>> found = simulate.run(bp, days=1, replications=3, seed=1).fail_points(what_if=0)
+>>> found.iloc[0]["role"], sorted(set(found["kind"]))
+('kiosk', ['bottleneck', 'capacity', 'waiting'])
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from blueprint import Blueprint, Shift, Staffing
+from blueprint.render import Diagram, StepOverlay
+from blueprint.staffing import DAY, Profile
+from blueprint.units import WEEKDAYS
+
+from .results import mean_ci
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Results
+
+__all__ = ["FailPoints", "fail_points", "plus_one"]
+
+KINDS = ("capacity", "waiting", "abandonment", "hand-off", "declared", "bottleneck")
+LOST_WEIGHT = 2.0  # severity per customer lost (abandoned, or failed without recovery)
+MAX_BADNESS = 3.0
+SEVERITY_COLOURS = ("#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a")  # light to dark, by severity / the largest; dark text stays legible
+
+
+# -- formatting -----------------------------------------------------------------------
+
+
+def _dur(seconds: float) -> str:
+    """A duration in words a client reads: "45 s", "2.5 min", "1.2 h"."""
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        m = seconds / 60
+        return f"{m:.0f} min" if m >= 10 else f"{m:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _clock(t: float, days: float) -> str:
+    minutes = int(round(t / 60))
+    day, rest = divmod(minutes, 24 * 60)
+    text = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{WEEKDAYS[day % 7].capitalize()} {text}" if days > 1 else text
+
+
+def _window_text(a: float, b: float, days: float, horizon: float) -> str:
+    if a <= 0 and b >= horizon:
+        return "all day" if days <= 1 else "whole run"
+    end = _clock(b, days)
+    if days > 1 and int(a // DAY) == int((b - 1e-9) // DAY):
+        end = end.split(" ", 1)[1]
+    return f"{_clock(a, days)} to {end}"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.0f}%"
+
+
+# -- windows --------------------------------------------------------------------------
+
+
+def _windows(flags: list[bool], gap: int) -> list[tuple[int, int]]:
+    """Runs of flagged intervals as ``[a, b)``; runs at most ``gap`` apart are merged.
+
+    >>> _windows([False, True, True, False, True, False, False, True], gap=1)
+    [(1, 5), (7, 8)]
+    """
+    out: list[tuple[int, int]] = []
+    for i, f in enumerate(flags):
+        if not f:
+            continue
+        if out and i - out[-1][1] <= gap:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out
+
+
+def _growth(queue: list[float], first: int, run: int, minimum: float = 1.0) -> list[bool]:
+    """Intervals inside runs of at least ``run`` intervals whose mean queue keeps rising
+    (and ends at ``minimum`` customers or more): a queue that does not drain."""
+    flags = [False] * len(queue)
+    i = first
+    n = len(queue)
+    while i < n - 1:
+        j = i
+        while j + 1 < n and queue[j + 1] > queue[j] + 1e-9:
+            j += 1
+        if j - i + 1 >= run and queue[j] >= minimum:
+            for k in range(i, j + 1):
+                flags[k] = True
+        i = max(j, i + 1)
+    return flags
+
+
+# -- staffing what-ifs ----------------------------------------------------------------
+
+
+def plus_one(staffing: Staffing, start: float, end: float, *, interval: float = 900.0, weekly: bool = False) -> Staffing:
+    """The same staffing with one more member from ``start`` to ``end`` (seconds from Monday 00:00).
+
+    Shifts get one extra shift of exactly that window; a headcount or a profile
+    becomes a profile per ``interval`` with one more in the window. With
+    ``weekly`` the extra member works only on the window's weekday; otherwise
+    every day at that time.
+
+    >>> s = plus_one(Staffing.model_validate(3), 10 * 3600, 12 * 3600, interval=3600)
+    >>> s.profile.values[9:13]
+    [3.0, 4.0, 4.0, 3.0]
+    """
+    if staffing.kind == "unlimited":
+        raise ValueError("an unlimited role has no members to add")
+    if end <= start:
+        raise ValueError("the window must end after it starts")
+    day = int(start // DAY)
+    tod = start - day * DAY
+    if staffing.kind == "shifts":
+        extra = Shift(
+            name="one more",
+            start=f"{int(tod // 3600):02d}:{int(tod % 3600 // 60):02d}",
+            length=f"{(end - start) / 60:g} min",
+            count=1,
+            days=[WEEKDAYS[day % 7]] if weekly else None,
+        )
+        return Staffing(shifts=[*(staffing.shifts or []), extra])
+    if DAY % interval:
+        raise ValueError(f"an interval of {interval:g} s does not divide a day")
+    m = int(DAY // interval)
+    base = staffing.headcount if staffing.kind == "headcount" else None
+    profile = staffing.profile
+    per_day = bool(weekly or (profile is not None and profile.weekly))
+
+    def values(d: int) -> list[float]:
+        if base is not None:
+            return [float(base)] * m
+        assert profile is not None
+        return [profile.value_at(d * DAY + k * interval + 1e-6) for k in range(m)]
+
+    lists = {WEEKDAYS[d]: values(d) for d in range(7)} if per_day else {"mon": values(0)}
+    k0 = int(round(tod / interval))
+    k1 = int(math.ceil((tod + end - start) / interval - 1e-9))
+    for k in range(k0, k1):
+        d, kk = divmod(k, m)
+        key = WEEKDAYS[(day + d) % 7] if per_day else "mon"
+        lists[key][kk] += 1
+    length = f"{interval / 60:g} min"
+    if per_day:
+        return Staffing(profile=Profile(interval=length, start="00:00", days=lists))
+    return Staffing(profile=Profile(interval=length, start="00:00", values=lists["mon"]))
+
+
+# -- the finder -----------------------------------------------------------------------
+
+
+@dataclass
+class _Finding:
+    kind: str
+    step: str | None
+    role: str | None
+    a: int  # first interval
+    b: int  # one past the last interval
+    severity: float
+    affected: float  # customers a day
+    measure: str
+    value: float
+    ci: tuple[float, float]
+    sentence: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    declared: bool | None = None
+    status: str = "bites"
+    what_if: str | None = None
+    what_if_value: float = math.nan
+
+
+class _Reader:
+    """The replications' figures, summed over windows of intervals."""
+
+    def __init__(self, results: Results) -> None:
+        self.results = results
+        self.bp: Blueprint = results.blueprint
+        self.reps = results.replications
+        self.w = results.interval
+        self.horizon = self.reps[0].horizon
+        self.first = min(int(math.ceil(results.warmup / self.w)), self._n())
+        self.days = (self.horizon - results.warmup) / DAY  # counted days, for "a day" figures
+
+    def _n(self) -> int:
+        r = self.reps[0]
+        if r.step_intervals:
+            return len(next(iter(r.step_intervals.values()))["arrivals"])
+        return len(next(iter(r.roles.values()))["arrivals"]) if r.roles else 0
+
+    @property
+    def n(self) -> int:
+        return self._n()
+
+    def step_sum(self, sid: str, key: str, a: int, b: int) -> list[float]:
+        return [float(sum(r.step_intervals[sid][key][a:b])) for r in self.reps]
+
+    def role_sum(self, role: str, key: str, a: int, b: int) -> list[float]:
+        return [float(sum(r.roles[role][key][a:b])) for r in self.reps]
+
+    def per_day(self, values: list[float]) -> float:
+        return float(np.mean(values)) / self.days if self.days > 0 else math.nan
+
+    def ratio(self, num: list[float], den: list[float]) -> tuple[float, float, float]:
+        """Mean and interval of per-replication ratios (replications with no denominator left out)."""
+        return mean_ci([x / y if y > 0 else math.nan for x, y in zip(num, den)])
+
+    def pooled(self, num: list[float], den: list[float]) -> float:
+        d = sum(den)
+        return sum(num) / d if d > 0 else math.nan
+
+    def window(self, a: int, b: int) -> str:
+        return _window_text(a * self.w, min(b * self.w, self.horizon), self.days, self.horizon)
+
+
+def fail_points(
+    results: Results,
+    *,
+    occupancy: float = 0.85,
+    over_tolerance: float = 0.2,
+    abandonment: float = 0.05,
+    growth: int = 3,
+    gap: int = 1,
+    min_customers: float = 1.0,
+    what_if: int = 3,
+) -> FailPoints:
+    """Find, rank and explain the fail points of a simulated blueprint.
+
+    Thresholds (see the module documentation for what each kind means):
+    ``occupancy`` (0.85: staff busy 85% of their time or more), ``over_tolerance``
+    (0.2: a fifth of the customers or more wait longer than their tolerance,
+    the complement of the usual 80% service level), ``abandonment`` (0.05),
+    ``growth`` (3 intervals of a rising queue), ``gap`` (flagged intervals at
+    most this many intervals apart form one window), ``min_customers``
+    (findings affecting fewer customers a day are dropped) and ``what_if``
+    (how many of the most severe capacity and waiting findings get a
+    one-more-member simulation; 0 for none).
+    """
+    if not 0 < occupancy <= 1:
+        raise ValueError(f"occupancy must be in (0, 1], got {occupancy}")
+    for name, v in (("over_tolerance", over_tolerance), ("abandonment", abandonment)):
+        if not 0 < v <= 1:
+            raise ValueError(f"{name} must be in (0, 1], got {v}")
+    if growth < 2 or gap < 0 or what_if < 0 or min_customers < 0:
+        raise ValueError("growth must be at least 2; gap, what_if and min_customers at least 0")
+    rd = _Reader(results)
+    bp = rd.bp
+    found: list[_Finding] = []
+    found += _capacity(rd, occupancy, growth, gap, min_customers)
+    found += _waiting(rd, over_tolerance, abandonment, gap, min_customers)
+    found += _handoffs(rd, over_tolerance, min_customers)
+    found += _declared(rd, found, min_customers)
+    bottleneck = _bottleneck(rd)
+    if bottleneck is not None:
+        found.append(bottleneck)
+    declared_steps = {s.id for s in bp.steps if s.fail_point is not None}
+    for f in found:
+        if f.kind in ("capacity", "waiting", "abandonment", "hand-off") and f.step is not None:
+            f.declared = f.step in declared_steps
+            if not f.declared:
+                f.sentence += " Not marked as a fail point."
+    order = {"bites": 0, "info": 1, "harmless": 2}
+    found.sort(key=lambda f: (order[f.status], -f.severity, KINDS.index(f.kind), f.step or "", f.a))
+    if what_if:
+        _what_ifs(rd, found, what_if)
+    return FailPoints._from_findings(found, rd, thresholds={
+        "occupancy": occupancy, "over_tolerance": over_tolerance, "abandonment": abandonment,
+        "growth": growth, "gap": gap, "min_customers": min_customers,
+    })
+
+
+def _badness(wait_mean: float, tolerance: float, floor: float = 1.0) -> float:
+    if not math.isfinite(wait_mean) or tolerance <= 0:
+        return floor
+    return min(MAX_BADNESS, max(floor, wait_mean / tolerance))
+
+
+def _queue_steps(bp: Blueprint, role: str, rd: _Reader) -> list[str]:
+    return [s.id for s in bp.steps if s.role == role and s.id in rd.reps[0].step_intervals]
+
+
+def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customers: float) -> list[_Finding]:
+    out: list[_Finding] = []
+    for role in rd.bp.roles:
+        if role.staffing is None or role.staffing.kind == "unlimited":
+            continue
+        data = [r.roles[role.name] for r in rd.reps]
+        n = len(data[0]["busy"])
+        busy = [float(np.mean([d["busy"][i] for d in data])) for i in range(n)]
+        duty = [float(np.mean([d["on_duty"][i] for d in data])) for i in range(n)]
+        queue = [float(np.mean([d["queue_mean"][i] for d in data])) for i in range(n)]
+        occ = [b / d if d > 0 else math.nan for b, d in zip(busy, duty)]
+        rising = _growth(queue, rd.first, growth)
+        flags = [i >= rd.first and ((occ[i] >= threshold) or rising[i]) for i in range(n)]
+        steps = _queue_steps(rd.bp, role.name, rd)
+        if not steps:
+            continue
+        tol = rd.reps[0].step_intervals[steps[0]]["tolerance"]
+        for a, b in _windows(flags, gap):
+            occ_m, occ_lo, occ_hi = rd.ratio(rd.role_sum(role.name, "busy", a, b), rd.role_sum(role.name, "on_duty", a, b))
+            arrivals = [sum(x) for x in zip(*(rd.step_sum(s, "arrivals", a, b) for s in steps))]
+            waited = [sum(x) for x in zip(*(rd.step_sum(s, "waited", a, b) for s in steps))]
+            over = [sum(x) for x in zip(*(rd.step_sum(s, "over", a, b) for s in steps))]
+            wait_sum = [sum(x) for x in zip(*(rd.step_sum(s, "wait_sum", a, b) for s in steps))]
+            affected = rd.per_day(waited)
+            if affected < min_customers:
+                continue
+            wait_mean = rd.pooled(wait_sum, waited)
+            share_waited = rd.pooled(waited, arrivals)
+            share_over = rd.pooled(over, arrivals)
+            # the step where most of the waiting happens carries the finding on the diagram
+            worst = max(steps, key=lambda s: sum(rd.step_sum(s, "waited", a, b)))
+            q0, q1 = queue[a], queue[b - 1]
+            grew = any(rising[a:b])
+            text = f"{role.name} staff, {rd.window(a, b)}: {_pct(occ_m)} busy"
+            text += f"; {_pct(share_waited)} of their customers wait, {_pct(share_over)} over {_dur(tol)}"
+            if grew:
+                text += f"; the queue grows from {q0:.1f} to {q1:.1f} callers on average and does not drain"
+            out.append(_Finding(
+                kind="capacity", step=worst, role=role.name, a=a, b=b,
+                severity=affected * _badness(wait_mean, tol, floor=0.0), affected=affected,
+                measure="occupancy", value=occ_m, ci=(occ_lo, occ_hi), sentence=text + ".",
+                evidence={
+                    "occupancy": (occ_m, occ_lo, occ_hi),
+                    "share waiting": mean_ci([x / y if y else math.nan for x, y in zip(waited, arrivals)]),
+                    f"share waiting over {_dur(tol)}": mean_ci([x / y if y else math.nan for x, y in zip(over, arrivals)]),
+                    "mean wait of those waiting (s)": mean_ci([x / y if y else math.nan for x, y in zip(wait_sum, waited)]),
+                    "staff on duty": mean_ci([x / (b - a) for x in rd.role_sum(role.name, "on_duty", a, b)]),
+                    "queue at start and end": (q0, q1),
+                },
+            ))
+    return out
+
+
+def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_customers: float) -> list[_Finding]:
+    out: list[_Finding] = []
+    for s in rd.bp.steps:
+        if s.id not in rd.reps[0].step_intervals:
+            continue
+        data = [r.step_intervals[s.id] for r in rd.reps]
+        tol = data[0]["tolerance"]
+        n = len(data[0]["arrivals"])
+        arr = [float(np.mean([d["arrivals"][i] for d in data])) for i in range(n)]
+        over = [float(np.mean([d["over"][i] for d in data])) for i in range(n)]
+        ab = [float(np.mean([d["abandoned"][i] for d in data])) for i in range(n)]
+        occ_of = _occupancy_of(rd, s.role)
+        for kind, counts, threshold in (("waiting", over, over_t), ("abandonment", ab, abandon_t)):
+            flags = [i >= rd.first and arr[i] > 0 and counts[i] / arr[i] >= threshold for i in range(n)]
+            for a, b in _windows(flags, gap):
+                arrivals = rd.step_sum(s.id, "arrivals", a, b)
+                key = "over" if kind == "waiting" else "abandoned"
+                hit = rd.step_sum(s.id, key, a, b)
+                affected = rd.per_day(hit)
+                if affected < min_customers:
+                    continue
+                m, lo, hi = rd.ratio(hit, arrivals)
+                wait_mean = rd.pooled(rd.step_sum(s.id, "wait_sum", a, b), rd.step_sum(s.id, "waited", a, b))
+                where = f"{s.label}, {rd.window(a, b)}"
+                if kind == "waiting":
+                    text = f"{where}: {_pct(m)} of customers wait over {_dur(tol)} (mean wait of those who wait {_dur(wait_mean)})"
+                    severity = affected * _badness(wait_mean, tol)
+                else:
+                    text = f"{where}: {_pct(m)} of customers give up waiting, {affected:.0f} a day"
+                    severity = affected * LOST_WEIGHT
+                occ = occ_of(a, b) if occ_of else math.nan
+                if s.role and math.isfinite(occ):
+                    text += f"; {s.role} staff are {_pct(occ)} busy"
+                out.append(_Finding(
+                    kind=kind, step=s.id, role=s.role, a=a, b=b, severity=severity, affected=affected,
+                    measure=f"share over {_dur(tol)}" if kind == "waiting" else "abandonment",
+                    value=m, ci=(lo, hi), sentence=text + ".",
+                    evidence={
+                        ("share waiting over " + _dur(tol)) if kind == "waiting" else "share giving up": (m, lo, hi),
+                        "customers a day": affected,
+                        "arrivals a day": rd.per_day(arrivals),
+                        "mean wait of those waiting (s)": wait_mean,
+                        "tolerance (s)": tol,
+                    },
+                ))
+    return out
+
+
+def _occupancy_of(rd: _Reader, role: str | None) -> Any:
+    if role is None or role not in rd.reps[0].roles:
+        return None
+    r = rd.bp.get_role(role)
+    if r.staffing is None or r.staffing.kind == "unlimited":
+        return None
+
+    def occ(a: int, b: int) -> float:
+        return rd.pooled(rd.role_sum(role, "busy", a, b), rd.role_sum(role, "on_duty", a, b))
+
+    return occ
+
+
+def _handoffs(rd: _Reader, over_t: float, min_customers: float) -> list[_Finding]:
+    out: list[_Finding] = []
+    bp = rd.bp
+    a, b = rd.first, rd.n
+    for src in bp.steps:
+        branch_flows = [f for f in bp.flows_from(src.id) if f.is_branch]
+        for idx, f in enumerate(branch_flows):
+            dst = bp.step(f.target)
+            crosses = dst.role is not None and (f.kind.value == "transfer" or (src.role is not None and src.role != dst.role))
+            if not crosses or dst.id not in rd.reps[0].step_intervals:
+                continue
+            sent = [float(r.branches.get(src.id, [0] * len(branch_flows))[idx]) for r in rd.reps]
+            per_day = rd.per_day(sent)
+            arrivals = rd.step_sum(dst.id, "arrivals", a, b)
+            over = rd.step_sum(dst.id, "over", a, b)
+            m, lo, hi = rd.ratio(over, arrivals)
+            if not math.isfinite(m) or m < over_t:
+                continue
+            affected = per_day * m
+            if affected < min_customers:
+                continue
+            tol = rd.reps[0].step_intervals[dst.id]["tolerance"]
+            wait_mean = rd.pooled(rd.step_sum(dst.id, "wait_sum", a, b), rd.step_sum(dst.id, "waited", a, b))
+            what = "Transfer" if f.kind.value == "transfer" else "Hand-off"
+            text = (
+                f"{what} from {src.label} ({src.role or src.lane.value}) to {dst.label} ({dst.role}): "
+                f"{per_day:.0f} customers a day; {_pct(m)} of them wait over {_dur(tol)} again "
+                f"(mean wait of those who wait {_dur(wait_mean)})."
+            )
+            out.append(_Finding(
+                kind="hand-off", step=dst.id, role=dst.role, a=a, b=b,
+                severity=affected * _badness(wait_mean, tol), affected=affected,
+                measure=f"share over {_dur(tol)} after the hand-off", value=m, ci=(lo, hi), sentence=text,
+                evidence={"customers handed over a day": per_day, f"share waiting over {_dur(tol)}": (m, lo, hi),
+                          "mean wait of those waiting (s)": wait_mean, "from": src.id},
+            ))
+    return out
+
+
+def _declared(rd: _Reader, found: list[_Finding], min_customers: float) -> list[_Finding]:
+    out: list[_Finding] = []
+    bp = rd.bp
+    a, b = rd.first, rd.n
+    at_step = {f.step for f in found}
+    roles_hit = {f.role for f in found if f.kind == "capacity"}
+    reps = rd.reps
+    done = [r.journeys["completed"] for r in reps]
+    done_time = [r.outcome_time.get("completed", 0.0) for r in reps]
+    rec = [r.journeys["recovered"] for r in reps]
+    rec_time = [r.outcome_time.get("recovered", 0.0) for r in reps]
+    for s in bp.steps:
+        fp = s.fail_point
+        if fp is None:
+            continue
+        if fp.probability:
+            failures = [float(r.steps[s.id]["failures"]) for r in reps]
+            visits = [float(r.steps[s.id]["completions"]) for r in reps]
+            m, lo, hi = rd.ratio(failures, visits)
+            per_day = rd.per_day(failures)
+            if sum(failures) == 0:
+                out.append(_harmless(rd, s, f"declared failure probability {fp.probability:g}, but no visit failed"))
+                continue
+            if fp.recovery:
+                target = bp.step(fp.recovery)
+                extra = rd.pooled(rec_time, rec) - rd.pooled(done_time, done)
+                load = f"; the extra load falls on {target.role}" if target.role else ""
+                text = (
+                    f"{s.label}: {_pct(m)} of visits fail ({per_day:.0f} a day; declared {_pct(fp.probability)}); "
+                    f"they go on to {target.label}{load}. Journeys that recover from a failure take {_dur(extra)} longer "
+                    "on average."
+                )
+                severity = per_day
+            else:
+                extra = math.nan
+                text = f"{s.label}: {_pct(m)} of visits fail ({per_day:.0f} a day; declared {_pct(fp.probability)}); these customers are lost."
+                severity = per_day * LOST_WEIGHT
+            if per_day < min_customers:
+                continue
+            out.append(_Finding(
+                kind="declared", step=s.id, role=s.role, a=a, b=b, severity=severity, affected=per_day,
+                measure="failure rate", value=m, ci=(lo, hi), sentence=text, declared=True,
+                evidence={"failure rate": (m, lo, hi), "failures a day": per_day, "declared probability": fp.probability,
+                          "extra journey time of those who recover (s)": extra, "recovery step": fp.recovery},
+            ))
+        elif s.id not in at_step and not (s.role and s.role in roles_hit):
+            out.append(_harmless(rd, s, "no queue, wait or abandonment problem showed there"))
+    return out
+
+
+def _harmless(rd: _Reader, s: Any, why: str) -> _Finding:
+    desc = s.fail_point.description
+    text = f"{s.label}: the declared fail point{f' ({desc})' if desc else ''} did no harm in the simulation: {why}."
+    return _Finding(
+        kind="declared", step=s.id, role=s.role, a=rd.first, b=rd.n, severity=0.0, affected=0.0,
+        measure="", value=math.nan, ci=(math.nan, math.nan), sentence=text, declared=True, status="harmless",
+    )
+
+
+def _bottleneck(rd: _Reader) -> _Finding | None:
+    """The staffed step (or join) taking the largest share of all time in the system."""
+    bp = rd.bp
+    reps = rd.reps
+    total = [
+        sum(r.outcome_time.values()) for r in reps
+    ]
+    if not any(total):
+        return None
+    best = None
+    for s in bp.steps:
+        if s.id not in reps[0].step_intervals:
+            continue
+        spent = []
+        for r in reps:
+            st = r.steps[s.id]
+            waits = st["wait_mean"] * (st["completions"] + st["abandonments"]) if st["completions"] + st["abandonments"] else 0.0
+            service = st["duration_mean"] * st["completions"] if st["completions"] else 0.0
+            spent.append(waits + service)
+        share = [x / t if t else math.nan for x, t in zip(spent, total)]
+        m, lo, hi = mean_ci(share)
+        if math.isfinite(m) and (best is None or m > best[1]):
+            best = (s, m, lo, hi)
+    if best is None:
+        return None
+    s, m, lo, hi = best
+    st = [r.steps[s.id] for r in reps]
+    wait = float(np.nanmean([x["wait_mean"] for x in st]))
+    service = float(np.nanmean([x["duration_mean"] for x in st]))
+    arrivals = rd.per_day([x["arrivals"] for x in st])
+    text = (
+        f"{s.label} takes the largest share of the customers' time in the system: {_pct(m)} "
+        f"({_dur(wait)} waiting and {_dur(service)} of service per visit, {arrivals:.0f} visits a day)."
+    )
+    return _Finding(
+        kind="bottleneck", step=s.id, role=s.role, a=rd.first, b=rd.n, severity=0.0, affected=arrivals, status="info",
+        measure="share of time in system", value=m, ci=(lo, hi), sentence=text,
+        evidence={"share of time in system": (m, lo, hi), "mean wait (s)": wait, "mean service (s)": service},
+    )
+
+
+def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
+    from .run import run
+
+    results = rd.results
+    done: dict[tuple[str, int, int], Any] = {}
+    tried = 0
+    for f in found:
+        if tried >= limit:
+            break
+        if f.kind not in ("capacity", "waiting") or f.role is None:
+            continue
+        role = rd.bp.get_role(f.role)
+        if role.staffing is None or role.staffing.kind == "unlimited":
+            continue
+        key = (f.role, f.a, f.b)
+        if key not in done:
+            start, end = f.a * rd.w, min(f.b * rd.w, rd.horizon)
+            try:
+                staffing = plus_one(role.staffing, start, end, interval=rd.w, weekly=rd.horizon > DAY)
+            except ValueError:
+                continue
+            changed = rd.bp.model_copy(deep=True)
+            changed.roles = [r.model_copy(update={"staffing": staffing}) if r.name == f.role else r for r in changed.roles]
+            done[key] = run(
+                changed, days=results.days, replications=len(rd.reps), seed=results.seed,
+                warmup=results.warmup, interval=results.interval,
+            )
+            tried += 1
+        after = _Reader(done[key])
+        window = rd.window(f.a, f.b)
+        steps = _queue_steps(rd.bp, f.role, rd) if f.kind == "capacity" else [f.step]
+        arr = [sum(x) for x in zip(*(after.step_sum(s, "arrivals", f.a, f.b) for s in steps))]
+        over = [sum(x) for x in zip(*(after.step_sum(s, "over", f.a, f.b) for s in steps))]
+        before_arr = [sum(x) for x in zip(*(rd.step_sum(s, "arrivals", f.a, f.b) for s in steps))]
+        before_over = [sum(x) for x in zip(*(rd.step_sum(s, "over", f.a, f.b) for s in steps))]
+        tol = rd.reps[0].step_intervals[steps[0]]["tolerance"]
+        o0, o1 = rd.pooled(before_over, before_arr), after.pooled(over, arr)
+        text = f"One more {f.role} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"
+        if f.kind == "capacity":
+            occ1 = after.pooled(after.role_sum(f.role, "busy", f.a, f.b), after.role_sum(f.role, "on_duty", f.a, f.b))
+            text += f" and occupancy from {_pct(f.value)} to {_pct(occ1)}"
+        f.what_if = text + "."
+        f.what_if_value = o1
+
+
+# -- the table ------------------------------------------------------------------------
+
+
+class FailPoints(pd.DataFrame):
+    """The ranked findings of :func:`fail_points`: a DataFrame, one row per finding (rank 1 first).
+
+    Columns: ``kind``, ``step``, ``role``, ``window`` (in words), ``start`` and ``end``
+    (seconds from the start of the run), ``severity``, ``affected_per_day``,
+    ``measure``, ``value``, ``ci_low``, ``ci_high``, ``declared`` (is the step
+    marked as a fail point?), ``status`` ("bites", "info" for the bottleneck, or
+    "harmless"), ``finding``
+    (one plain sentence), ``what_if`` (the effect of one more member, where
+    simulated) and ``evidence`` (figures with their intervals).
+    :meth:`render` draws them on the blueprint.
+    """
+
+    _metadata = ["_blueprint", "_thresholds"]
+
+    @property
+    def _constructor(self) -> type[FailPoints]:
+        return FailPoints
+
+    @classmethod
+    def _from_findings(cls, found: list[_Finding], rd: _Reader, thresholds: dict[str, float]) -> FailPoints:
+        rows = [
+            {
+                "kind": f.kind, "step": f.step, "role": f.role, "window": rd.window(f.a, f.b),
+                "start": f.a * rd.w, "end": min(f.b * rd.w, rd.horizon), "severity": round(f.severity, 6),
+                "affected_per_day": f.affected, "measure": f.measure, "value": f.value,
+                "ci_low": f.ci[0], "ci_high": f.ci[1], "declared": f.declared, "status": f.status,
+                "finding": f.sentence, "what_if": f.what_if, "evidence": f.evidence,
+            }
+            for f in found
+        ]
+        columns = ["kind", "step", "role", "window", "start", "end", "severity", "affected_per_day", "measure",
+                   "value", "ci_low", "ci_high", "declared", "status", "finding", "what_if", "evidence"]
+        df = cls(pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="rank")))
+        df._blueprint = rd.bp
+        df._thresholds = thresholds
+        return df
+
+    @property
+    def blueprint(self) -> Blueprint:
+        """The blueprint the findings are about."""
+        return self._blueprint
+
+    def sentences(self, top: int | None = None) -> list[str]:
+        """The findings in words, most severe first, with what one more member would do."""
+        out = []
+        for rank, row in self.head(top if top is not None else len(self)).iterrows():
+            text = f"F{rank} [{row['kind']}] {row['finding']}"
+            if isinstance(row["what_if"], str):
+                text += f" {row['what_if']}"
+            out.append(text)
+        return out
+
+    def overlays(self) -> dict[str, StepOverlay]:
+        """Diagram marks: a numbered badge on each finding's step (its best rank), the step
+        coloured by severity, declared fail points that did no harm faded."""
+        marks: dict[str, StepOverlay] = {}
+        biting = self[self["status"] != "harmless"]
+        top = float(biting["severity"].max()) if len(biting) else 0.0
+        for rank, row in biting.iterrows():
+            sid = row["step"]
+            if sid is None or sid in marks:
+                continue
+            q = row["severity"] / top if top > 0 else 0.0
+            colour = SEVERITY_COLOURS[min(len(SEVERITY_COLOURS) - 1, max(0, math.ceil(q * len(SEVERITY_COLOURS)) - 1))]
+            ranks = [str(r) for r, x in biting.iterrows() if x["step"] == sid]
+            note = "F" + ", F".join(ranks[:3]) + (" …" if len(ranks) > 3 else "")
+            marks[sid] = StepOverlay(fill=colour, badge=str(rank), note=f"{note}: {row['kind']}, {row['window']}")
+        for _, row in self[self["status"] == "harmless"].iterrows():
+            if row["step"] not in marks:
+                marks[row["step"]] = StepOverlay(faded=True, note="fail point did no harm")
+        return marks
+
+    def render(self, **options: Any) -> Diagram:
+        """The blueprint with the findings on it (options as for :func:`blueprint.render`).
+
+        >>> found.render().save("fail_points.svg")      # doctest: +SKIP
+        """
+        from blueprint.render import render
+
+        options.setdefault("subtitle", "Fail points found by simulation: numbered by rank, darker = more severe")
+        items = [(SEVERITY_COLOURS[-1], "most severe"), (SEVERITY_COLOURS[0], "least severe")]
+        return render(self._blueprint, overlays=self.overlays(), legend_items=items, **options)
+
+    def _repr_html_(self) -> str:  # type: ignore[override]
+        if len(self) == 0:
+            return "<p><b>No fail points found</b> at the thresholds used.</p>"
+        rows = []
+        for rank, row in self.iterrows():
+            faded = ' style="color:#999"' if row["status"] == "harmless" else ""
+            what = html.escape(row["what_if"]) if isinstance(row["what_if"], str) else ""
+            rows.append(
+                f"<tr{faded}><td>F{rank}</td><td>{html.escape(row['kind'])}</td>"
+                f"<td>{html.escape(str(row['step'] or row['role'] or ''))}</td><td>{html.escape(row['window'])}</td>"
+                f"<td style='text-align:right'>{row['severity']:.1f}</td>"
+                f"<td style='text-align:left'>{html.escape(row['finding'])}</td><td style='text-align:left'>{what}</td></tr>"
+            )
+        head = "".join(f"<th>{h}</th>" for h in ("", "kind", "where", "when", "severity", "finding", "one more member"))
+        return (
+            f"<table><caption>Fail points of <b>{html.escape(self._blueprint.name)}</b>, most severe first "
+            "(severity: customers affected a day × how badly)</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )

@@ -18,8 +18,9 @@ Kinds of finding
 ``abandonment``
     A queue step where at least ``abandonment`` of the customers give up.
 ``hand-off``
-    A flow between two roles (or marked ``transfer``) after which at least
-    ``over_tolerance`` of the customers wait longer than the tolerance again.
+    A waiting finding at a queue most of whose customers (half or more) reach it
+    by a flow from another role or a ``transfer``: a wait the customer feels
+    again after being handed over. It takes the place of the waiting finding.
 ``declared``
     A fail point the designer marked. With a failure probability: its observed
     failure rate and its effect on the journey (recovery time, extra load). A
@@ -31,7 +32,10 @@ Kinds of finding
 
 Windows are runs of the simulated intervals (``results.interval``, 15 minutes
 by default) in which the condition holds, judged on the means over the
-replications; runs separated by at most ``gap`` intervals are merged.
+replications; runs separated by at most ``gap`` intervals are merged. A window
+is kept when the lower end of its figure's 95% interval over the replications
+reaches the threshold (``significant=True``), so that a peak in one or two
+replications is not reported as a fail point.
 
 Severity
 --------
@@ -143,9 +147,9 @@ def _windows(flags: list[bool], gap: int) -> list[tuple[int, int]]:
     return out
 
 
-def _growth(queue: list[float], first: int, run: int, minimum: float = 1.0) -> list[bool]:
-    """Intervals inside runs of at least ``run`` intervals whose mean queue keeps rising
-    (and ends at ``minimum`` customers or more): a queue that does not drain."""
+def _growth(queue: list[float], staff: list[float], first: int, run: int) -> list[bool]:
+    """Intervals inside runs of at least ``run`` intervals whose mean queue keeps rising and
+    ends longer than the staff on duty (and at least 1): a queue that does not drain."""
     flags = [False] * len(queue)
     i = first
     n = len(queue)
@@ -153,7 +157,7 @@ def _growth(queue: list[float], first: int, run: int, minimum: float = 1.0) -> l
         j = i
         while j + 1 < n and queue[j + 1] > queue[j] + 1e-9:
             j += 1
-        if j - i + 1 >= run and queue[j] >= minimum:
+        if j - i + 1 >= run and queue[j] >= max(1.0, staff[j]):
             for k in range(i, j + 1):
                 flags[k] = True
         i = max(j, i + 1)
@@ -250,6 +254,7 @@ class _Reader:
         self.horizon = self.reps[0].horizon
         self.first = min(int(math.ceil(results.warmup / self.w)), self._n())
         self.days = (self.horizon - results.warmup) / DAY  # counted days, for "a day" figures
+        self.significant = True
 
     def _n(self) -> int:
         r = self.reps[0]
@@ -263,6 +268,9 @@ class _Reader:
 
     def step_sum(self, sid: str, key: str, a: int, b: int) -> list[float]:
         return [float(sum(r.step_intervals[sid][key][a:b])) for r in self.reps]
+
+    def steps_sum(self, steps: list[str], key: str, a: int, b: int) -> list[float]:
+        return [float(sum(sum(r.step_intervals[s][key][a:b]) for s in steps)) for r in self.reps]
 
     def role_sum(self, role: str, key: str, a: int, b: int) -> list[float]:
         return [float(sum(r.roles[role][key][a:b])) for r in self.reps]
@@ -291,6 +299,7 @@ def fail_points(
     growth: int = 3,
     gap: int = 1,
     min_customers: float = 1.0,
+    significant: bool = True,
     what_if: int = 3,
 ) -> FailPoints:
     """Find, rank and explain the fail points of a simulated blueprint.
@@ -299,11 +308,15 @@ def fail_points(
     ``occupancy`` (0.85: staff busy 85% of their time or more), ``over_tolerance``
     (0.2: a fifth of the customers or more wait longer than their tolerance,
     the complement of the usual 80% service level), ``abandonment`` (0.05),
-    ``growth`` (3 intervals of a rising queue), ``gap`` (flagged intervals at
-    most this many intervals apart form one window), ``min_customers``
-    (findings affecting fewer customers a day are dropped) and ``what_if``
-    (how many of the most severe capacity and waiting findings get a
-    one-more-member simulation; 0 for none).
+    ``growth`` (a queue rising for 3 intervals in a row to more customers than
+    staff on duty), ``gap`` (flagged intervals at most this many intervals
+    apart form one window), ``min_customers`` (findings affecting fewer
+    customers a day are dropped), ``significant`` (keep a window only when the
+    lower end of its figure's 95% interval over the replications reaches the
+    threshold, so that chance peaks in a few replications are not reported;
+    needs 2 replications or more) and ``what_if`` (how many of the most severe
+    capacity, waiting and hand-off findings get a one-more-member simulation;
+    0 for none).
     """
     if not 0 < occupancy <= 1:
         raise ValueError(f"occupancy must be in (0, 1], got {occupancy}")
@@ -313,11 +326,11 @@ def fail_points(
     if growth < 2 or gap < 0 or what_if < 0 or min_customers < 0:
         raise ValueError("growth must be at least 2; gap, what_if and min_customers at least 0")
     rd = _Reader(results)
+    rd.significant = significant and len(rd.reps) >= 2
     bp = rd.bp
     found: list[_Finding] = []
     found += _capacity(rd, occupancy, growth, gap, min_customers)
     found += _waiting(rd, over_tolerance, abandonment, gap, min_customers)
-    found += _handoffs(rd, over_tolerance, min_customers)
     found += _declared(rd, found, min_customers)
     bottleneck = _bottleneck(rd)
     if bottleneck is not None:
@@ -334,7 +347,7 @@ def fail_points(
         _what_ifs(rd, found, what_if)
     return FailPoints._from_findings(found, rd, thresholds={
         "occupancy": occupancy, "over_tolerance": over_tolerance, "abandonment": abandonment,
-        "growth": growth, "gap": gap, "min_customers": min_customers,
+        "growth": growth, "gap": gap, "min_customers": min_customers, "significant": significant,
     })
 
 
@@ -348,10 +361,22 @@ def _queue_steps(bp: Blueprint, role: str, rd: _Reader) -> list[str]:
     return [s.id for s in bp.steps if s.role == role and s.id in rd.reps[0].step_intervals]
 
 
+def _holds(rd: _Reader, low: float, mean: float, threshold: float) -> bool:
+    """Is the window's figure above the threshold (its interval's lower end, when asked)?"""
+    if not math.isfinite(mean) or mean < threshold:
+        return False
+    if rd.significant:
+        return math.isfinite(low) and low >= threshold
+    return True
+
+
 def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customers: float) -> list[_Finding]:
     out: list[_Finding] = []
     for role in rd.bp.roles:
         if role.staffing is None or role.staffing.kind == "unlimited":
+            continue
+        steps = _queue_steps(rd.bp, role.name, rd)
+        if not steps:
             continue
         data = [r.roles[role.name] for r in rd.reps]
         n = len(data[0]["busy"])
@@ -359,18 +384,18 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
         duty = [float(np.mean([d["on_duty"][i] for d in data])) for i in range(n)]
         queue = [float(np.mean([d["queue_mean"][i] for d in data])) for i in range(n)]
         occ = [b / d if d > 0 else math.nan for b, d in zip(busy, duty)]
-        rising = _growth(queue, rd.first, growth)
+        rising = _growth(queue, duty, rd.first, growth)
         flags = [i >= rd.first and ((occ[i] >= threshold) or rising[i]) for i in range(n)]
-        steps = _queue_steps(rd.bp, role.name, rd)
-        if not steps:
-            continue
         tol = rd.reps[0].step_intervals[steps[0]]["tolerance"]
         for a, b in _windows(flags, gap):
             occ_m, occ_lo, occ_hi = rd.ratio(rd.role_sum(role.name, "busy", a, b), rd.role_sum(role.name, "on_duty", a, b))
-            arrivals = [sum(x) for x in zip(*(rd.step_sum(s, "arrivals", a, b) for s in steps))]
-            waited = [sum(x) for x in zip(*(rd.step_sum(s, "waited", a, b) for s in steps))]
-            over = [sum(x) for x in zip(*(rd.step_sum(s, "over", a, b) for s in steps))]
-            wait_sum = [sum(x) for x in zip(*(rd.step_sum(s, "wait_sum", a, b) for s in steps))]
+            grew = any(rising[a:b])
+            if not grew and not _holds(rd, occ_lo, occ_m, threshold):
+                continue
+            arrivals = rd.steps_sum(steps, "arrivals", a, b)
+            waited = rd.steps_sum(steps, "waited", a, b)
+            over = rd.steps_sum(steps, "over", a, b)
+            wait_sum = rd.steps_sum(steps, "wait_sum", a, b)
             affected = rd.per_day(waited)
             if affected < min_customers:
                 continue
@@ -380,20 +405,19 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
             # the step where most of the waiting happens carries the finding on the diagram
             worst = max(steps, key=lambda s: sum(rd.step_sum(s, "waited", a, b)))
             q0, q1 = queue[a], queue[b - 1]
-            grew = any(rising[a:b])
             text = f"{role.name} staff, {rd.window(a, b)}: {_pct(occ_m)} busy"
             text += f"; {_pct(share_waited)} of their customers wait, {_pct(share_over)} over {_dur(tol)}"
             if grew:
-                text += f"; the queue grows from {q0:.1f} to {q1:.1f} callers on average and does not drain"
+                text += f"; the queue grows to {max(queue[a:b]):.1f} customers on average, more than the staff on duty"
             out.append(_Finding(
                 kind="capacity", step=worst, role=role.name, a=a, b=b,
                 severity=affected * _badness(wait_mean, tol, floor=0.0), affected=affected,
                 measure="occupancy", value=occ_m, ci=(occ_lo, occ_hi), sentence=text + ".",
                 evidence={
                     "occupancy": (occ_m, occ_lo, occ_hi),
-                    "share waiting": mean_ci([x / y if y else math.nan for x, y in zip(waited, arrivals)]),
-                    f"share waiting over {_dur(tol)}": mean_ci([x / y if y else math.nan for x, y in zip(over, arrivals)]),
-                    "mean wait of those waiting (s)": mean_ci([x / y if y else math.nan for x, y in zip(wait_sum, waited)]),
+                    "share waiting": mean_ci(_ratios(waited, arrivals)),
+                    f"share waiting over {_dur(tol)}": mean_ci(_ratios(over, arrivals)),
+                    "mean wait of those waiting (s)": mean_ci(_ratios(wait_sum, waited)),
                     "staff on duty": mean_ci([x / (b - a) for x in rd.role_sum(role.name, "on_duty", a, b)]),
                     "queue at start and end": (q0, q1),
                 },
@@ -401,9 +425,28 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
     return out
 
 
+def _ratios(num: list[float], den: list[float]) -> list[float]:
+    return [x / y if y else math.nan for x, y in zip(num, den)]
+
+
+def _handoffs_into(bp: Blueprint, step: Any) -> list[tuple[Any, int, Any]]:
+    """Flows into a staffed step that hand the customer from another role (or are transfers):
+    ``(source step, index among the source's branches, flow)``."""
+    out = []
+    if step.role is None:
+        return out
+    for src in bp.steps:
+        branch_flows = [f for f in bp.flows_from(src.id) if f.is_branch]
+        for idx, f in enumerate(branch_flows):
+            if f.target == step.id and (f.kind.value == "transfer" or (src.role is not None and src.role != step.role)):
+                out.append((src, idx, f))
+    return out
+
+
 def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_customers: float) -> list[_Finding]:
     out: list[_Finding] = []
-    for s in rd.bp.steps:
+    bp = rd.bp
+    for s in bp.steps:
         if s.id not in rd.reps[0].step_intervals:
             continue
         data = [r.step_intervals[s.id] for r in rd.reps]
@@ -413,20 +456,37 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
         over = [float(np.mean([d["over"][i] for d in data])) for i in range(n)]
         ab = [float(np.mean([d["abandoned"][i] for d in data])) for i in range(n)]
         occ_of = _occupancy_of(rd, s.role)
+        handoffs = _handoffs_into(bp, s)
         for kind, counts, threshold in (("waiting", over, over_t), ("abandonment", ab, abandon_t)):
             flags = [i >= rd.first and arr[i] > 0 and counts[i] / arr[i] >= threshold for i in range(n)]
             for a, b in _windows(flags, gap):
                 arrivals = rd.step_sum(s.id, "arrivals", a, b)
                 key = "over" if kind == "waiting" else "abandoned"
                 hit = rd.step_sum(s.id, key, a, b)
+                m, lo, hi = rd.ratio(hit, arrivals)
+                if not _holds(rd, lo, m, threshold):
+                    continue
                 affected = rd.per_day(hit)
                 if affected < min_customers:
                     continue
-                m, lo, hi = rd.ratio(hit, arrivals)
                 wait_mean = rd.pooled(rd.step_sum(s.id, "wait_sum", a, b), rd.step_sum(s.id, "waited", a, b))
                 where = f"{s.label}, {rd.window(a, b)}"
+                evidence: dict[str, Any] = {}
+                found_kind = kind
                 if kind == "waiting":
-                    text = f"{where}: {_pct(m)} of customers wait over {_dur(tol)} (mean wait of those who wait {_dur(wait_mean)})"
+                    who = "customers"
+                    if handoffs:
+                        # customers reach this queue after a hand-off: the wait is one they feel twice
+                        sent = sum(rd.per_day([float(r.branches.get(src.id, [0] * (idx + 1))[idx]) for r in rd.reps])
+                                   for src, idx, _ in handoffs)
+                        total = rd.per_day([float(r.steps[s.id]["arrivals"]) for r in rd.reps])
+                        share = min(1.0, sent / total) if total > 0 else math.nan
+                        names = ", ".join(dict.fromkeys(src.label for src, _, _ in handoffs))
+                        if share >= 0.5:
+                            found_kind = "hand-off"
+                            who = "customers handed over from " + names
+                        evidence["share of arrivals handed over"] = share
+                    text = f"{where}: {_pct(m)} of {who} wait over {_dur(tol)} (mean wait of those who wait {_dur(wait_mean)})"
                     severity = affected * _badness(wait_mean, tol)
                 else:
                     text = f"{where}: {_pct(m)} of customers give up waiting, {affected:.0f} a day"
@@ -434,17 +494,17 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
                 occ = occ_of(a, b) if occ_of else math.nan
                 if s.role and math.isfinite(occ):
                     text += f"; {s.role} staff are {_pct(occ)} busy"
+                evidence.update({
+                    ("share waiting over " + _dur(tol)) if kind == "waiting" else "share giving up": (m, lo, hi),
+                    "customers a day": affected,
+                    "arrivals a day": rd.per_day(arrivals),
+                    "mean wait of those waiting (s)": wait_mean,
+                    "tolerance (s)": tol,
+                })
                 out.append(_Finding(
-                    kind=kind, step=s.id, role=s.role, a=a, b=b, severity=severity, affected=affected,
+                    kind=found_kind, step=s.id, role=s.role, a=a, b=b, severity=severity, affected=affected,
                     measure=f"share over {_dur(tol)}" if kind == "waiting" else "abandonment",
-                    value=m, ci=(lo, hi), sentence=text + ".",
-                    evidence={
-                        ("share waiting over " + _dur(tol)) if kind == "waiting" else "share giving up": (m, lo, hi),
-                        "customers a day": affected,
-                        "arrivals a day": rd.per_day(arrivals),
-                        "mean wait of those waiting (s)": wait_mean,
-                        "tolerance (s)": tol,
-                    },
+                    value=m, ci=(lo, hi), sentence=text + ".", evidence=evidence,
                 ))
     return out
 
@@ -460,45 +520,6 @@ def _occupancy_of(rd: _Reader, role: str | None) -> Any:
         return rd.pooled(rd.role_sum(role, "busy", a, b), rd.role_sum(role, "on_duty", a, b))
 
     return occ
-
-
-def _handoffs(rd: _Reader, over_t: float, min_customers: float) -> list[_Finding]:
-    out: list[_Finding] = []
-    bp = rd.bp
-    a, b = rd.first, rd.n
-    for src in bp.steps:
-        branch_flows = [f for f in bp.flows_from(src.id) if f.is_branch]
-        for idx, f in enumerate(branch_flows):
-            dst = bp.step(f.target)
-            crosses = dst.role is not None and (f.kind.value == "transfer" or (src.role is not None and src.role != dst.role))
-            if not crosses or dst.id not in rd.reps[0].step_intervals:
-                continue
-            sent = [float(r.branches.get(src.id, [0] * len(branch_flows))[idx]) for r in rd.reps]
-            per_day = rd.per_day(sent)
-            arrivals = rd.step_sum(dst.id, "arrivals", a, b)
-            over = rd.step_sum(dst.id, "over", a, b)
-            m, lo, hi = rd.ratio(over, arrivals)
-            if not math.isfinite(m) or m < over_t:
-                continue
-            affected = per_day * m
-            if affected < min_customers:
-                continue
-            tol = rd.reps[0].step_intervals[dst.id]["tolerance"]
-            wait_mean = rd.pooled(rd.step_sum(dst.id, "wait_sum", a, b), rd.step_sum(dst.id, "waited", a, b))
-            what = "Transfer" if f.kind.value == "transfer" else "Hand-off"
-            text = (
-                f"{what} from {src.label} ({src.role or src.lane.value}) to {dst.label} ({dst.role}): "
-                f"{per_day:.0f} customers a day; {_pct(m)} of them wait over {_dur(tol)} again "
-                f"(mean wait of those who wait {_dur(wait_mean)})."
-            )
-            out.append(_Finding(
-                kind="hand-off", step=dst.id, role=dst.role, a=a, b=b,
-                severity=affected * _badness(wait_mean, tol), affected=affected,
-                measure=f"share over {_dur(tol)} after the hand-off", value=m, ci=(lo, hi), sentence=text,
-                evidence={"customers handed over a day": per_day, f"share waiting over {_dur(tol)}": (m, lo, hi),
-                          "mean wait of those waiting (s)": wait_mean, "from": src.id},
-            ))
-    return out
 
 
 def _declared(rd: _Reader, found: list[_Finding], min_customers: float) -> list[_Finding]:
@@ -610,7 +631,7 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
     for f in found:
         if tried >= limit:
             break
-        if f.kind not in ("capacity", "waiting") or f.role is None:
+        if f.kind not in ("capacity", "waiting", "hand-off") or f.role is None:
             continue
         role = rd.bp.get_role(f.role)
         if role.staffing is None or role.staffing.kind == "unlimited":
@@ -632,10 +653,8 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
         after = _Reader(done[key])
         window = rd.window(f.a, f.b)
         steps = _queue_steps(rd.bp, f.role, rd) if f.kind == "capacity" else [f.step]
-        arr = [sum(x) for x in zip(*(after.step_sum(s, "arrivals", f.a, f.b) for s in steps))]
-        over = [sum(x) for x in zip(*(after.step_sum(s, "over", f.a, f.b) for s in steps))]
-        before_arr = [sum(x) for x in zip(*(rd.step_sum(s, "arrivals", f.a, f.b) for s in steps))]
-        before_over = [sum(x) for x in zip(*(rd.step_sum(s, "over", f.a, f.b) for s in steps))]
+        arr, over = after.steps_sum(steps, "arrivals", f.a, f.b), after.steps_sum(steps, "over", f.a, f.b)
+        before_arr, before_over = rd.steps_sum(steps, "arrivals", f.a, f.b), rd.steps_sum(steps, "over", f.a, f.b)
         tol = rd.reps[0].step_intervals[steps[0]]["tolerance"]
         o0, o1 = rd.pooled(before_over, before_arr), after.pooled(over, arr)
         text = f"One more {f.role} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -23,7 +23,7 @@ from .summary import summary_rows
 
 app = typer.Typer(
     name="blueprint",
-    help="Declare, validate, draw and save service blueprints.",
+    help="Declare, validate, draw, simulate and save service blueprints.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -200,6 +200,133 @@ def render(
     except ValueError as e:
         _fail(str(e))
     _c.out.print(f"wrote {output}", markup=False)
+
+
+def _new_output(path: Path, inputs: list[Path], force: bool) -> None:
+    """Refuse to write over an input, or over an existing file without ``--force``."""
+    for f in inputs:
+        if path.exists() and f.exists() and path.resolve() == f.resolve():
+            _fail(f"{path} is an input; choose a new file name")
+    if path.exists() and not force:
+        _fail(f"{path} exists; choose a new file name or pass --force")
+
+
+def _table(title: str, frame: Any, columns: list[str], formats: dict[str, str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(frame.index.name or "", justify="left")
+    for c in columns:
+        table.add_column(c, justify="right")
+    for idx, row in frame.iterrows():
+        cells = []
+        for c in columns:
+            v = row[c]
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("")
+            elif c in formats:
+                cells.append(formats[c].format(v))
+            else:
+                cells.append(_number(v))
+        table.add_row(str(idx), *cells)
+    return table
+
+
+@app.command()
+def simulate(
+    file: Path = typer.Argument(..., help="a blueprint file"),
+    days: float = typer.Option(1.0, "--days", help="days to simulate (time 0 is Monday 00:00)"),
+    replications: int = typer.Option(10, "--replications", "-r", help="independent runs, for the 95% intervals"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="seed for repeatable results (one is drawn and printed if left out)"),
+    warmup: str = typer.Option("0 s", "--warmup", help="time simulated but left out of the figures, e.g. '2 h'"),
+    top: int = typer.Option(5, "--top", help="how many fail points to print (0: none)"),
+    what_if: int = typer.Option(2, "--what-if", help="fail points that get a one-more-member simulation"),
+    diagram: Optional[Path] = typer.Option(None, "--diagram", help="write the blueprint with its fail points (.svg, .png, .pdf)"),
+    events: Optional[Path] = typer.Option(None, "--events", help="write the event log (.csv, .parquet or .xes)"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary and fail points as JSON"),
+    force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
+) -> None:
+    """Simulate a blueprint: key figures with 95% intervals, then its fail points, most severe first.
+
+    Example:
+
+        blueprint simulate examples/contact_center.yaml --days 1 -r 10 --seed 2026 --diagram fail_points.svg
+    """
+    import simulate as sim
+
+    from .render import GraphvizNotFound
+
+    for out in (diagram, events):
+        if out is not None:
+            _new_output(out, [file], force)
+    if diagram is not None and diagram.suffix.lower() not in (".svg", ".png", ".pdf"):
+        _fail(f"{diagram}: choose a file ending in .svg, .png or .pdf")
+    if events is not None and events.suffix.lower() not in (".csv", ".parquet", ".xes"):
+        _fail(f"{events}: choose a file ending in .csv, .parquet or .xes")
+    bp = _load_or_exit(file)
+    report = bp.validate()
+    if not report.ok:
+        for p in report.errors:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(1)
+    try:
+        results = sim.run(bp, days=days, replications=replications, seed=seed, warmup=warmup,
+                          record_events=events is not None)
+    except ValueError as e:
+        _fail(str(e))
+    summary = results.summary()
+    found = results.fail_points(what_if=what_if) if (top > 0 or diagram is not None) else None
+    if as_json:
+        data: dict[str, Any] = {
+            "file": str(file), "seed": results.seed, "days": days, "replications": replications,
+            "summary": {k: {"mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]} for k, r in summary.iterrows()},
+        }
+        if found is not None:
+            data["fail_points"] = [
+                {"rank": int(rank), "kind": r["kind"], "step": r["step"], "role": r["role"], "window": r["window"],
+                 "severity": r["severity"], "finding": r["finding"], "what_if": r["what_if"]}
+                for rank, r in found.head(top).iterrows()
+            ]
+        print(json.dumps(data, indent=2, default=_json_default))
+    else:
+        _c.out.print(
+            f"{bp.name}: {days:g} day(s) × {replications} replications, seed {results.seed}; mean and 95% interval",
+            markup=False,
+        )
+        _c.out.print(_table("", summary, ["mean", "ci_low", "ci_high"], {}))
+        if found is not None and top > 0:
+            biting = found[found["status"] != "harmless"]
+            if len(biting) == 0:
+                _c.out.print("No fail points found.", markup=False)
+            else:
+                _c.out.print(f"\nFail points, most severe first ({min(top, len(found))} of {len(found)}):", markup=False)
+                for line in found.sentences(top=top):
+                    _c.out.print(line, markup=False)
+    try:
+        if diagram is not None and found is not None:
+            found.render().save(diagram)
+            _c.out.print(f"wrote {diagram}", markup=False)
+    except GraphvizNotFound as e:
+        _fail(str(e))
+    if events is not None:
+        results.save_events(events)
+        _c.out.print(f"wrote {events}", markup=False)
+
+
+def _number(v: Any) -> str:
+    """A figure for a table: thousands with separators, small numbers with 3 significant digits."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _json_default(x: Any) -> Any:
+    if isinstance(x, float) and x != x:
+        return None
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return str(x)
 
 
 def main() -> None:

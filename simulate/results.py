@@ -223,7 +223,9 @@ class Results:
                         "replication": i,
                     }
                 )
-        return pd.DataFrame(rows)
+        columns = ["case:concept:name", "concept:name", "step", "lane", "org:resource", "enable_timestamp",
+                   "start_timestamp", "time:timestamp", "lifecycle:transition", "replication"]
+        return pd.DataFrame(rows, columns=columns)
 
     def save_events(self, path: str | Path) -> Path:
         """Write the event log as CSV, Parquet or XES (by the suffix)."""

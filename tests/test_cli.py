@@ -87,3 +87,61 @@ def test_console_script_is_installed() -> None:
     assert proc.returncode == 0
     for command in ("validate", "schema", "convert"):
         assert command in proc.stdout
+
+
+# -- simulate ----------------------------------------------------------------------------
+
+
+def test_simulate_prints_figures_and_fail_points(tmp_path: Path) -> None:
+    out = tmp_path / "fp.svg"
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--days", "1", "-r", "4", "--seed", "7", "--top", "3",
+                                 "--what-if", "1", "--diagram", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "seed 7" in result.output and "specialist: service level" in result.output
+    assert "Fail points, most severe first (3 of" in result.output
+    assert result.output.count("\nF") >= 3 and "F1 [" in result.output
+    assert out.exists() and "badge" in out.read_text()
+
+
+def test_simulate_json_for_scripts() -> None:
+    result = runner.invoke(app, ["simulate", EXAMPLE, "-r", "3", "--seed", "5", "--top", "2", "--what-if", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["seed"] == 5 and data["replications"] == 3
+    assert data["summary"]["arrivals"]["mean"] > 1000
+    assert [f["rank"] for f in data["fail_points"]] == [1, 2]
+    assert all(f["finding"] for f in data["fail_points"])
+
+
+def test_simulate_never_writes_over_an_input_or_an_existing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--diagram", EXAMPLE])
+    assert result.exit_code == 2 and "is an input" in result.output
+    existing = tmp_path / "x.svg"
+    existing.write_text("mine")
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--diagram", str(existing)])
+    assert result.exit_code == 2 and "exists" in result.output and existing.read_text() == "mine"
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--events", str(tmp_path / "log.txt")])
+    assert result.exit_code == 2 and ".csv, .parquet or .xes" in result.output
+
+
+def test_simulate_bad_input_is_one_clear_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2 and result.output.strip() == f"error: {tmp_path / 'nope.yaml'}: no such file"
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--days", "0"])
+    assert result.exit_code == 2 and "days must be more than 0" in result.output
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--warmup", "soon"])
+    assert result.exit_code == 2 and "warmup" in result.output
+
+
+def test_simulate_writes_the_event_log(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--days", "0.35", "-r", "2", "--seed", "1", "--top", "0",
+                                 "--events", str(log)])
+    assert result.exit_code == 0, result.output
+    lines = log.read_text().splitlines()
+    assert "case:concept:name" in lines[0] and len(lines) > 100
+    # no customers at all (the hotline opens at 07:00): the columns are still there
+    empty = tmp_path / "empty.csv"
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--days", "0.25", "-r", "1", "--top", "0", "--events", str(empty)])
+    assert result.exit_code == 0, result.output
+    assert "case:concept:name" in empty.read_text().splitlines()[0]

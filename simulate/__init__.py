@@ -9,7 +9,8 @@
 
 from .engine import Replication, simulate_once
 from .failpoints import FailPoints, fail_points, plus_one
+from .requirements import Requirements, requirements, role_loads
 from .results import Results, mean_ci
 from .run import run
 
-__all__ = ["FailPoints", "fail_points", "plus_one", "Replication", "Results", "mean_ci", "run", "simulate_once"]
+__all__ = ["Requirements", "requirements", "role_loads", "FailPoints", "fail_points", "plus_one", "Replication", "Results", "mean_ci", "run", "simulate_once"]

@@ -667,8 +667,14 @@ class _Model:
                             self._add_wait(j, info, wait)
                     if hold:
                         j.held = (pool, member)
-            elif info.lane is Lane.CUSTOMER and j.held is not None:
-                self._release(j)
+            elif j.held is not None:
+                if info.lane is Lane.CUSTOMER:
+                    self._release(j)
+                elif duration > 0:  # a system step while the member stays: their work too
+                    hrs = self.role_stats[j.held[0].name]
+                    hi = int(t_enter // hrs.width)
+                    if hi < hrs.n:
+                        hrs.work[hi] += duration
             if info.is_join:
                 wait = env.now - (j.join_first or {}).get(step_id, env.now)
                 ii = int(t_enter // self.interval)

@@ -111,7 +111,7 @@ def _clock(t: float, days: float) -> str:
     minutes = int(round(t / 60))
     day, rest = divmod(minutes, 24 * 60)
     text = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"{WEEKDAYS[day % 7].capitalize()} {text}" if days > 1 else text
+    return f"{WEEKDAYS[day % 7][:3].capitalize()} {text}" if days > 1 else text
 
 
 def _window_text(a: float, b: float, days: float, horizon: float) -> str:

@@ -1,0 +1,599 @@
+"""How many staff each role needs in each interval of the day, for the whole blueprint.
+
+:func:`requirements` answers it three ways:
+
+``"sipp"``
+    Stationary independent period by period: each interval on its own, from the
+    offered load at each role. The load of a role comes from the flows: the
+    expected number of times a customer joins the role's queue (branch shares,
+    rework loops, transfers, failures sent to recovery, parallel work) times the
+    arrivals in the interval, and the expected time a member is held per call
+    (the role's steps and the system steps between them, as the simulator holds
+    a member). Then Erlang C, or Erlang A where customers have a patience
+    (:func:`simulate.staffing.agents_for`).
+``"lag-sipp"``
+    The same, with each queue's arrivals shifted by the mean time customers take
+    to reach it from their arrival (the steps before it, and flow delays).
+``"simulation"``
+    The iterative staffing algorithm (Feldman, Mandelbaum, Massey and Whitt,
+    2008), as a loop of simulations: simulate with plentiful staff, measure the
+    calls and the work arriving at each role in each interval, staff each
+    interval from them, simulate again with that staffing, and repeat until the
+    staffing stops changing. It sees what the formulas do not: abandonment that
+    thins the load downstream, customers who call back, queues that carry over
+    from one interval to the next. The last simulation measures the service
+    level each interval achieves.
+
+Retries after abandoning are not part of the flows the formulas read; only the
+simulation method sees them.
+
+>>> import blueprint, simulate
+>>> bp = blueprint.Blueprint("Kiosk")
+>>> use = bp.customer("Use the kiosk", role="kiosk", duration="exp(2 min)")
+>>> _ = bp.role("kiosk", staffing=1, target={"service_level": 0.8, "within": "20 s"})
+>>> _ = bp.arrive(use, rate="120 per h")
+>>> req = simulate.requirements(bp, days=1)
+>>> int(req.loc[("kiosk", 40), "required"]), round(float(req.loc[("kiosk", 40), "load"]), 2)
+(7, 4.0)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from blueprint import Blueprint, Lane, Staffing, Target
+from blueprint.arrivals import Arrivals, timestamp_seconds
+from blueprint.graph import back_flows
+from blueprint.staffing import DAY, WEEK, Profile
+from blueprint.units import Duration, WEEKDAYS
+
+from .engine import DEFAULT_TARGET_SECONDS, _branch
+from .staffing import StaffingTieWarning, agents_for
+from .timeline import integrate, profile_timeline
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Results
+
+__all__ = ["Requirements", "requirements", "role_loads"]
+
+Method = Literal["sipp", "lag-sipp", "simulation"]
+DEFAULT_SERVICE_LEVEL = 0.8
+
+
+def _seconds(value: float | str | Duration, what: str) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return Duration.parse(value).seconds
+    except ValueError as e:
+        raise ValueError(f"{what}: {e}") from None
+
+
+# -- flows: visits, calls, work, lags ---------------------------------------------------
+
+
+@dataclass
+class RoleLoad:
+    """Per customer entering at one step: how often they join a role's queue, and for how long
+    a member is held each time."""
+
+    role: str
+    calls: float  # queue joins per arriving customer
+    work: float  # seconds of a member's time per arriving customer
+    lag: float  # mean seconds from arrival to joining the queue (weighted by calls)
+
+    @property
+    def handle_time(self) -> float:
+        return self.work / self.calls if self.calls > 0 else math.nan
+
+
+def _visits(bp: Blueprint, entry: str) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    """Expected visits per step of a customer entering at ``entry``, and the expected number
+    of times each flow ``(source, target)`` is followed (parallel work and recovery included)."""
+    ids = [s.id for s in bp.steps]
+    index = {sid: i for i, sid in enumerate(ids)}
+    n = len(ids)
+    moves: dict[tuple[str, str], float] = {}  # probability of moving source → target per visit of source
+    join_of = {s.id: s.join for s in bp.steps if s.join}
+    split_join: dict[str, str] = {}
+    for s in bp.steps:
+        flows = bp.flows_from(s.id)
+        fail = (s.fail_point.probability or 0.0) if s.fail_point else 0.0
+        ok = 1.0 - fail
+        if fail and s.fail_point and s.fail_point.recovery:
+            moves[(s.id, s.fail_point.recovery)] = moves.get((s.id, s.fail_point.recovery), 0.0) + fail
+        parallel = [f.target for f in flows if f.kind.value == "parallel"]
+        if parallel:
+            for t in parallel:
+                moves[(s.id, t)] = moves.get((s.id, t), 0.0) + ok
+            join = _join_of(bp, s.id, parallel, join_of)
+            if join is not None:
+                split_join[s.id] = join
+                moves[(s.id, join)] = moves.get((s.id, join), 0.0) + ok
+            continue
+        b = _branch([f for f in flows if f.is_branch])
+        if b is None:
+            continue
+        prev = 0.0
+        for c, t in zip(b.cum, b.targets):
+            p = max(0.0, min(c, 1.0) - prev)
+            prev = min(c, 1.0)
+            if p > 0:
+                moves[(s.id, t)] = moves.get((s.id, t), 0.0) + ok * p
+    # inside parallel branches, reaching the join ends the branch: the split goes on to the join once
+    for split, join in split_join.items():
+        inside = _branch_steps(bp, split, join)
+        for (src, dst) in list(moves):
+            if dst == join and src in inside:
+                del moves[(src, dst)]
+    m = np.zeros((n, n))
+    for (src, dst), p in moves.items():
+        if src in index and dst in index:
+            m[index[dst], index[src]] += p
+    e = np.zeros(n)
+    e[index[entry]] = 1.0
+    try:
+        v = np.linalg.solve(np.eye(n) - m, e)
+    except np.linalg.LinAlgError:
+        raise ValueError("the flows loop forever: customers never leave (check rework probabilities)") from None
+    visits = {sid: float(max(0.0, v[index[sid]])) for sid in ids}
+    follow = {(src, dst): visits[src] * p for (src, dst), p in moves.items()}
+    return visits, follow
+
+
+def _join_of(bp: Blueprint, split: str, parallel: list[str], join_of: dict[str, str]) -> str | None:
+    """The join step of a parallel split: a step whose ``join`` names the split."""
+    for sid, named in join_of.items():
+        if named == split:
+            return sid
+    return None
+
+
+def _branch_steps(bp: Blueprint, split: str, join: str) -> set[str]:
+    """Steps reached from the split's parallel targets before the join."""
+    seen: set[str] = set()
+    stack = [f.target for f in bp.flows_from(split) if f.kind.value == "parallel"]
+    while stack:
+        sid = stack.pop()
+        if sid == join or sid in seen:
+            continue
+        seen.add(sid)
+        stack.extend(f.target for f in bp.flows_from(sid) if f.kind.value != "retry")
+    return seen
+
+
+def _held_roles(bp: Blueprint) -> dict[str, str | None]:
+    """The role whose member is with the customer at each step, as the simulator holds members:
+    a step's own role; at a system step with no role, the role held on the way in (when all ways
+    in agree); at a customer action, none."""
+    held: dict[str, str | None] = {}
+    for s in bp.steps:
+        if s.role is not None:
+            held[s.id] = s.role
+        elif s.lane is Lane.CUSTOMER:
+            held[s.id] = None
+    pending = [s for s in bp.steps if s.id not in held]
+    for _ in range(len(pending) + 1):
+        changed = False
+        for s in pending:
+            if s.id in held:
+                continue
+            ins = [f.source for f in bp.flows if f.target == s.id and f.is_branch]
+            if ins and all(src in held for src in ins):
+                roles = {held[src] for src in ins}
+                held[s.id] = roles.pop() if len(roles) == 1 else None
+                changed = True
+        if not changed:
+            break
+    for s in pending:
+        held.setdefault(s.id, None)
+    return held
+
+
+def _lags(bp: Blueprint, entry: str, follow: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Mean time from arrival to reaching each step (service and flow delays; waits left out),
+    over the journey without its loops."""
+    back = back_flows(bp)
+    order = _topological(bp, entry, back)
+    mean = {s.id: (s.duration.mean if s.duration is not None else 0.0) for s in bp.steps}
+    delay: dict[tuple[str, str], float] = {}
+    for f in bp.flows:
+        if f.delay is not None and f.kind.value != "retry":
+            delay[(f.source, f.target)] = f.delay.mean
+    lag = {entry: 0.0}
+    for sid in order:
+        if sid == entry:
+            continue
+        num = den = 0.0
+        for (src, dst), w in follow.items():
+            if dst != sid or (src, dst) in back or src not in lag or w <= 0:
+                continue
+            num += w * (lag[src] + mean[src] + delay.get((src, dst), 0.0))
+            den += w
+        if den > 0:
+            lag[sid] = num / den
+    return lag
+
+
+def _topological(bp: Blueprint, entry: str, back: set[tuple[str, str]]) -> list[str]:
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(s.id for s in bp.steps)
+    for f in bp.flows:
+        if f.kind.value != "retry" and (f.source, f.target) not in back:
+            g.add_edge(f.source, f.target)
+    for s in bp.steps:
+        if s.fail_point and s.fail_point.recovery and (s.id, s.fail_point.recovery) not in back:
+            if not nx.has_path(g, s.fail_point.recovery, s.id):
+                g.add_edge(s.id, s.fail_point.recovery)
+    try:
+        return list(nx.topological_sort(g))
+    except nx.NetworkXUnfeasible:  # pragma: no cover - back flows break every loop
+        return [s.id for s in bp.steps]
+
+
+def role_loads(bp: Blueprint, entry: str) -> dict[str, RoleLoad]:
+    """Per role, for one customer entering at ``entry``: queue joins, member time and lag.
+
+    >>> import blueprint
+    >>> bp = blueprint.Blueprint("Desk")
+    >>> a = bp.onstage("Ask", role="clerk", duration="exp(2 min)")
+    >>> b = bp.backstage("Check", role="clerk", duration="exp(1 min)")
+    >>> c = bp.onstage("Escalate", role="manager", duration="exp(5 min)")
+    >>> _ = a >> b
+    >>> _ = bp.flow(b, c, probability=0.25)
+    >>> _ = bp.role("clerk", staffing=2)
+    >>> _ = bp.role("manager", staffing=1)
+    >>> loads = role_loads(bp, "ask")
+    >>> loads["clerk"].calls, loads["clerk"].handle_time, loads["manager"].calls
+    (1.0, 180.0, 0.25)
+    """
+    visits, follow = _visits(bp, entry)
+    held = _held_roles(bp)
+    lags = _lags(bp, entry, follow)
+    out: dict[str, RoleLoad] = {}
+    parallel_sources = {f.source for f in bp.flows if f.kind.value == "parallel"}
+    for role in bp.roles:
+        calls = work = lag_sum = 0.0
+        for s in bp.steps:
+            d = s.duration.mean if s.duration is not None else 0.0
+            if s.role == role.name:
+                # queue joins: arrivals at this step that do not come with a member of this role already held
+                joins = 1.0 if s.id == entry else 0.0
+                for (src, dst), w in follow.items():
+                    if dst != s.id:
+                        continue
+                    failed_route = bool(bp.step(src).fail_point and bp.step(src).fail_point.recovery == dst)
+                    if held.get(src) == role.name and src not in parallel_sources and not failed_route:
+                        continue
+                    joins += w
+                calls += joins
+                work += visits[s.id] * d
+                lag_sum += joins * lags.get(s.id, 0.0)
+            elif s.role is None and s.lane is not Lane.CUSTOMER and held.get(s.id) == role.name:
+                work += visits[s.id] * d  # a system step while the member stays with the customer
+        out[role.name] = RoleLoad(role.name, calls, work, lag_sum / calls if calls > 0 else 0.0)
+    return out
+
+
+# -- arrivals per interval ----------------------------------------------------------------
+
+
+def _cumulative(a: Arrivals, horizon: float) -> Any:
+    """A function t ↦ expected arrivals in [0, t), for t in [−∞, horizon + a day]."""
+    end = horizon + DAY
+    if a.kind == "rate":
+        lam = a.rate.per_second  # type: ignore[union-attr]
+        return lambda t: lam * min(max(t, 0.0), end)
+    if a.kind == "profile":
+        prof = a.profile
+        assert prof is not None
+        tl = [(t, v / prof.interval.seconds) for t, v in profile_timeline(prof, end)]
+        times = [t for t, _ in tl]
+        cum = [0.0]
+        for i in range(len(tl) - 1):
+            cum.append(cum[-1] + tl[i][1] * (tl[i + 1][0] - tl[i][0]))
+
+        def f(t: float) -> float:
+            t = min(max(t, 0.0), end)
+            i = int(np.searchsorted(times, t, side="right")) - 1
+            return cum[i] + tl[i][1] * (t - tl[i][0])
+
+        return f
+    stamps = sorted(timestamp_seconds(s) for s in a.times or [])
+    weekly = any(" " in s for s in a.times or [])
+    period = WEEK if weekly else DAY
+    points = np.array(sorted(base + s for base in np.arange(0, end + period, period) for s in stamps if base + s < end))
+    return lambda t: float(np.searchsorted(points, max(t, 0.0), side="left"))
+
+
+# -- targets --------------------------------------------------------------------------------
+
+
+def _target_for(bp: Blueprint, role: str, target: Any) -> Target:
+    if isinstance(target, dict) and role in target:
+        target = target[role]
+    elif isinstance(target, dict) and any(r.name in target for r in bp.roles):
+        target = None
+    if target is not None:
+        return target if isinstance(target, Target) else Target.model_validate(target)
+    own = bp.target_for(role)
+    if own is not None and (own.service_level is not None or own.max_abandon or own.max_asa or own.max_occupancy):
+        return own
+    tol = next((s.wait_point.tolerance.seconds for s in bp.steps if s.role == role and s.wait_point), DEFAULT_TARGET_SECONDS)
+    return Target(service_level=DEFAULT_SERVICE_LEVEL, within=f"{tol:g} s")
+
+
+def _patience(bp: Blueprint) -> float | None:
+    """Mean patience over all arriving customers (None when nobody gives up)."""
+    num = den = 0.0
+    any_patience = False
+    for a in bp.arrivals:
+        for seg in a.segment_list():
+            p = a.patience_of(seg)
+            if p is not None:
+                any_patience = True
+                num += seg.share * p.mean
+                den += seg.share
+    return num / den if any_patience and den > 0 else None
+
+
+# -- the table --------------------------------------------------------------------------------
+
+
+class Requirements(pd.DataFrame):
+    """Required staff per role and interval: a DataFrame indexed by ``(role, interval)``.
+
+    Columns: ``start`` (seconds from Monday 00:00), ``time`` (in words),
+    ``arrival_rate`` (calls an hour), ``handle_time`` (seconds), ``load``
+    (Erlangs), ``required`` (agents on the phones), ``scheduled`` (with
+    shrinkage), and the figures the formula gives at ``required``:
+    ``service_level``, ``asa`` (s), ``p_abandon``, ``occupancy``. The simulation
+    method adds ``sim_service_level``, ``sim_abandonment`` and ``sim_occupancy``,
+    measured at the final staffing.
+    """
+
+    _metadata = ["_info"]
+
+    @property
+    def _constructor(self) -> type[Requirements]:
+        return Requirements
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """How the table was made: method, interval, targets, iterations."""
+        return getattr(self, "_info", {}) or {}
+
+    def for_role(self, role: str, column: str = "scheduled") -> pd.Series:
+        """One role's requirement per interval, indexed by interval start (seconds from Monday 00:00)."""
+        part = self.xs(role, level="role")
+        return pd.Series(part[column].to_numpy(), index=part["start"].to_numpy(), name=role)
+
+    def to_staffing(self, role: str, column: str = "scheduled") -> Staffing:
+        """The requirement as a headcount per interval, which a role accepts as its staffing."""
+        s = self.for_role(role, column)
+        width = self.info.get("interval", 900.0)
+        per_day = int(round(DAY / width))
+        values = [float(v) for v in s.to_numpy()]
+        if len(values) <= per_day:
+            return Staffing(profile=Profile(interval=f"{width / 60:g} min", start="00:00", values=values + [0.0] * (per_day - len(values))))
+        days = {WEEKDAYS[d]: values[d * per_day:(d + 1) * per_day] for d in range(min(7, len(values) // per_day))}
+        return Staffing(profile=Profile(interval=f"{width / 60:g} min", start="00:00", days=days))
+
+    def plot(self, role: str | None = None, ax: Any = None) -> Any:
+        """Required (and scheduled) staff per interval, one line per role; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 3.5))
+        roles = [role] if role else list(dict.fromkeys(self.index.get_level_values("role")))
+        for r in roles:
+            part = self.xs(r, level="role")
+            hours = part["start"].to_numpy() / 3600
+            ax.step(hours, part["scheduled"], where="post", label=f"{r}")
+        ax.set_xlabel("hours from Monday 00:00")
+        ax.set_ylabel("staff required")
+        ax.set_title(f"Staff required per interval ({self.info.get('method', '')})")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        return ax
+
+
+def requirements(
+    blueprint: Blueprint,
+    target: Target | dict[str, Any] | None = None,
+    *,
+    method: Method = "sipp",
+    days: float = 1,
+    interval: float | str = "15 min",
+    shrinkage: float = 0.0,
+    definition: str = "offered",
+    replications: int = 10,
+    seed: int | None = None,
+    max_iterations: int = 10,
+    executor: Any = None,
+) -> Requirements:
+    """Required staff per role per interval, with the service level each interval achieves.
+
+    ``target`` is a :class:`~blueprint.Target` (or its fields as a dict) for every
+    role, or a dict ``{role: target}``; roles left out use their own target, the
+    blueprint's, or 80% within their wait point's tolerance (60 s without one).
+    ``shrinkage`` (breaks, training, absence) turns agents on the phones into agents
+    scheduled. ``definition`` is the service-level definition for Erlang A (see
+    :func:`simulate.staffing.erlang_a`). The simulation method runs ``replications``
+    replications of ``days`` days from ``seed`` per iteration, at most
+    ``max_iterations`` times. Roles with unlimited staffing need no requirement.
+    """
+    if method not in ("sipp", "lag-sipp", "simulation"):
+        raise ValueError(f"method must be 'sipp', 'lag-sipp' or 'simulation', got {method!r}")
+    if not 0 <= shrinkage < 1:
+        raise ValueError(f"shrinkage must be at least 0 and below 1, got {shrinkage}")
+    if days <= 0:
+        raise ValueError(f"days must be more than 0, got {days}")
+    blueprint.validate().raise_for_errors()
+    if not blueprint.arrivals:
+        raise ValueError("the blueprint has no arrivals: no staff are needed")
+    w = _seconds(interval, "interval")
+    if w <= 0 or DAY % w > 1e-9:
+        raise ValueError(f"interval must divide a day evenly, got {w:g} s")
+    horizon = float(days) * DAY
+    n = int(math.ceil(horizon / w - 1e-9))
+    roles = [r for r in blueprint.roles if not (r.staffing is not None and r.staffing.kind == "unlimited")]
+    roles = [r for r in roles if any(s.role == r.name for s in blueprint.steps)]
+    patience = _patience(blueprint)
+    starts = np.arange(n) * w
+    info: dict[str, Any] = {"method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,
+                            "targets": {r.name: _target_for(blueprint, r.name, target) for r in roles}}
+    if method == "simulation":
+        return _by_simulation(blueprint, roles, info, patience, starts, n, w, definition, replications, seed,
+                              max_iterations, executor)
+    rates: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
+    work: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
+    for a in blueprint.arrivals:
+        loads = role_loads(blueprint, a.step)
+        cum = _cumulative(a, horizon)
+        for r in roles:
+            load = loads[r.name]
+            shift = load.lag if method == "lag-sipp" else 0.0
+            arrived = np.array([cum(t + w - shift) - cum(t - shift) for t in starts])
+            if shift:
+                arrived[starts - shift < 0] = np.array([cum(t + w - shift) - cum(max(t - shift, 0.0)) for t in starts])[starts - shift < 0]
+            rates[r.name] += arrived / w * load.calls
+            work[r.name] += arrived / w * load.work
+    frames = []
+    for r in roles:
+        lam = rates[r.name]
+        h = np.where(lam > 0, work[r.name] / np.where(lam > 0, lam, 1.0), 1.0)
+        frames.append(_staff_role(r.name, info["targets"][r.name], lam, h, patience, starts, shrinkage, definition, w))
+    return _table(frames, info)
+
+
+def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patience: float | None,
+                starts: np.ndarray, shrinkage: float, definition: str, w: float) -> pd.DataFrame:
+    kwargs: dict[str, Any] = {"shrinkage": shrinkage}
+    if target.service_level is not None:
+        kwargs["target_service_level"] = target.service_level
+        kwargs["within"] = target.within.seconds  # type: ignore[union-attr]
+    if target.max_asa is not None:
+        kwargs["max_asa"] = target.max_asa.seconds
+    if target.max_occupancy is not None:
+        kwargs["max_occupancy"] = target.max_occupancy
+    if patience is not None:
+        kwargs["patience"] = patience
+        kwargs["definition"] = definition
+        if target.max_abandon is not None:
+            kwargs["max_abandon"] = target.max_abandon
+    if len(kwargs) == 1:
+        kwargs["target_service_level"] = DEFAULT_SERVICE_LEVEL
+        kwargs["within"] = DEFAULT_TARGET_SECONDS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaffingTieWarning)
+        details = agents_for(lam, h, return_details=True, **kwargs)
+    details = details.reset_index(drop=True)
+    out = pd.DataFrame({
+        "role": role,
+        "interval": np.arange(len(starts)),
+        "start": starts,
+        "time": [_clock(t) for t in starts],
+        "arrival_rate": lam * 3600,
+        "handle_time": np.where(lam > 0, h, np.nan),
+        "load": lam * h,
+        "required": details["agents"].to_numpy(),
+        "scheduled": details["scheduled"].to_numpy(),
+    })
+    for col in ("service_level", "asa", "p_abandon", "occupancy"):
+        if col in details:
+            out[col] = details[col].to_numpy()
+    return out
+
+
+def _clock(t: float) -> str:
+    day, rest = divmod(int(round(t)), int(DAY))
+    return f"{WEEKDAYS[day % 7][:3].capitalize()} {rest // 3600:02d}:{rest % 3600 // 60:02d}"
+
+
+def _table(frames: list[pd.DataFrame], info: dict[str, Any]) -> Requirements:
+    if not frames:
+        raise ValueError("no role needs staff: every role is unlimited or has no steps")
+    df = pd.concat(frames, ignore_index=True).set_index(["role", "interval"])
+    out = Requirements(df)
+    out._info = info
+    return out
+
+
+# -- the iterative staffing algorithm ----------------------------------------------------------
+
+
+def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patience: float | None,
+                   starts: np.ndarray, n: int, w: float, definition: str, replications: int, seed: int | None,
+                   max_iterations: int, executor: Any) -> Requirements:
+    from .run import run
+
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    days = info["days"]
+    plentiful = {r.name: Staffing(unlimited=True) for r in roles}
+    staffing = plentiful
+    history: list[dict[str, list[int]]] = []
+    current: dict[str, np.ndarray] = {}
+    results: Results | None = None
+    frames: list[pd.DataFrame] = []
+    for it in range(max_iterations):
+        trial = bp.model_copy(deep=True)
+        trial.roles = [r.model_copy(update={"staffing": staffing[r.name]}) if r.name in staffing else r for r in trial.roles]
+        results = run(trial, days=days, replications=replications, seed=seed, interval=w, executor=executor)
+        frames = []
+        new: dict[str, np.ndarray] = {}
+        for r in roles:
+            data = [rep.roles[r.name] for rep in results.replications]
+            calls = np.mean([d["arrivals"] for d in data], axis=0)[:n]
+            work = np.mean([d["work"] for d in data], axis=0)[:n]
+            lam = calls / w
+            h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
+            frame = _staff_role(r.name, info["targets"][r.name], lam, h, patience, starts, info["shrinkage"], definition, w)
+            frames.append(frame)
+            new[r.name] = frame["required"].to_numpy()
+        state = {k: v.tolist() for k, v in new.items()}
+        if state in history[:-1]:
+            # a cycle (the estimates swing by one between iterations): take the larger staffing and stop
+            new = {k: np.maximum(new[k], current[k]) for k in new}
+            history.append({k: v.tolist() for k, v in new.items()})
+            staffing = {k: _profile(v, w) for k, v in new.items()}
+            current = new
+            continue
+        history.append(state)
+        if current and all(np.array_equal(current[k], new[k]) for k in new):
+            break
+        current = new
+        staffing = {k: _profile(v, w) for k, v in new.items()}
+    info["iterations"] = len(history)
+    info["history"] = history
+    info["seed"] = seed
+    info["converged"] = len(history) >= 2 and all(history[-1][k] == history[-2][k] for k in history[-1])
+    # what the last staffing achieves in simulation
+    assert results is not None
+    for frame in frames:
+        role = frame["role"].iloc[0]
+        per = results.roles(role)
+        frame["sim_service_level"] = per["service_level"].to_numpy()[:n]
+        frame["sim_abandonment"] = per["abandonment"].to_numpy()[:n]
+        frame["sim_occupancy"] = per["occupancy"].to_numpy()[:n]
+    out = _table(frames, info)
+    out._info["results"] = results
+    return out
+
+
+def _profile(values: np.ndarray, w: float) -> Staffing:
+    per_day = int(round(DAY / w))
+    vals = [float(v) for v in values]
+    if len(vals) <= per_day:
+        return Staffing(profile=Profile(interval=f"{w / 60:g} min", start="00:00", values=vals + [0.0] * (per_day - len(vals))))
+    days = {WEEKDAYS[d]: vals[d * per_day:(d + 1) * per_day] for d in range(min(7, math.ceil(len(vals) / per_day)))}
+    return Staffing(profile=Profile(interval=f"{w / 60:g} min", start="00:00", days=days))

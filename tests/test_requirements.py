@@ -1,0 +1,153 @@
+"""Staff requirements for a whole blueprint: the flow algebra against the simulator, the
+formulas per interval, lag, shrinkage, and the iterative staffing algorithm."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import blueprint
+import simulate
+from simulate.requirements import requirements, role_loads
+from simulate.staffing import agents_for, erlang_a
+
+H = 3600.0
+
+
+def single(values: list[float], patience: str | None = None, target: dict | None = None) -> blueprint.Blueprint:
+    bp = blueprint.Blueprint("Hotline")
+    call = bp.onstage("Answer", role="agent", duration="exp(4 min)", wait_point="20 s")
+    bp.role("agent", staffing=10, target=target or {"service_level": 0.8, "within": "20 s"})
+    arrivals: dict = {"profile": {"interval": "1 h", "start": "08:00", "values": values}}
+    if patience:
+        arrivals["patience"] = patience
+    bp.arrive(call, **arrivals)
+    return bp
+
+
+def network() -> blueprint.Blueprint:
+    """Desk → (30% transfer) expert; the desk reworks 20% of its cases itself; a system step in
+    between keeps the desk member; the expert's failures (10%) go back to the desk."""
+    bp = blueprint.Blueprint("Network")
+    start = bp.customer("Arrive")
+    desk = bp.onstage("Desk", role="desk", duration="exp(3 min)")
+    log = bp.support("Log", duration="30 s")
+    expert = bp.onstage("Expert", role="expert", duration="exp(10 min)",
+                        fail_point={"description": "wrong fix", "probability": 0.1, "recovery": "desk"})
+    leave = bp.customer("Leave")
+    start >> desk >> log
+    bp.flow(log, desk, kind="rework", probability=0.2)
+    bp.flow(log, expert, kind="transfer", probability=0.3)
+    bp.flow(log, leave, otherwise=True)
+    expert >> leave
+    bp.role("desk", staffing="unlimited" if False else 40)
+    bp.role("expert", staffing=40)
+    bp.arrive(start, rate="60 per h")
+    return bp
+
+
+def test_loads_follow_the_flows() -> None:
+    loads = role_loads(network(), "arrive")
+    # desk visits v: v = 1 + 0.2 v + 0.1 × (expert visits); expert visits e = 0.3 v
+    v = 1 / (1 - 0.2 - 0.1 * 0.3)
+    e = 0.3 * v
+    # rework keeps the desk member (no new queue join); the expert's failures join the desk queue again
+    assert loads["desk"].calls == pytest.approx(1 + 0.1 * e)
+    assert loads["desk"].work == pytest.approx(v * (180 + 30))
+    assert loads["expert"].calls == pytest.approx(e)
+    assert loads["expert"].work == pytest.approx(e * 600)
+    assert loads["expert"].lag > loads["desk"].lag
+
+
+def test_offered_load_matches_the_simulator() -> None:
+    """The flow algebra's offered load per role equals what the simulator measures with plentiful staff,
+    within the 99.9% interval of the replications."""
+    bp = network()
+    req = requirements(bp, days=1)
+    res = simulate.run(bp, days=1, replications=20, seed=4, interval="1 h")
+    from scipy import stats
+
+    for role in ("desk", "expert"):
+        expected = float(req.loc[role]["load"].iloc[40])  # any interval: constant arrivals
+        per_rep = [sum(r.roles[role]["work"][2:23]) / (21 * H) for r in res.replications]
+        m, s = np.mean(per_rep), np.std(per_rep, ddof=1) / math.sqrt(len(per_rep))
+        half = stats.t.ppf(0.9995, len(per_rep) - 1) * s
+        assert abs(m - expected) <= half, (role, m, expected, half)
+
+
+def test_sipp_is_the_formula_interval_by_interval() -> None:
+    values = [20, 45, 60, 30]
+    req = requirements(single(values), interval="1 h")
+    part = req.loc["agent"]
+    expected = agents_for(np.array(values) / H, 240.0, target_service_level=0.8, within=20.0)
+    assert list(part["required"].iloc[8:12]) == list(expected)
+    assert (part["required"].iloc[:8] == 0).all() and (part["required"].iloc[12:] == 0).all()
+    assert part["arrival_rate"].iloc[9] == pytest.approx(45.0)
+    assert part["handle_time"].iloc[9] == pytest.approx(240.0)
+    assert (part["service_level"].iloc[8:12] >= 0.8).all()
+
+
+def test_patience_gives_erlang_a() -> None:
+    req = requirements(single([60], patience="exp(2 min)"), interval="1 h")
+    n = int(req.loc[("agent", 8), "required"])
+    assert n == agents_for(60 / H, 240.0, patience=120.0, target_service_level=0.8, within=20.0)
+    assert req.loc[("agent", 8), "p_abandon"] == pytest.approx(erlang_a(60 / H, 240.0, 120.0, n).p_abandon)
+
+
+def test_lag_sipp_shifts_by_the_time_to_reach_the_queue() -> None:
+    bp = blueprint.Blueprint("Lag")
+    form = bp.customer("Fill in the form", duration="30 min")
+    desk = bp.onstage("Desk", role="desk", duration="exp(5 min)")
+    form >> desk
+    bp.role("desk", staffing=5)
+    bp.arrive(form, profile={"interval": "1 h", "start": "09:00", "values": [10, 40, 10]})
+    sipp = requirements(bp, method="sipp", interval="30 min").loc["desk"]
+    lag = requirements(bp, method="lag-sipp", interval="30 min").loc["desk"]
+    assert lag["load"].to_numpy()[1:] == pytest.approx(sipp["load"].to_numpy()[:-1])
+    assert lag["load"].iloc[18] == 0 and sipp["load"].iloc[18] > 0  # nobody reaches the desk before 09:30
+
+
+def test_shrinkage_and_staffing_round_trip() -> None:
+    req = requirements(single([20, 45, 60, 30]), interval="1 h", shrinkage=0.3)
+    part = req.loc["agent"]
+    assert list(part["scheduled"]) == [math.ceil(round(x / 0.7, 9)) for x in part["required"]]
+    staffing = req.to_staffing("agent")
+    assert staffing.kind == "profile"
+    assert [staffing.profile.value_at(t * H) for t in (8, 9, 10, 11, 12)] == list(part["scheduled"].iloc[8:13])
+    assert req.for_role("agent").index[9] == 9 * H
+
+
+def test_simulation_method_converges_and_meets_the_target() -> None:
+    bp = single([30, 60, 90, 60, 30], patience="exp(3 min)")
+    req = requirements(bp, method="simulation", interval="1 h", replications=20, seed=3)
+    assert req.info["converged"] and 2 <= req.info["iterations"] <= 10
+    sipp = requirements(bp, interval="1 h")
+    busy = slice(9, 13)
+    # the network is one queue: the simulation agrees with Erlang A within one agent
+    diff = req.loc["agent"]["required"].iloc[busy].to_numpy() - sipp.loc["agent"]["required"].iloc[busy].to_numpy()
+    assert np.abs(diff).max() <= 1
+    # and its own measurement says the target is met on average over the busy hours
+    assert req.loc["agent"]["sim_service_level"].iloc[busy].mean() >= 0.8
+
+
+def test_the_contact_centre_requirements() -> None:
+    bp = blueprint.load("examples/contact_center.yaml")
+    req = requirements(bp)
+    assert set(req.index.get_level_values("role")) == {"first_line", "specialist"}  # the chatbot is unlimited
+    peak = req.loc["first_line"]["required"].max()
+    assert 15 <= peak <= 40
+    assert (req["service_level"].dropna() >= 0.8 - 1e-12).all()
+    ax = req.plot()
+    assert ax.get_ylabel() == "staff required"
+
+
+def test_bad_input_is_refused() -> None:
+    bp = single([10])
+    with pytest.raises(ValueError, match="method must be"):
+        requirements(bp, method="erlang")
+    with pytest.raises(ValueError, match="shrinkage"):
+        requirements(bp, shrinkage=1.0)
+    with pytest.raises(ValueError, match="divide a day"):
+        requirements(bp, interval="7 min")

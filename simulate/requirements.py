@@ -419,6 +419,7 @@ def requirements(
     seed: int | None = None,
     max_iterations: int = 10,
     executor: Any = None,
+    patience: bool = True,
 ) -> Requirements:
     """Required staff per role per interval, with the service level each interval achieves.
 
@@ -430,6 +431,8 @@ def requirements(
     :func:`simulate.staffing.erlang_a`). The simulation method runs ``replications``
     replications of ``days`` days from ``seed`` per iteration, at most
     ``max_iterations`` times. Roles with unlimited staffing need no requirement.
+    ``patience=False`` ignores customers' patience: Erlang C even where they give
+    up, as a spreadsheet does.
     """
     if method not in ("sipp", "lag-sipp", "simulation"):
         raise ValueError(f"method must be 'sipp', 'lag-sipp' or 'simulation', got {method!r}")
@@ -447,12 +450,12 @@ def requirements(
     n = int(math.ceil(horizon / w - 1e-9))
     roles = [r for r in blueprint.roles if not (r.staffing is not None and r.staffing.kind == "unlimited")]
     roles = [r for r in roles if any(s.role == r.name for s in blueprint.steps)]
-    patience = _patience(blueprint)
+    patience_mean = _patience(blueprint) if patience else None
     starts = np.arange(n) * w
     info: dict[str, Any] = {"method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,
                             "targets": {r.name: _target_for(blueprint, r.name, target) for r in roles}}
     if method == "simulation":
-        return _by_simulation(blueprint, roles, info, patience, starts, n, w, definition, replications, seed,
+        return _by_simulation(blueprint, roles, info, patience_mean, starts, n, w, definition, replications, seed,
                               max_iterations, executor)
     rates: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
     work: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
@@ -471,7 +474,7 @@ def requirements(
     for r in roles:
         lam = rates[r.name]
         h = np.where(lam > 0, work[r.name] / np.where(lam > 0, lam, 1.0), 1.0)
-        frames.append(_staff_role(r.name, info["targets"][r.name], lam, h, patience, starts, shrinkage, definition, w))
+        frames.append(_staff_role(r.name, info["targets"][r.name], lam, h, patience_mean, starts, shrinkage, definition, w))
     return _table(frames, info)
 
 

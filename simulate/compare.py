@@ -119,7 +119,10 @@ def paired_differences(baseline: Results, other: Results, level: float = 0.95) -
     runs used the same seed (common random numbers); for independent runs the
     same interval is simply wider.
     """
-    a, b = replication_figures(baseline), replication_figures(other)
+    return _paired(replication_figures(baseline), replication_figures(other), level)
+
+
+def _paired(a: pd.DataFrame, b: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     if len(a) != len(b):
         raise ValueError(f"the runs have {len(a)} and {len(b)} replications; pairs need the same number")
     rows = []
@@ -151,21 +154,29 @@ def _direction(figure: str) -> int:
     return 0
 
 
+def _num(value: float, diff: bool) -> str:
+    """Means with a fixed precision; differences with three significant digits, so small ones do not read 0."""
+    if not diff or value == 0:
+        return f"{value:,.1f}"
+    a = abs(value)
+    text = f"{value:,.0f}" if a >= 100 else f"{value:.1f}" if a >= 1 else f"{value:.3g}"
+    return ("+" if value > 0 else "") + text
+
+
 def _fmt(figure: str, value: float, *, diff: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    sign = "+" if diff and value > 0 else ""
     if any(k in figure for k in ("service level", "occupancy", "abandonment")):
-        return f"{sign}{value * 100:.1f}{' pp' if diff else '%'}"
+        return f"{_num(value * 100, diff)}{' pp' if diff else '%'}"
     if figure.endswith("(s)"):
-        return f"{sign}{value:,.1f} s"
+        return f"{_num(value, diff)} s"
     if "hours" in figure:
-        return f"{sign}{value:,.0f} h" if abs(value) >= 100 else f"{sign}{value:,.1f} h"
+        return f"{_num(value, diff) if diff else f'{value:,.0f}'} h"
     if "cost" in figure:
-        return f"{sign}{value:,.0f}"
+        return _num(value, diff) if diff else f"{value:,.0f}"
     if "per journey" in figure:
-        return f"{sign}{value:.3f}"
-    return f"{sign}{value:,.1f}"
+        return _num(value, diff) if diff else f"{value:.3f}"
+    return _num(value, diff)
 
 
 @dataclass
@@ -222,9 +233,9 @@ class Comparison:
         rows = []
         for name in self.names:
             per = self.replication_figures(name)
-            mean, lo, hi = _interval_table(per.to_numpy(dtype=float))
-            for k, fig in enumerate(per.columns):
-                rows.append({"scenario": name, "figure": fig, "mean": mean[k], "ci_low": lo[k], "ci_high": hi[k]})
+            for fig in per.columns:
+                mean, lo, hi = mean_ci(per[fig].tolist())
+                rows.append({"scenario": name, "figure": fig, "mean": mean, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows).set_index(["scenario", "figure"])
 
     def differences(self) -> pd.DataFrame:
@@ -233,7 +244,7 @@ class Comparison:
         frames = []
         for name in self.names:
             if name != self.baseline:
-                d = paired_differences(self[self.baseline], self[name]).reset_index()
+                d = _paired(self.replication_figures(self.baseline), self.replication_figures(name)).reset_index()
                 d.insert(0, "scenario", name)
                 frames.append(d)
         if not frames:
@@ -286,7 +297,7 @@ class Comparison:
         for name in self.names:
             sc = self.scenarios.get(name)
             what = "unchanged blueprint" if sc is None else (sc.description or sc.summary())
-            label = f"<b>{html.escape(name)}</b>" + (" <i>(baseline)</i>" if name == self.baseline else "")
+            label = f"<b>{html.escape(name)}</b>" + (" <i>(baseline)</i>" if name == self.baseline and name != "baseline" else "")
             cells = [f"<td style='text-align:left'>{label}<br><small style='color:#666'>{html.escape(what)}</small></td>"]
             for c in cols:
                 if (name, c) not in figs.index:
@@ -294,7 +305,7 @@ class Comparison:
                     continue
                 f = figs.loc[(name, c)]
                 text = f"{_fmt(c, f['mean'])}"
-                if not math.isnan(f["ci_low"]):
+                if not math.isnan(f["ci_low"]) and f["ci_low"] != f["ci_high"]:
                     text += f"<br><small style='color:#666'>{_fmt(c, f['ci_low'])} – {_fmt(c, f['ci_high'])}</small>"
                 if diffs is not None and name != self.baseline and (name, c) in diffs.index:
                     d = diffs.loc[(name, c)]
@@ -459,7 +470,7 @@ def _diff_html(figure: str, d: pd.Series) -> str:
     if math.isnan(d["difference"]):
         return "<small>–</small>"
     interval = ""
-    if not math.isnan(d["ci_low"]):
+    if not math.isnan(d["ci_low"]) and d["ci_low"] != d["ci_high"]:
         interval = f" <small>({_fmt(figure, d['ci_low'], diff=True)} – {_fmt(figure, d['ci_high'], diff=True)})</small>"
     text = f"Δ {_fmt(figure, d['difference'], diff=True)}{interval}"
     if not d["significant"]:

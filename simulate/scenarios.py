@@ -221,7 +221,8 @@ class Scenario(Model):
     """A named set of changes to a blueprint (see the module docstring).
 
     Changes by role: ``staffing`` (new staffing per role: a headcount, a
-    profile, shifts, or an object with ``to_staffing()``), ``extra_staff``
+    profile, shifts, or an object with ``to_staffing()`` such as a shift plan;
+    or an object whose ``plans`` map roles to such plans), ``extra_staff``
     (staff added to a headcount or profile, ``{role: 1}``, or to named shifts,
     ``{role: {late: 1}}``; negative numbers take staff away), ``roles`` (other
     fields of a role, e.g. ``{cost_per_hour: 30}``), ``add_roles``.
@@ -284,6 +285,8 @@ class Scenario(Model):
     @field_validator("staffing", mode="before")
     @classmethod
     def _plans(cls, v: Any) -> Any:
+        if not isinstance(v, dict) and isinstance(getattr(v, "plans", None), dict):
+            v = v.plans  # a plan for several roles, e.g. what optimize_staffing returns
         return {k: _to_staffing(x) for k, x in v.items()} if isinstance(v, dict) else v
 
     @field_validator("volume", mode="before")

@@ -60,6 +60,13 @@ def test_staffing_in_every_form(bp: blueprint.Blueprint) -> None:
     assert new.get_role("specialist").staffing.kind == "profile"
     assert Scenario("h", staffing={"specialist": 7}).apply(bp).get_role("specialist").staffing.headcount == 7
 
+    class StaffingPlan:  # a plan for several roles
+        def __init__(self) -> None:
+            self.plans = {"first_line": ShiftPlan(), "specialist": ShiftPlan()}
+
+    both = Scenario("optimized", staffing=StaffingPlan()).apply(bp)
+    assert both.get_role("specialist").staffing == both.get_role("first_line").staffing == ShiftPlan().to_staffing()
+
 
 def test_extra_staff_on_shifts_headcount_and_profile(bp: blueprint.Blueprint) -> None:
     new = Scenario("s", extra_staff={"first_line": {"late": 2, "07:00": -1}}).apply(bp)

@@ -320,6 +320,133 @@ def _number(v: Any) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
+@app.command()
+def staff(
+    file: Path = typer.Argument(..., help="a blueprint file"),
+    templates: Optional[Path] = typer.Option(None, "--templates", "-t", help="shift templates (YAML), per role or for all roles"),
+    method: str = typer.Option("lag-sipp", "--method", help="requirements: sipp, lag-sipp or simulation"),
+    objective: str = typer.Option("paid_hours", "--objective", help="what the shift plan minimises: paid_hours, headcount or cost"),
+    days: float = typer.Option(1.0, "--days", help="days to simulate"),
+    replications: int = typer.Option(10, "--replications", "-r", help="replications of each simulation"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="seed for repeatable results"),
+    shrinkage: float = typer.Option(0.0, "--shrinkage", help="share of paid time staff are unavailable (0 to <1)"),
+    spreadsheet: bool = typer.Option(False, "--spreadsheet", help="also plan by Erlang C per interval, for comparison"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the blueprint with the new shifts (.yaml or .json)"),
+    report: Optional[Path] = typer.Option(None, "--report", help="write a short HTML report (before/after, fail points, charts)"),
+    diagram: Optional[Path] = typer.Option(None, "--diagram", help="write the new plan's fail points on the diagram (.svg/.png/.pdf)"),
+    as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
+    force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
+) -> None:
+    """Find the staff each role needs per interval and, with --templates, the cheapest shift plan
+    that meets the target in simulation; print it against today's staffing.
+
+    Example:
+
+        blueprint staff examples/contact_center.yaml -t examples/contact_center.shifts.yaml --seed 1 -o staffed.yaml
+    """
+    import simulate as sim
+    from simulate.report import before_after, format_before_after, html_report
+
+    from .files import write_atomically
+    from .render import GraphvizNotFound
+
+    inputs = [file] + ([templates] if templates else [])
+    for out in (output, report, diagram):
+        if out is not None:
+            _new_output(out, inputs, force)
+    if output is not None and output.suffix.lower() not in (".yaml", ".yml", ".json"):
+        _fail(f"{output}: choose a file ending in .yaml or .json")
+    if diagram is not None and diagram.suffix.lower() not in (".svg", ".png", ".pdf"):
+        _fail(f"{diagram}: choose a file ending in .svg, .png or .pdf")
+    if templates is not None and not templates.exists():
+        _fail(f"{templates}: no such file")
+    bp = _load_or_exit(file)
+    rep = bp.validate()
+    if not rep.ok:
+        for p in rep.errors:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(1)
+    try:
+        if templates is not None:
+            role_templates = sim.load_role_templates(templates)
+    except BlueprintError as e:
+        for p in e.problems:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(2) from None
+    try:
+        req = sim.requirements(bp, method=method, days=days, shrinkage=shrinkage,  # type: ignore[arg-type]
+                               replications=replications, seed=seed)
+        if templates is None:
+            _print_requirements(req, as_json)
+            return
+        plan = sim.optimize_staffing(bp, templates=role_templates, method=method, objective=objective, days=days,
+                                     replications=replications, seed=seed if seed is not None else req.info.get("seed"),
+                                     shrinkage=shrinkage)
+        seed_used = plan.results.seed
+        sheet = (sim.spreadsheet_staffing(bp, templates=role_templates, objective=objective, days=days,
+                                          replications=replications, seed=seed_used, shrinkage=shrinkage)
+                 if spreadsheet else None)
+        before = sim.run(bp, days=days, replications=replications, seed=seed_used)
+    except (ValueError, TimeoutError) as e:
+        _fail(str(e).splitlines()[0] if "\n" not in str(e) else str(e))
+    table = before_after(before, plan, sheet)
+    if as_json:
+        data = {
+            "file": str(file), "seed": seed_used, "method": plan.method, "meets_target": plan.meets_target,
+            "before_after": {c: {k: v for k, v in table[c].items()} for c in table.columns},
+            "plans": {r: {"shifts": p.headcount, "paid_hours": p.paid_hours, "gap": p.gap,
+                          "staffing": p.to_staffing().model_dump(mode="json")} for r, p in plan.plans.items()},
+            "misses": plan.misses.to_dict(orient="records"),
+        }
+        print(json.dumps(data, indent=2, default=_json_default))
+    else:
+        _c.out.print(f"{bp.name}: {plan.method}, seed {seed_used}, {len(plan.rounds)} round(s) of simulation", markup=False)
+        _c.out.print(_table("Before and after (simulated means)", format_before_after(table), list(table.columns),
+                            {c: "{}" for c in table.columns}))
+        for role, p in plan.plans.items():
+            _c.out.print(f"{role}: {p.summary()}", markup=False)
+        if plan.meets_target:
+            _c.out.print("The new plan meets the target in every interval.", markup=False)
+        else:
+            _c.out.print(f"{len(plan.misses)} interval(s) still miss the target after {len(plan.rounds)} rounds:", markup=False)
+            for _, m in plan.misses.head(10).iterrows():
+                _c.out.print(f"  {m['role']} interval {m['interval']}: {m['figure']} {m['simulated']:.3g} (target {m['target']:.3g})",
+                             markup=False)
+    try:
+        if output is not None:
+            from .files import save
+
+            save(plan.blueprint, output, overwrite=force)
+            _c.out.print(f"wrote {output}", markup=False)
+        fail_after = plan.results.fail_points(what_if=0) if (diagram is not None or report is not None) else None
+        if diagram is not None and fail_after is not None:
+            fail_after.render(subtitle="With the new shift plan: fail points found by simulation").save(diagram)
+            _c.out.print(f"wrote {diagram}", markup=False)
+        if report is not None:
+            text = html_report(before, plan, fail_before=before.fail_points(what_if=2), fail_after=fail_after, spreadsheet=sheet)
+            write_atomically(report, text.encode("utf-8"), overwrite=force)
+            _c.out.print(f"wrote {report}", markup=False)
+    except GraphvizNotFound as e:
+        _fail(str(e))
+
+
+def _print_requirements(req: Any, as_json: bool) -> None:
+    if as_json:
+        df = req.reset_index()[["role", "interval", "time", "arrival_rate", "load", "required", "scheduled"]]
+        print(json.dumps({"method": req.info["method"], "requirements": df.to_dict(orient="records")}, indent=2,
+                         default=_json_default))
+        return
+    for role in dict.fromkeys(req.index.get_level_values("role")):
+        part = req.xs(role, level="role")
+        busy = part[part["load"] > 0]
+        _c.out.print(f"{role}: peak {int(part['scheduled'].max())} staff at {part.loc[part['scheduled'].idxmax(), 'time']}; "
+                     f"{part['scheduled'].sum() * req.info['interval'] / 3600:,.1f} staff hours over the day "
+                     f"({req.info['method']})", markup=False)
+        show = busy[["time", "arrival_rate", "handle_time", "load", "required", "scheduled"]].copy()
+        show.index = show.pop("time")
+        _c.out.print(_table("", show, list(show.columns), {"required": "{:.0f}", "scheduled": "{:.0f}"}))
+
+
 def _json_default(x: Any) -> Any:
     if isinstance(x, float) and x != x:
         return None

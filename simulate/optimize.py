@@ -128,7 +128,11 @@ class StaffingPlan:
 
     @property
     def cost(self) -> float:
-        """Staff cost of the plan over the simulated days, from the simulation (paid hours × cost per hour)."""
+        """Staff cost of the plan: its shifts at their templates' cost per hour where every template
+        has one, else paid hours × the role's cost per hour (as the simulation counts it)."""
+        own = [p.cost for p in self.plans.values()]
+        if all(math.isfinite(c) for c in own):
+            return float(sum(own))
         return float(np.mean([sum(rep.role_totals[r]["cost"] for r in self.plans) for rep in self.results.replications]))
 
     @property

@@ -145,3 +145,46 @@ def test_simulate_writes_the_event_log(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", EXAMPLE, "--days", "0.25", "-r", "1", "--top", "0", "--events", str(empty)])
     assert result.exit_code == 0, result.output
     assert "case:concept:name" in empty.read_text().splitlines()[0]
+
+
+# -- staff -------------------------------------------------------------------------------
+
+TEMPLATES = "examples/contact_center.shifts.yaml"
+
+
+def test_staff_requirements_only() -> None:
+    result = runner.invoke(app, ["staff", EXAMPLE, "--method", "sipp"])
+    assert result.exit_code == 0, result.output
+    assert "first_line: peak" in result.output and "specialist: peak" in result.output
+    data = json.loads(runner.invoke(app, ["staff", EXAMPLE, "--json"]).stdout)
+    assert data["method"] == "lag-sipp" and {r["role"] for r in data["requirements"]} == {"first_line", "specialist"}
+
+
+def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
+    out, report, diagram = tmp_path / "staffed.yaml", tmp_path / "report.html", tmp_path / "after.svg"
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "6", "--spreadsheet",
+                                 "-o", str(out), "--report", str(report), "--diagram", str(diagram)])
+    assert result.exit_code == 0, result.output
+    assert "Before and after" in result.output and "spreadsheet plan" in result.output and "new plan" in result.output
+    staffed = blueprint.load(out)
+    assert staffed.get_role("first_line").staffing.kind == "shifts"
+    text = report.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "Before and after" in text and "data:image/png;base64," in text
+    assert diagram.read_text().lstrip().startswith("<?xml")
+    # the inputs are untouched and outputs are never overwritten without --force
+    again = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "-o", str(out)])
+    assert again.exit_code == 2 and "exists" in again.output
+    onto_input = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "-o", TEMPLATES, "--force"])
+    assert onto_input.exit_code == 2 and "is an input" in onto_input.output
+
+
+def test_staff_bad_templates_are_located(tmp_path: Path) -> None:
+    bad = tmp_path / "t.yaml"
+    bad.write_text("roles:\n  first_line:\n    templates:\n      - name: x\n        earliest_start: '25:00'\n        length: 8 h\n")
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:5" in result.output and "roles.first_line.templates[0].earliest_start" in result.output
+    missing = runner.invoke(app, ["staff", EXAMPLE, "-t", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    method = runner.invoke(app, ["staff", EXAMPLE, "--method", "guess"])
+    assert method.exit_code == 2 and "method must be" in method.output

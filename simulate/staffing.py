@@ -1,0 +1,1064 @@
+"""Exact queueing formulas for staffing: Erlang B, Erlang C, Erlang A and M/M/c/K, and the least staffing.
+
+Every figure here is an exact stationary value of a birth–death queue, computed in
+floating point without overflow or loss of precision for thousands of agents and loads
+close to the number of agents. Rates and times may be in any one consistent unit
+(calls per second and seconds, or per minute and minutes).
+
+Notation, used throughout:
+
+- ``arrival_rate`` λ: contacts arrive as a Poisson process of rate λ;
+- ``handle_time`` h: handle times are exponential with mean h; μ = 1/h;
+- ``load`` a = λ·h, the offered load in Erlangs (the mean number of busy agents
+  if every contact were served at once);
+- ``agents`` c: the number of agents (servers), a whole number;
+- ``patience`` (Erlang A): each waiting contact abandons after an exponential time
+  of mean ``patience``; θ = 1/patience;
+- ``capacity`` K (M/M/c/K): at most K contacts in the system (c in service, K − c
+  waiting); an arrival that finds K is blocked;
+- **wait** W: the time an arrival spends in the queue before an agent answers it
+  (zero if an agent is free); the **offered wait** V is the wait the arrival would
+  have if it never gave up;
+- **ASA** (average speed of answer): the mean wait;
+- **service level** SL(t): the share of arrivals answered within t (several
+  denominators, see :data:`DEFINITIONS`);
+- **occupancy**: the mean share of the agents' time spent busy, E[busy agents] / c.
+
+Arrivals see the time-stationary state (PASTA), so "the probability that an arrival
+waits" equals the stationary probability of the states in which it would wait.
+
+The models:
+
+- :func:`erlang_b` — M/M/c/c (no queue): the probability that an arrival is blocked;
+- :func:`erlang_c` — M/M/c (infinite patience, infinite queue);
+- :func:`erlang_a` — M/M/c+M (Palm's queue, exponential patience);
+- :func:`mmck` — M/M/c/K (finite waiting room, infinite patience);
+- :func:`agents_for` — the least number of agents that meets service targets, for
+  one interval or for a whole day of intervals at once.
+
+>>> r = erlang_c(arrival_rate=100 / 1800, handle_time=180, agents=13)
+>>> r.load, round(r.p_wait, 4), round(r.service_level(20), 4)
+(10.0, 0.3532, 0.8092)
+>>> agents_for(100 / 1800, 180, target_service_level=0.8, within=20)
+13
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from scipy import special
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "DEFINITIONS",
+    "ErlangAResult",
+    "ErlangCResult",
+    "MMcKResult",
+    "StaffingTieWarning",
+    "agents_for",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "mmck",
+]
+
+Definition = Literal["offered", "served", "all"]
+
+#: The denominators a service level can have, where some arrivals are not answered
+#: (they abandon, or are blocked):
+#:
+#: - ``"offered"``: arrivals answered within t / all arrivals;
+#: - ``"served"``: arrivals answered within t / arrivals answered;
+#: - ``"all"``: arrivals whose time in the queue, until answered or until they leave
+#:   (abandon or are blocked, a blocked arrival leaves at once), is at most t / all
+#:   arrivals; for Erlang A this is P(min(V, patience) ≤ t).
+#:
+#: Where every arrival is answered (Erlang C) the three coincide.
+DEFINITIONS: tuple[str, ...] = ("offered", "served", "all")
+
+#: Relative distance from a target within which the achieved figure and the target
+#: cannot be told apart in floating point; :func:`agents_for` counts such a target as
+#: met and flags the interval as a tie.
+TIE_TOLERANCE = 1e-12
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+_DROP = 75.0  # quadrature covers the integrand down to e^-75 of its maximum
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(20)
+_GL_NODES = (_GL_NODES + 1.0) / 2.0  # on [0, 1]
+_GL_WEIGHTS = _GL_WEIGHTS / 2.0
+
+
+class StaffingTieWarning(UserWarning):
+    """An achieved figure equals its target to within floating-point precision.
+
+    Raised by :func:`agents_for` for the intervals whose answer depends on how a
+    figure that equals its target (to about 1e-12, relative) is rounded; the target
+    is counted as met. ``agents_for(..., return_details=True)`` marks them in the
+    ``tie`` column.
+    """
+
+
+# ----------------------------------------------------------------------------- input checks
+
+
+def _whole(value: Any, name: str, minimum: int = 0) -> int:
+    """``value`` as an int if it is a whole number ≥ ``minimum``, else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    else:
+        f = float(value)
+        if not math.isfinite(f) or not f.is_integer():
+            raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+        out = int(f)
+    if out < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return out
+
+
+def _real(value: Any, name: str, *, positive: bool = False, allow_inf: bool = False) -> float:
+    """``value`` as a float ≥ 0 (> 0 if ``positive``), finite unless ``allow_inf``."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if math.isnan(f) or (math.isinf(f) and not allow_inf) or f < 0 or (positive and f == 0):
+        need = "> 0" if positive else "≥ 0"
+        fin = "" if allow_inf else " and finite"
+        raise ValueError(f"{name} must be {need}{fin}, got {value!r}")
+    return f
+
+
+def _array(value: Any, name: str, *, positive: bool = False, allow_inf: bool = False) -> NDArray[np.float64]:
+    """``value`` as a float array with every entry checked as in :func:`_real`."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    bad = np.isnan(arr) | (arr < 0) | (~np.isfinite(arr) & (not allow_inf))
+    if positive:
+        bad |= arr == 0
+    if bad.any():
+        need = "> 0" if positive else "≥ 0"
+        fin = "" if allow_inf else " and finite"
+        first = arr[bad].flat[0]
+        raise ValueError(f"{name} must be {need}{fin} everywhere, got {first!r}")
+    return arr
+
+
+def _definition(definition: str) -> str:
+    if definition not in DEFINITIONS:
+        raise ValueError(f"unknown service-level definition {definition!r}; use one of {', '.join(DEFINITIONS)}")
+    return definition
+
+
+# ----------------------------------------------------------------------------- special functions
+
+
+def _stirlerr(n: NDArray[np.float64]) -> NDArray[np.float64]:
+    """log(n!) − [(n + ½)·log n − n + ½·log 2π] for n ≥ 1 (the error of Stirling's formula)."""
+    out = np.empty_like(n)
+    small = n < 16
+    ns = n[small]
+    out[small] = special.gammaln(ns + 1.0) - (ns + 0.5) * np.log(ns) + ns - _HALF_LOG_2PI
+    r = 1.0 / n[~small]
+    r2 = r * r
+    out[~small] = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 / 1188))))
+    return out
+
+
+def _bd0(n: NDArray[np.float64], a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """n·log(n/a) + a − n ≥ 0 for n, a > 0, without cancellation when n ≈ a."""
+    d = a - n
+    near = np.abs(d) <= 0.5 * n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(near, d - n * np.log1p(d / n), n * np.log(n / a) + d)
+    return out
+
+
+def _log_poisson(n: NDArray[np.float64], a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """log(aⁿ·e^(−a) / n!) for whole n ≥ 0 and a > 0 (Loader's saddle-point form)."""
+    out = -a.astype(float, copy=True)
+    pos = n > 0
+    npos, apos = n[pos], a[pos]
+    out[pos] = -_bd0(npos, apos) - _HALF_LOG_2PI - 0.5 * np.log(npos) - _stirlerr(npos)
+    return out
+
+
+def _log_erlang_b(n: NDArray[np.float64], a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """log B(n, a), the Erlang B blocking probability, for whole n ≥ 0 and a ≥ 0.
+
+    B(n, a) = (aⁿ/n!) / Σ_{k≤n} aᵏ/k! = Poisson(n; a) / P(Poisson(a) ≤ n). The
+    denominator is the regularised upper incomplete gamma function Q(n + 1, a); where it
+    underflows (n far below a) the sum 1/B = Σ_{j≤n} n!/((n − j)!·aʲ) is added up instead,
+    whose terms then fall at least as fast as (n/a)ʲ.
+    """
+    n, a = np.broadcast_arrays(np.asarray(n, float), np.asarray(a, float))
+    out = np.zeros(n.shape)
+    with np.errstate(divide="ignore"):
+        out[(a == 0) & (n > 0)] = -np.inf
+    live = (a > 0) & (n > 0)
+    if not live.any():
+        return out
+    nl, al = n[live], a[live]
+    q = special.gammaincc(nl + 1.0, al)
+    res = np.empty(nl.shape)
+    ok = q > 1e-280
+    res[ok] = _log_poisson(nl[ok], al[ok]) - np.log(q[ok])
+    if (~ok).any():
+        nn, aa = nl[~ok], al[~ok]
+        total = np.ones(nn.shape)
+        term = np.ones(nn.shape)
+        j = 0
+        active = np.ones(nn.shape, bool)
+        while active.any():
+            j += 1
+            term = np.where(active, term * np.maximum(nn - j + 1, 0) / aa, 0.0)
+            total += term
+            active &= (term > 1e-17 * total) & (j < nn)
+        res[~ok] = -np.log(total)
+    out[live] = res
+    return out
+
+
+def _phi(w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """φ(w) = w − 1 + e^(−w) ≥ 0, accurate for small |w| (a series there)."""
+    out = np.empty_like(w)
+    small = np.abs(w) < 0.5
+    ws = -w[small]
+    acc = np.ones_like(ws)
+    for k in range(22, 2, -1):
+        acc = 1.0 + acc * ws / k
+    out[small] = 0.5 * ws * ws * acc
+    wl = w[~small]
+    out[~small] = wl + np.expm1(-wl)
+    return out
+
+
+def _log_geom(L: float, k: int) -> float:
+    """log Σ_{i<k} e^(i·L) for k ≥ 0, any real L."""
+    if k <= 0:
+        return -math.inf
+    if L == 0:
+        return math.log(k)
+    if L > 0:
+        return (k - 1) * L + _log_geom(-L, k)
+    return math.log(-math.expm1(k * L)) - math.log(-math.expm1(L))
+
+
+def _g(z: float) -> float:
+    """1/(1 − e^(−z)) − 1/z, continuous at 0 (value ½)."""
+    if abs(z) < 0.1:
+        z2 = z * z
+        return 0.5 + z * (1 / 12 - z2 * (1 / 720 - z2 * (1 / 30240 - z2 * (1 / 1209600 - z2 / 47900160))))
+    return 1.0 / -math.expm1(-z) - 1.0 / z
+
+
+# ----------------------------------------------------------------------------- Erlang B
+
+
+def erlang_b(load: ArrayLike, agents: ArrayLike) -> Any:
+    """Erlang B: the probability that an arrival is blocked in M/M/c/c (no waiting room).
+
+    B(c, a) = (aᶜ/c!) / Σ_{k=0..c} aᵏ/k!, where a = λ·h is the offered load in Erlangs
+    and c the number of agents (servers). Exact and stable for any c and a, computed in
+    log space. Scalars give a float; arrays (broadcast together) give an array.
+
+    >>> round(erlang_b(10.0, 13), 6)
+    0.079777
+    >>> erlang_b(0.0, 3), erlang_b(5.0, 0)
+    (0.0, 1.0)
+    >>> erlang_b([1.0, 2.0], 2).round(4)
+    array([0.2, 0.4])
+    """
+    a = _array(load, "load")
+    c = np.asarray(agents)
+    if c.dtype == bool or not np.issubdtype(c.dtype, np.number):
+        raise ValueError(f"agents must be a whole number ≥ 0, got {agents!r}")
+    cf = c.astype(float)
+    if (~np.isfinite(cf)).any() or (cf < 0).any() or (cf != np.round(cf)).any():
+        raise ValueError(f"agents must be a whole number ≥ 0, got {agents!r}")
+    out = np.exp(_log_erlang_b(cf, a))
+    return float(out) if out.ndim == 0 else out
+
+
+# ----------------------------------------------------------------------------- Erlang C
+
+
+def _erlang_c_arrays(a: NDArray[np.float64], c: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """(stable, C) for loads ``a`` ≥ 0 and agents ``c``: C = 1 where unstable, 0 where a = 0."""
+    stable = (c > a) | (a == 0)
+    C = np.where(a == 0, 0.0, 1.0)
+    live = stable & (a > 0)
+    if live.any():
+        al, cl = a[live], c[live]
+        B = np.exp(_log_erlang_b(cl, al))
+        C[live] = cl * B / (cl - al + al * B)
+    return stable, C
+
+
+@dataclass(frozen=True)
+class ErlangCResult:
+    """The stationary figures of M/M/c (Erlang C), from :func:`erlang_c`.
+
+    Attributes:
+        arrival_rate: λ, arrivals per unit time.
+        handle_time: h, mean handle time.
+        agents: c.
+        load: a = λ·h, the offered load in Erlangs.
+        occupancy: a/c, the share of the agents' time spent busy (1.0 when the queue is
+            unstable: the agents never rest; NaN when there are no agents).
+        p_wait: C(c, a), Erlang C: the probability that an arrival has to wait.
+        asa: the mean wait over all arrivals (those answered at once count as 0),
+            C·h/(c − a).
+        mean_queue: the mean number of contacts waiting, C·a/(c − a).
+        stable: False when c ≤ a and λ > 0: the queue then grows without bound, so
+            ``p_wait`` is 1, ``asa`` and ``mean_queue`` are infinite and every service
+            level is 0. Overload is reported this way, not raised.
+    """
+
+    arrival_rate: float
+    handle_time: float
+    agents: int
+    load: float
+    occupancy: float
+    p_wait: float
+    asa: float
+    mean_queue: float
+    stable: bool
+
+    def service_level(self, t: float) -> float:
+        """P(W ≤ t) = 1 − C·exp(−(c − a)·t/h): the share of arrivals answered within ``t``.
+
+        Every arrival is answered, so the :data:`DEFINITIONS` coincide. ``t`` ≥ 0 (inf
+        allowed); 0.0 for an unstable queue.
+
+        >>> erlang_c(100 / 1800, 180, 13).service_level(0) == 1 - erlang_c(100 / 1800, 180, 13).p_wait
+        True
+        """
+        t = _real(t, "t", allow_inf=True)
+        if not self.stable:
+            return 0.0
+        if self.p_wait == 0.0 or math.isinf(t):
+            return 1.0
+        c, a, h = self.agents, self.load, self.handle_time
+        return 1.0 - self.p_wait * math.exp(-(c - a) * t / h)
+
+
+def erlang_c(arrival_rate: float, handle_time: float, agents: int) -> ErlangCResult:
+    """Erlang C: M/M/c with Poisson arrivals, exponential handle times, c agents, and
+    callers who wait as long as it takes.
+
+    With a = λ·h and B = B(c, a) the Erlang B probability (:func:`erlang_b`), the
+    probability of waiting is C = c·B / (c − a·(1 − B)) for c > a, computed in log space
+    (exact for thousands of agents and for loads close to c). See :class:`ErlangCResult`
+    for every figure returned.
+
+    Overload: when agents ≤ load (and arrival_rate > 0) the queue is unstable; the result
+    says so with ``stable=False``, ``p_wait=1``, ``asa=inf`` and a service level of 0.
+
+    Args:
+        arrival_rate: λ ≥ 0.
+        handle_time: h > 0, in the time unit of 1/λ.
+        agents: c, a whole number ≥ 0 (ValueError otherwise).
+
+    >>> r = erlang_c(arrival_rate=360 / 1800, handle_time=240, agents=55)
+    >>> r.load, round(r.occupancy, 4), round(r.p_wait, 4), round(r.asa, 3), round(r.service_level(15), 4)
+    (48.0, 0.8727, 0.2597, 8.904, 0.8038)
+    >>> erlang_c(1.0, 2.0, 2).stable, erlang_c(1.0, 2.0, 2).asa
+    (False, inf)
+    >>> erlang_c(2000 / 1.0, 1.0, 2001).p_wait > 0.95   # a = 2000 on 2001 agents
+    True
+    """
+    lam = _real(arrival_rate, "arrival_rate")
+    h = _real(handle_time, "handle_time", positive=True)
+    c = _whole(agents, "agents")
+    a = lam * h
+    stable_arr, C_arr = _erlang_c_arrays(np.array([a]), np.array([float(c)]))
+    stable, C = bool(stable_arr[0]), float(C_arr[0])
+    occupancy = math.nan if c == 0 else (a / c if stable else 1.0)
+    if not stable:
+        return ErlangCResult(lam, h, c, a, occupancy, 1.0, math.inf, math.inf, False)
+    if a == 0:
+        return ErlangCResult(lam, h, c, a, occupancy, 0.0, 0.0, 0.0, True)
+    return ErlangCResult(lam, h, c, a, occupancy, C, C * h / (c - a), C * a / (c - a), True)
+
+
+# ----------------------------------------------------------------------------- quadrature for Erlang A
+
+
+def _quad(s: NDArray, kappa: NDArray, left: NDArray, right: NDArray) -> tuple[NDArray, NDArray]:
+    """Nodes w and weights for ∫ exp(s·w − κ·φ(w))·g(w) dw over w ∈ [−left, right].
+
+    The exponent is concave with its maximum, 0, at w = 0 on the range (s ≤ 0 where
+    right > 0, s ≥ 0 where left > 0). Each side is cut into panels that start at a width
+    that resolves the peak (¼ of 1, 1/√κ and 1/|s|) and double outwards until the
+    exponent has fallen by ``_DROP``; each panel gets 20 Gauss–Legendre nodes. Returns
+    arrays of shape (n, m), zero weights where a panel is empty.
+    """
+    abs_s = np.abs(s)
+    with np.errstate(divide="ignore"):
+        inv_s = np.where(abs_s > 0, 1.0 / abs_s, np.inf)
+        inv_sqrt_k = np.where(kappa > 0, 1.0 / np.sqrt(kappa), np.inf)
+        inv_k = np.where(kappa > 0, 1.0 / kappa, np.inf)
+    h0 = 0.25 * np.minimum(np.minimum(1.0, inv_sqrt_k), inv_s)
+    by_slope = _DROP * inv_s
+    # κ·φ(w) ≥ D: φ(w) ≥ w²/3 on [0, 1] and φ(w) ≥ w − 1 (right); φ(−v) ≥ v²/2 and ≥ … (left)
+    right_curv = np.where(3 * _DROP * inv_k <= 1.0, np.sqrt(3 * _DROP * inv_k), _DROP * inv_k + 1.0)
+    reach_r = np.minimum(np.minimum(right, by_slope), right_curv)
+    left_curv = np.minimum(np.sqrt(2 * _DROP * inv_k), np.log1p(2 * _DROP * inv_k) + 2.0)
+    reach_l = np.minimum(np.minimum(left, by_slope), left_curv)
+    nodes, weights = [], []
+    for reach, sign in ((reach_r, 1.0), (reach_l, -1.0)):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.where(reach > 0, np.ceil(np.log2(reach / h0 + 1.0)), 0.0)
+        k = int(min(max(need.max(initial=0.0), 0.0), 200.0))
+        if k == 0:
+            continue
+        edges = np.minimum(h0[:, None] * (2.0 ** np.arange(k + 1) - 1.0), reach[:, None])
+        width = np.diff(edges, axis=1)
+        pos = edges[:, :-1, None] + width[..., None] * _GL_NODES
+        nodes.append(sign * pos.reshape(len(s), -1))
+        weights.append((width[..., None] * _GL_WEIGHTS).reshape(len(s), -1))
+    if not nodes:
+        return np.zeros((len(s), 1)), np.zeros((len(s), 1))
+    return np.concatenate(nodes, axis=1), np.concatenate(weights, axis=1)
+
+
+class _PalmChain:
+    """The integrals behind Erlang A, for arrays of λ, h, patience, c (all finite, λ > 0).
+
+    With x = λ·patience, b = c·patience/h + 1 and F(u) = −b·u + x·(1 − e^(−u)), every
+    figure is a combination of integrals ∫ g(u)·e^(F(u)) du with g ∈ {1, 1 + x(1 − e^(−u)),
+    u}; F is concave with its maximum at p₀ = log(x/b) if x > b, else at 0. They are
+    kept as logarithms relative to e^(F(p₀)) = e^(Fref).
+    """
+
+    def __init__(self, lam: NDArray, h: NDArray, pat: NDArray, c: NDArray) -> None:
+        self.lam, self.h, self.pat, self.c = lam, h, pat, c
+        self.a = lam * h
+        self.x = lam * pat
+        self.y = c * pat / h
+        self.b = self.y + 1.0
+        self.d = (self.a - c) * (pat / h) - 1.0  # x − b, from the rates
+        self.pos = self.d > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lp = np.log1p(np.where(self.pos, self.d / self.b, 0.0))
+        self.p0 = np.where(self.pos, lp, 0.0)
+        self.fref = np.where(self.pos, self.d - self.b * lp, 0.0)
+
+    def at(self, q: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+        """(F(q) − Fref, F'(q), κ(q) = x·e^(−q)) at points q ≥ 0."""
+        b, x, p0, d = self.b, self.x, self.p0, self.d
+        off = np.where(self.pos, -b * _phi(q - p0), d * q - x * _phi(q))
+        slope = np.where(self.pos, b * np.expm1(p0 - q), d + x * np.expm1(-q))
+        kappa = np.where(self.pos, b * np.exp(np.minimum(p0 - q, 700.0)), x * np.exp(-q))
+        return off, slope, kappa
+
+    def integrals(self, lo: NDArray, hi: NDArray, weights: tuple[str, ...]) -> list[NDArray]:
+        """log ∫_lo^hi g(u)·e^(F(u) − Fref) du for each weight g named in ``weights``."""
+        q = np.clip(self.p0, lo, hi)
+        off, slope, kappa = self.at(q)
+        w, wt = _quad(slope, kappa, q - lo, hi - q)
+        u = q[:, None] + w
+        with np.errstate(over="ignore", invalid="ignore"):
+            base = wt * np.exp(slope[:, None] * w - kappa[:, None] * _phi(w))
+        out = []
+        with np.errstate(divide="ignore"):
+            for name in weights:
+                if name == "1":
+                    g = base
+                elif name == "abandon":  # 1 + x(1 − e^(−u))
+                    g = base * (1.0 - self.x[:, None] * np.expm1(-u))
+                else:  # "u"
+                    g = base * u
+                out.append(off + np.log(g.sum(axis=1)))
+        return out
+
+
+def _erlang_a_arrays(
+    lam: NDArray, h: NDArray, pat: NDArray, c: NDArray, t: float | None = None
+) -> dict[str, NDArray]:
+    """Erlang A figures for arrays (broadcast, flattened); patience = inf gives Erlang C."""
+    lam, h, pat, c = (np.ravel(v).astype(float) for v in np.broadcast_arrays(lam, h, pat, c))
+    n = lam.shape[0]
+    a = lam * h
+    nan = np.full(n, np.nan)
+    res: dict[str, NDArray] = {
+        k: nan.copy()
+        for k in ("p_wait", "p_abandon", "p_served", "asa_all", "asa_served", "mean_queue", "occupancy")
+    }
+    res["stable"] = np.ones(n, bool)
+    if t is not None:
+        for k in DEFINITIONS:
+            res["sl_" + k] = nan.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        x, y = lam * pat, c * pat / h
+    zero = lam == 0
+    erl_c = ~zero & (~np.isfinite(x) | ~np.isfinite(y))
+    palm = ~zero & ~erl_c
+
+    def put(mask: NDArray, key: str, value: Any) -> None:
+        res[key][mask] = value
+
+    # no arrivals
+    for k in ("p_wait", "p_abandon", "asa_all", "asa_served", "mean_queue"):
+        put(zero, k, 0.0)
+    put(zero, "p_served", 1.0)
+    put(zero, "occupancy", np.where(c[zero] > 0, 0.0, np.nan))
+    if t is not None:
+        for k in DEFINITIONS:
+            put(zero, "sl_" + k, 1.0)
+
+    # infinite patience: Erlang C
+    if erl_c.any():
+        ac, cc, hc = a[erl_c], c[erl_c], h[erl_c]
+        stable, C = _erlang_c_arrays(ac, cc)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = cc - ac
+            asa = np.where(stable, C * hc / gap, np.inf)
+            put(erl_c, "p_wait", C)
+            put(erl_c, "p_abandon", 0.0)
+            put(erl_c, "p_served", 1.0)
+            put(erl_c, "asa_all", asa)
+            put(erl_c, "asa_served", asa)
+            put(erl_c, "mean_queue", np.where(stable, C * ac / gap, np.inf))
+            put(erl_c, "occupancy", np.where(cc > 0, np.where(stable, ac / cc, 1.0), np.nan))
+            res["stable"][erl_c] = stable
+            if t is not None:
+                sl = 1.0 if math.isinf(t) else 1.0 - C * np.exp(-gap * t / hc)
+                sl = np.where(stable, sl, 0.0)
+                for k in DEFINITIONS:
+                    put(erl_c, "sl_" + k, sl)
+
+    if not palm.any():
+        return res
+    ch = _PalmChain(lam[palm], h[palm], pat[palm], c[palm])
+    cp, ap = ch.c, ch.a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zeros, infs = np.zeros(len(cp)), np.full(len(cp), np.inf)
+        i1, i2, i3 = ch.integrals(zeros, infs, ("1", "abandon", "u"))
+        log_y = np.log(ch.y)
+        # R = Σ_{n<c} (aⁿ/n!) / (aᶜ/c!) = (c/a) / B(c − 1, a)
+        log_r = np.where(cp > 0, np.log(cp) - np.log(ap) - _log_erlang_b(np.maximum(cp - 1, 0), ap), -np.inf)
+        log_s = ch.fref + np.logaddexp(i2, log_y + i1)  # Σ_{n≥c} πₙ / π_c
+        log_z = np.logaddexp(log_r, log_s)  # 1 / π_c
+        p_ab = np.exp(ch.fref + i2 - log_z)
+        p_served = np.exp(np.logaddexp(log_r, ch.fref + log_y + i1) - log_z)
+        ew_served = np.exp(log_y + np.log(ch.pat) + ch.fref + i3 - log_z)  # E[W; served]
+        put(palm, "p_wait", np.exp(log_s - log_z))
+        put(palm, "p_abandon", p_ab)
+        put(palm, "p_served", p_served)
+        put(palm, "asa_all", p_ab * ch.pat)
+        put(palm, "asa_served", ew_served / p_served)
+        put(palm, "mean_queue", p_ab * ch.x)
+        put(palm, "occupancy", ap * p_served / cp)
+        if t is not None:
+            if math.isinf(t):
+                put(palm, "sl_offered", p_served)
+                put(palm, "sl_served", np.where(cp > 0, 1.0, np.nan))
+                put(palm, "sl_all", 1.0)
+            else:
+                u0 = t / ch.pat
+                (h1,) = ch.integrals(zeros, u0, ("1",))
+                (t1,) = ch.integrals(u0, infs, ("1",))
+                offered = np.exp(np.logaddexp(log_r, ch.fref + log_y + h1) - log_z)
+                off_u0 = ch.at(u0)[0]
+                tail_all = np.exp(np.logaddexp(ch.fref + off_u0, np.log(ch.x) - u0 + ch.fref + t1) - log_z)
+                put(palm, "sl_offered", offered)
+                put(palm, "sl_served", offered / p_served)
+                put(palm, "sl_all", np.where(cp > 0, 1.0 - tail_all, -np.expm1(-u0)))
+    return res
+
+
+# ----------------------------------------------------------------------------- Erlang A
+
+
+@dataclass(frozen=True)
+class ErlangAResult:
+    """The stationary figures of M/M/c+M (Erlang A, Palm's queue), from :func:`erlang_a`.
+
+    Attributes:
+        arrival_rate: λ.
+        handle_time: h.
+        patience: the mean patience 1/θ (inf: Erlang C).
+        agents: c.
+        load: a = λ·h.
+        p_wait: the probability that an arrival has to wait (finds all agents busy).
+        p_abandon: the probability that an arrival abandons (gives up before an agent
+            answers); the abandonment rate is θ·mean_queue = λ·p_abandon.
+        asa_all: the mean wait over all arrivals, E[min(V, patience)]: those answered at
+            once count 0, abandoners count the time until they gave up;
+            equals p_abandon·patience.
+        asa_served: the mean wait of the arrivals that are answered (those answered at
+            once included), E[W | answered]; NaN with no agents (no one is answered).
+        mean_queue: the mean number of contacts waiting.
+        occupancy: busy agents / c = λ·(1 − p_abandon)·h/c; NaN with no agents.
+        stable: always True for a finite patience (abandonment keeps the queue finite
+            at any load); with patience = inf as in :class:`ErlangCResult`.
+    """
+
+    arrival_rate: float
+    handle_time: float
+    patience: float
+    agents: int
+    load: float
+    p_wait: float
+    p_abandon: float
+    asa_all: float
+    asa_served: float
+    mean_queue: float
+    occupancy: float
+    stable: bool
+
+    def service_level(self, t: float, definition: Definition = "offered") -> float:
+        """The service level at ``t`` (≥ 0, inf allowed) for a :data:`DEFINITIONS` name:
+
+        - ``"offered"``: P(answered within t) = P(V ≤ t and V < patience), of all arrivals;
+        - ``"served"``: the same over the arrivals answered, divided by 1 − p_abandon;
+        - ``"all"``: P(min(V, patience) ≤ t), leaving the queue either way within t.
+
+        Here V is the offered wait. Computed from the exact distribution of V (for
+        t > 0, V has the density π_c·c·μ·exp(−cμ·t + (λ/θ)(1 − e^(−θt)))).
+
+        >>> r = erlang_a(1.0, 1.0, 1.0, 1)
+        >>> round(r.service_level(0.5), 6), round(r.service_level(0.5, "all"), 6)
+        (0.58204, 0.73803)
+        """
+        t = _real(t, "t", allow_inf=True)
+        d = _definition(definition)
+        out = _erlang_a_arrays(
+            np.array([self.arrival_rate]),
+            np.array([self.handle_time]),
+            np.array([self.patience]),
+            np.array([float(self.agents)]),
+            t,
+        )
+        return float(out["sl_" + d][0])
+
+
+def erlang_a(arrival_rate: float, handle_time: float, patience: float, agents: int) -> ErlangAResult:
+    """Erlang A: M/M/c+M, where a waiting contact abandons after an exponential patience.
+
+    The number in the system is a birth–death chain with births at λ and deaths at
+    min(n, c)·μ + (n − c)⁺·θ (service, then abandonment from the queue, θ = 1/patience).
+    Its stationary distribution, and the distribution of the offered wait, are sums of
+    the form Σ_j Π_{i≤j} λ/(cμ + iθ) that equal incomplete gamma functions
+    (Palm; Mandelbaum & Zeltyn). They are evaluated here as integrals of a log-concave
+    function, in log space, by Gauss–Legendre panels around its maximum: exact to about
+    1e-13 at any load (also above c, where Erlang C has no answer), for thousands of
+    agents, and for patience from tiny to very large. ``patience=inf`` gives exactly
+    Erlang C (:func:`erlang_c`); a patience so long that λ·patience overflows is taken as
+    infinite. See :class:`ErlangAResult` for every figure returned.
+
+    Args:
+        arrival_rate: λ ≥ 0.
+        handle_time: h > 0.
+        patience: the mean patience, > 0 (inf allowed).
+        agents: c, a whole number ≥ 0.
+
+    >>> r = erlang_a(arrival_rate=10.0, handle_time=1.0, patience=2.0, agents=10)
+    >>> round(r.p_wait, 4), round(r.p_abandon, 4), round(r.asa_served, 4), round(r.occupancy, 4)
+    (0.4143, 0.0492, 0.0781, 0.9508)
+    >>> erlang_a(12.0, 1.0, 2.0, 10).stable        # overloaded, yet stable
+    True
+    >>> erlang_a(5.0, 1.0, math.inf, 7).p_wait == erlang_c(5.0, 1.0, 7).p_wait
+    True
+    """
+    lam = _real(arrival_rate, "arrival_rate")
+    h = _real(handle_time, "handle_time", positive=True)
+    pat = _real(patience, "patience", positive=True, allow_inf=True)
+    c = _whole(agents, "agents")
+    if math.isinf(pat):
+        r = erlang_c(lam, h, c)
+        return ErlangAResult(
+            lam, h, pat, c, r.load, r.p_wait, 0.0, r.asa, r.asa, r.mean_queue, r.occupancy, r.stable
+        )
+    out = _erlang_a_arrays(np.array([lam]), np.array([h]), np.array([pat]), np.array([float(c)]))
+    f = {k: float(v[0]) for k, v in out.items()}
+    return ErlangAResult(
+        lam,
+        h,
+        pat,
+        c,
+        lam * h,
+        f["p_wait"],
+        f["p_abandon"],
+        f["asa_all"],
+        f["asa_served"],
+        f["mean_queue"],
+        f["occupancy"],
+        bool(out["stable"][0]),
+    )
+
+
+# ----------------------------------------------------------------------------- M/M/c/K
+
+
+@dataclass(frozen=True)
+class MMcKResult:
+    """The stationary figures of M/M/c/K, from :func:`mmck`.
+
+    An arrival that finds K = ``capacity`` contacts in the system is blocked (it leaves
+    at once, unanswered); the others are admitted, wait if all c agents are busy, and
+    are all answered in the end (no abandonment).
+
+    Attributes:
+        arrival_rate: λ.
+        handle_time: h.
+        agents: c.
+        capacity: K, the most contacts in the system (in service and waiting), K ≥ c.
+        load: a = λ·h.
+        p_block: the probability that an arrival is blocked, π_K (Erlang B when K = c).
+        p_wait: the probability that an arrival is admitted *and* has to wait, of all
+            arrivals: P(c ≤ N < K).
+        p_wait_admitted: the same among the admitted arrivals, p_wait / (1 − p_block).
+        asa: the mean wait of the admitted arrivals (all of whom are answered).
+        mean_queue: the mean number of contacts waiting.
+        occupancy: busy agents / c = λ·(1 − p_block)·h/c.
+    """
+
+    arrival_rate: float
+    handle_time: float
+    agents: int
+    capacity: int
+    load: float
+    p_block: float
+    p_wait: float
+    p_wait_admitted: float
+    asa: float
+    mean_queue: float
+    occupancy: float
+
+    def service_level(self, t: float, definition: Definition = "offered") -> float:
+        """The service level at ``t`` (≥ 0, inf allowed) for a :data:`DEFINITIONS` name:
+
+        - ``"offered"``: admitted and answered within t / all arrivals;
+        - ``"served"``: answered within t / admitted arrivals;
+        - ``"all"``: the time in the queue is at most t (a blocked arrival leaves at
+          once, with time 0) / all arrivals, i.e. ``"offered"`` + p_block.
+
+        An admitted arrival that finds c + j in the system waits for j + 1 service
+        completions at rate c·μ, an Erlang(j + 1, cμ) time.
+
+        >>> r = mmck(1.0, 1.0, 1, 3)
+        >>> round(r.p_block, 4), round(r.service_level(1.0), 4), round(r.service_level(1.0, "served"), 4)
+        (0.25, 0.6449, 0.8598)
+        """
+        t = _real(t, "t", allow_inf=True)
+        d = _definition(definition)
+        if self.load == 0:
+            return 1.0
+        p_admit = 1.0 - self.p_block
+        c, a, m = self.agents, self.load, self.capacity - self.agents
+        log_r, L, log_z = _mmck_logs(a, c, m)
+        if math.isinf(t):
+            offered = p_admit
+        elif m == 0:
+            offered = p_admit
+        else:
+            z = c * t / self.handle_time
+            j_hi = min(m - 1, math.ceil(z + 50 * math.sqrt(z) + 50))
+            j_lo = 0
+            if L > 0:
+                j_lo = max(0, m - 1 - math.ceil(_DROP / L))
+            elif L < 0:
+                j_hi = min(j_hi, math.ceil(_DROP / -L))
+            j = np.arange(j_lo, j_hi + 1, dtype=float)
+            with np.errstate(divide="ignore"):
+                terms = j * L + np.log(special.gammainc(j + 1.0, z)) if len(j) else np.array([-np.inf])
+            log_head = special.logsumexp(terms) if np.isfinite(terms).any() else -math.inf
+            offered = math.exp(np.logaddexp(log_r, log_head) - log_z)
+        if d == "offered":
+            return offered
+        if d == "served":
+            return offered / p_admit
+        return min(1.0, offered + self.p_block)
+
+
+def _mmck_logs(a: float, c: int, m: int) -> tuple[float, float, float]:
+    """(log R, log ρ, log 1/π_c) for M/M/c/(c + m), R = Σ_{n<c} (aⁿ/n!)/(aᶜ/c!)."""
+    log_r = math.log(c) - math.log(a) - float(_log_erlang_b(np.array([c - 1.0]), np.array([a]))[0])
+    L = math.log1p((a - c) / c)
+    log_z = float(np.logaddexp(log_r, _log_geom(L, m + 1)))
+    return log_r, L, log_z
+
+
+def mmck(arrival_rate: float, handle_time: float, agents: int, capacity: int) -> MMcKResult:
+    """M/M/c/K: Poisson arrivals, exponential handle times, c agents, at most K in the system.
+
+    The stationary distribution is πₙ ∝ aⁿ/n! for n ≤ c and ∝ (aᶜ/c!)·ρⁿ⁻ᶜ for
+    c ≤ n ≤ K, ρ = a/c; it is evaluated in log space (stable at any load, since the
+    waiting room is finite, and for ρ close to 1). ``capacity == agents`` gives the
+    Erlang B blocking probability; a very large capacity gives Erlang C when a < c. See
+    :class:`MMcKResult` for every figure returned.
+
+    Args:
+        arrival_rate: λ ≥ 0.
+        handle_time: h > 0.
+        agents: c, a whole number ≥ 1.
+        capacity: K, a whole number ≥ agents.
+
+    >>> r = mmck(arrival_rate=10.0, handle_time=1.0, agents=10, capacity=15)
+    >>> round(r.p_block, 4), round(r.p_wait, 4), round(r.asa, 4), round(r.occupancy, 4)
+    (0.0838, 0.5107, 0.1719, 0.9162)
+    >>> mmck(10.0, 1.0, 13, 13).p_block == erlang_b(10.0, 13)
+    True
+    """
+    lam = _real(arrival_rate, "arrival_rate")
+    h = _real(handle_time, "handle_time", positive=True)
+    c = _whole(agents, "agents", minimum=1)
+    k = _whole(capacity, "capacity")
+    if k < c:
+        raise ValueError(f"capacity (the most contacts in the system) must be ≥ agents = {c}, got {capacity!r}")
+    a = lam * h
+    m = k - c
+    if a == 0:
+        return MMcKResult(lam, h, c, k, a, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if m == 0:
+        b = float(np.exp(_log_erlang_b(np.array([float(c)]), np.array([a])))[0])
+        return MMcKResult(lam, h, c, k, a, b, 0.0, 0.0, 0.0, 0.0, a * (1 - b) / c)
+    log_r, L, log_z = _mmck_logs(a, c, m)
+    log_q_all = _log_geom(L, m + 1)  # Σ_{j=0..m} ρʲ
+    log_wait = _log_geom(L, m)  # Σ_{j<m} ρʲ
+    p_block = math.exp(m * L - log_z)
+    p_wait = math.exp(log_wait - log_z)
+    p_admit = math.exp(float(np.logaddexp(log_r, log_wait)) - log_z)
+    mean_j = (m + 1) * _g((m + 1) * L) - _g(L)  # mean of j over 0..m, weights ρʲ
+    mean_queue = math.exp(log_q_all - log_z) * mean_j
+    return MMcKResult(
+        lam, h, c, k, a, p_block, p_wait, p_wait / p_admit, mean_queue / (lam * p_admit), mean_queue, a * p_admit / c
+    )
+
+
+# ----------------------------------------------------------------------------- least staffing
+
+
+def _targets_met(
+    figures: dict[str, NDArray], targets: dict[str, float], tol: float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(met, tie): every target met (ties count as met), any target within ``tol`` of its figure."""
+    met = figures["stable"].copy()
+    tie = np.zeros_like(met)
+    with np.errstate(invalid="ignore"):
+        for key, target in targets.items():
+            value = figures[key]
+            if key == "service_level":
+                ok = value >= target * (1 - tol)
+            else:
+                ok = value <= target * (1 + tol)
+            met &= ok  # NaN (no agents) never meets
+            tie |= np.abs(value - target) <= tol * target
+    return met, tie & met
+
+
+def agents_for(
+    arrival_rate: ArrayLike,
+    handle_time: ArrayLike,
+    *,
+    target_service_level: float | None = None,
+    within: float | None = None,
+    patience: ArrayLike | None = None,
+    max_abandon: float | None = None,
+    max_asa: float | None = None,
+    max_occupancy: float | None = None,
+    shrinkage: float = 0.0,
+    definition: Definition = "offered",
+    return_details: bool = False,
+) -> Any:
+    """The least number of agents that meets every target given, scheduled for shrinkage.
+
+    The model is Erlang C (:func:`erlang_c`) when ``patience`` is None (or inf), Erlang A
+    (:func:`erlang_a`) otherwise. Targets (give at least one):
+
+    - ``target_service_level`` with ``within`` (both or neither): service level at
+      ``within`` ≥ target, 0 < target < 1, under ``definition`` (:data:`DEFINITIONS`;
+      all three coincide for Erlang C);
+    - ``max_abandon``: p_abandon ≤ it (Erlang A only), 0 < max_abandon ≤ 1;
+    - ``max_asa``: the ASA ≤ it: the mean wait over all arrivals for Erlang C, the mean
+      wait of the answered arrivals (``asa_served``) for Erlang A;
+    - ``max_occupancy``: occupancy ≤ it, 0 < max_occupancy ≤ 1.
+
+    Under Erlang C a staffing must also be stable (agents > load). Zero arrivals need 0
+    agents. With patience the least staffing can lie below the load; the search starts
+    from bounds that are provably failing (0 agents, or where throughput alone rules
+    the target out), grows a bracket from a square-root-staffing step, then bisects:
+    every target figure is monotone in the number of agents. With no agents, figures
+    about answered arrivals (ASA, "served" service level, occupancy) are undefined and
+    their targets count as missed.
+
+    Ties: where an achieved figure equals its target to within floating-point precision
+    (relative :data:`TIE_TOLERANCE`), the target counts as met and the interval is
+    flagged: a :class:`StaffingTieWarning` names it, and the details have ``tie=True``.
+
+    Shrinkage s (0 ≤ s < 1, the share of paid time agents are unavailable): the answer
+    is the scheduled count ceil(agents / (1 − s)), where a quotient within 1e-9
+    (relative) of a whole number counts as that number (7 agents at 30% → 10, not 11).
+
+    Args:
+        arrival_rate: λ ≥ 0, a number or an array (e.g. 96 intervals of a day).
+        handle_time: h > 0, a number or an array broadcast with ``arrival_rate``.
+        patience: mean patience > 0 (inf allowed), a number or array, or None.
+        return_details: return a pandas DataFrame, one row per interval, with
+            ``arrival_rate``, ``handle_time``, ``patience``, ``load``, ``agents`` (before
+            shrinkage), ``scheduled`` (the answer), the achieved ``p_wait``,
+            ``service_level`` (if targeted), ``asa``, ``p_abandon``, ``occupancy`` at
+            ``agents``, and ``tie``.
+
+    Returns:
+        An int for scalar inputs, a numpy int64 array of the broadcast shape for array
+        inputs, or the DataFrame.
+
+    >>> agents_for(100 / 1800, 180, target_service_level=0.8, within=20)
+    13
+    >>> agents_for([0.0, 0.05, 0.5], 180, target_service_level=0.8, within=20, shrinkage=0.3)
+    array([  0,  19, 136])
+    >>> agents_for(0.1, 180, patience=60, target_service_level=0.5, within=20, definition="all") < 0.1 * 180
+    True
+    """
+    lam = _array(arrival_rate, "arrival_rate")
+    h = _array(handle_time, "handle_time", positive=True)
+    if patience is None:
+        pat = np.array(np.inf)
+    else:
+        pat = _array(patience, "patience", positive=True, allow_inf=True)
+    definition = _definition(definition)  # type: ignore[assignment]
+    if (target_service_level is None) != (within is None):
+        raise ValueError("give target_service_level and within together (service level at `within` ≥ target)")
+    targets: dict[str, float] = {}
+    if target_service_level is not None:
+        tsl = _real(target_service_level, "target_service_level")
+        if not 0 < tsl < 1:
+            raise ValueError(f"target_service_level must be in (0, 1), got {target_service_level!r}")
+        targets["service_level"] = tsl
+        t = _real(within, "within")
+    else:
+        t = None
+    if max_abandon is not None:
+        if patience is None:
+            raise ValueError("max_abandon needs patience (without it nobody abandons: Erlang C)")
+        ma = _real(max_abandon, "max_abandon")
+        if not 0 < ma <= 1:
+            raise ValueError(f"max_abandon must be in (0, 1], got {max_abandon!r}")
+        targets["p_abandon"] = ma
+    if max_asa is not None:
+        targets["asa"] = _real(max_asa, "max_asa", positive=True)
+    if max_occupancy is not None:
+        mo = _real(max_occupancy, "max_occupancy")
+        if not 0 < mo <= 1:
+            raise ValueError(f"max_occupancy must be in (0, 1], got {max_occupancy!r}")
+        targets["occupancy"] = mo
+    if not targets:
+        raise ValueError("give at least one target: target_service_level/within, max_abandon, max_asa, max_occupancy")
+    s = _real(shrinkage, "shrinkage")
+    if not s < 1:
+        raise ValueError(f"shrinkage must be in [0, 1), got {shrinkage!r}")
+
+    shape = np.broadcast_shapes(lam.shape, h.shape, pat.shape)
+    lam_f, h_f, pat_f = (np.broadcast_to(v, shape).ravel().astype(float) for v in (lam, h, pat))
+    a = lam_f * h_f
+    erlang_c_model = ~(np.isfinite(pat_f))
+    tol = TIE_TOLERANCE
+
+    def figures(idx: NDArray[np.intp], c: NDArray) -> dict[str, NDArray]:
+        out = _erlang_a_arrays(lam_f[idx], h_f[idx], pat_f[idx], c.astype(float), t)
+        f = {"stable": out["stable"], "p_wait": out["p_wait"], "occupancy": out["occupancy"]}
+        f["p_abandon"] = out["p_abandon"]
+        f["asa"] = out["asa_served"]
+        f["asa_all"] = out["asa_all"]
+        if t is not None:
+            f["service_level"] = out["sl_" + definition]
+        return f
+
+    def meets(idx: NDArray[np.intp], c: NDArray) -> NDArray[np.bool_]:
+        return _targets_met(figures(idx, c), targets, tol)[0]
+
+    # lower bounds known to fail (−1: none)
+    lo = np.full(a.shape, -1.0)
+    lo = np.where(erlang_c_model & (a > 0), np.floor(a), lo)  # c ≤ a is unstable
+    if "service_level" in targets and definition == "offered":
+        # answered within t ≤ answered ≤ c/a of the arrivals, so c < target·a fails
+        lo = np.maximum(lo, np.ceil(targets["service_level"] * a * (1 - 1e-9)) - 1)
+    if "p_abandon" in targets:
+        # abandoned ≥ 1 − c/a of the arrivals, so c < a(1 − max_abandon) fails
+        lo = np.maximum(lo, np.ceil(a * (1 - targets["p_abandon"]) - 1e-9 * (a + 1)) - 1)
+    lo = np.where(a == 0, -1.0, lo)
+    hi = np.where(a == 0, 0.0, np.nan)
+
+    # grow a bracket: hi meets every target
+    todo = np.flatnonzero(a > 0)
+    step = np.maximum(1.0, np.ceil(np.sqrt(a) + 1))
+    for _ in range(200):
+        if len(todo) == 0:
+            break
+        trial = lo[todo] + step[todo]
+        ok = meets(todo, trial)
+        hi[todo[ok]] = trial[ok]
+        lo[todo[~ok]] = trial[~ok]
+        step[todo[~ok]] *= 2
+        todo = todo[~ok]
+    else:
+        raise RuntimeError("agents_for: no staffing meets the targets (search did not end)")
+    # bisect: lo fails, hi meets
+    while True:
+        todo = np.flatnonzero(hi - lo > 1)
+        if len(todo) == 0:
+            break
+        mid = np.floor((lo[todo] + hi[todo]) / 2)
+        ok = meets(todo, mid)
+        hi[todo[ok]] = mid[ok]
+        lo[todo[~ok]] = mid[~ok]
+
+    agents = hi.astype(np.int64)
+    quotient = agents / (1.0 - s)
+    nearest = np.round(quotient)
+    scheduled = np.where(
+        np.abs(quotient - nearest) <= 1e-9 * np.maximum(1.0, quotient), nearest, np.ceil(quotient)
+    ).astype(np.int64)
+
+    allidx = np.arange(a.size)
+    fig = figures(allidx, agents.astype(float))
+    _, tie = _targets_met(fig, targets, tol)
+    tie &= a > 0
+    if tie.any():
+        where = np.flatnonzero(tie)
+        shown = ", ".join(str(i) for i in where[:10]) + (" …" if len(where) > 10 else "")
+        warnings.warn(
+            f"agents_for: {len(where)} interval(s) ({shown}) meet a target exactly to floating-point "
+            "precision; counted as met (see the `tie` column with return_details=True)",
+            StaffingTieWarning,
+            stacklevel=2,
+        )
+    if return_details:
+        import pandas as pd
+
+        cols: dict[str, Any] = {
+            "arrival_rate": lam_f,
+            "handle_time": h_f,
+            "patience": pat_f,
+            "load": a,
+            "agents": agents,
+            "scheduled": scheduled,
+            "p_wait": fig["p_wait"],
+        }
+        if t is not None:
+            cols["service_level"] = fig["service_level"]
+        cols["asa"] = fig["asa"]
+        cols["asa_all"] = fig["asa_all"]
+        cols["p_abandon"] = fig["p_abandon"]
+        cols["occupancy"] = fig["occupancy"]
+        cols["tie"] = tie
+        return pd.DataFrame(cols)
+    if len(shape) == 0:
+        return int(scheduled[0])
+    return scheduled.reshape(shape)

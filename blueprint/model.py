@@ -310,12 +310,26 @@ class Blueprint(BuilderMixin, Model):
         return [f for f in self.flows if f.target == step_id]
 
     def target_for(self, role: str) -> Target | None:
-        """A role's own target, or the blueprint's default."""
+        """A role's target: the fields its own target sets, the blueprint's default for the rest.
+
+        >>> bp = Blueprint.model_validate({"name": "x", "target": {"service_level": 0.8, "within": "60 s",
+        ...     "max_abandon": 0.05}, "roles": [{"name": "a", "target": {"service_level": 0.9, "within": "20 s"}}]})
+        >>> t = bp.target_for("a")
+        >>> t.service_level, t.within.seconds, t.max_abandon
+        (0.9, 20.0, 0.05)
+        """
         try:
             own = self.get_role(role).target
         except KeyError:
             own = None
-        return own if own is not None else self.target
+        if own is None or self.target is None:
+            return own if own is not None else self.target
+        merged = self.target.model_dump(exclude_none=True)
+        mine = own.model_dump(exclude_none=True)
+        if "service_level" in mine:  # service level and its time go together
+            merged.pop("within", None)
+        merged.update(mine)
+        return Target.model_validate(merged)
 
     # -- checking ------------------------------------------------------------
     def validate(self) -> ValidationReport:  # type: ignore[override]

@@ -39,7 +39,7 @@ from blueprint.staffing import DAY
 from .requirements import Requirements, _target_for, requirements
 from .results import Results, mean_ci
 from .run import run
-from .shifts import ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
+from .shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
 
@@ -252,7 +252,8 @@ def optimize_staffing(
     of its 95% interval (``rule="ci"``: only clear misses). Each miss raises the
     interval's requirement to one more than the plan had on duty there; the loop
     stops when nothing misses or after ``max_rounds``; what still misses is in
-    ``plan.misses``.
+    ``plan.misses`` (``reachable`` is False where no template can put more staff
+    on duty, e.g. callers who call back after closing time).
     """
     if rule not in ("mean", "ci"):
         raise ValueError(f"rule must be 'mean' or 'ci', got {rule!r}")
@@ -305,17 +306,38 @@ def _loop(bp: Blueprint, req: Requirements, templates: Any, name: str, *, object
     plans: dict[str, ShiftPlan] = {}
     results: Results | None = None
     misses = pd.DataFrame()
+    out_of_reach: dict[str, set[int]] = {r: set() for r in roles}  # intervals no template can staff (more)
+    raised: dict[str, np.ndarray] = {}
     for k in range(max_rounds):
-        plans = {r: schedule_shifts(need[r] if n > per_day else need[r][:per_day], tpl[r], objective=objective,  # type: ignore[arg-type]
-                                    interval=f"{w / 60:g} min", start="00:00", time_limit=time_limit) for r in roles}
+        plans = {}
+        for r in roles:
+            for _ in range(3):
+                try:
+                    plans[r] = schedule_shifts(need[r] if n > per_day else need[r][:per_day], tpl[r],  # type: ignore[arg-type]
+                                               objective=objective, interval=f"{w / 60:g} min", start="00:00",
+                                               time_limit=time_limit)
+                    break
+                except InfeasibleShiftsError as e:
+                    if r not in raised:
+                        raise  # the first requirement itself cannot be covered: say so
+                    # a raise the templates cannot staff: take it back and say so in the misses
+                    for i in e.intervals:
+                        need[r][i] = raised[r][i]
+                        out_of_reach[r].add(int(i))
+            else:  # pragma: no cover - taking raises back always restores a feasible requirement
+                raise RuntimeError(f"no feasible shift plan for {r}")
         staffed = _staffed(bp, {r: p.to_staffing() for r, p in plans.items()})
         results = run(staffed, days=days, replications=replications, seed=seed, interval=w, executor=executor)
         misses = _misses(results, roles, targets, n, rule)
+        if len(misses):
+            misses["reachable"] = [i not in out_of_reach[r] for r, i in zip(misses["role"], misses["interval"])]
         rounds.append({"round": k + 1, "paid_hours": sum(p.paid_hours for p in plans.values()),
                        "misses": len(misses), "required": {r: v.tolist() for r, v in need.items()}})
-        if len(misses) == 0 or k == max_rounds - 1:
+        todo = misses[misses["reachable"]] if len(misses) else misses
+        if len(todo) == 0 or k == max_rounds - 1:
             break
-        for (role, i), _ in misses.groupby(["role", "interval"]):
+        raised = {r: need[r].copy() for r in roles}
+        for (role, i), _ in todo.groupby(["role", "interval"]):
             on = int(plans[role].coverage["on_duty"].to_numpy()[i % len(plans[role].coverage)])
             need[role][i] = max(need[role][i], on + 1)
     assert results is not None

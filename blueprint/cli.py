@@ -447,6 +447,101 @@ def _print_requirements(req: Any, as_json: bool) -> None:
         _c.out.print(_table("", show, list(show.columns), {"required": "{:.0f}", "scheduled": "{:.0f}"}))
 
 
+@app.command()
+def compare(
+    file: Path = typer.Argument(..., help="a blueprint file"),
+    scenarios: Path = typer.Argument(..., help="a scenarios file (YAML) next to the blueprint"),
+    days: float = typer.Option(1.0, "--days", help="days to simulate"),
+    replications: int = typer.Option(10, "--replications", "-r", help="replications per scenario"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="seed shared by every scenario (common random numbers)"),
+    baseline: str = typer.Option("baseline", "--baseline", help="the scenario the others are measured against"),
+    serial: bool = typer.Option(False, "--serial", help="run in this process instead of a process pool"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="save the comparison (.json or .parquet) to load later"),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="write the service level by interval per scenario (.png/.svg/.pdf)"),
+    every_figure: bool = typer.Option(False, "--all", help="show every key figure (ASA, occupancy, staff hours too)"),
+    as_json: bool = typer.Option(False, "--json", help="print the figures and differences as JSON"),
+    force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
+) -> None:
+    """Run scenarios of a blueprint on the same customers and compare them with the baseline.
+
+    Every figure is a mean with its 95% interval; differences from the baseline are paired
+    (same seed) and marked where not significant.
+
+    Example:
+
+        blueprint compare examples/contact_center.yaml examples/contact_center.scenarios.yaml -r 10 --seed 1
+    """
+    import simulate as sim
+    from simulate.scenarios import ScenarioError, load_scenarios
+
+    for out in (output, chart):
+        if out is not None:
+            _new_output(out, [file, scenarios], force)
+    if output is not None and output.suffix.lower() not in (".json", ".parquet"):
+        _fail(f"{output}: choose a file ending in .json or .parquet")
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".pdf"):
+        _fail(f"{chart}: choose a file ending in .png, .svg or .pdf")
+    bp = _load_or_exit(file)
+    try:
+        found = load_scenarios(scenarios)
+        result = sim.compare(bp, found, baseline=baseline, replications=replications, days=days, seed=seed,
+                             executor="serial" if serial else None, progress=None if not as_json else False)
+    except ScenarioError as e:
+        for name, p in e.items:
+            _c.err.print(f"error: scenario {name!r}: {p}", markup=False)
+        raise typer.Exit(2) from None
+    except BlueprintError as e:
+        for p in e.problems:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(2) from None
+    except ValueError as e:
+        _fail(str(e))
+    if as_json:
+        figs = result.figures().reset_index()
+        diffs = result.differences().reset_index()
+        print(json.dumps({"file": str(file), "scenarios": str(scenarios), "seed": result.seed, "baseline": result.baseline,
+                          "figures": figs.to_dict(orient="records"), "differences": diffs.to_dict(orient="records")},
+                         indent=2, default=_json_default))
+    else:
+        _c.out.print(repr(result), markup=False)
+        figs = result.figures()
+        diffs = result.differences()
+        cols = [c for c in result.headline() if any((n, c) in figs.index for n in result.names)]
+        if not every_figure:
+            cols = [c for c in cols if c.endswith("service level") or c in ("abandonment", "time in system (s)", "staff cost")]
+        table = Table(title="Mean over the replications; in brackets the paired difference from the baseline "
+                            "(pp: percentage points; ~ = not significant at 95%)", title_justify="left")
+        table.add_column("scenario")
+        for c in cols:
+            table.add_column(c.replace(": ", ":\n"), justify="right")
+        for n in result.names:
+            cells = []
+            for c in cols:
+                if (n, c) not in figs.index:
+                    cells.append("")
+                    continue
+                share = any(k in c for k in ("service level", "abandonment", "occupancy"))
+                m = figs.loc[(n, c)]["mean"]
+                text = f"{100 * m:.1f}%" if share else _number(m)
+                if n != result.baseline and (n, c) in diffs.index:
+                    d = diffs.loc[(n, c)]["difference"]
+                    change = f"{100 * d:+.1f} pp" if share else ("0" if d == 0 else f"{'+' if d > 0 else ''}{_number(d)}")
+                    text += f" ({change}{'' if diffs.loc[(n, c)]['significant'] else ' ~'})"
+                cells.append(text)
+            table.add_row(n + (" (baseline)" if n == result.baseline else ""), *cells)
+        _c.out.print(table)
+    if output is not None:
+        result.save(output)
+        _c.out.print(f"wrote {output}", markup=False)
+    if chart is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = result.plot_service_level()
+        ax.figure.savefig(chart, bbox_inches="tight", dpi=130)
+        _c.out.print(f"wrote {chart}", markup=False)
+
+
 def _json_default(x: Any) -> Any:
     if isinstance(x, float) and x != x:
         return None

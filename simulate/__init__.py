@@ -12,12 +12,14 @@ interval), ``shifts`` (shift plans), ``optimize`` (the closed loop),
 7
 """
 
+from .compare import Comparison, compare, paired_differences
 from .engine import Replication, simulate_once
 from .failpoints import FailPoints, fail_points, plus_one
 from .optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
 from .requirements import Requirements, requirements, role_loads
 from .results import Results, mean_ci
 from .run import run
+from .scenarios import Scenario, ScenarioError, load_scenarios
 from .shifts import (
     BreakRule,
     InfeasibleShiftsError,
@@ -32,6 +34,12 @@ from .staffing import StaffingTieWarning, agents_for, erlang_a, erlang_b, erlang
 
 __all__ = [
     "BreakRule",
+    "Comparison",
+    "Scenario",
+    "ScenarioError",
+    "compare",
+    "load_scenarios",
+    "paired_differences",
     "FailPoints",
     "InfeasibleShiftsError",
     "Replication",

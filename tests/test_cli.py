@@ -188,3 +188,39 @@ def test_staff_bad_templates_are_located(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no such file" in missing.output
     method = runner.invoke(app, ["staff", EXAMPLE, "--method", "guess"])
     assert method.exit_code == 2 and "method must be" in method.output
+
+
+# -- compare -----------------------------------------------------------------------------
+
+SCENARIOS = "examples/contact_center.scenarios.yaml"
+
+
+def test_compare_prints_the_table_and_saves(tmp_path: Path) -> None:
+    out, chart = tmp_path / "cmp.json", tmp_path / "sl.png"
+    result = runner.invoke(app, ["compare", EXAMPLE, SCENARIOS, "-r", "3", "--days", "0.5", "--seed", "4", "--serial",
+                                 "-o", str(out), "--chart", str(chart)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "baseline (baseline)" in result.output and "chatbot in front of the agents" in result.output
+    assert "pp" in result.output and out.exists() and chart.stat().st_size > 1000
+    import simulate
+
+    loaded = simulate.Comparison.load(out)
+    assert loaded.seed == 4 and "busier Monday" in loaded.names
+
+
+def test_compare_json_for_scripts() -> None:
+    result = runner.invoke(app, ["compare", EXAMPLE, SCENARIOS, "-r", "2", "--days", "0.5", "--seed", "4", "--serial", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["seed"] == 4 and data["baseline"] == "baseline"
+    assert {d["scenario"] for d in data["differences"]} >= {"chatbot in front of the agents", "10-hour shifts"}
+
+
+def test_compare_bad_scenarios_are_located(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text("scenarios:\n  - name: more\n    extra_staff:\n      first_lin: {late: 1}\n")
+    result = runner.invoke(app, ["compare", EXAMPLE, str(bad), "-r", "2", "--serial"])
+    assert result.exit_code == 2
+    assert "scenario 'more'" in result.output and "first_lin" in result.output
+    out = runner.invoke(app, ["compare", EXAMPLE, SCENARIOS, "-o", SCENARIOS, "--force"])
+    assert out.exit_code == 2 and "is an input" in out.output

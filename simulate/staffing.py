@@ -36,11 +36,11 @@ The models:
 - :func:`agents_for` — the least number of agents that meets service targets, for
   one interval or for a whole day of intervals at once.
 
->>> r = erlang_c(arrival_rate=100 / 1800, handle_time=180, agents=13)
+>>> r = erlang_c(arrival_rate=100 / 1800, handle_time=180, agents=14)  # 100 calls in 30 min
 >>> r.load, round(r.p_wait, 4), round(r.service_level(20), 4)
-(10.0, 0.3532, 0.8092)
->>> agents_for(100 / 1800, 180, target_service_level=0.8, within=20)
-13
+(10.0, 0.1741, 0.8884)
+>>> agents_for(100 / 1800, 180, target_service_level=0.8, within=20)  # 13 give 79.56%
+14
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ import numpy as np
 from scipy import special
 
 if TYPE_CHECKING:
-    import pandas as pd
     from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
@@ -92,7 +91,8 @@ TIE_TOLERANCE = 1e-12
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _DROP = 75.0  # quadrature covers the integrand down to e^-75 of its maximum
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(20)
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
+_H0 = 0.5
 _GL_NODES = (_GL_NODES + 1.0) / 2.0  # on [0, 1]
 _GL_WEIGHTS = _GL_WEIGHTS / 2.0
 
@@ -113,7 +113,7 @@ class StaffingTieWarning(UserWarning):
 def _whole(value: Any, name: str, minimum: int = 0) -> int:
     """``value`` as an int if it is a whole number ≥ ``minimum``, else a ValueError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")  # noqa: TRY004
     if isinstance(value, numbers.Integral):
         out = int(value)
     else:
@@ -232,16 +232,18 @@ def _log_erlang_b(n: NDArray[np.float64], a: NDArray[np.float64]) -> NDArray[np.
 
 
 def _phi(w: NDArray[np.float64]) -> NDArray[np.float64]:
-    """φ(w) = w − 1 + e^(−w) ≥ 0, accurate for small |w| (a series there)."""
-    out = np.empty_like(w)
-    small = np.abs(w) < 0.5
-    ws = -w[small]
-    acc = np.ones_like(ws)
-    for k in range(22, 2, -1):
-        acc = 1.0 + acc * ws / k
-    out[small] = 0.5 * ws * ws * acc
-    wl = w[~small]
-    out[~small] = wl + np.expm1(-wl)
+    """φ(w) = w − 1 + e^(−w) ≥ 0, accurate for small |w| (its Taylor series there)."""
+    with np.errstate(over="ignore"):
+        out = w + np.expm1(-w)
+    small = np.abs(w) < 0.1
+    if small.any():
+        ws = -w[small]
+        acc = np.ones_like(ws)
+        for k in range(13, 2, -1):  # Σ_{k≥2} (−w)ᵏ/k! by Horner, to k = 13
+            acc *= ws
+            acc /= k
+            acc += 1.0
+        out[small] = 0.5 * ws * ws * acc
     return out
 
 
@@ -261,6 +263,8 @@ def _g(z: float) -> float:
     if abs(z) < 0.1:
         z2 = z * z
         return 0.5 + z * (1 / 12 - z2 * (1 / 720 - z2 * (1 / 30240 - z2 * (1 / 1209600 - z2 / 47900160))))
+    if z < -700.0:
+        return -1.0 / z  # 1/(1 − e^(−z)) is below e^-700
     return 1.0 / -math.expm1(-z) - 1.0 / z
 
 
@@ -275,7 +279,7 @@ def erlang_b(load: ArrayLike, agents: ArrayLike) -> Any:
     log space. Scalars give a float; arrays (broadcast together) give an array.
 
     >>> round(erlang_b(10.0, 13), 6)
-    0.079777
+    0.084339
     >>> erlang_b(0.0, 3), erlang_b(5.0, 0)
     (0.0, 1.0)
     >>> erlang_b([1.0, 2.0], 2).round(4)
@@ -374,7 +378,7 @@ def erlang_c(arrival_rate: float, handle_time: float, agents: int) -> ErlangCRes
 
     >>> r = erlang_c(arrival_rate=360 / 1800, handle_time=240, agents=55)
     >>> r.load, round(r.occupancy, 4), round(r.p_wait, 4), round(r.asa, 3), round(r.service_level(15), 4)
-    (48.0, 0.8727, 0.2597, 8.904, 0.8038)
+    (48.0, 0.8727, 0.2387, 8.184, 0.8459)
     >>> erlang_c(1.0, 2.0, 2).stable, erlang_c(1.0, 2.0, 2).asa
     (False, inf)
     >>> erlang_c(2000 / 1.0, 1.0, 2001).p_wait > 0.95   # a = 2000 on 2001 agents
@@ -397,149 +401,152 @@ def erlang_c(arrival_rate: float, handle_time: float, agents: int) -> ErlangCRes
 # ----------------------------------------------------------------------------- quadrature for Erlang A
 
 
-def _quad(s: NDArray, kappa: NDArray, left: NDArray, right: NDArray) -> tuple[NDArray, NDArray]:
-    """Nodes w and weights for ∫ exp(s·w − κ·φ(w))·g(w) dw over w ∈ [−left, right].
+def _quad(s: NDArray, kappa: NDArray, left: NDArray, right: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    """Nodes w, weights / h₀ and log h₀ for ∫ exp(s·w − κ·φ(w))·g(w) dw over w ∈ [−left, right].
 
     The exponent is concave with its maximum, 0, at w = 0 on the range (s ≤ 0 where
     right > 0, s ≥ 0 where left > 0). Each side is cut into panels that start at a width
-    that resolves the peak (¼ of 1, 1/√κ and 1/|s|) and double outwards until the
-    exponent has fallen by ``_DROP``; each panel gets 20 Gauss–Legendre nodes. Returns
-    arrays of shape (n, m), zero weights where a panel is empty.
+    h₀ that resolves the peak (½ of the least of 1, 1/√κ and 1/|s|) and double outwards
+    until the exponent has surely fallen by ``_DROP``; each panel gets 16 Gauss–Legendre
+    nodes. Returns arrays of shape (n, m), zero weights where a panel is empty; weights
+    are divided by h₀ so that tiny scales do not underflow.
     """
     abs_s = np.abs(s)
-    with np.errstate(divide="ignore"):
-        inv_s = np.where(abs_s > 0, 1.0 / abs_s, np.inf)
-        inv_sqrt_k = np.where(kappa > 0, 1.0 / np.sqrt(kappa), np.inf)
-        inv_k = np.where(kappa > 0, 1.0 / kappa, np.inf)
-    h0 = 0.25 * np.minimum(np.minimum(1.0, inv_sqrt_k), inv_s)
+    with np.errstate(divide="ignore", over="ignore"):
+        inv_s = 1.0 / abs_s
+        inv_k = 1.0 / kappa
+    inv_sqrt_k = np.sqrt(inv_k)
+    h0 = _H0 * np.minimum(np.minimum(1.0, inv_sqrt_k), inv_s)
     by_slope = _DROP * inv_s
-    # κ·φ(w) ≥ D: φ(w) ≥ w²/3 on [0, 1] and φ(w) ≥ w − 1 (right); φ(−v) ≥ v²/2 and ≥ … (left)
-    right_curv = np.where(3 * _DROP * inv_k <= 1.0, np.sqrt(3 * _DROP * inv_k), _DROP * inv_k + 1.0)
-    reach_r = np.minimum(np.minimum(right, by_slope), right_curv)
-    left_curv = np.minimum(np.sqrt(2 * _DROP * inv_k), np.log1p(2 * _DROP * inv_k) + 2.0)
-    reach_l = np.minimum(np.minimum(left, by_slope), left_curv)
-    nodes, weights = [], []
-    for reach, sign in ((reach_r, 1.0), (reach_l, -1.0)):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            need = np.where(reach > 0, np.ceil(np.log2(reach / h0 + 1.0)), 0.0)
-        k = int(min(max(need.max(initial=0.0), 0.0), 200.0))
-        if k == 0:
-            continue
-        edges = np.minimum(h0[:, None] * (2.0 ** np.arange(k + 1) - 1.0), reach[:, None])
-        width = np.diff(edges, axis=1)
-        pos = edges[:, :-1, None] + width[..., None] * _GL_NODES
-        nodes.append(sign * pos.reshape(len(s), -1))
-        weights.append((width[..., None] * _GL_WEIGHTS).reshape(len(s), -1))
-    if not nodes:
-        return np.zeros((len(s), 1)), np.zeros((len(s), 1))
-    return np.concatenate(nodes, axis=1), np.concatenate(weights, axis=1)
+    # where the exponent has fallen by D at the latest: φ(w) ≥ w²/3 on [0, 1], φ(w) ≥ w − 1,
+    # φ(−v) ≥ v²/2 and φ(−v) ≥ D/κ beyond v = log(1 + 2D/κ) + 2
+    dk = _DROP * inv_k
+    right_curv = np.where(3 * dk <= 1.0, np.sqrt(3 * dk), dk + 1.0)
+    left_curv = np.minimum(np.sqrt(2 * dk), np.log1p(2 * dk) + 2.0)
+    reach = np.stack(
+        [np.minimum(np.minimum(right, by_slope), right_curv), np.minimum(np.minimum(left, by_slope), left_curv)]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.ceil(np.log2(reach / h0 + 1.0))
+    k = int(min(np.nanmax(need, initial=0.0), 200.0))
+    if k == 0:
+        return np.zeros((len(s), 1)), np.zeros((len(s), 1)), np.log(h0)
+    ladder = 2.0 ** np.arange(k + 1) - 1.0
+    edges = np.minimum(ladder, (reach / h0)[..., None])  # (2, n, k+1), in units of h0
+    width = np.diff(edges, axis=-1)
+    pos = edges[..., :-1, None] + width[..., None] * _GL_NODES  # (2, n, k, 20)
+    pos[1] *= -1.0
+    w = np.moveaxis(pos, 0, 1).reshape(len(s), -1) * h0[:, None]
+    wt = np.moveaxis(np.broadcast_to((width[..., None] * _GL_WEIGHTS), pos.shape), 0, 1).reshape(len(s), -1)
+    return w, wt, np.log(h0)
 
 
 class _PalmChain:
     """The integrals behind Erlang A, for arrays of λ, h, patience, c (all finite, λ > 0).
 
-    With x = λ·patience, b = c·patience/h + 1 and F(u) = −b·u + x·(1 − e^(−u)), every
-    figure is a combination of integrals ∫ g(u)·e^(F(u)) du with g ∈ {1, 1 + x(1 − e^(−u)),
-    u}; F is concave with its maximum at p₀ = log(x/b) if x > b, else at 0. They are
-    kept as logarithms relative to e^(F(p₀)) = e^(Fref).
+    With x = λ·patience = λ/θ, y = c·patience/h = cμ/θ, b = y + ``extra`` and
+    F(u) = −b·u + x·(1 − e^(−u)), every figure is a combination of integrals
+    ∫ g(u)·e^(F(u)) du with g ∈ {1, 1 + x(1 − e^(−u)), u} (u = θ·time); F is concave
+    with its maximum at p₀ = log(x/b) if x > b, else at 0. They are kept as logarithms
+    relative to e^(F(p₀)) = e^(Fref). ``extra`` = 1 is the main family; 0 (needs c ≥ 1)
+    gives the density of the offered wait itself.
     """
 
-    def __init__(self, lam: NDArray, h: NDArray, pat: NDArray, c: NDArray) -> None:
+    def __init__(self, lam: NDArray, h: NDArray, pat: NDArray, c: NDArray, extra: float = 1.0) -> None:
         self.lam, self.h, self.pat, self.c = lam, h, pat, c
         self.a = lam * h
         self.x = lam * pat
         self.y = c * pat / h
-        self.b = self.y + 1.0
-        self.d = (self.a - c) * (pat / h) - 1.0  # x − b, from the rates
+        self.b = self.y + extra
+        self.d = (self.a - c) * (pat / h) - extra  # x − b, from the rates
         self.pos = self.d > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lp = np.log1p(np.where(self.pos, self.d / self.b, 0.0))
-        self.p0 = np.where(self.pos, lp, 0.0)
+        lp = np.log1p(np.where(self.pos, self.d / self.b, 0.0))
+        self.p0 = lp  # 0 where not pos
         self.fref = np.where(self.pos, self.d - self.b * lp, 0.0)
 
     def at(self, q: NDArray) -> tuple[NDArray, NDArray, NDArray]:
         """(F(q) − Fref, F'(q), κ(q) = x·e^(−q)) at points q ≥ 0."""
-        b, x, p0, d = self.b, self.x, self.p0, self.d
-        off = np.where(self.pos, -b * _phi(q - p0), d * q - x * _phi(q))
-        slope = np.where(self.pos, b * np.expm1(p0 - q), d + x * np.expm1(-q))
-        kappa = np.where(self.pos, b * np.exp(np.minimum(p0 - q, 700.0)), x * np.exp(-q))
+        b, x, p0, d, pos = self.b, self.x, self.p0, self.d, self.pos
+        dq = q - p0  # = q where not pos
+        phi = _phi(dq)
+        off = np.where(pos, -b * phi, d * q - x * phi)
+        slope = np.where(pos, b * np.expm1(-dq), d + x * np.expm1(-q))
+        kappa = np.where(pos, b * np.exp(np.minimum(-dq, 700.0)), x * np.exp(-q))
         return off, slope, kappa
 
     def integrals(self, lo: NDArray, hi: NDArray, weights: tuple[str, ...]) -> list[NDArray]:
         """log ∫_lo^hi g(u)·e^(F(u) − Fref) du for each weight g named in ``weights``."""
         q = np.clip(self.p0, lo, hi)
         off, slope, kappa = self.at(q)
-        w, wt = _quad(slope, kappa, q - lo, hi - q)
-        u = q[:, None] + w
-        with np.errstate(over="ignore", invalid="ignore"):
-            base = wt * np.exp(slope[:, None] * w - kappa[:, None] * _phi(w))
+        w, wt, log_h0 = _quad(slope, kappa, q - lo, hi - q)
+        base = wt * np.exp(slope[:, None] * w - kappa[:, None] * _phi(w))
         out = []
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             for name in weights:
                 if name == "1":
-                    g = base
-                elif name == "abandon":  # 1 + x(1 − e^(−u))
-                    g = base * (1.0 - self.x[:, None] * np.expm1(-u))
+                    total, log_scale = base.sum(axis=1), 0.0
+                elif name == "abandon":  # 1 + x(1 − e^(−u)) ≤ 1 + x
+                    g = (1.0 - self.x[:, None] * np.expm1(-(q[:, None] + w))) / (1.0 + self.x[:, None])
+                    total, log_scale = (base * g).sum(axis=1), np.log1p(self.x)
                 else:  # "u"
-                    g = base * u
-                out.append(off + np.log(g.sum(axis=1)))
+                    u = q[:, None] + w
+                    umax = u.max(axis=1)
+                    total, log_scale = (base * (u / umax[:, None])).sum(axis=1), np.log(umax)
+                out.append(off + log_h0 + log_scale + np.log(total))
         return out
 
 
+_A_KEYS = ("p_wait", "p_abandon", "p_served", "asa_all", "asa_served", "mean_queue", "occupancy")
+
+
 def _erlang_a_arrays(
-    lam: NDArray, h: NDArray, pat: NDArray, c: NDArray, t: float | None = None
+    lam: NDArray,
+    h: NDArray,
+    pat: NDArray,
+    c: NDArray,
+    t: float | None = None,
+    definitions: tuple[str, ...] = DEFINITIONS,
 ) -> dict[str, NDArray]:
-    """Erlang A figures for arrays (broadcast, flattened); patience = inf gives Erlang C."""
+    """Erlang A figures for arrays (broadcast, flattened); patience = inf gives Erlang C.
+
+    With ``t``, the service levels ``sl_<definition>`` at t for the ``definitions`` asked
+    (the others may be left NaN).
+    """
     lam, h, pat, c = (np.ravel(v).astype(float) for v in np.broadcast_arrays(lam, h, pat, c))
     n = lam.shape[0]
     a = lam * h
-    nan = np.full(n, np.nan)
-    res: dict[str, NDArray] = {
-        k: nan.copy()
-        for k in ("p_wait", "p_abandon", "p_served", "asa_all", "asa_served", "mean_queue", "occupancy")
-    }
+    keys = _A_KEYS + (tuple("sl_" + k for k in DEFINITIONS) if t is not None else ())
+    res: dict[str, NDArray] = {k: np.full(n, np.nan) for k in keys}
     res["stable"] = np.ones(n, bool)
-    if t is not None:
-        for k in DEFINITIONS:
-            res["sl_" + k] = nan.copy()
     with np.errstate(over="ignore", invalid="ignore"):
         x, y = lam * pat, c * pat / h
     zero = lam == 0
-    erl_c = ~zero & (~np.isfinite(x) | ~np.isfinite(y))
+    erl_c = ~zero & ~(np.isfinite(x) & np.isfinite(y))
     palm = ~zero & ~erl_c
 
-    def put(mask: NDArray, key: str, value: Any) -> None:
-        res[key][mask] = value
+    def put(mask: NDArray, **values: Any) -> None:
+        for key, value in values.items():
+            res[key][mask] = value
 
-    # no arrivals
-    for k in ("p_wait", "p_abandon", "asa_all", "asa_served", "mean_queue"):
-        put(zero, k, 0.0)
-    put(zero, "p_served", 1.0)
-    put(zero, "occupancy", np.where(c[zero] > 0, 0.0, np.nan))
-    if t is not None:
-        for k in DEFINITIONS:
-            put(zero, "sl_" + k, 1.0)
+    if zero.any():
+        put(zero, p_wait=0.0, p_abandon=0.0, p_served=1.0, asa_all=0.0, asa_served=0.0, mean_queue=0.0)
+        put(zero, occupancy=np.where(c[zero] > 0, 0.0, np.nan))
+        if t is not None:
+            put(zero, sl_offered=1.0, sl_served=1.0, sl_all=1.0)
 
-    # infinite patience: Erlang C
-    if erl_c.any():
+    if erl_c.any():  # infinite patience: Erlang C
         ac, cc, hc = a[erl_c], c[erl_c], h[erl_c]
         stable, C = _erlang_c_arrays(ac, cc)
         with np.errstate(divide="ignore", invalid="ignore"):
             gap = cc - ac
             asa = np.where(stable, C * hc / gap, np.inf)
-            put(erl_c, "p_wait", C)
-            put(erl_c, "p_abandon", 0.0)
-            put(erl_c, "p_served", 1.0)
-            put(erl_c, "asa_all", asa)
-            put(erl_c, "asa_served", asa)
-            put(erl_c, "mean_queue", np.where(stable, C * ac / gap, np.inf))
-            put(erl_c, "occupancy", np.where(cc > 0, np.where(stable, ac / cc, 1.0), np.nan))
+            put(erl_c, p_wait=C, p_abandon=0.0, p_served=1.0, asa_all=asa, asa_served=asa)
+            put(erl_c, mean_queue=np.where(stable, C * ac / gap, np.inf))
+            put(erl_c, occupancy=np.where(cc > 0, np.where(stable, ac / cc, 1.0), np.nan))
             res["stable"][erl_c] = stable
             if t is not None:
-                sl = 1.0 if math.isinf(t) else 1.0 - C * np.exp(-gap * t / hc)
-                sl = np.where(stable, sl, 0.0)
-                for k in DEFINITIONS:
-                    put(erl_c, "sl_" + k, sl)
+                sl = np.where(stable, 1.0 if math.isinf(t) else 1.0 - C * np.exp(-gap * t / hc), 0.0)
+                put(erl_c, sl_offered=sl, sl_served=sl, sl_all=sl)
 
     if not palm.any():
         return res
@@ -549,35 +556,46 @@ def _erlang_a_arrays(
         zeros, infs = np.zeros(len(cp)), np.full(len(cp), np.inf)
         i1, i2, i3 = ch.integrals(zeros, infs, ("1", "abandon", "u"))
         log_y = np.log(ch.y)
-        # R = Σ_{n<c} (aⁿ/n!) / (aᶜ/c!) = (c/a) / B(c − 1, a)
+        # R = Σ_{n<c} (aⁿ/n!) / (aᶜ/c!) = (c/a) / B(c − 1, a);  S = Σ_{n≥c} πₙ/π_c = e^Fref·(I₂ + y·I₁)
         log_r = np.where(cp > 0, np.log(cp) - np.log(ap) - _log_erlang_b(np.maximum(cp - 1, 0), ap), -np.inf)
-        log_s = ch.fref + np.logaddexp(i2, log_y + i1)  # Σ_{n≥c} πₙ / π_c
-        log_z = np.logaddexp(log_r, log_s)  # 1 / π_c
-        p_ab = np.exp(ch.fref + i2 - log_z)
-        p_served = np.exp(np.logaddexp(log_r, ch.fref + log_y + i1) - log_z)
-        ew_served = np.exp(log_y + np.log(ch.pat) + ch.fref + i3 - log_z)  # E[W; served]
-        put(palm, "p_wait", np.exp(log_s - log_z))
-        put(palm, "p_abandon", p_ab)
-        put(palm, "p_served", p_served)
-        put(palm, "asa_all", p_ab * ch.pat)
-        put(palm, "asa_served", ew_served / p_served)
-        put(palm, "mean_queue", p_ab * ch.x)
-        put(palm, "occupancy", ap * p_served / cp)
+        log_s_rel = np.logaddexp(i2, log_y + i1)
+        r_rel = log_r - ch.fref - log_s_rel  # log R/S
+        sp = np.logaddexp(0.0, r_rel)  # log (R + S)/S;  π_c·S = e^−sp
+        p_ab = np.exp(i2 - log_s_rel - sp)
+        p_served = np.exp(np.logaddexp(r_rel, log_y + i1 - log_s_rel) - sp)
+        ew_served = np.exp(log_y + np.log(ch.pat) + i3 - log_s_rel - sp)  # E[W; answered]
+        put(palm, p_wait=np.exp(-sp), p_abandon=np.minimum(p_ab, 1.0), p_served=np.minimum(p_served, 1.0))
+        put(palm, asa_all=p_ab * ch.pat, asa_served=ew_served / p_served, mean_queue=p_ab * ch.x)
+        put(palm, occupancy=np.minimum(ap * p_served / cp, 1.0))
         if t is not None:
             if math.isinf(t):
-                put(palm, "sl_offered", p_served)
-                put(palm, "sl_served", np.where(cp > 0, 1.0, np.nan))
-                put(palm, "sl_all", 1.0)
+                put(palm, sl_offered=p_served, sl_served=np.where(cp > 0, 1.0, np.nan), sl_all=1.0)
             else:
-                u0 = t / ch.pat
-                (h1,) = ch.integrals(zeros, u0, ("1",))
-                (t1,) = ch.integrals(u0, infs, ("1",))
-                offered = np.exp(np.logaddexp(log_r, ch.fref + log_y + h1) - log_z)
-                off_u0 = ch.at(u0)[0]
-                tail_all = np.exp(np.logaddexp(ch.fref + off_u0, np.log(ch.x) - u0 + ch.fref + t1) - log_z)
-                put(palm, "sl_offered", offered)
-                put(palm, "sl_served", offered / p_served)
-                put(palm, "sl_all", np.where(cp > 0, 1.0 - tail_all, -np.expm1(-u0)))
+                u0 = np.full(len(cp), t) / ch.pat
+                if "offered" in definitions or "served" in definitions:
+                    (h1,) = ch.integrals(zeros, u0, ("1",))
+                    offered = np.exp(np.logaddexp(r_rel, log_y + h1 - log_s_rel) - sp)
+                    put(palm, sl_offered=np.minimum(offered, 1.0), sl_served=np.minimum(offered / p_served, 1.0))
+                if "all" in definitions:
+                    # π_c·[R + y·∫_0^u0 e^(F_y) + (1 − e^(−u0))·(e^(F_y(u0)) + x·T₁)], F_y(u) = F(u) + u:
+                    # P(V > t) = π_c·(e^(F_y(u0)) + x·T₁) is the density of V integrated by parts
+                    (t1,) = ch.integrals(u0, infs, ("1",))
+                    off_u0 = ch.at(u0)[0]
+                    one = cp > 0
+                    chy = _PalmChain(ch.lam, ch.h, ch.pat, np.where(one, cp, 1.0), extra=0.0)
+                    (h0y,) = chy.integrals(zeros, u0, ("1",))
+                    dy = -np.log1p(1.0 / chy.y)  # p₀ − p₀_y when both are interior
+                    shift = np.where(ch.pos, chy.y * _phi(dy) + ch.p0, chy.fref)  # Fref_y − Fref
+                    terms = np.stack(
+                        [
+                            r_rel,
+                            log_y + shift + h0y - log_s_rel,
+                            u0 + np.log(-np.expm1(-u0)) + off_u0 - log_s_rel,  # log(e^u0 − 1) + …
+                            np.log(-np.expm1(-u0)) + np.log(ch.x) + t1 - log_s_rel,
+                        ]
+                    )
+                    sl_all = np.exp(special.logsumexp(terms, axis=0) - sp)
+                    put(palm, sl_all=np.where(one, np.minimum(sl_all, 1.0), -np.expm1(-u0)))
     return res
 
 
@@ -631,9 +649,11 @@ class ErlangAResult:
         Here V is the offered wait. Computed from the exact distribution of V (for
         t > 0, V has the density π_c·c·μ·exp(−cμ·t + (λ/θ)(1 − e^(−θt)))).
 
-        >>> r = erlang_a(1.0, 1.0, 1.0, 1)
+        >>> r = erlang_a(1.0, 1.0, 1.0, 1)  # M/M/1+M with μ = θ: N is Poisson(1)
+        >>> round(r.p_wait, 6) == round(1 - math.exp(-1), 6)
+        True
         >>> round(r.service_level(0.5), 6), round(r.service_level(0.5, "all"), 6)
-        (0.58204, 0.73803)
+        (0.508064, 0.724174)
         """
         t = _real(t, "t", allow_inf=True)
         d = _definition(definition)
@@ -643,6 +663,7 @@ class ErlangAResult:
             np.array([self.patience]),
             np.array([float(self.agents)]),
             t,
+            (d,),
         )
         return float(out["sl_" + d][0])
 
@@ -669,7 +690,7 @@ def erlang_a(arrival_rate: float, handle_time: float, patience: float, agents: i
 
     >>> r = erlang_a(arrival_rate=10.0, handle_time=1.0, patience=2.0, agents=10)
     >>> round(r.p_wait, 4), round(r.p_abandon, 4), round(r.asa_served, 4), round(r.occupancy, 4)
-    (0.4143, 0.0492, 0.0781, 0.9508)
+    (0.6197, 0.1039, 0.1996, 0.8961)
     >>> erlang_a(12.0, 1.0, 2.0, 10).stable        # overloaded, yet stable
     True
     >>> erlang_a(5.0, 1.0, math.inf, 7).p_wait == erlang_c(5.0, 1.0, 7).p_wait
@@ -681,9 +702,7 @@ def erlang_a(arrival_rate: float, handle_time: float, patience: float, agents: i
     c = _whole(agents, "agents")
     if math.isinf(pat):
         r = erlang_c(lam, h, c)
-        return ErlangAResult(
-            lam, h, pat, c, r.load, r.p_wait, 0.0, r.asa, r.asa, r.mean_queue, r.occupancy, r.stable
-        )
+        return ErlangAResult(lam, h, pat, c, r.load, r.p_wait, 0.0, r.asa, r.asa, r.mean_queue, r.occupancy, r.stable)
     out = _erlang_a_arrays(np.array([lam]), np.array([h]), np.array([pat]), np.array([float(c)]))
     f = {k: float(v[0]) for k, v in out.items()}
     return ErlangAResult(
@@ -753,7 +772,7 @@ class MMcKResult:
 
         >>> r = mmck(1.0, 1.0, 1, 3)
         >>> round(r.p_block, 4), round(r.service_level(1.0), 4), round(r.service_level(1.0, "served"), 4)
-        (0.25, 0.6449, 0.8598)
+        (0.25, 0.4741, 0.6321)
         """
         t = _real(t, "t", allow_inf=True)
         d = _definition(definition)
@@ -762,9 +781,7 @@ class MMcKResult:
         p_admit = 1.0 - self.p_block
         c, a, m = self.agents, self.load, self.capacity - self.agents
         log_r, L, log_z = _mmck_logs(a, c, m)
-        if math.isinf(t):
-            offered = p_admit
-        elif m == 0:
+        if math.isinf(t) or m == 0:
             offered = p_admit
         else:
             z = c * t / self.handle_time
@@ -811,7 +828,7 @@ def mmck(arrival_rate: float, handle_time: float, agents: int, capacity: int) ->
 
     >>> r = mmck(arrival_rate=10.0, handle_time=1.0, agents=10, capacity=15)
     >>> round(r.p_block, 4), round(r.p_wait, 4), round(r.asa, 4), round(r.occupancy, 4)
-    (0.0838, 0.5107, 0.1719, 0.9162)
+    (0.1035, 0.5176, 0.1732, 0.8965)
     >>> mmck(10.0, 1.0, 13, 13).p_block == erlang_b(10.0, 13)
     True
     """
@@ -842,6 +859,19 @@ def mmck(arrival_rate: float, handle_time: float, agents: int, capacity: int) ->
 
 
 # ----------------------------------------------------------------------------- least staffing
+
+
+def _erlang_c_figures(a: NDArray, h: NDArray, c: NDArray, t: float | None) -> dict[str, NDArray]:
+    """The Erlang C figures :func:`agents_for` looks at, for arrays (λ > 0)."""
+    stable, C = _erlang_c_arrays(a, c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = c - a
+        asa = np.where(stable, C * h / gap, np.inf)
+        f = {"stable": stable, "p_wait": C, "asa": asa, "asa_all": asa, "p_abandon": np.zeros(a.shape)}
+        f["occupancy"] = np.where(c > 0, np.where(stable, a / c, 1.0), np.nan)
+        if t is not None:
+            f["service_level"] = np.where(stable, 1.0 if math.isinf(t) else 1.0 - C * np.exp(-gap * t / h), 0.0)
+    return f
 
 
 def _targets_met(
@@ -892,8 +922,9 @@ def agents_for(
     Under Erlang C a staffing must also be stable (agents > load). Zero arrivals need 0
     agents. With patience the least staffing can lie below the load; the search starts
     from bounds that are provably failing (0 agents, or where throughput alone rules
-    the target out), grows a bracket from a square-root-staffing step, then bisects:
-    every target figure is monotone in the number of agents. With no agents, figures
+    the target out), brackets the answer from a square-root-staffing guess a + √a by
+    doubling steps, then bisects: every target figure is monotone in the number of
+    agents. With no agents, figures
     about answered arrivals (ASA, "served" service level, occupancy) are undefined and
     their targets count as missed.
 
@@ -920,11 +951,13 @@ def agents_for(
         inputs, or the DataFrame.
 
     >>> agents_for(100 / 1800, 180, target_service_level=0.8, within=20)
-    13
+    14
+    >>> agents_for([0.0, 0.05, 0.5], 180, target_service_level=0.8, within=20)
+    array([ 0, 12, 97])
     >>> agents_for([0.0, 0.05, 0.5], 180, target_service_level=0.8, within=20, shrinkage=0.3)
-    array([  0,  19, 136])
-    >>> agents_for(0.1, 180, patience=60, target_service_level=0.5, within=20, definition="all") < 0.1 * 180
-    True
+    array([  0,  18, 139])
+    >>> agents_for(50 / 300, 300, patience=30, max_abandon=0.3)  # load 50: staffing below it
+    36
     """
     lam = _array(arrival_rate, "arrival_rate")
     h = _array(handle_time, "handle_time", positive=True)
@@ -968,10 +1001,13 @@ def agents_for(
     lam_f, h_f, pat_f = (np.broadcast_to(v, shape).ravel().astype(float) for v in (lam, h, pat))
     a = lam_f * h_f
     erlang_c_model = ~(np.isfinite(pat_f))
+    all_erlang_c = bool(erlang_c_model.all())
     tol = TIE_TOLERANCE
 
     def figures(idx: NDArray[np.intp], c: NDArray) -> dict[str, NDArray]:
-        out = _erlang_a_arrays(lam_f[idx], h_f[idx], pat_f[idx], c.astype(float), t)
+        if all_erlang_c:  # the lean path: Erlang C only
+            return _erlang_c_figures(a[idx], h_f[idx], c, t)
+        out = _erlang_a_arrays(lam_f[idx], h_f[idx], pat_f[idx], c.astype(float), t, (definition,))
         f = {"stable": out["stable"], "p_wait": out["p_wait"], "occupancy": out["occupancy"]}
         f["p_abandon"] = out["p_abandon"]
         f["asa"] = out["asa_served"]
@@ -995,20 +1031,36 @@ def agents_for(
     lo = np.where(a == 0, -1.0, lo)
     hi = np.where(a == 0, 0.0, np.nan)
 
-    # grow a bracket: hi meets every target
+    # bracket the answer around a square-root-staffing guess a + √a: lo fails, hi meets
     todo = np.flatnonzero(a > 0)
-    step = np.maximum(1.0, np.ceil(np.sqrt(a) + 1))
-    for _ in range(200):
-        if len(todo) == 0:
-            break
-        trial = lo[todo] + step[todo]
-        ok = meets(todo, trial)
-        hi[todo[ok]] = trial[ok]
-        lo[todo[~ok]] = trial[~ok]
-        step[todo[~ok]] *= 2
-        todo = todo[~ok]
-    else:
-        raise RuntimeError("agents_for: no staffing meets the targets (search did not end)")
+    guess = np.maximum(lo + 1, np.ceil(a + np.sqrt(a)))
+    step = np.maximum(1.0, np.round(0.25 * np.sqrt(a)))
+    if len(todo):
+        ok = meets(todo, guess[todo])
+        hi[todo[ok]] = guess[todo[ok]]
+        lo[todo[~ok]] = guess[todo[~ok]]
+        down, up = todo[ok], todo[~ok]
+        for _ in range(200):  # downwards from a guess that meets: while it still meets
+            down = down[hi[down] - lo[down] > 1]
+            if len(down) == 0:
+                break
+            trial = np.maximum(hi[down] - step[down], lo[down] + 1)
+            ok = meets(down, trial)
+            hi[down[ok]] = trial[ok]
+            lo[down[~ok]] = trial[~ok]
+            step[down[ok]] *= 2
+            down = down[ok]
+        for _ in range(200):  # upwards from a guess that fails: until it meets
+            if len(up) == 0:
+                break
+            trial = lo[up] + step[up]
+            ok = meets(up, trial)
+            hi[up[ok]] = trial[ok]
+            lo[up[~ok]] = trial[~ok]
+            step[up[~ok]] *= 2
+            up = up[~ok]
+        else:
+            raise RuntimeError("agents_for: no staffing meets the targets (search did not end)")
     # bisect: lo fails, hi meets
     while True:
         todo = np.flatnonzero(hi - lo > 1)

@@ -39,12 +39,14 @@ the processes of a pool made here, and is raised again; nothing keeps running.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import math
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -173,12 +175,13 @@ def _make_pool(n_tasks: int) -> concurrent.futures.ProcessPoolExecutor | None:
 
 
 def _stop(pool: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Stop a pool made here at once: pending work cancelled, running workers terminated."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
+    """Stop a pool made here at once: pending work cancelled, running workers terminated, its thread ended."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
+    if not processes and manager is None and hasattr(pool, "terminate_workers"):  # pragma: no cover - other internals
+        pool.terminate_workers()
+        return
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         if p.is_alive():
@@ -188,6 +191,16 @@ def _stop(pool: concurrent.futures.ProcessPoolExecutor) -> None:
         if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
             p.kill()
             p.join(timeout=5)
+    # A worker stopped while it sent a result leaves the pool's thread waiting for the rest of the
+    # message; with our end of the pipe closed too it reads the end instead, and cleans up.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:  # pragma: no cover
+            pass
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 class _NoBar:
@@ -208,11 +221,34 @@ def _bar(total: int, progress: bool | None, desc: str) -> Any:
     return bar_class(total=total, desc=desc, unit="replication", delay=0 if progress else PROGRESS_AFTER, leave=bool(progress))
 
 
+@contextlib.contextmanager
+def _interrupt_after() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise it.
+
+    A process pool forks its workers on the first ``submit``; a Ctrl-C that
+    arrives during the fork would be raised inside one of Python's at-fork
+    hooks, which swallow it, and the run would go on. Held, it stops the run
+    once the work is handed out.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def _gather(executor: concurrent.futures.Executor, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], bar: Any) -> list[Any]:
     futures: list[concurrent.futures.Future[Any]] = []
     try:
-        for args in tasks:
-            futures.append(executor.submit(fn, *args))
+        with _interrupt_after():
+            for args in tasks:
+                futures.append(executor.submit(fn, *args))
         for f in concurrent.futures.as_completed(futures):
             f.result()  # the first failure stops the run
             bar.update(1)

@@ -248,8 +248,10 @@ INTERRUPTED = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("to", ["parent", "process group"])
-def test_ctrl_c_stops_cleanly(tmp_path: Path, to: str) -> None:
+@pytest.mark.parametrize("to, after", [("parent", 0.5), ("process group", 0.5), ("process group", 0.0)])
+def test_ctrl_c_stops_cleanly(tmp_path: Path, to: str, after: float) -> None:
+    """Ctrl-C to the parent alone, or to all its processes as a terminal sends it; while the
+    replications run, or as the workers start (a Ctrl-C during a fork must not be lost)."""
     psutil = pytest.importorskip("psutil")
     script = tmp_path / "interrupted.py"
     script.write_text(INTERRUPTED)
@@ -264,7 +266,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, to: str) -> None:
             workers = parent.children(recursive=True)
             time.sleep(0.05)
         assert workers, "no worker processes started"
-        time.sleep(0.5)  # replications under way
+        time.sleep(after)
         if to == "parent":
             proc.send_signal(signal.SIGINT)
         else:  # what a terminal does on Ctrl-C

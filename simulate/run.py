@@ -211,14 +211,18 @@ class _NoBar:
         pass
 
 
+_BAR: Any = None
+
+
 def _bar(total: int, progress: bool | None, desc: str) -> Any:
+    global _BAR
     if progress is False:
         return _NoBar()
-    from tqdm.auto import tqdm
+    if _BAR is None:
+        from tqdm.auto import tqdm
 
-    # No monitor thread: the pool may fork after the bar exists.
-    bar_class = type("_Bar", (tqdm,), {"monitor_interval": 0})
-    return bar_class(total=total, desc=desc, unit="replication", delay=0 if progress else PROGRESS_AFTER, leave=bool(progress))
+        _BAR = type("_Bar", (tqdm,), {"monitor_interval": 0})  # no monitor thread: the pool may fork after the bar exists
+    return _BAR(total=total, desc=desc, unit="replication", delay=0 if progress else PROGRESS_AFTER, leave=bool(progress))
 
 
 @contextlib.contextmanager

@@ -472,7 +472,9 @@ class _Model:
                         yield base + s
                 base += period
 
-    def _arrivals(self, index: int, a: Arrivals) -> Generator[Any, Any, None]:
+    def _arrivals(self, index: int, a: Arrivals) -> None:
+        """Start one arrival stream: each arrival is an event whose callback lets the customer in
+        and schedules the next arrival (no process of its own: one generator switch fewer each)."""
         rng = substream(self.root, "arrivals", index, a.name)
         segments = a.segment_list()
         cum, acc = [], 0.0
@@ -492,25 +494,36 @@ class _Model:
         walk = self._walk
         entry = a.step
         inf = math.inf
-        for t in self._arrival_times(a, rng):
-            now = env._now
-            if t > now:
-                yield _Delay(env, t - now)
-            k = self.arrivals
-            self.arrivals = k + 1
-            j = 0
-            if n_seg > 1:
-                u = seg_draw.get(k)
-                while j < n_seg - 1 and u >= cum[j]:
-                    j += 1
-            pd = patience_draws[j]
-            counted = t >= warmup
-            if counted:
-                self.counted_arrivals += 1
-            c = k >> CHUNK_BITS
-            alive[c] = alive.get(c, 0) + 1
-            journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
-            _StartedProcess(env, walk(journey, entry, None, True, True))
+        times = self._arrival_times(a, rng)
+        pending = [next(times, None)]  # the next arrival's exact time
+
+        def arrive(_event: Any = None) -> None:
+            t = pending[0]
+            while t is not None:
+                now = env._now
+                if t > now:
+                    _Delay(env, t - now).callbacks.append(arrive)
+                    pending[0] = t
+                    return
+                k = self.arrivals
+                self.arrivals = k + 1
+                j = 0
+                if n_seg > 1:
+                    u = seg_draw.get(k)
+                    while j < n_seg - 1 and u >= cum[j]:
+                        j += 1
+                pd = patience_draws[j]
+                counted = t >= warmup
+                if counted:
+                    self.counted_arrivals += 1
+                c = k >> CHUNK_BITS
+                alive[c] = alive.get(c, 0) + 1
+                journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
+                _StartedProcess(env, walk(journey, entry, None, True, True))
+                t = next(times, None)
+            pending[0] = None
+
+        arrive()
 
     # -- customers ---------------------------------------------------------------
     def _end(self, j: _Journey, outcome: str) -> str:
@@ -788,7 +801,7 @@ class _Model:
     # -- run ---------------------------------------------------------------------
     def run(self) -> Replication:
         for i, a in enumerate(self.bp.arrivals):
-            _StartedProcess(self.env, self._arrivals(i, a))
+            self._arrivals(i, a)
         self.env.run(until=self.horizon)
         now = self.horizon
         for name, rs in self.role_stats.items():

@@ -874,6 +874,27 @@ def _erlang_c_figures(a: NDArray, h: NDArray, c: NDArray, t: float | None) -> di
     return f
 
 
+def _erlang_c_window(a: NDArray, h: NDArray, c: NDArray, t: float | None) -> dict[str, NDArray]:
+    """:func:`_erlang_c_figures` for rows of consecutive counts ``c`` (shape (n, w), c > a > 0).
+
+    B(c, a) is evaluated once per row, then carried along the row by the stable recurrence
+    B(c + 1) = a·B(c) / (c + 1 + a·B(c)).
+    """
+    B = np.empty(c.shape)
+    B[:, 0] = np.exp(_log_erlang_b(c[:, 0], a))
+    for k in range(1, c.shape[1]):
+        ab = a * B[:, k - 1]
+        B[:, k] = ab / (c[:, k] + ab)
+    a2, h2 = a[:, None], h[:, None]
+    gap = c - a2
+    C = c * B / (gap + a2 * B)
+    f = {"stable": np.ones(c.shape, bool), "p_wait": C, "asa": C * h2 / gap, "occupancy": a2 / c}
+    f["asa_all"], f["p_abandon"] = f["asa"], np.zeros(c.shape)
+    if t is not None:
+        f["service_level"] = 1.0 - C * np.exp(-gap * t / h2) if math.isfinite(t) else np.ones(c.shape)
+    return f
+
+
 def _targets_met(
     figures: dict[str, NDArray], targets: dict[str, float], tol: float
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
@@ -1031,8 +1052,20 @@ def agents_for(
     lo = np.where(a == 0, -1.0, lo)
     hi = np.where(a == 0, 0.0, np.nan)
 
+    if all_erlang_c:  # cheap figures: try a window of counts above the stability bound at once
+        todo = np.flatnonzero(a > 0)
+        if len(todo):
+            width = int(min(256.0, np.ceil(3.0 * np.sqrt(a[todo].max()) + 4.0)))
+            cand = lo[todo, None] + 1.0 + np.arange(width)
+            win = _erlang_c_window(a[todo], h_f[todo], cand, t)
+            ok = _targets_met(win, targets, tol)[0]
+            found = ok.any(axis=1)
+            first = cand[np.arange(len(todo)), ok.argmax(axis=1)]  # monotone: the first that meets is the least
+            hi[todo[found]] = first[found]
+            lo[todo[found]] = first[found] - 1.0
+            lo[todo[~found]] = cand[~found, -1]
     # bracket the answer around a square-root-staffing guess a + √a: lo fails, hi meets
-    todo = np.flatnonzero(a > 0)
+    todo = np.flatnonzero((a > 0) & np.isnan(hi))
     guess = np.maximum(lo + 1, np.ceil(a + np.sqrt(a)))
     step = np.maximum(1.0, np.round(0.25 * np.sqrt(a)))
     if len(todo):

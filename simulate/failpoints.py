@@ -76,7 +76,7 @@ import pandas as pd
 
 from blueprint import Blueprint, Shift, Staffing
 from blueprint.render import Diagram, StepOverlay
-from blueprint.staffing import DAY, Profile
+from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 
 from .results import mean_ci
@@ -116,7 +116,7 @@ def _clock(t: float, days: float) -> str:
 
 def _window_text(a: float, b: float, days: float, horizon: float) -> str:
     if a <= 0 and b >= horizon:
-        return "all day" if days <= 1 else "whole run"
+        return "all day" if days <= 1 else "all week"
     end = _clock(b, days)
     if days > 1 and int(a // DAY) == int((b - 1e-9) // DAY):
         end = end.split(" ", 1)[1]
@@ -243,28 +243,113 @@ class _Finding:
     what_if_value: float = math.nan
 
 
+def _weekly(bp: Blueprint) -> bool:
+    """Does the blueprint differ between weekdays (arrivals or staffing)?"""
+    for a in bp.arrivals:
+        if a.profile is not None and a.profile.weekly:
+            return True
+        if a.times and any(" " in t for t in a.times):
+            return True
+    for r in bp.roles:
+        st = r.staffing
+        if st is None:
+            continue
+        if st.profile is not None and st.profile.weekly:
+            return True
+        if st.shifts and any(sh.days is not None for sh in st.shifts):
+            return True
+    return False
+
+
+_SUMS = ("arrivals", "answered", "within", "abandoned", "wait_sum", "work", "waited", "over")
+_MEANS = ("on_duty", "busy", "queue_mean")
+
+
+def _fold(values: list[float], first: int, period: int, how: str) -> list[float]:
+    """Per-interval values of a run folded onto one period (a day or a week) from interval ``first`` on:
+    summed, averaged or the largest over the periods."""
+    out = [0.0] * period
+    seen = [0] * period
+    for i in range(first, len(values)):
+        j = i % period
+        v = float(values[i])
+        if how == "max":
+            out[j] = max(out[j], v)
+        else:
+            out[j] += v
+        seen[j] += 1
+    if how == "mean":
+        out = [x / c if c else 0.0 for x, c in zip(out, seen)]
+    return out
+
+
+@dataclass
+class _FoldedRep:
+    steps: dict[str, dict[str, float]]
+    roles: dict[str, dict[str, list[float]]]
+    step_intervals: dict[str, dict[str, Any]]
+    branches: dict[str, list[int]]
+    journeys: dict[str, float]
+    outcome_time: dict[str, float]
+    role_totals: dict[str, dict[str, float]]
+
+
 class _Reader:
-    """The replications' figures, summed over windows of intervals."""
+    """The replications' figures, summed over windows of intervals.
+
+    A run longer than a day is folded onto one day (or, when the blueprint
+    differs by weekday, one week): a window is a time of day, its counts are
+    summed over the days and reported per day.
+    """
 
     def __init__(self, results: Results) -> None:
         self.results = results
         self.bp: Blueprint = results.blueprint
-        self.reps = results.replications
         self.w = results.interval
-        self.horizon = self.reps[0].horizon
-        self.first = min(int(math.ceil(results.warmup / self.w)), self._n())
-        self.days = (self.horizon - results.warmup) / DAY  # counted days, for "a day" figures
+        raw = results.replications
+        horizon = raw[0].horizon
+        n = self._count(raw[0])
+        first = min(int(math.ceil(results.warmup / self.w)), n)
+        self.days = (horizon - results.warmup) / DAY  # counted days, for "a day" figures
         self.significant = True
+        self.period_seconds = WEEK if _weekly(self.bp) else DAY
+        if horizon <= self.period_seconds + 1e-9 and (DAY % self.w == 0 or horizon <= DAY):
+            period = n  # nothing to fold
+            self.period_seconds = horizon
+        else:
+            period = int(round(self.period_seconds / self.w))
+        self.reps = [self._folded(r, first, period) for r in raw]
+        self.first = 0
+        self.horizon = min(horizon, period * self.w)
+        self.label_days = 7.0 if self.period_seconds >= WEEK else 1.0
 
-    def _n(self) -> int:
-        r = self.reps[0]
+    @staticmethod
+    def _count(r: Any) -> int:
         if r.step_intervals:
             return len(next(iter(r.step_intervals.values()))["arrivals"])
         return len(next(iter(r.roles.values()))["arrivals"]) if r.roles else 0
 
+    @staticmethod
+    def _folded(r: Any, first: int, period: int) -> _FoldedRep:
+        def fold_map(d: dict[str, Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for k, v in d.items():
+                if isinstance(v, list):
+                    how = "max" if k == "queue_max" else ("mean" if k in _MEANS else "sum")
+                    out[k] = _fold(v, first, period, how)
+                else:
+                    out[k] = v
+            return out
+
+        return _FoldedRep(
+            steps=r.steps, roles={k: fold_map(v) for k, v in r.roles.items()},
+            step_intervals={k: fold_map(v) for k, v in r.step_intervals.items()},
+            branches=r.branches, journeys=r.journeys, outcome_time=r.outcome_time, role_totals=r.role_totals,
+        )
+
     @property
     def n(self) -> int:
-        return self._n()
+        return self._count(self.reps[0])
 
     def step_sum(self, sid: str, key: str, a: int, b: int) -> list[float]:
         return [float(sum(r.step_intervals[sid][key][a:b])) for r in self.reps]
@@ -287,7 +372,7 @@ class _Reader:
         return sum(num) / d if d > 0 else math.nan
 
     def window(self, a: int, b: int) -> str:
-        return _window_text(a * self.w, min(b * self.w, self.horizon), self.days, self.horizon)
+        return _window_text(a * self.w, min(b * self.w, self.horizon), self.label_days, self.horizon)
 
 
 def fail_points(
@@ -405,7 +490,11 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
             # the step where most of the waiting happens carries the finding on the diagram
             worst = max(steps, key=lambda s: sum(rd.step_sum(s, "waited", a, b)))
             q0, q1 = queue[a], queue[b - 1]
-            text = f"{role.name} staff, {rd.window(a, b)}: {_pct(occ_m)} busy"
+            on_duty = float(np.mean(rd.role_sum(role.name, "on_duty", a, b))) / (b - a)
+            if on_duty < 1:
+                text = f"{role.name} staff, {rd.window(a, b)}: fewer than one on duty on average ({on_duty:.1f}), {_pct(occ_m)} busy"
+            else:
+                text = f"{role.name} staff, {rd.window(a, b)}: {_pct(occ_m)} busy with {on_duty:.1f} on duty on average"
             text += f"; {_pct(share_waited)} of their customers wait, {_pct(share_over)} over {_dur(tol)}"
             if grew:
                 text += f"; the queue grows to {max(queue[a:b]):.1f} customers on average, more than the staff on duty"
@@ -640,7 +729,7 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
         if key not in done:
             start, end = f.a * rd.w, min(f.b * rd.w, rd.horizon)
             try:
-                staffing = plus_one(role.staffing, start, end, interval=rd.w, weekly=rd.horizon > DAY)
+                staffing = plus_one(role.staffing, start, end, interval=rd.w, weekly=rd.period_seconds >= WEEK)
             except ValueError:
                 continue
             changed = rd.bp.model_copy(deep=True)

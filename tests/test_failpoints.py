@@ -219,3 +219,19 @@ def test_contact_center_fail_points_make_sense() -> None:
     assert lo <= 0.05 <= hi and bot["value"] == pytest.approx(sum(_ratios(res, "self_service")) / 10)
     assert all(isinstance(s, str) and s for s in found["finding"])
     assert not math.isnan(found.iloc[0]["severity"])
+
+
+def test_a_week_folds_onto_the_day() -> None:
+    """A week of the same days reports each window once, per day, as a day does."""
+    day = simulate.run(tandem(), days=1, replications=4, seed=21).fail_points(what_if=0)
+    week = simulate.run(tandem(), days=7, replications=4, seed=21).fail_points(what_if=0)
+    top = week.iloc[0]
+    assert top["role"] == "back" and _in_window(top)
+    assert not week["window"].str.contains("Mon|Tue|Sat").any()
+    # one window per kind and step, not one per weekday
+    biting = week[week["kind"].isin(["capacity", "hand-off"])]
+    assert len(biting) == len(biting.drop_duplicates(["kind", "step"]))
+    # customers a day: the week's figure agrees with the day's within a factor that noise allows
+    d = day[day["kind"] == "hand-off"].iloc[0]["affected_per_day"]
+    w = week[week["kind"] == "hand-off"].iloc[0]["affected_per_day"]
+    assert 0.7 < w / d < 1.4

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFINITIONS",
+    "TIE_TOLERANCE",
     "ErlangAResult",
     "ErlangCResult",
     "MMcKResult",
@@ -941,13 +942,17 @@ def agents_for(
     - ``max_occupancy``: occupancy ≤ it, 0 < max_occupancy ≤ 1.
 
     Under Erlang C a staffing must also be stable (agents > load). Zero arrivals need 0
-    agents. With patience the least staffing can lie below the load; the search starts
-    from bounds that are provably failing (0 agents, or where throughput alone rules
-    the target out), brackets the answer from a square-root-staffing guess a + √a by
-    doubling steps, then bisects: every target figure is monotone in the number of
-    agents. With no agents, figures
-    about answered arrivals (ASA, "served" service level, occupancy) are undefined and
-    their targets count as missed.
+    agents. The search relies on every target figure being monotone in the number of
+    agents. Under Erlang C it scans the counts from ⌊load⌋ + 1 to about load + 3√load
+    for all intervals at once (Erlang B carried along by its stable recurrence), and
+    falls back to the search below where that is not enough. With patience the least
+    staffing can lie below the load: the search starts from bounds that are provably
+    failing (no agents, or where throughput alone rules a target out: answered ≤ c/a of
+    the arrivals), brackets the answer from a square-root-staffing guess load + √load
+    by doubling steps, then bisects. With no agents, the figures about answered arrivals
+    (ASA, "served" service level, occupancy) are undefined and their targets count as
+    missed; the "all" service level counts abandoning within t as leaving within t, so
+    a lenient "all" target alone can be met with no agents at all.
 
     Ties: where an achieved figure equals its target to within floating-point precision
     (relative :data:`TIE_TOLERANCE`), the target counts as met and the interval is

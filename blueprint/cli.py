@@ -408,7 +408,8 @@ def staff(
         if plan.meets_target:
             _c.out.print("The new plan meets the target in every interval.", markup=False)
         else:
-            _c.out.print(f"{len(plan.misses)} interval(s) still miss the target after {len(plan.rounds)} rounds:", markup=False)
+            n_missed = len(plan.misses.drop_duplicates(["role", "interval"]))
+            _c.out.print(f"{n_missed} interval(s) still miss the target after {len(plan.rounds)} rounds:", markup=False)
             for _, m in plan.misses.head(10).iterrows():
                 _c.out.print(f"  {m['role']} interval {m['interval']}: {m['figure']} {m['simulated']:.3g} (target {m['target']:.3g})",
                              markup=False)

@@ -16,6 +16,7 @@ from .compare import Comparison, compare, paired_differences
 from .engine import Replication, simulate_once
 from .failpoints import FailPoints, fail_points, plus_one
 from .optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
+from .report import before_after, format_before_after, html_report
 from .requirements import Requirements, requirements, role_loads
 from .results import Results, mean_ci
 from .run import run
@@ -51,6 +52,9 @@ __all__ = [
     "StaffingPlan",
     "StaffingTieWarning",
     "agents_for",
+    "before_after",
+    "format_before_after",
+    "html_report",
     "erlang_a",
     "erlang_b",
     "erlang_c",

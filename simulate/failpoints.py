@@ -811,8 +811,8 @@ class FailPoints(pd.DataFrame):
         return out
 
     def overlays(self) -> dict[str, StepOverlay]:
-        """Diagram marks: a numbered badge on each finding's step (its best rank), the step
-        coloured by severity, declared fail points that did no harm faded."""
+        """Diagram marks: a badge with the best rank of the findings at each step (the table has
+        them all), the step coloured by severity, declared fail points that did no harm faded."""
         marks: dict[str, StepOverlay] = {}
         biting = self[self["status"] != "harmless"]
         top = float(biting["severity"].max()) if len(biting) else 0.0
@@ -822,12 +822,10 @@ class FailPoints(pd.DataFrame):
                 continue
             q = row["severity"] / top if top > 0 else 0.0
             colour = SEVERITY_COLOURS[min(len(SEVERITY_COLOURS) - 1, max(0, math.ceil(q * len(SEVERITY_COLOURS)) - 1))]
-            ranks = [str(r) for r, x in biting.iterrows() if x["step"] == sid]
-            note = "F" + ", F".join(ranks[:3]) + (" …" if len(ranks) > 3 else "")
-            marks[sid] = StepOverlay(fill=colour, badge=str(rank), note=f"{note}: {row['kind']}, {row['window']}")
+            marks[sid] = StepOverlay(fill=colour, badge=str(rank))
         for _, row in self[self["status"] == "harmless"].iterrows():
             if row["step"] not in marks:
-                marks[row["step"]] = StepOverlay(faded=True, note="fail point did no harm")
+                marks[row["step"]] = StepOverlay(faded=True)
         return marks
 
     def render(self, **options: Any) -> Diagram:
@@ -837,7 +835,8 @@ class FailPoints(pd.DataFrame):
         """
         from blueprint.render import render
 
-        options.setdefault("subtitle", "Fail points found by simulation: numbered by rank, darker = more severe")
+        options.setdefault("subtitle", "Fail points found by simulation: the badge is the rank of the worst finding at "
+                                       "the step (F1 is the most severe); darker = more severe; a faded F did no harm")
         items = [(SEVERITY_COLOURS[-1], "most severe"), (SEVERITY_COLOURS[0], "least severe")]
         return render(self._blueprint, overlays=self.overlays(), legend_items=items, **options)
 

@@ -169,24 +169,38 @@ class StaffingPlan:
         staff = self.results.staff()
         for role, plan in self.plans.items():
             rec = staff.loc[role]
+            cost = plan.cost if math.isfinite(plan.cost) else rec["cost"]
             rows.append({
-                "role": role, "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": rec["cost"],
+                "role": role, "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": cost,
                 "service_level": rec["service_level"], "service_level ci": rec["service_level ci"],
                 "abandonment": rec["abandonment"], "target": self.targets[role].service_level,
-                "intervals missing target": int((self.misses["role"] == role).sum()) if len(self.misses) else 0,
+                "intervals missing target": _distinct(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
             })
         return pd.DataFrame(rows).set_index("role")
 
     def plot(self, role: str, ax: Any = None) -> Any:
-        """Coverage against requirement for one role (the shift plan's chart), with the requirement
-        raised by the loop drawn as a line."""
-        ax = self.plans[role].plot(ax=ax)
-        ax.set_title(f"{role}: {self.plans[role].headcount} shifts, {self.plans[role].paid_hours:,.1f} paid h ({self.method})")
+        """Coverage against requirement for one role (the shift plan's chart); where the loop raised
+        the requirement above the first one, the first is drawn as a dashed line."""
+        plan = self.plans[role]
+        ax = plan.plot(ax=ax)
+        first = np.asarray(self.rounds[0]["required"][role], dtype=float) if self.rounds else None
+        if first is not None and (self.requirement[role] > first).any():
+            n = min(len(first), len(plan.coverage))
+            hours = np.arange(n) * self.interval / 3600
+            ax.step(np.r_[hours, hours[-1] + self.interval / 3600], np.r_[first[:n], first[n - 1]], where="post",
+                    color="#555555", lw=1.0, ls="--", label="required before simulation")
+            ax.legend(loc="upper left", frameon=False)
+        ax.set_title(f"{role}: {plan.headcount} shifts, {plan.paid_hours:,.1f} paid hours — {self.method}")
         return ax
+
+    def __repr__(self) -> str:
+        state = "meets the target in every interval" if self.meets_target else f"{_distinct(self.misses)} interval(s) below target"
+        plans = "; ".join(f"{r}: {p.headcount} shifts, {p.paid_hours:,.1f} paid h" for r, p in self.plans.items())
+        return f"<StaffingPlan {self.method}: {plans}; cost {self.cost:,.2f}; {state}; {len(self.rounds)} round(s)>"
 
     def _repr_html_(self) -> str:
         s = self.summary()
-        state = "meets the target in every interval" if self.meets_target else f"{len(self.misses)} interval(s) below target"
+        state = "meets the target in every interval" if self.meets_target else f"{_distinct(self.misses)} interval(s) below target"
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
                 f"cost {self.cost:,.2f}, {self.paid_hours:,.1f} paid hours, {len(self.rounds)} round(s)"
                 f"{s.to_html(float_format=lambda x: f'{x:,.3g}')}</div>")
@@ -196,6 +210,11 @@ def _staffed(bp: Blueprint, staffing: dict[str, Staffing]) -> Blueprint:
     out = bp.model_copy(deep=True)
     out.roles = [r.model_copy(update={"staffing": staffing[r.name]}) if r.name in staffing else r for r in out.roles]
     return out
+
+
+def _distinct(misses: pd.DataFrame) -> int:
+    """Intervals below target, each counted once whatever figures it misses."""
+    return 0 if len(misses) == 0 else int(len(misses.drop_duplicates(["role", "interval"])))
 
 
 def _misses(results: Results, roles: list[str], targets: dict[str, Target], n: int, rule: str) -> pd.DataFrame:
@@ -332,7 +351,7 @@ def _loop(bp: Blueprint, req: Requirements, templates: Any, name: str, *, object
         if len(misses):
             misses["reachable"] = [i not in out_of_reach[r] for r, i in zip(misses["role"], misses["interval"])]
         rounds.append({"round": k + 1, "paid_hours": sum(p.paid_hours for p in plans.values()),
-                       "misses": len(misses), "required": {r: v.tolist() for r, v in need.items()}})
+                       "misses": _distinct(misses), "required": {r: v.tolist() for r, v in need.items()}})
         todo = misses[misses["reachable"]] if len(misses) else misses
         if len(todo) == 0 or k == max_rounds - 1:
             break

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .optimize import StaffingPlan
     from .results import Results
 
-__all__ = ["before_after", "html_report"]
+__all__ = ["before_after", "format_before_after", "html_report"]
 
 
 def _column(results: Results, roles: list[str], targets: dict[str, Any], misses: int | None) -> dict[str, Any]:
@@ -40,10 +40,10 @@ def _column(results: Results, roles: list[str], targets: dict[str, Any], misses:
         out[f"{r}: abandonment"] = rec["abandonment"]
         out[f"{r}: staff hours paid"] = rec["paid_hours"]
     if misses is None:
-        from .optimize import _misses
+        from .optimize import _distinct, _misses
 
         n = len(next(iter(results.replications[0].roles.values()))["arrivals"])
-        misses = len(_misses(results, roles, targets, n, "mean"))
+        misses = _distinct(_misses(results, roles, targets, n, "mean"))
     out["intervals below target"] = misses
     out["staff hours paid"] = float(sum(staff.loc[r]["paid_hours"] for r in roles))
     out["staff cost"] = float(staff["cost"].sum())
@@ -57,10 +57,12 @@ def before_after(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan
     cost is its shifts at their templates' cost per hour (see :attr:`StaffingPlan.cost`)."""
     roles = list(after.plans)
     cols = {"before": _column(before, roles, after.targets, None)}
+    from .optimize import _distinct
+
     if spreadsheet is not None:
-        cols["spreadsheet plan"] = _column(spreadsheet.results, roles, after.targets, len(spreadsheet.misses))
+        cols["spreadsheet plan"] = _column(spreadsheet.results, roles, after.targets, _distinct(spreadsheet.misses))
         cols["spreadsheet plan"]["staff cost"] = spreadsheet.cost
-    cols["new plan"] = _column(after.results, roles, after.targets, len(after.misses))
+    cols["new plan"] = _column(after.results, roles, after.targets, _distinct(after.misses))
     cols["new plan"]["staff cost"] = after.cost  # the shifts at their templates' cost per hour
     df = pd.DataFrame(cols)
     df.index.name = "figure"

@@ -388,20 +388,34 @@ class Requirements(pd.DataFrame):
         return Staffing(profile=Profile(interval=f"{width / 60:g} min", start="00:00", days=days))
 
     def plot(self, role: str | None = None, ax: Any = None) -> Any:
-        """Required (and scheduled) staff per interval, one line per role; returns the axes."""
+        """Staff scheduled per interval, a step line per role, over the hours with any load; returns the axes."""
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(9, 3.5))
         roles = [role] if role else list(dict.fromkeys(self.index.get_level_values("role")))
+        width = self.info.get("interval", 900.0)
+        busy = self[self["load"] > 0]["start"] if len(self) else []
+        lo = (float(min(busy)) - width) if len(busy) else 0.0
+        hi = (float(max(busy)) + 2 * width) if len(busy) else float(self["start"].max() + width)
+        one_day = self.info.get("days", 1.0) <= 1
         for r in roles:
             part = self.xs(r, level="role")
-            hours = part["start"].to_numpy() / 3600
-            ax.step(hours, part["scheduled"], where="post", label=f"{r}")
-        ax.set_xlabel("hours from Monday 00:00")
-        ax.set_ylabel("staff required")
-        ax.set_title(f"Staff required per interval ({self.info.get('method', '')})")
-        ax.legend()
+            x = part["start"].to_numpy() / 3600
+            ax.step(x, part["scheduled"], where="post", label=f"{r}")
+        ax.set_xlim(max(lo, 0.0) / 3600, hi / 3600)
+        if one_day:
+            ticks = range(int(max(lo, 0) // 3600), int(hi // 3600) + 1)
+            ax.set_xticks(list(ticks))
+            ax.set_xticklabels([f"{t % 24:02d}:00" for t in ticks], rotation=45)
+            ax.set_xlabel("time of day")
+        else:
+            ax.set_xlabel("hours from Monday 00:00")
+        shrink = self.info.get("shrinkage", 0.0)
+        ax.set_ylabel("staff (people)" + (f", with {shrink:.0%} shrinkage" if shrink else ""))
+        ax.set_title(f"Staff required per {width / 60:g}-minute interval ({self.info.get('method', '')})")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.legend(frameon=False)
         ax.grid(alpha=0.3)
         return ax
 

@@ -83,8 +83,10 @@ class Results:
         return pd.DataFrame(rows).set_index("step")
 
     def roles(self, role: str | None = None) -> pd.DataFrame:
-        """Per role and interval: arrivals, offered load (Erlangs), staff on duty, busy staff,
-        occupancy, mean and max queue, service level, ASA (seconds) and abandonment share.
+        """Per role and interval: ``start`` (seconds from Monday 00:00) and ``time`` (in words),
+        arrivals, offered load (Erlangs), staff on duty, busy staff, occupancy, mean and max
+        queue, service level, ASA (seconds) and abandonment share; ``<figure> ci`` holds the
+        95% interval as ``(low, high)``.
 
         Service level is answered within the role's target / all who arrived in the interval
         and were answered or gave up (definition "offered").
@@ -97,7 +99,7 @@ class Results:
             n = len(reps[0]["arrivals"])
             records = []
             for i in range(n):
-                rec: dict[str, Any] = {"role": name, "interval": i, "start": _clock(i * w)}
+                rec: dict[str, Any] = {"role": name, "interval": i, "start": i * w, "time": _clock(i * w)}
                 per_rep = {
                     "arrivals": [r["arrivals"][i] for r in reps],
                     "offered_load": [r["work"][i] / w for r in reps],
@@ -178,8 +180,9 @@ class Results:
             ("transfers per journey", *j.loc["transfers_mean"]),
         ]
         staff = self.staff()
+        unlimited = {r.name for r in self.blueprint.roles if r.staffing is not None and r.staffing.kind == "unlimited"}
         for role, rec in staff.iterrows():
-            if not math.isnan(rec["service_level"]):
+            if role not in unlimited and not math.isnan(rec["service_level"]):
                 rows.append((f"{role}: service level", rec["service_level"], *rec["service_level ci"]))
             if rec["paid_hours"]:
                 rows.append((f"{role}: staff hours paid", rec["paid_hours"], *rec["paid_hours ci"]))

@@ -140,7 +140,7 @@ def test_the_contact_centre_requirements() -> None:
     assert 15 <= peak <= 40
     assert (req["service_level"].dropna() >= 0.8 - 1e-12).all()
     ax = req.plot()
-    assert ax.get_ylabel() == "staff required"
+    assert ax.get_ylabel() == "staff (people)" and ax.get_xlabel() == "time of day"
 
 
 def test_bad_input_is_refused() -> None:

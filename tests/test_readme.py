@@ -45,3 +45,20 @@ def test_flagship_output_matches_the_readme() -> None:
     printed = [" ".join(line.split()) for line in result.output.splitlines()]
     for line in shown:
         assert " ".join(line.split()) in printed, line
+
+
+def test_python_walkthrough_runs() -> None:
+    """The README's simulation, fail point, staffing and scenario snippets run in order, as written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    code = blocks("python")
+    first = next(i for i, b in enumerate(code) if b.startswith("import blueprint, simulate"))
+    simulate_blocks = code[first:]
+    assert len(simulate_blocks) >= 4
+    namespace: dict = {}
+    for block in simulate_blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    plan = namespace["plan"]
+    assert plan.meets_target and set(plan.plans) == {"first_line", "specialist"}
+    assert len(namespace["found"]) > 0 and namespace["comparison"].seed == 2026

@@ -402,12 +402,12 @@ def _horizon(
         values = requirements.to_numpy(dtype=float)
         index = idx
         if isinstance(idx, pd.DatetimeIndex):
-            step = _regular_step(np.diff(idx.asi8) / 1e9)
+            step = _regular_step(np.diff(idx.values.astype("datetime64[ns]").astype(np.int64)) / 1e9)
             first = idx[0]
             origin_tod = first.hour * 3600 + first.minute * 60 + first.second
-            weekday = WEEKDAYS[first.dayofweek]
+            weekday = WEEKDAYS[first.weekday()]
         elif isinstance(idx, pd.TimedeltaIndex):
-            step = _regular_step(np.diff(idx.asi8) / 1e9)
+            step = _regular_step(np.diff(np.asarray(idx.total_seconds(), dtype=float)))
             origin_tod = idx[0].total_seconds()
     else:
         values = np.asarray(requirements, dtype=float)
@@ -496,9 +496,7 @@ def _grid(h: _Horizon, templates: ShiftTemplates) -> _Grid:
     for k, tpl in enumerate(templates.templates):
         where = f"templates[{k}] ({tpl.name})"
         L = _steps(tpl.length.seconds, h.step, f"{where}: length {tpl.length}")
-        if L > h.T:
-            raise ValueError(f"{where}: the {tpl.length} shift is longer than the horizon")
-        lengths.append(L)
+        lengths.append(L)  # a shift longer than a horizon that does not wrap has no start in it
         for j, b in enumerate(tpl.breaks):
             pools.append(
                 _Pool(
@@ -898,13 +896,14 @@ def _window(
     *,
     objective: str,
     penalty: float | None,
-    lookahead: bool,
+    lookahead: np.ndarray | None,
 ) -> tuple[_Grid, _Built, np.ndarray]:
     """The program for shifts starting in ``lo .. lo+n-1``, the ``fixed`` ones staying as they are.
 
     Returns the window's grid and program and the map from its intervals
-    to the horizon's. Without ``lookahead`` only the window's own intervals
-    must be covered (later ones are planned later).
+    to the horizon's. The window's own intervals must be covered; after
+    them, only the intervals marked in ``lookahead`` (those already planned;
+    all when ``None``): later days are planned later.
     """
     h = grid.h
     T = h.T
@@ -914,8 +913,8 @@ def _window(
     where = (lo + np.arange(span)) % T
     on_fixed = _coverage(grid, fixed)[0] if fixed else np.zeros(T, dtype=np.int64)
     need = np.maximum(h.required[where] - on_fixed[where], 0)
-    if not lookahead:
-        need[n:] = 0
+    if lookahead is not None:
+        need[n:] = np.where(lookahead[where[n:]], need[n:], 0)
     sub_h = _Horizon(need, h.step, h.origin + lo * h.step, h.weekday_known, False, pd.RangeIndex(span))
     sub = _grid(sub_h, grid.templates)
     sub.starts = [st[st < n] for st in sub.starts]
@@ -972,16 +971,25 @@ def _decompose(
     began = time.perf_counter()
     deadline = began + time_limit
     full = _build(grid, objective, penalty=penalty)
+    w = _weights(grid, objective)
+    # blocks and windows allow shortfall: a day cannot always cover its first hours (a Sunday night shift
+    # covers Monday morning, planned last); a hard cover makes it dearer than any shift
+    soft = penalty if penalty is not None else 2.0 * float(w.max()) + 1.0
     lp = _lp(full, interior=True, time_limit=time_limit)
     if lp.status == 2:
         return [], None, "infeasible"
     bound = float(lp.fun) * full.scale if lp.x is not None else None
     nx = _x_count(full, grid)
     lp_x = lp.x[:nx] if lp.x is not None else None
-    w = _weights(grid, objective)
+    planned_upto = np.zeros(T, dtype=bool)
+
+    def value_of(units: list[Unit]) -> float:
+        return _objective_of(grid, units, objective, soft)
 
     def gap_of(units: list[Unit]) -> float:
-        value = _objective_of(grid, units, objective, penalty)
+        value = value_of(units)
+        if penalty is None and (h.required > _coverage(grid, units)[0]).any():
+            return float("inf")
         if bound is None or value <= 0:
             return 0.0 if bound is not None else float("inf")
         return max(value - bound, 0.0) / value
@@ -993,7 +1001,8 @@ def _decompose(
     blocks = [(a, (cuts[i + 1] if i + 1 < len(cuts) else T) - a) for i, a in enumerate(cuts)]
     units: list[Unit] = []
     for a, n in blocks:
-        sub, built, _ = _window(grid, units, a, n, objective=objective, penalty=penalty, lookahead=False)
+        sub, built, _ = _window(grid, units, a, n, objective=objective, penalty=soft, lookahead=planned_upto)
+        planned_upto[a:a + n] = True
         x = _dive(sub, built, deadline=deadline)
         if x is None:
             res = _solve(built, time_limit=max(deadline - time.perf_counter(), 0.1), mip_gap=mip_gap)
@@ -1029,14 +1038,16 @@ def _decompose(
             n = window if h.cyclic else min(window, T - lo)
             inside_mask = [((u[1] - lo) % T < n) if h.cyclic else (lo <= u[1] < lo + n) for u in units]
             outside = [u for u, m in zip(units, inside_mask) if not m]
-            sub, built, _ = _window(grid, outside, lo, n, objective=objective, penalty=penalty, lookahead=True)
+            sub, built, _ = _window(grid, outside, lo, n, objective=objective, penalty=soft, lookahead=None)
             res = _solve(built, time_limit=min(left, max(2.0, 0.25 * time_limit)), mip_gap=1e-4)
             if res.x is None:
                 continue
             candidate = outside + _to_horizon(_units_from_solution(sub, built, res.x), lo, T)
-            if _objective_of(grid, candidate, objective, penalty) < _objective_of(grid, units, objective, penalty) - 1e-9:
+            if value_of(candidate) < value_of(units) - 1e-9:
                 units = candidate
                 improved = True
+    if gap_of(units) == float("inf") and penalty is None:
+        return units, bound, "short"
     return units, bound, "optimal" if gap_of(units) <= mip_gap else "stopped: no window improves the plan"
 
 
@@ -1433,21 +1444,22 @@ def schedule_shifts(
     long = h.T * h.step > DAY + 1e-6 and h.T >= 2 * (round(DAY / h.step) + max(grid.lengths))
     if method == "decompose" and not long:
         raise ValueError("method='decompose' plans day by day: give a horizon of two days or more")
+    plan = None
     if method == "decompose" or (method == "auto" and long):
         units, bound, status = _decompose(grid, objective=objective, penalty=penalty,
                                           time_limit=limit if math.isfinite(limit) else 3600.0,
                                           mip_gap=mip_gap, window=window)
         if status == "infeasible" and penalty is None:
             _diagnose(grid, time_limit)
-        if not units and status != "optimal":
-            raise RuntimeError(f"no shift plan found: {status}")
-        value = _objective_of(grid, units, objective, penalty)
-        gap = max(value - bound, 0.0) / value if bound is not None and value > 0 else (0.0 if bound is not None else math.nan)
-        plan = _plan(grid, units, objective=objective, objective_value=value, status=status, gap=gap,
-                     dual_bound=bound, seconds=time.perf_counter() - began)
-    else:
+        if status not in ("infeasible", "short"):
+            value = _objective_of(grid, units, objective, penalty)
+            gap = max(value - bound, 0.0) / value if bound is not None and value > 0 else (0.0 if bound is not None else math.nan)
+            plan = _plan(grid, units, objective=objective, objective_value=value, status=status, gap=gap,
+                         dual_bound=bound, seconds=time.perf_counter() - began)
+    if plan is None:  # a day, or what the decomposition could not cover: the whole program
         built = _build(grid, objective, penalty=penalty)
-        res = _solve(built, time_limit=time_limit, mip_gap=mip_gap)
+        left = None if time_limit is None else max(limit - (time.perf_counter() - began), 1.0)
+        res = _solve(built, time_limit=left, mip_gap=mip_gap)
         if res.x is None:
             if res.status == 2:
                 _diagnose(grid, time_limit)

@@ -13,7 +13,7 @@ overstaffs.
 
 ``shifts``: the cheapest shift plan (``simulate.shifts.schedule_shifts``) for a
 contact centre open around the clock, its requirement from Erlang C on the ``formulas``
-call curve scaled to a peak of ~57 agents (weekdays Monday highest, Saturday at 60%,
+call curve scaled to a peak of ~55 agents (weekdays Monday highest, Saturday at 60%,
 Sunday at 45%). Templates of 4, 6, 8 and 10 hours may start at any quarter hour of any
 day, each with one 30-minute unpaid break in a window in its middle. Times a day (96
 intervals, cyclic; target under 2 s) at a 1% and a 0.5% gap and to optimality, and a
@@ -154,7 +154,7 @@ def bench_formulas(quick: bool = False) -> dict[str, Any]:
 
 def shift_requirement(days: int = 7) -> np.ndarray:
     """Agents required per quarter hour over a week (or its first ``days`` days), Monday first:
-    Erlang C (80% within 20 s) on the ``day_profile`` curve scaled to a ~57-agent peak."""
+    Erlang C (80% within 20 s) on the ``day_profile`` curve scaled to a ~55-agent peak."""
     scale = [1.0, 0.95, 0.92, 0.95, 0.98, 0.6, 0.45][:days]
     calls = np.concatenate([day_profile() * 0.36 * f for f in scale])
     return agents_for(calls / (INTERVAL_MIN * 60), AHT_S, target_service_level=0.8, within=20.0)

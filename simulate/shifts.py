@@ -982,6 +982,9 @@ def _decompose(
     nx = _x_count(full, grid)
     lp_x = lp.x[:nx] if lp.x is not None else None
     planned_upto = np.zeros(T, dtype=bool)
+    # the objective moves in steps of the weights' common divisor (paid hours: a quarter hour, say)
+    milli = np.rint(w * 1000)
+    step_value = float(np.gcd.reduce(milli.astype(np.int64))) / 1000 if np.allclose(milli, w * 1000) else 1e-6
 
     def value_of(units: list[Unit]) -> float:
         return _objective_of(grid, units, objective, soft)
@@ -1000,6 +1003,13 @@ def _decompose(
         cuts = [0] + cuts
     blocks = [(a, (cuts[i + 1] if i + 1 < len(cuts) else T) - a) for i, a in enumerate(cuts)]
     units: list[Unit] = []
+    if len(blocks) == 1 and h.cyclic:  # a cyclic day: one dive on the whole of it
+        whole = _build(grid, objective, penalty=soft)
+        x = _dive(grid, whole, deadline=deadline)
+        if x is None:
+            return [], bound, "no plan found by the decomposition"
+        units = _units_from_solution(grid, whole, x)
+        blocks = []
     for a, n in blocks:
         sub, built, _ = _window(grid, units, a, n, objective=objective, penalty=soft, lookahead=planned_upto)
         planned_upto[a:a + n] = True
@@ -1039,6 +1049,11 @@ def _decompose(
             inside_mask = [((u[1] - lo) % T < n) if h.cyclic else (lo <= u[1] < lo + n) for u in units]
             outside = [u for u, m in zip(units, inside_mask) if not m]
             sub, built, _ = _window(grid, outside, lo, n, objective=objective, penalty=soft, lookahead=None)
+            inside = [u for u, m in zip(units, inside_mask) if m]
+            relaxed = _lp(built, time_limit=left)
+            now = float(sum(c * w[k] for k, _, _, c in inside))
+            if relaxed.x is None or now - float(relaxed.fun) * built.scale < step_value - 1e-9:
+                continue  # the window's LP proves no whole plan of it is cheaper
             res = _solve(built, time_limit=min(left, max(2.0, 0.25 * time_limit)), mip_gap=1e-4)
             if res.x is None:
                 continue
@@ -1367,6 +1382,7 @@ def _plan(
                      dual_bound, seconds, grid, units)
 
 
+_WINDOW_HOURS = 6.0  # hours of shift starts re-planned at once by the decomposition
 _STATUS = {0: "optimal", 1: "time limit reached", 2: "infeasible", 3: "unbounded", 4: "solver error"}
 
 
@@ -1378,7 +1394,7 @@ def schedule_shifts(
     soft: bool = False,
     penalty: float | None = None,
     time_limit: float | None = 30.0,
-    mip_gap: float = 0.005,
+    mip_gap: float = 0.01,
     method: Literal["auto", "mip", "decompose"] = "auto",
     interval: Any = None,
     start: str = "00:00",
@@ -1406,6 +1422,9 @@ def schedule_shifts(
     staff-interval, in the objective's units (hours, shifts or money): an
     interval is left short only when covering it costs more than the penalty.
 
+    ``mip_gap`` (default 1%) is the relative gap to a proven lower bound at
+    which the search stops; ``time_limit`` (seconds) stops it in any case.
+
     ``method``: ``"mip"`` solves the whole integer program with HiGHS
     (branch and bound until the relative ``gap`` is at most ``mip_gap`` or
     ``time_limit`` seconds have passed); ``"decompose"`` bounds the plan by
@@ -1413,7 +1432,8 @@ def schedule_shifts(
     windows of 6 hours of starts exactly, until the gap to the LP bound is at
     most ``mip_gap`` or time runs out. ``"auto"`` (default) decomposes
     horizons longer than a day. Either way the plan reports its ``status``
-    and the ``gap`` proven.
+    (``"optimal"``: proven within ``mip_gap``; ``"time limit reached"``;
+    ``"stopped: no window improves the plan"``) and the ``gap`` proven.
 
     Raises :class:`InfeasibleShiftsError` naming the intervals that cannot be
     covered and why, when no plan covers a hard requirement.
@@ -1440,14 +1460,17 @@ def schedule_shifts(
     penalty = penalty if soft else None
     began = time.perf_counter()
     limit = float(time_limit) if time_limit is not None else math.inf
-    window = max(1, round(6 * 3600 / h.step))
-    long = h.T * h.step > DAY + 1e-6 and h.T >= 2 * (round(DAY / h.step) + max(grid.lengths))
-    if method == "decompose" and not long:
-        raise ValueError("method='decompose' plans day by day: give a horizon of two days or more")
+    window = max(1, round(_WINDOW_HOURS * 3600 / h.step))
+    per_day = round(DAY / h.step)
+    maxL = max(grid.lengths)
+    long = h.T * h.step > DAY + 1e-6
+    can = (window + maxL <= h.T) and (not h.cyclic or not long or per_day + maxL <= h.T)
+    if method == "decompose" and not can:
+        raise ValueError("method='decompose' needs a horizon longer than a window of starts and the longest shift")
     plan = None
-    if method == "decompose" or (method == "auto" and long):
-        units, bound, status = _decompose(grid, objective=objective, penalty=penalty,
-                                          time_limit=limit if math.isfinite(limit) else 3600.0,
+    if method == "decompose" or (method == "auto" and long and can):
+        budget = limit - min(0.5, 0.05 * limit) if math.isfinite(limit) else 3600.0  # kept for assembling the plan
+        units, bound, status = _decompose(grid, objective=objective, penalty=penalty, time_limit=budget,
                                           mip_gap=mip_gap, window=window)
         if status == "infeasible" and penalty is None:
             _diagnose(grid, time_limit)

@@ -58,6 +58,8 @@ centre.
 
 from __future__ import annotations
 
+import dataclasses
+
 import html
 import math
 import os
@@ -270,15 +272,17 @@ def _as_templates(templates: Any) -> ShiftTemplates:
     return ShiftTemplates(templates=list(templates))
 
 
-def load_templates(path: str | os.PathLike[str]) -> ShiftTemplates:
+def load_templates(path: str | os.PathLike[str], role: str | None = None) -> ShiftTemplates:
     """Read shift templates from a YAML or JSON file.
 
     The file is a mapping with ``templates: [...]`` (and optionally
-    ``max_part_time_share``), or just the list. Problems raise
-    :class:`~blueprint.BlueprintFileError` naming file, line and field, e.g.
-    ``shifts.yaml:12: templates[2].length: ...``.
+    ``max_part_time_share``), or just the list; or a file of templates per role
+    (``roles: {name: {templates: [...]}}``, see
+    :func:`simulate.optimize.load_role_templates`), from which ``role`` picks one.
+    Problems raise :class:`~blueprint.BlueprintFileError` naming file, line and
+    field, e.g. ``shifts.yaml:12: templates[2].length: ...``.
 
-    >>> load_templates("examples/shift_templates.yaml").names[:2]
+    >>> load_templates("examples/contact_center.shifts.yaml", role="first_line").names[:2]
     ['early', 'day']
     """
     source = str(path)
@@ -289,6 +293,20 @@ def load_templates(path: str | os.PathLike[str]) -> ShiftTemplates:
     except UnicodeDecodeError as e:
         raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
     data, lines = read_data(text, source=source)
+    prefix: tuple[Any, ...] = ()
+    if isinstance(data, dict) and "roles" in data:
+        roles = data["roles"] if isinstance(data["roles"], dict) else {}
+        if role is None or role not in roles:
+            known = ", ".join(str(r) for r in roles) or "none"
+            what = "name the role to read" if role is None else f"no templates for role {role!r}"
+            raise BlueprintFileError(
+                [Problem("error", "not-templates", "roles", f"{what}; roles in the file: {known}", source,
+                         lines.get(("roles",), 1))],
+                source,
+            )
+        prefix = ("roles", role)
+        data = roles[role]
+        lines = {k[2:]: v for k, v in lines.items() if k[:2] == prefix} | {(): lines.get(prefix, 1)}
     if isinstance(data, list):
         data = {"templates": data}
         lines = {("templates",) + k: v for k, v in lines.items()} | {(): lines.get((), 1)}
@@ -301,7 +319,11 @@ def load_templates(path: str | os.PathLike[str]) -> ShiftTemplates:
     try:
         return ShiftTemplates.model_validate(data)
     except ValidationError as e:
-        raise BlueprintFileError(problems_from_pydantic(e, root=ShiftTemplates, file=source, lines=lines), source) from None
+        found = problems_from_pydantic(e, root=ShiftTemplates, file=source, lines=lines)
+        if prefix:
+            head = ".".join(str(x) for x in prefix)
+            found = [dataclasses.replace(p, path=head + ("." + p.path if p.path else "")) for p in found]
+        raise BlueprintFileError(found, source) from None
 
 
 # -- the horizon ----------------------------------------------------------------------

@@ -106,6 +106,11 @@ def test_role_templates_file_errors_are_located(tmp_path: Path) -> None:
         load_role_templates(bad)
     msg = str(e.value)
     assert f"{bad}:6" in msg and "roles.specialist.templates[0].length" in msg
+    with pytest.raises(BlueprintFileError) as e:
+        simulate.load_templates(bad, role="specialist")
+    assert f"{bad}:6" in str(e.value) and "roles.specialist.templates[0].length" in str(e.value)
+    with pytest.raises(BlueprintFileError, match="no templates for role 'nobody'; roles in the file: first_line, specialist"):
+        simulate.load_templates(TEMPLATES, role="nobody")
     with pytest.raises(ValueError, match="no shift templates for role 'specialist'"):
         simulate.optimize_staffing(blueprint.load("examples/contact_center.yaml"),
                                    templates={"first_line": load_role_templates(TEMPLATES)["first_line"]},

@@ -332,7 +332,7 @@ def test_min_max_counts_and_part_time_share_hold() -> None:
 
 
 def test_example_templates_load_and_plan_the_contact_centre_day() -> None:
-    templates = load_templates("examples/shift_templates.yaml")
+    templates = load_templates("examples/contact_center.shifts.yaml", role="first_line")
     assert templates.names == ["early", "day", "late", "peak", "evening"]
     assert templates.templates[0].start_times()[:2] == ["07:00", "07:15"]
     required = [2, 2, 3, 4, 5, 6, 8, 10, 12, 14, 15, 15, 14, 12, 10, 9, 9, 10, 12, 13, 14, 14, 13, 12, 10, 8, 7,

@@ -395,6 +395,8 @@ class Scenario(Model):
             subtitle += f" (removed: {', '.join(removed)})"
         options.setdefault("subtitle", subtitle)
         options.setdefault("title", f"{blueprint.name}: {self.name}")
+        keys = [(ADDED_FILL, "step the scenario adds (+)"), (CHANGED_FILL, "step it changes (Δ)")]
+        options.setdefault("legend_items", keys)
         return changed.render(overlays={**overlays, **options.pop("overlays", {})}, **options)
 
     def __repr__(self) -> str:

@@ -65,6 +65,11 @@ def format_number(x: float) -> str:
     """
     if isinstance(x, bool):
         raise TypeError("a number is expected, not a boolean")
+    if isinstance(x, int) and abs(x) >= 10**15:
+        digits = str(abs(x))
+        sign = "-" if x < 0 else ""
+        # too large to be a float: written as it is, or shortened when very long
+        return sign + digits if len(digits) <= 30 else f"{sign}{digits[0]}.{digits[1:4]}e+{len(digits) - 1}"
     if float(x).is_integer() and abs(x) < 1e15:
         return str(int(x))
     return repr(float(x))

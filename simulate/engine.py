@@ -114,9 +114,9 @@ class _StartedProcess(simpy.Process):
     - When it ends and nothing waits for it (a customer's journey: nobody does), it
       is not scheduled as an event of its own.
 
-    Together they save two of the five events SimPy spends per customer. The
-    engine's events never fail, so there is no path for failed events here; an
-    exception in a journey (:class:`RunawayJourney`) propagates out of the run.
+    Together they save two of the five events SimPy spends per customer. An
+    exception in a journey (:class:`RunawayJourney`), or in one of its parallel
+    branches, propagates out of the run.
     It relies on SimPy 4's ``Process`` internals (``_resume``, ``_generator``,
     ``_target``), hence the pin below SimPy 5.
     """
@@ -137,8 +137,9 @@ class _StartedProcess(simpy.Process):
         send = self._generator.send
         try:
             while True:
-                if not event._ok:  # pragma: no cover - the engine's events never fail
-                    raise RuntimeError(f"unexpected failed event {event!r} in a journey")
+                if not event._ok:  # a parallel branch raised: raise its error here
+                    event._defused = True
+                    raise event._value
                 event = send(event._value)
                 callbacks = event.callbacks
                 if callbacks is not None:  # not processed yet: wait for it

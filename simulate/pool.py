@@ -98,6 +98,15 @@ class StaffPool:
         """A member at once if one is free and nobody waits (no event, no wait), else None."""
         if self.waiting:
             return None
+        if self.k == 1:  # the common case, inlined: an idle member starts at once
+            free = self._free
+            if not free:
+                return None
+            m = free.pop()
+            m.since = self.env._now
+            m.busy = 1
+            self.busy_slots += 1
+            return m
         m = self._pick()
         if m is not None:
             self._occupy(m)
@@ -133,7 +142,28 @@ class StaffPool:
                 self.stat_on_duty.set(self.env.now, len(self.members))
             return
         if self.waiting:
-            self._serve_next(member)
+            # the next customer in the queue gets this member (as _serve_next and _grant do, inlined:
+            # this runs once per customer who waited)
+            queue = self._queue
+            while queue:
+                req = heapq.heappop(queue)[2]
+                if req.cancelled:
+                    continue
+                self.waiting -= 1
+                q = self.stat_queue
+                a = req.arrived
+                j = int(a // q._width)
+                if j == int(now // q._width) and j < q._n:
+                    q.area[j] += now - a
+                else:
+                    q.add(a, now)
+                member.busy += 1  # ``since`` is already now: no busy time to add
+                self.busy_slots += 1
+                req._ok = True
+                req._value = member
+                env = self.env
+                heapq.heappush(env._queue, (now, 1, next(env._eid), req))  # succeed at once (SimPy's NORMAL priority)
+                return
         if self.k == 1 and member.busy == 0:
             self._free.append(member)
 
@@ -205,7 +235,7 @@ class StaffPool:
 
     def _occupy(self, m: Member) -> None:
         """One more customer for member ``m``."""
-        now = self.env.now
+        now = self.env._now
         if m.busy:
             self.stat_busy.add(m.since, now, m.busy / self.k)
         m.since = now

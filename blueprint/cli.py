@@ -211,6 +211,23 @@ def _new_output(path: Path, inputs: list[Path], force: bool) -> None:
         _fail(f"{path} exists; choose a new file name or pass --force")
 
 
+def _check_suffix(path: Optional[Path], allowed: tuple[str, ...], words: str) -> None:
+    """Exit with one line unless ``path`` (when given) ends in one of ``allowed``."""
+    if path is not None and path.suffix.lower() not in allowed:
+        _fail(f"{path}: choose a file ending in {words}")
+
+
+def _load_valid_or_exit(file: Path) -> Blueprint:
+    """Load a blueprint and check it; print its errors and exit 1 when it has any."""
+    bp = _load_or_exit(file)
+    report = bp.validate()
+    if not report.ok:
+        for p in report.errors:
+            _c.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(1)
+    return bp
+
+
 def _table(title: str, frame: Any, columns: list[str], formats: dict[str, str]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column(frame.index.name or "", justify="left")
@@ -257,16 +274,9 @@ def simulate(
     for out in (diagram, events):
         if out is not None:
             _new_output(out, [file], force)
-    if diagram is not None and diagram.suffix.lower() not in (".svg", ".png", ".pdf"):
-        _fail(f"{diagram}: choose a file ending in .svg, .png or .pdf")
-    if events is not None and events.suffix.lower() not in (".csv", ".parquet", ".xes"):
-        _fail(f"{events}: choose a file ending in .csv, .parquet or .xes")
-    bp = _load_or_exit(file)
-    report = bp.validate()
-    if not report.ok:
-        for p in report.errors:
-            _c.err.print(f"error: {p}", markup=False)
-        raise typer.Exit(1)
+    _check_suffix(diagram, (".svg", ".png", ".pdf"), ".svg, .png or .pdf")
+    _check_suffix(events, (".csv", ".parquet", ".xes"), ".csv, .parquet or .xes")
+    bp = _load_valid_or_exit(file)
     try:
         results = sim.run(bp, days=days, replications=replications, seed=seed, warmup=warmup,
                           record_events=events is not None)
@@ -354,18 +364,11 @@ def staff(
     for out in (output, report, diagram):
         if out is not None:
             _new_output(out, inputs, force)
-    if output is not None and output.suffix.lower() not in (".yaml", ".yml", ".json"):
-        _fail(f"{output}: choose a file ending in .yaml or .json")
-    if diagram is not None and diagram.suffix.lower() not in (".svg", ".png", ".pdf"):
-        _fail(f"{diagram}: choose a file ending in .svg, .png or .pdf")
+    _check_suffix(output, (".yaml", ".yml", ".json"), ".yaml or .json")
+    _check_suffix(diagram, (".svg", ".png", ".pdf"), ".svg, .png or .pdf")
     if templates is not None and not templates.exists():
         _fail(f"{templates}: no such file")
-    bp = _load_or_exit(file)
-    rep = bp.validate()
-    if not rep.ok:
-        for p in rep.errors:
-            _c.err.print(f"error: {p}", markup=False)
-        raise typer.Exit(1)
+    bp = _load_valid_or_exit(file)
     try:
         if templates is not None:
             role_templates = sim.load_role_templates(templates)
@@ -478,10 +481,8 @@ def compare(
     for out in (output, chart):
         if out is not None:
             _new_output(out, [file, scenarios], force)
-    if output is not None and output.suffix.lower() not in (".json", ".parquet"):
-        _fail(f"{output}: choose a file ending in .json or .parquet")
-    if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".pdf"):
-        _fail(f"{chart}: choose a file ending in .png, .svg or .pdf")
+    _check_suffix(output, (".json", ".parquet"), ".json or .parquet")
+    _check_suffix(chart, (".png", ".svg", ".pdf"), ".png, .svg or .pdf")
     bp = _load_or_exit(file)
     try:
         found = load_scenarios(scenarios)

@@ -314,6 +314,20 @@ def loads(text: str, *, format: Format | None = None, source: str = "<text>") ->
     return bp
 
 
+def read_text_file(path: str | os.PathLike[str], kind: str) -> str:
+    """The text of a UTF-8 file, or a :class:`BlueprintFileError` naming it when it is
+    missing, a folder (``kind`` says what it should be, e.g. "a blueprint file") or not text."""
+    source = str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BlueprintFileError("no such file", source) from None
+    except IsADirectoryError:
+        raise BlueprintFileError(f"is a folder, not {kind}", source) from None
+    except UnicodeDecodeError as e:
+        raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
+
+
 def load(path: str | os.PathLike[str], *, check: bool = False) -> Blueprint:
     """Read a blueprint from a ``.yaml``/``.yml`` or ``.json`` file.
 
@@ -326,14 +340,7 @@ def load(path: str | os.PathLike[str], *, check: bool = False) -> Blueprint:
     """
     p = Path(path)
     source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BlueprintFileError("no such file", source) from None
-    except IsADirectoryError:
-        raise BlueprintFileError("is a folder, not a blueprint file", source) from None
-    except UnicodeDecodeError as e:
-        raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
+    text = read_text_file(path, "a blueprint file")
     fmt: Format = "json" if p.suffix.lower() == ".json" else "yaml"
     bp = loads(text, format=fmt, source=source)
     if check:

@@ -26,18 +26,17 @@ import html
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint, Staffing, Target
-from blueprint.files import read_data
+from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY
 
-from .requirements import Requirements, _target_for, requirements
-from .results import Results, mean_ci
+from .requirements import Requirements, requirements
+from .results import Results
 from .run import run
 from .shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
 
@@ -62,12 +61,7 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
     from .shifts import load_templates
 
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BlueprintFileError("no such file", source) from None
-    except UnicodeDecodeError as e:
-        raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
+    text = read_text_file(path, "a shift templates file")
     data, lines = read_data(text, source=source)
     if not (isinstance(data, dict) and "roles" in data):
         return {"*": load_templates(path)}

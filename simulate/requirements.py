@@ -51,11 +51,12 @@ from blueprint import Blueprint, Lane, Staffing, Target
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
-from blueprint.units import Duration, WEEKDAYS
+from blueprint.units import WEEKDAYS
 
 from .engine import DEFAULT_TARGET_SECONDS, _branch
+from .run import _seconds
 from .staffing import StaffingTieWarning, agents_for
-from .timeline import integrate, profile_timeline
+from .timeline import profile_timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from .results import Results
@@ -64,15 +65,6 @@ __all__ = ["Requirements", "requirements", "role_loads"]
 
 Method = Literal["sipp", "lag-sipp", "simulation"]
 DEFAULT_SERVICE_LEVEL = 0.8
-
-
-def _seconds(value: float | str | Duration, what: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    try:
-        return Duration.parse(value).seconds
-    except ValueError as e:
-        raise ValueError(f"{what}: {e}") from None
 
 
 # -- flows: visits, calls, work, lags ---------------------------------------------------

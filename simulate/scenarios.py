@@ -82,7 +82,7 @@ from blueprint.errors import (
     format_path,
     problems_from_pydantic,
 )
-from blueprint.files import read_data
+from blueprint.files import read_data, read_text_file
 from blueprint.model import Flow, Role, Step
 from blueprint.staffing import Staffing
 from blueprint.units import Rate, format_number
@@ -911,14 +911,7 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
     """
     p = Path(path)
     source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BlueprintFileError("no such file", source) from None
-    except IsADirectoryError:
-        raise BlueprintFileError("is a folder, not a scenarios file", source) from None
-    except UnicodeDecodeError as e:
-        raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
+    text = read_text_file(path, "a scenarios file")
     data, lines = read_data(text, source=source, format="json" if p.suffix.lower() == ".json" else "yaml")
     prefix: Loc = ()
     named_blueprint = None

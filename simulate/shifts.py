@@ -67,7 +67,6 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -78,7 +77,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from blueprint.base import Model, Probability, TimeOfDay, Weekday
 from blueprint.errors import BlueprintFileError, LocatedValueError, Problem, problems_from_pydantic
-from blueprint.files import read_data
+from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY, WEEK, Break, Shift, Staffing
 from blueprint.units import WEEKDAYS, Duration, format_number, time_of_day_seconds
 
@@ -286,12 +285,7 @@ def load_templates(path: str | os.PathLike[str], role: str | None = None) -> Shi
     ['early', 'day']
     """
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BlueprintFileError("no such file", source) from None
-    except UnicodeDecodeError as e:
-        raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
+    text = read_text_file(path, "a shift templates file")
     data, lines = read_data(text, source=source)
     prefix: tuple[Any, ...] = ()
     if isinstance(data, dict) and "roles" in data:

@@ -23,7 +23,7 @@ import numpy as np
 import simpy
 
 import blueprint
-from simulate.engine import simulate_once
+from simulate.engine.model import simulate_once
 
 LAM_PER_MIN = 9.5
 SERVERS = 10

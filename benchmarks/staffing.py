@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from simulate.staffing import agents_for
+from simulate.staffing.erlang import agents_for
 
 INTERVAL_MIN = 15  # minutes per interval
 AHT_S = 300.0  # average handle time, seconds
@@ -166,7 +166,7 @@ def shift_requirement(days: int = 7) -> np.ndarray:
 
 def shift_templates() -> Any:
     """4, 6, 8 and 10 hour shifts starting at any quarter hour, one 30-minute unpaid break mid-shift."""
-    from simulate.shifts import ShiftTemplates
+    from simulate.staffing.shifts import ShiftTemplates
 
     windows = {4: ("1.5 h", "2.5 h"), 6: ("2.5 h", "3.5 h"), 8: ("3 h", "4.5 h"), 10: ("4 h", "5.5 h")}
     return ShiftTemplates(templates=[
@@ -178,7 +178,7 @@ def shift_templates() -> Any:
 
 def _timed_plan(required: np.ndarray, rounds: int, **kw: Any) -> tuple[Any, float, float]:
     """The plan, and the median wall and CPU seconds over ``rounds`` runs."""
-    from simulate.shifts import schedule_shifts
+    from simulate.staffing.shifts import schedule_shifts
 
     walls, cpus = [], []
     plan = None
@@ -195,7 +195,7 @@ def bench_shifts(quick: bool = False) -> dict[str, Any]:
     """schedule_shifts on a contact-centre day and week: time, paid hours and proven gap."""
     import os
 
-    from simulate.shifts import greedy_shifts
+    from simulate.staffing.shifts import greedy_shifts
 
     rounds = 1 if quick else 3
     out: dict[str, Any] = {}

@@ -355,7 +355,7 @@ def staff(
         blueprint staff examples/contact_center.yaml -t examples/contact_center.shifts.yaml --seed 1 -o staffed.yaml
     """
     import simulate as sim
-    from simulate.report import before_after, format_before_after, html_report
+    from simulate.staffing.report import before_after, format_before_after, html_report
 
     from .files import write_atomically
     from .render import GraphvizNotFound
@@ -476,7 +476,7 @@ def compare(
         blueprint compare examples/contact_center.yaml examples/contact_center.scenarios.yaml -r 10 --seed 1
     """
     import simulate as sim
-    from simulate.scenarios import ScenarioError, load_scenarios
+    from simulate.scenarios.scenario import ScenarioError, load_scenarios
 
     for out in (output, chart):
         if out is not None:

@@ -12,26 +12,35 @@ interval), ``shifts`` (shift plans), ``optimize`` (the closed loop),
 7
 """
 
-from .compare import Comparison, compare, paired_differences
-from .engine import Replication, simulate_once
-from .failpoints import FailPoints, fail_points, plus_one
-from .optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
-from .report import before_after, format_before_after, html_report
-from .requirements import Requirements, requirements, role_loads
-from .results import Results, mean_ci
-from .run import run
-from .scenarios import Scenario, ScenarioError, load_scenarios
-from .shifts import (
+from simulate.failpoints import FailPoints, fail_points, plus_one
+from simulate.results import Results
+from simulate.run import run
+from simulate.scenarios import Comparison, Scenario, ScenarioError, compare, load_scenarios, paired_differences
+from simulate.staffing import (
     BreakRule,
     InfeasibleShiftsError,
+    Requirements,
     ShiftPlan,
     ShiftTemplate,
     ShiftTemplates,
+    StaffingPlan,
+    StaffingTieWarning,
+    agents_for,
+    before_after,
+    erlang_a,
+    erlang_b,
+    erlang_c,
     greedy_shifts,
+    html_report,
+    load_role_templates,
     load_templates,
+    mmck,
+    optimize_staffing,
+    requirements,
+    role_loads,
     schedule_shifts,
+    spreadsheet_staffing,
 )
-from .staffing import StaffingTieWarning, agents_for, erlang_a, erlang_b, erlang_c, mmck
 
 __all__ = [
     "BreakRule",
@@ -43,7 +52,6 @@ __all__ = [
     "paired_differences",
     "FailPoints",
     "InfeasibleShiftsError",
-    "Replication",
     "Requirements",
     "Results",
     "ShiftPlan",
@@ -53,7 +61,6 @@ __all__ = [
     "StaffingTieWarning",
     "agents_for",
     "before_after",
-    "format_before_after",
     "html_report",
     "erlang_a",
     "erlang_b",
@@ -62,7 +69,6 @@ __all__ = [
     "greedy_shifts",
     "load_role_templates",
     "load_templates",
-    "mean_ci",
     "mmck",
     "optimize_staffing",
     "plus_one",
@@ -70,6 +76,5 @@ __all__ = [
     "role_loads",
     "run",
     "schedule_shifts",
-    "simulate_once",
     "spreadsheet_staffing",
 ]

@@ -79,10 +79,10 @@ from blueprint.render import Diagram, StepOverlay
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 
-from .results import mean_ci
+from simulate.results import mean_ci
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .results import Results
+    from simulate.results import Results
 
 __all__ = ["FailPoints", "fail_points", "plus_one"]
 
@@ -712,7 +712,7 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
 
 
 def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
-    from .run import run
+    from simulate.run import run
 
     results = rd.results
     done: dict[tuple[str, int, int], Any] = {}

@@ -18,10 +18,10 @@ from scipy import stats
 
 from blueprint import Blueprint
 
-from .engine import Replication
+from simulate.engine.model import Replication
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .failpoints import FailPoints
+    from simulate.failpoints import FailPoints
 
 __all__ = ["Results", "mean_ci"]
 
@@ -199,7 +199,7 @@ class Results:
         >>> found = results.fail_points()      # doctest: +SKIP
         >>> found.render()                     # doctest: +SKIP
         """
-        from .failpoints import fail_points
+        from simulate.failpoints import fail_points
 
         return fail_points(self, **thresholds)
 
@@ -273,14 +273,14 @@ class Results:
     def save(self, path: str | Path, *, format: str | None = None) -> Path:
         """Write the run (numbers of every replication, blueprint, seed, settings) to
         ``.json`` or ``.parquet``, atomically; :meth:`load` reads it back (see :mod:`simulate.storage`)."""
-        from .storage import save_results
+        from simulate.storage import save_results
 
         return save_results(self, path, format=format)
 
     @classmethod
     def load(cls, path: str | Path) -> Results:
         """Read a run written by :meth:`save`."""
-        from .storage import load_results
+        from simulate.storage import load_results
 
         return load_results(path)
 

@@ -54,8 +54,8 @@ import numpy as np
 from blueprint import Blueprint, Duration
 from blueprint.staffing import DAY
 
-from .engine import Replication, simulate_once
-from .results import Results
+from simulate.engine.model import Replication, simulate_once
+from simulate.results import Results
 
 __all__ = ["PARALLEL_MIN_CUSTOMERS", "PROGRESS_AFTER", "ExecutorChoice", "cpu_count", "execute", "expected_customers", "run"]
 

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Any
 from blueprint import Blueprint
 from blueprint.files import write_atomically
 
-from .engine import Replication
-from .results import Results
+from simulate.engine.model import Replication
+from simulate.results import Results
 
 if TYPE_CHECKING:
-    from .compare import Comparison
+    from simulate.scenarios.compare import Comparison
 
 __all__ = ["FORMAT_VERSION", "load_comparison", "load_results", "save_comparison", "save_results"]
 
@@ -298,8 +298,8 @@ def save_comparison(comparison: Comparison, path: str | Path, *, format: str | N
 
 def load_comparison(path: str | Path) -> Comparison:
     """Read a comparison written by :func:`save_comparison`."""
-    from .compare import Comparison
-    from .scenarios import Scenario
+    from simulate.scenarios.compare import Comparison
+    from simulate.scenarios.scenario import Scenario
 
     p = Path(path)
     if _format_of(p, None) == "json":

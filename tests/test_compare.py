@@ -18,10 +18,10 @@ import pytest
 
 import blueprint
 import simulate
-from simulate.compare import Comparison, compare, paired_differences, replication_figures
+from simulate.scenarios.compare import Comparison, compare, paired_differences, replication_figures
 from simulate.results import mean_ci
 from simulate.run import execute
-from simulate.scenarios import Scenario, ScenarioError
+from simulate.scenarios.scenario import Scenario, ScenarioError
 
 from .test_simulation import same
 
@@ -231,8 +231,8 @@ INTERRUPTED = textwrap.dedent(
     """
     import multiprocessing, sys
     import blueprint
-    from simulate.compare import compare
-    from simulate.scenarios import Scenario
+    from simulate.scenarios.compare import compare
+    from simulate.scenarios.scenario import Scenario
 
     if __name__ == "__main__":
         bp = blueprint.load("examples/contact_center.yaml")

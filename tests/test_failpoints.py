@@ -16,6 +16,7 @@ import blueprint
 import simulate
 from blueprint import Staffing
 from simulate.failpoints import _windows, plus_one
+from simulate.results import mean_ci
 
 H = 3600.0
 WINDOW = (10 * H, 12 * H)  # where the back office is short-staffed
@@ -45,7 +46,7 @@ def tandem(back_in_window: int = 2, back_otherwise: int = 5, patience: str | Non
 def _rate_interval(res: simulate.Results, step: str, level: float = 0.999) -> tuple[float, float]:
     """The failure rate at a step over the replications, with a wide (99.9%) t interval."""
     rates = [r.steps[step]["failures"] / r.steps[step]["completions"] for r in res.replications]
-    _, lo, hi = simulate.mean_ci(rates, level=level)
+    _, lo, hi = mean_ci(rates, level=level)
     return lo, hi
 
 

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulate.staffing import (
+from simulate.staffing.erlang import (
     DEFINITIONS,
     StaffingTieWarning,
     agents_for,

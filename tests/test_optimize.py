@@ -10,7 +10,7 @@ import pytest
 import blueprint
 import simulate
 from blueprint import BlueprintFileError
-from simulate.optimize import load_role_templates
+from simulate.staffing.optimize import load_role_templates
 
 TEMPLATES = "examples/contact_center.shifts.yaml"
 

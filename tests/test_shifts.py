@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from blueprint.errors import BlueprintFileError
 from blueprint.staffing import DAY, WEEK, Staffing
 from blueprint.units import WEEKDAYS, time_of_day_seconds
-from simulate.shifts import (
+from simulate.staffing.shifts import (
     InfeasibleShiftsError,
     ShiftPlan,
     ShiftTemplate,

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 import blueprint
 import simulate
 from blueprint import Blueprint
-from simulate.engine import RunawayJourney
-from simulate.pool import StaffPool
-from simulate.stats import SpanSum, TimeAverage
+from simulate.engine.model import RunawayJourney
+from simulate.engine.pool import StaffPool
+from simulate.engine.stats import SpanSum, TimeAverage
 
 from . import strategies as bst
 
@@ -224,7 +224,7 @@ def test_event_log_under_pm4py_names(tmp_path) -> None:
 
 def test_memory_does_not_keep_every_customer() -> None:
     """The per-customer draws are forgotten once the customers have left."""
-    from simulate.engine import _Model
+    from simulate.engine.model import _Model
 
     bp = kiosk(staffing=3, rate="120 per h")
     m = _Model(bp, np.random.SeedSequence(1), horizon=20 * 86400, warmup=0, interval=900, record_events=False)

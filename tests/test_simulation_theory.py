@@ -33,6 +33,7 @@ from scipy import stats
 
 import blueprint
 import simulate
+from simulate.engine import Replication
 
 try:  # tests/ a package (tests/__init__.py) or a plain folder on sys.path
     from tests.queueing import ErlangA, MMc, erlang_b, erlang_c
@@ -97,12 +98,12 @@ def window(results: simulate.Results) -> float:
     return results.days * DAY - results.warmup
 
 
-def after(results: simulate.Results, rep: simulate.Replication, role: str, key: str) -> float:
+def after(results: simulate.Results, rep: Replication, role: str, key: str) -> float:
     """A per-interval role figure summed over the intervals after the warm-up."""
     return float(sum(rep.roles[role][key][first_interval(results) :]))
 
 
-def area(results: simulate.Results, rep: simulate.Replication, role: str, key: str) -> float:
+def area(results: simulate.Results, rep: Replication, role: str, key: str) -> float:
     """Time integral after the warm-up of a per-interval time-average (queue_mean, busy, on_duty)."""
     return after(results, rep, role, key) * results.interval
 

@@ -36,7 +36,7 @@ words, located, after the scenario's name:
 >>> Scenario("too many transfers", probabilities={"resolve": {"specialist": 0.8}}).apply(bp)
 Traceback (most recent call last):
 ...
-simulate.scenarios.ScenarioError: scenario 'too many transfers': probabilities.resolve.specialist: branch probabilities leaving 'resolve' add up to 1.04 before the otherwise flow; at most 1
+simulate.scenarios.scenario.ScenarioError: scenario 'too many transfers': probabilities.resolve.specialist: branch probabilities leaving 'resolve' add up to 1.04 before the otherwise flow; at most 1
 
 In a file (``load_scenarios``), next to the blueprint::
 

@@ -36,10 +36,10 @@ from blueprint import Blueprint, Lane, to_networkx
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK
 
-from .pool import Member, StaffPool, UnlimitedPool
-from .stats import SpanSum, Tally, TimeAverage
-from .streams import CHUNK_BITS, CustomerDraws, substream
-from .timeline import Timeline, headcount_timeline, integrate, paid_timeline, profile_timeline
+from simulate.engine.pool import Member, StaffPool, UnlimitedPool
+from simulate.engine.stats import SpanSum, Tally, TimeAverage
+from simulate.engine.streams import CHUNK_BITS, CustomerDraws, substream
+from simulate.engine.timeline import Timeline, headcount_timeline, integrate, paid_timeline, profile_timeline
 
 __all__ = ["Replication", "RunawayJourney", "simulate_once", "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY"]
 

@@ -8,8 +8,8 @@ intervals are much narrower than those of independent runs: a difference that
 independent runs would drown in noise shows.
 
 >>> import blueprint
->>> from simulate.compare import compare
->>> from simulate.scenarios import Scenario
+>>> from simulate.scenarios.compare import compare
+>>> from simulate.scenarios.scenario import Scenario
 >>> bp = blueprint.load("examples/contact_center.yaml")
 >>> late = Scenario("one more late agent", extra_staff={"first_line": {"late": 1}})
 >>> c = compare(bp, [late], replications=2, seed=7, progress=False)
@@ -43,9 +43,9 @@ from scipy import stats
 
 from blueprint import Blueprint
 
-from .results import Results, mean_ci
-from .run import ExecutorChoice, _check_blueprint, _one, _plan, _seed, _spawn_keys, execute, expected_customers
-from .scenarios import Scenario, ScenarioError, load_scenarios
+from simulate.results import Results, mean_ci
+from simulate.run import ExecutorChoice, _check_blueprint, _one, _plan, _seed, _spawn_keys, execute, expected_customers
+from simulate.scenarios.scenario import Scenario, ScenarioError, load_scenarios
 
 __all__ = ["Comparison", "compare", "paired_differences", "replication_figures"]
 
@@ -434,14 +434,14 @@ class Comparison:
 
     def save(self, path: str | Path, *, format: str | None = None) -> Path:
         """Write the comparison (every run, the blueprint, the scenarios, the seed) to ``.json`` or ``.parquet``."""
-        from .storage import save_comparison
+        from simulate.storage import save_comparison
 
         return save_comparison(self, path, format=format)
 
     @classmethod
     def load(cls, path: str | Path) -> Comparison:
         """Read a comparison written by :meth:`save`."""
-        from .storage import load_comparison
+        from simulate.storage import load_comparison
 
         return load_comparison(path)
 

@@ -35,10 +35,10 @@ from blueprint import Blueprint, Staffing, Target
 from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY
 
-from .requirements import Requirements, requirements
-from .results import Results
-from .run import run
-from .shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
+from simulate.staffing.requirements import Requirements, requirements
+from simulate.results import Results
+from simulate.run import run
+from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
 
@@ -58,7 +58,7 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
 
     from blueprint.errors import BlueprintFileError, Problem, problems_from_pydantic
 
-    from .shifts import load_templates
+    from simulate.staffing.shifts import load_templates
 
     source = str(path)
     text = read_text_file(path, "a shift templates file")

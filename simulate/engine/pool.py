@@ -21,7 +21,7 @@ from typing import Any
 
 import simpy
 
-from .stats import SpanSum, TimeAverage
+from simulate.engine.stats import SpanSum, TimeAverage
 
 __all__ = ["Member", "Request", "StaffPool"]
 

@@ -53,13 +53,13 @@ from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 
-from .engine import DEFAULT_TARGET_SECONDS, _branch
-from .run import _seconds
-from .staffing import StaffingTieWarning, agents_for
-from .timeline import profile_timeline
+from simulate.engine.model import DEFAULT_TARGET_SECONDS, _branch
+from simulate.run import _seconds
+from simulate.staffing.erlang import StaffingTieWarning, agents_for
+from simulate.engine.timeline import profile_timeline
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .results import Results
+    from simulate.results import Results
 
 __all__ = ["Requirements", "requirements", "role_loads"]
 
@@ -543,7 +543,7 @@ def _table(frames: list[pd.DataFrame], info: dict[str, Any]) -> Requirements:
 def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patience: float | None,
                    starts: np.ndarray, n: int, w: float, definition: str, replications: int, seed: int | None,
                    max_iterations: int, executor: Any) -> Requirements:
-    from .run import run
+    from simulate.run import run
 
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .failpoints import FailPoints
-    from .optimize import StaffingPlan
-    from .results import Results
+    from simulate.failpoints import FailPoints
+    from simulate.staffing.optimize import StaffingPlan
+    from simulate.results import Results
 
 __all__ = ["before_after", "format_before_after", "html_report"]
 
@@ -40,7 +40,7 @@ def _column(results: Results, roles: list[str], targets: dict[str, Any], misses:
         out[f"{r}: abandonment"] = rec["abandonment"]
         out[f"{r}: staff hours paid"] = rec["paid_hours"]
     if misses is None:
-        from .optimize import _distinct, _misses
+        from simulate.staffing.optimize import _distinct, _misses
 
         n = len(next(iter(results.replications[0].roles.values()))["arrivals"])
         misses = _distinct(_misses(results, roles, targets, n, "mean"))
@@ -57,7 +57,7 @@ def before_after(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan
     cost is its shifts at their templates' cost per hour (see :attr:`StaffingPlan.cost`)."""
     roles = list(after.plans)
     cols = {"before": _column(before, roles, after.targets, None)}
-    from .optimize import _distinct
+    from simulate.staffing.optimize import _distinct
 
     if spreadsheet is not None:
         cols["spreadsheet plan"] = _column(spreadsheet.results, roles, after.targets, _distinct(spreadsheet.misses))

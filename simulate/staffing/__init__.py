@@ -1,0 +1,46 @@
+"""Staffing: queueing formulas, staff requirements per interval, shift plans and the closed loop.
+
+- ``erlang``: Erlang B, C and A, M/M/c/K and ``agents_for`` (the least agents per interval);
+- ``requirements``: staff per role and interval from the flows (SIPP, lag-SIPP) or by simulation;
+- ``shifts``: shift templates and the cheapest shift plan that covers a requirement (HiGHS);
+- ``optimize``: the closed loop (requirements, shifts, simulation, raise what misses, again);
+- ``report``: the before/after table and the HTML report.
+
+>>> from simulate.staffing import erlang_c
+>>> round(erlang_c(arrival_rate=100 / 1800, handle_time=180, agents=14).service_level(20), 3)
+0.888
+"""
+
+from simulate.staffing.erlang import (
+    TIE_TOLERANCE,
+    ErlangAResult,
+    ErlangCResult,
+    MMcKResult,
+    StaffingTieWarning,
+    agents_for,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    mmck,
+)
+from simulate.staffing.optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
+from simulate.staffing.report import before_after, html_report
+from simulate.staffing.requirements import Requirements, RoleLoad, requirements, role_loads
+from simulate.staffing.shifts import (
+    BreakRule,
+    InfeasibleShiftsError,
+    ShiftPlan,
+    ShiftTemplate,
+    ShiftTemplates,
+    greedy_shifts,
+    load_templates,
+    schedule_shifts,
+)
+
+__all__ = [
+    "TIE_TOLERANCE", "BreakRule", "ErlangAResult", "ErlangCResult", "InfeasibleShiftsError", "MMcKResult",
+    "Requirements", "RoleLoad", "ShiftPlan", "ShiftTemplate", "ShiftTemplates", "StaffingPlan", "StaffingTieWarning",
+    "agents_for", "before_after", "erlang_a", "erlang_b", "erlang_c", "greedy_shifts", "html_report",
+    "load_role_templates", "load_templates", "mmck", "optimize_staffing", "requirements", "role_loads",
+    "schedule_shifts", "spreadsheet_staffing",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -119,7 +119,7 @@ def validate(
 
 @app.command()
 def schema(
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write to this new file instead of printing"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write to this new file instead of printing"),
 ) -> None:
     """Print the JSON Schema of blueprint files, for editors that check and complete YAML.
 
@@ -160,9 +160,9 @@ def render(
     file: Path = typer.Argument(..., help="a blueprint file"),
     output: Path = typer.Option(..., "--output", "-o", help="the new diagram file: .svg, .png or .pdf"),
     theme: str = typer.Option("screen", "--theme", help="screen (colour) or print (black and white)"),
-    title: Optional[str] = typer.Option(None, "--title", help="title above the diagram (default: the blueprint's name)"),
-    subtitle: Optional[str] = typer.Option(None, "--subtitle", help="a line under the title"),
-    width: Optional[float] = typer.Option(None, "--width", help="largest width in inches (it scales down to fit)"),
+    title: str | None = typer.Option(None, "--title", help="title above the diagram (default: the blueprint's name)"),
+    subtitle: str | None = typer.Option(None, "--subtitle", help="a line under the title"),
+    width: float | None = typer.Option(None, "--width", help="largest width in inches (it scales down to fit)"),
     dpi: int = typer.Option(144, "--dpi", help="resolution of a PNG"),
     roles: bool = typer.Option(True, "--roles/--no-roles", help="role names on staffed steps"),
     durations: bool = typer.Option(True, "--durations/--no-durations", help="mean durations on steps"),
@@ -211,7 +211,7 @@ def _new_output(path: Path, inputs: list[Path], force: bool) -> None:
         _fail(f"{path} exists; choose a new file name or pass --force")
 
 
-def _check_suffix(path: Optional[Path], allowed: tuple[str, ...], words: str) -> None:
+def _check_suffix(path: Path | None, allowed: tuple[str, ...], words: str) -> None:
     """Exit with one line unless ``path`` (when given) ends in one of ``allowed``."""
     if path is not None and path.suffix.lower() not in allowed:
         _fail(f"{path}: choose a file ending in {words}")
@@ -252,12 +252,12 @@ def simulate(
     file: Path = typer.Argument(..., help="a blueprint file"),
     days: float = typer.Option(1.0, "--days", help="days to simulate (time 0 is Monday 00:00)"),
     replications: int = typer.Option(10, "--replications", "-r", help="independent runs, for the 95% intervals"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="seed for repeatable results (one is drawn and printed if left out)"),
+    seed: int | None = typer.Option(None, "--seed", help="seed for repeatable results (one is drawn and printed if left out)"),
     warmup: str = typer.Option("0 s", "--warmup", help="time simulated but left out of the figures, e.g. '2 h'"),
     top: int = typer.Option(5, "--top", help="how many fail points to print (0: none)"),
     what_if: int = typer.Option(2, "--what-if", help="fail points that get a one-more-member simulation"),
-    diagram: Optional[Path] = typer.Option(None, "--diagram", help="write the blueprint with its fail points (.svg, .png, .pdf)"),
-    events: Optional[Path] = typer.Option(None, "--events", help="write the event log (.csv, .parquet or .xes)"),
+    diagram: Path | None = typer.Option(None, "--diagram", help="write the blueprint with its fail points (.svg, .png, .pdf)"),
+    events: Path | None = typer.Option(None, "--events", help="write the event log (.csv, .parquet or .xes)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary and fail points as JSON"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
 ) -> None:
@@ -333,17 +333,17 @@ def _number(v: Any) -> str:
 @app.command()
 def staff(
     file: Path = typer.Argument(..., help="a blueprint file"),
-    templates: Optional[Path] = typer.Option(None, "--templates", "-t", help="shift templates (YAML), per role or for all roles"),
+    templates: Path | None = typer.Option(None, "--templates", "-t", help="shift templates (YAML), per role or for all roles"),
     method: str = typer.Option("lag-sipp", "--method", help="requirements: sipp, lag-sipp or simulation"),
     objective: str = typer.Option("paid_hours", "--objective", help="what the shift plan minimises: paid_hours, headcount or cost"),
     days: float = typer.Option(1.0, "--days", help="days to simulate"),
     replications: int = typer.Option(10, "--replications", "-r", help="replications of each simulation"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="seed for repeatable results"),
+    seed: int | None = typer.Option(None, "--seed", help="seed for repeatable results"),
     shrinkage: float = typer.Option(0.0, "--shrinkage", help="share of paid time staff are unavailable (0 to <1)"),
     spreadsheet: bool = typer.Option(False, "--spreadsheet", help="also plan by Erlang C per interval, for comparison"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write the blueprint with the new shifts (.yaml or .json)"),
-    report: Optional[Path] = typer.Option(None, "--report", help="write a short HTML report (before/after, fail points, charts)"),
-    diagram: Optional[Path] = typer.Option(None, "--diagram", help="write the new plan's fail points on the diagram (.svg/.png/.pdf)"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write the blueprint with the new shifts (.yaml or .json)"),
+    report: Path | None = typer.Option(None, "--report", help="write a short HTML report (before/after, fail points, charts)"),
+    diagram: Path | None = typer.Option(None, "--diagram", help="write the new plan's fail points on the diagram (.svg/.png/.pdf)"),
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
 ) -> None:
@@ -457,11 +457,11 @@ def compare(
     scenarios: Path = typer.Argument(..., help="a scenarios file (YAML) next to the blueprint"),
     days: float = typer.Option(1.0, "--days", help="days to simulate"),
     replications: int = typer.Option(10, "--replications", "-r", help="replications per scenario"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="seed shared by every scenario (common random numbers)"),
+    seed: int | None = typer.Option(None, "--seed", help="seed shared by every scenario (common random numbers)"),
     baseline: str = typer.Option("baseline", "--baseline", help="the scenario the others are measured against"),
     serial: bool = typer.Option(False, "--serial", help="run in this process instead of a process pool"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="save the comparison (.json or .parquet) to load later"),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="write the service level by interval per scenario (.png/.svg/.pdf)"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="save the comparison (.json or .parquet) to load later"),
+    chart: Path | None = typer.Option(None, "--chart", help="write the service level by interval per scenario (.png/.svg/.pdf)"),
     every_figure: bool = typer.Option(False, "--all", help="show every key figure (ASA, occupancy, staff hours too)"),
     as_json: bool = typer.Option(False, "--json", help="print the figures and differences as JSON"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),

@@ -78,7 +78,6 @@ from blueprint import Blueprint, Shift, Staffing
 from blueprint.render import Diagram, StepOverlay
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
-
 from simulate.results import mean_ci
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -17,7 +17,6 @@ import pandas as pd
 from scipy import stats
 
 from blueprint import Blueprint
-
 from simulate.engine.model import Replication
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -53,7 +53,6 @@ import numpy as np
 
 from blueprint import Blueprint, Duration
 from blueprint.staffing import DAY
-
 from simulate.engine.model import Replication, simulate_once
 from simulate.results import Results
 

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from blueprint import Blueprint
 from blueprint.files import write_atomically
-
 from simulate.engine.model import Replication
 from simulate.results import Results
 

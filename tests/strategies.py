@@ -90,7 +90,7 @@ AWKWARD_TEXT: tuple[str, ...] = (
 NUMBER_LIKE_TEXT: tuple[str, ...] = ("1e3", "1.5e3", "+1e5", "0o17", "2E10", "-3e-2")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def awkward_text(min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str]:
     """Labels and descriptions a designer might write, and a few nobody should."""
     pool = [t for t in AWKWARD_TEXT + NUMBER_LIKE_TEXT if len(t) >= min_size]
@@ -102,7 +102,7 @@ def awkward_text(min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def role_names() -> st.SearchStrategy[str]:
     """Role names: any text that is not blank."""
     return awkward_text(1, 20).filter(lambda t: t.strip() != "")
@@ -115,7 +115,7 @@ _SLUG_REST = _SLUG_FIRST + "0123456789-_"
 _AWKWARD_SLUGS = ("yes", "no", "on", "off", "true", "null", "Null", "y", "n", "e1", "inf", "nan", "_", "a-", "x--y", "等待客服")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def slugs() -> st.SearchStrategy[str]:
     """Ids that pass the library's slug check."""
     return st.one_of(
@@ -159,7 +159,7 @@ _UNIT_SPELLINGS = {"s": ("s", "s", "sec", "seconds"), "min": ("min", "min", "min
 _ODD_FLOATS = (0.1 + 0.2, 0.1, 0.7, 1 / 3, 2 / 3, 2.5, 1e-7, 123456.789, 0.30000000000000004, 99.99, 3.14159, 1e-3)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def positive_numbers(low: float = 1e-3, high: float = 1e4) -> st.SearchStrategy[float]:
     """Finite numbers > 0, round and not (``0.1 + 0.2`` included)."""
     return st.one_of(
@@ -169,7 +169,7 @@ def positive_numbers(low: float = 1e-3, high: float = 1e4) -> st.SearchStrategy[
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def non_negative_numbers(high: float = 1e4) -> st.SearchStrategy[float]:
     return st.one_of(st.just(0.0), positive_numbers(1e-3, high))
 
@@ -732,7 +732,7 @@ def _blueprint_data(
     return data
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def blueprint_data(
     *,
     min_steps: int = 2,
@@ -970,7 +970,7 @@ _SCALARS = st.one_of(
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def garbage_data(keys: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[Any]:
     """Random JSON-like nested data (mappings, lists, scalars)."""
     keys = keys if keys is not None else st.text(max_size=8)
@@ -1000,7 +1000,7 @@ _VOCAB_SCALARS = st.one_of(
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def blueprint_shaped_garbage(int_keys: bool = True) -> st.SearchStrategy[Any]:
     """Random data built from the blueprint's own field names and words."""
     keys = st.one_of(st.sampled_from(_FIELD_NAMES), st.text(max_size=5), *( [st.integers(-2, 2)] if int_keys else []))
@@ -1019,7 +1019,7 @@ def blueprint_shaped_garbage(int_keys: bool = True) -> st.SearchStrategy[Any]:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def yamlish_text(max_size: int = 40) -> st.SearchStrategy[str]:
     """Text made of YAML's punctuation and a few words: deep into the parser quickly."""
     pieces = st.sampled_from(

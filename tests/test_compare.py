@@ -18,9 +18,9 @@ import pytest
 
 import blueprint
 import simulate
-from simulate.scenarios.compare import Comparison, compare, paired_differences, replication_figures
 from simulate.results import mean_ci
 from simulate.run import execute
+from simulate.scenarios.compare import Comparison, compare, paired_differences, replication_figures
 from simulate.scenarios.scenario import Scenario, ScenarioError
 
 from .test_simulation import same

@@ -11,7 +11,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -96,7 +96,7 @@ class Parsed:
         return {k[len(prefix):] for k in self.groups if k.startswith(prefix)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed_svg(path: str, theme: str = "screen") -> tuple[Parsed, str]:
     svg = blueprint.load(path).render(theme=theme).svg
     root = ET.fromstring(svg.encode("utf-8"))

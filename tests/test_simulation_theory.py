@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pytest

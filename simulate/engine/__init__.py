@@ -13,6 +13,12 @@ arrival profiles as step functions over the horizon.
 True
 """
 
-from simulate.engine.model import DEFAULT_TARGET_SECONDS, MAX_STEPS_PER_JOURNEY, Replication, RunawayJourney, simulate_once
+from simulate.engine.model import (
+    DEFAULT_TARGET_SECONDS,
+    MAX_STEPS_PER_JOURNEY,
+    Replication,
+    RunawayJourney,
+    simulate_once,
+)
 
 __all__ = ["DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY", "Replication", "RunawayJourney", "simulate_once"]

@@ -24,9 +24,10 @@ Rules worth knowing (they are the model, not accidents):
 from __future__ import annotations
 
 import math
-from heapq import heappush
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any, Generator
+from heapq import heappush
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -35,7 +36,6 @@ import simpy
 from blueprint import Blueprint, Lane, to_networkx
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK
-
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
 from simulate.engine.stats import SpanSum, Tally, TimeAverage
 from simulate.engine.streams import CHUNK_BITS, CustomerDraws, substream

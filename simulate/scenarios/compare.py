@@ -42,7 +42,6 @@ import pandas as pd
 from scipy import stats
 
 from blueprint import Blueprint
-
 from simulate.results import Results, mean_ci
 from simulate.run import ExecutorChoice, _check_blueprint, _one, _plan, _seed, _spawn_keys, execute, expected_customers
 from simulate.scenarios.scenario import Scenario, ScenarioError, load_scenarios

@@ -34,10 +34,9 @@ import pandas as pd
 from blueprint import Blueprint, Staffing, Target
 from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY
-
-from simulate.staffing.requirements import Requirements, requirements
 from simulate.results import Results
 from simulate.run import run
+from simulate.staffing.requirements import Requirements, requirements
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
@@ -57,7 +56,6 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
     from pydantic import ValidationError
 
     from blueprint.errors import BlueprintFileError, Problem, problems_from_pydantic
-
     from simulate.staffing.shifts import load_templates
 
     source = str(path)
@@ -86,7 +84,7 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
 def _templates_by_role(templates: Any, roles: list[str]) -> dict[str, ShiftTemplates]:
     if isinstance(templates, (str, os.PathLike)):
         loaded = load_role_templates(templates)
-    elif isinstance(templates, dict) and not ("templates" in templates):
+    elif isinstance(templates, dict) and "templates" not in templates:
         loaded = {str(k): _as_templates(v) for k, v in templates.items()}
     else:
         loaded = {"*": _as_templates(templates)}

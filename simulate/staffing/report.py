@@ -25,8 +25,8 @@ import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.failpoints import FailPoints
-    from simulate.staffing.optimize import StaffingPlan
     from simulate.results import Results
+    from simulate.staffing.optimize import StaffingPlan
 
 __all__ = ["before_after", "format_before_after", "html_report"]
 

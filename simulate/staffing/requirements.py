@@ -52,11 +52,10 @@ from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
-
 from simulate.engine.model import DEFAULT_TARGET_SECONDS, _branch
+from simulate.engine.timeline import profile_timeline
 from simulate.run import _seconds
 from simulate.staffing.erlang import StaffingTieWarning, agents_for
-from simulate.engine.timeline import profile_timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.results import Results

@@ -59,7 +59,6 @@ centre.
 from __future__ import annotations
 
 import dataclasses
-
 import html
 import math
 import os

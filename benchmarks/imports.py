@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     all_cases = cases()
     for case in all_cases:  # one warm-up round: compiled bytecode and the disk cache, not measured
         measure_once(case)
-        case.seconds.clear(), case.wall.clear(), case.maxrss_mb.clear()
+        for samples in (case.seconds, case.wall, case.maxrss_mb):
+            samples.clear()
     for _ in range(args.repeat):
         for case in all_cases:
             measure_once(case)

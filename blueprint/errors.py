@@ -29,6 +29,7 @@ __all__ = [
     "BlueprintFileError",
     "BlueprintValidationError",
     "format_path",
+    "line_of",
     "problems_from_pydantic",
 ]
 
@@ -301,7 +302,7 @@ def problems_from_pydantic(
         if path in seen:  # the other arms of a union: the first says enough
             continue
         seen.add(path)
-        line = _line_of(loc, lines) if lines else None
+        line = line_of(loc, lines) if lines else None
         out.append(Problem("error", "invalid-" + str(err.get("type", "value")).replace("_", "-"), path, message, file, line))
     return out
 
@@ -314,9 +315,18 @@ def _clean_loc(loc: Loc) -> Loc:
 _UNION_ARMS = {"str", "int", "float", "bool", "list", "dict", "none", "function-plain", "function-after", "function-before"}
 
 
-def _line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
-    """The line of the deepest part of ``loc`` the file has."""
+def line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
+    """The line of the deepest part of ``loc`` the file has (``lines``: field path -> line).
+
+    >>> line_of(("steps", 3, "role"), {("steps",): 5, ("steps", 3): 20})
+    20
+    >>> line_of(("roles", 0), {("steps",): 5}) is None
+    True
+    """
     for n in range(len(loc), -1, -1):
         if tuple(loc[:n]) in lines:
             return lines[tuple(loc[:n])]
     return None
+
+
+_line_of = line_of  # the former private name, until simulate/scenarios/scenario.py reads line_of

@@ -24,13 +24,13 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from .errors import Loc, Problem, ValidationReport, _line_of, format_path
+from .errors import Loc, Problem, Severity, ValidationReport, format_path, line_of
 from .graph import back_flows, entry_steps, exit_steps, splits, to_networkx
 from .lanes import Lane
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .model import Blueprint
 
 __all__ = ["validate"]
@@ -44,10 +44,9 @@ class _Collector:
         self.lines = lines or {}
         self.problems: list[Problem] = []
 
-    def add(self, severity: str, code: str, loc: Loc, message: str) -> None:
-        self.problems.append(
-            Problem(severity, code, format_path(loc), message, self.file, _line_of(loc, self.lines) if self.lines else None)  # type: ignore[arg-type]
-        )
+    def add(self, severity: Severity, code: str, loc: Loc, message: str) -> None:
+        line = line_of(loc, self.lines) if self.lines else None
+        self.problems.append(Problem(severity, code, format_path(loc), message, self.file, line))
 
     def error(self, code: str, loc: Loc, message: str) -> None:
         self.add("error", code, loc, message)
@@ -72,15 +71,24 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
 
     ``file`` and ``lines`` (field path -> line) locate problems in the file
     the blueprint came from; :func:`blueprint.load` records them, and
-    :meth:`Blueprint.validate` passes them on.
+    :meth:`Blueprint.validate` passes them on. The checks run in a fixed order,
+    one rule family each, so the report always lists problems the same way.
     """
     c = _Collector(file, lines)
-    step_ids = [s.id for s in bp.steps]
-    known_steps = list(dict.fromkeys(step_ids))
-    step_set = set(step_ids)
-    role_names = list(dict.fromkeys(r.name for r in bp.roles))
+    _check_duplicates(c, bp)
+    broken_refs = _check_references(c, bp)
+    _check_flows(c, bp)
+    _check_arrivals(c, bp)
+    # With a broken reference the journey is not known: its checks would only
+    # repeat the reference error in other words, so they wait until it is fixed.
+    reached = _check_journey(c, bp, graph_known=broken_refs == 0)
+    _check_parallel(c, bp)
+    _check_roles(c, bp, reached)
+    return ValidationReport(c.problems, source=file)
 
-    # -- duplicates -------------------------------------------------------------
+
+def _check_duplicates(c: _Collector, bp: Blueprint) -> None:
+    """The same step id, role name or arrivals name declared twice."""
     for kind, items, key, path in (
         ("step id", bp.steps, "id", "steps"),
         ("role", bp.roles, "name", "roles"),
@@ -94,16 +102,22 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
             else:
                 first[value] = i
 
-    # -- references -------------------------------------------------------------
+
+def _check_references(c: _Collector, bp: Blueprint) -> int:
+    """Flows, arrivals, recoveries and joins naming unknown steps; unknown or missing roles.
+
+    Returns the number of broken step references.
+    """
+    known_steps = list(dict.fromkeys(s.id for s in bp.steps))
+    step_set = set(known_steps)
+    role_names = list(dict.fromkeys(r.name for r in bp.roles))
     broken_refs = 0
 
-    def ref(loc: Loc, name: str | None) -> bool:
+    def ref(loc: Loc, name: str | None) -> None:
         nonlocal broken_refs
-        if name is None or name in step_set:
-            return True
-        c.error("unknown-step", loc, _unknown("step", name, known_steps))
-        broken_refs += 1
-        return False
+        if name is not None and name not in step_set:
+            c.error("unknown-step", loc, _unknown("step", name, known_steps))
+            broken_refs += 1
 
     for i, f in enumerate(bp.flows):
         ref(("flows", i, "from"), f.source)
@@ -122,13 +136,15 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
                 ("steps", i, "role"),
                 f"{s.lane.value} step {s.id!r} needs a role: the staff whose time it takes",
             )
+    return broken_refs
 
-    # -- branches ---------------------------------------------------------------
+
+def _check_flows(c: _Collector, bp: Blueprint) -> None:
+    """Per step the flows leave: parallel mixed with branches, branch probabilities, duplicates, retries."""
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, f in enumerate(bp.flows):
         by_source[f.source].append(i)
     for source, idx in by_source.items():
-        flows = [bp.flows[i] for i in idx]
         parallel = [i for i in idx if bp.flows[i].kind.value == "parallel"]
         branch = [i for i in idx if bp.flows[i].is_branch]
         if parallel and branch:
@@ -138,25 +154,39 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
                 f"step {source!r} has both parallel flows and branches; put the branches after the parallel work",
             )
         _check_branches(c, bp, source, branch)
-        seen: dict[tuple[str, str, str], int] = {}
-        for i, f in zip(idx, flows):
-            k = (f.source, f.target, f.kind.value)
-            if k in seen:
-                c.warning("duplicate-flow", ("flows", i), f"flow {f} ({f.kind}) is declared twice (also flows[{seen[k]}])")
-            else:
-                seen[k] = i
-        for i in idx:
-            f = bp.flows[i]
-            if f.kind.value == "retry" and f.source in step_set:
-                step = bp.steps[step_ids.index(f.source)]
-                if step.role is None:
-                    c.warning(
-                        "retry-without-queue",
-                        ("flows", i),
-                        f"retry flow from {f.source!r}: customers abandon only while waiting for staff, and {f.source!r} has no role",
-                    )
+        _check_duplicate_flows(c, bp, idx)
+        _check_retries(c, bp, idx)
 
-    # -- arrivals and segments --------------------------------------------------
+
+def _check_duplicate_flows(c: _Collector, bp: Blueprint, idx: list[int]) -> None:
+    """The same flow (source, target, kind) declared twice."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for i in idx:
+        f = bp.flows[i]
+        k = (f.source, f.target, f.kind.value)
+        if k in seen:
+            c.warning("duplicate-flow", ("flows", i), f"flow {f} ({f.kind}) is declared twice (also flows[{seen[k]}])")
+        else:
+            seen[k] = i
+
+
+def _check_retries(c: _Collector, bp: Blueprint, idx: list[int]) -> None:
+    """A retry flow from a step without a role: nobody waits there, so nobody abandons."""
+    step_ids = [s.id for s in bp.steps]
+    for i in idx:
+        f = bp.flows[i]
+        if f.kind.value == "retry" and f.source in step_ids:
+            step = bp.steps[step_ids.index(f.source)]
+            if step.role is None:
+                c.warning(
+                    "retry-without-queue",
+                    ("flows", i),
+                    f"retry flow from {f.source!r}: customers abandon only while waiting for staff, and {f.source!r} has no role",
+                )
+
+
+def _check_arrivals(c: _Collector, bp: Blueprint) -> None:
+    """No arrivals at all; segment shares that do not add up to 1; duplicate segment names."""
     if not bp.arrivals:
         c.warning("no-arrivals", ("arrivals",), "no arrivals: nothing enters this blueprint, so it can be drawn but not simulated")
     for i, a in enumerate(bp.arrivals):
@@ -170,30 +200,55 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
                     c.error("duplicate-id", ("arrivals", i, "segments", j, "name"), f"duplicate segment {s.name!r}")
                 names[s.name] = j
 
-    # -- the graph --------------------------------------------------------------
-    # With a broken reference the journey is not known: its checks would only
-    # repeat the reference error in other words, so they wait until it is fixed.
+
+def _check_journey(c: _Collector, bp: Blueprint, *, graph_known: bool) -> set[str]:
+    """Steps no arrival reaches, loops with no way out, steps with no path to an exit.
+
+    Returns the steps customers can reach (none without arrivals). With ``graph_known``
+    false (a broken step reference) only that set is computed.
+    """
+    import networkx as nx
+
     g = to_networkx(bp)
-    graph_known = broken_refs == 0
-    entries = entry_steps(bp)
-    reached: set[str] = set()  # steps customers can reach (none without arrivals)
-    for e in entries if bp.arrivals else []:
+    reached: set[str] = set()
+    for e in entry_steps(bp) if bp.arrivals else []:
         reached |= {e} | nx.descendants(g, e)
-    if bp.arrivals and graph_known:
+    if not graph_known:
+        return reached
+    if bp.arrivals:
         for i, s in enumerate(bp.steps):
             if s.id not in reached:
                 c.error("unreachable", ("steps", i), f"step {s.id!r} cannot be reached from any arrival")
 
     # The way out is judged on the flows that can be taken: a branch with probability 0
     # (or an "otherwise" left with nothing) is no way out, however it is drawn.
-    live = g.copy()
-    live.remove_edges_from([(f.source, f.target, i) for i in _never_taken(bp) if live.has_edge(bp.flows[i].source, bp.flows[i].target, i)
-                            for f in [bp.flows[i]]])
-    exits = set(exit_steps(bp))
+    live = _live_graph(bp, g)
     can_exit: set[str] = set()
-    for x in exits:
+    for x in exit_steps(bp):
         if x in live:
             can_exit |= {x} | nx.ancestors(live, x)
+    into_trap = _check_trapped_loops(c, bp, live, can_exit)
+    step_ids = [s.id for s in bp.steps]
+    for i, s in enumerate(bp.steps):
+        # a step upstream of a trapped loop is covered by the loop's own error
+        if s.id not in can_exit and s.id not in into_trap and s.id in g and step_ids.index(s.id) == i:
+            c.error("no-exit", ("steps", i), f"step {s.id!r} has no path to an exit (a step no flow leaves)")
+    return reached
+
+
+def _live_graph(bp: Blueprint, g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``g`` without the branch flows that can never be taken."""
+    live = g.copy()
+    live.remove_edges_from([(f.source, f.target, i) for i in _never_taken(bp)
+                            if live.has_edge(bp.flows[i].source, bp.flows[i].target, i) for f in [bp.flows[i]]])
+    return live
+
+
+def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, can_exit: set[str]) -> set[str]:
+    """Loops customers can enter but never leave; returns the steps in or upstream of one."""
+    import networkx as nx
+
+    step_ids = [s.id for s in bp.steps]
     trapped_loops = []
     for comp in nx.strongly_connected_components(live):
         first = min(comp, key=step_ids.index)
@@ -204,7 +259,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     for node in in_trap:
         into_trap |= nx.ancestors(live, node)
     back = back_flows(bp)
-    for comp in sorted(trapped_loops, key=lambda cc: min(step_ids.index(s) for s in cc)) if graph_known else []:
+    for comp in sorted(trapped_loops, key=lambda cc: min(step_ids.index(s) for s in cc)):
         closing = next(
             (i for i, f in enumerate(bp.flows) if f.source in comp and f.target in comp and (f.source, f.target) in back),
             None,
@@ -214,16 +269,19 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
         dead_exits = [i for i in _never_taken(bp) if bp.flows[i].source in comp and bp.flows[i].target not in comp]
         why = " (the flows leaving it have probability 0)" if dead_exits else ""
         c.error("trapped-loop", loc, f"loop {' → '.join(cycle + [cycle[0]])} has no way out{why}")
-    for i, s in enumerate(bp.steps) if graph_known else []:
-        # a step upstream of a trapped loop is covered by the loop's own error
-        if s.id not in can_exit and s.id not in into_trap and s.id in g and step_ids.index(s.id) == i:
-            c.error("no-exit", ("steps", i), f"step {s.id!r} has no path to an exit (a step no flow leaves)")
+    return into_trap
 
-    # -- parallel work ----------------------------------------------------------
+
+def _check_parallel(c: _Collector, bp: Blueprint) -> None:
+    """Joins without a split, parallel branches that never reach their join, splits never joined."""
+    import networkx as nx
+
+    g = to_networkx(bp)
+    step_ids = [s.id for s in bp.steps]
     split_targets = splits(bp)
     joined: set[str] = set()
     for i, s in enumerate(bp.steps):
-        if s.join is None or s.join not in step_set:
+        if s.join is None or s.join not in step_ids:
             continue
         if s.join not in split_targets:
             c.error(
@@ -241,14 +299,16 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
                     f"the parallel branch {s.join} -> {t} never reaches its join {s.id!r}",
                 )
     for source, targets in split_targets.items():
-        if source in step_set and source not in joined:
+        if source in step_ids and source not in joined:
             c.warning(
                 "split-without-join",
                 ("steps", step_ids.index(source)),
                 f"parallel work from {source!r} is never joined; the journey ends when all {len(targets)} branches have ended",
             )
 
-    # -- roles and staffing -----------------------------------------------------
+
+def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
+    """Roles no step uses; roles with no one on duty at steps customers reach."""
     used: dict[str, list[str]] = defaultdict(list)
     for s in bp.steps:
         if s.role is not None:
@@ -273,8 +333,6 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
         elif r.staffing.is_zero() and busy:
             c.error("zero-staffing", ("roles", i, "staffing"), f"role {r.name!r} never has anyone on duty but {who}")
 
-    return ValidationReport(c.problems, source=file)
-
 
 def _never_taken(bp: Blueprint) -> list[int]:
     """Indices of branch flows that can never be taken: probability 0, or an otherwise with nothing left."""
@@ -296,6 +354,8 @@ def _never_taken(bp: Blueprint) -> list[int]:
 
 def _cycle_through(g: nx.MultiDiGraph, comp: set[str], start: str) -> list[str]:
     """A shortest cycle inside ``comp`` that starts at ``start``, as a list of step ids."""
+    import networkx as nx
+
     sub = g.subgraph(comp)
     best: list[str] | None = None
     for pred in sub.predecessors(start):

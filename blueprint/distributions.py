@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 import numpy as np
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -150,7 +150,7 @@ class Distribution:
     def __hash__(self) -> int:
         return hash(str(self))
 
-    def to_data(self) -> Any:
+    def to_data(self) -> str | dict[str, Any]:
         """The form written to files: text, or a mapping where text cannot hold it."""
         return str(self)
 
@@ -176,7 +176,13 @@ class Distribution:
     def _var(self) -> float:
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
+    @overload
+    def sample(self, rng: np.random.Generator, size: None = None) -> float: ...
+
+    @overload
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray: ...
+
+    def sample(self, rng: np.random.Generator, size: int | None = None) -> float | np.ndarray:
         """Draw ``size`` values (or one float) in seconds."""
         n = 1 if size is None else size
         out = np.asarray(self._draw(rng, n), dtype=float) * self.scale_seconds
@@ -505,7 +511,7 @@ class Empirical(Distribution):
             f"counts=[{', '.join(format_number(v) for v in self.counts or ())}]) {self.unit}"
         )
 
-    def to_data(self) -> Any:
+    def to_data(self) -> str | dict[str, Any]:
         if self.samples is not None:
             return str(self)
         return {"dist": "empirical", "edges": list(self.edges or ()), "counts": list(self.counts or ()), "unit": self.unit}
@@ -552,7 +558,9 @@ _QTY_RE = re.compile(rf"^\s*({_NUM})\s*([A-Za-z]+)?\s*$")
 
 def _split_args(text: str) -> list[str]:
     """Split on commas that are not inside brackets."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "[":
             depth += 1

@@ -15,7 +15,7 @@ import difflib
 import html
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -102,7 +102,7 @@ class ValidationReport:
     def __len__(self) -> int:
         return len(self.problems)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Problem]:
         return iter(self.problems)
 
     def raise_for_errors(self) -> None:
@@ -293,8 +293,8 @@ def problems_from_pydantic(
     """Turn pydantic's errors into located :class:`Problem` s."""
     out = []
     seen: set[str] = set()
-    for err in exc.errors(include_url=False):
-        err = dict(err)
+    for details in exc.errors(include_url=False):
+        err: dict[str, Any] = dict(details)
         err["loc"] = _clean_loc(tuple(err.get("loc", ())))
         loc, message = _message(err, root)
         loc = prefix + loc

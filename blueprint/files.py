@@ -265,8 +265,8 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
     except yaml.YAMLError as e:
         if fmt == "json":  # JSON that YAML cannot read: keep the data, lose the lines
             return data, {}
-        line, message = _yaml_problem(text, e)
-        raise BlueprintFileError([Problem("error", "not-yaml", "", f"not valid YAML: {message}", source, line)], source) from None
+        yaml_line, message = _yaml_problem(text, e)
+        raise BlueprintFileError([Problem("error", "not-yaml", "", f"not valid YAML: {message}", source, yaml_line)], source) from None
     except _FileShapeError as e:
         raise BlueprintFileError([Problem("error", "not-a-blueprint", "", e.message, source, e.line)], source) from None
     except RecursionError:

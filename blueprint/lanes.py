@@ -26,7 +26,7 @@ class Lane(str, Enum):
     SUPPORT = "support"
 
     @property
-    def index(self) -> int:
+    def index(self) -> int:  # type: ignore[override]  # a lane's position, not str.index
         """Position from the top (evidence is 0)."""
         return list(Lane).index(self)
 

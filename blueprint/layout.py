@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -104,7 +105,7 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
 def _tokens(text: str) -> list[str]:
     """Words with their leading space; each wide character on its own."""
     tokens: list[str] = []
-    for piece in textwrap.TextWrapper(break_long_words=False, break_on_hyphens=False)._split(text):  # type: ignore[attr-defined]
+    for piece in textwrap.TextWrapper(break_long_words=False, break_on_hyphens=False)._split(text):
         if any(_char_units(c) == 2 for c in piece):
             tokens.extend(piece)
         else:
@@ -259,15 +260,15 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         for b in stack:
             b.y = cursor + b.height / 2
             cursor += b.height + EVIDENCE_GAP
-    lines = {
+    line_ys = {
         "interaction": bands[1].bottom,
         "visibility": bands[2].bottom,
         "internal interaction": bands[3].bottom,
     }
-    return Layout(columns, boxes, bands, lines, left, right, 0.0, bands[-1].bottom)
+    return Layout(columns, boxes, bands, line_ys, left, right, 0.0, bands[-1].bottom)
 
 
-def _short_duration(seconds: float, fmt) -> str:  # type: ignore[no-untyped-def]
+def _short_duration(seconds: float, fmt: Callable[[float], str]) -> str:
     """``"~4 min"``: the mean duration in the handiest unit."""
     if seconds < 120:
         return f"~{fmt(round(seconds, 1))} s"

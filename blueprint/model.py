@@ -18,7 +18,7 @@ of them together.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -30,6 +30,13 @@ from .errors import Loc, ValidationReport
 from .lanes import Lane
 from .staffing import Staffing, Target
 from .units import Duration
+
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
+    from .files import Format
+    from .render import Diagram
 
 __all__ = [
     "Blueprint",
@@ -282,7 +289,7 @@ class Blueprint(BuilderMixin, Model):
 
     def __eq__(self, other: object) -> bool:
         # Where the blueprint was loaded from is not part of the model.
-        return type(other) is type(self) and self.__dict__ == other.__dict__  # type: ignore[union-attr]
+        return type(other) is type(self) and self.__dict__ == other.__dict__
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -355,17 +362,17 @@ class Blueprint(BuilderMixin, Model):
 
     # -- files ---------------------------------------------------------------
     @classmethod
-    def load(cls, path: Any, *, check: bool = False) -> Blueprint:
+    def load(cls, path: str | os.PathLike[str], *, check: bool = False) -> Blueprint:
         """Read a blueprint file (see :func:`blueprint.load`)."""
         from .files import load
 
         return load(path, check=check)
 
-    def save(self, path: Any, *, format: str | None = None, overwrite: bool = True) -> Any:
+    def save(self, path: str | os.PathLike[str], *, format: Format | None = None, overwrite: bool = True) -> Path:
         """Write this blueprint to a YAML or JSON file, atomically (see :func:`blueprint.save`)."""
         from .files import save
 
-        return save(self, path, format=format, overwrite=overwrite)  # type: ignore[arg-type]
+        return save(self, path, format=format, overwrite=overwrite)
 
     def to_yaml(self) -> str:
         """The canonical YAML text of this blueprint."""
@@ -387,7 +394,7 @@ class Blueprint(BuilderMixin, Model):
         return json_schema()
 
     # -- diagrams ------------------------------------------------------------
-    def render(self, **options: Any) -> Any:
+    def render(self, **options: Any) -> Diagram:
         """Draw this blueprint (see :func:`blueprint.render.render` for the options).
 
         Returns a :class:`~blueprint.render.Diagram` that shows itself in

@@ -34,7 +34,7 @@ from .layout import (
 )
 
 if TYPE_CHECKING:
-    from .model import Blueprint
+    from .model import Blueprint, Flow
 
 __all__ = ["Diagram", "Theme", "StepOverlay", "THEMES", "GraphvizNotFound", "render", "to_dot"]
 
@@ -216,7 +216,7 @@ def _left_text(text: str, width: float, *, bold: bool = False, size: float = FON
     )
 
 
-def _flow_label(flow: Any, show_probabilities: bool) -> str | None:
+def _flow_label(flow: Flow, show_probabilities: bool) -> str | None:
     parts = []
     if show_probabilities and flow.probability is not None:
         parts.append(f"{flow.probability * 100:.3g}%")

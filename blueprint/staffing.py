@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, field_validator, model_serializer, model_validator
 
 from .base import Model, Probability, TimeOfDay, Weekday
 from .errors import LocatedValueError
@@ -167,7 +167,7 @@ class Shift(Model):
                 )
             spans.append((offset, offset + b.length.seconds, i))
         spans.sort()
-        for (a0, a1, i), (b0, b1, j) in zip(spans, spans[1:]):
+        for (_, a1, i), (b0, _, j) in zip(spans, spans[1:]):
             if b0 < a1:
                 raise LocatedValueError(("breaks", j), f"this break overlaps breaks[{i}]")
         if self.days is not None and len(set(self.days)) != len(self.days):
@@ -236,14 +236,14 @@ class Staffing(Model):
                 + (f"; got {', '.join(given)}" if given else "")
             )
         if self.profile is not None:
-            for day, values in self.profile._day_lists().items():
-                for i, x in enumerate(values):
+            for values in self.profile._day_lists().values():
+                for x in values:
                     if not float(x).is_integer():
                         raise ValueError(f"a headcount per interval is a whole number; got {format_number(x)}")
         return self
 
     @model_serializer(mode="wrap")
-    def _write(self, handler: Any) -> Any:
+    def _write(self, handler: SerializerFunctionWrapHandler) -> int | str | dict[str, Any]:
         if self.headcount is not None:
             return self.headcount
         if self.unlimited:

@@ -110,14 +110,15 @@ class _QuantityType:
 
     _what = "value"
     _json_description = ""
+    _json_pattern = ""
 
     @classmethod
-    def parse(cls, value: Any) -> Any:  # pragma: no cover - overridden
+    def parse(cls, value: Any) -> _QuantityType:  # pragma: no cover - overridden
         raise NotImplementedError
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        def validate(value: Any) -> Any:
+        def validate(value: Any) -> _QuantityType:
             return value if isinstance(value, cls) else cls.parse(value)
 
         return core_schema.no_info_plain_validator_function(

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from .lanes import Line, lines_between
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .model import Blueprint, Flow
 
 __all__ = [
@@ -49,6 +49,8 @@ def to_networkx(bp: Blueprint) -> nx.MultiDiGraph:
     ``("recovery", step id)`` with ``kind="recovery"``. Flows naming unknown
     steps are left out.
     """
+    import networkx as nx  # costly to import; only blueprints that are checked or drawn need it
+
     g = nx.MultiDiGraph(name=bp.name)
     for s in bp.steps:
         if s.id not in g:
@@ -158,6 +160,8 @@ def journey_columns(bp: Blueprint) -> dict[str, int]:
     A step sits one column to the right of the latest step that leads to it,
     so the customer row reads left to right in time.
     """
+    import networkx as nx
+
     g = nx.DiGraph()
     g.add_nodes_from(s.id for s in bp.steps)
     back = back_flows(bp)

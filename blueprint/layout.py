@@ -30,8 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from .graph import back_flows, to_networkx
 from .lanes import Lane
 
@@ -178,6 +176,8 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
     predecessors allow: one column past a predecessor in the same lane, the
     same column as a predecessor in another lane.
     """
+    import networkx as nx
+
     g = to_networkx(bp)
     back = back_flows(bp)
     dag = nx.DiGraph()

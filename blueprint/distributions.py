@@ -38,14 +38,17 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, ClassVar, overload
+import sys
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
-import numpy as np
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from .units import UNITS, format_number, parse_unit
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "Distribution",
@@ -67,6 +70,23 @@ def _finite(value: Any) -> bool:
         return math.isfinite(float(value))
     except (OverflowError, ValueError, TypeError):
         return False
+
+
+def _numpy_types(*names: str) -> tuple[type, ...]:
+    """numpy's types of these names (``"integer"``, ``"ndarray"``), or none while numpy is not loaded:
+    a value of a numpy type means numpy is loaded, so ``import blueprint`` need not load it."""
+    numpy = sys.modules.get("numpy")
+    return tuple(getattr(numpy, name) for name in names) if numpy is not None else ()
+
+
+def _is_number(value: object) -> bool:
+    """An int or float, numpy's included, but not a bool."""
+    return not isinstance(value, bool) and isinstance(value, (int, float, *_numpy_types("integer", "floating")))
+
+
+def _is_list(value: object) -> bool:
+    """A list, tuple or numpy array."""
+    return isinstance(value, (list, tuple, *_numpy_types("ndarray")))
 
 
 def _short(value: Any) -> str:
@@ -103,7 +123,7 @@ class Distribution:
         if missing:
             raise ValueError(f"{self.name}: missing {', '.join(missing)}; expected {self._signature()}")
         for key, val in values.items():
-            if isinstance(val, bool) or not isinstance(val, (int, float, np.integer, np.floating)):
+            if not _is_number(val):
                 raise ValueError(f"{self.name}: {key} must be a number, got {val!r}")
             if not _finite(val):
                 raise ValueError(f"{self.name}: {key} must be a finite number, got {_short(val)}")
@@ -184,6 +204,8 @@ class Distribution:
 
     def sample(self, rng: np.random.Generator, size: int | None = None) -> float | np.ndarray:
         """Draw ``size`` values (or one float) in seconds."""
+        import numpy as np
+
         n = 1 if size is None else size
         out = np.asarray(self._draw(rng, n), dtype=float) * self.scale_seconds
         return float(out[0]) if size is None else out
@@ -240,6 +262,8 @@ class Deterministic(Distribution):
         return 0.0
 
     def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(n, self.value)
 
 
@@ -494,11 +518,11 @@ class Empirical(Distribution):
 
     @staticmethod
     def _numbers(key: str, values: Any) -> tuple[float, ...]:
-        if not isinstance(values, (list, tuple, np.ndarray)):
+        if not _is_list(values):
             raise ValueError(f"empirical: {key} must be a list of numbers")
         out = []
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not _finite(v):
+            if not _is_number(v) or not _finite(v):
                 raise ValueError(f"empirical: {key} must be finite numbers, got {_short(v)}")
             out.append(float(v))
         return tuple(out)
@@ -517,16 +541,22 @@ class Empirical(Distribution):
         return {"dist": "empirical", "edges": list(self.edges or ()), "counts": list(self.counts or ()), "unit": self.unit}
 
     def _weights(self) -> np.ndarray:
+        import numpy as np
+
         c = np.asarray(self.counts, dtype=float)
         return c / c.sum()
 
     def _mean(self) -> float:
+        import numpy as np
+
         if self.samples is not None:
             return float(np.mean(self.samples))
         e = np.asarray(self.edges)
         return float(np.sum(self._weights() * (e[:-1] + e[1:]) / 2))
 
     def _var(self) -> float:
+        import numpy as np
+
         if self.samples is not None:
             return float(np.var(self.samples))
         e = np.asarray(self.edges)
@@ -535,6 +565,8 @@ class Empirical(Distribution):
         return float(second - self._mean() ** 2)
 
     def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         if self.samples is not None:
             return rng.choice(np.asarray(self.samples), n)
         e = np.asarray(self.edges)

@@ -167,7 +167,7 @@ class Options:
 # -- DOT text ------------------------------------------------------------------------
 
 
-def _q(value: Any) -> str:
+def _q(value: object) -> str:
     """A DOT attribute value, quoted."""
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -177,7 +177,7 @@ def _html(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<BR/>")
 
 
-def _attrs(**kw: Any) -> str:
+def _attrs(**kw: str | float | _Raw | None) -> str:
     parts = []
     for k, v in kw.items():
         if v is None:
@@ -227,7 +227,7 @@ def _flow_label(flow: Flow, show_probabilities: bool) -> str | None:
     return " · ".join(parts) or None
 
 
-def _edge_style(kind: str, theme: Theme) -> dict[str, Any]:
+def _edge_style(kind: str, theme: Theme) -> dict[str, str | _Raw]:
     if kind == "transfer":
         return {"color": theme.transfer, "penwidth": "1.8", "style": "solid"}
     if kind == "rework":
@@ -258,7 +258,7 @@ def _canvas(layout: Layout, opts: Options) -> _Canvas:
     return _Canvas(layout, top, bottom)
 
 
-def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, str, dict[str, Any]]]:
+def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, str, dict[str, str | _Raw]]]:
     """``(id, tail, head, attributes)`` of every arrow."""
     out = []
     for i, f in enumerate(bp.flows):

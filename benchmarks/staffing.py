@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from simulate.staffing.erlang import agents_for
+from simulate.staffing.agents import agents_for
 
 INTERVAL_MIN = 15  # minutes per interval
 AHT_S = 300.0  # average handle time, seconds

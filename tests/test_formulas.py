@@ -24,15 +24,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulate.staffing.erlang import (
-    DEFINITIONS,
-    StaffingTieWarning,
-    agents_for,
-    erlang_a,
-    erlang_b,
-    erlang_c,
-    mmck,
-)
+from simulate.staffing.agents import StaffingTieWarning, agents_for
+from simulate.staffing.erlang import erlang_b, erlang_c
+from simulate.staffing.erlang_a import erlang_a
+from simulate.staffing.inputs import DEFINITIONS
+from simulate.staffing.mmck import mmck
 
 REL = 1e-9  # the library's figures against 50-digit references (the brief asks 1e-6)
 DPS = 50

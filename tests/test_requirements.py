@@ -10,7 +10,8 @@ import pytest
 
 import blueprint
 import simulate
-from simulate.staffing.erlang import agents_for, erlang_a
+from simulate.staffing.agents import agents_for
+from simulate.staffing.erlang_a import erlang_a
 from simulate.staffing.requirements import requirements, role_loads
 
 H = 3600.0

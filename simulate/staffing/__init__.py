@@ -1,6 +1,8 @@
 """Staffing: queueing formulas, staff requirements per interval, shift plans and the closed loop.
 
-- ``erlang``: Erlang B, C and A, M/M/c/K and ``agents_for`` (the least agents per interval);
+- ``erlang``: Erlang B and C (and the notation of every formula); ``erlang_a``: Erlang A
+  (callers who give up); ``mmck``: M/M/c/K (a finite waiting room); ``agents``: ``agents_for``,
+  the least agents per interval; ``inputs``: the argument checks and service-level definitions;
 - ``requirements``: staff per role and interval from the flows (SIPP, lag-SIPP) or by simulation;
 - ``shifts``: shift templates and the cheapest shift plan that covers a requirement (HiGHS);
 - ``optimize``: the closed loop (requirements, shifts, simulation, raise what misses, again);
@@ -11,18 +13,10 @@
 0.888
 """
 
-from simulate.staffing.erlang import (
-    TIE_TOLERANCE,
-    ErlangAResult,
-    ErlangCResult,
-    MMcKResult,
-    StaffingTieWarning,
-    agents_for,
-    erlang_a,
-    erlang_b,
-    erlang_c,
-    mmck,
-)
+from simulate.staffing.agents import TIE_TOLERANCE, StaffingTieWarning, agents_for
+from simulate.staffing.erlang import ErlangCResult, erlang_b, erlang_c
+from simulate.staffing.erlang_a import ErlangAResult, erlang_a
+from simulate.staffing.mmck import MMcKResult, mmck
 from simulate.staffing.optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
 from simulate.staffing.report import before_after, html_report
 from simulate.staffing.requirements import Requirements, RoleLoad, requirements, role_loads

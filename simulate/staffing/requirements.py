@@ -55,7 +55,7 @@ from blueprint.units import WEEKDAYS
 from simulate.engine.model import DEFAULT_TARGET_SECONDS, _branch
 from simulate.engine.timeline import profile_timeline
 from simulate.run import _seconds
-from simulate.staffing.erlang import StaffingTieWarning, agents_for
+from simulate.staffing.agents import StaffingTieWarning, agents_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.results import Results

@@ -78,6 +78,8 @@ from blueprint import Blueprint, Shift, Staffing
 from blueprint.render import Diagram, StepOverlay
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
+from simulate.clock import format_clock
+from simulate.clock import format_duration as _dur
 from simulate.results import mean_ci
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,23 +96,8 @@ SEVERITY_COLOURS = ("#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a")  # light to dark
 # -- formatting -----------------------------------------------------------------------
 
 
-def _dur(seconds: float) -> str:
-    """A duration in words a client reads: "45 s", "2.5 min", "1.2 h"."""
-    if seconds is None or not math.isfinite(seconds):
-        return "n/a"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        m = seconds / 60
-        return f"{m:.0f} min" if m >= 10 else f"{m:.1f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def _clock(t: float, days: float) -> str:
-    minutes = int(round(t / 60))
-    day, rest = divmod(minutes, 24 * 60)
-    text = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"{WEEKDAYS[day % 7][:3].capitalize()} {text}" if days > 1 else text
+    return format_clock(t, day="weekday" if days > 1 else "none")
 
 
 def _window_text(a: float, b: float, days: float, horizon: float) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from blueprint import Blueprint
+from simulate.clock import format_clock
 from simulate.engine.model import Replication
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,9 +46,7 @@ def _ratio(num: list[float], den: list[float]) -> float:
 
 
 def _clock(seconds: float) -> str:
-    day = int(seconds // 86400)
-    rest = seconds - day * 86400
-    return f"day {day + 1} {int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
+    return format_clock(seconds, day="number", rounding="down")
 
 
 @dataclass

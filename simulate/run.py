@@ -51,8 +51,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from blueprint import Blueprint, Duration
+from blueprint import Blueprint
 from blueprint.staffing import DAY
+from simulate.clock import to_seconds
 from simulate.engine.model import Replication, simulate_once
 from simulate.results import Results
 
@@ -65,15 +66,6 @@ PARALLEL_MIN_CUSTOMERS = 20_000
 
 PROGRESS_AFTER = 3.0
 """Seconds after which ``progress=None`` shows a progress bar."""
-
-
-def _seconds(value: float | str | Duration, what: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    try:
-        return Duration.parse(value).seconds
-    except ValueError as e:
-        raise ValueError(f"{what}: {e}") from None
 
 
 def _one(bp_json: str, entropy: int, spawn_key: tuple[int, ...], horizon: float, warmup: float, interval: float, record_events: bool) -> Replication:
@@ -99,8 +91,8 @@ def _plan(days: float, replications: int, warmup: float | str, interval: float |
     if days <= 0:
         raise ValueError(f"days must be more than 0, got {days}")
     horizon = float(days) * DAY
-    warm = _seconds(warmup, "warmup")
-    width = _seconds(interval, "interval")
+    warm = to_seconds(warmup, "warmup")
+    width = to_seconds(interval, "interval")
     if not 0 <= warm < horizon:
         raise ValueError(f"warmup must be at least 0 and shorter than the {days:g} simulated day(s)")
     if width <= 0:

@@ -42,6 +42,7 @@ import pandas as pd
 from scipy import stats
 
 from blueprint import Blueprint
+from simulate.clock import format_clock
 from simulate.results import Results, mean_ci
 from simulate.run import ExecutorChoice, _check_blueprint, _one, _plan, _seed, _spawn_keys, execute, expected_customers
 from simulate.scenarios.scenario import Scenario, ScenarioError, load_scenarios
@@ -373,9 +374,8 @@ class Comparison:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
         def clock(h: float, _pos: Any) -> str:
-            day, rest = divmod(h, 24)
-            text = f"{int(rest):02d}:{round((rest % 1) * 60) % 60:02d}"
-            return f"day {int(day) + 1}\n{text}" if multi_day and rest < 1e-9 else text
+            day, text = format_clock(h * 3600, day="number").rsplit(" ", 1)
+            return f"{day}\n{text}" if multi_day and text == "00:00" else text
 
         ax.xaxis.set_major_formatter(FuncFormatter(clock))
         ax.set_xlabel("time of day")

@@ -52,9 +52,10 @@ from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
+from simulate.clock import format_clock
+from simulate.clock import to_seconds as _seconds
 from simulate.engine.model import DEFAULT_TARGET_SECONDS, _branch
 from simulate.engine.timeline import profile_timeline
-from simulate.run import _seconds
 from simulate.staffing.agents import StaffingTieWarning, agents_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -523,8 +524,7 @@ def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patie
 
 
 def _clock(t: float) -> str:
-    day, rest = divmod(int(round(t)), int(DAY))
-    return f"{WEEKDAYS[day % 7][:3].capitalize()} {rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return format_clock(t, day="weekday", rounding="down")
 
 
 def _table(frames: list[pd.DataFrame], info: dict[str, Any]) -> Requirements:

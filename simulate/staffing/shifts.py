@@ -79,6 +79,8 @@ from blueprint.errors import BlueprintFileError, LocatedValueError, Problem, pro
 from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY, WEEK, Break, Shift, Staffing
 from blueprint.units import WEEKDAYS, Duration, format_number, time_of_day_seconds
+from simulate.clock import format_clock
+from simulate.clock import to_seconds as _seconds
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -101,10 +103,7 @@ _DAY_ABBR = {d: d[:3].capitalize() for d in WEEKDAYS}
 
 def _clock(seconds: float) -> str:
     """``"HH:MM"`` (``"HH:MM:SS"`` off the minute) of a time in seconds, wrapping at midnight."""
-    s = round(seconds) % int(DAY)
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}" + (f":{sec:02d}" if sec else "")
+    return format_clock(seconds, unit="second")
 
 
 # -- templates ------------------------------------------------------------------------
@@ -376,18 +375,6 @@ class _Horizon:
             else:
                 out.append((t, t))
         return out
-
-
-def _seconds(value: Any, what: str) -> float:
-    if isinstance(value, Duration):
-        return value.seconds
-    if isinstance(value, str):
-        return Duration.parse(value).seconds
-    if isinstance(value, pd.Timedelta):
-        return value.total_seconds()
-    if hasattr(value, "total_seconds"):
-        return float(value.total_seconds())
-    raise ValueError(f"{what}: expected a duration such as '15 min', got {value!r}")
 
 
 def _regular_step(deltas: np.ndarray) -> float:

@@ -1,0 +1,130 @@
+"""Clock times and durations as people read them, and durations as the simulator reads them.
+
+The one home of three small rules used all over ``simulate``:
+
+- :func:`format_clock` writes a time in seconds since the start of the run as a clock
+  label (``"08:30"``, ``"Mon 08:30"``, ``"day 2 08:30"``);
+- :func:`format_duration` writes a length of time in words (``"45 s"``, ``"2.5 min"``);
+- :func:`to_seconds` reads a duration given as seconds, text (``"15 min"``), a
+  :class:`~blueprint.units.Duration` or a ``timedelta``.
+
+>>> format_clock(30_600)
+'08:30'
+>>> format_clock(86_400 + 30_600, day="weekday")
+'Tue 08:30'
+>>> format_duration(150)
+'2.5 min'
+>>> to_seconds("15 min", "interval")
+900.0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from blueprint.units import WEEKDAYS, Duration
+
+__all__ = ["DayStyle", "format_clock", "format_duration", "to_seconds"]
+
+DayStyle = Literal["none", "weekday", "number"]
+"""How :func:`format_clock` names the day: not at all (the clock wraps at midnight),
+by weekday (``"Mon 08:30"``, day 0 is Monday) or by number (``"day 1 08:30"``)."""
+
+_MINUTES_PER_DAY = 24 * 60
+
+
+def format_clock(
+    seconds: float,
+    *,
+    day: DayStyle = "none",
+    unit: Literal["minute", "second"] = "minute",
+    rounding: Literal["nearest", "down"] = "nearest",
+) -> str:
+    """A time in seconds since the start (Monday 00:00) as a clock label.
+
+    ``unit="minute"`` writes ``HH:MM``; ``unit="second"`` adds ``:SS`` when the
+    time is not on the minute. The time is first rounded to the whole unit, to the
+    nearest one or ``rounding="down"``. ``day`` says how the day is named (see
+    :data:`DayStyle`); with ``"none"`` the clock wraps at midnight.
+
+    >>> format_clock(8 * 3600 + 29 * 60 + 40)
+    '08:30'
+    >>> format_clock(8 * 3600 + 29 * 60 + 40, rounding="down")
+    '08:29'
+    >>> format_clock(8 * 3600 + 29 * 60 + 40, unit="second")
+    '08:29:40'
+    >>> format_clock(2 * 86_400 + 9 * 3600, day="weekday")
+    'Wed 09:00'
+    >>> format_clock(2 * 86_400 + 9 * 3600, day="number", rounding="down")
+    'day 3 09:00'
+    >>> format_clock(25 * 3600)
+    '01:00'
+    """
+    step = 60 if unit == "minute" else 1
+    units = seconds / step if step > 1 else seconds
+    whole = math.floor(units) if rounding == "down" else round(units)
+    minutes, sec = divmod(int(whole) * step, 60)
+    days, minute_of_day = divmod(minutes, _MINUTES_PER_DAY)
+    text = f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}" + (f":{sec:02d}" if sec else "")
+    if day == "weekday":
+        return f"{WEEKDAYS[days % 7][:3].capitalize()} {text}"
+    if day == "number":
+        return f"day {days + 1} {text}"
+    return text
+
+
+def format_duration(seconds: float | None) -> str:
+    """A duration in words a client reads: seconds below 90 s, minutes below 90 min, else hours.
+
+    >>> format_duration(45)
+    '45 s'
+    >>> format_duration(150)
+    '2.5 min'
+    >>> format_duration(20 * 60)
+    '20 min'
+    >>> format_duration(7200)
+    '2.0 h'
+    >>> format_duration(float("nan"))
+    'n/a'
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        m = seconds / 60
+        return f"{m:.0f} min" if m >= 10 else f"{m:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def to_seconds(value: object, what: str) -> float:
+    """A duration in seconds from a number of seconds, text such as ``"15 min"``, a
+    :class:`~blueprint.units.Duration` or anything with ``total_seconds()`` (``timedelta``,
+    ``pandas.Timedelta``). Errors name ``what``.
+
+    >>> to_seconds(90, "warmup")
+    90.0
+    >>> to_seconds("1.5 h", "warmup")
+    5400.0
+    >>> import datetime
+    >>> to_seconds(datetime.timedelta(minutes=15), "interval")
+    900.0
+    >>> to_seconds("15", "interval")
+    Traceback (most recent call last):
+    ...
+    ValueError: interval: duration: '15' has no unit; write e.g. '15 min'
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, Duration):
+        return value.seconds
+    if isinstance(value, str):
+        try:
+            return Duration.parse(value).seconds
+        except ValueError as e:
+            raise ValueError(f"{what}: {e}") from None
+    total = getattr(value, "total_seconds", None)
+    if callable(total):
+        return float(total())
+    raise ValueError(f"{what}: expected a duration such as '15 min', got {value!r}")

@@ -33,6 +33,7 @@ from .units import Duration
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Mapping
     from pathlib import Path
 
     from .files import Format
@@ -337,6 +338,27 @@ class Blueprint(BuilderMixin, Model):
             merged.pop("within", None)
         merged.update(mine)
         return Target.model_validate(merged)
+
+    # -- variants ------------------------------------------------------------
+    def with_staffing(self, staffing: Mapping[str, Staffing | int | str | dict[str, Any] | list[Any]]) -> Blueprint:
+        """A copy of this blueprint with the staffing of some roles replaced; the rest is as it was.
+
+        ``staffing`` maps role names to a :class:`Staffing` or any form a file
+        accepts (``4``, ``"unlimited"``, a profile, a list of shifts). The
+        original is left unchanged; an unknown role is a ``KeyError``.
+
+        >>> bp = Blueprint("Kiosk")
+        >>> _ = bp.role("kiosk", staffing=2)
+        >>> more = bp.with_staffing({"kiosk": 3})
+        >>> more.get_role("kiosk").staffing.headcount, bp.get_role("kiosk").staffing.headcount
+        (3, 2)
+        """
+        for name in staffing:
+            self.get_role(name)  # KeyError naming the known roles
+        new = {name: s if isinstance(s, Staffing) else Staffing.model_validate(s) for name, s in staffing.items()}
+        out = self.model_copy(deep=True)
+        out.roles = [r.model_copy(update={"staffing": new[r.name]}) if r.name in new else r for r in out.roles]
+        return out
 
     # -- checking ------------------------------------------------------------
     def validate(self) -> ValidationReport:  # type: ignore[override]

@@ -718,8 +718,7 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
                 staffing = plus_one(role.staffing, start, end, interval=rd.w, weekly=rd.period_seconds >= WEEK)
             except ValueError:
                 continue
-            changed = rd.bp.model_copy(deep=True)
-            changed.roles = [r.model_copy(update={"staffing": staffing}) if r.name == f.role else r for r in changed.roles]
+            changed = rd.bp.with_staffing({f.role: staffing})
             done[key] = run(
                 changed, days=results.days, replications=len(rd.reps), seed=results.seed,
                 warmup=results.warmup, interval=results.interval,

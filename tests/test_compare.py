@@ -18,8 +18,9 @@ import pytest
 
 import blueprint
 import simulate
+from simulate.executors import execute
 from simulate.results import mean_ci
-from simulate.run import execute
+from simulate.run import replication_seeds, resolve_seed, run_many
 from simulate.scenarios.compare import Comparison, compare, paired_differences, replication_figures
 from simulate.scenarios.scenario import Scenario, ScenarioError
 
@@ -210,6 +211,29 @@ def test_serial_processes_and_dask_give_identical_numbers(bp: blueprint.Blueprin
     one = simulate.run(bp, replications=3, days=0.5, seed=9, executor="serial")
     two = simulate.run(bp, replications=3, days=0.5, seed=9, executor="processes")
     assert all(same(a.roles, b.roles) for a, b in zip(one.replications, two.replications))
+
+
+def test_run_many_is_run_for_each_blueprint_on_one_seed(bp: blueprint.Blueprint) -> None:
+    more = bp.with_staffing({"first_line": 30})
+    many = run_many({"as is": bp, "more": more}, replications=2, days=0.25, seed=11, executor="serial", progress=False)
+    assert list(many) == ["as is", "more"]
+    for name, one in (("as is", bp), ("more", more)):
+        alone = simulate.run(one, replications=2, days=0.25, seed=11, executor="serial", progress=False)
+        for a, b in zip(alone.replications, many[name].replications):
+            for k in ("seed", "steps", "roles", "role_totals", "journeys"):
+                assert same(getattr(a, k), getattr(b, k)), (name, k)
+    with pytest.raises(ValueError, match="no blueprints"):
+        run_many({})
+    empty = blueprint.Blueprint("nothing arrives")
+    with pytest.raises(ValueError, match="'empty': the blueprint has no arrivals"):
+        run_many({"as is": bp, "empty": empty}, replications=1)
+
+
+def test_seeds_have_one_home() -> None:
+    assert resolve_seed(5) == 5
+    assert 0 <= resolve_seed(None) < 2**63
+    roots = replication_seeds(7, 3)
+    assert [tuple(r.spawn_key) for r in roots] == [(0,), (1,), (2,)] and {r.entropy for r in roots} == {7}
 
 
 def test_execute_chooses_serial_for_small_work_and_refuses_unknown_choices() -> None:

@@ -37,6 +37,19 @@ def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
 # -- changes ---------------------------------------------------------------------------------------
 
 
+def test_with_staffing_replaces_only_the_roles_named(bp: blueprint.Blueprint) -> None:
+    before = bp.model_dump()
+    changed = bp.with_staffing({"first_line": Staffing(headcount=9), "specialist": "unlimited"})
+    assert bp.model_dump() == before
+    assert changed.get_role("first_line").staffing == Staffing(headcount=9)
+    assert changed.get_role("specialist").staffing.unlimited
+    others = [r.name for r in bp.roles if r.name not in ("first_line", "specialist")]
+    assert all(changed.get_role(n) == bp.get_role(n) for n in others)
+    assert changed.steps == bp.steps and changed.arrivals == bp.arrivals
+    with pytest.raises(KeyError, match="no role 'nobody'"):
+        bp.with_staffing({"nobody": 1})
+
+
 def test_apply_leaves_the_original_as_it_was(bp: blueprint.Blueprint) -> None:
     before = bp.model_copy(deep=True)
     new = Scenario("x", volume=2, remove_steps=["survey"], extra_staff={"first_line": {"late": 3}}).apply(bp)

@@ -43,8 +43,9 @@ from scipy import stats
 
 from blueprint import Blueprint
 from simulate.clock import format_clock
+from simulate.executors import ExecutorChoice
 from simulate.results import Results, mean_ci
-from simulate.run import ExecutorChoice, _check_blueprint, _one, _plan, _seed, _spawn_keys, execute, expected_customers
+from simulate.run import run_many
 from simulate.scenarios.scenario import Scenario, ScenarioError, load_scenarios
 
 __all__ = ["Comparison", "compare", "paired_differences", "replication_figures"]
@@ -523,8 +524,7 @@ def compare(
     for s in scenarios:
         if not isinstance(s, Scenario):
             raise TypeError(f"expected Scenario objects, got {type(s).__name__}")
-    _check_blueprint(blueprint)
-    horizon, warm, width = _plan(days, replications, warmup, interval)
+    blueprint.validate().raise_for_errors()
 
     entries: dict[str, Scenario | None] = {}
     if isinstance(baseline, Scenario):
@@ -553,17 +553,6 @@ def compare(
         if not bp.arrivals:
             raise ValueError(f"scenario {name!r}: the blueprint has no arrivals: nothing to simulate")
 
-    seed = _seed(seed)
-    keys = _spawn_keys(seed, replications)
-    tasks = []
-    for bp in blueprints.values():
-        bp_json = bp.model_dump_json(by_alias=True)
-        tasks += [(bp_json, seed, key, horizon, warm, width, False) for key in keys]
-    work = sum(expected_customers(bp, days) for bp in blueprints.values()) * replications
-    reps = execute(_one, tasks, executor=executor, progress=progress, work=work, desc=f"{len(blueprints)} scenarios")
-    results = {
-        name: Results(blueprint=bp, replications=reps[k * replications:(k + 1) * replications], seed=seed,
-                      days=float(days), warmup=warm, interval=width)
-        for k, (name, bp) in enumerate(blueprints.items())
-    }
+    results = run_many(blueprints, days=days, replications=replications, seed=seed, warmup=warmup, interval=interval,
+                       executor=executor, progress=progress, desc=f"{len(blueprints)} scenarios")
     return Comparison(blueprint=blueprint, baseline=base_name, names=list(blueprints), scenarios=entries, results=results)

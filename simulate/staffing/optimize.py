@@ -35,7 +35,7 @@ from blueprint import Blueprint, Staffing, Target
 from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY
 from simulate.results import Results
-from simulate.run import run
+from simulate.run import resolve_seed, run
 from simulate.staffing.requirements import Requirements, requirements
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
 
@@ -199,9 +199,7 @@ class StaffingPlan:
 
 
 def _staffed(bp: Blueprint, staffing: dict[str, Staffing]) -> Blueprint:
-    out = bp.model_copy(deep=True)
-    out.roles = [r.model_copy(update={"staffing": staffing[r.name]}) if r.name in staffing else r for r in out.roles]
-    return out
+    return bp.with_staffing(staffing)
 
 
 def _distinct(misses: pd.DataFrame) -> int:
@@ -270,8 +268,7 @@ def optimize_staffing(
         raise ValueError(f"rule must be 'mean' or 'ci', got {rule!r}")
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    seed = resolve_seed(seed)
     req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,  # type: ignore[arg-type]
                        replications=replications, seed=seed, executor=executor)
     return _loop(blueprint, req, templates, f"closed loop ({method})", objective=objective, days=days,
@@ -296,8 +293,7 @@ def spreadsheet_staffing(
     shift solver, and one simulation to measure the service that plan really gives."""
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    seed = resolve_seed(seed)
     req = requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False)
     return _loop(blueprint, req, templates, "spreadsheet (Erlang C per interval)", objective=objective, days=days,
                  replications=replications, seed=seed, max_rounds=1, rule="mean", time_limit=time_limit,

@@ -542,10 +542,9 @@ def _table(frames: list[pd.DataFrame], info: dict[str, Any]) -> Requirements:
 def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patience: float | None,
                    starts: np.ndarray, n: int, w: float, definition: str, replications: int, seed: int | None,
                    max_iterations: int, executor: Any) -> Requirements:
-    from simulate.run import run
+    from simulate.run import resolve_seed, run
 
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    seed = resolve_seed(seed)
     days = info["days"]
     plentiful = {r.name: Staffing(unlimited=True) for r in roles}
     staffing = plentiful
@@ -554,8 +553,7 @@ def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patien
     results: Results | None = None
     frames: list[pd.DataFrame] = []
     for it in range(max_iterations):
-        trial = bp.model_copy(deep=True)
-        trial.roles = [r.model_copy(update={"staffing": staffing[r.name]}) if r.name in staffing else r for r in trial.roles]
+        trial = bp.with_staffing(staffing)
         results = run(trial, days=days, replications=replications, seed=seed, interval=w, executor=executor)
         frames = []
         new: dict[str, np.ndarray] = {}

@@ -1,0 +1,318 @@
+"""Where tasks run: one after the other, in a process pool made here, or on any executor.
+
+:func:`execute` is ``[fn(*args) for args in tasks]`` with a choice of where the
+calls run (``executor=``), a progress bar, and a clean stop on Ctrl-C:
+
+* ``None`` or ``"auto"`` (the default): in a process pool sized to the CPUs,
+  created and shut down inside the call, when there is more than one task,
+  more than one CPU, and enough work to pay for starting the processes (about
+  :data:`PARALLEL_MIN_CUSTOMERS` expected customers in all); one after the
+  other otherwise, and wherever processes cannot be started (inside a daemon
+  process, or where the platform has no working ``multiprocessing``). On Linux
+  the pool forks, which starts in milliseconds and needs no
+  ``if __name__ == "__main__":`` guard in scripts; elsewhere it uses the
+  platform's start method (scripts then need the guard, as for any process pool).
+* ``"processes"`` / ``"serial"``: force one or the other.
+* any :class:`concurrent.futures.Executor`: a thread or process pool of your
+  own, or a Dask cluster's (``distributed.Client(...).get_executor()``). It is
+  used as it is and never shut down here.
+
+A progress bar (``tqdm.auto``: a widget in Jupyter, text elsewhere) appears
+when the work takes longer than :data:`PROGRESS_AFTER` seconds
+(``progress=None``); ``progress=True`` shows it at once, ``False`` never.
+Ctrl-C (``KeyboardInterrupt``) cancels the tasks not yet started, stops the
+processes of a pool made here (:func:`stop_pool`), and is raised again;
+nothing keeps running.
+
+>>> execute(pow, [(2, 3), (3, 2)], executor="serial", progress=False)
+[8, 9]
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import math
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.process
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "PARALLEL_MIN_CUSTOMERS",
+    "PROGRESS_AFTER",
+    "ExecutorChoice",
+    "cpu_count",
+    "execute",
+    "process_pool",
+    "stop_pool",
+]
+
+ExecutorChoice = concurrent.futures.Executor | Literal["auto", "processes", "serial"] | None
+"""Where tasks run: see the module docstring."""
+
+PARALLEL_MIN_CUSTOMERS = 20_000
+"""Expected customers (over all tasks) from which ``executor=None`` starts processes: about a second of work."""
+
+PROGRESS_AFTER = 3.0
+"""Seconds after which ``progress=None`` shows a progress bar."""
+
+
+def cpu_count() -> int:
+    """CPUs this process may use.
+
+    >>> cpu_count() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _mode(executor: ExecutorChoice, n_tasks: int, work: float) -> Literal["executor", "serial", "processes"]:
+    if isinstance(executor, concurrent.futures.Executor):
+        return "executor"
+    if executor == "serial":
+        return "serial"
+    if executor == "processes":
+        return "processes"
+    if executor not in (None, "auto"):
+        raise ValueError(
+            f"executor must be a concurrent.futures.Executor, 'auto', 'processes' or 'serial'; got {executor!r}"
+        )
+    if n_tasks < 2 or cpu_count() < 2 or work < PARALLEL_MIN_CUSTOMERS:
+        return "serial"
+    return "processes"
+
+
+# -- process pools made here ------------------------------------------------------------------
+
+
+def _quiet_worker() -> None:  # pragma: no cover - runs in the worker processes
+    """Workers leave Ctrl-C to the parent, which cancels and stops them (no tracebacks from each worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_method() -> multiprocessing.context.BaseContext | None:
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _make_pool(n_tasks: int) -> concurrent.futures.ProcessPoolExecutor | None:
+    """A process pool for ``n_tasks`` tasks, or ``None`` where processes are unavailable."""
+    if multiprocessing.current_process().daemon:  # daemon processes may not have children
+        return None
+    workers = max(1, min(cpu_count(), n_tasks))
+    try:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=_start_method(), initializer=_quiet_worker
+        )
+    except (OSError, NotImplementedError, ImportError, ValueError):
+        return None
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+@dataclass
+class _PoolInternals:
+    """The parts of a ``ProcessPoolExecutor`` that :func:`stop_pool` needs and the standard library keeps private.
+
+    This is the only place that reads them. They exist, under these names, in
+    CPython 3.9 to 3.13: ``_processes`` (pid -> ``Process``), the manager thread
+    ``_executor_manager_thread``, and the write end of the result pipe
+    ``_result_queue._writer``. :func:`_internals` returns ``None`` when they are
+    not there, and :func:`stop_pool` then uses only public calls.
+    """
+
+    processes: list[multiprocessing.process.BaseProcess]
+    manager: threading.Thread | None
+    writer: _Closable | None
+
+
+def _internals(pool: concurrent.futures.ProcessPoolExecutor) -> _PoolInternals | None:
+    processes = getattr(pool, "_processes", None)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if not isinstance(processes, dict) or not (manager is None or isinstance(manager, threading.Thread)):
+        return None
+    if not processes and manager is None:  # nothing started yet, or internals we do not know
+        return None
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    return _PoolInternals(list(processes.values()), manager, writer if callable(getattr(writer, "close", None)) else None)
+
+
+def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Stop a process pool at once: pending work cancelled, running workers terminated, its thread ended.
+
+    ``pool.shutdown(cancel_futures=True)`` alone waits for the tasks already
+    running; after Ctrl-C nothing should. Where this Python's pool does not
+    have the internals this needs (see :class:`_PoolInternals`), it falls back
+    to ``terminate_workers()`` (Python 3.14) or to a shutdown that does not wait.
+    """
+    parts = _internals(pool)
+    if parts is None:
+        terminate = getattr(pool, "terminate_workers", None)
+        if callable(terminate):  # pragma: no cover - Python 3.14
+            terminate()
+        else:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in parts.processes:
+        if p.is_alive():
+            p.terminate()
+    for p in parts.processes:
+        p.join(timeout=5)
+        if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            p.kill()
+            p.join(timeout=5)
+    # A worker stopped while it sent a result leaves the pool's thread waiting for the rest of the
+    # message; with our end of the pipe closed too it reads the end instead, and cleans up.
+    if parts.writer is not None:
+        try:
+            parts.writer.close()
+        except OSError:  # pragma: no cover
+            pass
+    if parts.manager is not None:
+        parts.manager.join(timeout=10)
+
+
+@contextlib.contextmanager
+def process_pool(n_tasks: int) -> Iterator[concurrent.futures.ProcessPoolExecutor | None]:
+    """A process pool for ``n_tasks`` tasks (``None`` where processes cannot start), shut down on leaving;
+    stopped at once (:func:`stop_pool`) when the block raises, Ctrl-C included.
+
+    >>> with process_pool(2) as pool:
+    ...     list(pool.map(abs, [-1, 2])) if pool is not None else [1, 2]
+    [1, 2]
+    """
+    pool = _make_pool(n_tasks)
+    if pool is None:
+        yield None
+        return
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- progress and Ctrl-C ------------------------------------------------------------------------
+
+
+class _Bar(Protocol):
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> None: ...
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+_BAR_CLASS: Any = None  # tqdm.auto's class without a monitor thread, made on first use
+
+
+def _bar(total: int, progress: bool | None, desc: str) -> _Bar:
+    global _BAR_CLASS
+    if progress is False:
+        return _NoBar()
+    if _BAR_CLASS is None:
+        from tqdm.auto import tqdm
+
+        _BAR_CLASS = type("_Bar", (tqdm,), {"monitor_interval": 0})  # no monitor thread: the pool may fork after the bar exists
+    bar: _Bar = _BAR_CLASS(total=total, desc=desc, unit="replication", delay=0 if progress else PROGRESS_AFTER, leave=bool(progress))
+    return bar
+
+
+@contextlib.contextmanager
+def _interrupt_after() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise it.
+
+    A process pool forks its workers on the first ``submit``; a Ctrl-C that
+    arrives during the fork would be raised inside one of Python's at-fork
+    hooks, which swallow it, and the run would go on. Held, it stops the run
+    once the work is handed out.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _gather(executor: concurrent.futures.Executor, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], bar: _Bar) -> list[Any]:
+    futures: list[concurrent.futures.Future[Any]] = []
+    try:
+        with _interrupt_after():
+            for args in tasks:
+                futures.append(executor.submit(fn, *args))
+        for f in concurrent.futures.as_completed(futures):
+            f.result()  # the first failure stops the run
+            bar.update(1)
+        return [f.result() for f in futures]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+
+
+def _serial(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], bar: _Bar) -> list[Any]:
+    out = []
+    for args in tasks:
+        out.append(fn(*args))
+        bar.update(1)
+    return out
+
+
+def execute(
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple[Any, ...]],
+    *,
+    executor: ExecutorChoice = None,
+    progress: bool | None = None,
+    work: float = math.inf,
+    desc: str = "simulating",
+) -> list[Any]:
+    """``[fn(*args) for args in tasks]``, in order, run as ``executor`` says (see the module docstring).
+
+    ``work`` is the expected number of customers in all tasks (it decides
+    ``executor=None``). ``fn`` must be importable by name to run in processes.
+
+    >>> execute(pow, [(2, 3), (3, 2)], executor="serial", progress=False)
+    [8, 9]
+    """
+    mode = _mode(executor, len(tasks), work)
+    bar = _bar(len(tasks), progress, desc)
+    try:
+        if mode == "executor":
+            assert isinstance(executor, concurrent.futures.Executor)
+            return _gather(executor, fn, tasks, bar)
+        if mode == "processes":
+            with process_pool(len(tasks)) as pool:
+                if pool is not None:
+                    return _gather(pool, fn, tasks, bar)
+        return _serial(fn, tasks, bar)
+    finally:
+        bar.close()

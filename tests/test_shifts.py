@@ -21,13 +21,12 @@ from simulate.staffing.shifts import (
     ShiftPlan,
     ShiftTemplate,
     ShiftTemplates,
-    _assign_breaks,
-    _grid,
-    _horizon,
     greedy_shifts,
     load_templates,
     schedule_shifts,
 )
+from simulate.staffing.shifts.calendar import horizon, template_grid
+from simulate.staffing.shifts.program import assign_breaks
 
 EXACT = {"mip_gap": 1e-9, "time_limit": 20}
 
@@ -58,8 +57,8 @@ def staffing_coverage(staffing: Staffing, *, n: int, step: float, origin: float 
 
 def columns(templates: ShiftTemplates, n: int, step: float, cyclic: bool) -> tuple[np.ndarray, np.ndarray]:
     """Every explicit shift (template, start, break positions) as a 0/1 on-duty vector, and its paid hours."""
-    h = _horizon(np.zeros(n), interval=f"{step / 60:g} min", start="00:00", day=None, cyclic=cyclic)
-    g = _grid(h, templates)
+    h = horizon(np.zeros(n), interval=f"{step / 60:g} min", start="00:00", day=None, cyclic=cyclic)
+    g = template_grid(h, templates)
     cols, cost = [], []
     for k, tpl in enumerate(templates.templates):
         pools = g.pools_of(k)
@@ -177,14 +176,14 @@ def test_breaks_are_recovered_by_fifo_matching_across_the_wrap() -> None:
     templates = ShiftTemplates(templates=[{"name": "n", "earliest_start": "00:00", "latest_start": "23:00",
                                            "start_step": "1 h", "length": "6 h",
                                            "breaks": [{"length": "1 h", "earliest": "2 h", "latest": "4 h"}]}])
-    h = _horizon(np.zeros(24), interval="1 h", start="00:00", day=None, cyclic=True)
-    g = _grid(h, templates)
+    h = horizon(np.zeros(24), interval="1 h", start="00:00", day=None, cyclic=True)
+    g = template_grid(h, templates)
     pool = g.pools[0]
     x = {20: 2, 22: 1, 23: 3}
     b = np.zeros(24, dtype=int)
     b[[0, 1, 2]] = [2, 2, 1]  # 00:00, 01:00, 02:00 (windows open 22:00, 00:00, 01:00)
     b[23] = 1
-    out = _assign_breaks(g, pool, x, b)
+    out = assign_breaks(g, pool, x, b)
     assert sorted(len(v) for v in out.values()) == [1, 2, 3]
     for s, taus in out.items():
         assert all(2 <= (t - s) % 24 <= 4 for t in taus)

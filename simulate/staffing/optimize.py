@@ -37,7 +37,7 @@ from blueprint.staffing import DAY
 from simulate.results import Results
 from simulate.run import resolve_seed, run
 from simulate.staffing.requirements import Requirements, requirements
-from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, _as_templates, schedule_shifts
+from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
 
@@ -85,9 +85,9 @@ def _templates_by_role(templates: Any, roles: list[str]) -> dict[str, ShiftTempl
     if isinstance(templates, (str, os.PathLike)):
         loaded = load_role_templates(templates)
     elif isinstance(templates, dict) and "templates" not in templates:
-        loaded = {str(k): _as_templates(v) for k, v in templates.items()}
+        loaded = {str(k): as_templates(v) for k, v in templates.items()}
     else:
-        loaded = {"*": _as_templates(templates)}
+        loaded = {"*": as_templates(templates)}
     out = {}
     for r in roles:
         t = loaded.get(r, loaded.get("*"))

@@ -348,18 +348,10 @@ def agents_for(
 
 
 def agents_for(
-    arrival_rate: ArrayLike,
-    handle_time: ArrayLike,
-    *,
-    target_service_level: float | None = None,
-    within: float | None = None,
-    patience: ArrayLike | None = None,
-    max_abandon: float | None = None,
-    max_asa: float | None = None,
-    max_occupancy: float | None = None,
-    shrinkage: float = 0.0,
-    definition: Definition = "offered",
-    return_details: bool = False,
+    arrival_rate: ArrayLike, handle_time: ArrayLike, *, target_service_level: float | None = None,
+    within: float | None = None, patience: ArrayLike | None = None, max_abandon: float | None = None,
+    max_asa: float | None = None, max_occupancy: float | None = None, shrinkage: float = 0.0,
+    definition: Definition = "offered", return_details: bool = False,
 ) -> int | NDArray[np.int64] | pd.DataFrame:
     """The least number of agents that meets every target given, scheduled for shrinkage.
 
@@ -384,19 +376,13 @@ def agents_for(
     is the scheduled count ceil(agents / (1 − s)), where a quotient within 1e-9
     (relative) of a whole number counts as that number (7 agents at 30% → 10, not 11).
 
-    Args:
-        arrival_rate: λ ≥ 0, a number or an array (e.g. 96 intervals of a day).
-        handle_time: h > 0, a number or an array broadcast with ``arrival_rate``.
-        patience: mean patience > 0 (inf allowed), a number or array, or None.
-        return_details: return a pandas DataFrame, one row per interval, with
-            ``arrival_rate``, ``handle_time``, ``patience``, ``load``, ``agents`` (before
-            shrinkage), ``scheduled`` (the answer), the achieved ``p_wait``,
-            ``service_level`` (if targeted), ``asa``, ``p_abandon``, ``occupancy`` at
-            ``agents``, and ``tie``.
-
-    Returns:
-        An int for scalar inputs, a numpy int64 array of the broadcast shape for array
-        inputs, or the DataFrame.
+    ``arrival_rate`` (λ ≥ 0), ``handle_time`` (h > 0) and ``patience`` (> 0, inf allowed) are
+    numbers or arrays broadcast together (e.g. 96 intervals of a day). Returns an int for
+    scalar inputs, a numpy int64 array of the broadcast shape for arrays, or with
+    ``return_details`` a DataFrame, one row per interval: ``arrival_rate``, ``handle_time``,
+    ``patience``, ``load``, ``agents`` (before shrinkage), ``scheduled`` (the answer), the
+    achieved ``p_wait``, ``service_level`` (if targeted), ``asa``, ``p_abandon``,
+    ``occupancy`` at ``agents``, and ``tie``.
 
     >>> agents_for(100 / 1800, 180, target_service_level=0.8, within=20)
     14

@@ -21,8 +21,7 @@ import simulate
 from simulate.executors import execute
 from simulate.results import mean_ci
 from simulate.run import replication_seeds, resolve_seed, run_many
-from simulate.scenarios.compare import Comparison, compare, paired_differences, replication_figures
-from simulate.scenarios.scenario import Scenario, ScenarioError
+from simulate.scenarios import Comparison, Scenario, ScenarioError, compare, paired_differences, replication_figures
 
 from .test_simulation import same
 

@@ -15,7 +15,7 @@ import blueprint
 import simulate
 from blueprint import BlueprintFileError, Staffing
 from blueprint.distributions import parse_distribution
-from simulate.scenarios.scenario import Scenario, ScenarioError, changed_steps, load_scenarios, scale_distribution
+from simulate.scenarios import Scenario, ScenarioError, changed_steps, load_scenarios, scale_distribution
 
 from .test_simulation import same
 

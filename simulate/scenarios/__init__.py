@@ -1,7 +1,11 @@
 """Scenarios: named changes to a blueprint, and their comparison on the same customers.
 
-- ``scenario``: the ``Scenario`` model, its YAML file, applying it to a blueprint, its diagram;
-- ``compare``: every scenario run on one seed, figures and paired differences with intervals.
+- ``scenario``: the ``Scenario`` model and ``ScenarioError``;
+- ``apply``: applying a scenario to a blueprint (``Scenario.apply``), ``scale_distribution``;
+- ``diagram``: what a scenario changes, as overlays on the blueprint's diagram (``Scenario.diagram``);
+- ``files``: scenarios files (``load_scenarios``);
+- ``compare``: every scenario run on one seed, and the :class:`Comparison` of their figures, with
+  ``figures`` (key figures per replication, paired differences) and ``plots`` beside it.
 
 >>> import blueprint
 >>> from simulate.scenarios import Scenario
@@ -11,8 +15,12 @@
 10
 """
 
-from simulate.scenarios.compare import Comparison, compare, paired_differences, replication_figures
-from simulate.scenarios.scenario import Scenario, ScenarioError, changed_steps, load_scenarios, scale_distribution
+from simulate.scenarios.apply import scale_distribution
+from simulate.scenarios.compare import Comparison, compare
+from simulate.scenarios.diagram import changed_steps
+from simulate.scenarios.figures import paired_differences, replication_figures
+from simulate.scenarios.files import load_scenarios
+from simulate.scenarios.scenario import Scenario, ScenarioError
 
 __all__ = [
     "Comparison", "Scenario", "ScenarioError", "changed_steps", "compare", "load_scenarios", "paired_differences",

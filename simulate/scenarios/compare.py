@@ -27,6 +27,7 @@ better, red where worse, grey where the interval includes 0.
 and ``Comparison.load`` keep it for another day.
 """
 
+
 from __future__ import annotations
 
 import html
@@ -37,108 +38,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from blueprint import Blueprint
-from simulate.clock import format_clock
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, mean_ci
 from simulate.run import run_many
-from simulate.scenarios.scenario import Scenario, ScenarioError, load_scenarios
+from simulate.scenarios.apply import apply_all
+from simulate.scenarios.figures import (
+    DIFF_COLUMNS,
+    main_role,
+    paired_table,
+    queue_roles,
+    replication_figures,
+    service_level_by_interval,
+)
+from simulate.scenarios.files import load_scenarios
+from simulate.scenarios.plots import plot_cost_vs_service, plot_service_level
+from simulate.scenarios.scenario import Scenario
 
-__all__ = ["Comparison", "compare", "paired_differences", "replication_figures"]
+__all__ = ["Comparison", "compare"]
 
-
-# -- figures per replication ----------------------------------------------------------------
-
-
-def _queue_roles(bp: Blueprint) -> list[str]:
-    """Roles customers can queue for (staffing not unlimited) that some step uses."""
-    used = {s.role for s in bp.steps if s.role}
-    return [r.name for r in bp.roles if r.name in used and (r.staffing is None or r.staffing.kind != "unlimited")]
-
-
-def replication_figures(results: Results) -> pd.DataFrame:
-    """The key figures of each replication (rows) of a run.
-
-    Their means are the figures of :meth:`Results.summary` and
-    :meth:`Results.staff` (same names where both have them): arrivals,
-    completed, abandoned, ``abandonment`` (share of arrivals who gave up),
-    time in system, the wait the customer sees, transfers, and per role with a
-    queue its service level, ASA (s), abandonment, occupancy and staff hours
-    paid; then all staff hours paid and the staff cost.
-    """
-    first = math.ceil(results.warmup / results.interval)
-    roles = _queue_roles(results.blueprint)
-    rows = []
-    for rep in results.replications:
-        j = rep.journeys
-        row: dict[str, float] = {
-            "arrivals": j["arrivals"],
-            "completed": j["completed"],
-            "abandoned": j["abandoned"],
-            "abandonment": j["abandoned"] / j["arrivals"] if j["arrivals"] else math.nan,
-            "time in system (s)": j["time_in_system_mean"],
-            "wait the customer sees (s)": j["visible_wait_mean"],
-            "transfers per journey": j["transfers_mean"],
-        }
-        for role in roles:
-            r, t = rep.roles[role], rep.role_totals[role]
-            answered = sum(r["answered"][first:])
-            row[f"{role}: service level"] = results._role_ratio(rep, role, "within")
-            row[f"{role}: ASA (s)"] = sum(r["wait_sum"][first:]) / answered if answered else math.nan
-            row[f"{role}: abandonment"] = results._role_ratio(rep, role, "abandoned")
-            row[f"{role}: occupancy"] = t["busy"] / t["on_duty"] if t["on_duty"] not in (0, math.inf) else math.nan
-            row[f"{role}: staff hours paid"] = t["paid_hours"]
-        row["staff hours paid"] = sum(t["paid_hours"] for t in rep.role_totals.values())
-        row["staff cost"] = sum(t["cost"] for t in rep.role_totals.values())
-        rows.append(row)
-    return pd.DataFrame(rows).rename_axis("replication")
-
-
-def _interval_table(values: list[list[float]] | np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and t interval over replications (rows) per column, NaNs left out."""
-    x = np.asarray(values, dtype=float)
-    n = np.sum(~np.isnan(x), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
-        dev = np.where(np.isnan(x), 0.0, x - mean)
-        sd = np.sqrt(np.sum(dev * dev, axis=0) / np.maximum(n - 1, 1))
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
-        half = np.where(n >= 2, t * sd / np.sqrt(n), np.nan)
-    return mean, mean - half, mean + half
-
-
-def paired_differences(baseline: Results, other: Results, level: float = 0.95) -> pd.DataFrame:
-    """Per key figure: the baseline's mean (``baseline_mean``), the other run's (``mean``), and their paired difference
-    (``other - baseline``, replication by replication) with its t interval.
-
-    ``significant`` is true where the interval leaves out 0. Pairs where
-    either value is missing (NaN) are left out. Pairing pays off when both
-    runs used the same seed (common random numbers); for independent runs the
-    same interval is simply wider.
-    """
-    return _paired(replication_figures(baseline), replication_figures(other), level)
-
-
-def _paired(a: pd.DataFrame, b: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    if len(a) != len(b):
-        raise ValueError(f"the runs have {len(a)} and {len(b)} replications; pairs need the same number")
-    rows = []
-    for fig in list(dict.fromkeys(list(a.columns) + list(b.columns))):
-        x = a[fig].to_numpy(dtype=float) if fig in a else np.full(len(a), np.nan)
-        y = b[fig].to_numpy(dtype=float) if fig in b else np.full(len(b), np.nan)
-        ok = ~(np.isnan(x) | np.isnan(y))
-        d, lo, hi = mean_ci((y - x)[ok], level)
-        sig = bool(not math.isnan(lo) and (lo > 0 or hi < 0)) if ok.sum() >= 2 else False
-        rows.append({"figure": fig, "baseline_mean": mean_ci(x, level)[0], "mean": mean_ci(y, level)[0],
-                     "difference": d, "ci_low": lo, "ci_high": hi, "significant": sig})
-    return pd.DataFrame(rows).set_index("figure")
-
-
-_DIFF_COLUMNS = ["baseline_mean", "mean", "difference", "ci_low", "ci_high", "significant"]
 
 # -- the comparison -------------------------------------------------------------------------------
 
@@ -178,6 +98,7 @@ def _fmt(figure: str, value: float, *, diff: bool = False) -> str:
     if "per journey" in figure:
         return _num(value, diff) if diff else f"{value:.3f}"
     return _num(value, diff)
+
 
 
 @dataclass
@@ -245,11 +166,11 @@ class Comparison:
         frames = []
         for name in self.names:
             if name != self.baseline:
-                d = _paired(self.replication_figures(self.baseline), self.replication_figures(name)).reset_index()
+                d = paired_table(self.replication_figures(self.baseline), self.replication_figures(name)).reset_index()
                 d.insert(0, "scenario", name)
                 frames.append(d)
         if not frames:
-            return pd.DataFrame(columns=["scenario", "figure", *_DIFF_COLUMNS]).set_index(["scenario", "figure"])
+            return pd.DataFrame(columns=["scenario", "figure", *DIFF_COLUMNS]).set_index(["scenario", "figure"])
         return pd.concat(frames, ignore_index=True).set_index(["scenario", "figure"])
 
     def table(self, what: str = "mean") -> pd.DataFrame:
@@ -272,7 +193,7 @@ class Comparison:
         time in system, staff hours paid and staff cost."""
         roles: dict[str, None] = {}
         for name in self.names:
-            roles.update(dict.fromkeys(_queue_roles(self[name].blueprint)))
+            roles.update(dict.fromkeys(queue_roles(self[name].blueprint)))
         out = [f"{r}: {k}" for r in roles for k in ("service level", "ASA (s)")]
         out += ["abandonment", "time in system (s)"]
         out += [f"{r}: occupancy" for r in roles]
@@ -322,12 +243,9 @@ class Comparison:
         )
         return intro + f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
 
-    # -- per interval --------------------------------------------------------------------------------
+    # -- per interval and plots ---------------------------------------------------------------------
     def _main_role(self) -> str:
-        roles = _queue_roles(self[self.baseline].blueprint)
-        if not roles:
-            raise ValueError("no role with a queue to plot")
-        return roles[0]
+        return main_role(self[self.baseline].blueprint)
 
     def service_level_by_interval(self, name: str, role: str | None = None) -> pd.DataFrame:
         """One scenario's service level of ``role`` per interval: ``start`` (seconds from Monday 00:00),
@@ -336,89 +254,17 @@ class Comparison:
         res = self[name]
         if role not in res.replications[0].roles:
             raise KeyError(f"scenario {name!r} has no role {role!r}")
-        per = []
-        for rep in res.replications:
-            r = rep.roles[role]
-            within = np.asarray(r["within"], dtype=float)
-            offered = np.asarray(r["answered"], dtype=float) + np.asarray(r["abandoned"], dtype=float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                per.append(np.where(offered > 0, within / np.where(offered > 0, offered, 1), np.nan))
-        mean, lo, hi = _interval_table(per)
-        start = np.arange(len(mean)) * res.interval
-        return pd.DataFrame({"start": start, "mean": mean, "ci_low": lo, "ci_high": hi}).rename_axis("interval")
+        return service_level_by_interval(res, role)
 
-    # -- plots ---------------------------------------------------------------------------------------
     def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Any = None, band: bool = True) -> Any:
         """Service level of ``role`` (the first role with a queue by default) per interval, one line per
         scenario with its 95% band, and the target. Returns the matplotlib ``Axes``."""
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter, PercentFormatter
-
-        role = role or self._main_role()
-        names = list(scenarios) if scenarios is not None else self.names
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 4.2))
-        multi_day = self.days > 1
-        for name in names:
-            t = self.service_level_by_interval(name, role)
-            x = (t["start"] + self[name].interval / 2) / 3600
-            base = name == self.baseline
-            style = {"color": "#111111", "lw": 2.2, "zorder": 3} if base else {"lw": 1.4}
-            (line,) = ax.plot(x, t["mean"], label=_label(name, base), **style)
-            if band:
-                ax.fill_between(x, t["ci_low"], t["ci_high"], color=line.get_color(), alpha=0.12, lw=0)
-        target = self[self.baseline].blueprint.target_for(role)
-        if target is not None and target.service_level is not None:
-            ax.axhline(target.service_level, ls="--", color="#555555", lw=1,
-                       label=f"target: {target.service_level:.0%} within {target.within}")
-        ax.set_ylim(0, 1.03)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-
-        def clock(h: float, _pos: Any) -> str:
-            day, text = format_clock(h * 3600, day="number").rsplit(" ", 1)
-            return f"{day}\n{text}" if multi_day and text == "00:00" else text
-
-        ax.xaxis.set_major_formatter(FuncFormatter(clock))
-        ax.set_xlabel("time of day")
-        ax.set_ylabel("service level")
-        ax.set_title(f"{role}: service level per {self[self.baseline].interval / 60:g} minutes")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize="small", ncol=2 if len(names) > 6 else 1)
-        return ax
+        return plot_service_level(self, role, scenarios=scenarios, ax=ax, band=band)
 
     def plot_cost_vs_service(self, role: str | None = None, *, ax: Any = None) -> Any:
         """Staff cost against the service level of ``role``, one point per scenario with 95% error bars.
         Returns the matplotlib ``Axes``."""
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import PercentFormatter
-
-        role = role or self._main_role()
-        figs = self.figures()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 5))
-        sl = f"{role}: service level"
-        points = []
-        for name in self.names:
-            if (name, sl) not in figs.index:
-                continue
-            c, s = figs.loc[(name, "staff cost")], figs.loc[(name, sl)]
-            base = name == self.baseline
-            xerr = [[c["mean"] - c["ci_low"]], [c["ci_high"] - c["mean"]]] if not math.isnan(c["ci_low"]) else None
-            yerr = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if not math.isnan(s["ci_low"]) else None
-            ax.errorbar([c["mean"]], [s["mean"]], xerr=xerr, yerr=yerr, fmt="s" if base else "o",
-                        color="#111111" if base else None, ms=8 if base else 6, capsize=3, zorder=3 if base else 2)
-            points.append((c["mean"], s["mean"], _label(name, base)))
-        _annotate(ax, points)
-        target = self[self.baseline].blueprint.target_for(role)
-        if target is not None and target.service_level is not None:
-            ax.axhline(target.service_level, ls="--", color="#555555", lw=1, label=f"target {target.service_level:.0%}")
-            ax.legend(fontsize="small")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_xlabel(f"staff cost per {self.days:g} day(s)")
-        ax.set_ylabel(f"{role}: service level")
-        ax.set_title("Cost against service level")
-        ax.grid(alpha=0.3)
-        return ax
+        return plot_cost_vs_service(self, role, ax=ax)
 
     # -- diagrams and files ---------------------------------------------------------------------------
     def diagram(self, name: str, **options: Any) -> Any:
@@ -446,25 +292,6 @@ class Comparison:
         return load_comparison(path)
 
 
-def _label(name: str, base: bool) -> str:
-    return name + (" (baseline)" if base and name != "baseline" else "")
-
-
-def _annotate(ax: Any, points: list[tuple[float, float, str]]) -> None:
-    """Label points, moving a label down a line while it would cover one already placed."""
-    if not points:
-        return
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    xr = (max(xs) - min(xs)) or 1.0
-    yr = (max(ys) - min(ys)) or 1.0
-    placed: list[tuple[float, float, int]] = []
-    for x, y, text in sorted(points, key=lambda p: (-p[1], p[0])):
-        shift = 0
-        while any(abs((x - px) / xr) < 0.25 and abs((y - py) / yr) < 0.06 and shift == ps for px, py, ps in placed):
-            shift += 1
-        placed.append((x, y, shift))
-        ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 5 - 11 * shift), fontsize="small")
-
 
 def _diff_html(figure: str, d: pd.Series) -> str:
     if math.isnan(d["difference"]):
@@ -478,6 +305,7 @@ def _diff_html(figure: str, d: pd.Series) -> str:
     sign = _direction(figure) * (1 if d["difference"] > 0 else -1)
     colour = {1: "#1a7f37", -1: "#c62828"}.get(sign, "#222222")
     return f"<span style='color:{colour}'>{text}</span>"
+
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -512,6 +340,18 @@ def compare(
     client's ``get_executor()``; see :mod:`simulate.run`). Results do not
     depend on where they ran. ``progress`` as in :func:`simulate.run`.
     """
+    blueprint, scenarios = _inputs(blueprint, scenarios)
+    base_name, entries = _entries(baseline, scenarios)
+    blueprints = _applied(blueprint, entries)
+    results = run_many(blueprints, days=days, replications=replications, seed=seed, warmup=warmup, interval=interval,
+                       executor=executor, progress=progress, desc=f"{len(blueprints)} scenarios")
+    return Comparison(blueprint=blueprint, baseline=base_name, names=list(blueprints), scenarios=entries, results=results)
+
+
+
+def _inputs(blueprint: Blueprint | str | os.PathLike[str],
+            scenarios: Iterable[Scenario] | Scenario | str | os.PathLike[str]) -> tuple[Blueprint, list[Scenario]]:
+    """The blueprint and the scenarios, read from their files where given as paths, and checked."""
     if isinstance(blueprint, (str, os.PathLike)):
         from blueprint import load
 
@@ -525,7 +365,13 @@ def compare(
         if not isinstance(s, Scenario):
             raise TypeError(f"expected Scenario objects, got {type(s).__name__}")
     blueprint.validate().raise_for_errors()
+    if not blueprint.arrivals:
+        raise ValueError("the blueprint has no arrivals: nothing to simulate")
+    return blueprint, scenarios
 
+
+def _entries(baseline: str | Scenario, scenarios: list[Scenario]) -> tuple[str, dict[str, Scenario | None]]:
+    """The baseline's name, and every scenario by name, the baseline first (``None``: the blueprint unchanged)."""
     entries: dict[str, Scenario | None] = {}
     if isinstance(baseline, Scenario):
         base_name = baseline.name
@@ -539,20 +385,14 @@ def compare(
         if s.name in entries:
             raise ValueError(f"two scenarios are called {s.name!r}; give each its own name")
         entries[s.name] = s
+    return base_name, entries
 
-    blueprints: dict[str, Blueprint] = {}
-    failures = []
-    for name, sc in entries.items():
-        try:
-            blueprints[name] = sc.apply(blueprint) if sc is not None else blueprint
-        except ScenarioError as e:
-            failures += e.items
-    if failures:
-        raise ScenarioError(failures)
+
+def _applied(blueprint: Blueprint, entries: dict[str, Scenario | None]) -> dict[str, Blueprint]:
+    """The blueprint each scenario makes; every scenario that fails in one :class:`ScenarioError`."""
+    changed = iter(apply_all(blueprint, [sc for sc in entries.values() if sc is not None]))
+    blueprints = {name: next(changed) if sc is not None else blueprint for name, sc in entries.items()}
     for name, bp in blueprints.items():
         if not bp.arrivals:
             raise ValueError(f"scenario {name!r}: the blueprint has no arrivals: nothing to simulate")
-
-    results = run_many(blueprints, days=days, replications=replications, seed=seed, warmup=warmup, interval=interval,
-                       executor=executor, progress=progress, desc=f"{len(blueprints)} scenarios")
-    return Comparison(blueprint=blueprint, baseline=base_name, names=list(blueprints), scenarios=entries, results=results)
+    return blueprints

@@ -1,0 +1,448 @@
+"""Applying a scenario to a blueprint: every change in a fixed order, every problem located.
+
+:func:`apply_scenario` (what :meth:`Scenario.apply` does) copies the blueprint,
+makes the scenario's changes in the order its docstring gives, and validates the
+result. A problem is reported where its cause is written: at the scenario's
+line when the scenario introduced it, at the blueprint's line otherwise.
+:func:`apply_all` applies several and reports every failure at once.
+
+>>> import blueprint
+>>> from simulate.scenarios.scenario import Scenario
+>>> bp = blueprint.load("examples/contact_center.yaml")
+>>> apply_scenario(Scenario("busier", volume=1.2), bp).arrivals[0].rate is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from blueprint import Blueprint
+from blueprint.arrivals import Arrivals
+from blueprint.distributions import Distribution, Empirical
+from blueprint.errors import Loc, Problem, format_path, line_of, problems_from_pydantic
+from blueprint.model import Flow, Role, Step
+from blueprint.staffing import Staffing
+from blueprint.units import Rate
+from simulate.scenarios.scenario import EVERYONE, Scenario, ScenarioError, parse_arrow, unknown_name
+
+__all__ = ["apply_all", "apply_scenario", "scale_distribution"]
+
+
+def apply_scenario(scenario: Scenario, blueprint: Blueprint) -> Blueprint:
+    """A new blueprint with the scenario's changes, validated; the original is left as it was.
+
+    Raises :class:`ScenarioError` (located messages prefixed by the
+    scenario's name) when a change names something the blueprint does not
+    have or leaves the blueprint invalid.
+    """
+    blueprint.validate().raise_for_errors()
+    work = _Work(scenario, blueprint)
+    work.run()
+    if work.problems:
+        raise ScenarioError([(scenario.name, p) for p in work.problems], source=scenario.source)
+    report = work.new.validate()
+    if report.errors:
+        raise ScenarioError([(scenario.name, work.translate(p)) for p in report.errors + report.warnings], source=scenario.source)
+    return work.new
+
+
+def apply_all(blueprint: Blueprint, scenarios: Iterable[Scenario]) -> list[Blueprint]:
+    """Apply every scenario: the changed blueprints, in order, or one :class:`ScenarioError` listing all that fail.
+
+    >>> import blueprint
+    >>> bp = blueprint.load("examples/contact_center.yaml")
+    >>> [len(b.steps) for b in apply_all(bp, [Scenario("same"), Scenario("busier", volume=1.1)])]
+    [11, 11]
+    """
+    blueprint.validate().raise_for_errors()
+    out, items = [], []
+    for sc in scenarios:
+        try:
+            out.append(sc.apply(blueprint))
+        except ScenarioError as e:
+            items += e.items
+    if items:
+        raise ScenarioError(items)
+    return out
+
+
+
+# -- distributions ------------------------------------------------------------------------------
+
+
+def scale_distribution(d: Distribution, factor: float) -> Distribution:
+    """The distribution of ``factor × X`` for ``X ~ d``, in the same unit and family.
+
+    With the same random numbers each draw is ``factor`` times the draw of
+    ``d``, so a scaled scenario meets the same customers (common random numbers).
+
+    >>> from blueprint.distributions import parse_distribution
+    >>> str(scale_distribution(parse_distribution("gamma(shape=2, scale=1.5) min"), 2))
+    'gamma(shape=2, scale=3) min'
+    """
+    if isinstance(d, Empirical):
+        if d.samples is not None:
+            return Empirical(samples=[v * factor for v in d.samples], unit=d.unit)
+        return Empirical(edges=[v * factor for v in d.edges or ()], counts=list(d.counts or ()), unit=d.unit)
+    values = {k: (v * factor if k in type(d).params else v) for k, v in d.parameters.items()}
+    return type(d)(unit=d.unit, **values)
+
+
+
+# -- the work of applying a scenario -------------------------------------------------------------
+
+_LISTS = ("steps", "flows", "roles", "arrivals")
+
+
+@dataclass
+class _Origin:
+    """Where an item of the changed blueprint comes from: the blueprint, or a change of the scenario."""
+
+    scenario: bool
+    loc: Loc
+    exact: bool = True  # a problem's path below the item continues below ``loc``
+
+
+def _parse_path(path: str) -> Loc:
+    """``"steps[3].role"`` -> ``("steps", 3, "role")``."""
+    out: list[Any] = []
+    for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", path):
+        out.append(int(part[0]) if part[0] else part[1])
+    return tuple(out)
+
+
+
+
+class _Work:
+    def __init__(self, scenario: Scenario, bp: Blueprint) -> None:
+        self.sc = scenario
+        self.bp = bp
+        self.new = bp.model_copy(deep=True)
+        self.new._origin = None
+        self.origins: dict[str, list[_Origin]] = {k: [_Origin(False, (k, i)) for i in range(len(getattr(bp, k)))] for k in _LISTS}
+        self.problems: list[Problem] = []
+
+    # -- problems --------------------------------------------------------------------------------
+    def _scenario_problem(self, severity: str, code: str, loc: Loc, message: str) -> Problem:
+        file, lines, prefix = self.sc._origin or (None, None, ())
+        line = line_of(tuple(prefix) + tuple(loc), lines) if lines else None
+        return Problem(severity, code, format_path(loc), message, file, line)  # type: ignore[arg-type]
+
+    def problem(self, loc: Loc, message: str) -> None:
+        self.problems.append(self._scenario_problem("error", "scenario", loc, message))
+
+    def pydantic_problems(self, e: ValidationError, root: type, loc: Loc) -> None:
+        for p in problems_from_pydantic(e, root=root, prefix=loc):
+            self.problems.append(self._scenario_problem("error", p.code, _parse_path(p.path), p.message))
+
+    def translate(self, p: Problem) -> Problem:
+        """A problem of the changed blueprint, located where its cause is written."""
+        loc = _parse_path(p.path)
+        if len(loc) >= 2 and loc[0] in self.origins and isinstance(loc[1], int) and loc[1] < len(self.origins[loc[0]]):
+            o = self.origins[loc[0]][loc[1]]
+            rest = loc[2:]
+            if o.scenario:
+                return self._scenario_problem(p.severity, p.code, o.loc + (rest if o.exact else ()), p.message)
+            loc = o.loc + rest
+        file, lines = self.bp._origin if self.bp._origin else (None, None)
+        return Problem(p.severity, p.code, format_path(loc), p.message, file, line_of(loc, lines) if lines else None)
+
+    # -- look-ups ----------------------------------------------------------------------------------
+    def role_index(self, name: str, loc: Loc) -> int | None:
+        for i, r in enumerate(self.new.roles):
+            if r.name == name:
+                return i
+        self.problem(loc, unknown_name("role", name, (r.name for r in self.new.roles)))
+        return None
+
+    def step_index(self, sid: str, loc: Loc) -> int | None:
+        for i, s in enumerate(self.new.steps):
+            if s.id == sid:
+                return i
+        self.problem(loc, unknown_name("step", sid, (s.id for s in self.new.steps)))
+        return None
+
+    def flow_indices(self, text: str, loc: Loc, *, branch_only: bool = False) -> list[int]:
+        src, dst = parse_arrow(text)
+        found = [i for i, f in enumerate(self.new.flows) if f.source == src and f.target == dst and (f.is_branch or not branch_only)]
+        if not found:
+            targets = [f.target for f in self.new.flows if f.source == src and (f.is_branch or not branch_only)]
+            if targets:
+                self.problem(loc, f"no {'branch ' if branch_only else ''}flow {src} -> {dst}; flows leaving {src!r} go to {', '.join(targets)}")
+            else:
+                self.problem(loc, f"no flow {src} -> {dst}; " + (f"no flow leaves {src!r}" if src in {s.id for s in self.new.steps} else unknown_name("step", src, (s.id for s in self.new.steps))))
+        return found
+
+    def set(self, kind: str, i: int, item: Any, origin: _Origin) -> None:
+        getattr(self.new, kind)[i] = item
+        self.origins[kind][i] = origin
+
+    def append(self, kind: str, item: Any, origin: _Origin) -> None:
+        getattr(self.new, kind).append(item)
+        self.origins[kind].append(origin)
+
+    def keep(self, kind: str, keep: list[bool]) -> None:
+        items = getattr(self.new, kind)
+        items[:] = [x for x, k in zip(items, keep) if k]
+        self.origins[kind] = [o for o, k in zip(self.origins[kind], keep) if k]
+
+    def patched(self, model: type, item: Any, patch: dict[str, Any], loc: Loc, drop: tuple[str, ...] = ()) -> Any:
+        data = item.model_dump(by_alias=True)
+        for k in drop:
+            data[k] = None
+        data.update(patch)
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            self.pydantic_problems(e, model, loc)
+            return None
+
+    # -- the changes, in order --------------------------------------------------------------------
+    def run(self) -> None:
+        for step in (self.roles, self.staffing, self.extra_staff, self.remove_steps, self.add_steps, self.step_fields,
+                     self.durations, self.remove_flows, self.reroute, self.add_flows, self.probabilities,
+                     self.arrivals, self.volume, self.patience):
+            step()
+
+    def roles(self) -> None:
+        names = {r.name for r in self.new.roles}
+        for k, role in enumerate(self.sc.add_roles):
+            if role.name in names:
+                self.problem(("add_roles", k, "name"), f"role {role.name!r} exists already; change it under roles: or staffing:")
+                continue
+            names.add(role.name)
+            self.append("roles", role.model_copy(deep=True), _Origin(True, ("add_roles", k)))
+        for name, patch in self.sc.roles.items():
+            i = self.role_index(name, ("roles", name))
+            if i is not None:
+                role = self.patched(Role, self.new.roles[i], patch, ("roles", name))
+                if role is not None:
+                    self.set("roles", i, role, _Origin(True, ("roles", name)))
+
+    def staffing(self) -> None:
+        found = {name: i for name in self.sc.staffing if (i := self.role_index(name, ("staffing", name))) is not None}
+        if found:
+            self.new = self.new.with_staffing({name: self.sc.staffing[name] for name in found})
+            for name, i in found.items():
+                self.origins["roles"][i] = _Origin(True, ("staffing", name), exact=False)
+
+    def extra_staff(self) -> None:
+        for name, extra in self.sc.extra_staff.items():
+            loc: Loc = ("extra_staff", name)
+            i = self.role_index(name, loc)
+            if i is None:
+                continue
+            st = self.new.roles[i].staffing
+            new = self._add_staff(name, st, extra, loc)
+            if new is not None:
+                self.set("roles", i, self.new.roles[i].model_copy(update={"staffing": new}), _Origin(True, loc, exact=False))
+
+    def _add_staff(self, role: str, st: Staffing | None, extra: int | dict[str, int], loc: Loc) -> Staffing | None:
+        if st is None or st.kind == "unlimited":
+            self.problem(loc, f"role {role!r} has {'no' if st is None else 'unlimited'} staffing to add to; set it under staffing:")
+            return None
+        if st.kind in ("headcount", "profile"):
+            if isinstance(extra, dict):
+                self.problem(loc, f"role {role!r} has a {'headcount' if st.kind == 'headcount' else 'headcount per interval'}, not shifts; give a number, e.g. {role}: 1")
+                return None
+            if st.kind == "headcount":
+                n = (st.headcount or 0) + extra
+                if n < 0:
+                    self.problem(loc, f"role {role!r} has {st.headcount} staff; cannot take {-extra} away")
+                    return None
+                return Staffing(headcount=n)
+            p = st.profile
+            assert p is not None
+            lists = {"values": p.values} if p.values is not None else {"days": p.days}
+            new_lists: dict[str, Any] = {}
+            for key, value in lists.items():
+                if isinstance(value, dict):
+                    new_lists[key] = {d: [x + extra for x in vs] for d, vs in value.items()}
+                    flat = [x for vs in new_lists[key].values() for x in vs]
+                else:
+                    new_lists[key] = [x + extra for x in value or []]
+                    flat = new_lists[key]
+                if any(x < 0 for x in flat):
+                    self.problem(loc, f"role {role!r} has fewer than {-extra} staff in some intervals; cannot take {-extra} away")
+                    return None
+            return Staffing(profile=p.model_copy(update=new_lists))
+        shifts = list(st.shifts or [])
+        if not isinstance(extra, dict):
+            if len(shifts) != 1:
+                known = ", ".join(s.name or s.start for s in shifts)
+                self.problem(loc, f"role {role!r} works {len(shifts)} shifts; say which, e.g. {{{role}: {{{shifts[0].name or shifts[0].start}: {extra}}}}} (shifts: {known})")
+                return None
+            extra = {shifts[0].name or shifts[0].start: extra}
+        ok = True
+        for key, n in extra.items():
+            matches = [j for j, s in enumerate(shifts) if key in (s.name, s.start)]
+            if not matches:
+                self.problem(loc + (key,), unknown_name("shift", key, (s.name or s.start for s in shifts), where=f" of role {role!r}"))
+                ok = False
+                continue
+            for j in matches:
+                count = shifts[j].count + n
+                if count < 0:
+                    self.problem(loc + (key,), f"shift {key!r} has {shifts[j].count} staff; cannot take {-n} away")
+                    ok = False
+                    continue
+                shifts[j] = shifts[j].model_copy(update={"count": count})
+        return Staffing(shifts=shifts) if ok else None
+
+    def remove_steps(self) -> None:
+        removed: set[str] = set()
+        ids = {s.id for s in self.new.steps}
+        for k, sid in enumerate(self.sc.remove_steps):
+            if sid not in ids:
+                self.problem(("remove_steps", k), unknown_name("step", sid, ids))
+            removed.add(sid)
+        if removed:
+            self.keep("steps", [s.id not in removed for s in self.new.steps])
+            self.keep("flows", [f.source not in removed and f.target not in removed for f in self.new.flows])
+
+    def add_steps(self) -> None:
+        ids = {s.id for s in self.new.steps}
+        for k, step in enumerate(self.sc.add_steps):
+            if step.id in ids:
+                self.problem(("add_steps", k, "id"), f"step {step.id!r} exists already; remove it first (remove_steps) or change it under steps:")
+                continue
+            ids.add(step.id)
+            self.append("steps", step.model_copy(deep=True), _Origin(True, ("add_steps", k)))
+
+    def step_fields(self) -> None:
+        for sid, patch in self.sc.steps.items():
+            i = self.step_index(sid, ("steps", sid))
+            if i is not None:
+                step = self.patched(Step, self.new.steps[i], patch, ("steps", sid))
+                if step is not None:
+                    self.set("steps", i, step, _Origin(True, ("steps", sid)))
+
+    def durations(self) -> None:
+        for sid, change in self.sc.durations.items():
+            loc: Loc = ("durations", sid)
+            i = self.step_index(sid, loc)
+            if i is None:
+                continue
+            step = self.new.steps[i]
+            if isinstance(change, Distribution):
+                d = change
+            elif step.duration is None:
+                self.problem(loc, f"step {sid!r} takes no time, so there is nothing to scale; give a distribution such as 'exp(2 min)'")
+                continue
+            else:
+                d = scale_distribution(step.duration, change)
+            self.set("steps", i, step.model_copy(update={"duration": d}), _Origin(True, loc, exact=False))
+
+    def remove_flows(self) -> None:
+        gone: set[int] = set()
+        for k, text in enumerate(self.sc.remove_flows):
+            gone.update(self.flow_indices(text, ("remove_flows", k)))
+        if gone:
+            self.keep("flows", [i not in gone for i in range(len(self.new.flows))])
+
+    def reroute(self) -> None:
+        for text, target in self.sc.reroute.items():
+            loc: Loc = ("reroute", text)
+            for i in self.flow_indices(text, loc):
+                self.set("flows", i, self.new.flows[i].model_copy(update={"target": target}), _Origin(True, loc, exact=False))
+
+    def add_flows(self) -> None:
+        for k, flow in enumerate(self.sc.add_flows):
+            self.append("flows", flow.model_copy(deep=True), _Origin(True, ("add_flows", k)))
+
+    def probabilities(self) -> None:
+        for sid, targets in self.sc.probabilities.items():
+            if self.step_index(sid, ("probabilities", sid)) is None:
+                continue
+            for target, p in targets.items():
+                loc: Loc = ("probabilities", sid, target)
+                for i in self.flow_indices(f"{sid} -> {target}", loc, branch_only=True):
+                    patch = {"probability": None, "otherwise": True} if p == "otherwise" else {"probability": p, "otherwise": False}
+                    flow = self.patched(Flow, self.new.flows[i], patch, loc)
+                    if flow is not None:
+                        self.set("flows", i, flow, _Origin(True, loc, exact=False))
+
+    def _streams(self, name: str, loc: Loc) -> list[int]:
+        if name == EVERYONE:
+            return list(range(len(self.new.arrivals)))
+        found = [i for i, a in enumerate(self.new.arrivals) if a.name == name]
+        if not found:
+            self.problem(loc, unknown_name("arrival stream", name, (a.name for a in self.new.arrivals)))
+        return found
+
+    def arrivals(self) -> None:
+        forms = ("rate", "profile", "times")
+        for name, patch in self.sc.arrivals.items():
+            loc: Loc = ("arrivals", name)
+            for i in self._streams(name, loc):
+                drop = forms if any(k in patch for k in forms) else ()
+                a = self.patched(Arrivals, self.new.arrivals[i], patch, loc, drop=drop)
+                if a is not None:
+                    self.set("arrivals", i, a, _Origin(True, loc))
+
+    def volume(self) -> None:
+        for name, f in self.sc.volume.items():
+            loc: Loc = ("volume",) if name == EVERYONE else ("volume", name)
+            for i in self._streams(name, loc):
+                a = self.new.arrivals[i]
+                if a.kind == "times":
+                    self.problem(loc, f"arrival stream {a.name!r} replays recorded times, which cannot be scaled; give new times under arrivals:")
+                    continue
+                if a.kind == "rate":
+                    assert a.rate is not None
+                    update: dict[str, Any] = {"rate": Rate(a.rate.value * f, a.rate.per)}
+                else:
+                    p = a.profile
+                    assert p is not None
+                    if p.values is not None:
+                        update = {"profile": p.model_copy(update={"values": [v * f for v in p.values]})}
+                    else:
+                        update = {"profile": p.model_copy(update={"days": {d: [v * f for v in vs] for d, vs in (p.days or {}).items()}})}
+                self.set("arrivals", i, a.model_copy(update=update), _Origin(True, loc, exact=False))
+
+    def patience(self) -> None:
+        for name, change in self.sc.patience.items():
+            loc: Loc = ("patience",) if name == EVERYONE else ("patience", name)
+            streams = list(range(len(self.new.arrivals))) if name == EVERYONE else [i for i, a in enumerate(self.new.arrivals) if a.name == name]
+            segments = [] if streams or name == EVERYONE else [
+                (i, j) for i, a in enumerate(self.new.arrivals) for j, s in enumerate(a.segments) if s.name == name
+            ]
+            if not streams and not segments:
+                known = [a.name for a in self.new.arrivals] + [s.name for a in self.new.arrivals for s in a.segments]
+                self.problem(loc, unknown_name("arrival stream or segment", name, known))
+                continue
+            changed = False
+            for i in streams:
+                a = self.new.arrivals[i]
+                if isinstance(change, Distribution):
+                    new_a = a.model_copy(update={"patience": change, "segments": [s.model_copy(update={"patience": change}) for s in a.segments]})
+                    changed = True
+                else:
+                    segs = [s.model_copy(update={"patience": scale_distribution(s.patience, change)}) if s.patience else s for s in a.segments]
+                    pat = scale_distribution(a.patience, change) if a.patience is not None else None
+                    changed = changed or pat is not None or any(s.patience for s in a.segments)
+                    new_a = a.model_copy(update={"patience": pat, "segments": segs})
+                self.set("arrivals", i, new_a, _Origin(True, loc, exact=False))
+            for i, j in segments:
+                a = self.new.arrivals[i]
+                s = a.segments[j]
+                own = a.patience_of(s)
+                if isinstance(change, Distribution):
+                    pat = change
+                elif own is None:
+                    continue
+                else:
+                    pat = scale_distribution(own, change)
+                changed = True
+                segs = list(a.segments)
+                segs[j] = s.model_copy(update={"patience": pat})
+                self.set("arrivals", i, a.model_copy(update={"segments": segs}), _Origin(True, loc, exact=False))
+            if not changed:
+                self.problem(loc, "these customers never give up (no patience), so there is nothing to scale; give a distribution such as 'exp(3 min)'")
+

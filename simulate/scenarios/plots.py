@@ -1,0 +1,110 @@
+"""The plots of a :class:`~simulate.scenarios.compare.Comparison`: service level per interval, cost
+against service. matplotlib is imported when a plot is drawn."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from simulate.clock import format_clock
+from simulate.scenarios.figures import main_role
+
+if TYPE_CHECKING:
+    from simulate.scenarios.compare import Comparison
+
+__all__ = ["plot_cost_vs_service", "plot_service_level"]
+
+
+def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Any = None, band: bool = True) -> Any:
+    """Service level of ``role`` (the first role with a queue by default) per interval, one line per
+    scenario with its 95% band, and the target. Returns the matplotlib ``Axes``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    role = role or main_role(comparison[comparison.baseline].blueprint)
+    names = list(scenarios) if scenarios is not None else comparison.names
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.2))
+    multi_day = comparison.days > 1
+    for name in names:
+        t = comparison.service_level_by_interval(name, role)
+        x = (t["start"] + comparison[name].interval / 2) / 3600
+        base = name == comparison.baseline
+        style = {"color": "#111111", "lw": 2.2, "zorder": 3} if base else {"lw": 1.4}
+        (line,) = ax.plot(x, t["mean"], label=_label(name, base), **style)
+        if band:
+            ax.fill_between(x, t["ci_low"], t["ci_high"], color=line.get_color(), alpha=0.12, lw=0)
+    target = comparison[comparison.baseline].blueprint.target_for(role)
+    if target is not None and target.service_level is not None:
+        ax.axhline(target.service_level, ls="--", color="#555555", lw=1,
+                   label=f"target: {target.service_level:.0%} within {target.within}")
+    ax.set_ylim(0, 1.03)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+    def clock(h: float, _pos: Any) -> str:
+        day, text = format_clock(h * 3600, day="number").rsplit(" ", 1)
+        return f"{day}\n{text}" if multi_day and text == "00:00" else text
+
+    ax.xaxis.set_major_formatter(FuncFormatter(clock))
+    ax.set_xlabel("time of day")
+    ax.set_ylabel("service level")
+    ax.set_title(f"{role}: service level per {comparison[comparison.baseline].interval / 60:g} minutes")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", ncol=2 if len(names) > 6 else 1)
+    return ax
+
+
+def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax: Any = None) -> Any:
+    """Staff cost against the service level of ``role``, one point per scenario with 95% error bars.
+    Returns the matplotlib ``Axes``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    role = role or main_role(comparison[comparison.baseline].blueprint)
+    figs = comparison.figures()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5))
+    sl = f"{role}: service level"
+    points = []
+    for name in comparison.names:
+        if (name, sl) not in figs.index:
+            continue
+        c, s = figs.loc[(name, "staff cost")], figs.loc[(name, sl)]
+        base = name == comparison.baseline
+        xerr = [[c["mean"] - c["ci_low"]], [c["ci_high"] - c["mean"]]] if not math.isnan(c["ci_low"]) else None
+        yerr = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if not math.isnan(s["ci_low"]) else None
+        ax.errorbar([c["mean"]], [s["mean"]], xerr=xerr, yerr=yerr, fmt="s" if base else "o",
+                    color="#111111" if base else None, ms=8 if base else 6, capsize=3, zorder=3 if base else 2)
+        points.append((c["mean"], s["mean"], _label(name, base)))
+    _annotate(ax, points)
+    target = comparison[comparison.baseline].blueprint.target_for(role)
+    if target is not None and target.service_level is not None:
+        ax.axhline(target.service_level, ls="--", color="#555555", lw=1, label=f"target {target.service_level:.0%}")
+        ax.legend(fontsize="small")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"staff cost per {comparison.days:g} day(s)")
+    ax.set_ylabel(f"{role}: service level")
+    ax.set_title("Cost against service level")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _label(name: str, base: bool) -> str:
+    return name + (" (baseline)" if base and name != "baseline" else "")
+
+
+def _annotate(ax: Any, points: list[tuple[float, float, str]]) -> None:
+    """Label points, moving a label down a line while it would cover one already placed."""
+    if not points:
+        return
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    xr = (max(xs) - min(xs)) or 1.0
+    yr = (max(ys) - min(ys)) or 1.0
+    placed: list[tuple[float, float, int]] = []
+    for x, y, text in sorted(points, key=lambda p: (-p[1], p[0])):
+        shift = 0
+        while any(abs((x - px) / xr) < 0.25 and abs((y - py) / yr) < 0.06 and shift == ps for px, py, ps in placed):
+            shift += 1
+        placed.append((x, y, shift))
+        ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 5 - 11 * shift), fontsize="small")

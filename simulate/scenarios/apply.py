@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from blueprint import Blueprint
 from blueprint.arrivals import Arrivals
@@ -137,7 +137,7 @@ class _Work:
     def problem(self, loc: Loc, message: str) -> None:
         self.problems.append(self._scenario_problem("error", "scenario", loc, message))
 
-    def pydantic_problems(self, e: ValidationError, root: type, loc: Loc) -> None:
+    def pydantic_problems(self, e: ValidationError, root: type[BaseModel], loc: Loc) -> None:
         for p in problems_from_pydantic(e, root=root, prefix=loc):
             self.problems.append(self._scenario_problem("error", p.code, _parse_path(p.path), p.message))
 
@@ -192,7 +192,7 @@ class _Work:
         items[:] = [x for x, k in zip(items, keep) if k]
         self.origins[kind] = [o for o, k in zip(self.origins[kind], keep) if k]
 
-    def patched(self, model: type, item: Any, patch: dict[str, Any], loc: Loc, drop: tuple[str, ...] = ()) -> Any:
+    def patched(self, model: type[BaseModel], item: Any, patch: dict[str, Any], loc: Loc, drop: tuple[str, ...] = ()) -> Any:
         data = item.model_dump(by_alias=True)
         for k in drop:
             data[k] = None

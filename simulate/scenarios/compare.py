@@ -33,7 +33,7 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,9 +211,9 @@ class Comparison:
         return repr(self) + "\n" + t.to_string(float_format=lambda v: f"{v:,.3g}")
 
     def _repr_html_(self) -> str:
-        figs = self.figures()
-        diffs = self.differences() if len(self.names) > 1 else None
-        cols = [c for c in self.headline() if any((n, c) in figs.index for n in self.names)]
+        figs: dict[Any, dict[Any, Any]] = self.figures().to_dict("index")
+        diffs: dict[Any, dict[Any, Any]] = self.differences().to_dict("index") if len(self.names) > 1 else {}
+        cols = [c for c in self.headline() if any((n, c) in figs for n in self.names)]
         head = "".join(f"<th style='text-align:center'>{html.escape(c)}</th>" for c in cols)
         body = []
         for name in self.names:
@@ -222,17 +222,8 @@ class Comparison:
             label = f"<b>{html.escape(name)}</b>" + (" <i>(baseline)</i>" if name == self.baseline and name != "baseline" else "")
             cells = [f"<td style='text-align:left'>{label}<br><small style='color:#666'>{html.escape(what)}</small></td>"]
             for c in cols:
-                if (name, c) not in figs.index:
-                    cells.append("<td>–</td>")
-                    continue
-                f = figs.loc[(name, c)]
-                text = f"{_fmt(c, f['mean'])}"
-                if not math.isnan(f["ci_low"]) and f["ci_low"] != f["ci_high"]:
-                    text += f"<br><small style='color:#666'>{_fmt(c, f['ci_low'])} – {_fmt(c, f['ci_high'])}</small>"
-                if diffs is not None and name != self.baseline and (name, c) in diffs.index:
-                    d = diffs.loc[(name, c)]
-                    text += "<br>" + _diff_html(c, d)
-                cells.append(f"<td style='text-align:right'>{text}</td>")
+                diff = diffs.get((name, c)) if name != self.baseline else None
+                cells.append(_cell_html(c, figs.get((name, c)), diff))
             body.append("<tr>" + "".join(cells) + "</tr>")
         intro = (
             f"<h4>{html.escape(self.blueprint.name)}: {len(self.names)} scenarios, {self.replications} replications × "
@@ -293,7 +284,19 @@ class Comparison:
 
 
 
-def _diff_html(figure: str, d: pd.Series) -> str:
+def _cell_html(figure: str, f: Mapping[str, Any] | None, d: Mapping[str, Any] | None) -> str:
+    """One cell of the display: the mean, its interval, and the difference from the baseline."""
+    if f is None:
+        return "<td>–</td>"
+    text = f"{_fmt(figure, f['mean'])}"
+    if not math.isnan(f["ci_low"]) and f["ci_low"] != f["ci_high"]:
+        text += f"<br><small style='color:#666'>{_fmt(figure, f['ci_low'])} – {_fmt(figure, f['ci_high'])}</small>"
+    if d is not None:
+        text += "<br>" + _diff_html(figure, d)
+    return f"<td style='text-align:right'>{text}</td>"
+
+
+def _diff_html(figure: str, d: Mapping[str, Any]) -> str:
     if math.isnan(d["difference"]):
         return "<small>–</small>"
     interval = ""

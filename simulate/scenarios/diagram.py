@@ -14,12 +14,15 @@ badge, changed ones in :data:`CHANGED_FILL` with a ``Δ`` badge.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from blueprint import Blueprint
 from blueprint.model import Flow
 from blueprint.staffing import Staffing
 from blueprint.units import format_number
+
+if TYPE_CHECKING:
+    from blueprint.render import StepOverlay
 
 __all__ = ["ADDED_FILL", "CHANGED_FILL", "changed_steps"]
 
@@ -84,7 +87,7 @@ def _flows_note(before: list[Flow], after: list[Flow]) -> str:
     return "; ".join(parts) or "flows changed"
 
 
-def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, Any], list[str]]:
+def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, StepOverlay], list[str]]:
     """Overlays marking what ``after`` changes in ``before`` (for :meth:`Scenario.diagram`), and the ids of removed steps.
 
     A step is marked when it is new, when its own fields, the flows leaving
@@ -95,6 +98,22 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, Any], 
     old_steps = {s.id: s for s in before.steps}
     notes: dict[str, list[str]] = {s.id: [] for s in after.steps}
     added = [s.id for s in after.steps if s.id not in old_steps]
+    _step_notes(before, after, notes)
+    _role_notes(before, after, notes)
+    _arrival_notes(before, after, notes)
+    overlays = {}
+    for sid, texts in notes.items():
+        if sid in added:
+            overlays[sid] = StepOverlay(fill=ADDED_FILL, badge="+", note="; ".join(t for t in texts if t) or "new step")
+        elif texts:
+            overlays[sid] = StepOverlay(fill=CHANGED_FILL, badge="Δ", note="; ".join(t for t in texts if t) or None)
+    removed = [sid for sid in old_steps if sid not in notes]
+    return overlays, removed
+
+
+def _step_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:
+    """Notes on the steps whose own fields or outgoing flows changed."""
+    old_steps = {s.id: s for s in before.steps}
     for s in after.steps:
         o = old_steps.get(s.id)
         if o is None:
@@ -110,6 +129,10 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, Any], 
         out_after = {(f.target, f.kind, f.probability, f.otherwise) for f in after.flows_from(s.id)}
         if out_before != out_after:
             notes[s.id].append(_flows_note(before.flows_from(s.id), after.flows_from(s.id)))
+
+
+def _role_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:
+    """A note on the first step of each changed role (the role's other steps are marked without a note)."""
     old_roles = {r.name: r for r in before.roles}
     for r in after.roles:
         o = old_roles.get(r.name)
@@ -128,6 +151,10 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, Any], 
         notes[users[0]].append(text)
         for sid in users[1:]:
             notes[sid].append("")
+
+
+def _arrival_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:
+    """A note on the step where changed arrivals enter."""
     old_arrivals = {a.name: a for a in before.arrivals}
     for a in after.arrivals:
         o = old_arrivals.get(a.name)
@@ -145,12 +172,3 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, Any], 
             if not parts:
                 parts.append("arrivals changed")
         notes[a.step].append(", ".join(parts))
-    overlays = {}
-    for sid, texts in notes.items():
-        if sid in added:
-            overlays[sid] = StepOverlay(fill=ADDED_FILL, badge="+", note="; ".join(t for t in texts if t) or "new step")
-        elif texts:
-            overlays[sid] = StepOverlay(fill=CHANGED_FILL, badge="Δ", note="; ".join(t for t in texts if t) or None)
-    removed = [sid for sid in old_steps if sid not in notes]
-    return overlays, removed
-

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from blueprint import Blueprint
@@ -71,7 +72,7 @@ def replication_figures(results: Results) -> pd.DataFrame:
     return pd.DataFrame(rows).rename_axis("replication")
 
 
-def interval_table(values: list[list[float]] | np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def interval_table(values: ArrayLike, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and t interval over replications (rows) per column, NaNs left out: ``(mean, low, high)``.
 
     >>> mean, low, high = interval_table([[1.0, 2.0], [3.0, float("nan")]])

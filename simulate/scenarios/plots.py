@@ -62,15 +62,15 @@ def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax:
     from matplotlib.ticker import PercentFormatter
 
     role = role or main_role(comparison[comparison.baseline].blueprint)
-    figs = comparison.figures()
+    figs: dict[Any, dict[Any, float]] = comparison.figures().to_dict("index")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))
     sl = f"{role}: service level"
     points = []
     for name in comparison.names:
-        if (name, sl) not in figs.index:
+        if (name, sl) not in figs:
             continue
-        c, s = figs.loc[(name, "staff cost")], figs.loc[(name, sl)]
+        c, s = figs[(name, "staff cost")], figs[(name, sl)]
         base = name == comparison.baseline
         xerr = [[c["mean"] - c["ci_low"]], [c["ci_high"] - c["mean"]]] if not math.isnan(c["ci_low"]) else None
         yerr = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if not math.isnan(s["ci_low"]) else None

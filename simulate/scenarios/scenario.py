@@ -260,7 +260,7 @@ class Scenario(Model):
 
     def __eq__(self, other: object) -> bool:
         # Where the scenario was loaded from is not part of it.
-        return type(other) is type(self) and self.__dict__ == other.__dict__  # type: ignore[union-attr]
+        return type(other) is type(self) and self.__dict__ == other.__dict__
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -12,7 +12,7 @@ import jsonschema
 from typer.testing import CliRunner
 
 import blueprint
-from blueprint.cli import app
+from simulate.cli import app
 
 runner = CliRunner()
 EXAMPLE = "examples/contact_center.yaml"

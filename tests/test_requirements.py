@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import blueprint
@@ -123,7 +124,7 @@ def test_shrinkage_and_staffing_round_trip() -> None:
 def test_simulation_method_converges_and_meets_the_target() -> None:
     bp = single([30, 60, 90, 60, 30], patience="exp(3 min)")
     req = requirements(bp, method="simulation", interval="1 h", replications=20, seed=3)
-    assert req.info["converged"] and 2 <= req.info["iterations"] <= 10
+    assert req.settings["converged"] and 2 <= req.settings["iterations"] <= 10
     sipp = requirements(bp, interval="1 h")
     busy = slice(9, 13)
     # the network is one queue: the simulation agrees with Erlang A within one agent
@@ -152,3 +153,64 @@ def test_bad_input_is_refused() -> None:
         requirements(bp, shrinkage=1.0)
     with pytest.raises(ValueError, match="divide a day"):
         requirements(bp, interval="7 min")
+
+
+# -- the table is a DataFrame: info(), slicing, concat ---------------------------------------------
+
+
+def test_info_is_dataframe_info_and_the_old_mapping_still_reads() -> None:
+    import io
+
+    req = requirements(single([20, 45]), interval="1 h")
+    buf = io.StringIO()
+    assert req.info(buf=buf) is None and "MultiIndex" in buf.getvalue()
+    with pytest.warns(FutureWarning, match="settings"):
+        assert req.info["method"] == "sipp" == req.settings["method"]
+    assert req.settings["interval"] == 3600.0 and set(req.settings["targets"]) == {"agent"}
+
+
+def test_slices_keep_the_subclass_and_the_settings() -> None:
+    req = requirements(single([20, 45]), interval="1 h")
+    for part in (req.iloc[:5], req[req["load"] > 0], req.loc[["agent"]]):
+        assert isinstance(part, type(req)) and part.settings == req.settings
+    assert pd.DataFrame(req).attrs == {}  # a plain DataFrame of it is plain
+
+
+def test_concat_of_tables_made_alike_keeps_the_settings() -> None:
+    bp = blueprint.load("examples/contact_center.yaml")
+    req = requirements(bp)
+    both = pd.concat([req.loc[["first_line"]], req.loc[["specialist"]]])
+    assert isinstance(both, type(req)) and both.settings == req.settings
+    assert list(both.columns) == list(req.columns)
+    assert both.to_staffing("specialist") == req.to_staffing("specialist")
+
+
+def test_concat_of_different_methods_says_each_rows_method() -> None:
+    bp = blueprint.load("examples/contact_center.yaml")
+    sipp, lag = requirements(bp), requirements(bp, method="lag-sipp")
+    both = pd.concat([sipp, lag])
+    assert isinstance(both, type(sipp)) and "method" not in both.settings
+    assert both.settings["interval"] == 900.0 and both.settings["targets"] == sipp.settings["targets"]
+    assert list(both["method"]) == ["sipp"] * len(sipp) + ["lag-sipp"] * len(lag)
+    with pytest.raises(ValueError, match="several rows per interval"):
+        both.for_role("first_line")
+    chosen = both[both["method"] == "lag-sipp"]
+    assert chosen.for_role("first_line").equals(lag.for_role("first_line"))
+    assert chosen.to_staffing("first_line") == lag.to_staffing("first_line")
+    ax = both.plot()
+    assert "lag-sipp, sipp" in ax.get_title()
+    assert both.plot.line(y="scheduled") is not None  # pandas' own plot accessor
+
+
+def test_concat_of_different_targets_keeps_each_roles_target() -> None:
+    bp = blueprint.load("examples/contact_center.yaml")
+    strict = {"service_level": 0.9, "within": "30 s"}
+    first = requirements(bp).loc[["first_line"]]
+    second = requirements(bp, target={"specialist": strict}).loc[["specialist"]]
+    both = pd.concat([first, second])
+    assert both.settings["targets"]["specialist"] == blueprint.Target(**strict)
+    assert "target" not in both.columns  # one target per role: the role says it
+    own, stricter = requirements(bp), requirements(bp, target=strict)
+    same_roles = pd.concat([own, stricter])  # each role with two targets: the rows say which
+    assert list(same_roles["target"].iloc[len(own):].unique()) == ["90% within 30 s"]
+    assert not set(same_roles.settings["targets"]) & {"first_line", "specialist"}

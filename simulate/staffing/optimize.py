@@ -25,19 +25,29 @@ from __future__ import annotations
 import html
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from blueprint import Blueprint, Staffing, Target
+from blueprint import Blueprint, Target
 from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY
+from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import resolve_seed, run
-from simulate.staffing.requirements import Requirements, requirements
+from simulate.staffing.misses import Rule, count_intervals
+from simulate.staffing.misses import misses as find_misses
+from simulate.staffing.requirements import Method, Requirements, requirements
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
+from simulate.staffing.shifts.program import Objective
+from simulate.staffing.shifts.templates import TemplatesLike
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from numpy.typing import NDArray
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
 
@@ -81,7 +91,12 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
     return out
 
 
-def _templates_by_role(templates: Any, roles: list[str]) -> dict[str, ShiftTemplates]:
+#: Shift templates for the closed loop: one set for every role (any form :func:`~simulate.staffing.shifts.as_templates`
+#: takes, or a file of templates per role, see :func:`load_role_templates`), or a dict ``{role: templates}``.
+RoleTemplates: TypeAlias = TemplatesLike | Mapping[str, TemplatesLike]
+
+
+def _templates_by_role(templates: RoleTemplates, roles: list[str]) -> dict[str, ShiftTemplates]:
     if isinstance(templates, (str, os.PathLike)):
         loaded = load_role_templates(templates)
     elif isinstance(templates, dict) and "templates" not in templates:
@@ -166,11 +181,11 @@ class StaffingPlan:
                 "role": role, "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": cost,
                 "service_level": rec["service_level"], "service_level ci": rec["service_level ci"],
                 "abandonment": rec["abandonment"], "target": self.targets[role].service_level,
-                "intervals missing target": _distinct(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
+                "intervals missing target": count_intervals(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
             })
         return pd.DataFrame(rows).set_index("role")
 
-    def plot(self, role: str, ax: Any = None) -> Any:
+    def plot(self, role: str, ax: Axes | None = None) -> Axes:
         """Coverage against requirement for one role (the shift plan's chart); where the loop raised
         the requirement above the first one, the first is drawn as a dashed line."""
         plan = self.plans[role]
@@ -186,79 +201,45 @@ class StaffingPlan:
         return ax
 
     def __repr__(self) -> str:
-        state = "meets the target in every interval" if self.meets_target else f"{_distinct(self.misses)} interval(s) below target"
+        state = "meets the target in every interval" if self.meets_target else f"{count_intervals(self.misses)} interval(s) below target"
         plans = "; ".join(f"{r}: {p.headcount} shifts, {p.paid_hours:,.1f} paid h" for r, p in self.plans.items())
         return f"<StaffingPlan {self.method}: {plans}; cost {self.cost:,.2f}; {state}; {len(self.rounds)} round(s)>"
 
     def _repr_html_(self) -> str:
         s = self.summary()
-        state = "meets the target in every interval" if self.meets_target else f"{_distinct(self.misses)} interval(s) below target"
+        state = "meets the target in every interval" if self.meets_target else f"{count_intervals(self.misses)} interval(s) below target"
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
                 f"cost {self.cost:,.2f}, {self.paid_hours:,.1f} paid hours, {len(self.rounds)} round(s)"
                 f"{s.to_html(float_format=lambda x: f'{x:,.3g}')}</div>")
 
 
-def _staffed(bp: Blueprint, staffing: dict[str, Staffing]) -> Blueprint:
-    return bp.with_staffing(staffing)
-
-
-def _distinct(misses: pd.DataFrame) -> int:
-    """Intervals below target, each counted once whatever figures it misses."""
-    return 0 if len(misses) == 0 else int(len(misses.drop_duplicates(["role", "interval"])))
-
-
-def _misses(results: Results, roles: list[str], targets: dict[str, Target], n: int, rule: str) -> pd.DataFrame:
-    rows = []
-    for role in roles:
-        t = targets[role]
-        per = results.roles(role)
-        for i in range(n):
-            rec = per.loc[(role, i)]
-            if not rec["arrivals"] > 0:
-                continue
-            checks = []
-            if t.service_level is not None:
-                checks.append(("service_level", rec["service_level"], rec["service_level ci"][1], t.service_level, "below"))
-            if t.max_abandon is not None:
-                checks.append(("abandonment", rec["abandonment"], rec["abandonment ci"][0], t.max_abandon, "above"))
-            if t.max_asa is not None:
-                checks.append(("asa", rec["asa"], rec["asa ci"][0], t.max_asa.seconds, "above"))
-            for what, mean, bound, goal, side in checks:
-                if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-                    continue
-                value = bound if rule == "ci" and bound == bound else mean
-                bad = value < goal if side == "below" else value > goal
-                if bad:
-                    rows.append({"role": role, "interval": i, "figure": what, "simulated": mean, "target": goal})
-    return pd.DataFrame(rows, columns=["role", "interval", "figure", "simulated", "target"])
-
-
 def optimize_staffing(
     blueprint: Blueprint,
     target: Target | dict[str, Any] | None = None,
-    templates: Any = None,
+    templates: RoleTemplates | None = None,
     *,
-    method: str = "lag-sipp",
-    objective: str = "paid_hours",
+    method: Method = "lag-sipp",
+    objective: Objective = "paid_hours",
     days: float = 1,
     replications: int = 10,
     seed: int | None = None,
     shrinkage: float = 0.0,
     max_rounds: int = 8,
-    rule: str = "mean",
+    rule: Rule = "mean",
     time_limit: float | None = 60.0,
-    executor: Any = None,
+    executor: ExecutorChoice = None,
 ) -> StaffingPlan:
     """The cheapest shift plan whose simulation meets the target in every interval.
 
     Starts from ``method``'s requirements (see :func:`simulate.requirements`),
-    schedules shifts from ``templates`` (a :class:`~simulate.shifts.ShiftTemplates`,
+    schedules shifts from ``templates`` (a :class:`~simulate.staffing.shifts.ShiftTemplates`,
     a dict ``{role: templates}``, or a file, see :func:`load_role_templates`)
     with ``objective`` ("paid_hours", "headcount" or "cost"), and simulates
     ``days`` days ``replications`` times from ``seed`` (the same customers every
     round). An interval misses when its simulated figure is worse than the
     target: its mean over the replications (``rule="mean"``), or the better end
-    of its 95% interval (``rule="ci"``: only clear misses). Each miss raises the
+    of its 95% interval (``rule="ci"``: only clear misses; see
+    :mod:`simulate.staffing.misses`). Each miss raises the
     interval's requirement to one more than the plan had on duty there; the loop
     stops when nothing misses or after ``max_rounds``; what still misses is in
     ``plan.misses`` (``reachable`` is False where no template can put more staff
@@ -269,25 +250,25 @@ def optimize_staffing(
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     seed = resolve_seed(seed)
-    req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,  # type: ignore[arg-type]
+    req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                        replications=replications, seed=seed, executor=executor)
-    return _loop(blueprint, req, templates, f"closed loop ({method})", objective=objective, days=days,
-                 replications=replications, seed=seed, max_rounds=max_rounds, rule=rule, time_limit=time_limit,
-                 executor=executor)
+    loop = _Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
+    return loop.run(f"closed loop ({method})", days=days, replications=replications, seed=seed, max_rounds=max_rounds,
+                    rule=rule, executor=executor)
 
 
 def spreadsheet_staffing(
     blueprint: Blueprint,
     target: Target | dict[str, Any] | None = None,
-    templates: Any = None,
+    templates: RoleTemplates | None = None,
     *,
-    objective: str = "paid_hours",
+    objective: Objective = "paid_hours",
     days: float = 1,
     replications: int = 10,
     seed: int | None = None,
     shrinkage: float = 0.0,
     time_limit: float | None = 60.0,
-    executor: Any = None,
+    executor: ExecutorChoice = None,
 ) -> StaffingPlan:
     """The spreadsheet method, for comparison: Erlang C per interval (patience ignored), the same
     shift solver, and one simulation to measure the service that plan really gives."""
@@ -295,59 +276,75 @@ def spreadsheet_staffing(
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     seed = resolve_seed(seed)
     req = requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False)
-    return _loop(blueprint, req, templates, "spreadsheet (Erlang C per interval)", objective=objective, days=days,
-                 replications=replications, seed=seed, max_rounds=1, rule="mean", time_limit=time_limit,
-                 executor=executor)
+    loop = _Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
+    return loop.run("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
+                    max_rounds=1, rule="mean", executor=executor)
 
 
-def _loop(bp: Blueprint, req: Requirements, templates: Any, name: str, *, objective: str, days: float,
-          replications: int, seed: int, max_rounds: int, rule: str, time_limit: float | None, executor: Any) -> StaffingPlan:
-    roles = list(dict.fromkeys(req.index.get_level_values("role")))
-    w = float(req.info["interval"])
-    tpl = _templates_by_role(templates, roles)
-    targets = {r: req.info["targets"][r] for r in roles}
-    need = {r: req.xs(r, level="role")["scheduled"].to_numpy().astype(int) for r in roles}
-    n = len(next(iter(need.values())))
-    per_day = int(round(DAY / w))
-    rounds: list[dict[str, Any]] = []
-    plans: dict[str, ShiftPlan] = {}
-    results: Results | None = None
-    misses = pd.DataFrame()
-    out_of_reach: dict[str, set[int]] = {r: set() for r in roles}  # intervals no template can staff (more)
-    raised: dict[str, np.ndarray] = {}
-    for k in range(max_rounds):
-        plans = {}
-        for r in roles:
-            for _ in range(3):
-                try:
-                    plans[r] = schedule_shifts(need[r] if n > per_day else need[r][:per_day], tpl[r],  # type: ignore[arg-type]
-                                               objective=objective, interval=f"{w / 60:g} min", start="00:00",
-                                               time_limit=time_limit)
-                    break
-                except InfeasibleShiftsError as e:
-                    if r not in raised:
-                        raise  # the first requirement itself cannot be covered: say so
-                    # a raise the templates cannot staff: take it back and say so in the misses
-                    for i in e.intervals:
-                        need[r][i] = raised[r][i]
-                        out_of_reach[r].add(int(i))
-            else:  # pragma: no cover - taking raises back always restores a feasible requirement
-                raise RuntimeError(f"no feasible shift plan for {r}")
-        staffed = _staffed(bp, {r: p.to_staffing() for r, p in plans.items()})
-        results = run(staffed, days=days, replications=replications, seed=seed, interval=w, executor=executor)
-        misses = _misses(results, roles, targets, n, rule)
-        if len(misses):
-            misses["reachable"] = [i not in out_of_reach[r] for r, i in zip(misses["role"], misses["interval"])]
-        rounds.append({"round": k + 1, "paid_hours": sum(p.paid_hours for p in plans.values()),
-                       "misses": _distinct(misses), "required": {r: v.tolist() for r, v in need.items()}})
-        todo = misses[misses["reachable"]] if len(misses) else misses
-        if len(todo) == 0 or k == max_rounds - 1:
-            break
-        raised = {r: need[r].copy() for r in roles}
-        for (role, i), _ in todo.groupby(["role", "interval"]):
-            on = int(plans[role].coverage["on_duty"].to_numpy()[i % len(plans[role].coverage)])
-            need[role][i] = max(need[role][i], on + 1)
-    assert results is not None
-    final = _staffed(bp, {r: p.to_staffing() for r, p in plans.items()})
-    return StaffingPlan(method=name, blueprint=final, plans=plans, results=results, requirement=need,
-                        targets=targets, misses=misses, rounds=rounds, interval=w)
+class _Loop:
+    """The closed loop's state: the requirement per role (raised round by round), and the raises the
+    templates could not staff."""
+
+    def __init__(self, bp: Blueprint, req: Requirements, templates: RoleTemplates, *, objective: Objective,
+                 time_limit: float | None) -> None:
+        self.bp = bp
+        self.roles = list(dict.fromkeys(str(r) for r in req.index.get_level_values("role")))
+        self.w = float(req.settings["interval"])
+        self.tpl = _templates_by_role(templates, self.roles)
+        self.targets = {r: req.settings["targets"][r] for r in self.roles}
+        self.need = {r: req.xs(r, level="role")["scheduled"].to_numpy().astype(int) for r in self.roles}
+        self.n = len(next(iter(self.need.values())))
+        self.objective = objective
+        self.time_limit = time_limit
+        self.out_of_reach: dict[str, set[int]] = {r: set() for r in self.roles}  # intervals no template can staff (more)
+        self.raised: dict[str, NDArray[np.int64]] = {}  # the requirement before the last raise
+
+    def plan(self, r: str) -> ShiftPlan:
+        """Role ``r``'s shift plan for its requirement; raises the templates cannot staff are taken back."""
+        per_day = int(round(DAY / self.w))
+        need = self.need[r]
+        for _ in range(3):
+            try:
+                return schedule_shifts(need if self.n > per_day else need[:per_day], self.tpl[r],
+                                       objective=self.objective, interval=f"{self.w / 60:g} min", start="00:00",
+                                       time_limit=self.time_limit)
+            except InfeasibleShiftsError as e:
+                if r not in self.raised:
+                    raise  # the first requirement itself cannot be covered: say so
+                # a raise the templates cannot staff: take it back and say so in the misses
+                for i in e.intervals:
+                    need[i] = self.raised[r][i]
+                    self.out_of_reach[r].add(int(i))
+        raise RuntimeError(f"no feasible shift plan for {r}")  # pragma: no cover - taking raises back restores one
+
+    def raise_missed(self, todo: pd.DataFrame, plans: dict[str, ShiftPlan]) -> None:
+        """Each missed interval's requirement to one more than its plan had on duty there."""
+        self.raised = {r: self.need[r].copy() for r in self.roles}
+        for role, i in sorted({(str(r), int(i)) for r, i in zip(todo["role"], todo["interval"])}):
+            on_duty = plans[role].coverage["on_duty"].to_numpy()
+            self.need[role][i] = max(self.need[role][i], int(on_duty[i % len(on_duty)]) + 1)
+
+    def run(self, name: str, *, days: float, replications: int, seed: int, max_rounds: int, rule: Rule,
+            executor: ExecutorChoice) -> StaffingPlan:
+        """Rounds of plan, simulate, raise what misses, until nothing (reachable) misses or ``max_rounds``."""
+        rounds: list[dict[str, Any]] = []
+        plans: dict[str, ShiftPlan] = {}
+        results: Results | None = None
+        misses = pd.DataFrame()
+        for k in range(max_rounds):
+            plans = {r: self.plan(r) for r in self.roles}
+            staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
+            results = run(staffed, days=days, replications=replications, seed=seed, interval=self.w, executor=executor)
+            misses = find_misses(results, self.roles, self.targets, self.n, rule)
+            if len(misses):
+                misses["reachable"] = [i not in self.out_of_reach[r] for r, i in zip(misses["role"], misses["interval"])]
+            rounds.append({"round": k + 1, "paid_hours": sum(p.paid_hours for p in plans.values()),
+                           "misses": count_intervals(misses), "required": {r: v.tolist() for r, v in self.need.items()}})
+            todo = misses[misses["reachable"]] if len(misses) else misses
+            if len(todo) == 0 or k == max_rounds - 1:
+                break
+            self.raise_missed(todo, plans)
+        assert results is not None
+        final = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
+        return StaffingPlan(method=name, blueprint=final, plans=plans, results=results, requirement=self.need,
+                            targets=self.targets, misses=misses, rounds=rounds, interval=self.w)

@@ -19,11 +19,17 @@ import base64
 import html
 import io
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from simulate.staffing.misses import count_intervals
+from simulate.staffing.misses import misses as find_misses
+
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from blueprint import Target
     from simulate.failpoints import FailPoints
     from simulate.results import Results
     from simulate.staffing.optimize import StaffingPlan
@@ -31,19 +37,19 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["before_after", "format_before_after", "html_report"]
 
 
-def _column(results: Results, roles: list[str], targets: dict[str, Any], misses: int | None) -> dict[str, Any]:
+def _column(results: Results, roles: list[str], targets: dict[str, Target], misses: int | None) -> dict[str, float]:
+    """One staffing's figures: per role service level, abandonment and hours paid, then intervals below target
+    (counted here when ``misses`` is None), hours paid and cost."""
     staff = results.staff()
-    out: dict[str, Any] = {}
+    out: dict[str, float] = {}
     for r in roles:
         rec = staff.loc[r]
         out[f"{r}: service level"] = rec["service_level"]
         out[f"{r}: abandonment"] = rec["abandonment"]
         out[f"{r}: staff hours paid"] = rec["paid_hours"]
     if misses is None:
-        from simulate.staffing.optimize import _distinct, _misses
-
         n = len(next(iter(results.replications[0].roles.values()))["arrivals"])
-        misses = _distinct(_misses(results, roles, targets, n, "mean"))
+        misses = count_intervals(find_misses(results, roles, targets, n, "mean"))
     out["intervals below target"] = misses
     out["staff hours paid"] = float(sum(staff.loc[r]["paid_hours"] for r in roles))
     out["staff cost"] = float(staff["cost"].sum())
@@ -57,19 +63,17 @@ def before_after(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan
     cost is its shifts at their templates' cost per hour (see :attr:`StaffingPlan.cost`)."""
     roles = list(after.plans)
     cols = {"before": _column(before, roles, after.targets, None)}
-    from simulate.staffing.optimize import _distinct
-
     if spreadsheet is not None:
-        cols["spreadsheet plan"] = _column(spreadsheet.results, roles, after.targets, _distinct(spreadsheet.misses))
+        cols["spreadsheet plan"] = _column(spreadsheet.results, roles, after.targets, count_intervals(spreadsheet.misses))
         cols["spreadsheet plan"]["staff cost"] = spreadsheet.cost
-    cols["new plan"] = _column(after.results, roles, after.targets, _distinct(after.misses))
+    cols["new plan"] = _column(after.results, roles, after.targets, count_intervals(after.misses))
     cols["new plan"]["staff cost"] = after.cost  # the shifts at their templates' cost per hour
     df = pd.DataFrame(cols)
     df.index.name = "figure"
     return df
 
 
-def _fmt(figure: str, v: Any) -> str:
+def _fmt(figure: str, v: float | None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if "service level" in figure or "abandonment" in figure:
@@ -86,7 +90,7 @@ def format_before_after(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: [_fmt(str(i), v) for i, v in df[c].items()] for c in df.columns}, index=df.index)
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     return base64.b64encode(buf.getvalue()).decode("ascii")

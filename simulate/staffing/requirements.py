@@ -41,13 +41,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from blueprint import Blueprint, Lane, Staffing, Target
+from blueprint import Blueprint, Lane, Role, Staffing, Target
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
@@ -57,8 +58,10 @@ from simulate.clock import to_seconds as _seconds
 from simulate.engine.model import DEFAULT_TARGET_SECONDS, _branch
 from simulate.engine.timeline import profile_timeline
 from simulate.staffing.agents import StaffingTieWarning, agents_for
+from simulate.staffing.table import Requirements, RequirementSettings
 
 if TYPE_CHECKING:  # pragma: no cover
+    from simulate.executors import ExecutorChoice
     from simulate.results import Results
 
 __all__ = ["Requirements", "requirements", "role_loads"]
@@ -262,7 +265,8 @@ def role_loads(bp: Blueprint, entry: str) -> dict[str, RoleLoad]:
                 for (src, dst), w in follow.items():
                     if dst != s.id:
                         continue
-                    failed_route = bool(bp.step(src).fail_point and bp.step(src).fail_point.recovery == dst)
+                    fp = bp.step(src).fail_point
+                    failed_route = fp is not None and fp.recovery == dst
                     if held.get(src) == role.name and src not in parallel_sources and not failed_route:
                         continue
                     joins += w
@@ -278,7 +282,7 @@ def role_loads(bp: Blueprint, entry: str) -> dict[str, RoleLoad]:
 # -- arrivals per interval ----------------------------------------------------------------
 
 
-def _cumulative(a: Arrivals, horizon: float) -> Any:
+def _cumulative(a: Arrivals, horizon: float) -> Callable[[float], float]:
     """A function t ↦ expected arrivals in [0, t), for t in [−∞, horizon + a day]."""
     end = horizon + DAY
     if a.kind == "rate":
@@ -309,7 +313,7 @@ def _cumulative(a: Arrivals, horizon: float) -> Any:
 # -- targets --------------------------------------------------------------------------------
 
 
-def _target_for(bp: Blueprint, role: str, target: Any) -> Target:
+def _target_for(bp: Blueprint, role: str, target: Target | dict[str, Any] | None) -> Target:
     if isinstance(target, dict) and role in target:
         target = target[role]
     elif isinstance(target, dict) and any(r.name in target for r in bp.roles):
@@ -340,78 +344,6 @@ def _patience(bp: Blueprint) -> float | None:
 # -- the table --------------------------------------------------------------------------------
 
 
-class Requirements(pd.DataFrame):
-    """Required staff per role and interval: a DataFrame indexed by ``(role, interval)``.
-
-    Columns: ``start`` (seconds from Monday 00:00), ``time`` (in words),
-    ``arrival_rate`` (calls an hour), ``handle_time`` (seconds), ``load``
-    (Erlangs), ``required`` (agents on the phones), ``scheduled`` (with
-    shrinkage), and the figures the formula gives at ``required``:
-    ``service_level``, ``asa`` (s), ``p_abandon``, ``occupancy``. The simulation
-    method adds ``sim_service_level``, ``sim_abandonment`` and ``sim_occupancy``,
-    measured at the final staffing.
-    """
-
-    _metadata = ["_info"]
-
-    @property
-    def _constructor(self) -> type[Requirements]:
-        return Requirements
-
-    @property
-    def info(self) -> dict[str, Any]:
-        """How the table was made: method, interval, targets, iterations."""
-        return getattr(self, "_info", {}) or {}
-
-    def for_role(self, role: str, column: str = "scheduled") -> pd.Series:
-        """One role's requirement per interval, indexed by interval start (seconds from Monday 00:00)."""
-        part = self.xs(role, level="role")
-        return pd.Series(part[column].to_numpy(), index=part["start"].to_numpy(), name=role)
-
-    def to_staffing(self, role: str, column: str = "scheduled") -> Staffing:
-        """The requirement as a headcount per interval, which a role accepts as its staffing."""
-        s = self.for_role(role, column)
-        width = self.info.get("interval", 900.0)
-        per_day = int(round(DAY / width))
-        values = [float(v) for v in s.to_numpy()]
-        if len(values) <= per_day:
-            return Staffing(profile=Profile(interval=f"{width / 60:g} min", start="00:00", values=values + [0.0] * (per_day - len(values))))
-        days = {WEEKDAYS[d]: values[d * per_day:(d + 1) * per_day] for d in range(min(7, len(values) // per_day))}
-        return Staffing(profile=Profile(interval=f"{width / 60:g} min", start="00:00", days=days))
-
-    def plot(self, role: str | None = None, ax: Any = None) -> Any:
-        """Staff scheduled per interval, a step line per role, over the hours with any load; returns the axes."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
-        roles = [role] if role else list(dict.fromkeys(self.index.get_level_values("role")))
-        width = self.info.get("interval", 900.0)
-        busy = self[self["load"] > 0]["start"] if len(self) else []
-        lo = (float(min(busy)) - width) if len(busy) else 0.0
-        hi = (float(max(busy)) + 2 * width) if len(busy) else float(self["start"].max() + width)
-        one_day = self.info.get("days", 1.0) <= 1
-        for r in roles:
-            part = self.xs(r, level="role")
-            x = part["start"].to_numpy() / 3600
-            ax.step(x, part["scheduled"], where="post", label=f"{r}")
-        ax.set_xlim(max(lo, 0.0) / 3600, hi / 3600)
-        if one_day:
-            ticks = range(int(max(lo, 0) // 3600), int(hi // 3600) + 1)
-            ax.set_xticks(list(ticks))
-            ax.set_xticklabels([f"{t % 24:02d}:00" for t in ticks], rotation=45)
-            ax.set_xlabel("time of day")
-        else:
-            ax.set_xlabel("hours from Monday 00:00")
-        shrink = self.info.get("shrinkage", 0.0)
-        ax.set_ylabel("staff (people)" + (f", with {shrink:.0%} shrinkage" if shrink else ""))
-        ax.set_title(f"Staff required per {width / 60:g}-minute interval ({self.info.get('method', '')})")
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.legend(frameon=False)
-        ax.grid(alpha=0.3)
-        return ax
-
-
 def requirements(
     blueprint: Blueprint,
     target: Target | dict[str, Any] | None = None,
@@ -424,7 +356,7 @@ def requirements(
     replications: int = 10,
     seed: int | None = None,
     max_iterations: int = 10,
-    executor: Any = None,
+    executor: ExecutorChoice = None,
     patience: bool = True,
 ) -> Requirements:
     """Required staff per role per interval, with the service level each interval achieves.
@@ -458,10 +390,12 @@ def requirements(
     roles = [r for r in roles if any(s.role == r.name for s in blueprint.steps)]
     patience_mean = _patience(blueprint) if patience else None
     starts = np.arange(n) * w
-    info: dict[str, Any] = {"method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,
-                            "targets": {r.name: _target_for(blueprint, r.name, target) for r in roles}}
+    settings: RequirementSettings = {
+        "method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,
+        "targets": {r.name: _target_for(blueprint, r.name, target) for r in roles},
+    }
     if method == "simulation":
-        return _by_simulation(blueprint, roles, info, patience_mean, starts, n, w, definition, replications, seed,
+        return _by_simulation(blueprint, roles, settings, patience_mean, starts, n, w, definition, replications, seed,
                               max_iterations, executor)
     rates: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
     work: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
@@ -480,8 +414,8 @@ def requirements(
     for r in roles:
         lam = rates[r.name]
         h = np.where(lam > 0, work[r.name] / np.where(lam > 0, lam, 1.0), 1.0)
-        frames.append(_staff_role(r.name, info["targets"][r.name], lam, h, patience_mean, starts, shrinkage, definition, w))
-    return _table(frames, info)
+        frames.append(_staff_role(r.name, settings["targets"][r.name], lam, h, patience_mean, starts, shrinkage, definition, w))
+    return _table(frames, settings)
 
 
 def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patience: float | None,
@@ -527,32 +461,30 @@ def _clock(t: float) -> str:
     return format_clock(t, day="weekday", rounding="down")
 
 
-def _table(frames: list[pd.DataFrame], info: dict[str, Any]) -> Requirements:
+def _table(frames: list[pd.DataFrame], settings: RequirementSettings, results: Results | None = None) -> Requirements:
     if not frames:
         raise ValueError("no role needs staff: every role is unlimited or has no steps")
     df = pd.concat(frames, ignore_index=True).set_index(["role", "interval"])
-    out = Requirements(df)
-    out._info = info
-    return out
+    return Requirements.made(df, settings, results)
 
 
 # -- the iterative staffing algorithm ----------------------------------------------------------
 
 
-def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patience: float | None,
+def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettings, patience: float | None,
                    starts: np.ndarray, n: int, w: float, definition: str, replications: int, seed: int | None,
-                   max_iterations: int, executor: Any) -> Requirements:
+                   max_iterations: int, executor: ExecutorChoice) -> Requirements:
     from simulate.run import resolve_seed, run
 
     seed = resolve_seed(seed)
-    days = info["days"]
+    days = settings["days"]
     plentiful = {r.name: Staffing(unlimited=True) for r in roles}
     staffing = plentiful
     history: list[dict[str, list[int]]] = []
     current: dict[str, np.ndarray] = {}
     results: Results | None = None
     frames: list[pd.DataFrame] = []
-    for it in range(max_iterations):
+    for _ in range(max_iterations):
         trial = bp.with_staffing(staffing)
         results = run(trial, days=days, replications=replications, seed=seed, interval=w, executor=executor)
         frames = []
@@ -563,7 +495,7 @@ def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patien
             work = np.mean([d["work"] for d in data], axis=0)[:n]
             lam = calls / w
             h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
-            frame = _staff_role(r.name, info["targets"][r.name], lam, h, patience, starts, info["shrinkage"], definition, w)
+            frame = _staff_role(r.name, settings["targets"][r.name], lam, h, patience, starts, settings["shrinkage"], definition, w)
             frames.append(frame)
             new[r.name] = frame["required"].to_numpy()
         state = {k: v.tolist() for k, v in new.items()}
@@ -579,10 +511,10 @@ def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patien
             break
         current = new
         staffing = {k: _profile(v, w) for k, v in new.items()}
-    info["iterations"] = len(history)
-    info["history"] = history
-    info["seed"] = seed
-    info["converged"] = len(history) >= 2 and all(history[-1][k] == history[-2][k] for k in history[-1])
+    settings["iterations"] = len(history)
+    settings["history"] = history
+    settings["seed"] = seed
+    settings["converged"] = len(history) >= 2 and all(history[-1][k] == history[-2][k] for k in history[-1])
     # what the last staffing achieves in simulation
     assert results is not None
     for frame in frames:
@@ -591,9 +523,7 @@ def _by_simulation(bp: Blueprint, roles: list[Any], info: dict[str, Any], patien
         frame["sim_service_level"] = per["service_level"].to_numpy()[:n]
         frame["sim_abandonment"] = per["abandonment"].to_numpy()[:n]
         frame["sim_occupancy"] = per["occupancy"].to_numpy()[:n]
-    out = _table(frames, info)
-    out._info["results"] = results
-    return out
+    return _table(frames, settings, results)
 
 
 def _profile(values: np.ndarray, w: float) -> Staffing:

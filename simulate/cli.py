@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.table import Table
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from simulate.results import Results
     from simulate.scenarios import Comparison
     from simulate.staffing import Requirements, ShiftTemplates, StaffingPlan
+    from simulate.staffing.requirements import Method
+    from simulate.staffing.shifts.program import Objective
 
 __all__ = ["app", "compare", "main", "simulate", "staff"]
 
@@ -216,16 +218,17 @@ def staff(
         fail(f"{templates}: no such file")
     bp = _load_valid_or_exit(file)
     role_templates = _load_templates_or_exit(templates) if templates is not None else None
+    # The names are checked where they are used: requirements() and the shift planner refuse others.
+    method_name, objective_name = cast("Method", method), cast("Objective", objective)
     try:
-        req = sim.requirements(bp, method=method, days=days, shrinkage=shrinkage,  # type: ignore[arg-type]  # checked there
-                               replications=replications, seed=seed)
+        req = sim.requirements(bp, method=method_name, days=days, shrinkage=shrinkage, replications=replications, seed=seed)
         if role_templates is None:
             _print_requirements(req, as_json)
             return
-        plan = sim.optimize_staffing(bp, templates=role_templates, method=method, objective=objective, days=days,
+        plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=replications, seed=seed if seed is not None else req.settings.get("seed"),
                                      shrinkage=shrinkage)
-        sheet = (sim.spreadsheet_staffing(bp, templates=role_templates, objective=objective, days=days,
+        sheet = (sim.spreadsheet_staffing(bp, templates=role_templates, objective=objective_name, days=days,
                                           replications=replications, seed=plan.results.seed, shrinkage=shrinkage)
                  if spreadsheet else None)
         before = sim.run(bp, days=days, replications=replications, seed=plan.results.seed)
@@ -412,8 +415,11 @@ def _save_chart(result: Comparison, chart: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = result.plot_service_level()
-    ax.figure.savefig(chart, bbox_inches="tight", dpi=130)
+    from matplotlib.figure import Figure
+
+    figure = result.plot_service_level().figure
+    assert isinstance(figure, Figure)  # the plot made its own figure
+    figure.savefig(chart, bbox_inches="tight", dpi=130)
     consoles.out.print(f"wrote {chart}", markup=False)
 
 

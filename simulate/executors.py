@@ -42,7 +42,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 __all__ = [
     "PARALLEL_MIN_CUSTOMERS",
@@ -53,6 +53,8 @@ __all__ = [
     "process_pool",
     "stop_pool",
 ]
+
+T = TypeVar("T")
 
 ExecutorChoice = concurrent.futures.Executor | Literal["auto", "processes", "serial"] | None
 """Where tasks run: see the module docstring."""
@@ -225,7 +227,7 @@ class _NoBar:
         pass
 
 
-_BAR_CLASS: Any = None  # tqdm.auto's class without a monitor thread, made on first use
+_BAR_CLASS: Callable[..., _Bar] | None = None  # tqdm.auto's class without a monitor thread, made on first use
 
 
 def _bar(total: int, progress: bool | None, desc: str) -> _Bar:
@@ -262,8 +264,8 @@ def _interrupt_after() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def _gather(executor: concurrent.futures.Executor, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], bar: _Bar) -> list[Any]:
-    futures: list[concurrent.futures.Future[Any]] = []
+def _gather(executor: concurrent.futures.Executor, fn: Callable[..., T], tasks: Sequence[tuple[object, ...]], bar: _Bar) -> list[T]:
+    futures: list[concurrent.futures.Future[T]] = []
     try:
         with _interrupt_after():
             for args in tasks:
@@ -278,7 +280,7 @@ def _gather(executor: concurrent.futures.Executor, fn: Callable[..., Any], tasks
         raise
 
 
-def _serial(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], bar: _Bar) -> list[Any]:
+def _serial(fn: Callable[..., T], tasks: Sequence[tuple[object, ...]], bar: _Bar) -> list[T]:
     out = []
     for args in tasks:
         out.append(fn(*args))
@@ -287,14 +289,14 @@ def _serial(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], bar: _Bar)
 
 
 def execute(
-    fn: Callable[..., Any],
-    tasks: Sequence[tuple[Any, ...]],
+    fn: Callable[..., T],
+    tasks: Sequence[tuple[object, ...]],
     *,
     executor: ExecutorChoice = None,
     progress: bool | None = None,
     work: float = math.inf,
     desc: str = "simulating",
-) -> list[Any]:
+) -> list[T]:
     """``[fn(*args) for args in tasks]``, in order, run as ``executor`` says (see the module docstring).
 
     ``work`` is the expected number of customers in all tasks (it decides

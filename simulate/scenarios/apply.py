@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -32,6 +32,8 @@ from blueprint.units import Rate
 from simulate.scenarios.scenario import EVERYONE, Scenario, ScenarioError, parse_arrow, unknown_name
 
 __all__ = ["apply_all", "apply_scenario", "scale_distribution"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def apply_scenario(scenario: Scenario, blueprint: Blueprint) -> Blueprint:
@@ -179,11 +181,11 @@ class _Work:
                 self.problem(loc, f"no flow {src} -> {dst}; " + (f"no flow leaves {src!r}" if src in {s.id for s in self.new.steps} else unknown_name("step", src, (s.id for s in self.new.steps))))
         return found
 
-    def set(self, kind: str, i: int, item: Any, origin: _Origin) -> None:
+    def set(self, kind: str, i: int, item: BaseModel, origin: _Origin) -> None:
         getattr(self.new, kind)[i] = item
         self.origins[kind][i] = origin
 
-    def append(self, kind: str, item: Any, origin: _Origin) -> None:
+    def append(self, kind: str, item: BaseModel, origin: _Origin) -> None:
         getattr(self.new, kind).append(item)
         self.origins[kind].append(origin)
 
@@ -192,7 +194,7 @@ class _Work:
         items[:] = [x for x, k in zip(items, keep) if k]
         self.origins[kind] = [o for o, k in zip(self.origins[kind], keep) if k]
 
-    def patched(self, model: type[BaseModel], item: Any, patch: dict[str, Any], loc: Loc, drop: tuple[str, ...] = ()) -> Any:
+    def patched(self, model: type[M], item: BaseModel, patch: dict[str, Any], loc: Loc, drop: tuple[str, ...] = ()) -> M | None:
         data = item.model_dump(by_alias=True)
         for k in drop:
             data[k] = None
@@ -221,9 +223,9 @@ class _Work:
         for name, patch in self.sc.roles.items():
             i = self.role_index(name, ("roles", name))
             if i is not None:
-                role = self.patched(Role, self.new.roles[i], patch, ("roles", name))
-                if role is not None:
-                    self.set("roles", i, role, _Origin(True, ("roles", name)))
+                changed = self.patched(Role, self.new.roles[i], patch, ("roles", name))
+                if changed is not None:
+                    self.set("roles", i, changed, _Origin(True, ("roles", name)))
 
     def staffing(self) -> None:
         found = {name: i for name in self.sc.staffing if (i := self.role_index(name, ("staffing", name))) is not None}

@@ -33,10 +33,10 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -56,6 +56,11 @@ from simulate.scenarios.figures import (
 from simulate.scenarios.files import load_scenarios
 from simulate.scenarios.plots import plot_cost_vs_service, plot_service_level
 from simulate.scenarios.scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from blueprint.render import Diagram
 
 __all__ = ["Comparison", "compare"]
 
@@ -124,7 +129,7 @@ class Comparison:
         except KeyError:
             raise KeyError(f"no scenario {name!r}; known: {', '.join(self.names)}") from None
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         return iter(self.names)
 
     def __len__(self) -> int:
@@ -247,18 +252,18 @@ class Comparison:
             raise KeyError(f"scenario {name!r} has no role {role!r}")
         return service_level_by_interval(res, role)
 
-    def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Any = None, band: bool = True) -> Any:
+    def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Axes:
         """Service level of ``role`` (the first role with a queue by default) per interval, one line per
         scenario with its 95% band, and the target. Returns the matplotlib ``Axes``."""
         return plot_service_level(self, role, scenarios=scenarios, ax=ax, band=band)
 
-    def plot_cost_vs_service(self, role: str | None = None, *, ax: Any = None) -> Any:
+    def plot_cost_vs_service(self, role: str | None = None, *, ax: Axes | None = None) -> Axes:
         """Staff cost against the service level of ``role``, one point per scenario with 95% error bars.
         Returns the matplotlib ``Axes``."""
         return plot_cost_vs_service(self, role, ax=ax)
 
     # -- diagrams and files ---------------------------------------------------------------------------
-    def diagram(self, name: str, **options: Any) -> Any:
+    def diagram(self, name: str, **options: Any) -> Diagram:
         """The blueprint as ``name`` changes it, changed steps highlighted with notes on what changed
         (see :meth:`Scenario.diagram`); the unchanged blueprint for a baseline without changes."""
         if name not in self.scenarios:

@@ -11,12 +11,14 @@ from simulate.clock import format_clock
 from simulate.scenarios.figures import main_role
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from simulate.scenarios.compare import Comparison
 
 __all__ = ["plot_cost_vs_service", "plot_service_level"]
 
 
-def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Any = None, band: bool = True) -> Any:
+def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Axes:
     """Service level of ``role`` (the first role with a queue by default) per interval, one line per
     scenario with its 95% band, and the target. Returns the matplotlib ``Axes``."""
     import matplotlib.pyplot as plt
@@ -42,7 +44,7 @@ def plot_service_level(comparison: Comparison, role: str | None = None, *, scena
     ax.set_ylim(0, 1.03)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
-    def clock(h: float, _pos: Any) -> str:
+    def clock(h: float, _pos: object) -> str:
         day, text = format_clock(h * 3600, day="number").rsplit(" ", 1)
         return f"{day}\n{text}" if multi_day and text == "00:00" else text
 
@@ -55,7 +57,7 @@ def plot_service_level(comparison: Comparison, role: str | None = None, *, scena
     return ax
 
 
-def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax: Any = None) -> Any:
+def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax: Axes | None = None) -> Axes:
     """Staff cost against the service level of ``role``, one point per scenario with 95% error bars.
     Returns the matplotlib ``Axes``."""
     import matplotlib.pyplot as plt
@@ -94,7 +96,7 @@ def _label(name: str, base: bool) -> str:
     return name + (" (baseline)" if base and name != "baseline" else "")
 
 
-def _annotate(ax: Any, points: list[tuple[float, float, str]]) -> None:
+def _annotate(ax: Axes, points: list[tuple[float, float, str]]) -> None:
     """Label points, moving a label down a line while it would cover one already placed."""
     if not points:
         return

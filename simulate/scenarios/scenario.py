@@ -57,8 +57,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -78,6 +78,9 @@ from blueprint.staffing import Staffing
 from blueprint.units import format_number
 from simulate.scenarios.diagram import ADDED_FILL, CHANGED_FILL, changed_steps
 
+if TYPE_CHECKING:
+    from blueprint.render import Diagram
+
 __all__ = ["EVERYONE", "Arrow", "Factor", "Scenario", "ScenarioError", "TimeChange", "parse_arrow", "unknown_name"]
 
 EVERYONE = "*"  # key of a change that applies to every arrival stream
@@ -92,7 +95,7 @@ def _factor(value: Any) -> float:
     return float(value)
 
 
-def _time_change(value: Any) -> Any:
+def _time_change(value: Any) -> float | Distribution:
     """A distribution replaces; a plain number is a factor."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _factor(value)
@@ -104,7 +107,7 @@ def _time_change(value: Any) -> Any:
         raise ValueError(f"{e}; or give a factor such as 0.9") from None
 
 
-def _dump_time_change(value: Any) -> Any:
+def _dump_time_change(value: float | Distribution) -> float | dict[str, Any] | str:
     return value.to_data() if isinstance(value, Distribution) else value
 
 
@@ -117,7 +120,7 @@ TimeChange = Annotated[
 Factor = Annotated[float, BeforeValidator(_factor)]
 
 
-def _everyone(value: Any, *, is_single: Any) -> Any:
+def _everyone(value: Any, *, is_single: Callable[[dict[str, Any]], bool]) -> Any:
     """``x`` -> ``{"*": x}``; a mapping of names stays as it is."""
     if value is None:
         return {}
@@ -356,7 +359,7 @@ class Scenario(Model):
 
         return apply_scenario(self, blueprint)
 
-    def diagram(self, blueprint: Blueprint, **options: Any) -> Any:
+    def diagram(self, blueprint: Blueprint, **options: Any) -> Diagram:
         """Draw the changed blueprint with the changed steps highlighted and notes on what changed.
 
         Added steps are green with a ``+`` badge, changed ones amber with a

@@ -11,7 +11,7 @@ least staffing that meets the target. The same comparison is repeated on low-loa
 intervals with a lenient target, where starting the search at round(load + 1)
 overstaffs.
 
-``shifts``: the cheapest shift plan (``simulate.shifts.schedule_shifts``) for a
+``shifts``: the cheapest shift plan (``simulate.staffing.shifts.schedule_shifts``) for a
 contact centre open around the clock, its requirement from Erlang C on the ``formulas``
 call curve scaled to a peak of ~55 agents (weekdays Monday highest, Saturday at 60%,
 Sunday at 45%). Templates of 4, 6, 8 and 10 hours may start at any quarter hour of any

@@ -4,8 +4,11 @@
   (callers who give up); ``mmck``: M/M/c/K (a finite waiting room); ``agents``: ``agents_for``,
   the least agents per interval; ``inputs``: the argument checks and service-level definitions;
 - ``requirements``: staff per role and interval from the flows (SIPP, lag-SIPP) or by simulation;
-- ``shifts``: shift templates and the cheapest shift plan that covers a requirement (HiGHS);
+  ``table``: the table it returns (``Requirements``, a DataFrame whose settings live in ``attrs``);
+- ``shifts/``: shift templates and the cheapest shift plan that covers a requirement (HiGHS), one
+  module per concept (templates, calendar, program, decompose, diagnose, plan, greedy);
 - ``optimize``: the closed loop (requirements, shifts, simulation, raise what misses, again);
+  ``misses``: the one rule for an interval below target in simulation;
 - ``report``: the before/after table and the HTML report.
 
 >>> from simulate.staffing import erlang_c
@@ -19,22 +22,24 @@ from simulate.staffing.erlang_a import ErlangAResult, erlang_a
 from simulate.staffing.mmck import MMcKResult, mmck
 from simulate.staffing.optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
 from simulate.staffing.report import before_after, html_report
-from simulate.staffing.requirements import Requirements, RoleLoad, requirements, role_loads
+from simulate.staffing.requirements import RoleLoad, requirements, role_loads
 from simulate.staffing.shifts import (
     BreakRule,
     InfeasibleShiftsError,
     ShiftPlan,
     ShiftTemplate,
     ShiftTemplates,
+    as_templates,
     greedy_shifts,
     load_templates,
     schedule_shifts,
 )
+from simulate.staffing.table import Requirements, RequirementSettings
 
 __all__ = [
     "TIE_TOLERANCE", "BreakRule", "ErlangAResult", "ErlangCResult", "InfeasibleShiftsError", "MMcKResult",
-    "Requirements", "RoleLoad", "ShiftPlan", "ShiftTemplate", "ShiftTemplates", "StaffingPlan", "StaffingTieWarning",
-    "agents_for", "before_after", "erlang_a", "erlang_b", "erlang_c", "greedy_shifts", "html_report",
+    "RequirementSettings", "Requirements", "RoleLoad", "ShiftPlan", "ShiftTemplate", "ShiftTemplates", "StaffingPlan", "StaffingTieWarning",
+    "agents_for", "as_templates", "before_after", "erlang_a", "erlang_b", "erlang_c", "greedy_shifts", "html_report",
     "load_role_templates", "load_templates", "mmck", "optimize_staffing", "requirements", "role_loads",
     "schedule_shifts", "spreadsheet_staffing",
 ]

@@ -2,7 +2,7 @@
 
 :func:`optimize_staffing` finds the staff each role needs per interval
 (:func:`simulate.requirements`), buys the cheapest shifts that cover it
-(:func:`simulate.shifts.schedule_shifts`), simulates the blueprint with those
+(:func:`simulate.staffing.shifts.schedule_shifts`), simulates the blueprint with those
 shifts, and where an interval misses its target in simulation raises that
 interval's requirement above what the plan put on duty there, until every
 interval meets its target or the rounds run out. The simulation sees the whole
@@ -56,7 +56,7 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
     """Shift templates per role from a YAML/JSON file: ``{roles: {role: {templates: [...]}}}``.
 
     A plain templates file (``templates: [...]``, see
-    :func:`simulate.shifts.load_templates`) applies to every role and comes
+    :func:`simulate.staffing.shifts.load_templates`) applies to every role and comes
     back under ``"*"``. Problems raise :class:`~blueprint.BlueprintFileError`
     naming the file, line and field path (``roles.specialist.templates[0].length``).
 

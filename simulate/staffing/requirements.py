@@ -366,7 +366,7 @@ def requirements(
     blueprint's, or 80% within their wait point's tolerance (60 s without one).
     ``shrinkage`` (breaks, training, absence) turns agents on the phones into agents
     scheduled. ``definition`` is the service-level definition for Erlang A (see
-    :func:`simulate.staffing.erlang_a`). The simulation method runs ``replications``
+    :func:`simulate.staffing.erlang_a.erlang_a`). The simulation method runs ``replications``
     replications of ``days`` days from ``seed`` per iteration, at most
     ``max_iterations`` times. Roles with unlimited staffing need no requirement.
     ``patience=False`` ignores customers' patience: Erlang C even where they give

@@ -328,5 +328,3 @@ def line_of(loc: Loc, lines: dict[Loc, int]) -> int | None:
             return lines[tuple(loc[:n])]
     return None
 
-
-_line_of = line_of  # the former private name, until simulate/scenarios/scenario.py reads line_of

@@ -46,7 +46,7 @@ def library(n: int, seed: int = 1) -> float:
     t = time.perf_counter()
     rep = simulate_once(bp, np.random.SeedSequence(seed), horizon=horizon)
     elapsed = time.perf_counter() - t
-    assert rep.journeys["arrivals"] > 0.9 * n
+    assert rep.journeys.arrivals > 0.9 * n
     return elapsed
 
 

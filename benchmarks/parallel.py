@@ -13,6 +13,7 @@ checks that both give identical numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -34,6 +35,8 @@ def timed(bp: blueprint.Blueprint, replications: int, executor: str) -> tuple[fl
 
 def _same(a: object, b: object) -> bool:
     """Equal, NaN equal to NaN."""
+    if dataclasses.is_dataclass(a) and dataclasses.is_dataclass(b):
+        return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):

@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,6 +80,8 @@ from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 from simulate.clock import format_clock
 from simulate.clock import format_duration as _dur
+from simulate.engine.output import QueueIntervals, Replication, RoleIntervals, combine_rule, series_fields
+from simulate.figures import occupancy as occupancy_of
 from simulate.results import mean_ci
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -247,10 +249,6 @@ def _weekly(bp: Blueprint) -> bool:
     return False
 
 
-_SUMS = ("arrivals", "answered", "within", "abandoned", "wait_sum", "work", "waited", "over")
-_MEANS = ("on_duty", "busy", "queue_mean")
-
-
 def _fold(values: list[float], first: int, period: int, how: str) -> list[float]:
     """Per-interval values of a run folded onto one period (a day or a week) from interval ``first`` on:
     summed, averaged or the largest over the periods."""
@@ -269,15 +267,12 @@ def _fold(values: list[float], first: int, period: int, how: str) -> list[float]
     return out
 
 
-@dataclass
-class _FoldedRep:
-    steps: dict[str, dict[str, float]]
-    roles: dict[str, dict[str, list[float]]]
-    step_intervals: dict[str, dict[str, Any]]
-    branches: dict[str, list[int]]
-    journeys: dict[str, float]
-    outcome_time: dict[str, float]
-    role_totals: dict[str, dict[str, float]]
+def _fold_record(rec: Any, first: int, period: int) -> Any:
+    """A record of per-interval series (:class:`RoleIntervals`, :class:`QueueIntervals`) with every series
+    folded by its combine rule; its other fields as they are."""
+    kind = type(rec)
+    return replace(rec, **{name: _fold(getattr(rec, name), first, period, combine_rule(kind, name))
+                           for name in series_fields(kind)})
 
 
 class _Reader:
@@ -310,27 +305,17 @@ class _Reader:
         self.label_days = 7.0 if self.period_seconds >= WEEK else 1.0
 
     @staticmethod
-    def _count(r: Any) -> int:
+    def _count(r: Replication) -> int:
         if r.step_intervals:
-            return len(next(iter(r.step_intervals.values()))["arrivals"])
-        return len(next(iter(r.roles.values()))["arrivals"]) if r.roles else 0
+            return len(next(iter(r.step_intervals.values())).arrivals)
+        return len(next(iter(r.roles.values())).arrivals) if r.roles else 0
 
     @staticmethod
-    def _folded(r: Any, first: int, period: int) -> _FoldedRep:
-        def fold_map(d: dict[str, Any]) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for k, v in d.items():
-                if isinstance(v, list):
-                    how = "max" if k == "queue_max" else ("mean" if k in _MEANS else "sum")
-                    out[k] = _fold(v, first, period, how)
-                else:
-                    out[k] = v
-            return out
-
-        return _FoldedRep(
-            steps=r.steps, roles={k: fold_map(v) for k, v in r.roles.items()},
-            step_intervals={k: fold_map(v) for k, v in r.step_intervals.items()},
-            branches=r.branches, journeys=r.journeys, outcome_time=r.outcome_time, role_totals=r.role_totals,
+    def _folded(r: Replication, first: int, period: int) -> Replication:
+        """The replication with its per-interval series folded onto one period."""
+        return replace(
+            r, roles={k: _fold_record(v, first, period) for k, v in r.roles.items()},
+            step_intervals={k: _fold_record(v, first, period) for k, v in r.step_intervals.items()},
         )
 
     @property
@@ -338,13 +323,15 @@ class _Reader:
         return self._count(self.reps[0])
 
     def step_sum(self, sid: str, key: str, a: int, b: int) -> list[float]:
-        return [float(sum(r.step_intervals[sid][key][a:b])) for r in self.reps]
+        """Per replication: the sum of the series ``key`` of :class:`QueueIntervals` at ``sid`` over intervals ``[a, b)``."""
+        return [float(sum(getattr(r.step_intervals[sid], key)[a:b])) for r in self.reps]
 
     def steps_sum(self, steps: list[str], key: str, a: int, b: int) -> list[float]:
-        return [float(sum(sum(r.step_intervals[s][key][a:b]) for s in steps)) for r in self.reps]
+        return [float(sum(sum(getattr(r.step_intervals[s], key)[a:b]) for s in steps)) for r in self.reps]
 
     def role_sum(self, role: str, key: str, a: int, b: int) -> list[float]:
-        return [float(sum(r.roles[role][key][a:b])) for r in self.reps]
+        """Per replication: the sum of the series ``key`` of :class:`RoleIntervals` of ``role`` over ``[a, b)``."""
+        return [float(sum(getattr(r.roles[role], key)[a:b])) for r in self.reps]
 
     def per_day(self, values: list[float]) -> float:
         return float(np.mean(values)) / self.days if self.days > 0 else math.nan
@@ -449,17 +436,18 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
         steps = _queue_steps(rd.bp, role.name, rd)
         if not steps:
             continue
-        data = [r.roles[role.name] for r in rd.reps]
-        n = len(data[0]["busy"])
-        busy = [float(np.mean([d["busy"][i] for d in data])) for i in range(n)]
-        duty = [float(np.mean([d["on_duty"][i] for d in data])) for i in range(n)]
-        queue = [float(np.mean([d["queue_mean"][i] for d in data])) for i in range(n)]
-        occ = [b / d if d > 0 else math.nan for b, d in zip(busy, duty)]
+        data: list[RoleIntervals] = [r.roles[role.name] for r in rd.reps]
+        n = len(data[0].busy)
+        busy = [float(np.mean([d.busy[i] for d in data])) for i in range(n)]
+        duty = [float(np.mean([d.on_duty[i] for d in data])) for i in range(n)]
+        queue = [float(np.mean([d.queue_mean[i] for d in data])) for i in range(n)]
+        occ = [occupancy_of(b, d) for b, d in zip(busy, duty)]
         rising = _growth(queue, duty, rd.first, growth)
         flags = [i >= rd.first and ((occ[i] >= threshold) or rising[i]) for i in range(n)]
-        tol = rd.reps[0].step_intervals[steps[0]]["tolerance"]
+        tol = rd.reps[0].step_intervals[steps[0]].tolerance
         for a, b in _windows(flags, gap):
-            occ_m, occ_lo, occ_hi = rd.ratio(rd.role_sum(role.name, "busy", a, b), rd.role_sum(role.name, "on_duty", a, b))
+            occ_m, occ_lo, occ_hi = mean_ci([occupancy_of(x, y) for x, y in zip(
+                rd.role_sum(role.name, "busy", a, b), rd.role_sum(role.name, "on_duty", a, b))])
             grew = any(rising[a:b])
             if not grew and not _holds(rd, occ_lo, occ_m, threshold):
                 continue
@@ -524,12 +512,12 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
     for s in bp.steps:
         if s.id not in rd.reps[0].step_intervals:
             continue
-        data = [r.step_intervals[s.id] for r in rd.reps]
-        tol = data[0]["tolerance"]
-        n = len(data[0]["arrivals"])
-        arr = [float(np.mean([d["arrivals"][i] for d in data])) for i in range(n)]
-        over = [float(np.mean([d["over"][i] for d in data])) for i in range(n)]
-        ab = [float(np.mean([d["abandoned"][i] for d in data])) for i in range(n)]
+        data: list[QueueIntervals] = [r.step_intervals[s.id] for r in rd.reps]
+        tol = data[0].tolerance
+        n = len(data[0].arrivals)
+        arr = [float(np.mean([d.arrivals[i] for d in data])) for i in range(n)]
+        over = [float(np.mean([d.over[i] for d in data])) for i in range(n)]
+        ab = [float(np.mean([d.abandoned[i] for d in data])) for i in range(n)]
         occ_of = _occupancy_of(rd, s.role)
         handoffs = _handoffs_into(bp, s)
         for kind, counts, threshold in (("waiting", over, over_t), ("abandonment", ab, abandon_t)):
@@ -554,7 +542,7 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
                         # customers reach this queue after a hand-off: the wait is one they feel twice
                         sent = sum(rd.per_day([float(r.branches.get(src.id, [0] * (idx + 1))[idx]) for r in rd.reps])
                                    for src, idx, _ in handoffs)
-                        total = rd.per_day([float(r.steps[s.id]["arrivals"]) for r in rd.reps])
+                        total = rd.per_day([float(r.steps[s.id].arrivals) for r in rd.reps])
                         share = min(1.0, sent / total) if total > 0 else math.nan
                         names = ", ".join(dict.fromkeys(src.label for src, _, _ in handoffs))
                         if share >= 0.5:
@@ -592,7 +580,7 @@ def _occupancy_of(rd: _Reader, role: str | None) -> Any:
         return None
 
     def occ(a: int, b: int) -> float:
-        return rd.pooled(rd.role_sum(role, "busy", a, b), rd.role_sum(role, "on_duty", a, b))
+        return occupancy_of(sum(rd.role_sum(role, "busy", a, b)), sum(rd.role_sum(role, "on_duty", a, b)))
 
     return occ
 
@@ -604,17 +592,17 @@ def _declared(rd: _Reader, found: list[_Finding], min_customers: float) -> list[
     at_step = {f.step for f in found}
     roles_hit = {f.role for f in found if f.kind == "capacity"}
     reps = rd.reps
-    done = [r.journeys["completed"] for r in reps]
-    done_time = [r.outcome_time.get("completed", 0.0) for r in reps]
-    rec = [r.journeys["recovered"] for r in reps]
-    rec_time = [r.outcome_time.get("recovered", 0.0) for r in reps]
+    done = [float(r.journeys.completed) for r in reps]
+    done_time = [r.outcome_time.completed for r in reps]
+    rec = [float(r.journeys.recovered) for r in reps]
+    rec_time = [r.outcome_time.recovered for r in reps]
     for s in bp.steps:
         fp = s.fail_point
         if fp is None:
             continue
         if fp.probability:
-            failures = [float(r.steps[s.id]["failures"]) for r in reps]
-            visits = [float(r.steps[s.id]["completions"]) for r in reps]
+            failures = [float(r.steps[s.id].failures) for r in reps]
+            visits = [float(r.steps[s.id].completions) for r in reps]
             m, lo, hi = rd.ratio(failures, visits)
             per_day = rd.per_day(failures)
             if sum(failures) == 0:
@@ -660,9 +648,7 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
     """The staffed step (or join) taking the largest share of all time in the system."""
     bp = rd.bp
     reps = rd.reps
-    total = [
-        sum(r.outcome_time.values()) for r in reps
-    ]
+    total = [r.outcome_time.total for r in reps]
     if not any(total):
         return None
     best = None
@@ -672,8 +658,8 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
         spent = []
         for r in reps:
             st = r.steps[s.id]
-            waits = st["wait_mean"] * (st["completions"] + st["abandonments"]) if st["completions"] + st["abandonments"] else 0.0
-            service = st["duration_mean"] * st["completions"] if st["completions"] else 0.0
+            waits = st.wait_mean * (st.completions + st.abandonments) if st.completions + st.abandonments else 0.0
+            service = st.duration_mean * st.completions if st.completions else 0.0
             spent.append(waits + service)
         share = [x / t if t else math.nan for x, t in zip(spent, total)]
         m, lo, hi = mean_ci(share)
@@ -683,9 +669,9 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
         return None
     s, m, lo, hi = best
     st = [r.steps[s.id] for r in reps]
-    wait = float(np.nanmean([x["wait_mean"] for x in st]))
-    service = float(np.nanmean([x["duration_mean"] for x in st]))
-    arrivals = rd.per_day([x["arrivals"] for x in st])
+    wait = float(np.nanmean([x.wait_mean for x in st]))
+    service = float(np.nanmean([x.duration_mean for x in st]))
+    arrivals = rd.per_day([float(x.arrivals) for x in st])
     text = (
         f"{s.label} takes the largest share of the customers' time in the system: {_pct(m)} "
         f"({_dur(wait)} waiting and {_dur(service)} of service per visit, {arrivals:.0f} visits a day)."
@@ -729,11 +715,11 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
         steps = _queue_steps(rd.bp, f.role, rd) if f.kind == "capacity" else [f.step]
         arr, over = after.steps_sum(steps, "arrivals", f.a, f.b), after.steps_sum(steps, "over", f.a, f.b)
         before_arr, before_over = rd.steps_sum(steps, "arrivals", f.a, f.b), rd.steps_sum(steps, "over", f.a, f.b)
-        tol = rd.reps[0].step_intervals[steps[0]]["tolerance"]
+        tol = rd.reps[0].step_intervals[steps[0]].tolerance
         o0, o1 = rd.pooled(before_over, before_arr), after.pooled(over, arr)
         text = f"One more {f.role} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"
         if f.kind == "capacity":
-            occ1 = after.pooled(after.role_sum(f.role, "busy", f.a, f.b), after.role_sum(f.role, "on_duty", f.a, f.b))
+            occ1 = occupancy_of(sum(after.role_sum(f.role, "busy", f.a, f.b)), sum(after.role_sum(f.role, "on_duty", f.a, f.b)))
             text += f" and occupancy from {_pct(f.value)} to {_pct(occ1)}"
         f.what_if = text + "."
         f.what_if_value = o1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,15 +18,14 @@ from scipy import stats
 
 from blueprint import Blueprint
 from simulate.clock import format_clock
-from simulate.engine.model import Replication
+from simulate.engine.output import JourneyFigures, Replication, StepFigures
+from simulate.eventlog import event_table, save_events
+from simulate.figures import abandonment, asa, occupancy, role_abandonment, role_service_level, service_level
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.failpoints import FailPoints
 
 __all__ = ["Results", "mean_ci"]
-
-EVENT_LOG_BASE = pd.Timestamp("2024-01-01 00:00:00")  # a Monday
-
 
 def mean_ci(values: Any, level: float = 0.95) -> tuple[float, float, float]:
     """``(mean, low, high)`` of independent observations (NaNs left out)."""
@@ -38,11 +37,6 @@ def mean_ci(values: Any, level: float = 0.95) -> tuple[float, float, float]:
         return m, math.nan, math.nan
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
     return m, m - half, m + half
-
-
-def _ratio(num: list[float], den: list[float]) -> float:
-    n, d = float(sum(num)), float(sum(den))
-    return n / d if d > 0 else math.nan
 
 
 def _clock(seconds: float) -> str:
@@ -65,16 +59,21 @@ class Results:
     warmup: float
     interval: float
 
+    @property
+    def first_interval(self) -> int:
+        """The first interval after the warm-up: figures over the whole run count from it."""
+        return int(math.ceil(self.warmup / self.interval))
+
     # -- tables ---------------------------------------------------------------
     def steps(self) -> pd.DataFrame:
         """Per step: arrivals, completions, abandonments, waits (mean, p50, p90, p95, max), duration,
         share within the wait point's tolerance; ``visible`` marks waits the customer can see."""
         rows = []
-        metrics = list(self.replications[0].steps[next(iter(self.replications[0].steps))]) if self.replications[0].steps else []
+        metrics = [f.name for f in fields(StepFigures)] if self.replications[0].steps else []
         for s in self.blueprint.steps:
             row: dict[str, Any] = {"step": s.id, "lane": s.lane.value, "role": s.role, "visible": s.lane.value in ("customer", "onstage")}
             for m in metrics:
-                mean, lo, hi = mean_ci(r.steps[s.id][m] for r in self.replications)
+                mean, lo, hi = mean_ci(getattr(r.steps[s.id], m) for r in self.replications)
                 row[m] = mean
                 row[f"{m} ci"] = (lo, hi)
             rows.append(row)
@@ -94,27 +93,21 @@ class Results:
         w = self.interval
         for name in names:
             reps = [r.roles[name] for r in self.replications]
-            n = len(reps[0]["arrivals"])
+            n = len(reps[0].arrivals)
             records = []
             for i in range(n):
                 rec: dict[str, Any] = {"role": name, "interval": i, "start": i * w, "time": _clock(i * w)}
                 per_rep = {
-                    "arrivals": [r["arrivals"][i] for r in reps],
-                    "offered_load": [r["work"][i] / w for r in reps],
-                    "on_duty": [r["on_duty"][i] for r in reps],
-                    "busy": [r["busy"][i] for r in reps],
-                    "occupancy": [r["busy"][i] / r["on_duty"][i] if r["on_duty"][i] > 0 else math.nan for r in reps],
-                    "queue_mean": [r["queue_mean"][i] for r in reps],
-                    "queue_max": [r["queue_max"][i] for r in reps],
-                    "service_level": [
-                        r["within"][i] / (r["answered"][i] + r["abandoned"][i]) if r["answered"][i] + r["abandoned"][i] else math.nan
-                        for r in reps
-                    ],
-                    "asa": [r["wait_sum"][i] / r["answered"][i] if r["answered"][i] else math.nan for r in reps],
-                    "abandonment": [
-                        r["abandoned"][i] / (r["answered"][i] + r["abandoned"][i]) if r["answered"][i] + r["abandoned"][i] else math.nan
-                        for r in reps
-                    ],
+                    "arrivals": [r.arrivals[i] for r in reps],
+                    "offered_load": [r.work[i] / w for r in reps],
+                    "on_duty": [r.on_duty[i] for r in reps],
+                    "busy": [r.busy[i] for r in reps],
+                    "occupancy": [occupancy(r.busy[i], r.on_duty[i]) for r in reps],
+                    "queue_mean": [r.queue_mean[i] for r in reps],
+                    "queue_max": [r.queue_max[i] for r in reps],
+                    "service_level": [service_level(r.within[i], r.answered[i], r.abandoned[i]) for r in reps],
+                    "asa": [asa(r.wait_sum[i], r.answered[i]) for r in reps],
+                    "abandonment": [abandonment(r.abandoned[i], r.answered[i]) for r in reps],
                 }
                 for k, values in per_rep.items():
                     mean, lo, hi = mean_ci(values)
@@ -127,42 +120,35 @@ class Results:
 
     def journeys(self) -> pd.DataFrame:
         """Per journey: outcomes, time in system, transfers, steps visited, waits seen and unseen."""
-        keys = list(self.replications[0].journeys)
+        keys = [f.name for f in fields(JourneyFigures)]
         rows = []
         for k in keys:
-            mean, lo, hi = mean_ci(r.journeys[k] for r in self.replications)
+            mean, lo, hi = mean_ci(getattr(r.journeys, k) for r in self.replications)
             rows.append({"metric": k, "mean": mean, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows).set_index("metric")
 
     def staff(self) -> pd.DataFrame:
         """Per role: staff hours paid and their cost, average on duty and busy, occupancy, service level."""
         rows = []
+        first = self.first_interval
         for r in self.blueprint.roles:
             row: dict[str, Any] = {"role": r.name}
+            totals = [rep.role_totals[r.name] for rep in self.replications]
             for k in ("paid_hours", "cost", "on_duty", "busy"):
-                mean, lo, hi = mean_ci(rep.role_totals[r.name][k] for rep in self.replications)
+                mean, lo, hi = mean_ci(getattr(t, k) for t in totals)
                 row[k] = mean
                 row[f"{k} ci"] = (lo, hi)
-            occ = [rep.role_totals[r.name]["busy"] / rep.role_totals[r.name]["on_duty"]
-                   if rep.role_totals[r.name]["on_duty"] not in (0, math.inf) else math.nan for rep in self.replications]
-            row["occupancy"], lo, hi = mean_ci(occ)
+            row["occupancy"], lo, hi = mean_ci(occupancy(t.busy, t.on_duty) for t in totals)
             row["occupancy ci"] = (lo, hi)
-            sl = [self._role_ratio(rep, r.name, "within") for rep in self.replications]
+            sl = [role_service_level(rep.roles[r.name], first) for rep in self.replications]
             row["service_level"], lo, hi = mean_ci(sl)
             row["service_level ci"] = (lo, hi)
-            ab = [self._role_ratio(rep, r.name, "abandoned") for rep in self.replications]
+            ab = [role_abandonment(rep.roles[r.name], first) for rep in self.replications]
             row["abandonment"], lo, hi = mean_ci(ab)
             row["abandonment ci"] = (lo, hi)
-            row["target_seconds"] = self.replications[0].role_totals[r.name]["target_seconds"]
+            row["target_seconds"] = totals[0].target_seconds
             rows.append(row)
         return pd.DataFrame(rows).set_index("role")
-
-    def _role_ratio(self, rep: Replication, role: str, what: str) -> float:
-        r = rep.roles[role]
-        first = int(math.ceil(self.warmup / self.interval))
-        num = r[what][first:]
-        den = [a + b for a, b in zip(r["answered"][first:], r["abandoned"][first:])]
-        return _ratio(num, den)
 
     def summary(self) -> pd.DataFrame:
         """Key figures with 95% intervals: throughput, outcomes, time in system, staff hours and cost."""
@@ -184,7 +170,7 @@ class Results:
                 rows.append((f"{role}: service level", rec["service_level"], *rec["service_level ci"]))
             if rec["paid_hours"]:
                 rows.append((f"{role}: staff hours paid", rec["paid_hours"], *rec["paid_hours ci"]))
-        cost = [sum(rep.role_totals[r]["cost"] for r in rep.role_totals) for rep in self.replications]
+        cost = [sum(t.cost for t in rep.role_totals.values()) for rep in self.replications]
         rows.append(("staff cost", *mean_ci(cost)))
         return pd.DataFrame(rows, columns=["figure", "mean", "ci_low", "ci_high"]).set_index("figure")
 
@@ -204,50 +190,13 @@ class Results:
     # -- event log --------------------------------------------------------------
     @property
     def events(self) -> pd.DataFrame:
-        """One row per step instance under pm4py's column names (needs ``record_events=True``)."""
-        if any(r.events is None for r in self.replications):
-            raise ValueError("no event log: run with record_events=True")
-        rows = []
-        for i, r in enumerate(self.replications):
-            for e in r.events or []:
-                rows.append(
-                    {
-                        "case:concept:name": f"r{i}-c{e['case']}",
-                        "concept:name": e["label"],
-                        "step": e["step"],
-                        "lane": e["lane"],
-                        "org:resource": e["resource"],
-                        "enable_timestamp": EVENT_LOG_BASE + pd.to_timedelta(e["enabled"], unit="s"),
-                        "start_timestamp": EVENT_LOG_BASE + pd.to_timedelta(e["start"], unit="s") if e["start"] is not None else pd.NaT,
-                        "time:timestamp": EVENT_LOG_BASE + pd.to_timedelta(e["end"], unit="s"),
-                        "lifecycle:transition": "complete" if e["outcome"] == "completed" else "ate_abort",
-                        "replication": i,
-                    }
-                )
-        columns = ["case:concept:name", "concept:name", "step", "lane", "org:resource", "enable_timestamp",
-                   "start_timestamp", "time:timestamp", "lifecycle:transition", "replication"]
-        return pd.DataFrame(rows, columns=columns)
+        """One row per step instance under pm4py's column names (needs ``record_events=True``);
+        see :func:`simulate.eventlog.event_table`."""
+        return event_table(self.replications)
 
     def save_events(self, path: str | Path) -> Path:
-        """Write the event log as CSV, Parquet or XES (by the suffix)."""
-        from blueprint.files import write_atomically
-
-        p = Path(path)
-        df = self.events
-        suffix = p.suffix.lower()
-        if suffix == ".csv":
-            write_atomically(p, df.to_csv(index=False).encode("utf-8"))
-        elif suffix == ".parquet":
-            import io
-
-            buf = io.BytesIO()
-            df.to_parquet(buf, index=False)
-            write_atomically(p, buf.getvalue())
-        elif suffix == ".xes":
-            write_atomically(p, _to_xes(df).encode("utf-8"))
-        else:
-            raise ValueError(f"cannot write an event log as {suffix!r}; use .csv, .parquet or .xes")
-        return p
+        """Write the event log as CSV, Parquet or XES (by the suffix); see :func:`simulate.eventlog.save_events`."""
+        return save_events(self.events, path)
 
     # -- display ------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -282,19 +231,3 @@ class Results:
 
         return load_results(path)
 
-
-def _to_xes(df: pd.DataFrame) -> str:
-    """A minimal XES document (traces by case, one event per completed or aborted step)."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">']
-    for case, events in df.groupby("case:concept:name", sort=False):
-        out.append(f'  <trace><string key="concept:name" value="{html.escape(str(case))}"/>')
-        for _, e in events.iterrows():
-            out.append(
-                f'    <event><string key="concept:name" value="{html.escape(str(e["concept:name"]))}"/>'
-                f'<string key="org:resource" value="{html.escape(str(e["org:resource"]))}"/>'
-                f'<string key="lifecycle:transition" value="{e["lifecycle:transition"]}"/>'
-                f'<date key="time:timestamp" value="{e["time:timestamp"].isoformat()}"/></event>'
-            )
-        out.append("  </trace>")
-    out.append("</log>")
-    return "\n".join(out) + "\n"

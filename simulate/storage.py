@@ -12,8 +12,17 @@ Two formats, chosen by the suffix:
   settings travel in the file's metadata. Event logs, when recorded, are kept
   as one JSON object per event in the ``event`` column.
 
-Loading gives back equal numbers, so runs from different days can be set side
-by side. Files are written atomically.
+Both formats are written and read by walking the fields of
+:class:`~simulate.engine.Replication` and of the records in it
+(:func:`dataclasses.fields`), not from a list kept here: a field added to the
+engine's output is saved and loaded with the rest. In the long table the
+``section`` is the replication's field (``steps``, ``roles``,
+``step_intervals``, ...; scalars under ``settings``), ``name`` the step or role
+it is keyed by, ``metric`` the record's field and ``interval`` the position in
+a per-interval series (-1 for a single number).
+
+Loading gives back equal numbers of the same types, so runs from different
+days can be set side by side. Files are written atomically.
 
 >>> import blueprint, simulate, tempfile, pathlib
 >>> bp = blueprint.load("examples/coffee_shop.yaml")
@@ -30,13 +39,16 @@ from __future__ import annotations
 import io
 import json
 import math
-from dataclasses import fields
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blueprint import Blueprint
 from blueprint.files import write_atomically
-from simulate.engine.model import Replication
+from simulate.engine.output import Replication
 from simulate.results import Results
 
 if TYPE_CHECKING:
@@ -86,14 +98,60 @@ def _blueprint_data(bp: Blueprint) -> Any:
     return json.loads(bp.to_json())
 
 
+def _plain(value: Any) -> Any:
+    """Records (dataclasses) as dicts of their fields, tuples as lists, all the way down."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _build(tp: Any, data: Any) -> Any:
+    """``data`` (from :func:`_plain`, JSON or the long table) as a value of type ``tp``: records rebuilt
+    field by field, numbers as the type declares (counts stored as floats become ints again)."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if data is None and type(None) in args:
+            return None
+        (tp,) = [a for a in args if a is not type(None)]
+        return _build(tp, data)
+    if is_dataclass(tp) and isinstance(tp, type):
+        hints = _hints(tp)
+        values = {}
+        for f in fields(tp):
+            if f.name in data:
+                values[f.name] = _build(hints[f.name], data[f.name])
+            elif f.default is MISSING and f.default_factory is MISSING and typing.get_origin(hints[f.name]) is list:
+                values[f.name] = []  # an empty series writes no rows
+        return tp(**values)
+    if origin is dict:
+        return {k: _build(args[1], v) for k, v in data.items()}
+    if origin is list:
+        return [_build(args[0], v) for v in data]
+    if origin is tuple:
+        return tuple(_build(args[0], v) for v in data)
+    if tp is int:
+        return int(data)
+    if tp is float:
+        return float(data)
+    return data  # strings, and records kept as dicts (events)
+
+
 def _replication_data(rep: Replication) -> dict[str, Any]:
-    return {f.name: getattr(rep, f.name) for f in fields(Replication)}
+    data: dict[str, Any] = _plain(rep)
+    return data
 
 
 def _replication(data: dict[str, Any]) -> Replication:
-    data = dict(data)
-    data["seed"] = tuple(data["seed"])
-    return Replication(**data)
+    rep: Replication = _build(Replication, data)
+    return rep
 
 
 def _settings(results: Results) -> dict[str, Any]:
@@ -137,73 +195,100 @@ def _check_format(doc: Any, kind: str, source: str) -> None:
 _COLUMNS = ("replication", "section", "name", "metric", "interval", "value", "event")
 
 
+Row = tuple[str, str, str, int, Any, str | None]  # section, name, metric, interval, value, event
+
+
+def _record_rows(section: str, name: str, record: Any) -> Iterator[Row]:
+    """The rows of one record: a number per scalar field, one per interval for a series."""
+    for f in fields(record):
+        yield from _value_rows(section, name, f.name, getattr(record, f.name))
+
+
+def _value_rows(section: str, name: str, metric: str, value: Any) -> Iterator[Row]:
+    if isinstance(value, (list, tuple)):
+        for n, v in enumerate(value):
+            yield section, name, metric, n, v, None
+    elif value is None or isinstance(value, (int, float)):
+        yield section, name, metric, -1, value, None
+    else:
+        raise TypeError(f"cannot write {section}/{name}/{metric} of type {type(value).__name__} to the long table")
+
+
+def _replication_rows(r: Replication) -> Iterator[Row]:
+    """Every field of a replication as rows of the long table, walking its fields."""
+    for f in fields(r):
+        value = getattr(r, f.name)
+        if f.name == "seed":
+            yield from _value_rows("seed", "", "", value)
+        elif f.name == "events":
+            if value is not None:
+                yield "events", "", "", -1, len(value), None
+                for n, e in enumerate(value):
+                    yield "event", "", "", n, None, json.dumps(_encode(e), ensure_ascii=False)
+        elif is_dataclass(value):
+            yield from _record_rows(f.name, "", value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if is_dataclass(item):
+                    yield from _record_rows(f.name, key, item)
+                else:
+                    yield from _value_rows(f.name, key, "", item)
+        else:
+            yield from _value_rows("settings", "", f.name, value)
+
+
 def _rows(results: Results, out: dict[str, list[Any]], scenario: str | None = None) -> None:
     """Append the rows of every replication of ``results`` to the column lists in ``out``."""
-
-    def add(rep: int, section: str, name: str, metric: str, interval: int, value: Any, event: str | None = None) -> None:
-        out["replication"].append(rep)
-        out["section"].append(section)
-        out["name"].append(name)
-        out["metric"].append(metric)
-        out["interval"].append(interval)
-        out["value"].append(float(value) if value is not None else math.nan)
-        out["event"].append(event)
-        if scenario is not None:
-            out["scenario"].append(scenario)
-
     for i, r in enumerate(results.replications):
-        for j, part in enumerate(r.seed):
-            add(i, "seed", "", "", j, part)
-        for k in ("horizon", "warmup", "interval"):
-            add(i, "settings", "", k, -1, getattr(r, k))
-        for metric, v in r.journeys.items():
-            add(i, "journeys", "", metric, -1, v)
-        for sid, metrics in r.steps.items():
-            for metric, v in metrics.items():
-                add(i, "steps", sid, metric, -1, v)
-        for role, metrics in r.roles.items():
-            for metric, values in metrics.items():
-                for n, v in enumerate(values):
-                    add(i, "roles", role, metric, n, v)
-        for role, metrics in r.role_totals.items():
-            for metric, v in metrics.items():
-                add(i, "role_totals", role, metric, -1, v)
-        if r.events is not None:
-            add(i, "events", "", "", -1, len(r.events))
-            for n, e in enumerate(r.events):
-                add(i, "event", "", "", n, None, json.dumps(_encode(e), ensure_ascii=False))
+        for section, name, metric, interval, value, event in _replication_rows(r):
+            out["replication"].append(i)
+            out["section"].append(section)
+            out["name"].append(name)
+            out["metric"].append(metric)
+            out["interval"].append(interval)
+            out["value"].append(float(value) if value is not None else math.nan)
+            out["event"].append(event)
+            if scenario is not None:
+                out["scenario"].append(scenario)
+
+
+def _put(target: Any, key: str, interval: int, value: Any) -> None:
+    """Set ``target[key]`` to ``value``, or its ``interval``-th entry for a series."""
+    if interval < 0:
+        target[key] = value
+        return
+    series = target.setdefault(key, [])
+    series.extend([None] * (interval + 1 - len(series)))
+    series[interval] = value
 
 
 def _replications_from_rows(frame: Any) -> list[Replication]:
-    """Replications back from the rows of one run (in the order they were written)."""
+    """Replications back from the rows of one run, each section by the type of the replication's field."""
+    hints = _hints(Replication)
     reps: dict[int, dict[str, Any]] = {}
     cols = [frame[c].tolist() for c in _COLUMNS]
     for rep, section, name, metric, interval, value, event in zip(*cols):
-        r = reps.get(rep)
-        if r is None:
-            r = reps[rep] = {"seed": [], "steps": {}, "roles": {}, "role_totals": {}, "journeys": {}, "events": None}
+        r = reps.setdefault(rep, {})
         if section == "seed":
-            r["seed"].append(int(value))
+            _put(r, "seed", interval, int(value))
         elif section == "settings":
             r[metric] = value
-        elif section == "journeys":
-            r["journeys"][metric] = _number(value)
-        elif section == "steps":
-            r["steps"].setdefault(name, {})[metric] = _number(value)
-        elif section == "roles":
-            r["roles"].setdefault(name, {}).setdefault(metric, []).append(_number(value))
-        elif section == "role_totals":
-            r["role_totals"].setdefault(name, {})[metric] = _number(value)
         elif section == "events":
             r["events"] = []
         elif section == "event":
             r["events"].append(_decode(json.loads(event)))
+        elif section not in hints:
+            raise ValueError(f"unknown section {section!r} in the table of results")
+        elif typing.get_origin(hints[section]) is dict:
+            # keyed by step or role: a record per key (metric = its field), or a series (metric "")
+            inner = r.setdefault(section, {})
+            if metric:
+                _put(inner.setdefault(name, {}), metric, interval, value)
+            else:
+                _put(inner, name, interval, value)
+        else:
+            _put(r.setdefault(section, {}), metric, interval, value)
     return [_replication(reps[k]) for k in sorted(reps)]
-
-
-def _number(value: float) -> float | int:
-    """Whole numbers back as ints (counts were ints when written)."""
-    return int(value) if math.isfinite(value) and value.is_integer() and abs(value) < 2**53 else value
 
 
 def _write_parquet(path: Path, columns: dict[str, list[Any]], meta: dict[str, Any]) -> None:

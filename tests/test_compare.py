@@ -75,8 +75,8 @@ def test_every_scenario_meets_the_same_customers(small: Comparison) -> None:
         assert r.seed == base.seed
         assert [x.seed for x in r.replications] == [x.seed for x in base.replications]
     # staffing alone does not change who arrives
-    assert [x.journeys["arrivals"] for x in small[EARLY.name].replications] == [
-        x.journeys["arrivals"] for x in base.replications]
+    assert [x.journeys.arrivals for x in small[EARLY.name].replications] == [
+        x.journeys.arrivals for x in base.replications]
 
 
 # -- the tables ----------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_figures_are_those_of_the_results_tables(small: Comparison) -> None:
             for k in ("occupancy", "abandonment", "service_level"):
                 assert figs.loc[f"{role}: {k.replace('_', ' ')}", "mean"] == staff.loc[role, k]
         per = res.roles("first_line")
-        asa = [sum(r.roles["first_line"]["wait_sum"]) / sum(r.roles["first_line"]["answered"]) for r in res.replications]
+        asa = [sum(r.roles["first_line"].wait_sum) / sum(r.roles["first_line"].answered) for r in res.replications]
         assert figs.loc["first_line: ASA (s)", "mean"] == pytest.approx(np.mean(asa))
         by_interval = small.service_level_by_interval(name, "first_line")
         assert np.allclose(by_interval["mean"], per["service_level"], equal_nan=True)

@@ -45,7 +45,7 @@ def tandem(back_in_window: int = 2, back_otherwise: int = 5, patience: str | Non
 
 def _rate_interval(res: simulate.Results, step: str, level: float = 0.999) -> tuple[float, float]:
     """The failure rate at a step over the replications, with a wide (99.9%) t interval."""
-    rates = [r.steps[step]["failures"] / r.steps[step]["completions"] for r in res.replications]
+    rates = [r.steps[step].failures / r.steps[step].completions for r in res.replications]
     _, lo, hi = mean_ci(rates, level=level)
     return lo, hi
 
@@ -199,7 +199,7 @@ def test_plus_one_for_each_form_of_staffing() -> None:
 
 
 def _ratios(res: simulate.Results, step: str) -> list[float]:
-    return [r.steps[step]["failures"] / r.steps[step]["completions"] for r in res.replications]
+    return [r.steps[step].failures / r.steps[step].completions for r in res.replications]
 
 
 def test_contact_center_fail_points_make_sense() -> None:

@@ -73,7 +73,7 @@ def test_offered_load_matches_the_simulator() -> None:
 
     for role in ("desk", "expert"):
         expected = float(req.loc[role]["load"].iloc[40])  # any interval: constant arrivals
-        per_rep = [sum(r.roles[role]["work"][2:23]) / (21 * H) for r in res.replications]
+        per_rep = [sum(r.roles[role].work[2:23]) / (21 * H) for r in res.replications]
         m, s = np.mean(per_rep), np.std(per_rep, ddof=1) / math.sqrt(len(per_rep))
         half = stats.t.ppf(0.9995, len(per_rep) - 1) * s
         assert abs(m - expected) <= half, (role, m, expected, half)

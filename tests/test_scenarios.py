@@ -343,12 +343,12 @@ def test_results_save_and_load_back_the_same_numbers(tmp_path: Path, suffix: str
 
 def test_results_files_keep_infinities_and_refuse_other_files(tmp_path: Path, bp: blueprint.Blueprint) -> None:
     results = simulate.run(bp, days=0.1, replications=2, seed=1, progress=False)
-    results.replications[0].role_totals["chatbot"]["on_duty"] = math.inf
-    results.replications[0].role_totals["chatbot"]["busy"] = -math.inf
+    results.replications[0].role_totals["chatbot"].on_duty = math.inf
+    results.replications[0].role_totals["chatbot"].busy = -math.inf
     for suffix in (".json", ".parquet"):
         again = simulate.Results.load(results.save(tmp_path / f"r{suffix}"))
-        assert again.replications[0].role_totals["chatbot"]["on_duty"] == math.inf
-        assert again.replications[0].role_totals["chatbot"]["busy"] == -math.inf
+        assert again.replications[0].role_totals["chatbot"].on_duty == math.inf
+        assert again.replications[0].role_totals["chatbot"].busy == -math.inf
         assert same(again.replications[1].steps, results.replications[1].steps)
     text = (tmp_path / "r.json").read_text()
     assert "NaN" not in text and "Infinity" not in text  # strict JSON

@@ -101,7 +101,7 @@ def window(results: simulate.Results) -> float:
 
 def after(results: simulate.Results, rep: Replication, role: str, key: str) -> float:
     """A per-interval role figure summed over the intervals after the warm-up."""
-    return float(sum(rep.roles[role][key][first_interval(results) :]))
+    return float(sum(getattr(rep.roles[role], key)[first_interval(results) :]))
 
 
 def area(results: simulate.Results, rep: Replication, role: str, key: str) -> float:
@@ -148,22 +148,22 @@ def check_conservation(results: simulate.Results, *, all_at_steps: bool = True) 
     for i, rep in enumerate(results.replications):
         j = rep.journeys
         outcomes = ("completed", "recovered", "abandoned", "failed", "in_system")
-        assert all(j[k] >= 0 for k in outcomes), (i, j)
-        assert j["arrivals"] == sum(j[k] for k in outcomes), (i, j)
+        assert all(getattr(j, k) >= 0 for k in outcomes), (i, j)
+        assert j.arrivals == sum(getattr(j, k) for k in outcomes), (i, j)
         still: dict[str, float] = {}
         for sid, st in rep.steps.items():
-            still[sid] = st["arrivals"] - st["completions"] - st["abandonments"]
+            still[sid] = st.arrivals - st.completions - st.abandonments
             assert still[sid] >= 0, (i, sid, st)
-            assert st["failures"] <= st["completions"], (i, sid, st)
+            assert st.failures <= st.completions, (i, sid, st)
         if all_at_steps:
-            assert sum(still.values()) == j["in_system"], (i, still, j)
+            assert sum(still.values()) == j.in_system, (i, still, j)
         else:
-            assert sum(still.values()) <= j["in_system"], (i, still, j)
+            assert sum(still.values()) <= j.in_system, (i, still, j)
         for role in results.blueprint.roles:
             r = rep.roles[role.name]
-            queued = sum(r["arrivals"]) - sum(r["answered"]) - sum(r["abandoned"])
+            queued = sum(r.arrivals) - sum(r.answered) - sum(r.abandoned)
             assert queued >= 0, (i, role.name, queued)
-            assert all(0 <= w <= a for w, a in zip(r["within"], r["answered"])), (i, role.name)
+            assert all(0 <= w <= a for w, a in zip(r.within, r.answered)), (i, role.name)
             steps = [s.id for s in results.blueprint.steps if s.role == role.name]
             if results.warmup == 0 and len(steps) == 1 and role.staffing.kind == "headcount":
                 in_service = still[steps[0]] - queued
@@ -194,17 +194,17 @@ def check_little(results: simulate.Results, *, system: bool = True) -> None:
         for i, rep in enumerate(results.replications):
             answered = after(results, rep, role, "answered")
             abandoned = after(results, rep, role, "abandoned")
-            if sum(rep.roles[role]["abandoned"]) == 0:
+            if sum(rep.roles[role].abandoned) == 0:
                 waits = after(results, rep, role, "wait_sum")
             else:  # the step's waits count answered and abandoned customers alike
                 assert len(roles) == 1, "abandonment: use single stations"
-                waits = rep.steps[step]["wait_mean"] * (answered + abandoned)
+                waits = rep.steps[step].wait_mean * (answered + abandoned)
             q = area(results, rep, role, "queue_mean") / T
             assert q >= waits / T - 1e-9 * (1 + q), f"replication {i}: queue area {q} < waits {waits / T}"
             lq.append(q)
             lw.append(waits / T)
             busy.append(area(results, rep, role, "busy") / T)
-            served.append(answered / T * rep.steps[step]["duration_mean"])
+            served.append(answered / T * rep.steps[step].duration_mean)
         check_little_from_time_zero(results, role, step)
         if len(results.replications) < 2:
             continue
@@ -216,7 +216,7 @@ def check_little(results: simulate.Results, *, system: bool = True) -> None:
         for i, rep in enumerate(results.replications):
             n = sum(area(results, rep, r, "queue_mean") + area(results, rep, r, "busy") for r in roles) / T
             j = rep.journeys
-            sojourns = j["time_in_system_mean"] * (j["arrivals"] - j["in_system"]) / T
+            sojourns = j.time_in_system_mean * (j.arrivals - j.in_system) / T
             assert n >= sojourns - 1e-9 * (1 + n), f"replication {i}: number in system {n} < λW {sojourns}"
             l_sys.append(n)
             lw_sys.append(sojourns)
@@ -237,14 +237,14 @@ def check_little_from_time_zero(results: simulate.Results, role: str, step: str)
     T, w = results.days * DAY, results.interval
     for k, rep in enumerate(results.replications):
         r = rep.roles[role]
-        integral = sum(r["queue_mean"]) * w
-        if sum(r["abandoned"]) == 0:
-            waits = sum(r["wait_sum"])
+        integral = sum(r.queue_mean) * w
+        if sum(r.abandoned) == 0:
+            waits = sum(r.wait_sum)
         elif results.warmup == 0:
-            waits = rep.steps[step]["wait_mean"] * (sum(r["answered"]) + sum(r["abandoned"]))
+            waits = rep.steps[step].wait_mean * (sum(r.answered) + sum(r.abandoned))
         else:
             continue
-        still = [a - b - c for a, b, c in zip(r["arrivals"], r["answered"], r["abandoned"])]
+        still = [a - b - c for a, b, c in zip(r.arrivals, r.answered, r.abandoned)]
         assert min(still) >= 0, (k, role, still)
         low = sum(n * max(0.0, T - (i + 1) * w) for i, n in enumerate(still))
         high = sum(n * (T - i * w) for i, n in enumerate(still))
@@ -257,7 +257,7 @@ def check_little_from_time_zero(results: simulate.Results, role: str, step: str)
 
 def check_arrival_count(results: simulate.Results, rate_per_second: float) -> None:
     """Counted arrivals, pooled over replications, are Poisson with mean λ·T·replications."""
-    total = sum(rep.journeys["arrivals"] for rep in results.replications)
+    total = sum(rep.journeys.arrivals for rep in results.replications)
     expected = rate_per_second * window(results) * len(results.replications)
     lo, hi = poisson_interval(int(total))
     assert lo <= expected <= hi, f"{total} arrivals; expected {expected:.1f} outside [{lo:.1f}, {hi:.1f}]"
@@ -315,12 +315,12 @@ def test_mm1_wait_and_probability_of_waiting(pool: Any) -> None:
     results = run_checked(bp, pool, days=2, replications=20, seed=20240601, warmup="1 h")
     check_arrival_count(results, lam)
     reps = results.replications
-    assert_covers(wq, [r.steps["serve"]["wait_mean"] for r in reps], "M/M/1 mean wait Wq = ρ/(μ−λ)")
-    assert_covers(rho, [1 - r.steps["serve"]["within_tolerance"] for r in reps], "M/M/1 P(wait > 0) = ρ")
+    assert_covers(wq, [r.steps["serve"].wait_mean for r in reps], "M/M/1 mean wait Wq = ρ/(μ−λ)")
+    assert_covers(rho, [1 - r.steps["serve"].within_tolerance for r in reps], "M/M/1 P(wait > 0) = ρ")
     assert_covers(rho * lam / (mu - lam), [area(results, r, "agent", "queue_mean") / window(results) for r in reps],
                   "M/M/1 Lq = ρ²/(1−ρ)")
     assert_covers(rho, [area(results, r, "agent", "busy") / window(results) for r in reps], "M/M/1 utilisation ρ")
-    assert_covers(wq + 1 / mu, [r.journeys["time_in_system_mean"] for r in reps], "M/M/1 time in system 1/(μ−λ)")
+    assert_covers(wq + 1 / mu, [r.journeys.time_in_system_mean for r in reps], "M/M/1 time in system 1/(μ−λ)")
 
 
 def test_mmc_against_erlang_c(pool: Any) -> None:
@@ -330,10 +330,10 @@ def test_mmc_against_erlang_c(pool: Any) -> None:
     results = run_checked(bp, pool, days=3, replications=20, seed=7310, warmup="1 h")
     check_arrival_count(results, lam)
     reps = results.replications
-    t = results.replications[0].role_totals["agent"]["target_seconds"]
+    t = results.replications[0].role_totals["agent"].target_seconds
     assert t == 20.0
-    assert_covers(q.wq, [r.steps["serve"]["wait_mean"] for r in reps], "M/M/5 mean wait (Erlang C)")
-    assert_covers(q.p_wait, [1 - r.steps["serve"]["within_tolerance"] for r in reps], "M/M/5 P(wait > 0) = C")
+    assert_covers(q.wq, [r.steps["serve"].wait_mean for r in reps], "M/M/5 mean wait (Erlang C)")
+    assert_covers(q.p_wait, [1 - r.steps["serve"].within_tolerance for r in reps], "M/M/5 P(wait > 0) = C")
     sl = [
         after(results, r, "agent", "within")
         / (after(results, r, "agent", "answered") + after(results, r, "agent", "abandoned"))
@@ -345,7 +345,7 @@ def test_mmc_against_erlang_c(pool: Any) -> None:
     # the tables report the same per-replication figures
     staff = results.staff().loc["agent"]
     assert staff["service_level"] == pytest.approx(np.mean(sl), rel=1e-12)
-    waits = [r.steps["serve"]["wait_mean"] for r in reps]
+    waits = [r.steps["serve"].wait_mean for r in reps]
     assert results.steps().loc["serve", "wait_mean"] == pytest.approx(np.mean(waits))
 
 
@@ -364,11 +364,11 @@ def test_mmc_with_patience_against_erlang_a(pool: Any) -> None:
         answered, abandoned = after(results, r, "agent", "answered"), after(results, r, "agent", "abandoned")
         ab.append(abandoned / (answered + abandoned))
         st = r.steps["serve"]
-        served_at_once = st["within_tolerance"] * st["completions"]
-        pw.append(1 - served_at_once / (st["completions"] + st["abandonments"]))
+        served_at_once = st.within_tolerance * st.completions
+        pw.append(1 - served_at_once / (st.completions + st.abandonments))
     assert_covers(ea.p_abandon, ab, "Erlang A abandonment share θ·E[Q]/λ")
     assert_covers(ea.p_wait, pw, "Erlang A P(wait > 0) = P(N ≥ c)")
-    assert_covers(ea.wq, [r.steps["serve"]["wait_mean"] for r in reps], "Erlang A mean time in queue E[Q]/λ")
+    assert_covers(ea.wq, [r.steps["serve"].wait_mean for r in reps], "Erlang A mean time in queue E[Q]/λ")
     assert_covers(ea.lq, [area(results, r, "agent", "queue_mean") / window(results) for r in reps], "Erlang A E[Q]")
     assert_covers(ea.busy, [area(results, r, "agent", "busy") / window(results) for r in reps], "Erlang A busy servers")
     # the per-role table gives the same abandonment share
@@ -389,17 +389,17 @@ def test_tandem_jackson_network(pool: Any) -> None:
     results = run_checked(bp, pool, days=3, replications=20, seed=424242, warmup="1 h")
     check_arrival_count(results, lam)
     reps = results.replications
-    assert_covers(first.wq, [r.steps["desk"]["wait_mean"] for r in reps], "tandem station 1 (M/M/2) mean wait")
-    assert_covers(second.wq, [r.steps["till"]["wait_mean"] for r in reps], "tandem station 2 (M/M/3) mean wait")
-    assert_covers(first.p_wait, [1 - r.steps["desk"]["within_tolerance"] for r in reps], "tandem station 1 P(wait > 0)")
-    assert_covers(second.p_wait, [1 - r.steps["till"]["within_tolerance"] for r in reps], "tandem station 2 P(wait>0)")
-    assert_covers(first.w + second.w, [r.journeys["time_in_system_mean"] for r in reps], "tandem time in system")
+    assert_covers(first.wq, [r.steps["desk"].wait_mean for r in reps], "tandem station 1 (M/M/2) mean wait")
+    assert_covers(second.wq, [r.steps["till"].wait_mean for r in reps], "tandem station 2 (M/M/3) mean wait")
+    assert_covers(first.p_wait, [1 - r.steps["desk"].within_tolerance for r in reps], "tandem station 1 P(wait > 0)")
+    assert_covers(second.p_wait, [1 - r.steps["till"].within_tolerance for r in reps], "tandem station 2 P(wait>0)")
+    assert_covers(first.w + second.w, [r.journeys.time_in_system_mean for r in reps], "tandem time in system")
     # the departures of an M/M/c queue are Poisson at λ (Burke): station 2 sees λ too
     till_arrivals = sum(after(results, r, "cashier", "arrivals") for r in reps)
     lo, hi = poisson_interval(int(till_arrivals))
     assert lo <= lam * window(results) * len(reps) <= hi, (till_arrivals, lo, hi)
     for r in reps:  # and every completed journey went through both
-        assert r.journeys["completed"] == r.steps["till"]["completions"]
+        assert r.journeys.completed == r.steps["till"].completions
 
 
 # -- 5. D/D/1 and D/D/2, exactly ------------------------------------------------------------------------------
@@ -417,17 +417,17 @@ def test_dd1_without_queueing_is_exact() -> None:
     check_conservation(results)
     check_little(results)
     for rep in results.replications:
-        assert rep.journeys["arrivals"] == 2 * 1440
-        assert rep.journeys["completed"] == 2 * 1440 and rep.journeys["in_system"] == 0
+        assert rep.journeys.arrivals == 2 * 1440
+        assert rep.journeys.completed == 2 * 1440 and rep.journeys.in_system == 0
         st = rep.steps["serve"]
-        assert st["wait_mean"] == 0 and st["wait_max"] == 0 and st["within_tolerance"] == 1
-        assert st["duration_mean"] == 30
-        assert rep.journeys["time_in_system_mean"] == pytest.approx(30, abs=1e-9)
+        assert st.wait_mean == 0 and st.wait_max == 0 and st.within_tolerance == 1
+        assert st.duration_mean == 30
+        assert rep.journeys.time_in_system_mean == pytest.approx(30, abs=1e-9)
         r = rep.roles["agent"]
-        assert r["busy"] == pytest.approx([0.5] * 192, rel=1e-12)  # 15 customers × 30 s in every 15 minutes
-        assert r["queue_mean"] == [0.0] * 192
-        assert r["arrivals"] == [15.0] * 192
-        assert r["work"] == pytest.approx([450.0] * 192, rel=1e-12)
+        assert r.busy == pytest.approx([0.5] * 192, rel=1e-12)  # 15 customers × 30 s in every 15 minutes
+        assert r.queue_mean == [0.0] * 192
+        assert r.arrivals == [15.0] * 192
+        assert r.work == pytest.approx([450.0] * 192, rel=1e-12)
     events = results.events
     assert len(events) == 2 * 2 * 1440
     assert (events.start_timestamp == events.enable_timestamp).all()
@@ -448,14 +448,14 @@ def test_dd1_with_a_growing_queue_is_exact() -> None:
     assert waits == [30.0 * k for k in range(n)]
     assert [e["end"] for e in sorted(rep.events, key=lambda e: e["case"])] == [90.0 * (k + 1) for k in range(n)]
     st = rep.steps["serve"]
-    assert st["wait_max"] == 30.0 * (n - 1)
-    assert st["wait_mean"] == pytest.approx(15.0 * (n - 1), rel=1e-12)
-    assert rep.journeys["time_in_system_mean"] == pytest.approx(15.0 * (n - 1) + 90, rel=1e-12)
+    assert st.wait_max == 30.0 * (n - 1)
+    assert st.wait_mean == pytest.approx(15.0 * (n - 1), rel=1e-12)
+    assert rep.journeys.time_in_system_mean == pytest.approx(15.0 * (n - 1) + 90, rel=1e-12)
     # the queue's time integral is the sum of the waits: 30·(0 + 1 + … + 9) s
-    assert sum(rep.roles["agent"]["queue_mean"]) * results.interval == pytest.approx(30.0 * n * (n - 1) / 2, rel=1e-12)
+    assert sum(rep.roles["agent"].queue_mean) * results.interval == pytest.approx(30.0 * n * (n - 1) / 2, rel=1e-12)
     # the one server is busy from 0 to 900 s without a break: exactly the first interval
-    assert rep.roles["agent"]["busy"][0] == pytest.approx(1.0, rel=1e-12)
-    assert sum(rep.roles["agent"]["busy"][1:]) == 0
+    assert rep.roles["agent"].busy[0] == pytest.approx(1.0, rel=1e-12)
+    assert sum(rep.roles["agent"].busy[1:]) == 0
 
 
 def test_dd2_waits_by_hand() -> None:
@@ -499,12 +499,12 @@ def test_time_varying_arrivals_and_staffing(pool: Any) -> None:
             r = rep.roles["agent"]
             for d in range(days):
                 sl = slice((24 * d + h) * per_hour, (24 * d + h + 1) * per_hour)
-                arrivals.append(sum(r["arrivals"][sl]))
-                load.append(sum(r["work"][sl]) / HOUR)
+                arrivals.append(sum(r.arrivals[sl]))
+                load.append(sum(r.work[sl]) / HOUR)
                 # staff on duty: as planned, except that when the headcount falls, those busy
                 # finish their customer first (services of 30 s on average: within the interval)
                 drop = staffing[h - 1] - staffing[h] if (d, h) != (0, 0) else 0
-                on_duty = r["on_duty"][sl]
+                on_duty = r.on_duty[sl]
                 if drop > 0:
                     assert staffing[h] - 1e-9 <= on_duty[0] <= staffing[h] + drop, (d, h, on_duty)
                     on_duty = on_duty[1:]
@@ -515,7 +515,7 @@ def test_time_varying_arrivals_and_staffing(pool: Any) -> None:
         assert_covers(count * service / HOUR, load, f"hour {h}: offered load λ_h·E[S]", level=level)
         # the table's offered load is the same figure per interval
         table_load = table.loc[("agent", slice(h * per_hour, (h + 1) * per_hour - 1)), "offered_load"]
-        first_day = [sum(rep.roles["agent"]["work"][h * per_hour : (h + 1) * per_hour]) / HOUR
+        first_day = [sum(rep.roles["agent"].work[h * per_hour : (h + 1) * per_hour]) / HOUR
                      for rep in results.replications]
         assert table_load.sum() / per_hour == pytest.approx(np.mean(first_day), rel=1e-9)
 
@@ -562,13 +562,13 @@ def test_retry_share_of_abandoners(pool: Any) -> None:
     for rep in results.replications:
         st, j = rep.steps["serve"], rep.journeys
         # every abandonment either ends the journey or is followed by a call back
-        calls_back = st["abandonments"] - j["abandoned"]
-        assert 0 <= calls_back - j["retries"] <= j["in_system"], "call-backs still in their delay at the end"
+        calls_back = st.abandonments - j.abandoned
+        assert 0 <= calls_back - j.retries <= j.in_system, "call-backs still in their delay at the end"
         # every call back that came back entered the step again
-        assert st["arrivals"] == j["arrivals"] + j["retries"]
-        abandonments += st["abandonments"]
+        assert st.arrivals == j.arrivals + j.retries
+        abandonments += st.abandonments
         decided += calls_back
-        retried += j["retries"]
+        retried += j.retries
     assert abandonments > 1000
     lo, hi = binomial_interval(int(decided), int(abandonments))
     assert lo <= p <= hi, f"{decided} of {abandonments} abandoners called back; p = {p} outside [{lo:.4f}, {hi:.4f}]"

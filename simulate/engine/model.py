@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from heapq import heappush
 from typing import Any
 
@@ -36,6 +36,15 @@ import simpy
 from blueprint import Blueprint, Lane, to_networkx
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK
+from simulate.engine.output import (
+    JourneyFigures,
+    OutcomeTimes,
+    QueueIntervals,
+    Replication,
+    RoleIntervals,
+    RoleTotals,
+    StepFigures,
+)
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
 from simulate.engine.stats import SpanSum, Tally, TimeAverage
 from simulate.engine.streams import CHUNK_BITS, CustomerDraws, substream
@@ -261,27 +270,6 @@ class _RoleStats:
             self.wait_sum[i] += wait
             if wait <= self.target:
                 self.within[i] += 1
-
-
-@dataclass
-class Replication:
-    """Everything one replication measured, as plain numbers (picklable, small)."""
-
-    seed: tuple[int, ...]
-    horizon: float
-    warmup: float
-    interval: float
-    steps: dict[str, dict[str, float]]
-    roles: dict[str, dict[str, list[float]]]
-    role_totals: dict[str, dict[str, float]]
-    journeys: dict[str, float]
-    events: list[dict[str, Any]] | None = None
-    # per queue step and interval: arrivals, waited, over (its tolerance), abandoned, wait_sum; and tolerance
-    step_intervals: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # customers sent down each outgoing branch of a step, in the order of Flow targets
-    branches: dict[str, list[int]] = field(default_factory=dict)
-    # total time in system of the journeys that ended, by outcome
-    outcome_time: dict[str, float] = field(default_factory=dict)
 
 
 def _branch(flows: list[Any]) -> _Branch | None:
@@ -811,81 +799,83 @@ class _Model:
         return self._collect()
 
     def _collect(self) -> Replication:
-        steps: dict[str, dict[str, float]] = {}
+        steps: dict[str, StepFigures] = {}
         for sid, st in self.step_stats.items():
-            steps[sid] = {
-                "arrivals": st.arrivals,
-                "completions": st.completions,
-                "abandonments": st.abandonments,
-                "failures": st.failures,
-                # steps nobody queues at have no wait tally: their waits are all 0
-                "wait_mean": st.wait.mean if st.wait.count else (0.0 if st.arrivals else math.nan),
-                "wait_p50": st.wait.quantile(0.5) if st.wait.count else (0.0 if st.arrivals else math.nan),
-                "wait_p90": st.wait.quantile(0.9) if st.wait.count else (0.0 if st.arrivals else math.nan),
-                "wait_p95": st.wait.quantile(0.95) if st.wait.count else (0.0 if st.arrivals else math.nan),
-                "wait_max": st.wait.max if st.wait.count else (0.0 if st.arrivals else math.nan),
-                "duration_mean": st.duration_sum / st.completions if st.completions else math.nan,
-                "within_tolerance": st.within / st.judged if st.judged else math.nan,
-            }
-        roles: dict[str, dict[str, list[float]]] = {}
-        totals: dict[str, dict[str, float]] = {}
-        counted = self.horizon - self.warmup
+            # steps nobody queues at have no wait tally: their waits are all 0
+            none = 0.0 if st.arrivals else math.nan
+            counted = st.wait.count
+            steps[sid] = StepFigures(
+                arrivals=st.arrivals,
+                completions=st.completions,
+                abandonments=st.abandonments,
+                failures=st.failures,
+                wait_mean=st.wait.mean if counted else none,
+                wait_p50=st.wait.quantile(0.5) if counted else none,
+                wait_p90=st.wait.quantile(0.9) if counted else none,
+                wait_p95=st.wait.quantile(0.95) if counted else none,
+                wait_max=st.wait.max if counted else none,
+                duration_mean=st.duration_sum / st.completions if st.completions else math.nan,
+                within_tolerance=st.within / st.judged if st.judged else math.nan,
+            )
+        roles: dict[str, RoleIntervals] = {}
+        totals: dict[str, RoleTotals] = {}
         for name, rs in self.role_stats.items():
             w = rs.width
-            roles[name] = {
-                "arrivals": rs.arrivals,
-                "answered": rs.answered,
-                "within": rs.within,
-                "abandoned": rs.abandoned,
-                "wait_sum": rs.wait_sum,
-                "work": rs.work,
-                "on_duty": [a / w for a in rs.on_duty.area],
-                "busy": [a / w for a in rs.busy.area],
-                "queue_mean": [a / w for a in rs.queue.area],
-                "queue_max": rs.queue.peak,
-            }
+            roles[name] = RoleIntervals(
+                arrivals=rs.arrivals,
+                answered=rs.answered,
+                within=rs.within,
+                abandoned=rs.abandoned,
+                wait_sum=rs.wait_sum,
+                work=rs.work,
+                on_duty=[a / w for a in rs.on_duty.area],
+                busy=[a / w for a in rs.busy.area],
+                queue_mean=[a / w for a in rs.queue.area],
+                queue_max=[float(x) for x in rs.queue.peak],  # peaks are headcounts: ints among floats
+            )
             paid = integrate(self.paid[name], self.warmup, self.horizon) / 3600
             role = self.bp.get_role(name)
             first = min(int(math.ceil(self.warmup / w)), self.n_intervals)
             span = self.horizon - first * w
-            on_duty_avg = sum(rs.on_duty.area[first:]) / span if span > 0 else math.nan
-            busy_avg = sum(rs.busy.area[first:]) / span if span > 0 else math.nan
-            totals[name] = {
-                "paid_hours": paid,
-                "cost": paid * role.cost_per_hour,
-                "on_duty": on_duty_avg,
-                "busy": busy_avg,
-                "target_seconds": rs.target,
-            }
-        o = self.outcomes
-        finished = sum(o.values())
-        n_done = self.journey_time.count
-        journeys = {
-            "arrivals": self.counted_arrivals,
-            "completed": o["completed"],
-            "recovered": o["recovered"],
-            "abandoned": o["abandoned"],
-            "failed": o["failed"],
-            "in_system": self.counted_arrivals - finished,
-            "retries": self.retries,
-            "time_in_system_mean": self.journey_time.mean,
-            "time_in_system_p90": self.journey_time.quantile(0.9),
-            "transfers_mean": self.journey_sums["transfers"] / n_done if n_done else math.nan,
-            "steps_mean": self.journey_sums["steps"] / n_done if n_done else math.nan,
-            "visible_wait_mean": self.journey_sums["visible_wait"] / n_done if n_done else math.nan,
-            "backstage_wait_mean": self.journey_sums["backstage_wait"] / n_done if n_done else math.nan,
-            "throughput_per_hour": (o["completed"] + o["recovered"]) / (counted / 3600) if counted > 0 else math.nan,
-        }
+            totals[name] = RoleTotals(
+                paid_hours=paid,
+                cost=paid * role.cost_per_hour,
+                on_duty=sum(rs.on_duty.area[first:]) / span if span > 0 else math.nan,
+                busy=sum(rs.busy.area[first:]) / span if span > 0 else math.nan,
+                target_seconds=rs.target,
+            )
         return Replication(
             seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
-            steps=steps, roles=roles, role_totals=totals, journeys=journeys, events=self.events,
+            steps=steps, roles=roles, role_totals=totals, journeys=self._journeys(), events=self.events,
             step_intervals={
-                sid: {"arrivals": st.iv.arrivals, "waited": st.iv.waited, "over": st.iv.over,
-                      "abandoned": st.iv.abandoned, "wait_sum": st.iv.wait_sum, "tolerance": st.iv.tolerance}
+                sid: QueueIntervals(arrivals=st.iv.arrivals, waited=st.iv.waited, over=st.iv.over,
+                                    abandoned=st.iv.abandoned, wait_sum=st.iv.wait_sum, tolerance=st.iv.tolerance)
                 for sid, st in self.step_stats.items() if st.iv is not None
             },
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
-            outcome_time=dict(self.outcome_time),
+            outcome_time=OutcomeTimes(**self.outcome_time),
+        )
+
+    def _journeys(self) -> JourneyFigures:
+        o = self.outcomes
+        n_done = self.journey_time.count
+        sums = self.journey_sums
+        counted = self.horizon - self.warmup
+        return JourneyFigures(
+            arrivals=self.counted_arrivals,
+            completed=o["completed"],
+            recovered=o["recovered"],
+            abandoned=o["abandoned"],
+            failed=o["failed"],
+            in_system=self.counted_arrivals - sum(o.values()),
+            retries=self.retries,
+            time_in_system_mean=self.journey_time.mean,
+            time_in_system_p90=self.journey_time.quantile(0.9),
+            transfers_mean=sums["transfers"] / n_done if n_done else math.nan,
+            steps_mean=sums["steps"] / n_done if n_done else math.nan,
+            visible_wait_mean=sums["visible_wait"] / n_done if n_done else math.nan,
+            backstage_wait_mean=sums["backstage_wait"] / n_done if n_done else math.nan,
+            throughput_per_hour=(o["completed"] + o["recovered"]) / (counted / 3600) if counted > 0 else math.nan,
         )
 
 

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from blueprint import Blueprint
+from simulate.figures import occupancy, role_abandonment, role_asa, role_service_level, service_level
 from simulate.results import Results, mean_ci
 
 __all__ = [
@@ -44,30 +45,29 @@ def replication_figures(results: Results) -> pd.DataFrame:
     queue its service level, ASA (s), abandonment, occupancy and staff hours
     paid; then all staff hours paid and the staff cost.
     """
-    first = math.ceil(results.warmup / results.interval)
+    first = results.first_interval
     roles = queue_roles(results.blueprint)
     rows = []
     for rep in results.replications:
         j = rep.journeys
         row: dict[str, float] = {
-            "arrivals": j["arrivals"],
-            "completed": j["completed"],
-            "abandoned": j["abandoned"],
-            "abandonment": j["abandoned"] / j["arrivals"] if j["arrivals"] else math.nan,
-            "time in system (s)": j["time_in_system_mean"],
-            "wait the customer sees (s)": j["visible_wait_mean"],
-            "transfers per journey": j["transfers_mean"],
+            "arrivals": j.arrivals,
+            "completed": j.completed,
+            "abandoned": j.abandoned,
+            "abandonment": j.abandoned / j.arrivals if j.arrivals else math.nan,
+            "time in system (s)": j.time_in_system_mean,
+            "wait the customer sees (s)": j.visible_wait_mean,
+            "transfers per journey": j.transfers_mean,
         }
         for role in roles:
             r, t = rep.roles[role], rep.role_totals[role]
-            answered = sum(r["answered"][first:])
-            row[f"{role}: service level"] = results._role_ratio(rep, role, "within")
-            row[f"{role}: ASA (s)"] = sum(r["wait_sum"][first:]) / answered if answered else math.nan
-            row[f"{role}: abandonment"] = results._role_ratio(rep, role, "abandoned")
-            row[f"{role}: occupancy"] = t["busy"] / t["on_duty"] if t["on_duty"] not in (0, math.inf) else math.nan
-            row[f"{role}: staff hours paid"] = t["paid_hours"]
-        row["staff hours paid"] = sum(t["paid_hours"] for t in rep.role_totals.values())
-        row["staff cost"] = sum(t["cost"] for t in rep.role_totals.values())
+            row[f"{role}: service level"] = role_service_level(r, first)
+            row[f"{role}: ASA (s)"] = role_asa(r, first)
+            row[f"{role}: abandonment"] = role_abandonment(r, first)
+            row[f"{role}: occupancy"] = occupancy(t.busy, t.on_duty)
+            row[f"{role}: staff hours paid"] = t.paid_hours
+        row["staff hours paid"] = sum(t.paid_hours for t in rep.role_totals.values())
+        row["staff cost"] = sum(t.cost for t in rep.role_totals.values())
         rows.append(row)
     return pd.DataFrame(rows).rename_axis("replication")
 
@@ -140,10 +140,7 @@ def service_level_by_interval(res: Results, role: str) -> pd.DataFrame:
     per = []
     for rep in res.replications:
         r = rep.roles[role]
-        within = np.asarray(r["within"], dtype=float)
-        offered = np.asarray(r["answered"], dtype=float) + np.asarray(r["abandoned"], dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per.append(np.where(offered > 0, within / np.where(offered > 0, offered, 1), np.nan))
+        per.append([service_level(w, a, b) for w, a, b in zip(r.within, r.answered, r.abandoned)])
     mean, lo, hi = interval_table(per)
     start = np.arange(len(mean)) * res.interval
     return pd.DataFrame({"start": start, "mean": mean, "ci_low": lo, "ci_high": hi}).rename_axis("interval")

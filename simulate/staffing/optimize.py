@@ -140,7 +140,7 @@ class StaffingPlan:
         own = [p.cost for p in self.plans.values()]
         if all(math.isfinite(c) for c in own):
             return float(sum(own))
-        return float(np.mean([sum(rep.role_totals[r]["cost"] for r in self.plans) for rep in self.results.replications]))
+        return float(np.mean([sum(rep.role_totals[r].cost for r in self.plans) for rep in self.results.replications]))
 
     @property
     def paid_hours(self) -> float:

@@ -48,7 +48,7 @@ def _column(results: Results, roles: list[str], targets: dict[str, Target], miss
         out[f"{r}: abandonment"] = rec["abandonment"]
         out[f"{r}: staff hours paid"] = rec["paid_hours"]
     if misses is None:
-        n = len(next(iter(results.replications[0].roles.values()))["arrivals"])
+        n = len(next(iter(results.replications[0].roles.values())).arrivals)
         misses = count_intervals(find_misses(results, roles, targets, n, "mean"))
     out["intervals below target"] = misses
     out["staff hours paid"] = float(sum(staff.loc[r]["paid_hours"] for r in roles))

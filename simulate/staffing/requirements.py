@@ -491,8 +491,8 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
         new: dict[str, np.ndarray] = {}
         for r in roles:
             data = [rep.roles[r.name] for rep in results.replications]
-            calls = np.mean([d["arrivals"] for d in data], axis=0)[:n]
-            work = np.mean([d["work"] for d in data], axis=0)[:n]
+            calls = np.mean([d.arrivals for d in data], axis=0)[:n]
+            work = np.mean([d.work for d in data], axis=0)[:n]
             lam = calls / w
             h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
             frame = _staff_role(r.name, settings["targets"][r.name], lam, h, patience, starts, settings["shrinkage"], definition, w)

@@ -1,0 +1,210 @@
+"""What one replication measured, as typed records read by attribute.
+
+:class:`Replication` is the engine's whole output: plain numbers, small and
+picklable, so replications travel between processes and into files. Its parts:
+
+* ``steps``: per step, a :class:`StepFigures` (counts and waits over the run);
+* ``roles``: per role, a :class:`RoleIntervals` (one number per interval of the
+  run for each figure: arrivals, waits, work, staff on duty and busy, queue);
+* ``role_totals``: per role, a :class:`RoleTotals` (paid hours and cost, average
+  staff over the counted time, the target time of its service level);
+* ``journeys``: a :class:`JourneyFigures` (outcomes, time in system, transfers);
+* ``step_intervals``: per queue step (a staffed step or a join), a
+  :class:`QueueIntervals` (per interval: who joined, waited, waited too long, gave up);
+* ``branches``: per step with outgoing flows, the customers sent down each flow;
+* ``outcome_time``: an :class:`OutcomeTimes` (total time in system by outcome);
+* ``events``: the event log, when it was recorded (one :class:`Event` per step instance).
+
+Interval ``i`` covers ``[i * interval, (i + 1) * interval)`` seconds from the
+start of the run, warm-up included. Each per-interval field says in its
+metadata how values of several intervals combine (:func:`combine_rule`):
+``"sum"`` for counts and sums of time, ``"mean"`` for levels averaged over the
+interval, ``"max"`` for peaks. Code that reads these records generically (files,
+folding a week onto a day) iterates :func:`dataclasses.fields`, so a field added
+here is carried everywhere.
+
+>>> combine_rule(RoleIntervals, "queue_max"), combine_rule(RoleIntervals, "answered")
+('max', 'sum')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypedDict
+
+__all__ = [
+    "Event", "JourneyFigures", "OutcomeTimes", "QueueIntervals", "Replication", "RoleIntervals", "RoleTotals",
+    "StepFigures", "combine_rule", "series_fields",
+]
+
+Combine = Literal["sum", "mean", "max"]
+
+
+def _series(combine: Combine = "sum") -> Any:
+    """A per-interval field: a list with one number per interval, combined over intervals by ``combine``."""
+    return field(metadata={"combine": combine})
+
+
+def combine_rule(cls: type, name: str) -> Combine:
+    """How the values of field ``name`` of ``cls`` over several intervals combine: ``"sum"``, ``"mean"`` or ``"max"``.
+
+    >>> combine_rule(RoleIntervals, "on_duty"), combine_rule(QueueIntervals, "over")
+    ('mean', 'sum')
+    """
+    for f in fields(cls):
+        if f.name == name:
+            rule: Combine = f.metadata.get("combine", "sum")
+            return rule
+    raise KeyError(f"{cls.__name__} has no field {name!r}")
+
+
+def series_fields(cls: type) -> list[str]:
+    """The per-interval fields of ``cls`` (those with a combine rule), in order.
+
+    >>> series_fields(QueueIntervals)
+    ['arrivals', 'waited', 'over', 'abandoned', 'wait_sum']
+    """
+    return [f.name for f in fields(cls) if "combine" in f.metadata]
+
+
+@dataclass
+class StepFigures:
+    """One step over the counted part of the run (customers who arrived after the warm-up).
+
+    Waits are of the customers who reached the step's queue (0 for steps nobody
+    queues at; NaN when nobody arrived); ``within_tolerance`` is the share of
+    visits within the step's wait point (NaN without one).
+    """
+
+    arrivals: int
+    completions: int
+    abandonments: int
+    failures: int
+    wait_mean: float
+    wait_p50: float
+    wait_p90: float
+    wait_p95: float
+    wait_max: float
+    duration_mean: float
+    within_tolerance: float
+
+
+@dataclass
+class RoleIntervals:
+    """One role's queue and staff per interval, by the interval a customer joined the queue.
+
+    ``arrivals`` joined the queue, ``answered`` got a member, ``within`` of them
+    within the role's target time, ``abandoned`` gave up; ``wait_sum`` is the
+    answered customers' total wait (s); ``work`` the service time of the visits
+    that began in the interval (s); ``on_duty``, ``busy`` and ``queue_mean`` are
+    averages over the interval, ``queue_max`` the longest queue seen in it.
+    """
+
+    arrivals: list[float] = _series()
+    answered: list[float] = _series()
+    within: list[float] = _series()
+    abandoned: list[float] = _series()
+    wait_sum: list[float] = _series()
+    work: list[float] = _series()
+    on_duty: list[float] = _series("mean")
+    busy: list[float] = _series("mean")
+    queue_mean: list[float] = _series("mean")
+    queue_max: list[float] = _series("max")
+
+
+@dataclass
+class RoleTotals:
+    """One role over the counted time: staff hours paid and their cost, average staff on duty
+    and busy, and the target time of its service level (s)."""
+
+    paid_hours: float
+    cost: float
+    on_duty: float
+    busy: float
+    target_seconds: float
+
+
+@dataclass
+class QueueIntervals:
+    """The queue in front of one step per interval, by the interval customers joined it.
+
+    ``waited`` counts the customers who waited at all and ``wait_sum`` their
+    total wait; ``over`` the waits longer than ``tolerance`` (the step's wait
+    point, else its role's target time, else 60 s), abandoners included.
+    """
+
+    arrivals: list[int] = _series()
+    waited: list[int] = _series()
+    over: list[int] = _series()
+    abandoned: list[int] = _series()
+    wait_sum: list[float] = _series()
+    tolerance: float = 0.0
+
+
+@dataclass
+class JourneyFigures:
+    """The customers who arrived after the warm-up: outcomes, and means over the journeys that ended."""
+
+    arrivals: int
+    completed: int
+    recovered: int
+    abandoned: int
+    failed: int
+    in_system: int
+    retries: int
+    time_in_system_mean: float
+    time_in_system_p90: float
+    transfers_mean: float
+    steps_mean: float
+    visible_wait_mean: float
+    backstage_wait_mean: float
+    throughput_per_hour: float
+
+
+@dataclass
+class OutcomeTimes:
+    """Total time in the system (s) of the counted journeys that ended, by outcome."""
+
+    completed: float = 0.0
+    recovered: float = 0.0
+    abandoned: float = 0.0
+    failed: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """All journeys that ended, whatever their outcome."""
+        return sum(getattr(self, f.name) for f in fields(self))
+
+
+class Event(TypedDict):
+    """One step instance of the event log: ``enabled`` when the customer reached it, ``start`` when
+    service began (None if they gave up), ``end``; ``outcome`` "completed" or "abandoned"."""
+
+    case: int
+    step: str
+    label: str
+    lane: str
+    resource: str | None
+    enabled: float
+    start: float | None
+    end: float
+    outcome: str
+
+
+@dataclass
+class Replication:
+    """Everything one replication measured, as plain numbers (picklable, small); see the module notes."""
+
+    seed: tuple[int, ...]
+    horizon: float
+    warmup: float
+    interval: float
+    steps: dict[str, StepFigures]
+    roles: dict[str, RoleIntervals]
+    role_totals: dict[str, RoleTotals]
+    journeys: JourneyFigures
+    events: list[Event] | None = None
+    step_intervals: dict[str, QueueIntervals] = field(default_factory=dict)
+    # customers sent down each outgoing branch of a step, in the order of its branch flows
+    branches: dict[str, list[int]] = field(default_factory=dict)
+    outcome_time: OutcomeTimes = field(default_factory=OutcomeTimes)

@@ -224,6 +224,20 @@ def test_event_log_under_pm4py_names(tmp_path) -> None:
         _ = simulate.run(kiosk(), days=0.2, replications=1, seed=1).events
 
 
+@pytest.mark.parametrize("name", ["contact_center", "coffee_shop"])
+def test_branches_are_counted_whether_or_not_events_are_recorded(name: str) -> None:
+    """Steps that take no time or staff (passed straight through) count the customers they send on too."""
+    from simulate.engine import simulate_once
+
+    bp = blueprint.load(f"examples/{name}.yaml")
+    quiet, logged = (simulate_once(bp, np.random.SeedSequence(1), horizon=86400.0, record_events=ev) for ev in (False, True))
+    assert quiet.branches == logged.branches
+    trivial = [s.id for s in bp.steps if s.role is None and s.duration is None and len(bp.flows_from(s.id)) == 1
+               and s.id in quiet.branches]
+    assert trivial and all(quiet.branches[sid][0] > 0 for sid in trivial)
+    assert same(dataclasses.replace(quiet, events=None), dataclasses.replace(logged, events=None))
+
+
 def test_memory_does_not_keep_every_customer() -> None:
     """The per-customer draws are forgotten once the customers have left."""
     from simulate.engine.model import _Model

@@ -11,7 +11,8 @@ Rules worth knowing (they are the model, not accidents):
 * A member stays with the customer across directly following steps of the same
   role, and across steps in between that take no staff (a CRM lookup while the
   agent is on the call); the customer is handed back when the journey moves to
-  a customer action, another role, parallel work, a failure or an exit.
+  a customer action, another role, parallel work, a failure or an exit
+  (:mod:`simulate.engine.semantics` says it once for everyone).
 * When the headcount falls, idle members leave at once; busy ones finish the
   customer in hand first and take no new ones. When it rises, members about to
   leave stay on before new ones join. Only the difference joins or leaves.
@@ -19,42 +20,42 @@ Rules worth knowing (they are the model, not accidents):
 * A failed visit (declared fail point) sends the customer to the recovery
   step with the member released; without a recovery step the customer is lost.
 * Time is in seconds from Monday 00:00 of the first simulated day.
+
+The walk of a customer knows the current time: it is where the walk started,
+or the value of the last event it waited for (:mod:`simulate.engine.kernel`),
+and it passes it on to the staff pools, so the hot path never asks SimPy.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from dataclasses import dataclass
-from heapq import heappush
+from collections.abc import Callable, Generator
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import simpy
 
-from blueprint import Blueprint, Lane, to_networkx
-from blueprint.arrivals import Arrivals, timestamp_seconds
-from blueprint.staffing import DAY, WEEK
-from simulate.engine.output import (
-    JourneyFigures,
-    OutcomeTimes,
-    QueueIntervals,
-    Replication,
-    RoleIntervals,
-    RoleTotals,
-    StepFigures,
-)
+from blueprint import Arrivals, Blueprint, Distribution
+from simulate.engine.arrivals import arrival_times
+from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
+from simulate.engine.kernel import Delay, start
+from simulate.engine.output import Event, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
-from simulate.engine.stats import SpanSum, Tally, TimeAverage
+from simulate.engine.semantics import keeps_member
+from simulate.engine.stats import Tally
+from simulate.engine.steps import StepRecord, compile_steps
 from simulate.engine.streams import CHUNK_BITS, CustomerDraws, substream
-from simulate.engine.timeline import Timeline, headcount_timeline, integrate, paid_timeline, profile_timeline
+from simulate.engine.timeline import Timeline, headcount_timeline, integrate, paid_timeline
 
 __all__ = ["Replication", "RunawayJourney", "simulate_once", "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY"]
 
 DEFAULT_TARGET_SECONDS = 60.0
 MAX_STEPS_PER_JOURNEY = 100_000
 _CHUNK_MASK = (1 << CHUNK_BITS) - 1  # a journey longer than this is a loop that (almost) never exits
+_OUTCOMES = ("completed", "recovered", "abandoned", "failed")
+
+Pool = StaffPool | UnlimitedPool
+Sampler = Callable[[np.random.Generator, int], Any]
 
 
 class RunawayJourney(RuntimeError):
@@ -65,127 +66,12 @@ def _uniform(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.random(n)
 
 
-def _standard_exponentials(rng: np.random.Generator, batch: int = 1024) -> Generator[float, None, None]:
-    """Exp(1) values, drawn ``batch`` at a time."""
-    while True:
-        yield from rng.standard_exponential(batch).tolist()
-
-
-@dataclass
-class _Branch:
-    cum: list[float]
-    targets: list[str]
-    transfer: list[bool]
-    delays: list[Any]
-
-
-@dataclass
-class _StepInfo:
-    id: str
-    label: str
-    lane: Lane
-    role: str | None
-    dist: Any
-    visible: bool
-    branch: _Branch | None
-    parallel: list[str]
-    join_step: str | None
-    retry: _Branch | None
-    fail_p: float
-    recovery: str | None
-    tolerance: float | None
-    is_join: bool
-    d_duration: Any = None
-    d_branch: Any = None
-    d_fail: Any = None
-    trivial: bool = False  # takes no time or staff, decides nothing: passed straight through
-    in_cycle: bool = True  # can be visited more than once
-    next_step: str | None = None
-    pool: Any = None
-    rs: Any = None
-
-
-class _Started:
-    """An event that has already happened, with no value: how a process is started."""
-
-    _ok = True
-    _value = None
-
-
-_STARTED = _Started()
-
-
-class _StartedProcess(simpy.Process):
-    """A customer's process, lighter than SimPy's own in two ways.
-
-    - Its generator starts at once, in the caller's moment, instead of through an
-      extra Initialize event.
-    - When it ends and nothing waits for it (a customer's journey: nobody does), it
-      is not scheduled as an event of its own.
-
-    Together they save two of the five events SimPy spends per customer. An
-    exception in a journey (:class:`RunawayJourney`), or in one of its parallel
-    branches, propagates out of the run.
-    It relies on SimPy 4's ``Process`` internals (``_resume``, ``_generator``,
-    ``_target``), hence the pin below SimPy 5.
-    """
-
-    def __init__(self, env: simpy.Environment, generator: Generator[Any, Any, Any]) -> None:
-        self.env = env
-        self.callbacks = []
-        self._value = simpy.events.PENDING
-        self._generator = generator
-        self._target = None  # type: ignore[assignment]
-        active = env._active_proc
-        self._resume(_STARTED)  # type: ignore[arg-type]
-        env._active_proc = active
-
-    def _resume(self, event: Any) -> None:
-        env = self.env
-        env._active_proc = self
-        send = self._generator.send
-        try:
-            while True:
-                if not event._ok:  # a parallel branch raised: raise its error here
-                    event._defused = True
-                    raise event._value
-                event = send(event._value)
-                callbacks = event.callbacks
-                if callbacks is not None:  # not processed yet: wait for it
-                    callbacks.append(self._resume)
-                    self._target = event
-                    return
-                # already processed: go on at once with its value
-        except StopIteration as stop:
-            self._ok = True
-            self._value = stop.value
-            self._target = None  # type: ignore[assignment]
-            if self.callbacks:
-                env.schedule(self)  # someone waits for this process
-            else:
-                self.callbacks = None  # type: ignore[assignment]  # done; nobody to tell
-        finally:
-            env._active_proc = None
-
-
-class _Delay(simpy.Event):
-    """A timeout: what ``env.timeout`` makes, without its checks and calls (the engine's
-    delays are never negative). One is made per arrival and per step with a duration."""
-
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
-        self.env = env
-        self.callbacks = []
-        self._ok = True
-        self._value = None
-        heappush(env._queue, (env._now + delay, 1, next(env._eid), self))  # 1: SimPy's NORMAL priority
-
-
 class _Journey:
     """One customer's journey. Rarely changed fields keep their class defaults until set."""
 
     transfers = 0
     failed = False
-    held: tuple[Any, Member] | None = None
+    held: tuple[Pool, Member] | None = None  # the member with the customer, and their pool
     visible_wait = 0.0
     backstage_wait = 0.0
     join_first: dict[str, float] | None = None
@@ -199,95 +85,6 @@ class _Journey:
         self.patience = patience
         self.steps = 0
         self.count = count
-
-
-class _StepStats:
-    __slots__ = ("arrivals", "completions", "abandonments", "failures", "within", "judged", "wait", "duration_sum", "iv", "branch_n")
-
-    def __init__(self) -> None:
-        self.arrivals = 0
-        self.completions = 0
-        self.abandonments = 0
-        self.failures = 0
-        self.within = 0
-        self.judged = 0
-        self.wait = Tally()
-        self.duration_sum = 0.0
-        self.iv: _StepIntervals | None = None  # queue steps only
-        self.branch_n: list[int] = []  # customers sent down each outgoing branch
-
-
-class _StepIntervals:
-    """Per-interval counts of the queue in front of one step, by the interval customers joined it.
-
-    ``over`` counts waits longer than ``tolerance`` (the step's wait point, else its
-    role's target time, else 60 s), abandoners included: what fail points read.
-    """
-
-    __slots__ = ("arrivals", "waited", "over", "abandoned", "wait_sum", "tolerance")
-
-    def __init__(self, n: int, tolerance: float) -> None:
-        self.arrivals = [0] * n
-        self.waited = [0] * n
-        self.over = [0] * n
-        self.abandoned = [0] * n
-        self.wait_sum = [0.0] * n
-        self.tolerance = tolerance
-
-    def waits(self, i: int, wait: float) -> None:
-        if i >= 0 and wait > 0:
-            self.waited[i] += 1
-            self.wait_sum[i] += wait
-            if wait > self.tolerance:
-                self.over[i] += 1
-
-
-class _RoleStats:
-    """Per-interval counts of one role's queue, indexed once per event."""
-
-    def __init__(self, n: int, width: float, target: float) -> None:
-        self.n = n
-        self.width = width
-        self.target = target
-        self.arrivals = [0.0] * n
-        self.answered = [0.0] * n
-        self.within = [0.0] * n
-        self.abandoned = [0.0] * n
-        self.wait_sum = [0.0] * n
-        self.work = [0.0] * n
-        self.on_duty = TimeAverage(n, width)
-        self.busy = SpanSum(n, width)
-        self.queue = SpanSum(n, width)
-        self.unlimited_busy = TimeAverage(n, width)
-
-    def index(self, t: float) -> int:
-        i = int(t // self.width)
-        return i if i < self.n else -1
-
-    def answer(self, i: int, wait: float) -> None:
-        if i >= 0:
-            self.answered[i] += 1
-            self.wait_sum[i] += wait
-            if wait <= self.target:
-                self.within[i] += 1
-
-
-def _branch(flows: list[Any]) -> _Branch | None:
-    if not flows:
-        return None
-    given = sum(f.probability for f in flows if f.probability is not None)
-    cum, targets, transfer, delays = [], [], [], []
-    acc = 0.0
-    for f in flows:
-        p = f.probability if f.probability is not None else (1.0 - given if f.otherwise or len(flows) == 1 else 0.0)
-        if len(flows) == 1 and f.probability is None:
-            p = 1.0
-        acc += p
-        cum.append(acc)
-        targets.append(f.target)
-        transfer.append(f.kind.value == "transfer")
-        delays.append(f.delay)
-    return _Branch(cum, targets, transfer, delays)
 
 
 class _Model:
@@ -308,163 +105,107 @@ class _Model:
         self.warmup = warmup
         self.interval = interval
         self.n_intervals = int(math.ceil(horizon / interval))
-        self.events: list[dict[str, Any]] | None = [] if record_events else None
-        self.steps: dict[str, _StepInfo] = {}
-        join_of = {s.join: s.id for s in bp.steps if s.join}
-        for s in bp.steps:
-            flows = bp.flows_from(s.id)
-            self.steps[s.id] = _StepInfo(
-                id=s.id,
-                label=s.label,
-                lane=s.lane,
-                role=s.role,
-                dist=s.duration,
-                visible=s.lane in (Lane.CUSTOMER, Lane.ONSTAGE),
-                branch=_branch([f for f in flows if f.is_branch]),
-                parallel=[f.target for f in flows if f.kind.value == "parallel"],
-                join_step=join_of.get(s.id),
-                retry=_branch([f for f in flows if f.kind.value == "retry"]),
-                fail_p=(s.fail_point.probability or 0.0) if s.fail_point else 0.0,
-                recovery=s.fail_point.recovery if s.fail_point else None,
-                tolerance=s.wait_point.tolerance.seconds if s.wait_point else None,
-                is_join=s.join is not None,
-            )
+        self.events: list[Event] | None = [] if record_events else None
+        self.steps: dict[str, StepRecord] = compile_steps(bp)
         self._draws: dict[tuple[Any, ...], CustomerDraws] = {}
-        for info in self.steps.values():  # first visits, looked up without building a key
+        self._bind_draws()
+        self._start_counting()
+        self._start_staff()
+        self._bind_steps()
+        # chunks of customer numbers still in the system, to forget old draws
+        self._alive: dict[int, int] = {}
+        self._low_chunk = 0
+
+    # -- setting up ----------------------------------------------------------------
+    def _bind_draws(self) -> None:
+        """The draws of each step's first visit, looked up on the hot path without building a key."""
+        for info in self.steps.values():
             if info.dist is not None:
                 info.d_duration = self.draws("duration", info.id, 0, sampler=info.dist.sample)
             info.d_branch = self.draws("branch", info.id, 0)
             info.d_fail = self.draws("fail", info.id, 0)
-            b = info.branch
-            info.trivial = (
-                info.role is None and info.dist is None and info.fail_p == 0 and not info.parallel
-                and not info.is_join and info.tolerance is None and info.retry is None
-                and (b is None or (len(b.targets) == 1 and b.delays[0] is None and not b.transfer[0]))
-            )
-            info.next_step = b.targets[0] if b is not None and len(b.targets) == 1 else None
-        g = to_networkx(bp)
-        cyclic: set[str] = set()
-        for comp in nx.strongly_connected_components(g):
-            if len(comp) > 1 or any(g.has_edge(n, n) for n in comp):
-                cyclic |= comp
+
+    def _start_counting(self) -> None:
+        """Counters for the steps and the journeys."""
+        self.step_stats = {sid: StepCounters() for sid in self.steps}
         for info in self.steps.values():
-            info.in_cycle = info.id in cyclic
-        self.step_stats = {sid: _StepStats() for sid in self.steps}
-        for info in self.steps.values():
-            st = self.step_stats[info.id]
             if info.branch is not None:
-                st.branch_n = [0] * len(info.branch.targets)
+                self.step_stats[info.id].branch_n = [0] * len(info.branch.targets)
         self.journey_time = Tally()
         self.journey_sums = {"transfers": 0.0, "steps": 0.0, "visible_wait": 0.0, "backstage_wait": 0.0}
-        self.outcomes = {"completed": 0, "recovered": 0, "abandoned": 0, "failed": 0}
+        self.outcomes = dict.fromkeys(_OUTCOMES, 0)
+        self.outcome_time = dict.fromkeys(_OUTCOMES, 0.0)
         self.arrivals = 0
         self.counted_arrivals = 0
         self.retries = 0
-        # staff
-        self.pools: dict[str, Any] = {}
-        self.role_stats: dict[str, _RoleStats] = {}
+
+    def _start_staff(self) -> None:
+        """A pool and counters per role, and a process that follows each role's staffing."""
+        self.pools: dict[str, Pool] = {}
+        self.role_stats: dict[str, RoleCounters] = {}
         self.timelines: dict[str, Timeline] = {}
         self.paid: dict[str, Timeline] = {}
-        for r in bp.roles:
-            target = bp.target_for(r.name)
+        horizon = self.horizon
+        for r in self.bp.roles:
+            target = self.bp.target_for(r.name)
             within = target.within.seconds if target and target.within else self._tolerance_of(r.name)
-            rs = _RoleStats(self.n_intervals, interval, within)
+            rs = RoleCounters(self.n_intervals, self.interval, within)
             self.role_stats[r.name] = rs
             staffing = r.staffing
             if staffing is not None and staffing.kind == "unlimited":
                 self.pools[r.name] = UnlimitedPool(self.env, r.name, busy=rs.unlimited_busy)
-                rs.busy = rs.unlimited_busy  # type: ignore[assignment]
+                rs.busy = rs.unlimited_busy
                 self.timelines[r.name] = [(0.0, math.inf)]
                 self.paid[r.name] = [(0.0, 0)]
             else:
-                self.pools[r.name] = StaffPool(
-                    self.env, r.name, r.concurrency, on_duty=rs.on_duty, busy=rs.busy, queue=rs.queue
-                )
+                pool = StaffPool(self.env, r.name, r.concurrency, on_duty=rs.on_duty, busy=rs.busy, queue=rs.queue)
+                self.pools[r.name] = pool
                 tl = headcount_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
                 self.timelines[r.name] = tl
                 self.paid[r.name] = paid_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
-                _StartedProcess(self.env, self._staffing(self.pools[r.name], tl))
+                start(self.env, self._staffing(pool, tl))
+
+    def _bind_steps(self) -> None:
+        """Each step's counters, and for staffed steps and joins the counters of their queue."""
         for info in self.steps.values():
+            info.st = self.step_stats[info.id]
             if info.role is not None:
                 info.pool = self.pools[info.role]
                 info.rs = self.role_stats[info.role]
             if info.role is not None or info.is_join:
                 own = info.tolerance
                 if own is None:
-                    own = info.rs.target if info.role is not None else DEFAULT_TARGET_SECONDS
-                self.step_stats[info.id].iv = _StepIntervals(self.n_intervals, own)
-        self.outcome_time = {"completed": 0.0, "recovered": 0.0, "abandoned": 0.0, "failed": 0.0}
-        # chunks of customer numbers still in the system, to forget old draws
-        self._alive: dict[int, int] = {}
-        self._low_chunk = 0
+                    own = info.rs.target if info.rs is not None else DEFAULT_TARGET_SECONDS
+                info.queue = info.st.queue = QueueCounters(self.n_intervals, own)
 
-    # -- helpers -----------------------------------------------------------------
     def _tolerance_of(self, role: str) -> float:
         for s in self.bp.steps:
             if s.role == role and s.wait_point is not None:
                 return s.wait_point.tolerance.seconds
         return DEFAULT_TARGET_SECONDS
 
-    def draws(self, *name: Any, sampler: Any = _uniform) -> CustomerDraws:
+    def draws(self, *name: Any, sampler: Sampler = _uniform) -> CustomerDraws:
+        """The draws of purpose ``name`` (e.g. ``("duration", step, visit)``), addressed by customer."""
         d = self._draws.get(name)
         if d is None:
             d = self._draws[name] = CustomerDraws(self.root, name, sampler)
         return d
 
+    def _visit_draws(self, kind: str, info: StepRecord, visit: int, dist: Distribution | None = None) -> CustomerDraws:
+        """Draws for the ``visit``-th visit of a step (0 for the first)."""
+        return self.draws(kind, info.id, visit, sampler=dist.sample if dist is not None else _uniform)
+
     def _staffing(self, pool: StaffPool, timeline: Timeline) -> Generator[Any, Any, None]:
+        env = self.env
         for t, n in timeline:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
+            if t > env.now:
+                yield env.timeout(t - env.now)
             pool.set_headcount(n)
 
-    # -- arrivals ----------------------------------------------------------------
-    def _arrival_times(self, a: Arrivals, rng: np.random.Generator) -> Generator[float, None, None]:
-        h = self.horizon
-        gaps = _standard_exponentials(rng)  # unit-rate gaps, scaled by the rate in force
-        if a.kind == "rate":
-            assert a.rate is not None
-            lam = a.rate.per_second
-            if lam <= 0:
-                return
-            scale = 1.0 / lam
-            t = 0.0
-            while True:
-                t += next(gaps) * scale
-                if t >= h:
-                    return
-                yield t
-        elif a.kind == "profile":
-            assert a.profile is not None
-            per = a.profile.interval.seconds
-            tl = [(t, v / per) for t, v in profile_timeline(a.profile, h)]
-            t = 0.0
-            for i, (start, lam) in enumerate(tl):
-                end = tl[i + 1][0] if i + 1 < len(tl) else h
-                t = max(t, start)
-                if lam <= 0:
-                    continue
-                scale = 1.0 / lam
-                while True:  # exact: exponential gaps, restarted at each change of rate (memoryless)
-                    t += next(gaps) * scale
-                    if t >= end:
-                        t = end
-                        break
-                    yield t
-        else:
-            stamps = [timestamp_seconds(s) for s in a.times or []]
-            weekly = any(" " in s for s in a.times or [])
-            period = WEEK if weekly else DAY
-            base = 0.0
-            while base < h:
-                for s in stamps:
-                    if base + s < h:
-                        yield base + s
-                base += period
-
+    # -- arrivals ------------------------------------------------------------------
     def _arrivals(self, index: int, a: Arrivals) -> None:
         """Start one arrival stream: each arrival is an event whose callback lets the customer in
         and schedules the next arrival (no process of its own: one generator switch fewer each)."""
-        rng = substream(self.root, "arrivals", index, a.name)
         segments = a.segment_list()
         cum, acc = [], 0.0
         for s in segments:
@@ -483,15 +224,15 @@ class _Model:
         walk = self._walk
         entry = a.step
         inf = math.inf
-        times = self._arrival_times(a, rng)
+        times = arrival_times(a, substream(self.root, "arrivals", index, a.name), self.horizon)
         pending = [next(times, None)]  # the next arrival's exact time
 
-        def arrive(_event: Any = None) -> None:
+        def arrive(event: Delay | None = None) -> None:
+            now = env.now if event is None else event.at
             t = pending[0]
             while t is not None:
-                now = env._now
                 if t > now:
-                    _Delay(env, t - now).callbacks.append(arrive)
+                    Delay(env, t - now).callbacks.append(arrive)
                     pending[0] = t
                     return
                 k = self.arrivals
@@ -508,19 +249,19 @@ class _Model:
                 c = k >> CHUNK_BITS
                 alive[c] = alive.get(c, 0) + 1
                 journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
-                _StartedProcess(env, walk(journey, entry, None, True, True))
+                start(env, walk(journey, entry, None, now, True, True))
                 t = next(times, None)
             pending[0] = None
 
         arrive()
 
-    # -- customers ---------------------------------------------------------------
-    def _end(self, j: _Journey, outcome: str) -> str:
+    # -- customers -----------------------------------------------------------------
+    def _end(self, j: _Journey, outcome: str, now: float) -> str:
         """A journey ends: hand back the member and record it."""
         if j.held is not None:
-            self._release(j)
+            self._release(j, now)
         if j.count:
-            spent = self.env._now - j.arrived
+            spent = now - j.arrived
             self.journey_time.add(spent)
             sums = self.journey_sums
             sums["steps"] += j.steps
@@ -533,7 +274,12 @@ class _Model:
             kind = ("recovered" if j.failed else "completed") if outcome == "exit" else outcome
             self.outcomes[kind] += 1
             self.outcome_time[kind] += spent
-        c = j.k >> CHUNK_BITS
+        self._forget(j.k)
+        return outcome
+
+    def _forget(self, k: int) -> None:
+        """Customer ``k`` has left: drop the draws of chunks of customers who have all left."""
+        c = k >> CHUNK_BITS
         alive = self._alive
         alive[c] -= 1
         if c == self._low_chunk and alive[c] == 0:
@@ -545,118 +291,94 @@ class _Model:
                 self._low_chunk = low
                 for d in self._draws.values():
                     d.forget_below(low << CHUNK_BITS)
-        return outcome
 
-    def _release(self, j: _Journey) -> None:
+    def _release(self, j: _Journey, now: float) -> None:
+        """The member with the customer (if any) is free of them."""
         if j.held is not None:
             pool, member = j.held
             j.held = None
-            pool.release(member)
+            pool.release(member, now)
 
-    def _walk(self, j: _Journey, step_id: str, stop_at: str | None, hold: bool = True, main: bool = False) -> Generator[Any, Any, str]:
-        """Walk from ``step_id`` until an exit (or ``stop_at``, the join of a parallel branch).
+    def _walk(
+        self, j: _Journey, step_id: str, stop_at: str | None, now: float, hold: bool = True, main: bool = False
+    ) -> Generator[Any, Any, str]:
+        # long: the engine's hot path (one pass per step of every customer); each call saved here is speed measured by benchmarks/engine.py, so the common steps stay inline and only rare ones (loops, giving up, joins, failures, parallel work, choices among several flows) are methods
+        """Walk from ``step_id`` at time ``now`` until an exit (or ``stop_at``, the join of a parallel branch).
 
         The ``main`` walk is the customer's journey and records its end; branches of
         parallel work (``hold=False``) hand their member back after each step.
         """
         env = self.env
         steps = self.steps
-        stats = self.step_stats
         count = j.count
         k = j.k
+        recording = self.events is not None
         while True:
             if step_id == stop_at:
-                if j.join_first is None:
-                    j.join_first = {}
-                j.join_first.setdefault(step_id, env.now)
-                return "joined"  # only branches stop at a join
+                return self._joined(j, step_id, now)
             info = steps[step_id]
-            st = stats[step_id]
-            if info.trivial and self.events is None:
+            st: StepCounters = info.st  # type: ignore[assignment]  # bound before the run
+            held = j.held
+            if held is not None and not keeps_member(held[0].name, info.role, info.lane):
+                self._release(j, now)
+            if info.trivial and not recording:  # passed straight through, on to its one next step
+                j.steps += 1
+                nxt = info.next_step
                 if count:
                     st.arrivals += 1
                     st.completions += 1
-                j.steps += 1
-                if j.held is not None and info.lane is Lane.CUSTOMER:
-                    self._release(j)
-                nxt_id = info.next_step
-                if nxt_id is None:
-                    return self._end(j, "exit") if main else "exit"
-                if j.held is not None:
-                    nxt = steps[nxt_id]
-                    held_role = j.held[0].name
-                    if (nxt.role is not None and nxt.role != held_role) or (nxt.role is None and nxt.lane is Lane.CUSTOMER):
-                        self._release(j)
-                step_id = nxt_id
+                    if nxt is not None:
+                        st.branch_n[0] += 1
+                if nxt is None:
+                    return self._end(j, "exit", now) if main else "exit"
+                step_id = nxt
                 continue
             j.steps += 1
-            if info.in_cycle:
-                visits = j.visits
-                if visits is None:
-                    visits = j.visits = {}
-                visit = visits.get(step_id, 0)
-                visits[step_id] = visit + 1
-                if j.steps > MAX_STEPS_PER_JOURNEY:
-                    raise RunawayJourney(
-                        f"customer {k} has visited {j.steps} steps (last {step_id!r}, {visit + 1} times): "
-                        "a loop or retry flow lets customers out too rarely"
-                    )
-            else:
-                visit = 0  # a step outside every loop is visited once
-            t_enter = env._now
+            visit = self._visit(j, step_id) if info.in_cycle else 0  # a step outside every loop is visited once
+            t_enter = now
             if count:
                 st.arrivals += 1
-            if info.dist is not None:
-                if visit == 0:
-                    chunk = info.d_duration._chunks.get(k >> CHUNK_BITS)
-                    duration = chunk[k & _CHUNK_MASK] if chunk is not None else info.d_duration.get(k)
-                else:
-                    duration = self._visit_draws("duration", info, visit, info.dist).get(k)
-            else:
+            if info.dist is None:
                 duration = 0.0
+            elif visit == 0:
+                draws: CustomerDraws = info.d_duration  # type: ignore[assignment]  # bound with dist
+                chunk = draws.chunks.get(k >> CHUNK_BITS)
+                duration = chunk[k & _CHUNK_MASK] if chunk is not None else draws.get(k)
+            else:
+                duration = self._visit_draws("duration", info, visit, info.dist).get(k)
             wait = 0.0
             member = None
-            pool = None
-            if info.role is not None:
-                pool = info.pool
-                rs = info.rs
+            pool = info.pool
+            if pool is not None:  # a staffed step: the member held, one free, or a wait in the queue
+                rs: RoleCounters = info.rs  # type: ignore[assignment]  # bound with pool
+                queue: QueueCounters = info.queue  # type: ignore[assignment]
                 i = int(t_enter // rs.width)
                 if i >= rs.n:
                     i = -1
                 else:
                     rs.work[i] += duration
-                held = j.held
-                if held is not None and held[0] is pool:
-                    member = held[1]
+                if j.held is not None:
+                    member = j.held[1]  # the member of this role stays with the customer
                 else:
-                    if held is not None:
-                        self._release(j)
                     if i >= 0:
                         rs.arrivals[i] += 1
-                        st.iv.arrivals[i] += 1  # type: ignore[union-attr]
-                    member = pool.take()  # a free member at once: no event to wait for
+                        queue.arrivals[i] += 1
+                    member = pool.take(now)  # a free member at once: no event to wait for
                     if member is None:
-                        req = pool.request(j.priority, k)
+                        req = pool.request(j.priority, k, now)
                         if j.patience < math.inf:
-                            _Delay(env, j.patience).callbacks.append(lambda _e, pool=pool, req=req: pool.renege(req))
+                            Delay(env, j.patience).callbacks.append(lambda e, pool=pool, req=req: pool.renege(req, e.at))
                         member = yield req
-                        wait = env._now - t_enter
-                        st.iv.waits(i, wait)  # type: ignore[union-attr]
-                    if member is None:
-                        if i >= 0:
-                            rs.abandoned[i] += 1
-                            st.iv.abandoned[i] += 1  # type: ignore[union-attr]
-                        if count:
-                            st.abandonments += 1
-                            st.wait.add(wait)
-                            self._add_wait(j, info, wait)
-                        if self.events is not None:
-                            self._log(j, info, t_enter, None, env.now, "abandoned")
-                        nxt = yield from self._retry(j, info, visit)
-                        if nxt is None:
-                            return self._end(j, "abandoned") if main else "abandoned"
-                        step_id = nxt
-                        continue
+                        now = req.at
+                        wait = now - t_enter
+                        queue.waits(i, wait)
+                        if member is None:  # gave up
+                            back = yield from self._gave_up(j, info, i, wait, t_enter, now, visit)
+                            now = env.now
+                            if back is None:
+                                return self._end(j, "abandoned", now) if main else "abandoned"
+                            step_id = back
+                            continue
                     if i >= 0:
                         rs.answered[i] += 1
                         if wait:
@@ -669,125 +391,180 @@ class _Model:
                             self._add_wait(j, info, wait)
                     if hold:
                         j.held = (pool, member)
-            elif j.held is not None:
-                if info.lane is Lane.CUSTOMER:
-                    self._release(j)
-                elif duration > 0:  # a system step while the member stays: their work too
-                    hrs = self.role_stats[j.held[0].name]
-                    hi = int(t_enter // hrs.width)
-                    if hi < hrs.n:
-                        hrs.work[hi] += duration
+            elif j.held is not None and duration > 0:  # a step with no role while the member stays: their work too
+                self._held_work(j, t_enter, duration)
             if info.is_join:
-                wait = env.now - (j.join_first or {}).get(step_id, env.now)
-                ii = int(t_enter // self.interval)
-                if ii < self.n_intervals:
-                    st.iv.arrivals[ii] += 1  # type: ignore[union-attr]
-                    st.iv.waits(ii, wait)  # type: ignore[union-attr]
-                if count:
-                    st.wait.add(wait)
-                    self._add_wait(j, info, wait)
-            t_start = env._now
+                wait = self._join_wait(j, info, t_enter, now)
+            t_start = now
             if duration > 0:
-                yield _Delay(env, duration)
+                now = yield Delay(env, duration)
             if member is not None and not hold:
-                pool.release(member)  # type: ignore[union-attr]
+                pool.release(member, now)  # type: ignore[union-attr]  # member implies pool
             if count:
                 st.completions += 1
                 st.duration_sum += duration
                 if info.tolerance is not None:
-                    felt = wait if (info.role is not None or info.is_join) else duration
-                    st.judged += 1
-                    if felt <= info.tolerance:
-                        st.within += 1
-            if self.events is not None:
-                self._log(j, info, t_start - wait if info.role else t_enter, t_start, env.now, "completed",
+                    self._judge(info, st, wait, duration)
+            if recording:
+                self._log(j, info, t_start - wait if info.role else t_enter, t_start, now, "completed",
                           f"{info.role}#{member.id}" if member is not None else None)
-            # a declared fail point
-            if info.fail_p > 0 and (info.d_fail if visit == 0 else self._visit_draws("fail", info, visit)).get(k) < info.fail_p:
-                if count:
-                    st.failures += 1
-                j.failed = True
-                self._release(j)
-                if info.recovery is None:
-                    return self._end(j, "failed") if main else "failed"
-                step_id = info.recovery
+            if info.fail_p > 0 and self._fails(info, visit, k):
+                recovery = self._failed(j, info, now)
+                if recovery is None:
+                    return self._end(j, "failed", now) if main else "failed"
+                step_id = recovery
                 continue
-            # parallel work
             if info.parallel:
-                self._release(j)
-                stop = info.join_step
-                branches = [env.process(self._walk(j, t, stop, hold=False)) for t in info.parallel]
-                results = yield env.all_of(branches)
-                outcomes = [results[p] for p in branches]
-                for bad in ("abandoned", "failed"):
-                    if bad in outcomes:
-                        return self._end(j, bad) if main else bad
-                if stop is None:
-                    return self._end(j, "exit") if main else "exit"
-                step_id = stop
+                outcome = yield from self._parallel(j, info, now)
+                now = env.now
+                if outcome is not None:
+                    return self._end(j, outcome, now) if main else outcome
+                step_id = info.join_step  # type: ignore[assignment]  # no outcome: there is a join
                 continue
-            # branches
             b = info.branch
             if b is None:
-                return self._end(j, "exit") if main else "exit"
-            if len(b.targets) == 1:
-                i = 0
-            else:
-                u = (info.d_branch if visit == 0 else self._visit_draws("branch", info, visit)).get(k)
-                cum = b.cum
-                i = 0
-                last = len(cum) - 1
-                while i < last and u >= cum[i]:
-                    i += 1
+                return self._end(j, "exit", now) if main else "exit"
+            choice = 0 if len(b.targets) == 1 else b.pick(self._draw("branch", info, visit).get(k))
             if count:
-                st.branch_n[i] += 1
-            if b.transfer[i]:
+                st.branch_n[choice] += 1
+            if b.transfer[choice]:
                 j.transfers += 1
-            nxt_id = b.targets[i]
-            if j.held is not None:
-                nxt = steps[nxt_id]
-                held_role = j.held[0].name
-                if (nxt.role is not None and nxt.role != held_role) or (nxt.role is None and nxt.lane is Lane.CUSTOMER):
-                    self._release(j)
-            delay = b.delays[i]
-            if delay is not None:
-                self._release(j)
-                yield env.timeout(self._visit_draws(f"delay:{i}", info, visit, delay).get(k))
-            step_id = nxt_id
+            step_id = b.targets[choice]
+            delay = b.delays[choice]
+            if delay is not None:  # time between the steps: the member goes back first
+                self._release(j, now)
+                yield env.timeout(self._visit_draws(f"delay:{choice}", info, visit, delay).get(k))
+                now = env.now
 
-    def _visit_draws(self, kind: str, info: _StepInfo, visit: int, dist: Any = None) -> CustomerDraws:
-        """Draws for the ``visit``-th visit of a step (0 for the first)."""
-        return self.draws(kind, info.id, visit, sampler=dist.sample if dist is not None else _uniform)
+    # -- the rarer turns of a walk --------------------------------------------------
+    def _visit(self, j: _Journey, step_id: str) -> int:
+        """Count a visit to a step inside a loop: 0 for the first; stop a journey that never gets out."""
+        visits = j.visits
+        if visits is None:
+            visits = j.visits = {}
+        visit = visits.get(step_id, 0)
+        visits[step_id] = visit + 1
+        if j.steps > MAX_STEPS_PER_JOURNEY:
+            raise RunawayJourney(
+                f"customer {j.k} has visited {j.steps} steps (last {step_id!r}, {visit + 1} times): "
+                "a loop or retry flow lets customers out too rarely"
+            )
+        return visit
 
-    def _retry(self, j: _Journey, info: _StepInfo, visit: int) -> Generator[Any, Any, str | None]:
+    def _draw(self, kind: str, info: StepRecord, visit: int) -> CustomerDraws:
+        """The uniform draws of ``kind`` ("branch" or "fail") for the ``visit``-th visit of a step."""
+        if visit == 0:
+            first = info.d_branch if kind == "branch" else info.d_fail
+            assert first is not None
+            return first
+        return self._visit_draws(kind, info, visit)
+
+    def _gave_up(self, j: _Journey, info: StepRecord, i: int, wait: float, t_enter: float, now: float,
+                 visit: int) -> Generator[Any, Any, str | None]:
+        """A customer gave up waiting at a staffed step (interval ``i``): counted, and maybe a call back
+        along a retry flow. Returns the step they call back at, or None."""
+        st = self.step_stats[info.id]
+        if i >= 0:
+            info.rs.abandoned[i] += 1  # type: ignore[union-attr]  # a staffed step
+            info.queue.abandoned[i] += 1  # type: ignore[union-attr]
+        if j.count:
+            st.abandonments += 1
+            st.wait.add(wait)
+            self._add_wait(j, info, wait)
+        if self.events is not None:
+            self._log(j, info, t_enter, None, now, "abandoned")
+        return (yield from self._retry(j, info, visit))
+
+    def _retry(self, j: _Journey, info: StepRecord, visit: int) -> Generator[Any, Any, str | None]:
         r = info.retry
         if r is None:
             return None
-        u = self._visit_draws("retry", info, visit).get(j.k)
-        for i, c in enumerate(r.cum):
-            if u < c:
-                delay = r.delays[i]
-                if delay is not None:
-                    yield self.env.timeout(self._visit_draws(f"retry-delay:{i}", info, visit, delay).get(j.k))
-                j.retries += 1
-                self.retries += 1
-                return r.targets[i]
-        return None
+        i = r.pick_or_none(self._visit_draws("retry", info, visit).get(j.k))
+        if i is None:
+            return None
+        delay = r.delays[i]
+        if delay is not None:
+            yield self.env.timeout(self._visit_draws(f"retry-delay:{i}", info, visit, delay).get(j.k))
+        j.retries += 1
+        self.retries += 1
+        return r.targets[i]
 
-    def _add_wait(self, j: _Journey, info: _StepInfo, wait: float) -> None:
+    def _held_work(self, j: _Journey, t: float, duration: float) -> None:
+        """A step with no role while a member stays with the customer: ``duration`` of their role's work."""
+        assert j.held is not None
+        hrs = self.role_stats[j.held[0].name]
+        hi = int(t // hrs.width)
+        if hi < hrs.n:
+            hrs.work[hi] += duration
+
+    def _joined(self, j: _Journey, step_id: str, now: float) -> str:
+        """A parallel branch reaches its join: note when the first branch got there."""
+        if j.join_first is None:
+            j.join_first = {}
+        j.join_first.setdefault(step_id, now)
+        return "joined"  # only branches stop at a join
+
+    def _join_wait(self, j: _Journey, info: StepRecord, t_enter: float, now: float) -> float:
+        """The wait at a join: from the first parallel branch's arrival to now (the last one's)."""
+        wait = now - (j.join_first or {}).get(info.id, now)
+        queue: QueueCounters = info.queue  # type: ignore[assignment]  # joins have one
+        ii = int(t_enter // self.interval)
+        if ii < self.n_intervals:
+            queue.arrivals[ii] += 1
+            queue.waits(ii, wait)
+        if j.count:
+            st = self.step_stats[info.id]
+            st.wait.add(wait)
+            self._add_wait(j, info, wait)
+        return wait
+
+    def _judge(self, info: StepRecord, st: StepCounters, wait: float, duration: float) -> None:
+        """A visit to a step with a wait point: within its tolerance? (the wait at a queue, else the step's time)."""
+        felt = wait if (info.role is not None or info.is_join) else duration
+        st.judged += 1
+        if felt <= info.tolerance:  # type: ignore[operator]  # called with a tolerance
+            st.within += 1
+
+    def _fails(self, info: StepRecord, visit: int, k: int) -> bool:
+        """Does customer ``k``'s ``visit``-th visit of a declared fail point fail?"""
+        return self._draw("fail", info, visit).get(k) < info.fail_p
+
+    def _failed(self, j: _Journey, info: StepRecord, now: float) -> str | None:
+        """A failed visit: the member is released; the recovery step, or None (the customer is lost)."""
+        if j.count:
+            self.step_stats[info.id].failures += 1
+        j.failed = True
+        self._release(j, now)
+        return info.recovery
+
+    def _parallel(self, j: _Journey, info: StepRecord, now: float) -> Generator[Any, Any, str | None]:
+        """Parallel work: every branch walks to the join. The journey's outcome if a branch ended it, else None."""
+        self._release(j, now)
+        stop = info.join_step
+        env = self.env
+        branches = [env.process(self._walk(j, t, stop, now, hold=False)) for t in info.parallel]
+        results = yield env.all_of(branches)
+        outcomes = [results[p] for p in branches]
+        for bad in ("abandoned", "failed"):
+            if bad in outcomes:
+                return bad
+        return "exit" if stop is None else None
+
+    def _add_wait(self, j: _Journey, info: StepRecord, wait: float) -> None:
         if info.visible:
             j.visible_wait += wait
         else:
             j.backstage_wait += wait
 
-    def _log(self, j: _Journey, info: _StepInfo, enabled: float, start: float | None, end: float, outcome: str, resource: str | None = None) -> None:
+    def _log(self, j: _Journey, info: StepRecord, enabled: float, start: float | None, end: float, outcome: str,
+             resource: str | None = None) -> None:
         if self.events is not None:
             self.events.append(
                 {"case": j.k, "step": info.id, "label": info.label, "lane": info.lane.value, "resource": resource,
                  "enabled": enabled, "start": start, "end": end, "outcome": outcome}
             )
 
-    # -- run ---------------------------------------------------------------------
+    # -- run -------------------------------------------------------------------------
     def run(self) -> Replication:
         for i, a in enumerate(self.bp.arrivals):
             self._arrivals(i, a)
@@ -799,59 +576,16 @@ class _Model:
         return self._collect()
 
     def _collect(self) -> Replication:
-        steps: dict[str, StepFigures] = {}
-        for sid, st in self.step_stats.items():
-            # steps nobody queues at have no wait tally: their waits are all 0
-            none = 0.0 if st.arrivals else math.nan
-            counted = st.wait.count
-            steps[sid] = StepFigures(
-                arrivals=st.arrivals,
-                completions=st.completions,
-                abandonments=st.abandonments,
-                failures=st.failures,
-                wait_mean=st.wait.mean if counted else none,
-                wait_p50=st.wait.quantile(0.5) if counted else none,
-                wait_p90=st.wait.quantile(0.9) if counted else none,
-                wait_p95=st.wait.quantile(0.95) if counted else none,
-                wait_max=st.wait.max if counted else none,
-                duration_mean=st.duration_sum / st.completions if st.completions else math.nan,
-                within_tolerance=st.within / st.judged if st.judged else math.nan,
-            )
-        roles: dict[str, RoleIntervals] = {}
-        totals: dict[str, RoleTotals] = {}
+        totals = {}
         for name, rs in self.role_stats.items():
-            w = rs.width
-            roles[name] = RoleIntervals(
-                arrivals=rs.arrivals,
-                answered=rs.answered,
-                within=rs.within,
-                abandoned=rs.abandoned,
-                wait_sum=rs.wait_sum,
-                work=rs.work,
-                on_duty=[a / w for a in rs.on_duty.area],
-                busy=[a / w for a in rs.busy.area],
-                queue_mean=[a / w for a in rs.queue.area],
-                queue_max=[float(x) for x in rs.queue.peak],  # peaks are headcounts: ints among floats
-            )
             paid = integrate(self.paid[name], self.warmup, self.horizon) / 3600
-            role = self.bp.get_role(name)
-            first = min(int(math.ceil(self.warmup / w)), self.n_intervals)
-            span = self.horizon - first * w
-            totals[name] = RoleTotals(
-                paid_hours=paid,
-                cost=paid * role.cost_per_hour,
-                on_duty=sum(rs.on_duty.area[first:]) / span if span > 0 else math.nan,
-                busy=sum(rs.busy.area[first:]) / span if span > 0 else math.nan,
-                target_seconds=rs.target,
-            )
+            totals[name] = rs.totals(paid, self.bp.get_role(name).cost_per_hour, self.warmup, self.horizon)
         return Replication(
             seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
-            steps=steps, roles=roles, role_totals=totals, journeys=self._journeys(), events=self.events,
-            step_intervals={
-                sid: QueueIntervals(arrivals=st.iv.arrivals, waited=st.iv.waited, over=st.iv.over,
-                                    abandoned=st.iv.abandoned, wait_sum=st.iv.wait_sum, tolerance=st.iv.tolerance)
-                for sid, st in self.step_stats.items() if st.iv is not None
-            },
+            steps={sid: st.figures() for sid, st in self.step_stats.items()},
+            roles={name: rs.intervals() for name, rs in self.role_stats.items()},
+            role_totals=totals, journeys=self._journeys(), events=self.events,
+            step_intervals={sid: st.queue.intervals() for sid, st in self.step_stats.items() if st.queue is not None},
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
             outcome_time=OutcomeTimes(**self.outcome_time),
         )

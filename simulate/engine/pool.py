@@ -10,6 +10,10 @@ the customers in hand first (no preemption) and take no new ones.
 Members are objects of their own so that skills-based routing (members in
 several pools, picked by a routing policy) can be added by sharing them
 between pools.
+
+The engine passes the current time (``now``) to the calls on its hot path
+(:meth:`StaffPool.take`, :meth:`StaffPool.request`, :meth:`StaffPool.release`),
+which it knows already; other callers may leave it out.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 import simpy
 
+from simulate.engine.kernel import Pending
 from simulate.engine.stats import SpanSum, TimeAverage
 
 __all__ = ["Member", "Request", "StaffPool"]
@@ -38,15 +43,18 @@ class Member:
         self.since = 0.0  # when ``busy`` last changed
 
 
-class Request(simpy.Event):
-    """A customer's wait for a member; succeeds with the member, or ``None`` if the customer gave up."""
+class Request(Pending):
+    """A customer's wait for a member, since ``arrived``; fires with the member, or ``None`` if the customer
+    gave up (``cancelled``), at the time ``at``."""
 
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.callbacks: list[Any] = []
-        self._value = simpy.events.PENDING
-        self.cancelled = False
-        self.arrived = env._now
+    cancelled = False
+    arrived = 0.0
+
+
+def _request(env: simpy.Environment, now: float) -> Request:
+    req = Request(env)
+    req.arrived = now
+    return req
 
 
 class StaffPool:
@@ -78,23 +86,25 @@ class StaffPool:
         self.stat_queue = queue
 
     # -- customers -------------------------------------------------------------
-    def request(self, priority: int = 0, customer: int = -1) -> Request:
+    def request(self, priority: int = 0, customer: int = -1, now: float | None = None) -> Request:
         """Ask for a member; the returned event succeeds when one is given."""
-        req = Request(self.env)
+        if now is None:
+            now = self.env.now
+        req = _request(self.env, now)
         if not self.waiting:
             m = self._pick()
             if m is not None:
-                self._grant(req, m)
+                self._grant(req, m, now)
                 return req
         heapq.heappush(self._queue, (-priority, next(self._seq), req))
         self.waiting += 1
         q = self.stat_queue
-        i = int(req.arrived // q._width)
-        if i < q._n and self.waiting > q.peak[i]:
+        i = int(now // q.width)
+        if i < q.n and self.waiting > q.peak[i]:
             q.peak[i] = self.waiting
         return req
 
-    def take(self) -> Member | None:
+    def take(self, now: float) -> Member | None:
         """A member at once if one is free and nobody waits (no event, no wait), else None."""
         if self.waiting:
             return None
@@ -103,33 +113,34 @@ class StaffPool:
             if not free:
                 return None
             m = free.pop()
-            m.since = self.env._now
+            m.since = now
             m.busy = 1
             self.busy_slots += 1
             return m
         m = self._pick()
         if m is not None:
-            self._occupy(m)
+            self._occupy(m, now)
         return m
 
-    def renege(self, req: Request) -> bool:
+    def renege(self, req: Request, now: float | None = None) -> bool:
         """The customer stops waiting; returns False if they had already been served."""
         if req.triggered or req.cancelled:
             return False
         req.cancelled = True
         self.waiting -= 1
-        self.stat_queue.add(req.arrived, self.env.now)
-        req.succeed(None)
+        self.stat_queue.add(req.arrived, self.env.now if now is None else now)
+        req.fire(None)
         return True
 
-    def release(self, member: Member) -> None:
+    def release(self, member: Member, now: float | None = None) -> None:
         """A member finishes with one customer."""
-        now = self.env._now
+        if now is None:
+            now = self.env.now
         busy = self.stat_busy
         since = member.since
-        w = busy._width
+        w = busy.width
         i = int(since // w)
-        if i == int(now // w) and i < busy._n:
+        if i == int(now // w) and i < busy.n:
             busy.area[i] += member.busy / self.k * (now - since)
         else:
             busy.add(since, now, member.busy / self.k)
@@ -139,7 +150,7 @@ class StaffPool:
         if member.leaving:
             if member.busy == 0:
                 self.members.remove(member)
-                self.stat_on_duty.set(self.env.now, len(self.members))
+                self.stat_on_duty.set(now, len(self.members))
             return
         if self.waiting:
             # the next customer in the queue gets this member (as _serve_next and _grant do, inlined:
@@ -152,17 +163,14 @@ class StaffPool:
                 self.waiting -= 1
                 q = self.stat_queue
                 a = req.arrived
-                j = int(a // q._width)
-                if j == int(now // q._width) and j < q._n:
+                j = int(a // q.width)
+                if j == int(now // q.width) and j < q.n:
                     q.area[j] += now - a
                 else:
                     q.add(a, now)
                 member.busy += 1  # ``since`` is already now: no busy time to add
                 self.busy_slots += 1
-                req._ok = True
-                req._value = member
-                env = self.env
-                heapq.heappush(env._queue, (now, 1, next(env._eid), req))  # succeed at once (SimPy's NORMAL priority)
+                req.fire(member)
                 return
         if self.k == 1 and member.busy == 0:
             self._free.append(member)
@@ -203,7 +211,7 @@ class StaffPool:
     def _room(self, m: Member) -> None:
         """A member with room for more customers: serve the queue, or wait idle."""
         while m.busy < self.k and self.waiting:
-            self._serve_next(m)
+            self._serve_next(m, self.env.now)
         if self.k == 1 and m.busy == 0 and m not in self._free:
             self._free.append(m)
 
@@ -216,35 +224,33 @@ class StaffPool:
                 best = m
         return best
 
-    def _serve_next(self, m: Member) -> None:
+    def _serve_next(self, m: Member, now: float) -> None:
         while self._queue:
             _, _, req = heapq.heappop(self._queue)
             if req.cancelled:
                 continue
             self.waiting -= 1
             q = self.stat_queue
-            now = self.env._now
             a = req.arrived
-            i = int(a // q._width)
-            if i == int(now // q._width) and i < q._n:
+            i = int(a // q.width)
+            if i == int(now // q.width) and i < q.n:
                 q.area[i] += now - a
             else:
                 q.add(a, now)
-            self._grant(req, m)  # callers make sure ``m`` is not among the free members
+            self._grant(req, m, now)  # callers make sure ``m`` is not among the free members
             return
 
-    def _occupy(self, m: Member) -> None:
+    def _occupy(self, m: Member, now: float) -> None:
         """One more customer for member ``m``."""
-        now = self.env._now
         if m.busy:
             self.stat_busy.add(m.since, now, m.busy / self.k)
         m.since = now
         m.busy += 1
         self.busy_slots += 1
 
-    def _grant(self, req: Request, m: Member) -> None:
-        self._occupy(m)
-        req.succeed(m)
+    def _grant(self, req: Request, m: Member, now: float) -> None:
+        self._occupy(m, now)
+        req.fire(m)
 
     @property
     def on_duty(self) -> int:
@@ -277,24 +283,28 @@ class UnlimitedPool:
         self.members: list[Member] = []
         self._member = Member(-1)
 
-    def request(self, priority: int = 0, customer: int = -1) -> Request:
-        req = Request(self.env)
+    def request(self, priority: int = 0, customer: int = -1, now: float | None = None) -> Request:
+        if now is None:
+            now = self.env.now
+        req = _request(self.env, now)
         self.busy_slots += 1
-        self.stat_busy.set(self.env.now, self.busy_slots)
-        req.succeed(self._member)
+        self.stat_busy.set(now, self.busy_slots)
+        req.fire(self._member)
         return req
 
-    def take(self) -> Member | None:
+    def take(self, now: float) -> Member | None:
         self.busy_slots += 1
-        self.stat_busy.set(self.env.now, self.busy_slots)
+        self.stat_busy.set(now, self.busy_slots)
         return self._member
 
-    def renege(self, req: Request) -> bool:
+    def renege(self, req: Request, now: float | None = None) -> bool:
         return False
 
-    def release(self, member: Member) -> None:
+    def release(self, member: Member, now: float | None = None) -> None:
+        if now is None:
+            now = self.env.now
         self.busy_slots -= 1
-        self.stat_busy.set(self.env.now, self.busy_slots)
+        self.stat_busy.set(now, self.busy_slots)
 
     def set_headcount(self, n: float) -> None:
         if not math.isinf(n):

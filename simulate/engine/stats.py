@@ -131,14 +131,14 @@ class Tally:
 class TimeAverage:
     """The time integral of a level, split into intervals of ``width`` seconds from ``start``."""
 
-    __slots__ = ("level", "_last", "_width", "_start", "area", "peak", "_n")
+    __slots__ = ("level", "_last", "width", "_start", "area", "peak", "n")
 
     def __init__(self, n_intervals: int, width: float, start: float = 0.0, level: float = 0.0) -> None:
         self.level = level
         self._last = start
         self._start = start
-        self._width = width
-        self._n = n_intervals
+        self.width = width
+        self.n = n_intervals
         self.area = [0.0] * n_intervals
         self.peak = [0.0] * n_intervals
 
@@ -148,17 +148,17 @@ class TimeAverage:
         if now > last:
             old = self.level
             if old:
-                w, s = self._width, self._start
+                w, s = self.width, self._start
                 i = int((last - s) // w)
                 if i == int((now - s) // w):
-                    if 0 <= i < self._n:
+                    if 0 <= i < self.n:
                         self.area[i] += old * (now - last)
                 else:
                     self.advance(now)
             self._last = now
         self.level = level
-        i = int((now - self._start) // self._width)
-        if 0 <= i < self._n and level > self.peak[i]:
+        i = int((now - self._start) // self.width)
+        if 0 <= i < self.n and level > self.peak[i]:
             self.peak[i] = level
 
     def advance(self, now: float) -> None:
@@ -168,14 +168,14 @@ class TimeAverage:
         self._last = now
         if level == 0:
             return
-        w, s = self._width, self._start
+        w, s = self.width, self._start
         i = int((last - s) // w)
         j = int((now - s) // w)
         if i == j:
-            if 0 <= i < self._n:
+            if 0 <= i < self.n:
                 self.area[i] += level * (now - last)
             return
-        for k in range(max(i, 0), min(j, self._n - 1) + 1):
+        for k in range(max(i, 0), min(j, self.n - 1) + 1):
             a = max(last, s + k * w)
             b = min(now, s + (k + 1) * w)
             if b > a:
@@ -190,25 +190,25 @@ class SpanSum:
     is enough. ``peak`` keeps the largest level seen in each interval.
     """
 
-    __slots__ = ("_width", "_n", "area", "peak")
+    __slots__ = ("width", "n", "area", "peak")
 
     def __init__(self, n_intervals: int, width: float) -> None:
-        self._width = width
-        self._n = n_intervals
+        self.width = width
+        self.n = n_intervals
         self.area = [0.0] * n_intervals
         self.peak = [0.0] * n_intervals
 
     def add(self, a: float, b: float, weight: float = 1.0) -> None:
         if b <= a:
             return
-        w = self._width
+        w = self.width
         i = int(a // w)
         j = int(b // w)
         if i == j:
-            if i < self._n:
+            if i < self.n:
                 self.area[i] += weight * (b - a)
             return
-        n = self._n
+        n = self.n
         for k in range(i, min(j, n - 1) + 1):
             lo = a if k == i else k * w
             hi = b if k == j else (k + 1) * w
@@ -217,6 +217,6 @@ class SpanSum:
 
     def level(self, t: float, level: float) -> None:
         """Note a level reached at ``t`` (for the peak)."""
-        i = int(t // self._width)
-        if i < self._n and level > self.peak[i]:
+        i = int(t // self.width)
+        if i < self.n and level > self.peak[i]:
             self.peak[i] = level

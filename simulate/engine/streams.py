@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHUNK", "key_of", "substream", "CustomerDraws"]
+__all__ = ["CHUNK", "CHUNK_BITS", "key_of", "substream", "CustomerDraws"]
 
 CHUNK_BITS = 10
 CHUNK = 1 << CHUNK_BITS
@@ -45,18 +45,20 @@ class CustomerDraws:
     Values are made ``CHUNK`` at a time with ``sampler(rng, n)``, each chunk from
     its own generator, so any ``k`` can be asked for in any order. Chunks are
     dropped with :meth:`forget_below` once no customer in them can ask again.
+    ``chunks`` holds the values made so far by chunk number (``k >> CHUNK_BITS``),
+    for callers that look a value up without a call on a hot path.
     """
 
-    __slots__ = ("_root", "_key", "_sampler", "_chunks")
+    __slots__ = ("_root", "_key", "_sampler", "chunks")
 
     def __init__(self, root: np.random.SeedSequence, name: tuple[Any, ...], sampler: Callable[[np.random.Generator, int], Any]) -> None:
         self._root = root
         self._key = tuple(root.spawn_key) + key_of(*name)
         self._sampler = sampler
-        self._chunks: dict[int, list[float]] = {}
+        self.chunks: dict[int, list[float]] = {}
 
     def get(self, k: int) -> float:
-        chunk = self._chunks.get(k >> CHUNK_BITS)
+        chunk = self.chunks.get(k >> CHUNK_BITS)
         if chunk is None:
             chunk = self._make(k >> CHUNK_BITS)
         return chunk[k & _MASK]
@@ -64,14 +66,14 @@ class CustomerDraws:
     def _make(self, c: int) -> list[float]:
         seq = np.random.SeedSequence(self._root.entropy, spawn_key=self._key + (c,))
         values = np.asarray(self._sampler(np.random.Generator(np.random.PCG64(seq)), CHUNK), dtype=float).tolist()
-        self._chunks[c] = values
+        self.chunks[c] = values
         return values
 
     def forget_below(self, k: int) -> None:
         """Drop the chunks that hold only customers numbered below ``k``."""
         limit = k >> CHUNK_BITS
-        for c in [c for c in self._chunks if c < limit]:
-            del self._chunks[c]
+        for c in [c for c in self.chunks if c < limit]:
+            del self.chunks[c]
 
     def __len__(self) -> int:
-        return len(self._chunks)
+        return len(self.chunks)

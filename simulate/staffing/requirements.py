@@ -55,7 +55,8 @@ from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 from simulate.clock import format_clock
 from simulate.clock import to_seconds as _seconds
-from simulate.engine.model import DEFAULT_TARGET_SECONDS, _branch
+from simulate.engine.model import DEFAULT_TARGET_SECONDS
+from simulate.engine.semantics import branch_table, held_roles
 from simulate.engine.timeline import profile_timeline
 from simulate.staffing.agents import StaffingTieWarning, agents_for
 from simulate.staffing.table import Requirements, RequirementSettings
@@ -112,7 +113,7 @@ def _visits(bp: Blueprint, entry: str) -> tuple[dict[str, float], dict[tuple[str
                 split_join[s.id] = join
                 moves[(s.id, join)] = moves.get((s.id, join), 0.0) + ok
             continue
-        b = _branch([f for f in flows if f.is_branch])
+        b = branch_table([f for f in flows if f.is_branch])
         if b is None:
             continue
         prev = 0.0
@@ -161,34 +162,6 @@ def _branch_steps(bp: Blueprint, split: str, join: str) -> set[str]:
         seen.add(sid)
         stack.extend(f.target for f in bp.flows_from(sid) if f.kind.value != "retry")
     return seen
-
-
-def _held_roles(bp: Blueprint) -> dict[str, str | None]:
-    """The role whose member is with the customer at each step, as the simulator holds members:
-    a step's own role; at a system step with no role, the role held on the way in (when all ways
-    in agree); at a customer action, none."""
-    held: dict[str, str | None] = {}
-    for s in bp.steps:
-        if s.role is not None:
-            held[s.id] = s.role
-        elif s.lane is Lane.CUSTOMER:
-            held[s.id] = None
-    pending = [s for s in bp.steps if s.id not in held]
-    for _ in range(len(pending) + 1):
-        changed = False
-        for s in pending:
-            if s.id in held:
-                continue
-            ins = [f.source for f in bp.flows if f.target == s.id and f.is_branch]
-            if ins and all(src in held for src in ins):
-                roles = {held[src] for src in ins}
-                held[s.id] = roles.pop() if len(roles) == 1 else None
-                changed = True
-        if not changed:
-            break
-    for s in pending:
-        held.setdefault(s.id, None)
-    return held
 
 
 def _lags(bp: Blueprint, entry: str, follow: dict[tuple[str, str], float]) -> dict[str, float]:
@@ -251,7 +224,7 @@ def role_loads(bp: Blueprint, entry: str) -> dict[str, RoleLoad]:
     (1.0, 180.0, 0.25)
     """
     visits, follow = _visits(bp, entry)
-    held = _held_roles(bp)
+    held = held_roles(bp)
     lags = _lags(bp, entry, follow)
     out: dict[str, RoleLoad] = {}
     parallel_sources = {f.source for f in bp.flows if f.kind.value == "parallel"}

@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from blueprint import Blueprint
 from simulate.figures import occupancy, role_abandonment, role_asa, role_service_level, service_level
@@ -79,6 +78,8 @@ def interval_table(values: ArrayLike, level: float = 0.95) -> tuple[np.ndarray, 
     >>> mean.tolist(), round(float(low[0]), 3), round(float(high[0]), 3), bool(math.isnan(low[1]))
     ([2.0, 2.0], -10.706, 14.706, True)
     """
+    from scipy import stats  # costly to import; only intervals need it
+
     x = np.asarray(values, dtype=float)
     n = np.sum(~np.isnan(x), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

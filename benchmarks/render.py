@@ -63,8 +63,8 @@ def main() -> None:
     print(f"{'steps':>6} {'render (s)':>11} {'plain dot (s)':>14} {'ratio':>7}")
     for copies in (1, 2, 4):
         bp = grow(copies)
-        ours = best_of(lambda: bp.render().svg)
-        ref = best_of(lambda: plain_dot(bp))
+        ours = best_of(lambda bp=bp: bp.render().svg)
+        ref = best_of(lambda bp=bp: plain_dot(bp))
         print(f"{len(bp.steps):>6} {ours:>11.3f} {ref:>14.3f} {ours / ref:>7.2f}")
         if copies == 1:
             verdict = "meets" if ours < 2.0 else "MISSES"

@@ -74,13 +74,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from blueprint import Blueprint, Shift, Staffing
+from blueprint import Blueprint, Flow, Shift, Staffing, Step
 from blueprint.render import Diagram, StepOverlay
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 from simulate.clock import format_clock
 from simulate.clock import format_duration as _dur
 from simulate.engine.output import QueueIntervals, Replication, RoleIntervals, combine_rule, series_fields
+from simulate.engine.semantics import hands_over
 from simulate.figures import occupancy as occupancy_of
 from simulate.results import mean_ci
 
@@ -492,16 +493,16 @@ def _ratios(num: list[float], den: list[float]) -> list[float]:
     return [x / y if y else math.nan for x, y in zip(num, den)]
 
 
-def _handoffs_into(bp: Blueprint, step: Any) -> list[tuple[Any, int, Any]]:
-    """Flows into a staffed step that hand the customer from another role (or are transfers):
+def _handoffs_into(bp: Blueprint, step: Step) -> list[tuple[Step, int, Flow]]:
+    """Flows into a staffed step that hand the customer over (:func:`~simulate.engine.semantics.hands_over`):
     ``(source step, index among the source's branches, flow)``."""
-    out = []
+    out: list[tuple[Step, int, Flow]] = []
     if step.role is None:
         return out
     for src in bp.steps:
         branch_flows = [f for f in bp.flows_from(src.id) if f.is_branch]
         for idx, f in enumerate(branch_flows):
-            if f.target == step.id and (f.kind.value == "transfer" or (src.role is not None and src.role != step.role)):
+            if f.target == step.id and hands_over(f, src.role, step.role):
                 out.append((src, idx, f))
     return out
 
@@ -668,10 +669,10 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
     if best is None:
         return None
     s, m, lo, hi = best
-    st = [r.steps[s.id] for r in reps]
-    wait = float(np.nanmean([x.wait_mean for x in st]))
-    service = float(np.nanmean([x.duration_mean for x in st]))
-    arrivals = rd.per_day([float(x.arrivals) for x in st])
+    figs = [r.steps[s.id] for r in reps]
+    wait = float(np.nanmean([x.wait_mean for x in figs]))
+    service = float(np.nanmean([x.duration_mean for x in figs]))
+    arrivals = rd.per_day([float(x.arrivals) for x in figs])
     text = (
         f"{s.label} takes the largest share of the customers' time in the system: {_pct(m)} "
         f"({_dur(wait)} waiting and {_dur(service)} of service per visit, {arrivals:.0f} visits a day)."
@@ -712,7 +713,7 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
             tried += 1
         after = _Reader(done[key])
         window = rd.window(f.a, f.b)
-        steps = _queue_steps(rd.bp, f.role, rd) if f.kind == "capacity" else [f.step]
+        steps = _queue_steps(rd.bp, f.role, rd) if f.kind == "capacity" or f.step is None else [f.step]
         arr, over = after.steps_sum(steps, "arrivals", f.a, f.b), after.steps_sum(steps, "over", f.a, f.b)
         before_arr, before_over = rd.steps_sum(steps, "arrivals", f.a, f.b), rd.steps_sum(steps, "over", f.a, f.b)
         tol = rd.reps[0].step_intervals[steps[0]].tolerance
@@ -742,6 +743,8 @@ class FailPoints(pd.DataFrame):
     """
 
     _metadata = ["_blueprint", "_thresholds"]
+    _blueprint: Blueprint
+    _thresholds: dict[str, float]
 
     @property
     def _constructor(self) -> type[FailPoints]:
@@ -811,7 +814,7 @@ class FailPoints(pd.DataFrame):
         items = [(SEVERITY_COLOURS[-1], "most severe"), (SEVERITY_COLOURS[0], "least severe")]
         return render(self._blueprint, overlays=self.overlays(), legend_items=items, **options)
 
-    def _repr_html_(self) -> str:  # type: ignore[override]
+    def _repr_html_(self) -> str:
         if len(self) == 0:
             return "<p><b>No fail points found</b> at the thresholds used.</p>"
         rows = []
@@ -819,7 +822,7 @@ class FailPoints(pd.DataFrame):
             faded = ' style="color:#999"' if row["status"] == "harmless" else ""
             what = html.escape(row["what_if"]) if isinstance(row["what_if"], str) else ""
             rows.append(
-                f"<tr{faded}><td>F{rank}</td><td>{html.escape(row['kind'])}</td>"
+                f"<tr{faded}><td>F{rank}</td><td>{html.escape(str(row['kind']))}</td>"
                 f"<td>{html.escape(str(row['step'] or row['role'] or ''))}</td><td>{html.escape(row['window'])}</td>"
                 f"<td style='text-align:right'>{row['severity']:.1f}</td>"
                 f"<td style='text-align:left'>{html.escape(row['finding'])}</td><td style='text-align:left'>{what}</td></tr>"

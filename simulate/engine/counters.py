@@ -103,9 +103,10 @@ class RoleCounters:
         self.wait_sum = [0.0] * n
         self.work = [0.0] * n
         self.on_duty = TimeAverage(n, width)
-        self.busy: SpanSum | TimeAverage = SpanSum(n, width)
+        self.staff_busy = SpanSum(n, width)  # members' busy spans
+        self.unlimited_busy = TimeAverage(n, width)  # the level of an unlimited role's customers in service
+        self.busy: SpanSum | TimeAverage = self.staff_busy  # the one reported: unlimited_busy for an unlimited role
         self.queue = SpanSum(n, width)
-        self.unlimited_busy = TimeAverage(n, width)
 
     def index(self, t: float) -> int:
         """The interval of time ``t``; -1 after the last."""

@@ -55,11 +55,9 @@ from heapq import heappush
 from typing import Any
 
 import simpy
-from simpy.events import PENDING
+from simpy.events import NORMAL, PENDING  # NORMAL: the priority of ordinary events (URGENT ones go first)
 
-__all__ = ["NORMAL", "Delay", "Pending", "Process", "start"]
-
-NORMAL = 1  # SimPy's priority of ordinary events (URGENT is 0)
+__all__ = ["Delay", "Pending", "Process", "start"]
 
 
 class _Started:
@@ -86,7 +84,7 @@ class Process(simpy.Process):
         self._generator = generator
         self._target = None  # type: ignore[assignment]  # SimPy types it Event; None while running
         active = env._active_proc
-        self._resume(_STARTED)  # type: ignore[arg-type]  # only _ok and _value are read
+        self._resume(_STARTED)  # only its _ok and _value are read
         env._active_proc = active
 
     def _resume(self, event: Any) -> None:

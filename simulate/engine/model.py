@@ -41,7 +41,7 @@ from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
 from simulate.engine.kernel import Delay, start
 from simulate.engine.output import Event, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
-from simulate.engine.semantics import keeps_member
+from simulate.engine.semantics import BranchTable, keeps_member
 from simulate.engine.stats import Tally
 from simulate.engine.steps import StepRecord, compile_steps
 from simulate.engine.streams import CHUNK_BITS, CustomerDraws, substream
@@ -158,9 +158,9 @@ class _Model:
                 self.timelines[r.name] = [(0.0, math.inf)]
                 self.paid[r.name] = [(0.0, 0)]
             else:
-                pool = StaffPool(self.env, r.name, r.concurrency, on_duty=rs.on_duty, busy=rs.busy, queue=rs.queue)
+                pool = StaffPool(self.env, r.name, r.concurrency, on_duty=rs.on_duty, busy=rs.staff_busy, queue=rs.queue)
                 self.pools[r.name] = pool
-                tl = headcount_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
+                tl: Timeline = headcount_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
                 self.timelines[r.name] = tl
                 self.paid[r.name] = paid_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
                 start(self.env, self._staffing(pool, tl))
@@ -274,12 +274,8 @@ class _Model:
             kind = ("recovered" if j.failed else "completed") if outcome == "exit" else outcome
             self.outcomes[kind] += 1
             self.outcome_time[kind] += spent
-        self._forget(j.k)
-        return outcome
-
-    def _forget(self, k: int) -> None:
-        """Customer ``k`` has left: drop the draws of chunks of customers who have all left."""
-        c = k >> CHUNK_BITS
+        # forget the draws of chunks of customers who have all left
+        c = j.k >> CHUNK_BITS
         alive = self._alive
         alive[c] -= 1
         if c == self._low_chunk and alive[c] == 0:
@@ -291,6 +287,7 @@ class _Model:
                 self._low_chunk = low
                 for d in self._draws.values():
                     d.forget_below(low << CHUNK_BITS)
+        return outcome
 
     def _release(self, j: _Journey, now: float) -> None:
         """The member with the customer (if any) is free of them."""
@@ -302,7 +299,7 @@ class _Model:
     def _walk(
         self, j: _Journey, step_id: str, stop_at: str | None, now: float, hold: bool = True, main: bool = False
     ) -> Generator[Any, Any, str]:
-        # long: the engine's hot path (one pass per step of every customer); each call saved here is speed measured by benchmarks/engine.py, so the common steps stay inline and only rare ones (loops, giving up, joins, failures, parallel work, choices among several flows) are methods
+        # long: the engine's hot path, one pass per step of every customer: the steps that wait (a member, a service, a delay) must yield here, and a sub-generator per step would cost a tenth of the engine's speed (benchmarks/engine.py); the rest are methods
         """Walk from ``step_id`` at time ``now`` until an exit (or ``stop_at``, the join of a parallel branch).
 
         The ``main`` walk is the customer's journey and records its end; branches of
@@ -340,38 +337,28 @@ class _Model:
                 st.arrivals += 1
             if info.dist is None:
                 duration = 0.0
-            elif visit == 0:
-                draws: CustomerDraws = info.d_duration  # type: ignore[assignment]  # bound with dist
-                chunk = draws.chunks.get(k >> CHUNK_BITS)
-                duration = chunk[k & _CHUNK_MASK] if chunk is not None else draws.get(k)
+            elif visit == 0:  # CustomerDraws.get, inlined
+                chunk = info.d_duration.chunks.get(k >> CHUNK_BITS)  # type: ignore[union-attr]  # bound with dist
+                duration = chunk[k & _CHUNK_MASK] if chunk is not None else info.d_duration.get(k)  # type: ignore[union-attr]
             else:
                 duration = self._visit_draws("duration", info, visit, info.dist).get(k)
             wait = 0.0
             member = None
             pool = info.pool
             if pool is not None:  # a staffed step: the member held, one free, or a wait in the queue
-                rs: RoleCounters = info.rs  # type: ignore[assignment]  # bound with pool
-                queue: QueueCounters = info.queue  # type: ignore[assignment]
-                i = int(t_enter // rs.width)
-                if i >= rs.n:
-                    i = -1
-                else:
-                    rs.work[i] += duration
+                i = self._arrive_at_queue(info, t_enter, duration, j.held is None)
                 if j.held is not None:
                     member = j.held[1]  # the member of this role stays with the customer
                 else:
-                    if i >= 0:
-                        rs.arrivals[i] += 1
-                        queue.arrivals[i] += 1
                     member = pool.take(now)  # a free member at once: no event to wait for
                     if member is None:
                         req = pool.request(j.priority, k, now)
                         if j.patience < math.inf:
-                            Delay(env, j.patience).callbacks.append(lambda e, pool=pool, req=req: pool.renege(req, e.at))
+                            pool.give_up_after(req, j.patience)
                         member = yield req
                         now = req.at
                         wait = now - t_enter
-                        queue.waits(i, wait)
+                        info.queue.waits(i, wait)  # type: ignore[union-attr]  # staffed steps have a queue
                         if member is None:  # gave up
                             back = yield from self._gave_up(j, info, i, wait, t_enter, now, visit)
                             now = env.now
@@ -379,16 +366,7 @@ class _Model:
                                 return self._end(j, "abandoned", now) if main else "abandoned"
                             step_id = back
                             continue
-                    if i >= 0:
-                        rs.answered[i] += 1
-                        if wait:
-                            rs.wait_sum[i] += wait
-                        if wait <= rs.target:
-                            rs.within[i] += 1
-                    if count:
-                        st.wait.add(wait)
-                        if wait:
-                            self._add_wait(j, info, wait)
+                    self._answered(j, info, i, wait)
                     if hold:
                         j.held = (pool, member)
             elif j.held is not None and duration > 0:  # a step with no role while the member stays: their work too
@@ -424,11 +402,7 @@ class _Model:
             b = info.branch
             if b is None:
                 return self._end(j, "exit", now) if main else "exit"
-            choice = 0 if len(b.targets) == 1 else b.pick(self._draw("branch", info, visit).get(k))
-            if count:
-                st.branch_n[choice] += 1
-            if b.transfer[choice]:
-                j.transfers += 1
+            choice = self._choose(j, info, b, visit)
             step_id = b.targets[choice]
             delay = b.delays[choice]
             if delay is not None:  # time between the steps: the member goes back first
@@ -436,7 +410,51 @@ class _Model:
                 yield env.timeout(self._visit_draws(f"delay:{choice}", info, visit, delay).get(k))
                 now = env.now
 
-    # -- the rarer turns of a walk --------------------------------------------------
+    # -- the steps of a walk ------------------------------------------------------------
+    def _arrive_at_queue(self, info: StepRecord, t: float, duration: float, joins: bool) -> int:
+        """A customer reaches a staffed step at ``t``: the role's work, and (when they ``joins`` its queue,
+        holding no member of the role) the arrival, counted in the interval of ``t``, which is returned
+        (-1 after the last)."""
+        rs: RoleCounters = info.rs  # type: ignore[assignment]  # a staffed step
+        i = int(t // rs.width)
+        if i >= rs.n:
+            return -1
+        rs.work[i] += duration
+        if joins:
+            rs.arrivals[i] += 1
+            info.queue.arrivals[i] += 1  # type: ignore[union-attr]
+        return i
+
+    def _answered(self, j: _Journey, info: StepRecord, i: int, wait: float) -> None:
+        """A customer who joined a staffed step's queue in interval ``i`` gets a member after ``wait`` seconds."""
+        rs: RoleCounters = info.rs  # type: ignore[assignment]  # a staffed step
+        if i >= 0:
+            rs.answered[i] += 1
+            if wait:
+                rs.wait_sum[i] += wait
+            if wait <= rs.target:
+                rs.within[i] += 1
+        if j.count:
+            info.st.wait.add(wait)  # type: ignore[union-attr]
+            if wait:
+                self._add_wait(j, info, wait)
+
+    def _judge(self, info: StepRecord, st: StepCounters, wait: float, duration: float) -> None:
+        """A counted visit of a step with a wait point: within its tolerance? (the wait at a queue, else the step's time)."""
+        felt = wait if (info.role is not None or info.is_join) else duration
+        st.judged += 1
+        if felt <= info.tolerance:  # type: ignore[operator]  # called with a tolerance
+            st.within += 1
+
+    def _choose(self, j: _Journey, info: StepRecord, b: BranchTable, visit: int) -> int:
+        """The flow the customer takes from a step (by their draw when there are several), counted."""
+        choice = 0 if len(b.targets) == 1 else b.pick(self._draw("branch", info, visit).get(j.k))
+        if j.count:
+            info.st.branch_n[choice] += 1  # type: ignore[union-attr]
+        if b.transfer[choice]:
+            j.transfers += 1
+        return choice
+
     def _visit(self, j: _Journey, step_id: str) -> int:
         """Count a visit to a step inside a loop: 0 for the first; stop a journey that never gets out."""
         visits = j.visits
@@ -517,13 +535,6 @@ class _Model:
             st.wait.add(wait)
             self._add_wait(j, info, wait)
         return wait
-
-    def _judge(self, info: StepRecord, st: StepCounters, wait: float, duration: float) -> None:
-        """A visit to a step with a wait point: within its tolerance? (the wait at a queue, else the step's time)."""
-        felt = wait if (info.role is not None or info.is_join) else duration
-        st.judged += 1
-        if felt <= info.tolerance:  # type: ignore[operator]  # called with a tolerance
-            st.within += 1
 
     def _fails(self, info: StepRecord, visit: int, k: int) -> bool:
         """Does customer ``k``'s ``visit``-th visit of a declared fail point fail?"""

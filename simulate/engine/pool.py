@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import heapq
 import math
+from functools import partial
 from itertools import count
 from typing import Any
 
 import simpy
 
-from simulate.engine.kernel import Pending
+from simulate.engine.kernel import Delay, Pending
 from simulate.engine.stats import SpanSum, TimeAverage
 
 __all__ = ["Member", "Request", "StaffPool"]
@@ -49,12 +50,6 @@ class Request(Pending):
 
     cancelled = False
     arrived = 0.0
-
-
-def _request(env: simpy.Environment, now: float) -> Request:
-    req = Request(env)
-    req.arrived = now
-    return req
 
 
 class StaffPool:
@@ -90,7 +85,8 @@ class StaffPool:
         """Ask for a member; the returned event succeeds when one is given."""
         if now is None:
             now = self.env.now
-        req = _request(self.env, now)
+        req = Request(self.env)
+        req.arrived = now
         if not self.waiting:
             m = self._pick()
             if m is not None:
@@ -117,10 +113,17 @@ class StaffPool:
             m.busy = 1
             self.busy_slots += 1
             return m
-        m = self._pick()
-        if m is not None:
-            self._occupy(m, now)
-        return m
+        picked = self._pick()
+        if picked is not None:
+            self._occupy(picked, now)
+        return picked
+
+    def give_up_after(self, req: Request, patience: float) -> None:
+        """The customer waiting on ``req`` gives up after ``patience`` seconds unless a member comes first."""
+        Delay(self.env, patience).callbacks.append(partial(self._patience_over, req))
+
+    def _patience_over(self, req: Request, _event: simpy.Event) -> None:
+        self.renege(req)
 
     def renege(self, req: Request, now: float | None = None) -> bool:
         """The customer stops waiting; returns False if they had already been served."""
@@ -286,7 +289,8 @@ class UnlimitedPool:
     def request(self, priority: int = 0, customer: int = -1, now: float | None = None) -> Request:
         if now is None:
             now = self.env.now
-        req = _request(self.env, now)
+        req = Request(self.env)
+        req.arrived = now
         self.busy_slots += 1
         self.stat_busy.set(now, self.busy_slots)
         req.fire(self._member)
@@ -296,6 +300,9 @@ class UnlimitedPool:
         self.busy_slots += 1
         self.stat_busy.set(now, self.busy_slots)
         return self._member
+
+    def give_up_after(self, req: Request, patience: float) -> None:
+        """Nobody waits for an unlimited role: nothing to give up."""
 
     def renege(self, req: Request, now: float | None = None) -> bool:
         return False

@@ -436,8 +436,11 @@ class _Model:
                 rs.within[i] += 1
         if j.count:
             info.st.wait.add(wait)  # type: ignore[union-attr]
-            if wait:
-                self._add_wait(j, info, wait)
+            if wait:  # as _add_wait does, inlined: most customers who queue wait
+                if info.visible:
+                    j.visible_wait += wait
+                else:
+                    j.backstage_wait += wait
 
     def _judge(self, info: StepRecord, st: StepCounters, wait: float, duration: float) -> None:
         """A counted visit of a step with a wait point: within its tolerance? (the wait at a queue, else the step's time)."""

@@ -38,7 +38,7 @@ import simpy
 from blueprint import Arrivals, Blueprint, Distribution
 from simulate.engine.arrivals import arrival_times
 from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
-from simulate.engine.kernel import Delay, start
+from simulate.engine.kernel import Delay, Process, start
 from simulate.engine.output import Event, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
 from simulate.engine.semantics import BranchTable, keeps_member
@@ -249,7 +249,7 @@ class _Model:
                 c = k >> CHUNK_BITS
                 alive[c] = alive.get(c, 0) + 1
                 journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
-                start(env, walk(journey, entry, None, now, True, True))
+                Process(env, walk(journey, entry, None, now, True, True))  # start(), without the call
                 t = next(times, None)
             pending[0] = None
 
@@ -258,8 +258,10 @@ class _Model:
     # -- customers -----------------------------------------------------------------
     def _end(self, j: _Journey, outcome: str, now: float) -> str:
         """A journey ends: hand back the member and record it."""
-        if j.held is not None:
-            self._release(j, now)
+        held = j.held
+        if held is not None:  # as _release does, inlined: most journeys end with a member
+            j.held = None
+            held[0].release(held[1], now)
         if j.count:
             spent = now - j.arrived
             self.journey_time.add(spent)

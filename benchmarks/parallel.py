@@ -21,7 +21,7 @@ import time
 
 import blueprint
 import simulate
-from simulate.run import cpu_count
+from simulate.executors import cpu_count
 
 EXAMPLE = "examples/contact_center.yaml"
 

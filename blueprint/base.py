@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from .units import normalize_time_of_day, normalize_weekday
 
-__all__ = ["OneOrMany", "Model", "Slug", "TimeOfDay", "Weekday", "Probability", "slugify", "check_slug"]
+__all__ = ["OneOrMany", "Model", "Document", "Slug", "TimeOfDay", "Weekday", "Probability", "slugify", "check_slug"]
 
 
 class Model(BaseModel):
@@ -24,6 +24,28 @@ class Model(BaseModel):
         use_enum_values=False,
         allow_inf_nan=False,
     )
+
+
+class Document(Model):
+    """A model a user names and may load from a file (a blueprint, a scenario).
+
+    The name may be given first, without its keyword; where the document was read from
+    (kept in private attributes) is not part of it, so equality compares fields only.
+
+    >>> from blueprint import Blueprint
+    >>> Blueprint("Coffee") == Blueprint(name="Coffee")
+    True
+    """
+
+    def __init__(self, name: str | None = None, /, **data: Any) -> None:
+        if name is not None:
+            data["name"] = name
+        super().__init__(**data)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 OneOrMany = Annotated[

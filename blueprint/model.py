@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .arrivals import Arrivals
-from .base import Model, OneOrMany, Probability, Slug, slugify
+from .base import Document, Model, OneOrMany, Probability, Slug, slugify
 from .builder import BuilderMixin
 from .distributions import Distribution
 from .errors import Loc, ValidationReport
@@ -260,7 +260,7 @@ class Role(Model):
         return v
 
 
-class Blueprint(BuilderMixin, Model):
+class Blueprint(BuilderMixin, Document):
     """A service blueprint: steps in lanes, flows between them, roles, arrivals.
 
     Build one in Python with the builder methods (:meth:`customer`,
@@ -282,17 +282,6 @@ class Blueprint(BuilderMixin, Model):
     flows: list[Flow] = Field(default_factory=list)
 
     _origin: tuple[str, dict[Loc, int]] | None = PrivateAttr(None)
-
-    def __init__(self, name: str | None = None, /, **data: Any) -> None:
-        if name is not None:
-            data["name"] = name
-        super().__init__(**data)
-
-    def __eq__(self, other: object) -> bool:
-        # Where the blueprint was loaded from is not part of the model.
-        return type(other) is type(self) and self.__dict__ == other.__dict__
-
-    __hash__ = None  # type: ignore[assignment]
 
     # -- look-ups ------------------------------------------------------------
     def step(self, step_id: str) -> Step:

@@ -70,7 +70,7 @@ from pydantic import (
 )
 
 from blueprint import Blueprint
-from blueprint.base import Model, Probability
+from blueprint.base import Document, Probability
 from blueprint.distributions import Distribution, parse_distribution
 from blueprint.errors import BlueprintValidationError, Loc, Problem
 from blueprint.model import Flow, Role, Step
@@ -202,7 +202,7 @@ def unknown_name(what: str, name: str, known: Iterable[str], where: str = "") ->
 # -- the scenario ------------------------------------------------------------------------------
 
 
-class Scenario(Model):
+class Scenario(Document):
     """A named set of changes to a blueprint (see the module docstring).
 
     Changes by role: ``staffing`` (new staffing per role: a headcount, a
@@ -255,17 +255,6 @@ class Scenario(Model):
     reroute: dict[Arrow, str] = Field(default_factory=dict, description="{'a -> b': c}: the flow a -> b goes to c instead")
 
     _origin: tuple[str | None, dict[Loc, int] | None, Loc] | None = PrivateAttr(None)
-
-    def __init__(self, name: str | None = None, /, **data: Any) -> None:
-        if name is not None:
-            data["name"] = name
-        super().__init__(**data)
-
-    def __eq__(self, other: object) -> bool:
-        # Where the scenario was loaded from is not part of it.
-        return type(other) is type(self) and self.__dict__ == other.__dict__
-
-    __hash__ = None  # type: ignore[assignment]
 
     @field_validator("staffing", mode="before")
     @classmethod

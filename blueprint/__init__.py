@@ -16,6 +16,7 @@ a client and simulated for a planner (see the ``simulate`` package).
 True
 """
 
+from . import examples
 from .arrivals import Arrivals, Segment
 from .builder import StepRef
 from .distributions import (
@@ -100,6 +101,7 @@ __all__ = [
     "crossings",
     "dumps",
     "entry_steps",
+    "examples",
     "exit_steps",
     "journey_columns",
     "journey_order",

@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,7 +35,7 @@ from .errors import BlueprintFileError, Loc, Problem, problems_from_pydantic
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["load", "loads", "save", "dumps", "read_data", "write_atomically", "Format"]
+__all__ = ["load", "loads", "save", "dumps", "read_data", "write_atomically", "current_umask", "Format"]
 
 Format = Literal["yaml", "json"]
 
@@ -376,17 +378,58 @@ def dumps(bp: Blueprint, format: Format = "yaml") -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux's
+    ``/proc/self/status``); elsewhere set and restored at once under a lock, so two threads
+    of this module never see each other's temporary value.
+
+    >>> 0 <= current_umask() <= 0o777
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        old = os.umask(0o077)
+        os.umask(old)
+    return old
+
+
+def _mode_for(path: Path) -> int:
+    """The mode a written file gets: an existing file's own mode, else ``0o666`` less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 def write_atomically(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file, so a crash never leaves half a file.
 
-    With ``overwrite=False`` an existing file is never replaced, even one that
-    appears while writing.
+    The file gets the mode any program would give it (``0o666`` less the user's
+    umask, e.g. ``rw-r--r--`` with umask 022); a file that is replaced keeps its
+    own mode. With ``overwrite=False`` an existing file is never replaced, even
+    one that appears while writing.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "note.txt"
+    >>> write_atomically(target, b"hello")
+    >>> target.read_text(), oct(target.stat().st_mode & 0o777) == oct(0o666 & ~current_umask())
+    ('hello', True)
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _mode_for(path) if overwrite else 0o666 & ~current_umask())  # mkstemp made it 0600
         if overwrite:
             os.replace(tmp, path)
         else:

@@ -8,4 +8,4 @@ echo "test: ruff check"
 .venv/bin/ruff check blueprint simulate tests benchmarks scripts
 echo "test: mypy (configured in pyproject.toml)"
 .venv/bin/mypy
-exec .venv/bin/python -m pytest -n auto "$@"
+exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"  # loadgroup: a notebook runs once, for all its checks

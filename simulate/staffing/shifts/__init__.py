@@ -59,12 +59,14 @@ One concept per module: ``templates`` (the kinds of shift and their file),
 ``calendar`` (the horizon and the templates laid on its grid), ``program`` (the
 integer program, solving it, and the breaks given back to shifts), ``decompose``
 (long horizons), ``diagnose`` (infeasible requirements, explained), ``plan``
-(:class:`ShiftPlan` and :func:`schedule_shifts`) and ``greedy`` (the baseline).
+(:class:`ShiftPlan` and :func:`schedule_shifts`), ``surplus`` (why a plan puts more staff on
+duty than required) and ``greedy`` (the baseline).
 """
 
 from simulate.staffing.shifts.diagnose import InfeasibleShiftsError
 from simulate.staffing.shifts.greedy import greedy_shifts
 from simulate.staffing.shifts.plan import ShiftPlan, schedule_shifts
+from simulate.staffing.shifts.surplus import Surplus, explain_surplus, plan_limits
 from simulate.staffing.shifts.templates import BreakRule, ShiftTemplate, ShiftTemplates, as_templates, load_templates
 
 __all__ = [
@@ -73,8 +75,11 @@ __all__ = [
     "ShiftPlan",
     "ShiftTemplate",
     "ShiftTemplates",
+    "Surplus",
     "as_templates",
+    "explain_surplus",
     "greedy_shifts",
     "load_templates",
+    "plan_limits",
     "schedule_shifts",
 ]

@@ -75,6 +75,12 @@ class ShiftPlan:
         return self._grid.h.step
 
     @property
+    def grid(self) -> Grid:
+        """The templates laid on the plan's horizon: lengths, allowed starts and break windows in intervals
+        (read by :func:`~simulate.staffing.shifts.surplus.explain_surplus`)."""
+        return self._grid
+
+    @property
     def cyclic(self) -> bool:
         """True when the horizon wraps (a whole day or week)."""
         return self._grid.h.cyclic

@@ -1,20 +1,30 @@
 """The ``blueprint`` command line: ``validate``, ``render``, ``schema`` and ``convert``.
 
-Each command prints readable tables, takes ``--json`` for scripts, exits
-non-zero with one clear line on bad input, and never writes over an input.
+Each command prints readable tables (full width when the output is not a
+terminal), takes ``--json`` for scripts (strict JSON: no ``NaN``, snake_case
+keys), refuses an output whose suffix it cannot write, never writes over an
+input, and exits with one of the codes of :data:`EXIT_CODES`.
 
 ``simulate``, ``staff`` and ``compare`` are added to the same :data:`app` by
 :mod:`simulate.cli`, whose ``main`` the installed ``blueprint`` command runs;
 this package imports nothing from ``simulate``. :data:`consoles`,
-:func:`fail` and :func:`load_or_exit` are for such commands too.
+:func:`fail`, :func:`load_or_exit`, :func:`check_output`, :func:`exit_code_for`
+and :func:`print_json` are for such commands too.
 """
 
 from __future__ import annotations
 
+import csv
+import importlib.metadata
 import json
+import math
+import os
+import re
 import sys
+import traceback
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,9 +32,43 @@ from rich.table import Table
 
 from .errors import BlueprintError, BlueprintFileError
 from .files import load, save
+from .graph import entry_steps, exit_steps
+from .lanes import Lane
 from .model import Blueprint
 from .schema import json_schema
 from .summary import summary_rows
+
+__all__ = [
+    "EXIT_CODES", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE",
+    "app", "check_output", "consoles", "exit_code_for", "exit_with_problems", "fail", "json_value", "load_or_exit", "main",
+    "print_csv", "print_json", "run", "version",
+]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "done; for validate: the blueprint is valid (warnings allowed unless --strict)",
+    EXIT_INVALID: "an input file was read but what it says is invalid: an unknown field, a wrong value, an unknown "
+                  "role or step, a scenario that cannot apply (or, with --strict, a warning)",
+    EXIT_USAGE: "the command line or a file cannot be used: a bad option, a missing or unreadable file (not UTF-8, "
+                "not YAML/JSON, a repeated key, not a blueprint at all), an output suffix the command cannot "
+                "write, an output that exists (without --force) or is an input",
+    EXIT_FAILED: "the command could not finish: Graphviz missing, an output that cannot be written, the shift "
+                 "solver out of time, or a bug (a traceback is printed)",
+    EXIT_INTERRUPTED: "interrupted with Ctrl-C",
+}
+"""Every exit code of the ``blueprint`` command and what it means (the README has the same table)."""
+
+UNREADABLE_CODES = frozenset({"error", "not-yaml", "not-json", "duplicate-key", "not-a-blueprint", "not-templates", "not-scenarios"})
+"""Problem codes that mean a file could not be read as the kind of file it should be (exit 2); other problems
+(``invalid-*``, unknown roles, ...) are about what a readable file says (exit 1)."""
+
+PIPE_WIDTH = 100_000
+"""Width of the output when it is not a terminal (and ``COLUMNS`` is not set): tables are never squeezed."""
 
 app = typer.Typer(
     name="blueprint",
@@ -35,36 +79,171 @@ app = typer.Typer(
 )
 
 
+def version() -> str:
+    """The installed version of ``service-blueprint``; in a checkout that is not installed, the
+    version in its ``pyproject.toml`` with ``+checkout``.
+
+    >>> version()[0].isdigit()
+    True
+    """
+    try:
+        return importlib.metadata.version("service-blueprint")
+    except importlib.metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M) if pyproject.is_file() else None
+        return f"{found.group(1)}+checkout" if found else "0+unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"blueprint (service-blueprint) {version()}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", help="print the version and exit", is_eager=True,
+                                      callback=_print_version),
+) -> None:
+    """Declare, validate, draw, simulate and save service blueprints."""
+
+
+def _width(stream: Any) -> int | None:
+    """``None`` (rich measures the terminal, or reads ``COLUMNS``) on a terminal; :data:`PIPE_WIDTH` otherwise."""
+    isatty = getattr(stream, "isatty", None)
+    if os.environ.get("COLUMNS") or (callable(isatty) and isatty()):
+        return None
+    return PIPE_WIDTH
+
+
 class _Consoles:
-    """Consoles made when first used, so they see the terminal width of the run, not of the import."""
+    """Consoles made when first used, so they see the terminal (and its width) of the run, not of the import."""
 
     @property
     def out(self) -> Console:
-        return Console(highlight=False, soft_wrap=True)
+        return Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
 
     @property
     def err(self) -> Console:
-        return Console(stderr=True, highlight=False, soft_wrap=True)
+        return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 consoles = _Consoles()
 """Where commands print: ``consoles.out`` (results) and ``consoles.err`` (problems)."""
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code``."""
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code`` (see :data:`EXIT_CODES`)."""
     consoles.err.print(f"error: {message}", markup=False)
     raise typer.Exit(code)
 
 
+def exit_code_for(e: BlueprintError) -> int:
+    """:data:`EXIT_USAGE` when a file could not be read as such (:data:`UNREADABLE_CODES`), else :data:`EXIT_INVALID`.
+
+    >>> from blueprint.errors import Problem
+    >>> exit_code_for(BlueprintFileError("no such file", "x.yaml"))
+    2
+    >>> exit_code_for(BlueprintFileError([Problem("error", "invalid-extra-forbidden", "colour", "unknown field")]))
+    1
+    """
+    return EXIT_USAGE if any(p.code in UNREADABLE_CODES for p in e.problems) else EXIT_INVALID
+
+
+def exit_with_problems(e: BlueprintError, prefix: str = "") -> NoReturn:
+    """Print every problem of ``e`` on stderr (after ``prefix``) and exit with :func:`exit_code_for`."""
+    for p in e.problems:
+        consoles.err.print(f"error: {prefix}{p}", markup=False)
+    raise typer.Exit(exit_code_for(e))
+
+
 def load_or_exit(file: Path) -> Blueprint:
-    """Load a blueprint, or print its problems and exit 2."""
+    """Load a blueprint, or print its problems and exit (2 when unreadable, 1 when invalid)."""
     try:
         return load(file)
     except BlueprintError as e:
-        for p in e.problems:
-            consoles.err.print(f"error: {p}", markup=False)
-        raise typer.Exit(2) from None
+        exit_with_problems(e)
+
+
+def check_output(path: Path | None, allowed: tuple[str, ...], *, inputs: Iterable[Path] = (), force: bool | None = None) -> None:
+    """Exit 2 with one line unless ``path`` (when given) ends in one of ``allowed``, is not an input, and is new
+    (or ``force`` is true; ``None`` for a command without ``--force``). The one check of every output option.
+
+    >>> check_output(Path("out.svg"), (".svg", ".png"))
+    """
+    if path is None:
+        return
+    if path.suffix.lower() not in allowed:
+        words = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
+        fail(f"{path}: cannot write a {path.suffix or 'suffix-less'} file here; choose a file ending in {words}")
+    for f in inputs:
+        if path.exists() and f.exists() and path.resolve() == f.resolve():
+            fail(f"{path} is an input; choose a new file name")
+    if path.exists() and not force:
+        fail(f"{path} exists; choose a new file name" + (" or pass --force" if force is not None else ""))
+
+
+def json_value(x: object) -> Any:
+    """Plain JSON data from ``x``: NaN and infinities as ``None``, numpy and pandas scalars as Python ones, tuples
+    as lists, paths as text, mappings with text keys.
+
+    >>> json_value({"a": float("nan"), "b": (1, float("inf")), 3: Path("x")})
+    {'a': None, 'b': [1, None], '3': 'x'}
+    """
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, int):
+        return int(x)
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, Mapping):
+        return {str(k): json_value(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_value(v) for v in x]
+    if isinstance(x, Path):
+        return str(x)
+    item = getattr(x, "item", None)  # numpy scalars
+    if callable(item):
+        return json_value(item())
+    try:
+        if x != x:  # pandas NA and NaT
+            return None
+    except (TypeError, ValueError):
+        return None
+    return str(x)
+
+
+def print_json(data: object) -> None:
+    """Print ``data`` as strict JSON (``allow_nan=False``: every parser reads it) on stdout."""
+    sys.stdout.write(json.dumps(json_value(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def print_csv(rows: Iterable[Mapping[str, object]], columns: list[str]) -> None:
+    """Print ``rows`` as CSV with a header of ``columns``: numbers in full precision, missing values empty."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        values = [json_value(row.get(c)) for c in columns]
+        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else v) for v in values])
+
+
+def _validate_json(file: Path, bp: Blueprint | None, problems: list[Any], valid: bool) -> dict[str, Any]:
+    """What ``validate --json`` prints: the file, ``valid``, the problems and (when the file was read) a summary."""
+    data: dict[str, Any] = {"file": str(file), "valid": valid, "problems": [vars(p) for p in problems]}
+    if bp is not None:
+        data["summary"] = {
+            "name": bp.name,
+            "steps": len(bp.steps),
+            "steps_by_lane": {lane.value: n for lane in Lane if (n := sum(s.lane == lane for s in bp.steps))},
+            "flows": len(bp.flows),
+            "roles": [r.name for r in bp.roles],
+            "arrivals": [a.name for a in bp.arrivals],
+            "entries": entry_steps(bp),
+            "exits": exit_steps(bp),
+            "errors": sum(p.severity == "error" for p in problems),
+            "warnings": sum(p.severity == "warning" for p in problems),
+        }
+    return data
 
 
 @app.command()
@@ -76,8 +255,8 @@ def validate(
 ) -> None:
     """Check a blueprint and print its problems and summary.
 
-    Exits 0 when valid, 1 when the blueprint has errors, 2 when the file
-    cannot be read as a blueprint.
+    Exits 0 when valid, 1 when the blueprint has errors (or warnings, with
+    --strict), 2 when the file cannot be read.
 
     Example:
 
@@ -87,27 +266,14 @@ def validate(
         bp = load(file)
     except BlueprintFileError as e:
         if as_json:
-            print(json.dumps({"file": str(file), "valid": False, "problems": [p.__dict__ for p in e.problems]}, indent=2, ensure_ascii=False))
-            raise typer.Exit(2) from None
-        for p in e.problems:
-            consoles.err.print(f"error: {p}", markup=False)
-        raise typer.Exit(2) from None
+            print_json(_validate_json(file, None, e.problems, False))
+            raise typer.Exit(exit_code_for(e)) from None
+        exit_with_problems(e)
     report = bp.validate()
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "file": str(file),
-                    "valid": not failed,
-                    "problems": [p.__dict__ for p in report.problems],
-                    "summary": dict(summary_rows(bp)),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        raise typer.Exit(1 if failed else 0)
+        print_json(_validate_json(file, bp, report.problems, not failed))
+        raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
     for p in report.errors:
         consoles.err.print(f"error: {p}", markup=False)
     for p in report.warnings:
@@ -121,12 +287,12 @@ def validate(
         consoles.out.print(table)
     status = "valid" if not report.problems else report.summary()
     (consoles.err if failed else consoles.out).print(f"{file}: {status}", markup=False)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
 
 
 @app.command()
 def schema(
-    output: Path | None = typer.Option(None, "--output", "-o", help="write to this new file instead of printing"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write to this new file (.json) instead of printing"),
 ) -> None:
     """Print the JSON Schema of blueprint files, for editors that check and complete YAML.
 
@@ -138,8 +304,7 @@ def schema(
     if output is None:
         sys.stdout.write(text)
         return
-    if output.exists():
-        fail(f"{output} exists; choose a new file name")
+    check_output(output, (".json",))
     output.write_text(text, encoding="utf-8")
     consoles.out.print(f"wrote {output}", markup=False)
 
@@ -147,7 +312,7 @@ def schema(
 @app.command()
 def convert(
     file: Path = typer.Argument(..., help="a blueprint file"),
-    output: Path = typer.Option(..., "--output", "-o", help="the new file (.yaml or .json)"),
+    output: Path = typer.Option(..., "--output", "-o", help="the new file (.yaml, .yml or .json)"),
 ) -> None:
     """Write a blueprint in canonical form, as YAML or JSON (by the output's suffix).
 
@@ -155,10 +320,12 @@ def convert(
 
         blueprint convert examples/hotel.yaml -o hotel.json
     """
-    if output.exists():
-        fail(f"{output} exists; choose a new file name (inputs are never overwritten)")
+    check_output(output, (".yaml", ".yml", ".json"), inputs=[file])
     bp = load_or_exit(file)
-    save(bp, output, overwrite=False)
+    try:
+        save(bp, output, overwrite=False, canonical=True)
+    except OSError as e:
+        fail(f"{output}: cannot write it ({e.strerror or e})", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
 
 
@@ -188,12 +355,7 @@ def render(
     """
     from .render import GraphvizNotFound
 
-    if output.suffix.lower() not in (".svg", ".png", ".pdf"):
-        fail(f"{output}: choose a file ending in .svg, .png or .pdf")
-    if output.exists() and output.resolve() == file.resolve():
-        fail(f"{output} is the input; choose a new file name")
-    if output.exists() and not force:
-        fail(f"{output} exists; choose a new file name or pass --force")
+    check_output(output, (".svg", ".png", ".pdf"), inputs=[file], force=force)
     bp = load_or_exit(file)
     try:
         diagram = bp.render(
@@ -201,18 +363,32 @@ def render(
             roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
             evidence=evidence, probabilities=probabilities, legend=legend,
         )
-        diagram.save(output, dpi=dpi)
-    except GraphvizNotFound as e:
-        fail(str(e))
     except ValueError as e:
         fail(str(e))
+    try:
+        diagram.save(output, dpi=dpi)
+    except GraphvizNotFound as e:
+        fail(str(e), EXIT_FAILED)
+    except OSError as e:
+        fail(f"{output}: cannot write it ({e.strerror or e})", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
+
+
+def run(command: typer.Typer) -> None:
+    """Run ``command`` as the ``blueprint`` program: what typer does, and a crash (a bug, not bad input) printed
+    with its traceback and exit code :data:`EXIT_FAILED` rather than Python's 1, which means "invalid" here."""
+    try:
+        command()
+    except Exception:
+        traceback.print_exc()
+        consoles.err.print("error: the command failed unexpectedly; please report it with the lines above", markup=False)
+        sys.exit(EXIT_FAILED)
 
 
 def main() -> None:
     """Run the ``blueprint`` command with this package's commands only (the installed command is
     :func:`simulate.cli.main`, which adds ``simulate``, ``staff`` and ``compare``)."""
-    app()
+    run(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,7 @@ from .errors import BlueprintFileError, Loc, Problem, problems_from_pydantic
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["load", "loads", "save", "dumps", "read_data", "write_atomically", "current_umask", "Format"]
+__all__ = ["load", "loads", "save", "dumps", "read_data", "write_atomically", "current_umask", "edited_text", "Format"]
 
 Format = Literal["yaml", "json"]
 
@@ -290,7 +290,8 @@ def loads(text: str, *, format: Format | None = None, source: str = "<text>") ->
     """Read a blueprint from YAML or JSON text (see :func:`load`)."""
     from .model import Blueprint
 
-    data, lines = read_data(text, source=source, format=format)
+    read_format = format or ("json" if source.lower().endswith(".json") else "yaml")
+    data, lines = read_data(text, source=source, format=read_format)
     if not isinstance(data, dict) or "steps" not in data and "name" not in data:
         raise BlueprintFileError(
             [
@@ -313,6 +314,7 @@ def loads(text: str, *, format: Format | None = None, source: str = "<text>") ->
     except ValidationError as e:
         raise BlueprintFileError(problems_from_pydantic(e, root=Blueprint, file=source, lines=lines), source) from None
     bp._origin = (source, lines)
+    bp._text = (read_format, text)
     return bp
 
 
@@ -441,15 +443,62 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = True) -> None
         raise
 
 
-def save(bp: Blueprint, path: str | os.PathLike[str], *, format: Format | None = None, overwrite: bool = True) -> Path:
+def edited_text(bp: Blueprint, format: Format = "yaml") -> str | None:
+    """The YAML text ``bp`` was loaded from with the changes made since merged in, keeping the
+    file's comments, key order and layout (see :mod:`blueprint.roundtrip`); None for a
+    blueprint not loaded from YAML, for JSON (which has no comments) or when the merged
+    text would not read back as ``bp``.
+
+    >>> bp = loads("# TODO: a second till\\nname: Shop\\nsteps:\\n  - label: Pay  # at the till\\n    lane: customer\\n")
+    >>> bp.step("pay").duration = "2 min"
+    >>> print(edited_text(bp), end="")
+    # TODO: a second till
+    name: Shop
+    steps:
+      - label: Pay  # at the till
+        lane: customer
+        duration: 2 min
+    """
+    from .roundtrip import edit_texts
+
+    if format != "yaml" or bp._text is None or bp._text[0] != "yaml":
+        return None
+    text = bp._text[1]
+    try:
+        old = to_data(loads(text))
+    except BlueprintFileError:
+        return None
+    new = to_data(bp)
+    try:
+        candidates = edit_texts(text, old, new)
+    except Exception:  # noqa: BLE001 - a text ruamel.yaml cannot edit is written in canonical form
+        return None
+    for candidate in candidates:
+        try:
+            if to_data(loads(candidate)) == new:
+                return candidate
+        except BlueprintFileError:
+            continue
+    return None
+
+
+def save(
+    bp: Blueprint, path: str | os.PathLike[str], *, format: Format | None = None, overwrite: bool = True,
+    canonical: bool = False,
+) -> Path:
     """Write a blueprint to a file, atomically (a crash never leaves half a file).
 
-    The format follows the suffix (``.json`` or YAML). With
-    ``overwrite=False`` an existing file is never replaced.
+    The format follows the suffix (``.json`` or YAML). A blueprint loaded from
+    a YAML file and saved as YAML keeps that file's comments, key order and
+    layout, with the changes made since loading merged in (see
+    :func:`edited_text`); a blueprint built in Python, JSON, and
+    ``canonical=True`` give the canonical form. With ``overwrite=False`` an
+    existing file is never replaced.
     """
     p = Path(path)
     fmt: Format = format or ("json" if p.suffix.lower() == ".json" else "yaml")
     if not overwrite and p.exists():
         raise FileExistsError(f"{p} exists; not overwriting it")
-    write_atomically(p, dumps(bp, fmt).encode("utf-8"), overwrite=overwrite)
+    text = None if canonical else edited_text(bp, fmt)
+    write_atomically(p, (text if text is not None else dumps(bp, fmt)).encode("utf-8"), overwrite=overwrite)
     return p

@@ -282,6 +282,7 @@ class Blueprint(BuilderMixin, Document):
     flows: list[Flow] = Field(default_factory=list)
 
     _origin: tuple[str, dict[Loc, int]] | None = PrivateAttr(None)
+    _text: tuple[Format, str] | None = PrivateAttr(None)  # the file's text: save() edits it, comments kept
 
     # -- look-ups ------------------------------------------------------------
     def step(self, step_id: str) -> Step:
@@ -379,11 +380,17 @@ class Blueprint(BuilderMixin, Document):
 
         return load(path, check=check)
 
-    def save(self, path: str | os.PathLike[str], *, format: Format | None = None, overwrite: bool = True) -> Path:
-        """Write this blueprint to a YAML or JSON file, atomically (see :func:`blueprint.save`)."""
+    def save(
+        self, path: str | os.PathLike[str], *, format: Format | None = None, overwrite: bool = True, canonical: bool = False
+    ) -> Path:
+        """Write this blueprint to a YAML or JSON file, atomically (see :func:`blueprint.save`).
+
+        A blueprint loaded from YAML and saved as YAML keeps the file's comments and layout;
+        ``canonical=True`` writes the canonical form instead.
+        """
         from .files import save
 
-        return save(self, path, format=format, overwrite=overwrite)
+        return save(self, path, format=format, overwrite=overwrite, canonical=canonical)
 
     def to_yaml(self) -> str:
         """The canonical YAML text of this blueprint."""

@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from .base import Model, Probability, Slug
 from .distributions import Distribution
 from .staffing import DAY, Profile
-from .units import WEEKDAYS, Rate, normalize_time_of_day, normalize_weekday, time_of_day_seconds
+from .units import TIMESTAMP_PATTERN, WEEKDAYS, Rate, normalize_time_of_day, normalize_weekday, time_of_day_seconds
 
 __all__ = ["Arrivals", "Segment", "Timestamp", "timestamp_seconds"]
 
@@ -42,7 +42,7 @@ def _normalize_stamp(value: Any) -> str:
 Timestamp = Annotated[
     str,
     BeforeValidator(_normalize_stamp),
-    WithJsonSchema({"type": "string", "description": "'HH:MM[:SS]' on the first day, or 'weekday HH:MM[:SS]'"}),
+    WithJsonSchema({"type": "string", "pattern": TIMESTAMP_PATTERN, "description": "'HH:MM[:SS]' on the first day, or 'weekday HH:MM[:SS]'"}),
 ]
 
 

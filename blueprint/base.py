@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
-from .units import normalize_time_of_day, normalize_weekday
+from .units import TIME_OF_DAY_PATTERN, WEEKDAY_PATTERN, normalize_time_of_day, normalize_weekday
 
 __all__ = ["OneOrMany", "Model", "Document", "Slug", "TimeOfDay", "Weekday", "Probability", "slugify", "check_slug"]
 
@@ -91,12 +91,12 @@ Slug = Annotated[str, BeforeValidator(check_slug), WithJsonSchema({"type": "stri
 TimeOfDay = Annotated[
     str,
     BeforeValidator(normalize_time_of_day),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "description": "time of day, 'HH:MM'"}),
+    WithJsonSchema({"type": "string", "pattern": TIME_OF_DAY_PATTERN, "description": "time of day, 'HH:MM' from 00:00 to 24:00"}),
 ]
 Weekday = Annotated[
     str,
     BeforeValidator(normalize_weekday),
-    WithJsonSchema({"type": "string", "description": "a weekday: monday … sunday (or mon … sun)"}),
+    WithJsonSchema({"type": "string", "pattern": WEEKDAY_PATTERN, "description": "a weekday: monday … sunday (or mon … sun)"}),
 ]
 
 

@@ -35,7 +35,7 @@ from .files import load, save
 from .graph import entry_steps, exit_steps
 from .lanes import Lane
 from .model import Blueprint
-from .schema import json_schema
+from .schema import schema_kinds, schema_of
 from .summary import summary_rows
 
 __all__ = [
@@ -292,15 +292,18 @@ def validate(
 
 @app.command()
 def schema(
+    kind: str = typer.Option("blueprint", "--kind", "-k", help="the kind of file: blueprint, shifts (shift templates) or scenarios"),
     output: Path | None = typer.Option(None, "--output", "-o", help="write to this new file (.json) instead of printing"),
 ) -> None:
-    """Print the JSON Schema of blueprint files, for editors that check and complete YAML.
+    """Print the JSON Schema of blueprint, shift-template or scenario files, for editors that check and complete YAML.
 
     Example:
 
-        blueprint schema -o blueprint.schema.json
+        blueprint schema --kind shifts -o shifts.schema.json
     """
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if kind not in schema_kinds():
+        fail(f"no schema for --kind {kind!r}; choose one of {', '.join(schema_kinds())}")
+    text = json.dumps(schema_of(kind), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
         return

@@ -45,7 +45,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from .units import UNITS, format_number, parse_unit
+from .units import UNIT_PATTERN, UNITS, any_case, format_number, parse_unit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,6 +62,7 @@ __all__ = [
     "Weibull",
     "Empirical",
     "parse_distribution",
+    "distribution_json_schema",
 ]
 
 
@@ -229,20 +230,7 @@ class Distribution:
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return {
-            "description": (
-                "a distribution of time: '4 min', 'exp(4 min)', 'triangular(1, 2, 4) min', "
-                "'lognormal(mean=5, sd=2) min', or a mapping {dist: ..., <parameters>, unit: ...}"
-            ),
-            "anyOf": [
-                {"type": "string", "minLength": 1},
-                {
-                    "type": "object",
-                    "required": ["dist"],
-                    "properties": {"dist": {"enum": sorted(_REGISTRY)}, "unit": {"type": "string"}},
-                },
-            ],
-        }
+        return distribution_json_schema()
 
 
 class Deterministic(Distribution):
@@ -581,6 +569,42 @@ _REGISTRY: dict[str, type[Distribution]] = {}
 for _cls in _CLASSES:
     for _name in (_cls.name, *_cls.aliases):
         _REGISTRY[_name] = _cls
+
+
+
+def distribution_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a distribution as files write it: text (``'4 min'``, ``'exp(4 min)'``) whose
+    name and unit are known, or a mapping with a known ``dist``.
+
+    >>> import re
+    >>> text = distribution_json_schema()["anyOf"][0]["pattern"]
+    >>> [bool(re.search(text, t)) for t in ("exp(4 min)", "4 min", "4", "expo(4 min)", "Lognormal(mean=5, sd=2) min")]
+    [True, True, False, False, True]
+    """
+    names = "(" + "|".join(any_case(n) for n in sorted(_REGISTRY, key=lambda n: (-len(n), n))) + ")"
+    number = r"\+?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
+    return {
+        "description": (
+            "a distribution of time: '4 min', 'exp(4 min)', 'triangular(1, 2, 4) min', "
+            "'lognormal(mean=5, sd=2) min', or a mapping {dist: ..., <parameters>, unit: ...}; "
+            f"distributions: {', '.join(c.name for c in _CLASSES)}"
+        ),
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": rf"^\s*({number}\s*{UNIT_PATTERN}|{names}\s*\([\s\S]*\)\s*({UNIT_PATTERN})?)\s*$",
+            },
+            {
+                "type": "object",
+                "required": ["dist"],
+                "properties": {
+                    "dist": {"type": "string", "pattern": rf"^\s*{names}\s*$"},
+                    "unit": {"type": "string", "pattern": rf"^\s*{UNIT_PATTERN}\s*$"},
+                },
+            },
+        ],
+    }
+
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _CALL_RE = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*([A-Za-z]+)?\s*$", re.S)

@@ -12,11 +12,18 @@ comment at the top of the YAML file) to have fields checked and completed.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["json_schema", "SCHEMA_ID"]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = ["json_schema", "model_json_schema", "register_schema", "schema_kinds", "schema_of", "SCHEMA_ID", "SCHEMA_FILES"]
 
 SCHEMA_ID = "https://service-blueprint.dev/schema/blueprint.json"
+
+#: The file each kind of schema is shipped as, in ``blueprint/schemas/`` (``schemas/`` in a checkout).
+SCHEMA_FILES = {"blueprint": "blueprint.schema.json", "shifts": "shifts.schema.json", "scenarios": "scenarios.schema.json"}
 
 # Short written forms each model accepts besides its full mapping.
 _SHORT_FORMS: dict[str, list[dict[str, Any]]] = {
@@ -34,30 +41,84 @@ _SHORT_FORMS: dict[str, list[dict[str, Any]]] = {
 _DERIVED = {"Step": ["id"]}
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) that blueprint files follow."""
-    from .lanes import ACTION_LANES
-    from .model import Blueprint
+def model_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a model as files write it: with the short forms a
+    blueprint file admits for the parts it uses (``staffing: 4``, ``"a -> b"`` flows, …).
 
-    schema = Blueprint.model_json_schema(by_alias=True, mode="validation")
-    defs = schema.get("$defs", {})
+    Other file types (shift templates, scenarios) build their schema on it.
+
+    >>> from blueprint import Staffing
+    >>> model_json_schema(Staffing)["$defs"]["Staffing"]["anyOf"][0]["description"]
+    'a constant headcount'
+    """
+    from .lanes import ACTION_LANES
+
+    schema = model.model_json_schema(by_alias=True, mode="validation")
+    defs = schema.setdefault("$defs", {})
+    if schema.get("title") in _SHORT_FORMS and "properties" in schema:  # the model itself has a short form
+        name = schema["title"]
+        defs[name] = {k: v for k, v in schema.items() if k not in ("$defs", "$schema")}
+        schema = {"$ref": f"#/$defs/{name}", "$defs": defs}
     for name, fields in _DERIVED.items():
-        required = defs[name].get("required", [])
-        defs[name]["required"] = [f for f in required if f not in fields]
-    defs["Step"]["properties"]["lane"] = {
-        "enum": [lane.value for lane in ACTION_LANES] + ["frontstage"],
-        "description": "customer, onstage (or frontstage), backstage or support; evidence is listed on steps",
-    }
+        if name in defs:
+            required = defs[name].get("required", [])
+            defs[name]["required"] = [f for f in required if f not in fields]
+    if "Step" in defs:
+        defs["Step"]["properties"]["lane"] = {
+            "enum": [lane.value for lane in ACTION_LANES] + ["frontstage"],
+            "description": "customer, onstage (or frontstage), backstage or support; evidence is listed on steps",
+        }
     for name, forms in _SHORT_FORMS.items():
+        if name not in defs:
+            continue
         full = defs[name]
         wrapped: dict[str, Any] = {"title": full.pop("title", name), "anyOf": [*forms, full]}
         if "description" in full:
             wrapped["description"] = full.pop("description")
         defs[name] = wrapped
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that blueprint files follow."""
+    from .model import Blueprint
+
+    schema = model_json_schema(Blueprint)
     schema["$id"] = SCHEMA_ID
     schema["description"] = (
         "A service blueprint: steps in lanes (customer, onstage, backstage, support), flows between them, "
         "the roles that staff them and the arrivals that enter them."
     )
     return schema
+
+
+_KINDS: dict[str, Callable[[], dict[str, Any]]] = {"blueprint": json_schema}
+
+
+def register_schema(kind: str, make: Callable[[], dict[str, Any]]) -> None:
+    """Make the schema of another kind of file known to ``blueprint schema --kind`` (the simulator
+    registers ``shifts`` and ``scenarios``; this package knows only blueprints).
+
+    >>> register_schema("blueprint", json_schema)
+    """
+    _KINDS[kind] = make
+
+
+def schema_kinds() -> list[str]:
+    """The kinds of file a schema is known for.
+
+    >>> "blueprint" in schema_kinds()
+    True
+    """
+    return list(_KINDS)
+
+
+def schema_of(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a kind of file (``blueprint``, and the kinds registered).
+
+    >>> schema_of("blueprint")["title"]
+    'Blueprint'
+    """
+    if kind not in _KINDS:
+        raise KeyError(f"no schema for {kind!r}; known: {', '.join(_KINDS)}")
+    return _KINDS[kind]()

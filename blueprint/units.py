@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -24,6 +25,13 @@ from pydantic_core import core_schema
 
 __all__ = [
     "UNITS",
+    "UNIT_PATTERN",
+    "DURATION_PATTERN",
+    "RATE_PATTERN",
+    "TIME_OF_DAY_PATTERN",
+    "WEEKDAY_PATTERN",
+    "TIMESTAMP_PATTERN",
+    "any_case",
     "Duration",
     "Rate",
     "WEEKDAYS",
@@ -52,6 +60,38 @@ _WEEKDAY_ALIASES = {d[:3]: d for d in WEEKDAYS} | {d: d for d in WEEKDAYS} | {
 }
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def any_case(word: str) -> str:
+    """A JSON Schema (ECMA-262) pattern matching ``word`` in any case: ``"min"`` -> ``"[mM][iI][nN]"``.
+
+    JSON Schema patterns have no flags, so readers that ignore case are spelled out.
+
+    >>> any_case("h")
+    '[hH]'
+    """
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _one_of(words: Iterable[str]) -> str:
+    return "(" + "|".join(any_case(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+
+# JSON Schema patterns of what the readers below accept (the schemas of blueprint, shift and scenario files).
+_SCHEMA_NUMBER = r"\+?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"  # no sign: durations and rates are ≥ 0
+#: A time unit any reader here accepts (``s``, ``min``, ``hours``, …, in any case).
+UNIT_PATTERN = _one_of(_UNIT_ALIASES)
+#: A duration with its unit: ``90 s``, ``4 min``, ``1.5 hours``.
+DURATION_PATTERN = rf"^\s*{_SCHEMA_NUMBER}\s*{UNIT_PATTERN}\s*$"
+#: A rate: ``30 per h``, ``2/min``, ``30 an hour``.
+RATE_PATTERN = rf"^\s*{_SCHEMA_NUMBER}\s*(/|{any_case('per')}\s+|[aA][nN]?\s+)\s*{UNIT_PATTERN}\s*$"
+_CLOCK = r"(([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?|24:00(:00(\.0+)?)?)"
+#: A time of day from ``00:00`` to ``24:00`` (``HH:MM`` or ``HH:MM:SS``).
+TIME_OF_DAY_PATTERN = rf"^\s*{_CLOCK}\s*$"
+#: A weekday, full or short (``monday``, ``Mon``, ``thurs``), in any case.
+WEEKDAY_PATTERN = rf"^\s*{_one_of(_WEEKDAY_ALIASES)}\s*$"
+#: A moment of the week: a time of day, or a weekday and a time of day (``tuesday 08:00:05``).
+TIMESTAMP_PATTERN = rf"^\s*({_one_of(_WEEKDAY_ALIASES)}\s+)?{_CLOCK}\s*$"
 _QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)?\s*$")
 _RATE_RE = re.compile(rf"^\s*({_NUMBER})\s*(?:/|per\s+|an?\s+)\s*([A-Za-z]+)\s*$", re.I)
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*$")
@@ -145,7 +185,7 @@ class Duration(_QuantityType):
 
     __slots__ = ("value", "unit")
     _json_description = "a duration with its unit: '90 s', '4 min', '1.5 h'"
-    _json_pattern = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*[A-Za-z]+\s*$"
+    _json_pattern = DURATION_PATTERN
 
     def __init__(self, value: float, unit: str = "s") -> None:
         value = float(value)
@@ -190,7 +230,7 @@ class Rate(_QuantityType):
 
     __slots__ = ("value", "per")
     _json_description = "a rate such as '30 per h', '2/min' or '0.5 per s'"
-    _json_pattern = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*(/|per\s+|an?\s+)\s*[A-Za-z]+\s*$"
+    _json_pattern = RATE_PATTERN
 
     def __init__(self, value: float, per: str = "h") -> None:
         value = float(value)

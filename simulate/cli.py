@@ -18,6 +18,7 @@ from rich.table import Table
 from blueprint.cli import app, consoles, fail, load_or_exit
 from blueprint.errors import BlueprintError
 from blueprint.model import Blueprint
+from blueprint.schema import register_schema
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -421,6 +422,22 @@ def _save_chart(result: Comparison, chart: Path) -> None:
     assert isinstance(figure, Figure)  # the plot made its own figure
     figure.savefig(chart, bbox_inches="tight", dpi=130)
     consoles.out.print(f"wrote {chart}", markup=False)
+
+
+def _shift_templates_schema() -> dict[str, Any]:
+    from simulate.staffing.shifts.templates import templates_json_schema
+
+    return templates_json_schema()
+
+
+def _scenarios_schema() -> dict[str, Any]:
+    from simulate.scenarios.files import scenarios_json_schema
+
+    return scenarios_json_schema()
+
+
+register_schema("shifts", _shift_templates_schema)  # blueprint schema --kind shifts
+register_schema("scenarios", _scenarios_schema)
 
 
 def main() -> None:

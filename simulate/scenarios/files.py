@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from blueprint import Blueprint
 from blueprint.errors import BlueprintFileError, Loc, Problem, format_path, line_of, problems_from_pydantic
 from blueprint.files import read_data, read_text_file
+from blueprint.schema import model_json_schema
 from simulate.scenarios.apply import apply_all
 from simulate.scenarios.scenario import Scenario, unknown_name
 
-__all__ = ["load_scenarios"]
+__all__ = ["load_scenarios", "scenarios_json_schema", "SCENARIOS_SCHEMA_ID"]
+
+SCENARIOS_SCHEMA_ID = "https://service-blueprint.dev/schema/scenarios.json"
 
 
 def _file_problem(message: str, source: str, line: int | None = None, path: str = "") -> BlueprintFileError:
@@ -95,3 +99,46 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
         apply_all(blueprint, scenarios)
     return scenarios
 
+
+
+def scenarios_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenarios file: a list of scenarios, or a mapping with
+    ``scenarios:`` and optionally ``blueprint:`` and ``description:``. ``blueprint schema --kind
+    scenarios`` prints it.
+
+    >>> schema = scenarios_json_schema()
+    >>> schema["title"], sorted(schema["$defs"]["ScenariosFile"]["properties"])
+    ('Scenarios', ['blueprint', 'description', 'scenarios'])
+    """
+    schema = model_json_schema(Scenario)
+    defs = schema.pop("$defs", {})
+    scenario = {k: v for k, v in schema.items() if k != "$schema"}
+    props = scenario["properties"]
+    props["volume"] = {
+        "description": props["volume"].get("description", ""),
+        "anyOf": [props["volume"]["additionalProperties"], {"type": "object", "additionalProperties": props["volume"]["additionalProperties"]}],
+    }
+    props["patience"] = {
+        "description": props["patience"].get("description", ""),
+        "anyOf": [props["patience"]["additionalProperties"], {"type": "object", "additionalProperties": props["patience"]["additionalProperties"]}],
+    }
+    defs["Scenario"] = scenario
+    scenarios = {"type": "array", "items": {"$ref": "#/$defs/Scenario"}}
+    defs["ScenariosFile"] = {
+        "type": "object",
+        "properties": {
+            "blueprint": {"type": "string", "description": "the blueprint file the scenarios change, relative to this file"},
+            "description": {"type": "string"},
+            "scenarios": scenarios,
+        },
+        "required": ["scenarios"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCENARIOS_SCHEMA_ID,
+        "title": "Scenarios",
+        "description": "Alternatives to a blueprint, each a named set of changes (see simulate.Scenario).",
+        "anyOf": [{"$ref": "#/$defs/ScenariosFile"}, scenarios],
+        "$defs": defs,
+    }

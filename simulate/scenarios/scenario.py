@@ -71,7 +71,7 @@ from pydantic import (
 
 from blueprint import Blueprint
 from blueprint.base import Document, Probability
-from blueprint.distributions import Distribution, parse_distribution
+from blueprint.distributions import Distribution, distribution_json_schema, parse_distribution
 from blueprint.errors import BlueprintValidationError, Loc, Problem
 from blueprint.model import Flow, Role, Step
 from blueprint.staffing import Staffing
@@ -115,9 +115,14 @@ TimeChange = Annotated[
     Any,
     BeforeValidator(_time_change),
     PlainSerializer(_dump_time_change),
-    WithJsonSchema({"description": "a new distribution ('exp(3 min)') or a factor (0.9)", "anyOf": [{"type": "string"}, {"type": "number", "exclusiveMinimum": 0}, {"type": "object"}]}),
+    WithJsonSchema({
+        "description": "a new distribution ('exp(3 min)') or a factor (0.9)",
+        "anyOf": [*distribution_json_schema()["anyOf"], {"type": "number", "exclusiveMinimum": 0}],
+    }),
 ]
-Factor = Annotated[float, BeforeValidator(_factor)]
+Factor = Annotated[
+    float, BeforeValidator(_factor), WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "description": "a factor, e.g. 1.2"})
+]
 
 
 def _everyone(value: Any, *, is_single: Callable[[dict[str, Any]], bool]) -> Any:

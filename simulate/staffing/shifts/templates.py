@@ -19,11 +19,17 @@ from pydantic import Field, ValidationError, model_validator
 from blueprint.base import Model, Probability, TimeOfDay, Weekday
 from blueprint.errors import BlueprintFileError, LocatedValueError, Problem, problems_from_pydantic
 from blueprint.files import read_data, read_text_file
+from blueprint.schema import model_json_schema
 from blueprint.staffing import DAY
 from blueprint.units import Duration, time_of_day_seconds
 from simulate.clock import format_clock
 
-__all__ = ["BreakRule", "ShiftTemplate", "ShiftTemplates", "TemplatesLike", "as_templates", "load_templates"]
+__all__ = [
+    "BreakRule", "ShiftTemplate", "ShiftTemplates", "TemplatesLike", "as_templates", "load_templates",
+    "templates_json_schema", "SHIFTS_SCHEMA_ID",
+]
+
+SHIFTS_SCHEMA_ID = "https://service-blueprint.dev/schema/shifts.json"
 
 
 class BreakRule(Model):
@@ -240,6 +246,41 @@ def load_templates(path: str | os.PathLike[str], role: str | None = None) -> Shi
             head = ".".join(str(x) for x in prefix)
             found = [dataclasses.replace(p, path=head + ("." + p.path if p.path else "")) for p in found]
         raise BlueprintFileError(found, source) from None
+
+def templates_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a shift templates file: ``templates: [...]`` (with
+    ``max_part_time_share``), just the list, or templates per role (``roles: {role: {templates:
+    [...]}}``). ``blueprint schema --kind shifts`` prints it.
+
+    >>> schema = templates_json_schema()
+    >>> schema["title"], len(schema["anyOf"])
+    ('Shift templates', 3)
+    """
+    schema = model_json_schema(ShiftTemplates)
+    defs = schema.pop("$defs", {})
+    defs["ShiftTemplates"] = {k: v for k, v in schema.items() if k != "$schema"}
+    templates = {"$ref": "#/$defs/ShiftTemplates"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SHIFTS_SCHEMA_ID,
+        "title": "Shift templates",
+        "description": "The kinds of shift staff can be bought in (start window, length, breaks, cost), for the shift planner.",
+        "anyOf": [
+            templates,
+            {"type": "array", "items": {"$ref": "#/$defs/ShiftTemplate"}, "minItems": 1},
+            {
+                "type": "object",
+                "properties": {
+                    "description": {"type": "string"},
+                    "roles": {"type": "object", "additionalProperties": templates, "minProperties": 1},
+                },
+                "required": ["roles"],
+                "additionalProperties": False,
+            },
+        ],
+        "$defs": defs,
+    }
+
 
 #: What the planners accept as templates: :class:`ShiftTemplates`, one :class:`ShiftTemplate`,
 #: a list of templates (or their dicts), the dict of a templates file, or the file's path.

@@ -6,10 +6,11 @@
 - ``requirements``: staff per role and interval from the flows (SIPP, lag-SIPP) or by simulation;
   ``table``: the table it returns (``Requirements``, a DataFrame whose settings live in ``attrs``);
 - ``shifts/``: shift templates and the cheapest shift plan that covers a requirement (HiGHS), one
-  module per concept (templates, calendar, program, decompose, diagnose, plan, greedy);
+  module per concept (templates, calendar, program, decompose, diagnose, plan, surplus, greedy);
 - ``optimize``: the closed loop (requirements, shifts, simulation, raise what misses, again);
   ``misses``: the one rule for an interval below target in simulation;
-- ``report``: the before/after table and the HTML report.
+- ``headline``: the numbers before against after (cost, paid hours, intervals below target, service
+  level with intervals) and the before/after table; ``report``: the HTML report.
 
 >>> from simulate.staffing import erlang_c
 >>> round(erlang_c(arrival_rate=100 / 1800, handle_time=180, agents=14).service_level(20), 3)
@@ -19,9 +20,10 @@
 from simulate.staffing.agents import TIE_TOLERANCE, StaffingTieWarning, agents_for
 from simulate.staffing.erlang import ErlangCResult, erlang_b, erlang_c
 from simulate.staffing.erlang_a import ErlangAResult, erlang_a
+from simulate.staffing.headline import Headline, headline
 from simulate.staffing.mmck import MMcKResult, mmck
 from simulate.staffing.optimize import StaffingPlan, load_role_templates, optimize_staffing, spreadsheet_staffing
-from simulate.staffing.report import before_after, html_report
+from simulate.staffing.report import before_after, format_before_after, html_report
 from simulate.staffing.requirements import RoleLoad, requirements, role_loads
 from simulate.staffing.shifts import (
     BreakRule,
@@ -30,6 +32,7 @@ from simulate.staffing.shifts import (
     ShiftTemplate,
     ShiftTemplates,
     as_templates,
+    explain_surplus,
     greedy_shifts,
     load_templates,
     schedule_shifts,
@@ -38,8 +41,9 @@ from simulate.staffing.table import Requirements, RequirementSettings
 
 __all__ = [
     "TIE_TOLERANCE", "BreakRule", "ErlangAResult", "ErlangCResult", "InfeasibleShiftsError", "MMcKResult",
-    "RequirementSettings", "Requirements", "RoleLoad", "ShiftPlan", "ShiftTemplate", "ShiftTemplates", "StaffingPlan", "StaffingTieWarning",
-    "agents_for", "as_templates", "before_after", "erlang_a", "erlang_b", "erlang_c", "greedy_shifts", "html_report",
+    "Headline", "RequirementSettings", "Requirements", "RoleLoad", "ShiftPlan", "ShiftTemplate", "ShiftTemplates", "StaffingPlan", "StaffingTieWarning",
+    "agents_for", "as_templates", "before_after", "erlang_a", "erlang_b", "erlang_c", "explain_surplus", "format_before_after",
+    "greedy_shifts", "headline", "html_report",
     "load_role_templates", "load_templates", "mmck", "optimize_staffing", "requirements", "role_loads",
     "schedule_shifts", "spreadsheet_staffing",
 ]

@@ -218,10 +218,10 @@ def plan_limits(plan: ShiftPlan) -> list[str]:
     tpls = grid.templates
     lengths = ", ".join(f"{t.name} {t.length}" for t in tpls.templates)
     out = [f"shift lengths are fixed: {lengths}"]
-    for t in tpls.templates:
-        for b in t.breaks:
-            out.append(f"{t.name} shifts take a {b.length} {'paid ' if b.paid else ''}break "
-                       f"{b.earliest}–{b.latest} after the start; nobody on a break counts as on duty")
+    breaks = "; ".join(f"{t.name} {b.length}{' (paid)' if b.paid else ''} starting {b.earliest}–{b.latest} into the shift"
+                       for t in tpls.templates for b in t.breaks)
+    if breaks:
+        out.append(f"breaks, when nobody on them counts as on duty: {breaks}")
     counts = plan.shifts.groupby("template")["count"].sum()
     days = max(1, round(grid.h.T * grid.h.step / 86400))
     total = int(counts.sum())

@@ -63,6 +63,8 @@ def model_json_schema(model: type[BaseModel]) -> dict[str, Any]:
         if name in defs:
             required = defs[name].get("required", [])
             defs[name]["required"] = [f for f in required if f not in fields]
+    if "Arrivals" in defs:  # exactly one form of arrivals, as loading requires
+        defs["Arrivals"]["oneOf"] = [{"required": [form]} for form in ("rate", "profile", "times")]
     if "Step" in defs:
         defs["Step"]["properties"]["lane"] = {
             "enum": [lane.value for lane in ACTION_LANES] + ["frontstage"],

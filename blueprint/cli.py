@@ -366,10 +366,9 @@ def render(
             roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
             evidence=evidence, probabilities=probabilities, legend=legend,
         )
+        diagram.save(output, dpi=dpi)
     except ValueError as e:
         fail(str(e))
-    try:
-        diagram.save(output, dpi=dpi)
     except GraphvizNotFound as e:
         fail(str(e), EXIT_FAILED)
     except OSError as e:

@@ -4,18 +4,36 @@ They are added to the ``blueprint`` command of :mod:`blueprint.cli` (the base
 package knows nothing of them); the installed ``blueprint`` command runs
 :func:`main` here, so all seven commands are one command line. The simulator
 is imported inside each command, so ``blueprint --help`` stays quick.
+
+For scripts, ``--json`` prints strict JSON and ``--csv`` the command's table
+as CSV, both with machine keys: figures as snake_case names (``service_level``,
+``paid_hours``, ``time_in_system_mean``), roles and scenarios as values or as
+nested keys, never inside a label. The README's "Command line" section lists
+the keys; :func:`figure_key` maps a table's labels to them.
 """
 
 from __future__ import annotations
 
-import json
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.table import Table
 
-from blueprint.cli import app, consoles, fail, load_or_exit
+from blueprint.cli import (
+    EXIT_FAILED,
+    app,
+    check_output,
+    consoles,
+    exit_with_problems,
+    fail,
+    load_or_exit,
+    print_csv,
+    print_json,
+    run,
+)
 from blueprint.errors import BlueprintError
 from blueprint.model import Blueprint
 from blueprint.schema import register_schema
@@ -23,31 +41,109 @@ from blueprint.schema import register_schema
 if TYPE_CHECKING:
     import pandas as pd
 
+    from simulate.failpoints import FailPoints
     from simulate.results import Results
     from simulate.scenarios import Comparison
     from simulate.staffing import Requirements, ShiftTemplates, StaffingPlan
     from simulate.staffing.requirements import Method
     from simulate.staffing.shifts.program import Objective
 
-__all__ = ["app", "compare", "main", "simulate", "staff"]
+__all__ = ["FIGURE_KEYS", "app", "compare", "figure_key", "main", "simulate", "staff"]
+
+DIAGRAMS = (".svg", ".png", ".pdf")
+BLUEPRINTS = (".yaml", ".yml", ".json")
+
+FIGURE_KEYS: dict[str, str] = {
+    "arrivals": "arrivals",
+    "completed": "completed",
+    "abandoned": "abandoned",
+    "abandonment": "abandonment",
+    "in system at the end": "in_system",
+    "throughput per hour": "throughput_per_hour",
+    "time in system (s)": "time_in_system_mean",
+    "wait the customer sees (s)": "visible_wait_mean",
+    "transfers per journey": "transfers_mean",
+    "service level": "service_level",
+    "ASA (s)": "asa",
+    "occupancy": "occupancy",
+    "staff hours paid": "paid_hours",
+    "staff cost": "cost",
+    "intervals below target": "intervals_below_target",
+}
+"""The machine key of each label the tables of comparisons and plans use (``"<role>: "`` taken off first); the
+same names as the columns of :meth:`Results.journeys` and :meth:`Results.staff`."""
 
 
-# -- shared by the commands ---------------------------------------------------------------------------
+def figure_key(label: str, roles: Iterable[str]) -> tuple[str | None, str]:
+    """``(role or None, key)`` for a figure's label: ``"first_line: ASA (s)"`` -> ``("first_line", "asa")``.
+
+    A label not in :data:`FIGURE_KEYS` becomes snake_case, so a new figure still gets a machine key.
+
+    >>> figure_key("first_line: service level", ["first_line"]), figure_key("staff cost", [])
+    (('first_line', 'service_level'), (None, 'cost'))
+    """
+    role: str | None = None
+    head, sep, rest = label.partition(": ")
+    if sep and head in set(roles):
+        role, label = head, rest
+    key = FIGURE_KEYS.get(label) or re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+    return role, key
 
 
-def _new_output(path: Path, inputs: list[Path], force: bool) -> None:
-    """Refuse to write over an input, or over an existing file without ``--force``."""
-    for f in inputs:
-        if path.exists() and f.exists() and path.resolve() == f.resolve():
-            fail(f"{path} is an input; choose a new file name")
-    if path.exists() and not force:
-        fail(f"{path} exists; choose a new file name or pass --force")
+def _stat(mean: Any, low: Any, high: Any) -> dict[str, Any]:
+    return {"mean": mean, "ci_low": low, "ci_high": high}
 
 
-def _check_suffix(path: Path | None, allowed: tuple[str, ...], words: str) -> None:
-    """Exit with one line unless ``path`` (when given) ends in one of ``allowed``."""
-    if path is not None and path.suffix.lower() not in allowed:
-        fail(f"{path}: choose a file ending in {words}")
+def _wide_row(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row of a wide table (``x``, ``x_ci_low``, ``x_ci_high``) as ``{x: {mean, ci_low, ci_high}}``; columns
+    without an interval keep their value."""
+    out: dict[str, Any] = {}
+    for column, v in row.items():
+        c = str(column)
+        if c.endswith(("_ci_low", "_ci_high")):
+            continue
+        out[c] = _stat(v, row[f"{c}_ci_low"], row[f"{c}_ci_high"]) if f"{c}_ci_low" in row else v
+    return out
+
+
+def _grouped(entries: Iterable[tuple[str | None, str, Any]]) -> dict[str, Any]:
+    """``{"figures": {key: value}, "roles": {role: {key: value}}}`` from ``(role or None, key, value)``."""
+    out: dict[str, Any] = {"figures": {}, "roles": {}}
+    for role, key, value in entries:
+        if role is None:
+            out["figures"][key] = value
+        else:
+            out["roles"].setdefault(role, {})[key] = value
+    return out
+
+
+def _number(v: object) -> str:
+    """A figure for a table: thousands with separators, small numbers with 3 significant digits."""
+    try:
+        x = float(v)  # type: ignore[arg-type]  # anything a table holds; what float() refuses is printed as text
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _table(title: str, frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Table:
+    """A rich table of ``frame`` (its index first), figures formatted for reading."""
+    table = Table(title=title, title_justify="left")
+    table.add_column(str(frame.index.name or ""), justify="left")
+    for c in frame.columns:
+        table.add_column(str(c), justify="right")
+    for idx, row in frame.iterrows():
+        cells = []
+        for c in frame.columns:
+            v = row[c]
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("")
+            elif formats and c in formats:
+                cells.append(formats[c].format(v))
+            else:
+                cells.append(_number(v))
+        table.add_row(str(idx), *cells)
+    return table
 
 
 def _load_valid_or_exit(file: Path) -> Blueprint:
@@ -61,51 +157,66 @@ def _load_valid_or_exit(file: Path) -> Blueprint:
     return bp
 
 
-def _exit_with_problems(e: BlueprintError) -> typer.Exit:
-    """Print every problem of ``e``; the exit (code 2) to raise."""
-    for p in e.problems:
-        consoles.err.print(f"error: {p}", markup=False)
-    return typer.Exit(2)
-
-
-def _number(v: object) -> str:
-    """A figure for a table: thousands with separators, small numbers with 3 significant digits."""
-    try:
-        x = float(v)  # type: ignore[arg-type]  # anything a table holds; what float() refuses is printed as text
-    except (TypeError, ValueError):
-        return str(v)
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
-
-
-def _table(title: str, frame: pd.DataFrame, columns: list[str], formats: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(str(frame.index.name or ""), justify="left")
-    for c in columns:
-        table.add_column(c, justify="right")
-    for idx, row in frame.iterrows():
-        cells = []
-        for c in columns:
-            v = row[c]
-            if v is None or (isinstance(v, float) and v != v):
-                cells.append("")
-            elif c in formats:
-                cells.append(formats[c].format(v))
-            else:
-                cells.append(_number(v))
-        table.add_row(str(idx), *cells)
-    return table
-
-
-def _json_default(x: object) -> float | str | None:
-    if isinstance(x, float) and x != x:
-        return None
-    try:
-        return float(x)  # type: ignore[arg-type]  # numpy numbers; what float() refuses is written as text
-    except (TypeError, ValueError):
-        return str(x)
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        fail("choose --json or --csv, not both")
 
 
 # -- simulate -----------------------------------------------------------------------------------------
+
+
+def simulation_figures(results: Results) -> dict[str, Any]:
+    """The figures of a run with machine keys: ``{"figures": {...}, "roles": {role: {...}}}``; each figure a
+    ``{"mean", "ci_low", "ci_high"}`` (the journeys' figures of :meth:`Results.journeys`, the staff cost as
+    ``cost``; per role the columns of :meth:`Results.staff`)."""
+    journeys = results.journeys()
+    entries: list[tuple[str | None, str, Any]] = [
+        (None, str(k), _stat(r["mean"], r["ci_low"], r["ci_high"])) for k, r in journeys.iterrows()
+    ]
+    cost = results.summary().loc["staff cost"]
+    entries.append((None, "cost", _stat(cost["mean"], cost["ci_low"], cost["ci_high"])))
+    for role, row in results.staff().iterrows():
+        entries += [(str(role), key, value) for key, value in _wide_row(row.to_dict()).items()]
+    return _grouped(entries)
+
+
+FAIL_POINT_KEYS = ("kind", "step", "role", "window", "start", "end", "severity", "affected_per_day", "measure", "value",
+                   "ci_low", "ci_high", "declared", "status", "finding", "what_if")
+
+
+def _fail_point_records(found: FailPoints, top: int) -> list[dict[str, Any]]:
+    return [{"rank": int(rank), **{k: r[k] for k in FAIL_POINT_KEYS if k in r}} for rank, r in found.head(top).iterrows()]
+
+
+def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPoints | None, top: int, fmt: str) -> None:
+    """The figures (and fail points): as JSON, as CSV or as a table and sentences."""
+    if fmt == "json":
+        data = {"file": str(file), "seed": results.seed, "days": results.days, "replications": len(results.replications),
+                "warmup_seconds": results.warmup, **simulation_figures(results)}
+        if found is not None:
+            data["fail_points"] = _fail_point_records(found, top)
+        print_json(data)
+        return
+    if fmt == "csv":
+        grouped = simulation_figures(results)
+        rows = [{"figure": k, "role": None, **v} for k, v in grouped["figures"].items()]
+        rows += [{"figure": k, "role": role, **v} for role, figs in grouped["roles"].items()
+                 for k, v in figs.items() if isinstance(v, dict)]
+        print_csv(rows, ["figure", "role", "mean", "ci_low", "ci_high"])
+        return
+    consoles.out.print(
+        f"{bp.name}: {results.days:g} day(s) × {len(results.replications)} replications, seed {results.seed}; "
+        "mean and 95% interval", markup=False,
+    )
+    consoles.out.print(_table("", results.summary()))
+    if found is not None and top > 0:
+        biting = found[found["status"] != "harmless"]
+        if len(biting) == 0:
+            consoles.out.print("No fail points found.", markup=False)
+        else:
+            consoles.out.print(f"\nFail points, most severe first ({min(top, len(found))} of {len(found)}):", markup=False)
+            for line in found.sentences(top=top):
+                consoles.out.print(line, markup=False)
 
 
 @app.command()
@@ -119,7 +230,8 @@ def simulate(
     what_if: int = typer.Option(2, "--what-if", help="fail points that get a one-more-member simulation"),
     diagram: Path | None = typer.Option(None, "--diagram", help="write the blueprint with its fail points (.svg, .png, .pdf)"),
     events: Path | None = typer.Option(None, "--events", help="write the event log (.csv, .parquet or .xes)"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary and fail points as JSON"),
+    as_json: bool = typer.Option(False, "--json", help="print the figures and fail points as JSON"),
+    as_csv: bool = typer.Option(False, "--csv", help="print the figures as CSV (figure, role, mean, ci_low, ci_high)"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
 ) -> None:
     """Simulate a blueprint: key figures with 95% intervals, then its fail points, most severe first.
@@ -129,55 +241,35 @@ def simulate(
         blueprint simulate examples/contact_center.yaml --days 1 -r 10 --seed 2026 --diagram fail_points.svg
     """
     from blueprint.render import GraphvizNotFound
-    from simulate.run import run
+    from simulate.run import run as run_simulation
 
-    for out in (diagram, events):
-        if out is not None:
-            _new_output(out, [file], force)
-    _check_suffix(diagram, (".svg", ".png", ".pdf"), ".svg, .png or .pdf")
-    _check_suffix(events, (".csv", ".parquet", ".xes"), ".csv, .parquet or .xes")
+    _one_format(as_json, as_csv)
+    check_output(diagram, DIAGRAMS, inputs=[file], force=force)
+    check_output(events, (".csv", ".parquet", ".xes"), inputs=[file], force=force)
     bp = _load_valid_or_exit(file)
     try:
-        results = run(bp, days=days, replications=replications, seed=seed, warmup=warmup, record_events=events is not None)
+        results = run_simulation(bp, days=days, replications=replications, seed=seed, warmup=warmup,
+                                 record_events=events is not None)
     except ValueError as e:
         fail(str(e))
-    summary = results.summary()
     found = results.fail_points(what_if=what_if) if (top > 0 or diagram is not None) else None
-    if as_json:
-        data: dict[str, Any] = {
-            "file": str(file), "seed": results.seed, "days": days, "replications": replications,
-            "summary": {k: {"mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]} for k, r in summary.iterrows()},
-        }
-        if found is not None:
-            data["fail_points"] = [
-                {"rank": int(rank), "kind": r["kind"], "step": r["step"], "role": r["role"], "window": r["window"],
-                 "severity": r["severity"], "finding": r["finding"], "what_if": r["what_if"]}
-                for rank, r in found.head(top).iterrows()
-            ]
-        print(json.dumps(data, indent=2, default=_json_default))
-    else:
-        consoles.out.print(
-            f"{bp.name}: {days:g} day(s) × {replications} replications, seed {results.seed}; mean and 95% interval",
-            markup=False,
-        )
-        consoles.out.print(_table("", summary, ["mean", "ci_low", "ci_high"], {}))
-        if found is not None and top > 0:
-            biting = found[found["status"] != "harmless"]
-            if len(biting) == 0:
-                consoles.out.print("No fail points found.", markup=False)
-            else:
-                consoles.out.print(f"\nFail points, most severe first ({min(top, len(found))} of {len(found)}):", markup=False)
-                for line in found.sentences(top=top):
-                    consoles.out.print(line, markup=False)
+    _print_simulation(file, bp, results, found if top > 0 else None, top, "json" if as_json else "csv" if as_csv else "table")
     try:
         if diagram is not None and found is not None:
             found.render().save(diagram)
-            consoles.out.print(f"wrote {diagram}", markup=False)
+            _wrote(diagram, as_json or as_csv)
+        if events is not None:
+            results.save_events(events)
+            _wrote(events, as_json or as_csv)
     except GraphvizNotFound as e:
-        fail(str(e))
-    if events is not None:
-        results.save_events(events)
-        consoles.out.print(f"wrote {events}", markup=False)
+        fail(str(e), EXIT_FAILED)
+    except OSError as e:
+        fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
+
+
+def _wrote(path: Path, quiet: bool) -> None:
+    """Say a file was written: on stdout after a table, on stderr after JSON or CSV (which stay parseable)."""
+    (consoles.err if quiet else consoles.out).print(f"wrote {path}", markup=False)
 
 
 # -- staff --------------------------------------------------------------------------------------------
@@ -195,9 +287,10 @@ def staff(
     shrinkage: float = typer.Option(0.0, "--shrinkage", help="share of paid time staff are unavailable (0 to <1)"),
     spreadsheet: bool = typer.Option(False, "--spreadsheet", help="also plan by Erlang C per interval, for comparison"),
     output: Path | None = typer.Option(None, "--output", "-o", help="write the blueprint with the new shifts (.yaml or .json)"),
-    report: Path | None = typer.Option(None, "--report", help="write a short HTML report (before/after, fail points, charts)"),
+    report: Path | None = typer.Option(None, "--report", help="write a short HTML report (.html: before/after, fail points, charts)"),
     diagram: Path | None = typer.Option(None, "--diagram", help="write the new plan's fail points on the diagram (.svg/.png/.pdf)"),
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
+    as_csv: bool = typer.Option(False, "--csv", help="print the requirements, or the before/after table, as CSV"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
 ) -> None:
     """Find the staff each role needs per interval and, with --templates, the cheapest shift plan
@@ -209,14 +302,12 @@ def staff(
     """
     import simulate as sim
 
+    _one_format(as_json, as_csv)
+    fmt = "json" if as_json else "csv" if as_csv else "table"
     inputs = [file] + ([templates] if templates else [])
-    for out in (output, report, diagram):
-        if out is not None:
-            _new_output(out, inputs, force)
-    _check_suffix(output, (".yaml", ".yml", ".json"), ".yaml or .json")
-    _check_suffix(diagram, (".svg", ".png", ".pdf"), ".svg, .png or .pdf")
-    if templates is not None and not templates.exists():
-        fail(f"{templates}: no such file")
+    check_output(output, BLUEPRINTS, inputs=inputs, force=force)
+    check_output(report, (".html", ".htm"), inputs=inputs, force=force)
+    check_output(diagram, DIAGRAMS, inputs=inputs, force=force)
     bp = _load_valid_or_exit(file)
     role_templates = _load_templates_or_exit(templates) if templates is not None else None
     # The names are checked where they are used: requirements() and the shift planner refuse others.
@@ -224,7 +315,7 @@ def staff(
     try:
         req = sim.requirements(bp, method=method_name, days=days, shrinkage=shrinkage, replications=replications, seed=seed)
         if role_templates is None:
-            _print_requirements(req, as_json)
+            _print_requirements(req, fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=replications, seed=seed if seed is not None else req.settings.get("seed"),
@@ -233,27 +324,36 @@ def staff(
                                           replications=replications, seed=plan.results.seed, shrinkage=shrinkage)
                  if spreadsheet else None)
         before = sim.run(bp, days=days, replications=replications, seed=plan.results.seed)
-    except (ValueError, TimeoutError) as e:
+    except ValueError as e:
         fail(str(e))
-    _print_plan(file, bp, before, plan, sheet, as_json)
-    _write_plan_files(before, plan, sheet, output=output, report=report, diagram=diagram, force=force)
+    except TimeoutError as e:
+        fail(str(e), EXIT_FAILED)
+    _print_plan(file, bp, before, plan, sheet, fmt)
+    _write_plan_files(before, plan, sheet, output=output, report=report, diagram=diagram, force=force, quiet=fmt != "table")
 
 
 def _load_templates_or_exit(templates: Path) -> dict[str, ShiftTemplates]:
-    """The shift templates of each role, or their problems printed and exit 2."""
+    """The shift templates of each role, or their problems printed and exit (2 unreadable, 1 invalid)."""
     from simulate.staffing import load_role_templates
 
     try:
         return load_role_templates(templates)
     except BlueprintError as e:
-        raise _exit_with_problems(e) from None
+        exit_with_problems(e)
 
 
-def _print_requirements(req: Requirements, as_json: bool) -> None:
-    if as_json:
-        df = req.reset_index()[["role", "interval", "time", "arrival_rate", "load", "required", "scheduled"]]
-        print(json.dumps({"method": req.settings["method"], "requirements": df.to_dict(orient="records")}, indent=2,
-                         default=_json_default))
+REQUIREMENT_COLUMNS = ["role", "interval", "start", "time", "arrival_rate", "handle_time", "load", "required", "scheduled"]
+
+
+def _print_requirements(req: Requirements, fmt: str) -> None:
+    """The staff each role needs per interval: as JSON, CSV or a table per role (its busy intervals)."""
+    if fmt != "table":
+        flat = req.reset_index()
+        records = flat[[c for c in REQUIREMENT_COLUMNS if c in flat.columns]].to_dict(orient="records")
+        if fmt == "json":
+            print_json({"method": req.settings["method"], "interval_seconds": req.settings["interval"], "requirements": records})
+        else:
+            print_csv(records, [c for c in REQUIREMENT_COLUMNS if c in flat.columns])
         return
     for role in dict.fromkeys(req.index.get_level_values("role")):
         part = req.xs(role, level="role")
@@ -263,27 +363,73 @@ def _print_requirements(req: Requirements, as_json: bool) -> None:
                            f"({req.settings['method']})", markup=False)
         show = busy[["time", "arrival_rate", "handle_time", "load", "required", "scheduled"]].copy()
         show.index = show.pop("time")
-        consoles.out.print(_table("", show, list(show.columns), {"required": "{:.0f}", "scheduled": "{:.0f}"}))
+        consoles.out.print(_table("", show, {"required": "{:.0f}", "scheduled": "{:.0f}"}))
 
 
-def _print_plan(file: Path, bp: Blueprint, before: Results, plan: StaffingPlan, sheet: StaffingPlan | None, as_json: bool) -> None:
-    """The plan against today's staffing: as JSON, or as a table with each role's shifts and what still misses."""
+def _staffing_key(column: str) -> str:
+    """``"new plan"`` -> ``"new_plan"``: the before/after table's staffings as machine keys."""
+    return re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
+
+
+def _before_after_entries(table: pd.DataFrame, roles: list[str]) -> dict[str, list[tuple[str | None, str, Any]]]:
+    """Per staffing (machine key), ``(role or None, figure key, {"mean", "ci_low", "ci_high"})`` for each row of
+    :func:`~simulate.staffing.report.before_after` (a wide table: ``x``, ``x_ci_low``, ``x_ci_high`` per staffing)."""
+    out: dict[str, list[tuple[str | None, str, Any]]] = {}
+    for c in table.columns:
+        k = str(c)
+        if k.endswith(("_ci_low", "_ci_high")):
+            continue
+        low: dict[Any, Any] = table[f"{k}_ci_low"].to_dict() if f"{k}_ci_low" in table else {}
+        high: dict[Any, Any] = table[f"{k}_ci_high"].to_dict() if f"{k}_ci_high" in table else {}
+        out[_staffing_key(k)] = [(*figure_key(str(label), roles), _stat(v, low.get(label), high.get(label)))
+                                 for label, v in table[c].items()]
+    return out
+
+
+def plan_json(file: Path, before: Results, plan: StaffingPlan, sheet: StaffingPlan | None) -> dict[str, Any]:
+    """What ``staff --json`` prints with templates: the before/after figures per staffing (``before``,
+    ``spreadsheet_plan``, ``new_plan``; each ``{"figures", "roles"}`` of ``{"mean", "ci_low", "ci_high"}``), the
+    shifts of each role and the intervals that still miss the target."""
+    from simulate.staffing.report import before_after
+
+    entries = _before_after_entries(before_after(before, plan, sheet), list(plan.plans))
+    return {
+        "file": str(file), "seed": plan.results.seed, "method": plan.method, "meets_target": plan.meets_target,
+        "before_after": {k: _grouped(v) for k, v in entries.items()},
+        "plans": {r: {"shifts": p.headcount, "paid_hours": p.paid_hours, "gap": p.gap,
+                      "staffing": p.to_staffing().model_dump(mode="json")} for r, p in plan.plans.items()},
+        "misses": plan.misses.to_dict(orient="records"),
+    }
+
+
+def _before_after_rows(table: pd.DataFrame, roles: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The before/after table as CSV rows (``figure``, ``role``, then each staffing's mean and interval) and their
+    columns."""
+    entries = _before_after_entries(table, roles)
+    columns = ["figure", "role"] + [f"{k}{end}" for k in entries for end in ("", "_ci_low", "_ci_high")]
+    rows: list[dict[str, Any]] = []
+    for k, items in entries.items():
+        for i, (role, key, stat) in enumerate(items):
+            if len(rows) <= i:
+                rows.append({"figure": key, "role": role})
+            rows[i].update({k: stat["mean"], f"{k}_ci_low": stat["ci_low"], f"{k}_ci_high": stat["ci_high"]})
+    return rows, columns
+
+
+def _print_plan(file: Path, bp: Blueprint, before: Results, plan: StaffingPlan, sheet: StaffingPlan | None, fmt: str) -> None:
+    """The plan against today's staffing: as JSON, CSV, or a table with each role's shifts and what still misses."""
     from simulate.staffing.report import before_after, format_before_after
 
     table = before_after(before, plan, sheet)
-    if as_json:
-        data = {
-            "file": str(file), "seed": plan.results.seed, "method": plan.method, "meets_target": plan.meets_target,
-            "before_after": {c: {k: v for k, v in table[c].items()} for c in table.columns},
-            "plans": {r: {"shifts": p.headcount, "paid_hours": p.paid_hours, "gap": p.gap,
-                          "staffing": p.to_staffing().model_dump(mode="json")} for r, p in plan.plans.items()},
-            "misses": plan.misses.to_dict(orient="records"),
-        }
-        print(json.dumps(data, indent=2, default=_json_default))
+    if fmt == "json":
+        print_json(plan_json(file, before, plan, sheet))
+        return
+    if fmt == "csv":
+        print_csv(*_before_after_rows(table, list(plan.plans)))
         return
     consoles.out.print(f"{bp.name}: {plan.method}, seed {plan.results.seed}, {len(plan.rounds)} round(s) of simulation", markup=False)
-    consoles.out.print(_table("Before and after (simulated means)", format_before_after(table), list(table.columns),
-                              {c: "{}" for c in table.columns}))
+    shown = format_before_after(table)
+    consoles.out.print(_table("Before and after (simulated means, 95% intervals)", shown, {str(c): "{}" for c in shown.columns}))
     for role, shift_plan in plan.plans.items():
         consoles.out.print(f"{role}: {shift_plan.summary()}", markup=False)
     if plan.meets_target:
@@ -297,7 +443,7 @@ def _print_plan(file: Path, bp: Blueprint, before: Results, plan: StaffingPlan, 
 
 
 def _write_plan_files(before: Results, plan: StaffingPlan, sheet: StaffingPlan | None, *, output: Path | None,
-                      report: Path | None, diagram: Path | None, force: bool) -> None:
+                      report: Path | None, diagram: Path | None, force: bool, quiet: bool) -> None:
     """The staffed blueprint, the diagram of its fail points and the HTML report, each where asked."""
     from blueprint.files import save, write_atomically
     from blueprint.render import GraphvizNotFound
@@ -306,17 +452,19 @@ def _write_plan_files(before: Results, plan: StaffingPlan, sheet: StaffingPlan |
     try:
         if output is not None:
             save(plan.blueprint, output, overwrite=force)
-            consoles.out.print(f"wrote {output}", markup=False)
+            _wrote(output, quiet)
         fail_after = plan.results.fail_points(what_if=0) if (diagram is not None or report is not None) else None
         if diagram is not None and fail_after is not None:
             fail_after.render(subtitle="With the new shift plan: fail points found by simulation").save(diagram)
-            consoles.out.print(f"wrote {diagram}", markup=False)
+            _wrote(diagram, quiet)
         if report is not None:
             text = html_report(before, plan, fail_before=before.fail_points(what_if=2), fail_after=fail_after, spreadsheet=sheet)
             write_atomically(report, text.encode("utf-8"), overwrite=force)
-            consoles.out.print(f"wrote {report}", markup=False)
+            _wrote(report, quiet)
     except GraphvizNotFound as e:
-        fail(str(e))
+        fail(str(e), EXIT_FAILED)
+    except OSError as e:
+        fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
 
 
 # -- compare ------------------------------------------------------------------------------------------
@@ -335,6 +483,7 @@ def compare(
     chart: Path | None = typer.Option(None, "--chart", help="write the service level by interval per scenario (.png/.svg/.pdf)"),
     every_figure: bool = typer.Option(False, "--all", help="show every key figure (ASA, occupancy, staff hours too)"),
     as_json: bool = typer.Option(False, "--json", help="print the figures and differences as JSON"),
+    as_csv: bool = typer.Option(False, "--csv", help="print every figure per scenario, with its difference, as CSV"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
 ) -> None:
     """Run scenarios of a blueprint on the same customers and compare them with the baseline.
@@ -349,37 +498,80 @@ def compare(
     from simulate.scenarios import ScenarioError, load_scenarios
     from simulate.scenarios import compare as run_comparison
 
-    for out in (output, chart):
-        if out is not None:
-            _new_output(out, [file, scenarios], force)
-    _check_suffix(output, (".json", ".parquet"), ".json or .parquet")
-    _check_suffix(chart, (".png", ".svg", ".pdf"), ".png, .svg or .pdf")
+    _one_format(as_json, as_csv)
+    check_output(output, (".json", ".parquet"), inputs=[file, scenarios], force=force)
+    check_output(chart, (".png", ".svg", ".pdf"), inputs=[file, scenarios], force=force)
     bp = load_or_exit(file)
     try:
         result = run_comparison(bp, load_scenarios(scenarios), baseline=baseline, replications=replications, days=days,
-                                seed=seed, executor="serial" if serial else None, progress=None if not as_json else False)
+                                seed=seed, executor="serial" if serial else None)
     except ScenarioError as e:
         for name, p in e.items:
             consoles.err.print(f"error: scenario {name!r}: {p}", markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(1) from None
     except BlueprintError as e:
-        raise _exit_with_problems(e) from None
+        exit_with_problems(e)
     except ValueError as e:
         fail(str(e))
     if as_json:
-        figs = result.figures().reset_index()
-        diffs = result.differences().reset_index()
-        print(json.dumps({"file": str(file), "scenarios": str(scenarios), "seed": result.seed, "baseline": result.baseline,
-                          "figures": figs.to_dict(orient="records"), "differences": diffs.to_dict(orient="records")},
-                         indent=2, default=_json_default))
+        print_json(comparison_json(file, scenarios, result))
+    elif as_csv:
+        print_csv(comparison_rows(result), ["scenario", "figure", "role", "mean", "ci_low", "ci_high", "difference",
+                                            "difference_ci_low", "difference_ci_high", "significant"])
     else:
         consoles.out.print(repr(result), markup=False)
         consoles.out.print(_comparison_table(result, every_figure))
-    if output is not None:
-        result.save(output)
-        consoles.out.print(f"wrote {output}", markup=False)
-    if chart is not None:
-        _save_chart(result, chart)
+    try:
+        if output is not None:
+            result.save(output)
+            _wrote(output, as_json or as_csv)
+        if chart is not None:
+            _save_chart(result, chart)
+            _wrote(chart, as_json or as_csv)
+    except OSError as e:
+        fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
+
+
+def comparison_rows(result: Comparison) -> list[dict[str, Any]]:
+    """One row per scenario and figure with machine keys: ``scenario``, ``figure``, ``role`` (None for whole-service
+    figures), ``mean``, ``ci_low``, ``ci_high`` and, except for the baseline, the paired ``difference`` from the
+    baseline with its interval (``difference_ci_low``, ``difference_ci_high``) and ``significant``."""
+    roles = _roles_of(result)
+    diffs: dict[Any, dict[Any, Any]] = result.differences().to_dict("index")
+    figs: dict[Any, dict[Any, Any]] = result.figures().to_dict("index")
+    rows = []
+    for (name, label), f in figs.items():
+        role, key = figure_key(str(label), roles)
+        row: dict[str, Any] = {"scenario": name, "figure": key, "role": role, "mean": f["mean"], "ci_low": f["ci_low"],
+                               "ci_high": f["ci_high"]}
+        d = diffs.get((name, label))
+        if d is not None and name != result.baseline:
+            row.update(difference=d["difference"], difference_ci_low=d["ci_low"], difference_ci_high=d["ci_high"],
+                       significant=bool(d["significant"]))
+        rows.append(row)
+    return rows
+
+
+def _roles_of(result: Comparison) -> list[str]:
+    from simulate.scenarios.figures import queue_roles
+
+    return list(dict.fromkeys(r for n in result.names for r in queue_roles(result[n].blueprint)))
+
+
+def comparison_json(file: Path, scenarios: Path, result: Comparison) -> dict[str, Any]:
+    """What ``compare --json`` prints: the run's settings, the scenarios in order, and per scenario its figures
+    (``{"figures", "roles"}``, each figure ``{"mean", "ci_low", "ci_high"}``) and, except for the baseline, its
+    paired differences (each ``{"difference", "ci_low", "ci_high", "significant"}``)."""
+    rows = comparison_rows(result)
+    figures = {n: _grouped((r["role"], r["figure"], _stat(r["mean"], r["ci_low"], r["ci_high"]))
+                           for r in rows if r["scenario"] == n) for n in result.names}
+    differences = {n: _grouped((r["role"], r["figure"], {"difference": r["difference"], "ci_low": r["difference_ci_low"],
+                                                         "ci_high": r["difference_ci_high"], "significant": r["significant"]})
+                               for r in rows if r["scenario"] == n and "difference" in r)
+                   for n in result.names if n != result.baseline}
+    return {"file": str(file), "scenarios_file": str(scenarios), "seed": result.seed, "days": result.days,
+            "replications": result.replications, "baseline": result.baseline, "scenarios": list(result.names),
+            "figures": figures, "differences": differences}
 
 
 def _comparison_table(result: Comparison, every_figure: bool) -> Table:
@@ -421,7 +613,6 @@ def _save_chart(result: Comparison, chart: Path) -> None:
     figure = result.plot_service_level().figure
     assert isinstance(figure, Figure)  # the plot made its own figure
     figure.savefig(chart, bbox_inches="tight", dpi=130)
-    consoles.out.print(f"wrote {chart}", markup=False)
 
 
 def _shift_templates_schema() -> dict[str, Any]:
@@ -442,7 +633,7 @@ register_schema("scenarios", _scenarios_schema)
 
 def main() -> None:
     """Entry point of the installed ``blueprint`` command: the commands of :mod:`blueprint.cli` and these three."""
-    app()
+    run(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,9 +17,19 @@ calls run (``executor=``), a progress bar, and a clean stop on Ctrl-C:
   own, or a Dask cluster's (``distributed.Client(...).get_executor()``). It is
   used as it is and never shut down here.
 
-A progress bar (``tqdm.auto``: a widget in Jupyter, text elsewhere) appears
-when the work takes longer than :data:`PROGRESS_AFTER` seconds
-(``progress=None``); ``progress=True`` shows it at once, ``False`` never.
+A progress bar is shown only where a person watches (:func:`watched`): in a
+terminal (standard error is a terminal; the bar is text on standard error) or
+in Jupyter (a kernel with ipywidgets; the bar is a widget, removed from the
+cell's output when the work is done, so saved notebooks do not keep it);
+never in a pipe, a log file or a batch job. ``progress`` says when:
+
+* ``None`` (the default, "auto"): where a person watches, once the work has
+  taken :data:`PROGRESS_AFTER` seconds; the bar is removed when done;
+* ``True``: at once, wherever the program runs (text on standard error when
+  no one watches, e.g. for a log); kept at the end in a terminal, removed in
+  Jupyter;
+* ``False``: never.
+
 Ctrl-C (``KeyboardInterrupt``) cancels the tasks not yet started, stops the
 processes of a pool made here (:func:`stop_pool`), and is raised again;
 nothing keeps running.
@@ -40,9 +50,10 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 __all__ = [
     "PARALLEL_MIN_CUSTOMERS",
@@ -52,6 +63,7 @@ __all__ = [
     "execute",
     "process_pool",
     "stop_pool",
+    "watched",
 ]
 
 T = TypeVar("T")
@@ -63,7 +75,7 @@ PARALLEL_MIN_CUSTOMERS = 20_000
 """Expected customers (over all tasks) from which ``executor=None`` starts processes: about a second of work."""
 
 PROGRESS_AFTER = 3.0
-"""Seconds after which ``progress=None`` shows a progress bar."""
+"""Seconds after which ``progress=None`` shows a progress bar (where a person watches: :func:`watched`)."""
 
 
 def cpu_count() -> int:
@@ -227,19 +239,94 @@ class _NoBar:
         pass
 
 
-_BAR_CLASS: Callable[..., _Bar] | None = None  # tqdm.auto's class without a monitor thread, made on first use
+def _jupyter() -> bool:
+    """True in a Jupyter kernel whose front end can show widgets (notebook, lab, VS Code; not the Qt console or
+    Spyder, which draw no widgets) with ipywidgets installed."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
+        return False
+    if any(k == "QT_API" or k.startswith("SPYDER") for k in os.environ):
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def watched() -> Literal["jupyter", "terminal"] | None:
+    """Where a person watches this process's progress: ``"jupyter"`` (a kernel that shows widgets),
+    ``"terminal"`` (standard error is a terminal), or ``None`` (a pipe, a log, a batch job: no bar).
+
+    >>> watched() in ("jupyter", "terminal", None)
+    True
+    """
+    if _jupyter():
+        return "jupyter"
+    isatty = getattr(sys.stderr, "isatty", None)
+    return "terminal" if callable(isatty) and isatty() else None
+
+
+class _WidgetBar:
+    """A progress bar in a Jupyter cell (ipywidgets), shown after ``delay`` seconds; at the end both the widget and
+    its place in the cell's output are cleared, so a saved notebook keeps no trace of it."""
+
+    def __init__(self, total: int, desc: str, delay: float) -> None:
+        import ipywidgets
+
+        self.total, self.desc, self.n = total, desc, 0
+        self.start = time.monotonic()
+        self.delay = delay
+        self.bar = ipywidgets.IntProgress(value=0, min=0, max=max(total, 1))
+        self.label = ipywidgets.Label(self._text())
+        self.box = ipywidgets.HBox([self.label, self.bar])
+        self.handle: Any = None
+        if delay <= 0:
+            self._show()
+
+    def _text(self) -> str:
+        return f"{self.desc}: {self.n} of {self.total}, {time.monotonic() - self.start:.0f} s"
+
+    def _show(self) -> None:
+        from IPython.display import display
+
+        self.handle = display(self.box, display_id=True)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        self.bar.value, self.label.value = self.n, self._text()
+        if self.handle is None and time.monotonic() - self.start >= self.delay:
+            self._show()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.update({"text/plain": ""}, raw=True)  # the cell's output keeps nothing of the bar
+        self.box.close()
+
+
+_TEXT_BAR: Callable[..., _Bar] | None = None  # tqdm's text bar without a monitor thread, made on first use
+
+
+def _text_bar(total: int, desc: str, delay: float, leave: bool) -> _Bar:
+    global _TEXT_BAR
+    if _TEXT_BAR is None:
+        from tqdm import tqdm
+
+        _TEXT_BAR = type("_Bar", (tqdm,), {"monitor_interval": 0})  # no monitor thread: the pool may fork after the bar exists
+    return _TEXT_BAR(total=total, desc=desc, unit="replication", delay=delay, leave=leave, file=sys.stderr)
 
 
 def _bar(total: int, progress: bool | None, desc: str) -> _Bar:
-    global _BAR_CLASS
+    """The progress bar ``progress`` asks for, where :func:`watched` says (see the module docstring)."""
     if progress is False:
         return _NoBar()
-    if _BAR_CLASS is None:
-        from tqdm.auto import tqdm
-
-        _BAR_CLASS = type("_Bar", (tqdm,), {"monitor_interval": 0})  # no monitor thread: the pool may fork after the bar exists
-    bar: _Bar = _BAR_CLASS(total=total, desc=desc, unit="replication", delay=0 if progress else PROGRESS_AFTER, leave=bool(progress))
-    return bar
+    where = watched()
+    if where == "jupyter":
+        return _WidgetBar(total, desc, delay=0 if progress else PROGRESS_AFTER)
+    if progress is None and where is None:
+        return _NoBar()
+    return _text_bar(total, desc, delay=0 if progress else PROGRESS_AFTER, leave=bool(progress))
 
 
 @contextlib.contextmanager

@@ -1,21 +1,68 @@
-"""The ``blueprint`` command: validate, schema and convert, as a user would run them."""
+"""The ``blueprint`` command as a user and a script would run it: its tables, its strict JSON and CSV with
+machine keys, the suffixes it refuses, and every exit code the README lists, through the real console entry."""
 
 from __future__ import annotations
 
+import csv
+import importlib.metadata
+import io
 import json
+import math
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import jsonschema
+import pytest
+import typer
 from typer.testing import CliRunner
 
 import blueprint
+from blueprint.cli import EXIT_CODES, run
 from simulate.cli import app
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "examples/contact_center.yaml"
+TEMPLATES = "examples/contact_center.shifts.yaml"
+SCENARIOS = "examples/contact_center.scenarios.yaml"
+EXE = Path(sys.executable).parent / "blueprint"
+MACHINE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def strict_json(text: str) -> Any:
+    """Parse as a strict JSON parser would: NaN, Infinity and -Infinity are refused."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def machine_keys(data: Any, names: set[str], where: str = "") -> None:
+    """Every key of ``data`` is snake_case, except role and scenario names (``names``) used as keys."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            assert k in names or MACHINE_KEY.match(k), f"{where}: key {k!r} is not a machine key"
+            machine_keys(v, names, f"{where}.{k}")
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            machine_keys(v, names, f"{where}[{i}]")
+
+
+def console(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed ``blueprint`` command, run as a script would run it (output to pipes)."""
+    environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | (env or {})
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, cwd=cwd, env=environ, timeout=600, check=False)
+
+
+# -- validate, schema, convert ----------------------------------------------------------------
 
 
 def test_validate_prints_the_summary_and_exits_zero() -> None:
@@ -25,12 +72,28 @@ def test_validate_prints_the_summary_and_exits_zero() -> None:
     assert "first_line" in result.output and f"{EXAMPLE}: valid" in result.output
 
 
-def test_validate_json_for_scripts() -> None:
+def test_validate_json_has_machine_keys() -> None:
     result = runner.invoke(app, ["validate", EXAMPLE, "--json"])
     assert result.exit_code == 0
-    data = json.loads(result.stdout)
+    data = strict_json(result.stdout)
     assert data["valid"] is True and data["problems"] == []
-    assert data["summary"]["Validation"] == "valid"
+    bp = blueprint.load(EXAMPLE)
+    summary = data["summary"]
+    assert summary["name"] == bp.name and summary["steps"] == len(bp.steps) == sum(summary["steps_by_lane"].values())
+    assert summary["roles"] == ["chatbot", "first_line", "specialist"] and summary["arrivals"] == ["callers"]
+    assert summary["errors"] == summary["warnings"] == 0
+    machine_keys(data, set())
+
+
+def test_validate_json_of_a_broken_file_lists_located_problems(tmp_path: Path) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: Bad\nsteps:\n  - {label: Ask, lane: customer, colour: red}\n")
+    result = runner.invoke(app, ["validate", str(p), "--json"])
+    assert result.exit_code == 1
+    data = strict_json(result.stdout)
+    assert data["valid"] is False and "summary" not in data
+    assert [(q["path"], q["line"]) for q in data["problems"]] == [("steps[0].colour", 3)]
+    machine_keys(data, set())
 
 
 def test_validate_missing_file_is_one_line_and_exit_two(tmp_path: Path) -> None:
@@ -51,7 +114,7 @@ def test_validate_strict_fails_on_warnings(tmp_path: Path) -> None:
 def test_schema_prints_json_schema_that_accepts_the_examples() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0
-    schema = json.loads(result.stdout)
+    schema = strict_json(result.stdout)
     validator = jsonschema.Draft202012Validator(schema)
     data, _ = blueprint.files.read_data(Path(EXAMPLE).read_text(), source=EXAMPLE)
     assert list(validator.iter_errors(data)) == []
@@ -59,7 +122,7 @@ def test_schema_prints_json_schema_that_accepts_the_examples() -> None:
     assert list(validator.iter_errors(bad))
 
 
-def test_schema_to_a_new_file_only(tmp_path: Path) -> None:
+def test_schema_to_a_new_json_file_only(tmp_path: Path) -> None:
     out = tmp_path / "s.json"
     assert runner.invoke(app, ["schema", "-o", str(out)]).exit_code == 0
     assert json.loads(out.read_text())["title"] == "Blueprint"
@@ -67,6 +130,9 @@ def test_schema_to_a_new_file_only(tmp_path: Path) -> None:
     result = runner.invoke(app, ["schema", "-o", str(out)])
     assert result.exit_code == 2 and "exists" in result.output
     assert out.read_text() == before
+    yaml_out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["schema", "-o", str(yaml_out)])
+    assert result.exit_code == 2 and "ending in .json" in result.output and not yaml_out.exists()
 
 
 def test_convert_round_trip_and_never_overwrites(tmp_path: Path) -> None:
@@ -78,15 +144,140 @@ def test_convert_round_trip_and_never_overwrites(tmp_path: Path) -> None:
     assert blueprint.load(out) == blueprint.load(src)
     result = runner.invoke(app, ["convert", str(out), "-o", str(src)])
     assert result.exit_code == 2 and "exists" in result.output
+    result = runner.invoke(app, ["convert", str(src), "-o", str(src)])
+    assert result.exit_code == 2 and "is an input" in result.output
     assert src.read_text() == original
 
 
+def test_convert_refuses_a_suffix_it_cannot_write(tmp_path: Path) -> None:
+    for name in ("x.toml", "x.txt", "x"):
+        out = tmp_path / name
+        result = runner.invoke(app, ["convert", EXAMPLE, "-o", str(out)])
+        assert result.exit_code == 2, name
+        assert "choose a file ending in .yaml, .yml or .json" in result.output and not out.exists()
+
+
+def test_render_refuses_a_suffix_it_cannot_write(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", EXAMPLE, "-o", str(tmp_path / "d.jpg")])
+    assert result.exit_code == 2 and ".svg, .png or .pdf" in result.output
+
+
+# -- the command itself ----------------------------------------------------------------------
+
+
 def test_console_script_is_installed() -> None:
-    exe = Path(sys.executable).parent / "blueprint"
-    proc = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    proc = console("--help")
     assert proc.returncode == 0
-    for command in ("validate", "schema", "convert"):
+    for command in ("validate", "schema", "convert", "simulate", "staff", "compare"):
         assert command in proc.stdout
+
+
+def test_version_from_the_installed_metadata() -> None:
+    proc = console("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"blueprint (service-blueprint) {importlib.metadata.version('service-blueprint')}"
+
+
+def test_version_in_a_checkout_that_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    declared = re.search(r'^version = "(.+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert declared is not None
+    assert blueprint.cli.version() == f"{declared.group(1)}+checkout"
+
+
+def test_tables_are_full_width_when_piped() -> None:
+    proc = console("validate", EXAMPLE)
+    assert proc.returncode == 0
+    # the line crossings row is longer than 80 columns; in a pipe it stays one line, not wrapped
+    row = next(line for line in proc.stdout.splitlines() if "Line crossings" in line)
+    assert "moments of truth" in row and len(row) > 100
+
+
+# -- exit codes, through the installed command -------------------------------------------------
+
+
+def test_the_readme_lists_every_exit_code() -> None:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("| exit code |"):]
+    rows = re.findall(r"^\| `?(\d+)`? \|", section[: section.index("\n\n")], re.M)
+    assert sorted(int(r) for r in rows) == sorted(EXIT_CODES)
+
+
+def test_exit_0_for_a_valid_blueprint() -> None:
+    assert console("validate", EXAMPLE).returncode == 0
+
+
+def test_exit_1_for_an_unknown_field(tmp_path: Path) -> None:
+    p = tmp_path / "extra.yaml"
+    p.write_text("name: X\nsteps:\n  - {label: Ask, lane: customer}\nowner: me\n")
+    for command in (["validate", str(p)], ["simulate", str(p)], ["render", str(p), "-o", str(tmp_path / "d.svg")]):
+        proc = console(*command)
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert f"{p}:4: owner: unknown field 'owner'" in proc.stderr
+
+
+def test_exit_1_for_an_invalid_blueprint(tmp_path: Path) -> None:
+    p = tmp_path / "bad_role.yaml"
+    p.write_text("name: X\nsteps:\n  - {label: Ask, lane: onstage, role: nobody}\n")
+    for command in ("validate", "simulate"):
+        proc = console(command, str(p))
+        assert proc.returncode == 1, proc.stderr
+        assert "unknown role 'nobody'" in proc.stderr
+
+
+@pytest.mark.parametrize("text, says", [
+    (None, "no such file"),
+    ("name: [unclosed\n", "not valid YAML"),
+    ("name: X\nname: Y\n", "given twice"),
+    ("- just\n- a list\n", "not a blueprint"),
+])
+def test_exit_2_for_a_file_that_cannot_be_read(tmp_path: Path, text: str | None, says: str) -> None:
+    p = tmp_path / "in.yaml"
+    if text is not None:
+        p.write_text(text)
+    proc = console("validate", str(p))
+    assert proc.returncode == 2 and says in proc.stderr and proc.stdout == ""
+
+
+def test_exit_2_for_bad_usage(tmp_path: Path) -> None:
+    assert console("simulate", EXAMPLE, "--days", "soon").returncode == 2
+    assert console("simulate", EXAMPLE, "--days", "0").returncode == 2
+    assert console("simulate", EXAMPLE, "--json", "--csv").returncode == 2
+    proc = console("convert", EXAMPLE, "-o", str(tmp_path / "x.toml"))
+    assert proc.returncode == 2 and not (tmp_path / "x.toml").exists()
+
+
+def test_exit_3_when_graphviz_is_missing(tmp_path: Path) -> None:
+    proc = console("render", EXAMPLE, "-o", str(tmp_path / "d.svg"), env={"PATH": str(EXE.parent)})
+    assert proc.returncode == 3 and "Graphviz" in proc.stderr and not (tmp_path / "d.svg").exists()
+
+
+def test_exit_3_and_a_traceback_for_a_bug(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = typer.Typer()
+
+    @broken.command()
+    def crash() -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sys, "argv", ["blueprint"])
+    with pytest.raises(SystemExit) as e:
+        run(broken)
+    assert e.value.code == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: a bug" in err and "please report it" in err
+
+
+def test_exit_130_on_ctrl_c(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.Popen([str(EXE), "simulate", EXAMPLE, "--days", "7", "-r", "40", "--top", "0"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # loaded, simulating
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
 
 
 # -- simulate ----------------------------------------------------------------------------
@@ -103,18 +294,73 @@ def test_simulate_prints_figures_and_fail_points(tmp_path: Path) -> None:
     assert out.exists() and "badge" in out.read_text()
 
 
-def test_simulate_json_for_scripts() -> None:
+@pytest.fixture(scope="module")
+def simulated() -> dict[str, Any]:
+    """``simulate --json`` of the contact centre, and the same run through the Python API."""
+    import simulate
+
     result = runner.invoke(app, ["simulate", EXAMPLE, "-r", "3", "--seed", "5", "--top", "2", "--what-if", "0", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["seed"] == 5 and data["replications"] == 3
-    assert data["summary"]["arrivals"]["mean"] > 1000
-    assert [f["rank"] for f in data["fail_points"]] == [1, 2]
-    assert all(f["finding"] for f in data["fail_points"])
+    same = simulate.run(blueprint.load(EXAMPLE), replications=3, seed=5, progress=False)
+    return {"json": result.stdout, "results": same}
+
+
+def test_simulate_json_is_strict_with_machine_keys(simulated: dict[str, Any]) -> None:
+    data = strict_json(simulated["json"])
+    assert "NaN" not in simulated["json"] and "Infinity" not in simulated["json"]
+    machine_keys(data, {"chatbot", "first_line", "specialist"})
+    assert data["seed"] == 5 and data["replications"] == 3 and data["days"] == 1
+    assert set(data["roles"]) == {"chatbot", "first_line", "specialist"}
+    # the chatbot is never on duty: its occupancy is undefined, null rather than NaN
+    assert data["roles"]["chatbot"]["occupancy"] == {"mean": None, "ci_low": None, "ci_high": None}
+    assert [f["rank"] for f in data["fail_points"]] == [1, 2] and all(f["finding"] for f in data["fail_points"])
+    assert all(set(f) >= {"kind", "step", "role", "start", "end", "severity", "value", "ci_low", "ci_high"}
+               for f in data["fail_points"])
+
+
+def test_simulate_json_figures_are_the_runs_figures(simulated: dict[str, Any]) -> None:
+    data, results = strict_json(simulated["json"]), simulated["results"]
+    reps = results.replications
+    arrivals = [r.journeys.arrivals for r in reps]
+    assert data["figures"]["arrivals"]["mean"] == pytest.approx(sum(arrivals) / len(arrivals))
+    cost = [sum(t.cost for t in r.role_totals.values()) for r in reps]
+    assert data["figures"]["cost"]["mean"] == pytest.approx(sum(cost) / len(cost))
+    for role in ("first_line", "specialist"):
+        fig = data["roles"][role]
+        paid = [r.role_totals[role].paid_hours for r in reps]
+        assert fig["paid_hours"]["mean"] == pytest.approx(sum(paid) / len(paid))
+        assert 0 <= fig["service_level"]["ci_low"] <= fig["service_level"]["mean"] <= fig["service_level"]["ci_high"] <= 1
+
+
+def test_simulate_csv_has_the_json_figures() -> None:
+    result = runner.invoke(app, ["simulate", EXAMPLE, "-r", "3", "--seed", "5", "--top", "0", "--csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["figure", "role", "mean", "ci_low", "ci_high"]
+    data = strict_json(runner.invoke(app, ["simulate", EXAMPLE, "-r", "3", "--seed", "5", "--top", "0", "--json"]).stdout)
+    by_key = {(r["figure"], r["role"]): r for r in rows}
+    assert float(by_key[("arrivals", "")]["mean"]) == data["figures"]["arrivals"]["mean"]
+    assert float(by_key[("service_level", "specialist")]["ci_high"]) == data["roles"]["specialist"]["service_level"]["ci_high"]
+    assert by_key[("occupancy", "chatbot")]["mean"] == ""  # undefined: empty, never "nan"
+    assert "nan" not in result.stdout.lower()
+
+
+def test_simulate_json_with_outputs_stays_parseable(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--days", "0.4", "-r", "2", "--seed", "1", "--top", "0",
+                                 "--events", str(log), "--json"])
+    assert result.exit_code == 0, result.output
+    strict_json(result.stdout)  # "wrote ..." goes to stderr
+    assert f"wrote {log}" in result.stderr and log.exists()
 
 
 def test_simulate_never_writes_over_an_input_or_an_existing_file(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["simulate", EXAMPLE, "--diagram", EXAMPLE])
+    shutil.copy(EXAMPLE, tmp_path / "cc.yaml")
+    result = runner.invoke(app, ["simulate", str(tmp_path / "cc.yaml"), "--events", str(tmp_path / "cc.yaml")])
+    assert result.exit_code == 2 and ".csv, .parquet or .xes" in result.output
+    as_input = tmp_path / "cc.svg"
+    shutil.copy(EXAMPLE, as_input)
+    result = runner.invoke(app, ["simulate", str(as_input), "--diagram", str(as_input)])
     assert result.exit_code == 2 and "is an input" in result.output
     existing = tmp_path / "x.svg"
     existing.write_text("mine")
@@ -122,6 +368,8 @@ def test_simulate_never_writes_over_an_input_or_an_existing_file(tmp_path: Path)
     assert result.exit_code == 2 and "exists" in result.output and existing.read_text() == "mine"
     result = runner.invoke(app, ["simulate", EXAMPLE, "--events", str(tmp_path / "log.txt")])
     assert result.exit_code == 2 and ".csv, .parquet or .xes" in result.output
+    result = runner.invoke(app, ["simulate", EXAMPLE, "--diagram", str(tmp_path / "d.gif")])
+    assert result.exit_code == 2 and ".svg, .png or .pdf" in result.output
 
 
 def test_simulate_bad_input_is_one_clear_line(tmp_path: Path) -> None:
@@ -147,17 +395,28 @@ def test_simulate_writes_the_event_log(tmp_path: Path) -> None:
     assert "case:concept:name" in empty.read_text().splitlines()[0]
 
 
-# -- staff -------------------------------------------------------------------------------
+def test_simulate_in_a_pipe_writes_no_progress_bar() -> None:
+    proc = console("simulate", EXAMPLE, "--days", "2", "-r", "4", "--seed", "1", "--top", "0", "--json")
+    assert proc.returncode == 0, proc.stderr
+    strict_json(proc.stdout)
+    assert "\r" not in proc.stderr and proc.stderr == ""
 
-TEMPLATES = "examples/contact_center.shifts.yaml"
+
+# -- staff -------------------------------------------------------------------------------
 
 
 def test_staff_requirements_only() -> None:
     result = runner.invoke(app, ["staff", EXAMPLE, "--method", "sipp"])
     assert result.exit_code == 0, result.output
     assert "first_line: peak" in result.output and "specialist: peak" in result.output
-    data = json.loads(runner.invoke(app, ["staff", EXAMPLE, "--json"]).stdout)
-    assert data["method"] == "lag-sipp" and {r["role"] for r in data["requirements"]} == {"first_line", "specialist"}
+    out = runner.invoke(app, ["staff", EXAMPLE, "--json"]).stdout
+    data = strict_json(out)
+    machine_keys(data, set())
+    assert data["method"] == "lag-sipp" and data["interval_seconds"] == 900
+    assert {r["role"] for r in data["requirements"]} == {"first_line", "specialist"}
+    assert all(r["handle_time"] is None for r in data["requirements"] if r["arrival_rate"] == 0)  # no calls: null, not NaN
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["staff", EXAMPLE, "--csv"]).stdout)))
+    assert len(rows) == len(data["requirements"]) and rows[40]["required"] == str(data["requirements"][40]["required"])
 
 
 def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
@@ -176,13 +435,36 @@ def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "exists" in again.output
     onto_input = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "-o", TEMPLATES, "--force"])
     assert onto_input.exit_code == 2 and "is an input" in onto_input.output
+    for option, name in (("-o", "x.toml"), ("--report", "r.pdf"), ("--diagram", "d.html")):
+        refused = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, option, str(tmp_path / name)])
+        assert refused.exit_code == 2 and "choose a file ending in" in refused.output
+
+
+def test_staff_plan_json_has_machine_keys() -> None:
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = strict_json(result.stdout)
+    machine_keys(data, {"first_line", "specialist"} | {"Mon"})
+    assert set(data["before_after"]) == {"before", "new_plan"}
+    new = data["before_after"]["new_plan"]
+    assert set(new["roles"]) == {"first_line", "specialist"}
+    assert {"service_level", "abandonment", "paid_hours"} <= set(new["roles"]["first_line"])
+    assert {"intervals_below_target", "paid_hours", "cost"} <= set(new["figures"])
+    assert new["figures"]["paid_hours"]["mean"] == pytest.approx(sum(p["paid_hours"] for p in data["plans"].values()))
+    sl = new["roles"]["first_line"]["service_level"]
+    assert 0 <= sl["ci_low"] <= sl["mean"] <= sl["ci_high"] <= 1
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "3",
+                                                                "--csv"]).stdout)))
+    assert list(rows[0])[:5] == ["figure", "role", "before", "before_ci_low", "before_ci_high"]
+    row = next(r for r in rows if (r["figure"], r["role"]) == ("service_level", "first_line"))
+    assert float(row["new_plan"]) == sl["mean"]
 
 
 def test_staff_bad_templates_are_located(tmp_path: Path) -> None:
     bad = tmp_path / "t.yaml"
     bad.write_text("roles:\n  first_line:\n    templates:\n      - name: x\n        earliest_start: '25:00'\n        length: 8 h\n")
     result = runner.invoke(app, ["staff", EXAMPLE, "-t", str(bad)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # read, but what it says is invalid
     assert f"{bad}:5" in result.output and "roles.first_line.templates[0].earliest_start" in result.output
     missing = runner.invoke(app, ["staff", EXAMPLE, "-t", str(tmp_path / "none.yaml")])
     assert missing.exit_code == 2 and "no such file" in missing.output
@@ -191,8 +473,6 @@ def test_staff_bad_templates_are_located(tmp_path: Path) -> None:
 
 
 # -- compare -----------------------------------------------------------------------------
-
-SCENARIOS = "examples/contact_center.scenarios.yaml"
 
 
 def test_compare_prints_the_table_and_saves(tmp_path: Path) -> None:
@@ -208,19 +488,52 @@ def test_compare_prints_the_table_and_saves(tmp_path: Path) -> None:
     assert loaded.seed == 4 and "busier Monday" in loaded.names
 
 
-def test_compare_json_for_scripts() -> None:
-    result = runner.invoke(app, ["compare", EXAMPLE, SCENARIOS, "-r", "2", "--days", "0.5", "--seed", "4", "--serial", "--json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["seed"] == 4 and data["baseline"] == "baseline"
-    assert {d["scenario"] for d in data["differences"]} >= {"chatbot in front of the agents", "10-hour shifts"}
+@pytest.fixture(scope="module")
+def compared() -> dict[str, Any]:
+    args = ["compare", EXAMPLE, SCENARIOS, "-r", "2", "--days", "0.5", "--seed", "4", "--serial"]
+    as_json = runner.invoke(app, [*args, "--json"])
+    as_csv = runner.invoke(app, [*args, "--csv"])
+    assert as_json.exit_code == 0 and as_csv.exit_code == 0, as_json.output + as_csv.output
+    return {"json": strict_json(as_json.stdout), "csv": list(csv.DictReader(io.StringIO(as_csv.stdout)))}
+
+
+def test_compare_json_has_machine_keys(compared: dict[str, Any]) -> None:
+    data = compared["json"]
+    names = set(data["scenarios"])
+    machine_keys(data, names | {"first_line", "specialist"})
+    assert data["seed"] == 4 and data["baseline"] == "baseline" and data["replications"] == 2
+    assert {"chatbot in front of the agents", "10-hour shifts"} <= set(data["differences"]) and "baseline" not in data["differences"]
+    base = data["figures"]["baseline"]
+    assert {"arrivals", "abandonment", "time_in_system_mean", "paid_hours", "cost"} <= set(base["figures"])
+    assert set(base["roles"]) == {"first_line", "specialist"}
+    assert {"service_level", "asa", "abandonment", "occupancy", "paid_hours"} == set(base["roles"]["first_line"])
+    late = data["differences"]["one more late agent"]
+    # the difference is the two scenarios' means apart (common random numbers: paired by replication)
+    sl = late["roles"]["first_line"]["service_level"]
+    means = [data["figures"][n]["roles"]["first_line"]["service_level"]["mean"] for n in ("baseline", "one more late agent")]
+    assert sl["difference"] == pytest.approx(means[1] - means[0]) and isinstance(sl["significant"], bool)
+
+
+def test_compare_csv_is_the_json_in_rows(compared: dict[str, Any]) -> None:
+    data, rows = compared["json"], compared["csv"]
+    assert list(rows[0]) == ["scenario", "figure", "role", "mean", "ci_low", "ci_high", "difference",
+                             "difference_ci_low", "difference_ci_high", "significant"]
+    n_figures = sum(len(g["figures"]) + sum(len(r) for r in g["roles"].values()) for g in data["figures"].values())
+    assert len(rows) == n_figures
+    row = next(r for r in rows if (r["scenario"], r["figure"], r["role"]) == ("10-hour shifts", "cost", ""))
+    cost = data["differences"]["10-hour shifts"]["figures"]["cost"]
+    assert math.isclose(float(row["difference"]), cost["difference"]) and row["significant"] in ("true", "false")
+    assert all(r["difference"] == "" for r in rows if r["scenario"] == "baseline")
 
 
 def test_compare_bad_scenarios_are_located(tmp_path: Path) -> None:
     bad = tmp_path / "s.yaml"
     bad.write_text("scenarios:\n  - name: more\n    extra_staff:\n      first_lin: {late: 1}\n")
     result = runner.invoke(app, ["compare", EXAMPLE, str(bad), "-r", "2", "--serial"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # the file reads, but the scenario names a role the blueprint lacks
     assert "scenario 'more'" in result.output and "first_lin" in result.output
     out = runner.invoke(app, ["compare", EXAMPLE, SCENARIOS, "-o", SCENARIOS, "--force"])
+    assert out.exit_code == 2 and "ending in .json or .parquet" in out.output
+    shutil.copy(SCENARIOS, tmp_path / "s.json")
+    out = runner.invoke(app, ["compare", EXAMPLE, str(tmp_path / "s.json"), "-o", str(tmp_path / "s.json"), "--force"])
     assert out.exit_code == 2 and "is an input" in out.output

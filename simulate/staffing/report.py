@@ -311,10 +311,14 @@ def coverage_figure(plan: ShiftPlan, role: str, surplus: list[Surplus]) -> Figur
                     ha="center", va="bottom", fontsize=12, fontweight="bold", color="#7d3c98")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, max(on.max(initial=0), req.max(initial=0)) * 1.18 + 1)
-    ticks = np.arange(math.ceil(lo), math.floor(hi) + 1)
+    h = plan.grid.h
+    base = (h.origin % 86400) / 3600  # the clock hour the horizon starts at
+    span = hi - lo
+    every = 1 if span <= 18 else 2 if span <= 36 else 6 if span <= 72 else 24
+    ticks = [t for t in np.arange(math.ceil(lo + base) - base, hi + 1e-9) if round(base + t) % every == 0]
     ax.set_xticks(ticks)
-    ax.set_xticklabels([f"{int(t) % 24:02d}:00" for t in ticks], fontsize=10)
-    ax.set_xlabel("time of day")
+    ax.set_xticklabels([h.label(round(t * 3600 / h.step) % h.T) for t in ticks], fontsize=10)
+    ax.set_xlabel("time of day" if h.whole_day or span <= 24 else "day and time")
     ax.set_ylabel("staff (people)")
     ax.set_title(f"{role}: staff on duty with the new plan against the requirement", fontsize=12)
     ax.legend(loc="upper right", frameon=False, fontsize=10)

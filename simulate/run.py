@@ -19,8 +19,10 @@ Where the replications run (``executor=``): by default in a process pool when
 the work pays for it, one after the other otherwise; ``"processes"`` or
 ``"serial"`` force one or the other; any :class:`concurrent.futures.Executor`
 (a Dask client's ``get_executor()`` too) is used as it is. A progress bar
-appears when a run takes longer than a few seconds (``progress=None``);
-``progress=True`` shows it at once, ``False`` never. Ctrl-C cancels the
+appears only where someone watches (a terminal, or Jupyter, where it is cleared
+when done), once a run takes longer than a few seconds (``progress=None``);
+never in a pipe or a log. ``progress=True`` shows it at once, anywhere;
+``False`` never. Ctrl-C cancels the
 replications not yet started, stops the processes of a pool made here, and is
 raised again. The details are in :mod:`simulate.executors`.
 """
@@ -200,8 +202,9 @@ def run(
     ``get_executor()``; see :mod:`simulate.executors` for the default).
     ``warmup`` (seconds, or text such as ``"2 h"``) is simulated but left out
     of the statistics; ``interval`` is the width of the per-interval tables.
-    ``progress``: a progress bar after a few seconds (``None``), at once
-    (``True``) or never (``False``). Time 0 is Monday 00:00.
+    ``progress``: a progress bar after a few seconds in a terminal or Jupyter,
+    none in a pipe or a log (``None``); at once, anywhere (``True``); never
+    (``False``). Time 0 is Monday 00:00.
     """
     (results,) = run_many(
         {blueprint.name: blueprint}, days=days, replications=replications, seed=seed, warmup=warmup,

@@ -228,6 +228,17 @@ def test_exit_1_for_an_invalid_blueprint(tmp_path: Path) -> None:
         assert "unknown role 'nobody'" in proc.stderr
 
 
+def test_exit_1_for_an_unknown_field_in_scenarios_and_templates(tmp_path: Path) -> None:
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("scenarios: []\nowner: me\n")
+    proc = console("compare", EXAMPLE, str(scenarios), "-r", "2")
+    assert proc.returncode == 1 and f"{scenarios}:2: owner: unknown field 'owner'" in proc.stderr
+    templates = tmp_path / "t.yaml"
+    templates.write_text("templates:\n  - {name: day, earliest_start: '08:00', length: 8 h}\nowner: me\n")
+    proc = console("staff", EXAMPLE, "-t", str(templates))
+    assert proc.returncode == 1 and "unknown field 'owner'" in proc.stderr
+
+
 @pytest.mark.parametrize("text, says", [
     (None, "no such file"),
     ("name: [unclosed\n", "not valid YAML"),

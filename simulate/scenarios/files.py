@@ -32,8 +32,8 @@ __all__ = ["load_scenarios", "scenarios_json_schema", "SCENARIOS_SCHEMA_ID"]
 SCENARIOS_SCHEMA_ID = "https://service-blueprint.dev/schema/scenarios.json"
 
 
-def _file_problem(message: str, source: str, line: int | None = None, path: str = "") -> BlueprintFileError:
-    return BlueprintFileError([Problem("error", "not-scenarios", path, message, source, line)], source)
+def _file_problem(message: str, source: str, line: int | None = None, path: str = "", code: str = "not-scenarios") -> BlueprintFileError:
+    return BlueprintFileError([Problem("error", code, path, message, source, line)], source)
 
 
 def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str | os.PathLike[str] | None = None) -> list[Scenario]:
@@ -59,7 +59,8 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
     if isinstance(data, dict):
         unknown = [k for k in data if k not in ("scenarios", "blueprint", "description")]
         if unknown:
-            raise _file_problem(unknown_name("field", str(unknown[0]), ["scenarios", "blueprint", "description"]), source, lines.get((unknown[0],)), str(unknown[0]))
+            raise _file_problem(unknown_name("field", str(unknown[0]), ["scenarios", "blueprint", "description"]), source, lines.get((unknown[0],)), str(unknown[0]),
+                                  code="invalid-extra-forbidden")  # an unknown field, as in every other file
         if "scenarios" not in data:
             raise _file_problem("expected scenarios: with a list of scenarios", source, lines.get((), 1))
         named_blueprint = data.get("blueprint")

@@ -195,7 +195,7 @@ def _headline_html(h: Headline, after: StaffingPlan) -> list[str]:
     out += ["</ul><ul>"] + [f"<li>{html.escape(s)}</li>" for s in rest] + ["</ul>"]
     targets = "; ".join(f"{html.escape(r)}: {html.escape(target_text(t))}" for r, t in after.targets.items())
     out += [f"<p class='muted'>Service level: share of callers answered within the role's target time, over the "
-            f"day, 95% intervals over the replications in brackets. Intervals below target: 15-minute intervals of a "
+            f"day, 95% intervals over the replications in brackets. Intervals below target: {after.interval / 60:g}-minute intervals of a "
             f"role whose simulated mean misses its target ({targets}); {h.open_intervals} role-intervals have callers. "
             f"Cost: the planned roles' paid hours at their cost per hour.</p></section>"]
     return out

@@ -19,7 +19,8 @@ transfer or when it goes to a staffed step of another role
 
 **Where next.** The branch flows of a step (hand-offs, transfers, rework) share
 its probabilities; a flow marked ``otherwise`` takes what the others leave, and
-a single flow takes all. :func:`branch_table` turns them into cumulative
+a single flow takes all (:func:`blueprint.visits.branch_probabilities`, the rule's one home).
+:func:`branch_table` turns them into cumulative
 probabilities; a customer's uniform draw picks a flow (:meth:`BranchTable.pick`).
 Retry flows, taken by customers who gave up, form a table of their own whose
 probabilities may leave room for not calling back (:meth:`BranchTable.pick_or_none`).
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING
 
 from blueprint import Lane
 from blueprint.model import Flow, FlowKind
+from blueprint.visits import branch_probabilities
 
 if TYPE_CHECKING:  # pragma: no cover
     from blueprint import Blueprint
@@ -177,13 +179,9 @@ def branch_table(flows: Sequence[Flow]) -> BranchTable | None:
     """
     if not flows:
         return None
-    given = sum(f.probability for f in flows if f.probability is not None)
     cum, targets, transfer, delays = [], [], [], []
     acc = 0.0
-    for f in flows:
-        p = f.probability if f.probability is not None else (1.0 - given if f.otherwise or len(flows) == 1 else 0.0)
-        if len(flows) == 1 and f.probability is None:
-            p = 1.0
+    for f, p in zip(flows, branch_probabilities(flows)):
         acc += p
         cum.append(acc)
         targets.append(f.target)

@@ -53,10 +53,11 @@ from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
+from blueprint.visits import expected_visits
 from simulate.clock import format_clock
 from simulate.clock import to_seconds as _seconds
 from simulate.engine.model import DEFAULT_TARGET_SECONDS
-from simulate.engine.semantics import branch_table, held_roles
+from simulate.engine.semantics import held_roles
 from simulate.engine.timeline import profile_timeline
 from simulate.staffing.agents import StaffingTieWarning, agents_for
 from simulate.staffing.table import Requirements, RequirementSettings
@@ -91,77 +92,10 @@ class RoleLoad:
 
 def _visits(bp: Blueprint, entry: str) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
     """Expected visits per step of a customer entering at ``entry``, and the expected number
-    of times each flow ``(source, target)`` is followed (parallel work and recovery included)."""
-    ids = [s.id for s in bp.steps]
-    index = {sid: i for i, sid in enumerate(ids)}
-    n = len(ids)
-    moves: dict[tuple[str, str], float] = {}  # probability of moving source → target per visit of source
-    join_of = {s.id: s.join for s in bp.steps if s.join}
-    split_join: dict[str, str] = {}
-    for s in bp.steps:
-        flows = bp.flows_from(s.id)
-        fail = (s.fail_point.probability or 0.0) if s.fail_point else 0.0
-        ok = 1.0 - fail
-        if fail and s.fail_point and s.fail_point.recovery:
-            moves[(s.id, s.fail_point.recovery)] = moves.get((s.id, s.fail_point.recovery), 0.0) + fail
-        parallel = [f.target for f in flows if f.kind.value == "parallel"]
-        if parallel:
-            for t in parallel:
-                moves[(s.id, t)] = moves.get((s.id, t), 0.0) + ok
-            join = _join_of(bp, s.id, parallel, join_of)
-            if join is not None:
-                split_join[s.id] = join
-                moves[(s.id, join)] = moves.get((s.id, join), 0.0) + ok
-            continue
-        b = branch_table([f for f in flows if f.is_branch])
-        if b is None:
-            continue
-        prev = 0.0
-        for c, t in zip(b.cum, b.targets):
-            p = max(0.0, min(c, 1.0) - prev)
-            prev = min(c, 1.0)
-            if p > 0:
-                moves[(s.id, t)] = moves.get((s.id, t), 0.0) + ok * p
-    # inside parallel branches, reaching the join ends the branch: the split goes on to the join once
-    for split, join in split_join.items():
-        inside = _branch_steps(bp, split, join)
-        for (src, dst) in list(moves):
-            if dst == join and src in inside:
-                del moves[(src, dst)]
-    m = np.zeros((n, n))
-    for (src, dst), p in moves.items():
-        if src in index and dst in index:
-            m[index[dst], index[src]] += p
-    e = np.zeros(n)
-    e[index[entry]] = 1.0
-    try:
-        v = np.linalg.solve(np.eye(n) - m, e)
-    except np.linalg.LinAlgError:
-        raise ValueError("the flows loop forever: customers never leave (check rework probabilities)") from None
-    visits = {sid: float(max(0.0, v[index[sid]])) for sid in ids}
-    follow = {(src, dst): visits[src] * p for (src, dst), p in moves.items()}
-    return visits, follow
-
-
-def _join_of(bp: Blueprint, split: str, parallel: list[str], join_of: dict[str, str]) -> str | None:
-    """The join step of a parallel split: a step whose ``join`` names the split."""
-    for sid, named in join_of.items():
-        if named == split:
-            return sid
-    return None
-
-
-def _branch_steps(bp: Blueprint, split: str, join: str) -> set[str]:
-    """Steps reached from the split's parallel targets before the join."""
-    seen: set[str] = set()
-    stack = [f.target for f in bp.flows_from(split) if f.kind.value == "parallel"]
-    while stack:
-        sid = stack.pop()
-        if sid == join or sid in seen:
-            continue
-        seen.add(sid)
-        stack.extend(f.target for f in bp.flows_from(sid) if f.kind.value != "retry")
-    return seen
+    of times each flow ``(source, target)`` is followed (parallel work and recovery included):
+    :func:`blueprint.visits.expected_visits`, the rule the validator reads too."""
+    v = expected_visits(bp, entry)
+    return v.steps, v.flows
 
 
 def _lags(bp: Blueprint, entry: str, follow: dict[tuple[str, str], float]) -> dict[str, float]:

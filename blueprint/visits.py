@@ -1,0 +1,145 @@
+"""How often customers take each flow and visit each step: the one home of the branch rule.
+
+The branch flows of a step (hand-offs, transfers, rework) share its probabilities: a
+flow with a probability takes it, a flow marked ``otherwise`` takes what the others
+leave, and a single flow with no probability takes all (:func:`branch_probabilities`).
+A fail point with a probability sends that share of visits to its recovery step; the
+rest go on. Parallel flows are all taken, and the split goes on to its join once.
+:func:`expected_visits` solves the resulting linear system (rework loops included) for
+the expected visits per step of one customer. Retry flows (taken only by customers who
+gave up) are left out: how many give up is known only by simulating.
+
+The validator reads the visits to judge load and coverage; the simulator's branch tables
+and the staffing formulas read the same rule.
+
+>>> from blueprint import Blueprint
+>>> bp = Blueprint("Coffee")
+>>> make = bp.onstage("Make", role="barista")
+>>> check = bp.backstage("Check the shot")
+>>> serve = bp.customer("Pick up")
+>>> _ = make >> check
+>>> _ = bp.flow(check, make, probability=0.2, kind="rework")
+>>> _ = bp.flow(check, serve, otherwise=True)
+>>> v = expected_visits(bp, "make")
+>>> round(v.steps["make"], 6), round(v.steps["pick_up"], 6)
+(1.25, 1.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Blueprint, Flow
+
+__all__ = ["Visits", "branch_probabilities", "expected_visits"]
+
+
+def branch_probabilities(flows: Sequence[Flow]) -> list[float]:
+    """The probability of each of ``flows`` (the branch flows, or the retry flows, of one step).
+
+    A given probability is kept; ``otherwise`` takes what the others leave (never below 0);
+    a single flow with no probability takes all; any other flow without one gets 0 (the
+    validator reports it).
+
+    >>> from blueprint.model import Flow
+    >>> branch_probabilities([Flow.model_validate({"from": "a", "to": "b", "probability": 0.3}),
+    ...                       Flow.model_validate({"from": "a", "to": "c", "otherwise": True})])
+    [0.3, 0.7]
+    """
+    given = sum(f.probability for f in flows if f.probability is not None)
+    out = []
+    for f in flows:
+        if f.probability is not None:
+            out.append(float(f.probability))
+        elif f.otherwise or len(flows) == 1:
+            out.append(max(0.0, 1.0 - given))
+        else:
+            out.append(0.0)
+    return out
+
+
+@dataclass(frozen=True)
+class Visits:
+    """Expected visits of one customer: ``steps[id]`` per step, ``flows[(source, target)]`` per flow
+    followed (parallel work and recovery from a fail point included)."""
+
+    steps: dict[str, float]
+    flows: dict[tuple[str, str], float]
+
+
+def _moves(bp: Blueprint) -> dict[tuple[str, str], float]:
+    """Probability of moving source → target per visit of source."""
+    moves: dict[tuple[str, str], float] = {}
+
+    def add(src: str, dst: str, p: float) -> None:
+        moves[(src, dst)] = moves.get((src, dst), 0.0) + p
+
+    split_join: dict[str, str] = {}
+    for s in bp.steps:
+        flows = bp.flows_from(s.id)
+        fail = (s.fail_point.probability or 0.0) if s.fail_point else 0.0
+        if fail and s.fail_point and s.fail_point.recovery:
+            add(s.id, s.fail_point.recovery, fail)
+        parallel = [f.target for f in flows if f.kind.value == "parallel"]
+        if parallel:
+            for t in parallel:
+                add(s.id, t, 1.0 - fail)
+            join = next((j.id for j in bp.steps if j.join == s.id), None)
+            if join is not None:
+                split_join[s.id] = join
+                add(s.id, join, 1.0 - fail)
+            continue
+        branch = [f for f in flows if f.is_branch]
+        prev = 0.0
+        for f, p in zip(branch, branch_probabilities(branch)):
+            cum = min(prev + p, 1.0)
+            if cum - prev > 0:
+                add(s.id, f.target, (1.0 - fail) * (cum - prev))
+            prev = cum
+    # inside parallel branches, reaching the join ends the branch: the split goes on to the join once
+    for split, join in split_join.items():
+        inside = _branch_steps(bp, split, join)
+        for src, dst in list(moves):
+            if dst == join and src in inside:
+                del moves[(src, dst)]
+    return moves
+
+
+def _branch_steps(bp: Blueprint, split: str, join: str) -> set[str]:
+    """Steps reached from the split's parallel targets before the join."""
+    seen: set[str] = set()
+    stack = [f.target for f in bp.flows_from(split) if f.kind.value == "parallel"]
+    while stack:
+        sid = stack.pop()
+        if sid == join or sid in seen:
+            continue
+        seen.add(sid)
+        stack.extend(f.target for f in bp.flows_from(sid) if f.kind.value != "retry")
+    return seen
+
+
+def expected_visits(bp: Blueprint, entry: str) -> Visits:
+    """Expected visits per step, and flows followed, of a customer entering at ``entry``.
+
+    Raises ``ValueError`` when customers can never leave (a loop with no way out).
+    """
+    import numpy as np
+
+    ids = list(dict.fromkeys(s.id for s in bp.steps))
+    index = {sid: i for i, sid in enumerate(ids)}
+    moves = _moves(bp)
+    m = np.zeros((len(ids), len(ids)))
+    for (src, dst), p in moves.items():
+        if src in index and dst in index:
+            m[index[dst], index[src]] += p
+    e = np.zeros(len(ids))
+    e[index[entry]] = 1.0
+    try:
+        v = np.linalg.solve(np.eye(len(ids)) - m, e)
+    except np.linalg.LinAlgError:
+        raise ValueError("the flows loop forever: customers never leave (check rework probabilities)") from None
+    steps = {sid: float(max(0.0, v[index[sid]])) for sid in ids}
+    return Visits(steps, {(src, dst): steps.get(src, 0.0) * p for (src, dst), p in moves.items()})

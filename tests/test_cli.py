@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 import blueprint
 from blueprint.cli import EXIT_CODES, run
-from simulate.cli import app
+from simulate.cli import FIGURE_KEYS, app
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +94,15 @@ def test_validate_json_of_a_broken_file_lists_located_problems(tmp_path: Path) -
     assert data["valid"] is False and "summary" not in data
     assert [(q["path"], q["line"]) for q in data["problems"]] == [("steps[0].colour", 3)]
     machine_keys(data, set())
+
+
+def test_validate_json_of_an_unreadable_file(tmp_path: Path) -> None:
+    p = tmp_path / "bad.json"
+    p.write_text('{"name": "X", "steps": [}')
+    result = runner.invoke(app, ["validate", str(p), "--json"])
+    assert result.exit_code == 2
+    data = strict_json(result.stdout)
+    assert data["valid"] is False and data["problems"][0]["code"] == "not-json" and data["problems"][0]["line"] == 1
 
 
 def test_validate_missing_file_is_one_line_and_exit_two(tmp_path: Path) -> None:
@@ -460,7 +469,8 @@ def test_staff_plan_json_has_machine_keys() -> None:
     new = data["before_after"]["new_plan"]
     assert set(new["roles"]) == {"first_line", "specialist"}
     assert {"service_level", "abandonment", "paid_hours"} <= set(new["roles"]["first_line"])
-    assert {"intervals_below_target", "paid_hours", "cost"} <= set(new["figures"])
+    assert {"intervals_below_target", "paid_hours", "cost"} == set(new["figures"])
+    assert all(set(r) <= set(FIGURE_KEYS.values()) for r in new["roles"].values())
     assert new["figures"]["paid_hours"]["mean"] == pytest.approx(sum(p["paid_hours"] for p in data["plans"].values()))
     sl = new["roles"]["first_line"]["service_level"]
     assert 0 <= sl["ci_low"] <= sl["mean"] <= sl["ci_high"] <= 1
@@ -518,6 +528,10 @@ def test_compare_json_has_machine_keys(compared: dict[str, Any]) -> None:
     assert {"arrivals", "abandonment", "time_in_system_mean", "paid_hours", "cost"} <= set(base["figures"])
     assert set(base["roles"]) == {"first_line", "specialist"}
     assert {"service_level", "asa", "abandonment", "occupancy", "paid_hours"} == set(base["roles"]["first_line"])
+    # every figure has a key of its own, not one made up from a label
+    known = set(FIGURE_KEYS.values())
+    for group in [*data["figures"].values(), *data["differences"].values()]:
+        assert set(group["figures"]) <= known and all(set(r) <= known for r in group["roles"].values())
     late = data["differences"]["one more late agent"]
     # the difference is the two scenarios' means apart (common random numbers: paired by replication)
     sl = late["roles"]["first_line"]["service_level"]

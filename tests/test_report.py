@@ -17,7 +17,7 @@ import blueprint
 import simulate
 from simulate.results import Results
 from simulate.staffing.headline import BEFORE, NEW_PLAN, SPREADSHEET, before_after, headline
-from simulate.staffing.report import MIN_TEXT_PX, format_before_after, headline_sentences, html_report
+from simulate.staffing.report import MIN_TEXT_PX, fail_point_counts, format_before_after, headline_sentences, html_report
 from simulate.staffing.shifts import ShiftPlan, explain_surplus, plan_limits, schedule_shifts
 
 TEMPLATES = "examples/contact_center.shifts.yaml"
@@ -282,3 +282,14 @@ def test_sentences_render_nan_free(runs) -> None:  # type: ignore[no-untyped-def
     before, plan, sheet = runs
     text = " ".join(headline_sentences(headline(before, plan, sheet)))
     assert "nan" not in text.lower() and not re.search(r"\d\.\d+e[+-]\d", text)
+
+
+def test_fail_point_counts_add_up_to_the_problems_listed(runs) -> None:  # type: ignore[no-untyped-def]
+    before, plan, _ = runs
+    fb, fa = before.fail_points(what_if=0), plan.results.fail_points(what_if=0)
+    table = fail_point_counts(fb, fa)
+    assert int(table["before"].sum()) == int((fb["status"] == "bites").sum())
+    assert int(table["after"].sum()) == int((fa["status"] == "bites").sum())
+    biting = fb[fb["status"] == "bites"]
+    for kind in set(biting["kind"]):
+        assert int(table.xs(kind, level="kind")["before"].sum()) == int((biting["kind"] == kind).sum())

@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulate.staffing.shifts import ShiftPlan
 
 __all__ = ["MIN_TEXT_PX", "before_after", "coverage_figure", "diagram_html", "format_before_after", "headline_sentences",
-           "html_report", "staffing_columns", "target_text"]
+           "fail_point_counts", "html_report", "staffing_columns", "target_text"]
 
 #: Smallest text, in CSS pixels, the diagrams are shown at.
 MIN_TEXT_PX = 11.0
@@ -263,6 +263,28 @@ def _finding_text(row: pd.Series) -> str:
     return text + (f" {row['what_if']}" if isinstance(row["what_if"], str) else "")
 
 
+def fail_point_counts(fail_before: FailPoints, fail_after: FailPoints) -> pd.DataFrame:
+    """Problems (findings that bite) per kind and place, with today's staffing and with the new plan:
+    one row per ``(kind, where)``, columns ``before`` and ``after`` (counts of findings), the worst first."""
+    def counts(found: FailPoints) -> pd.Series:
+        biting = found[found["status"] == "bites"]
+        bp = found.blueprint
+        where = [bp.step(str(s)).label if isinstance(s, str) and s else str(r or "") for s, r in zip(biting["step"], biting["role"])]
+        return pd.Series(1, index=pd.MultiIndex.from_arrays([biting["kind"].tolist(), where], names=["kind", "where"])).groupby(
+            level=["kind", "where"]).sum()
+
+    table = pd.concat({"before": counts(fail_before), "after": counts(fail_after)}, axis=1).fillna(0).astype(int)
+    return table.sort_values(["before", "after"], ascending=False)
+
+
+def _fail_table(fail_before: FailPoints, fail_after: FailPoints) -> str:
+    table = fail_point_counts(fail_before, fail_after)
+    rows = "".join(f"<tr><td>{html.escape(str(w))}</td><td>{html.escape(str(k))}</td><td>{b or '–'}</td><td>{a or '–'}</td></tr>"
+                   for (k, w), b, a in zip(table.index, table["before"], table["after"]))
+    return ("<table class='ba'><thead><tr><th>where</th><th>problem</th><th>today</th><th>new plan</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
 def _fail_points_html(fail_before: FailPoints | None, fail_after: FailPoints | None) -> list[str]:
     if fail_before is None and fail_after is None:
         return []
@@ -271,6 +293,7 @@ def _fail_points_html(fail_before: FailPoints | None, fail_after: FailPoints | N
         n0, n1 = int((fail_before["status"] == "bites").sum()), int((fail_after["status"] == "bites").sum())
         out.append(f"<p>Problems found by simulation: {n0} with today's staffing, {n1} with the new plan. "
                    "The diagrams are drawn large enough to read; scroll sideways to see all of them.</p>")
+        out.append(_fail_table(fail_before, fail_after))
     for found, when, alt in ((fail_before, "with today's staffing", "fail points with today's staffing"),
                              (fail_after, "with the new plan", "fail points with the new plan")):
         if found is not None:

@@ -17,7 +17,13 @@ import blueprint
 import simulate
 from simulate.results import Results
 from simulate.staffing.headline import BEFORE, NEW_PLAN, SPREADSHEET, before_after, headline
-from simulate.staffing.report import MIN_TEXT_PX, fail_point_counts, format_before_after, headline_sentences, html_report
+from simulate.staffing.report import (
+    MIN_TEXT_PX,
+    fail_point_counts,
+    format_before_after,
+    headline_sentences,
+    html_report,
+)
 from simulate.staffing.shifts import ShiftPlan, explain_surplus, plan_limits, schedule_shifts
 
 TEMPLATES = "examples/contact_center.shifts.yaml"

@@ -281,7 +281,7 @@ def _fail_table(fail_before: FailPoints, fail_after: FailPoints) -> str:
     table = fail_point_counts(fail_before, fail_after)
     rows = "".join(f"<tr><td>{html.escape(str(w))}</td><td>{html.escape(str(k))}</td><td>{b or '–'}</td><td>{a or '–'}</td></tr>"
                    for (k, w), b, a in zip(table.index, table["before"], table["after"]))
-    return ("<table class='ba'><thead><tr><th>where</th><th>problem</th><th>today</th><th>new plan</th></tr></thead>"
+    return ("<table class='ba fp'><thead><tr><th>where</th><th>problem</th><th>today</th><th>new plan</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>")
 
 
@@ -408,7 +408,7 @@ _STYLE = (
     ".headline{background:#f4f7fb;border-left:4px solid #2e6da4;padding:.4em 1.2em;margin:1em 0}"
     "ul.big li{font-size:19px;margin:.2em 0}"
     ".diagram{overflow-x:auto;border:1px solid #e5e5e5;margin:.5em 0 1.5em}.diagram img{display:block;max-width:none}"
-    "img.chart{max-width:100%;height:auto}"
+    "img.chart{max-width:100%;height:auto}table.fp td:nth-child(2),table.fp th:nth-child(2){text-align:left}"
 )
 
 

@@ -242,9 +242,11 @@ class _NoBar:
 def _jupyter() -> bool:
     """True in a Jupyter kernel whose front end can show widgets (notebook, lab, VS Code; not the Qt console or
     Spyder, which draw no widgets) with ipywidgets installed."""
+    zmqshell = sys.modules.get("ipykernel.zmqshell")  # loaded in every Jupyter kernel (Colab's shell derives from it)
     ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
-    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
+    if zmqshell is None or ipython is None:
+        return False
+    if not isinstance(ipython.get_ipython(), zmqshell.ZMQInteractiveShell):
         return False
     if any(k == "QT_API" or k.startswith("SPYDER") for k in os.environ):
         return False

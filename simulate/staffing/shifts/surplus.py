@@ -217,7 +217,9 @@ def plan_limits(plan: ShiftPlan) -> list[str]:
     grid = plan.grid
     tpls = grid.templates
     lengths = ", ".join(f"{t.name} {t.length}" for t in tpls.templates)
-    out = [f"shift lengths are fixed: {lengths}"]
+    shortest = min(tpls.templates, key=lambda t: t.length.seconds)
+    out = [f"shift lengths are fixed: {lengths}" + (f"; the shortest shift is {shortest.name} ({shortest.length})"
+                                                     if len(tpls.templates) > 1 else "")]
     breaks = "; ".join(f"{t.name} {b.length}{' (paid)' if b.paid else ''} starting {b.earliest}–{b.latest} into the shift"
                        for t in tpls.templates for b in t.breaks)
     if breaks:

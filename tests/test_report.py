@@ -299,3 +299,14 @@ def test_fail_point_counts_add_up_to_the_problems_listed(runs) -> None:  # type:
     biting = fb[fb["status"] == "bites"]
     for kind in set(biting["kind"]):
         assert int(table.xs(kind, level="kind")["before"].sum()) == int((biting["kind"] == kind).sum())
+
+
+def test_a_shift_nobody_needs_is_called_spare() -> None:
+    from simulate.staffing.shifts.plan import plan_from_units
+
+    plan = _plan([1, 1, 0, 0], [{"name": "a", "earliest_start": "08:00", "length": "2 h"}])
+    k, s, brk, n = 0, 0, (), 2  # two shifts where one covers the requirement
+    worse = plan_from_units(plan.grid, [(k, s, brk, n)], objective="paid_hours", objective_value=None, status="test",
+                            gap=0.5, dual_bound=None, seconds=0.0)
+    (found,) = explain_surplus(worse)
+    assert found.reasons[0].kind == "count" and "the plan could do with fewer" in found.reasons[0].text

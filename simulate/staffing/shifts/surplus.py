@@ -52,7 +52,7 @@ class Reason:
 
     ``kind`` is ``"length"`` (needed earlier, the shift lasts its length), ``"start"`` (needed later,
     the template starts no later than allowed), ``"both"`` (needed before and after), or
-    ``"count"`` (needed nowhere, the template's ``min_count``); ``text`` says it in words.
+    ``"count"`` (needed nowhere: the template's ``min_count``, or a plan short of optimal); ``text`` says it in words.
     """
 
     template: str
@@ -142,8 +142,10 @@ def _reason(grid: Grid, tpl: ShiftTemplate, kind: str, t: int, group: list[tuple
     who = f"{n} {tpl.name} shift{'s' * (n != 1)} ({when}, {tpl.length}) {'are' if n != 1 else 'is'}"
     last = _nearest(h, t, [ts[0] for _, _, ts in group if ts], -1) if kind in ("length", "both") else -1
     first = _nearest(h, t, [ts[-1] for _, _, ts in group if ts], +1) if kind in ("start", "both") else -1
-    if kind == "count":
+    if kind == "count" and tpl.min_count:
         return f"{who} started because at least {tpl.min_count} must start each day (min_count)"
+    if kind == "count":  # a plan short of optimal (a time limit, a gap) may keep a shift nobody needs
+        return f"{who} on duty only where the plan has staff to spare: the plan could do with fewer"
     if kind == "length":
         return f"{who} needed until {_need(h, last, on_break)} and {tpl.name} shifts last {tpl.length}"
     if kind == "both":

@@ -71,6 +71,25 @@ def _match(old: list[Any], new: list[Any]) -> list[int | None]:
     return found
 
 
+def _quote_needed(text: str) -> str:
+    """The quote a YAML 1.1 writer puts around ``text`` (``'12:00'``, ``'yes'``, ``'? key'``), or ``""``:
+    new text is quoted wherever any reader, old or new, could take it for something else."""
+    import yaml
+
+    first = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=1 << 30)[1:2]  # in a flow list
+    return first if first in ("'", '"') else ""
+
+
+def _literal_safe(text: str) -> bool:
+    """Whether text reads back the same from a ``|`` block: printable lines, no spaces at either end."""
+    lines = text.split("\n")
+    return (
+        all(c == "\n" or c.isprintable() for c in text)
+        and not text[:1].isspace()
+        and all(line == line.strip() for line in lines)
+    )
+
+
 class _Merger:
     """Merges ``new`` into a ruamel round-trip tree whose data (as the model reads it) is ``old``."""
 
@@ -98,8 +117,13 @@ class _Merger:
                 seq.fa.set_flow_style()
             return seq
         if isinstance(value, str):
-            if "\n" in value:
+            if "\n" in value and _literal_safe(value):
                 return self.Literal(value)
+            if "\n" in value or not value.isprintable():  # escaped; YAML 1.1 readers take \x85 for a line break
+                return self.quoted[0](value)
+            quote = _quote_needed(value)
+            if quote:
+                return self.quoted[0](value) if quote == '"' else self.quoted[1](value)
             if isinstance(like, self.quoted):
                 return type(like)(value)
         return value
@@ -142,10 +166,12 @@ class _Merger:
             del node[:]
             node.extend(items)
             return
+        sibling = node[0] if len(node) else None
         for gone in reversed(range(len(old))):
             if gone not in kept:
+                if gone:
+                    _pass_on_comments(node[gone], node[gone - 1])
                 del node[gone]
-        sibling = node[0] if len(node) else None
         for j, (i, value) in enumerate(zip(found, new)):
             if i is None:
                 node.insert(j, self.fresh(value, like=sibling))
@@ -191,6 +217,28 @@ def _move_trailing_lines(before: Any, after: Any) -> None:
     target[0].ca.items[target[1]] = [None, None, token, None]
 
 
+def _pass_on_comments(gone: Any, before: Any) -> None:
+    """Comment lines after an item that is removed speak of the next item: they follow the item before."""
+    source, target = _last_entry(gone), _last_entry(before)
+    if source is None or target is None:
+        return
+    entry = source[0].ca.items.get(source[1])
+    token = entry[2] if entry and len(entry) > 2 else None
+    if token is None or "\n" not in token.value:
+        return
+    rest = token.value.split("\n", 1)[1]  # what follows the end of the item's last line
+    if "#" not in rest:
+        return
+    slot = target[0].ca.items.setdefault(target[1], [None, None, None, None])
+    if slot[2] is not None:
+        slot[2].value = slot[2].value + rest
+    else:
+        from ruamel.yaml.error import CommentMark
+        from ruamel.yaml.tokens import CommentToken
+
+        slot[2] = CommentToken("\n" + rest, CommentMark(0), None)
+
+
 def _yaml(text: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.util import load_yaml_guess_indent
@@ -204,14 +252,23 @@ def _yaml(text: str) -> Any:
     return y
 
 
-def _spans(node: Any, start: int, end: int) -> list[tuple[int, int]]:
-    """The line range of each entry of a mapping or list, from its first line to the next entry's."""
+def _spans(node: Any, lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """The line range of each entry of a mapping or list: from the comment lines just above it
+    (they speak of it) to the next entry's range."""
     if hasattr(node, "keys"):
         firsts = [node.lc.key(k)[0] for k in node]
     else:
         firsts = [node.lc.item(i)[0] for i in range(len(node))]
+    for n in range(1, len(firsts)):  # comments above the first entry are the head of the list or file
+        line, top = firsts[n], firsts[n]
+        while line - 1 > firsts[n - 1] and (not lines[line - 1].strip() or lines[line - 1].lstrip().startswith("#")):
+            line -= 1
+            if lines[line].strip():
+                top = line
+        firsts[n] = top
+    firsts = [max(first, start) for first in firsts]
     ends = firsts[1:] + [end]
-    return [(max(a, start), b) for a, b in zip(firsts, ends)]
+    return list(zip(firsts, ends))
 
 
 def _splice(original: str, tree: Any, edited: str, y: Any, unchanged: dict[str, Any]) -> str:
@@ -222,8 +279,8 @@ def _splice(original: str, tree: Any, edited: str, y: Any, unchanged: dict[str, 
     out_tree = y.load(edited)
     if not hasattr(out_tree, "keys") or not hasattr(tree, "keys") or not len(out_tree) or not len(tree):
         return edited
-    old_spans = dict(zip(tree, _spans(tree, 0, len(before))))
-    new_spans = dict(zip(out_tree, _spans(out_tree, 0, len(after))))
+    old_spans = dict(zip(tree, _spans(tree, before, 0, len(before))))
+    new_spans = dict(zip(out_tree, _spans(out_tree, after, 0, len(after))))
     swaps: list[tuple[tuple[int, int], tuple[int, int]]] = [
         ((0, next(iter(new_spans.values()))[0]), (0, next(iter(old_spans.values()))[0]))  # the header
     ]
@@ -234,8 +291,8 @@ def _splice(original: str, tree: Any, edited: str, y: Any, unchanged: dict[str, 
             swaps.append((new_spans[key], old_spans[key]))
             continue
         a, b = old_spans[key], new_spans[key]
-        old_items = _spans(tree[key], a[0] + 1, a[1])
-        new_items = _spans(out_tree[key], b[0] + 1, b[1])
+        old_items = _spans(tree[key], before, tree.lc.key(key)[0] + 1, a[1])
+        new_items = _spans(out_tree[key], after, out_tree.lc.key(key)[0] + 1, b[1])
         for j, i in how:
             if j < len(new_items) and i < len(old_items):
                 o0, o1 = old_items[i]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import blueprint
@@ -171,14 +172,53 @@ def test_a_form_the_merge_cannot_keep_falls_back_to_the_canonical_text(tmp_path:
     assert to_data(blueprint.load(path)) == to_data(bp)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@PROPERTY
 @given(bst.blueprint_data(), bst.blueprint_data())
-def test_any_edit_saves_what_the_model_holds(first: dict, second: dict) -> None:
+def test_any_edit_saves_what_the_model_holds_and_keeps_the_comment(first: dict, second: dict) -> None:
     bp = blueprint.loads("# a comment\n" + dumps(Blueprint.model_validate(first)))
     target = Blueprint.model_validate(second)
     for field in Blueprint.model_fields:
         setattr(bp, field, getattr(target, field))
     text = edited_text(bp)
-    if text is not None:
-        assert to_data(blueprint.loads(text)) == to_data(target)
-        assert text.startswith("# a comment\n")
+    assert text is not None  # merged, not fallen back to the canonical form
+    assert to_data(blueprint.loads(text)) == to_data(target)
+    assert text.startswith("# a comment\n")
+
+
+@PROPERTY
+@given(st.data())
+def test_random_edits_of_an_example_keep_its_header_and_read_back(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(["contact_center.yaml", "hotel.yaml", "coffee_shop.yaml", "clinic.yaml"]))
+    original = (EXAMPLES / name).read_text()
+    bp = blueprint.load(EXAMPLES / name)
+    ids = [s.id for s in bp.steps]
+    gone = set(data.draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)))
+    bp.steps = [s for s in bp.steps if s.id not in gone]
+    bp.flows = [f for f in bp.flows if f.source not in gone and f.target not in gone]
+    if data.draw(st.booleans()) and bp.steps:
+        step = data.draw(st.sampled_from(bp.steps))
+        step.duration = data.draw(bst.distributions(small=True))
+    if data.draw(st.booleans()):
+        bp.steps.insert(data.draw(st.integers(0, len(bp.steps))), Step.model_validate({"label": "Extra check", "lane": "support"}))
+    if data.draw(st.booleans()) and bp.roles:
+        role = data.draw(st.sampled_from(bp.roles))
+        role.description = data.draw(bst.awkward_text(max_size=20)) or None
+    text = edited_text(bp)
+    assert text is not None
+    assert to_data(blueprint.loads(text)) == to_data(bp)
+    head = original[: original.index("\nname:")]
+    assert text.startswith(head)
+
+
+def test_a_staffed_copy_keeps_the_files_comments(tmp_path: Path) -> None:
+    path = tmp_path / "bike.yaml"
+    path.write_text(COMMENTED)
+    staffed = blueprint.load(path).with_staffing({"mechanic": 3})
+    text = staffed.save(tmp_path / "staffed.yaml").read_text()
+    assert set(_comments(COMMENTED)) <= set(_comments(text))
+    staffing = blueprint.load(tmp_path / "staffed.yaml").get_role("mechanic").staffing
+    assert staffing is not None and staffing.headcount == 3

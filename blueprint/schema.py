@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .units import any_case
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -29,7 +31,11 @@ SCHEMA_FILES = {"blueprint": "blueprint.schema.json", "shifts": "shifts.schema.j
 _SHORT_FORMS: dict[str, list[dict[str, Any]]] = {
     "Staffing": [
         {"type": "integer", "minimum": 0, "description": "a constant headcount"},
-        {"const": "unlimited", "description": "a system or self-service that never queues"},
+        {
+            "type": "string",
+            "pattern": rf"^\s*({any_case('unlimited')}|{any_case('infinite')}|{any_case('inf')})\s*$",
+            "description": "unlimited: a system or self-service that never queues",
+        },
         {"type": "array", "items": {"$ref": "#/$defs/Shift"}, "description": "a list of shifts"},
         {"$ref": "#/$defs/Profile"},
     ],
@@ -66,10 +72,15 @@ def model_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     if "Arrivals" in defs:  # exactly one form of arrivals, as loading requires
         defs["Arrivals"]["oneOf"] = [{"required": [form]} for form in ("rate", "profile", "times")]
     if "Step" in defs:
-        defs["Step"]["properties"]["lane"] = {
-            "enum": [lane.value for lane in ACTION_LANES] + ["frontstage"],
+        props = defs["Step"]["properties"]
+        props["lane"] = {
+            "anyOf": [
+                {"enum": [lane.value for lane in ACTION_LANES]},
+                {"type": "string", "pattern": rf"^\s*{any_case('frontstage')}\s*$"},
+            ],
             "description": "customer, onstage (or frontstage), backstage or support; evidence is listed on steps",
         }
+        props["id"] = {"anyOf": [props["id"], {"type": "null"}], "description": "made from the label when left out"}
     for name, forms in _SHORT_FORMS.items():
         if name not in defs:
             continue

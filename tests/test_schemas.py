@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 import blueprint
 import simulate.cli  # registers the shifts and scenarios schemas
-from blueprint import Blueprint, BlueprintFileError
-from blueprint.files import read_data
+from blueprint import Blueprint, BlueprintFileError, units
+from blueprint.distributions import distribution_json_schema, parse_distribution
+from blueprint.files import read_data, to_data
 from blueprint.schema import SCHEMA_FILES, schema_of
 from simulate.scenarios.scenario import Scenario
 from simulate.staffing.shifts.templates import ShiftTemplates, load_templates
@@ -26,6 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "blueprint" / "examples"
 SCHEMAS = ROOT / "blueprint" / "schemas"
 BROKEN = Path(__file__).resolve().parent / "broken"
+
+try:  # tests/ on sys.path (rootdir-style collection) or tests as a package
+    import strategies as bst
+except ImportError:  # pragma: no cover
+    from tests import strategies as bst
 
 
 def _kind(path: Path) -> str:
@@ -169,3 +177,65 @@ def test_schema_refuses_what_loading_refuses(kind: str, where: tuple[Any, ...], 
 
 def test_templates_loaded_from_the_example_still_read() -> None:
     assert load_templates(EXAMPLES / FILES["shifts"], role="first_line").names
+
+
+# -- the schema is never stricter than loading, and as strict where a field's text decides ------------------------
+
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@PROPERTY
+@given(bst.blueprint_data())
+def test_schema_accepts_every_valid_blueprint(data: dict) -> None:
+    validator = _validator("blueprint")
+    bp = Blueprint.model_validate(data)
+    for form in (data, to_data(bp)):  # as written (short forms, any case) and canonical
+        assert [e.message for e in validator.iter_errors(form)] == []
+
+
+def _words(words: list[str]) -> st.SearchStrategy[str]:
+    return st.sampled_from(words).flatmap(lambda w: st.sampled_from([w, w.upper(), w.title()]))
+
+
+NUMBERS = st.sampled_from(["4", "0", "1.5", ".5", "1.", "+2", "-3", "1e3", "2E-1", "", "x", "1,5", "07"])
+UNITS_ = _words(["s", "sec", "seconds", "min", "m", "minutes", "h", "hr", "hours", "d", "day", "parsec", "ms", "mins", "week"])
+SPACE = st.sampled_from(["", " ", "  ", "\t"])
+QUANTITIES = st.tuples(SPACE, NUMBERS, SPACE, UNITS_ | st.just(""), SPACE).map("".join)
+RATES = st.tuples(NUMBERS, SPACE, st.sampled_from(["/", "per ", "PER ", "a ", "an ", "per", "by "]), UNITS_).map("".join)
+CLOCKS = st.tuples(
+    st.sampled_from(["0", "00", "7", "08", "12", "23", "24", "25", "99", "123", ""]), st.sampled_from([":", ".", ""]),
+    st.sampled_from(["00", "30", "59", "60", "5", ""]), st.sampled_from(["", ":00", ":59", ":60", ":30.5", ":5"]),
+).map("".join)
+WEEKDAYS_ = _words(["monday", "mon", "tue", "tues", "wed", "thur", "thurs", "thu", "friday", "sun", "funday", "mo", "week"])
+CALLS = st.tuples(
+    _words(["exp", "exponential", "expo", "uniform", "tri", "lognormal", "poisson", "gamma", "weibull", "fixed", "emp"]),
+    st.sampled_from(["(4 min)", "(1, 3) min", "(mean=5, sd=2) min", "(4)", "()", "(4 min", "(1, 2, 4) h"]),
+).map("".join)
+
+
+def _parses(read: Any, text: str) -> bool:
+    try:
+        read(text)
+    except ValueError:
+        return False
+    return True
+
+
+@PROPERTY
+@given(st.data())
+def test_field_patterns_match_the_readers(data: st.DataObject) -> None:
+    quantity, rate, clock = data.draw(QUANTITIES), data.draw(RATES), data.draw(CLOCKS)
+    day, call = data.draw(WEEKDAYS_), data.draw(CALLS)
+    # exactly: the text alone decides
+    assert bool(re.search(units.TIME_OF_DAY_PATTERN, clock)) == _parses(units.normalize_time_of_day, clock), clock
+    assert bool(re.search(units.WEEKDAY_PATTERN, day)) == _parses(units.normalize_weekday, day), day
+    assert bool(re.search(units.DURATION_PATTERN, quantity)) == _parses(units.Duration.parse, quantity), quantity
+    assert bool(re.search(units.RATE_PATTERN, rate)) == _parses(units.Rate.parse, rate), rate
+    # never stricter: a distribution's parameters are checked on loading only
+    text_form = distribution_json_schema()["anyOf"][0]["pattern"]
+    for text in (quantity, call):
+        if _parses(parse_distribution, text):
+            assert re.search(text_form, text), text
+    if not re.search(text_form, call):
+        assert not _parses(parse_distribution, call), call

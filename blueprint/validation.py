@@ -1,4 +1,4 @@
-"""Whole-blueprint checks: references, reachability, loops, probabilities, staffing.
+"""Whole-blueprint checks: references, reachability, loops, probabilities, staffing, capacity.
 
 :func:`validate` never raises for a problem in the blueprint: it returns a
 :class:`~blueprint.errors.ValidationReport` with every problem found, each
@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from .capacity import capacity_findings
 from .errors import Loc, Problem, Severity, ValidationReport, format_path, line_of
 from .graph import back_flows, entry_steps, exit_steps, splits, to_networkx
 from .lanes import Lane
@@ -84,6 +85,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     reached = _check_journey(c, bp, graph_known=broken_refs == 0)
     _check_parallel(c, bp)
     _check_roles(c, bp, reached)
+    _check_capacity(c, bp)
     return ValidationReport(c.problems, source=file)
 
 
@@ -332,6 +334,19 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                 )
         elif r.staffing.is_zero() and busy:
             c.error("zero-staffing", ("roles", i, "staffing"), f"role {r.name!r} never has anyone on duty but {who}")
+
+
+def _check_capacity(c: _Collector, bp: Blueprint) -> None:
+    """Customers arriving with no one on duty, staff on duty with no customers, more work than staff
+    (:mod:`blueprint.capacity`); only for a blueprint with no errors, whose flows can be read."""
+    if any(p.severity == "error" for p in c.problems):
+        return
+    try:
+        findings = capacity_findings(bp)
+    except ValueError:  # customers who never leave: reported as a trapped loop
+        return
+    for f in findings:
+        c.warning(f.code, f.loc, f.message)
 
 
 def _never_taken(bp: Blueprint) -> list[int]:

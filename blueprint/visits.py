@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .model import Blueprint, Flow
 
-__all__ = ["Visits", "branch_probabilities", "expected_visits"]
+__all__ = ["Visits", "arrival_lags", "branch_probabilities", "expected_visits"]
 
 
 def branch_probabilities(flows: Sequence[Flow]) -> list[float]:
@@ -143,3 +143,59 @@ def expected_visits(bp: Blueprint, entry: str) -> Visits:
         raise ValueError("the flows loop forever: customers never leave (check rework probabilities)") from None
     steps = {sid: float(max(0.0, v[index[sid]])) for sid in ids}
     return Visits(steps, {(src, dst): steps.get(src, 0.0) * p for (src, dst), p in moves.items()})
+
+
+def arrival_lags(bp: Blueprint, entry: str, visits: Visits | None = None) -> dict[str, float]:
+    """Mean seconds from arriving at ``entry`` to reaching each step (durations and flow delays; waits
+    left out), over the journey without its loops, weighted by how often each way in is taken.
+    Steps never reached are left out.
+
+    >>> from blueprint import Blueprint
+    >>> bp = Blueprint("Desk")
+    >>> a = bp.customer("Ask", duration="2 min")
+    >>> b = bp.onstage("Serve", role="clerk", duration="5 min")
+    >>> _ = a >> b
+    >>> arrival_lags(bp, "ask")
+    {'ask': 0.0, 'serve': 120.0}
+    """
+    from .graph import back_flows
+
+    follow = (visits or expected_visits(bp, entry)).flows
+    back = back_flows(bp)
+    order = _topological(bp, entry, back)
+    mean = {s.id: (s.duration.mean if s.duration is not None else 0.0) for s in bp.steps}
+    delay: dict[tuple[str, str], float] = {}
+    for f in bp.flows:
+        if f.delay is not None and f.kind.value != "retry":
+            delay[(f.source, f.target)] = f.delay.mean
+    lag = {entry: 0.0}
+    for sid in order:
+        if sid == entry:
+            continue
+        num = den = 0.0
+        for (src, dst), w in follow.items():
+            if dst != sid or (src, dst) in back or src not in lag or w <= 0:
+                continue
+            num += w * (lag[src] + mean[src] + delay.get((src, dst), 0.0))
+            den += w
+        if den > 0:
+            lag[sid] = num / den
+    return lag
+
+
+def _topological(bp: Blueprint, entry: str, back: set[tuple[str, str]]) -> list[str]:
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(s.id for s in bp.steps)
+    for f in bp.flows:
+        if f.kind.value != "retry" and (f.source, f.target) not in back:
+            g.add_edge(f.source, f.target)
+    for s in bp.steps:
+        if s.fail_point and s.fail_point.recovery and (s.id, s.fail_point.recovery) not in back:
+            if not nx.has_path(g, s.fail_point.recovery, s.id):
+                g.add_edge(s.id, s.fail_point.recovery)
+    try:
+        return list(nx.topological_sort(g))
+    except nx.NetworkXUnfeasible:  # pragma: no cover - back flows break every loop
+        return [s.id for s in bp.steps]

@@ -69,19 +69,21 @@ def test_validate_prints_the_summary_and_exits_zero() -> None:
     result = runner.invoke(app, ["validate", EXAMPLE])
     assert result.exit_code == 0, result.output
     assert "Blueprint: Customer support hotline" in result.output
-    assert "first_line" in result.output and f"{EXAMPLE}: valid" in result.output
+    assert "first_line" in result.output and f"{EXAMPLE}: 0 errors, 1 warning" in result.output
+    # the warning (all specialists on a break at once) is printed, located, and leaves the exit code 0
+    assert "contact_center.yaml:113: warning: steps[7].role: customers reach 'specialist'" in " ".join(result.output.split())
 
 
 def test_validate_json_has_machine_keys() -> None:
     result = runner.invoke(app, ["validate", EXAMPLE, "--json"])
     assert result.exit_code == 0
     data = strict_json(result.stdout)
-    assert data["valid"] is True and data["problems"] == []
+    assert data["valid"] is True and [(p["severity"], p["code"]) for p in data["problems"]] == [("warning", "uncovered")]
     bp = blueprint.load(EXAMPLE)
     summary = data["summary"]
     assert summary["name"] == bp.name and summary["steps"] == len(bp.steps) == sum(summary["steps_by_lane"].values())
     assert summary["roles"] == ["chatbot", "first_line", "specialist"] and summary["arrivals"] == ["callers"]
-    assert summary["errors"] == summary["warnings"] == 0
+    assert (summary["errors"], summary["warnings"]) == (0, 1)
     machine_keys(data, set())
 
 

@@ -65,8 +65,9 @@ def test_validates_without_errors(example: Path) -> None:
 
 
 def test_validates_without_warnings(example: Path) -> None:
+    """No warnings but capacity ones, which tests/test_capacity.py lists and justifies example by example."""
     report = blueprint.load(example).validate()
-    assert not report.warnings, str(report)
+    assert not [p for p in report.warnings if p.code not in ("uncovered", "idle-staff", "over-capacity")], str(report)
 
 
 def test_load_with_check(example: Path) -> None:

@@ -20,7 +20,7 @@ def hotel() -> Blueprint:
                           fail_point={"description": "Registration system down", "probability": 0.02, "recovery": greet})
     system = bp.support("Registration system", duration="10 s")
     arrive >> greet >> check_in >> register >> system
-    bp.role("bellperson", staffing=2, cost_per_hour=18)
+    bp.role("bellperson", staffing=[{"start": "13:30", "length": "5 h", "count": 2}], cost_per_hour=18)
     bp.role("front desk", staffing={"interval": "1 h", "start": "14:00", "values": [2, 3, 3, 2]}, cost_per_hour=22)
     bp.arrive(arrive, profile={"interval": "1 h", "start": "14:00", "values": [10, 15, 12, 6]})
     return bp

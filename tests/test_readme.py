@@ -62,3 +62,57 @@ def test_python_walkthrough_runs() -> None:
     plan = namespace["plan"]
     assert plan.meets_target and set(plan.plans) == {"first_line", "specialist"}
     assert len(namespace["found"]) > 0 and namespace["comparison"].seed == 2026
+
+
+def test_coffee_shop_figures_are_what_the_readme_says(tmp_path: Path, capsys) -> None:
+    """The quickstart's shop, simulated as the README shows, has the figures its text gives."""
+    code = blocks("python")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    namespace: dict = {}
+    try:
+        exec(compile(code[0], "README.md", "exec"), namespace)
+        exec(compile(code[1], "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    text = " ".join(README.read_text().split())
+    bp, s = namespace["bp"], namespace["results"].summary()
+    # the arrival profile adds up to 405 expected customers a day, inside the run's interval
+    assert "serves about 405 customers a day" in text and sum(bp.arrivals[0].profile.values) == 405
+    assert s.loc["arrivals", "ci_low"] <= 405 <= s.loc["arrivals", "ci_high"]
+    # about 3 a day give up, under 1%
+    assert "about 3 a day, under 1%, give up waiting" in text
+    assert s.loc["abandoned", "ci_low"] <= 3 <= s.loc["abandoned", "ci_high"]
+    assert s.loc["abandoned", "mean"] / s.loc["arrivals", "mean"] < 0.01
+    # mean waits at the till and at the bar, and half the customers do not wait
+    assert "The wait is 23 s at the till and 26 s at the bar on average" in text
+    steps = namespace["results"].steps()
+    for step, wait in (("take_order_and_payment", 23), ("make_the_drink", 26)):
+        assert steps.loc[step, "wait_mean_ci_low"] <= wait <= steps.loc[step, "wait_mean_ci_high"], step
+        assert steps.loc[step, "wait_p50"] == 0
+    # 14 cashier-hours at 16 and 28 barista-hours at 18: 728
+    assert "the day costs 728 in staff (14 cashier-hours at 16 and 28 barista-hours at 18)" in text
+    assert 14 * 16 + 28 * 18 == 728 == s.loc["staff cost", "mean"]
+    assert s.loc["cashier: staff hours paid", "mean"] == 14 and s.loc["barista: staff hours paid", "mean"] == 28
+
+
+def test_the_readme_draft_coffee_shop_gets_the_warnings_it_shows(tmp_path: Path, monkeypatch) -> None:
+    """The README's first draft (baristas 07:00-12:00, customers around the clock) is warned as shown."""
+    draft = blocks("yaml")[0]
+    for old, new in (
+        ('  - name: cashier\n    cost_per_hour: 16\n    staffing: {interval: 1 h, start: "07:00", values: [1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1]}\n',
+         "  - {name: cashier, staffing: 1, cost_per_hour: 16}\n"),
+        ('    cost_per_hour: 18\n    staffing: {interval: 1 h, start: "07:00", values: [2, 4, 3, 2, 2, 3, 3, 2, 2, 2, 2, 1]}\n',
+         '    staffing: {interval: 1 h, start: "07:00", values: [2, 3, 3, 2, 1]}\n'),
+        ('  - step: order\n    profile: {interval: 1 h, start: "07:00", values: [30, 60, 50, 35, 30, 45, 40, 25, 25, 30, 20, 15]}\n'
+         "    patience: uniform(3, 10) min\n", "  - {step: order, rate: 60 per h, patience: exp(6 min)}\n"),
+    ):
+        assert old in draft
+        draft = draft.replace(old, new)
+    (tmp_path / "coffee.yaml").write_text(draft)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "coffee.yaml"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    printed = [" ".join(line.split()) for line in result.output.splitlines()]
+    shown = [" ".join(line.split()) for line in blocks("text")[2].splitlines() if line.strip()]
+    assert shown and all(line in printed for line in shown), (shown, printed)

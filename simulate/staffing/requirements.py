@@ -50,10 +50,9 @@ import pandas as pd
 
 from blueprint import Blueprint, Lane, Role, Staffing, Target
 from blueprint.arrivals import Arrivals, timestamp_seconds
-from blueprint.graph import back_flows
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
-from blueprint.visits import expected_visits
+from blueprint.visits import Visits, arrival_lags, expected_visits
 from simulate.clock import format_clock
 from simulate.clock import to_seconds as _seconds
 from simulate.engine.model import DEFAULT_TARGET_SECONDS
@@ -99,46 +98,8 @@ def _visits(bp: Blueprint, entry: str) -> tuple[dict[str, float], dict[tuple[str
 
 
 def _lags(bp: Blueprint, entry: str, follow: dict[tuple[str, str], float]) -> dict[str, float]:
-    """Mean time from arrival to reaching each step (service and flow delays; waits left out),
-    over the journey without its loops."""
-    back = back_flows(bp)
-    order = _topological(bp, entry, back)
-    mean = {s.id: (s.duration.mean if s.duration is not None else 0.0) for s in bp.steps}
-    delay: dict[tuple[str, str], float] = {}
-    for f in bp.flows:
-        if f.delay is not None and f.kind.value != "retry":
-            delay[(f.source, f.target)] = f.delay.mean
-    lag = {entry: 0.0}
-    for sid in order:
-        if sid == entry:
-            continue
-        num = den = 0.0
-        for (src, dst), w in follow.items():
-            if dst != sid or (src, dst) in back or src not in lag or w <= 0:
-                continue
-            num += w * (lag[src] + mean[src] + delay.get((src, dst), 0.0))
-            den += w
-        if den > 0:
-            lag[sid] = num / den
-    return lag
-
-
-def _topological(bp: Blueprint, entry: str, back: set[tuple[str, str]]) -> list[str]:
-    import networkx as nx
-
-    g = nx.DiGraph()
-    g.add_nodes_from(s.id for s in bp.steps)
-    for f in bp.flows:
-        if f.kind.value != "retry" and (f.source, f.target) not in back:
-            g.add_edge(f.source, f.target)
-    for s in bp.steps:
-        if s.fail_point and s.fail_point.recovery and (s.id, s.fail_point.recovery) not in back:
-            if not nx.has_path(g, s.fail_point.recovery, s.id):
-                g.add_edge(s.id, s.fail_point.recovery)
-    try:
-        return list(nx.topological_sort(g))
-    except nx.NetworkXUnfeasible:  # pragma: no cover - back flows break every loop
-        return [s.id for s in bp.steps]
+    """Mean time from arrival to reaching each step: :func:`blueprint.visits.arrival_lags`."""
+    return arrival_lags(bp, entry, Visits({}, follow))
 
 
 def role_loads(bp: Blueprint, entry: str) -> dict[str, RoleLoad]:

@@ -15,6 +15,7 @@ and :func:`print_json` are for such commands too.
 from __future__ import annotations
 
 import csv
+import datetime
 import importlib.metadata
 import json
 import math
@@ -185,10 +186,13 @@ def check_output(path: Path | None, allowed: tuple[str, ...], *, inputs: Iterabl
 
 def json_value(x: object) -> Any:
     """Plain JSON data from ``x``: NaN and infinities as ``None``, numpy and pandas scalars as Python ones, tuples
-    as lists, paths as text, mappings with text keys.
+    as lists, paths as text, times in ISO 8601, mappings with text keys.
 
     >>> json_value({"a": float("nan"), "b": (1, float("inf")), 3: Path("x")})
     {'a': None, 'b': [1, None], '3': 'x'}
+    >>> import numpy as np, pandas as pd
+    >>> json_value([np.float64("nan"), np.int64(3), np.bool_(True), pd.NA, pd.NaT, pd.Timestamp("2024-01-01 08:15")])
+    [None, 3, True, None, None, '2024-01-01T08:15:00']
     """
     if x is None or isinstance(x, (bool, str)):
         return x
@@ -202,6 +206,8 @@ def json_value(x: object) -> Any:
         return [json_value(v) for v in x]
     if isinstance(x, Path):
         return str(x)
+    if isinstance(x, (datetime.date, datetime.time)):  # pandas Timestamps too
+        return None if x != x else x.isoformat()
     item = getattr(x, "item", None)  # numpy scalars
     if callable(item):
         return json_value(item())

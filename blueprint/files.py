@@ -24,6 +24,7 @@ import re
 import stat
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -412,8 +413,9 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~current_umask()
 
 
-def write_atomically(path: Path, data: bytes, *, overwrite: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so a crash never leaves half a file.
+def write_atomically(path: Path, data: bytes | Iterable[bytes], *, overwrite: bool = True) -> None:
+    """Write ``data`` (bytes, or chunks of bytes written as they come) to ``path`` through a temporary
+    file, so a crash never leaves half a file.
 
     The file gets the mode any program would give it (``0o666`` less the user's
     umask, e.g. ``rw-r--r--`` with umask 022); a file that is replaced keeps its
@@ -430,7 +432,11 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = True) -> None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                for chunk in data:
+                    fh.write(chunk)
         os.chmod(tmp, _mode_for(path) if overwrite else 0o666 & ~current_umask())  # mkstemp made it 0600
         if overwrite:
             os.replace(tmp, path)

@@ -328,14 +328,15 @@ def test_diagram_highlights_the_changed_steps(bp: blueprint.Blueprint) -> None:
 @pytest.mark.parametrize("suffix", [".json", ".parquet"])
 def test_results_save_and_load_back_the_same_numbers(tmp_path: Path, suffix: str) -> None:
     bp = blueprint.load("examples/coffee_shop.yaml")
-    results = simulate.run(bp, days=0.2, replications=2, seed=4, record_events=True, warmup="30 min", interval="30 min")
+    results = simulate.run(bp, days=0.5, replications=2, seed=4, record_events=True, warmup="30 min", interval="30 min")
     path = results.save(tmp_path / f"run{suffix}")
     again = simulate.Results.load(path)
     assert again.blueprint == bp and again.seed == 4 and again.days == results.days
     assert (again.warmup, again.interval) == (results.warmup, results.interval)
     for a, b in zip(results.replications, again.replications):
-        for k in ("seed", "horizon", "warmup", "interval", "steps", "roles", "role_totals", "journeys", "events"):
+        for k in ("seed", "horizon", "warmup", "interval", "steps", "roles", "role_totals", "journeys"):
             assert same(getattr(a, k), getattr(b, k)), k
+        assert a.events is not None and len(a.events) > 0 and b.events == a.events  # columns, NaN equal to NaN
         assert type(b.seed) is tuple
     assert again.summary().equals(results.summary())
     assert again.events.equals(results.events)

@@ -6,6 +6,7 @@ t distribution (replications are independent). Tables are pandas DataFrames.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from dataclasses import dataclass, fields
@@ -192,12 +193,17 @@ class Results:
     @property
     def events(self) -> pd.DataFrame:
         """One row per step instance under pm4py's column names (needs ``record_events=True``);
-        see :func:`simulate.eventlog.event_table`."""
+        see :func:`simulate.eventlog.event_table`. Built on first use and kept (results do not change
+        after the run); each access gives a copy, so changing it leaves the log as it was."""
+        return self._event_table.copy()
+
+    @functools.cached_property
+    def _event_table(self) -> pd.DataFrame:
         return event_table(self.replications)
 
     def save_events(self, path: str | Path) -> Path:
         """Write the event log as CSV, Parquet or XES (by the suffix); see :func:`simulate.eventlog.save_events`."""
-        return save_events(self.events, path)
+        return save_events(self._event_table, path)
 
     # -- display ------------------------------------------------------------------
     def __repr__(self) -> str:

@@ -10,7 +10,10 @@ Two formats, chosen by the suffix:
   ``section``, ``name``, ``metric``, ``interval``, ``value``; a comparison adds
   ``scenario``), readable by any Parquet tool; the blueprint, the seed and the
   settings travel in the file's metadata. Event logs, when recorded, are kept
-  as one JSON object per event in the ``event`` column.
+  column by column under the section ``events`` (``metric`` the column,
+  ``interval`` the event's position); the names in their step tables
+  (``step_ids``, ``labels``, ``lanes``, ``roles``) are in the text column
+  ``event``, and a row with no metric holds the number of events.
 
 Both formats are written and read by walking the fields of
 :class:`~simulate.engine.Replication` and of the records in it
@@ -22,7 +25,8 @@ it is keyed by, ``metric`` the record's field and ``interval`` the position in
 a per-interval series (-1 for a single number).
 
 Loading gives back equal numbers of the same types, so runs from different
-days can be set side by side. Files are written atomically.
+days can be set side by side; files of format 1 (event logs one record per
+event) still load. Files are written atomically.
 
 >>> import blueprint, simulate, tempfile, pathlib
 >>> bp = blueprint.load("examples/coffee_shop.yaml")
@@ -46,9 +50,12 @@ from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from blueprint import Blueprint
 from blueprint.files import write_atomically
-from simulate.engine.output import Replication
+from simulate.engine.output import EventLog, Replication
+from simulate.eventlog import log_from_records
 from simulate.results import Results
 
 if TYPE_CHECKING:
@@ -56,7 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT_VERSION", "load_comparison", "load_results", "save_comparison", "save_results"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: event logs by column (1: a record per event, still read)
 _RESULTS = "service-blueprint results"
 _COMPARISON = "service-blueprint comparison"
 _META_KEY = b"service-blueprint"
@@ -99,7 +106,9 @@ def _blueprint_data(bp: Blueprint) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """Records (dataclasses) as dicts of their fields, tuples as lists, all the way down."""
+    """Records (dataclasses) as dicts of their fields, tuples and arrays as lists, all the way down."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
@@ -123,6 +132,8 @@ def _build(tp: Any, data: Any) -> Any:
         (tp,) = [a for a in args if a is not type(None)]
         return _build(tp, data)
     if is_dataclass(tp) and isinstance(tp, type):
+        if isinstance(data, tp):
+            return data  # built already (event logs read by column)
         hints = _hints(tp)
         values = {}
         for f in fields(tp):
@@ -141,7 +152,7 @@ def _build(tp: Any, data: Any) -> Any:
         return int(data)
     if tp is float:
         return float(data)
-    return data  # strings, and records kept as dicts (events)
+    return data  # strings, and arrays as lists (the record converts them)
 
 
 def _replication_data(rep: Replication) -> dict[str, Any]:
@@ -150,6 +161,8 @@ def _replication_data(rep: Replication) -> dict[str, Any]:
 
 
 def _replication(data: dict[str, Any]) -> Replication:
+    if isinstance(data.get("events"), list):  # format 1: one record per event
+        data = {**data, "events": log_from_records(data["events"])}
     rep: Replication = _build(Replication, data)
     return rep
 
@@ -221,10 +234,7 @@ def _replication_rows(r: Replication) -> Iterator[Row]:
         if f.name == "seed":
             yield from _value_rows("seed", "", "", value)
         elif f.name == "events":
-            if value is not None:
-                yield "events", "", "", -1, len(value), None
-                for n, e in enumerate(value):
-                    yield "event", "", "", n, None, json.dumps(_encode(e), ensure_ascii=False)
+            continue  # by column, in _event_rows
         elif is_dataclass(value):
             yield from _record_rows(f.name, "", value)
         elif isinstance(value, dict):
@@ -237,9 +247,33 @@ def _replication_rows(r: Replication) -> Iterator[Row]:
             yield from _value_rows("settings", "", f.name, value)
 
 
+_TEXT_FIELDS = ("step_ids", "labels", "lanes", "roles")  # the event log's step tables, in the text column
+
+
+def _event_rows(i: int, log: EventLog, out: dict[str, list[Any]], scenario: str | None) -> None:
+    """Append replication ``i``'s event log to the column lists in ``out``: its size, each column's
+    values (numbers), each step table's names (text), a list extended per column, not a row at a time."""
+    blocks: list[tuple[str, list[float], list[str | None]]] = [("", [float(len(log))], [None])]
+    blocks += [(name, getattr(log, name).astype(np.float64).tolist(), [None] * len(log)) for name in EventLog.columns()]
+    blocks += [(name, [math.nan] * len(getattr(log, name)), list(getattr(log, name))) for name in _TEXT_FIELDS]
+    for metric, values, texts in blocks:
+        m = len(values)
+        out["replication"].extend([i] * m)
+        out["section"].extend(["events"] * m)
+        out["name"].extend([""] * m)
+        out["metric"].extend([metric] * m)
+        out["interval"].extend([-1] if metric == "" else range(m))
+        out["value"].extend(values)
+        out["event"].extend(texts)
+        if scenario is not None:
+            out["scenario"].extend([scenario] * m)
+
+
 def _rows(results: Results, out: dict[str, list[Any]], scenario: str | None = None) -> None:
     """Append the rows of every replication of ``results`` to the column lists in ``out``."""
     for i, r in enumerate(results.replications):
+        if r.events is not None:
+            _event_rows(i, r.events, out, scenario)
         for section, name, metric, interval, value, event in _replication_rows(r):
             out["replication"].append(i)
             out["section"].append(section)
@@ -262,21 +296,45 @@ def _put(target: Any, key: str, interval: int, value: Any) -> None:
     series[interval] = value
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None  # a missing name reads back as None or NaN
+
+
+def _event_logs(frame: Any) -> dict[int, EventLog]:
+    """The event logs in the rows of one run, by replication: column by column (format 2), or one
+    JSON record per event (format 1)."""
+    logs = {}
+    for rep, g in frame.groupby("replication", sort=True):
+        old = g[g["section"] == "event"]
+        if len(old) or not (g["metric"] != "").any():
+            records = [_decode(json.loads(e)) for e in old.sort_values("interval")["event"]]
+            logs[int(rep)] = log_from_records(records)
+            continue
+        data: dict[str, Any] = {}
+        for metric, h in g[g["metric"] != ""].groupby("metric", sort=False):
+            h = h.sort_values("interval")
+            data[metric] = [_text(v) for v in h["event"].tolist()] if metric in _TEXT_FIELDS else h["value"].to_numpy()
+        for name in EventLog.columns():  # a log without events writes no values
+            data.setdefault(name, np.zeros(0))
+        logs[int(rep)] = EventLog(**data)
+    return logs
+
+
 def _replications_from_rows(frame: Any) -> list[Replication]:
     """Replications back from the rows of one run, each section by the type of the replication's field."""
     hints = _hints(Replication)
     reps: dict[int, dict[str, Any]] = {}
+    is_event = frame["section"].isin(["events", "event"])
+    for rep, log in _event_logs(frame[is_event]).items():
+        reps.setdefault(rep, {})["events"] = log
+    frame = frame[~is_event]
     cols = [frame[c].tolist() for c in _COLUMNS]
-    for rep, section, name, metric, interval, value, event in zip(*cols):
+    for rep, section, name, metric, interval, value, _text_value in zip(*cols):
         r = reps.setdefault(rep, {})
         if section == "seed":
             _put(r, "seed", interval, int(value))
         elif section == "settings":
             r[metric] = value
-        elif section == "events":
-            r["events"] = []
-        elif section == "event":
-            r["events"].append(_decode(json.loads(event)))
         elif section not in hints:
             raise ValueError(f"unknown section {section!r} in the table of results")
         elif typing.get_origin(hints[section]) is dict:

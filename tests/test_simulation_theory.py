@@ -444,9 +444,10 @@ def test_dd1_with_a_growing_queue_is_exact() -> None:
     check_conservation(results)
     check_little(results)
     rep = results.replications[0]
-    waits = sorted(e["start"] - e["enabled"] for e in rep.events)
-    assert waits == [30.0 * k for k in range(n)]
-    assert [e["end"] for e in sorted(rep.events, key=lambda e: e["case"])] == [90.0 * (k + 1) for k in range(n)]
+    log = rep.events
+    assert log is not None
+    assert sorted((log.start - log.enabled).tolist()) == [30.0 * k for k in range(n)]
+    assert log.end[np.argsort(log.case)].tolist() == [90.0 * (k + 1) for k in range(n)]
     st = rep.steps["serve"]
     assert st.wait_max == 30.0 * (n - 1)
     assert st.wait_mean == pytest.approx(15.0 * (n - 1), rel=1e-12)
@@ -468,7 +469,8 @@ def test_dd2_waits_by_hand() -> None:
     check_conservation(results)
     check_little(results)
     rep = results.replications[0]
-    by_case = sorted(rep.events, key=lambda e: e["case"])
+    assert rep.events is not None
+    by_case = sorted(rep.events.records(), key=lambda e: e["case"])
     assert [e["start"] - e["enabled"] for e in by_case] == [30.0 * (k // 2) for k in range(n)]
     assert len({e["resource"] for e in by_case}) == 2
 
@@ -524,8 +526,9 @@ def test_time_varying_arrivals_and_staffing(pool: Any) -> None:
 
 
 def _fingerprint(results: simulate.Results) -> list[str]:
-    """Every number of every replication (repr keeps NaN comparable and floats exact)."""
-    return [repr((r.seed, r.steps, r.roles, r.role_totals, r.journeys, r.events)) for r in results.replications]
+    """Every number of every replication, every event included (repr keeps NaN comparable and floats exact)."""
+    return [repr((r.seed, r.steps, r.roles, r.role_totals, r.journeys,
+                  r.events.records() if r.events is not None else None)) for r in results.replications]
 
 
 def test_same_seed_same_results_serial_or_parallel() -> None:

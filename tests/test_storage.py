@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -37,6 +38,11 @@ def differences(a: Any, b: Any, path: str = "replication") -> list[str]:
         if not isinstance(b, dict) or list(a) != list(b):
             return [f"{path}: keys {list(a)} became {list(b) if isinstance(b, dict) else b!r}"]
         return [d for k in a for d in differences(a[k], b[k], f"{path}[{k!r}]")]
+    if isinstance(a, np.ndarray):  # the event log's columns
+        if not isinstance(b, np.ndarray) or (a.dtype, a.shape) != (b.dtype, b.shape):
+            return [f"{path}: array {a.dtype}{a.shape} became {b!r}"]
+        same_values = np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        return [] if same_values else [f"{path}: {int((a != b).sum())} values changed"]
     if isinstance(a, (list, tuple)):
         if type(a) is not type(b) or len(a) != len(b):
             return [f"{path}: {type(a).__name__} of {len(a)} became {b!r}"]

@@ -9,7 +9,7 @@ staffing and arrival profiles as step functions over the horizon.
 >>> import blueprint, numpy as np
 >>> from simulate.engine import simulate_once
 >>> bp = blueprint.load("examples/coffee_shop.yaml")
->>> rep = simulate_once(bp, np.random.SeedSequence(7), horizon=3600.0)
+>>> rep = simulate_once(bp, np.random.SeedSequence(7), horizon=9 * 3600.0)  # the shop opens at 07:00
 >>> rep.journeys.arrivals > 0
 True
 """
@@ -22,6 +22,7 @@ from simulate.engine.model import (
 )
 from simulate.engine.output import (
     Event,
+    EventLog,
     JourneyFigures,
     OutcomeTimes,
     QueueIntervals,
@@ -32,6 +33,6 @@ from simulate.engine.output import (
 )
 
 __all__ = [
-    "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY", "Event", "JourneyFigures", "OutcomeTimes", "QueueIntervals",
+    "DEFAULT_TARGET_SECONDS", "MAX_STEPS_PER_JOURNEY", "Event", "EventLog", "JourneyFigures", "OutcomeTimes", "QueueIntervals",
     "Replication", "RoleIntervals", "RoleTotals", "RunawayJourney", "StepFigures", "simulate_once",
 ]

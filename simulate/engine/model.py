@@ -39,8 +39,9 @@ from blueprint import Arrivals, Blueprint, Distribution
 from simulate.engine.arrivals import arrival_times
 from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
 from simulate.engine.kernel import Delay, Process, start
-from simulate.engine.output import Event, JourneyFigures, OutcomeTimes, Replication
+from simulate.engine.output import NO_MEMBER, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
+from simulate.engine.recorder import EventRecorder
 from simulate.engine.semantics import BranchTable, keeps_member
 from simulate.engine.stats import Tally
 from simulate.engine.steps import StepRecord, compile_steps
@@ -105,8 +106,10 @@ class _Model:
         self.warmup = warmup
         self.interval = interval
         self.n_intervals = int(math.ceil(horizon / interval))
-        self.events: list[Event] | None = [] if record_events else None
         self.steps: dict[str, StepRecord] = compile_steps(bp)
+        self.events: EventRecorder | None = None
+        if record_events:
+            self.events = EventRecorder((s.id, s.label, s.lane.value, s.role) for s in self.steps.values())
         self._draws: dict[tuple[Any, ...], CustomerDraws] = {}
         self._bind_draws()
         self._start_counting()
@@ -311,7 +314,8 @@ class _Model:
         steps = self.steps
         count = j.count
         k = j.k
-        recording = self.events is not None
+        events = self.events
+        recording = events is not None
         while True:
             if step_id == stop_at:
                 return self._joined(j, step_id, now)
@@ -385,9 +389,9 @@ class _Model:
                 st.duration_sum += duration
                 if info.tolerance is not None:
                     self._judge(info, st, wait, duration)
-            if recording:
-                self._log(j, info, t_start - wait if info.role else t_enter, t_start, now, "completed",
-                          f"{info.role}#{member.id}" if member is not None else None)
+            if events is not None:
+                events.add(k, step_id, member.id if member is not None else NO_MEMBER,
+                           t_start - wait if info.role else t_enter, t_start, now, False)
             if info.fail_p > 0 and self._fails(info, visit, k):
                 recovery = self._failed(j, info, now)
                 if recovery is None:
@@ -495,7 +499,7 @@ class _Model:
             st.wait.add(wait)
             self._add_wait(j, info, wait)
         if self.events is not None:
-            self._log(j, info, t_enter, None, now, "abandoned")
+            self.events.add(j.k, info.id, NO_MEMBER, t_enter, None, now, True)
         return (yield from self._retry(j, info, visit))
 
     def _retry(self, j: _Journey, info: StepRecord, visit: int) -> Generator[Any, Any, str | None]:
@@ -572,14 +576,6 @@ class _Model:
         else:
             j.backstage_wait += wait
 
-    def _log(self, j: _Journey, info: StepRecord, enabled: float, start: float | None, end: float, outcome: str,
-             resource: str | None = None) -> None:
-        if self.events is not None:
-            self.events.append(
-                {"case": j.k, "step": info.id, "label": info.label, "lane": info.lane.value, "resource": resource,
-                 "enabled": enabled, "start": start, "end": end, "outcome": outcome}
-            )
-
     # -- run -------------------------------------------------------------------------
     def run(self) -> Replication:
         for i, a in enumerate(self.bp.arrivals):
@@ -600,7 +596,7 @@ class _Model:
             seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
             steps={sid: st.figures() for sid, st in self.step_stats.items()},
             roles={name: rs.intervals() for name, rs in self.role_stats.items()},
-            role_totals=totals, journeys=self._journeys(), events=self.events,
+            role_totals=totals, journeys=self._journeys(), events=self.events.log() if self.events is not None else None,
             step_intervals={sid: st.queue.intervals() for sid, st in self.step_stats.items() if st.queue is not None},
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
             outcome_time=OutcomeTimes(**self.outcome_time),

@@ -13,7 +13,7 @@ picklable, so replications travel between processes and into files. Its parts:
   :class:`QueueIntervals` (per interval: who joined, waited, waited too long, gave up);
 * ``branches``: per step with outgoing flows, the customers sent down each flow;
 * ``outcome_time``: an :class:`OutcomeTimes` (total time in system by outcome);
-* ``events``: the event log, when it was recorded (one :class:`Event` per step instance).
+* ``events``: the event log, when it was recorded (an :class:`EventLog`, a column per attribute).
 
 Interval ``i`` covers ``[i * interval, (i + 1) * interval)`` seconds from the
 start of the run, warm-up included. Each per-interval field says in its
@@ -32,9 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
-    "Event", "JourneyFigures", "OutcomeTimes", "QueueIntervals", "Replication", "RoleIntervals", "RoleTotals",
-    "StepFigures", "combine_rule", "series_fields",
+    "ANY_MEMBER", "NO_MEMBER", "Event", "EventLog", "JourneyFigures", "OutcomeTimes", "QueueIntervals", "Replication",
+    "RoleIntervals", "RoleTotals", "StepFigures", "combine_rule", "series_fields",
 ]
 
 Combine = Literal["sum", "mean", "max"]
@@ -177,8 +180,9 @@ class OutcomeTimes:
 
 
 class Event(TypedDict):
-    """One step instance of the event log: ``enabled`` when the customer reached it, ``start`` when
-    service began (None if they gave up), ``end``; ``outcome`` "completed" or "abandoned"."""
+    """One step instance as a record (:meth:`EventLog.records`): ``enabled`` when the customer reached it,
+    ``start`` when service began (None if they gave up), ``end``; ``outcome`` "completed" or "abandoned";
+    ``resource`` the member (``"role#3"``), the role of an unlimited pool, or None."""
 
     case: int
     step: str
@@ -189,6 +193,103 @@ class Event(TypedDict):
     start: float | None
     end: float
     outcome: str
+
+
+#: :attr:`EventLog.member` of a step instance that no member served (a step without a role, or a customer who gave up).
+NO_MEMBER = -2
+#: :attr:`EventLog.member` of a step served by an unlimited role (a system or self-service): the role is the resource.
+ANY_MEMBER = -1
+
+_EVENT_DTYPES: dict[str, Any] = {
+    "case": np.int64, "step": np.int32, "member": np.int32, "enabled": np.float64, "start": np.float64,
+    "end": np.float64, "abandoned": np.bool_,
+}
+
+
+@dataclass(eq=False, repr=False)
+class EventLog:
+    """The event log of one replication: a column per attribute, an entry per step instance, in the
+    order the instances ended (a few bytes per event, however long the run).
+
+    ``case`` is the customer's arrival number; ``step`` indexes the step tables
+    (``step_ids``, ``labels``, ``lanes``, ``roles``; a role None for a step
+    without one); ``member`` the member who served (their number in the role's
+    pool, :data:`ANY_MEMBER` for an unlimited role, :data:`NO_MEMBER` for none);
+    ``enabled`` when the customer reached the step (joined its queue),
+    ``start`` when service began (NaN for a customer who gave up), ``end`` when
+    it ended (s from the start of the run); ``abandoned`` whether they gave up
+    waiting there. Columns are numpy arrays (lists given are converted).
+
+    >>> log = EventLog(case=[0, 0], step=[0, 1], member=[NO_MEMBER, 2], enabled=[0.0, 5.0], start=[0.0, 9.0],
+    ...                end=[5.0, 70.0], abandoned=[False, False], step_ids=("call", "answer"),
+    ...                labels=("Call", "Answer"), lanes=("customer", "onstage"), roles=(None, "agent"))
+    >>> len(log), log.records()[1]["resource"], log.start.dtype
+    (2, 'agent#2', dtype('float64'))
+    """
+
+    case: npt.NDArray[np.int64]
+    step: npt.NDArray[np.int32]
+    member: npt.NDArray[np.int32]
+    enabled: npt.NDArray[np.float64]
+    start: npt.NDArray[np.float64]
+    end: npt.NDArray[np.float64]
+    abandoned: npt.NDArray[np.bool_]
+    step_ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    lanes: tuple[str, ...]
+    roles: tuple[str | None, ...]
+
+    def __post_init__(self) -> None:
+        for name, dtype in _EVENT_DTYPES.items():
+            setattr(self, name, np.asarray(getattr(self, name), dtype=dtype))
+        sizes = {getattr(self, name).shape for name in _EVENT_DTYPES}
+        if len(sizes) != 1 or len(next(iter(sizes))) != 1:
+            raise ValueError(f"the columns of an event log must be one-dimensional and equally long, not {sizes}")
+        for name in ("step_ids", "labels", "lanes", "roles"):
+            setattr(self, name, tuple(getattr(self, name)))
+
+    def __len__(self) -> int:
+        return int(self.case.shape[0])
+
+    def __repr__(self) -> str:
+        return f"<EventLog: {len(self):,} events at {len(self.step_ids)} steps>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EventLog):
+            return NotImplemented
+        return all(np.array_equal(getattr(self, n), getattr(other, n), equal_nan=n in ("enabled", "start", "end"))
+                   for n in _EVENT_DTYPES) and all(getattr(self, n) == getattr(other, n)
+                                                    for n in ("step_ids", "labels", "lanes", "roles"))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays
+
+    @staticmethod
+    def columns() -> list[str]:
+        """The names of the per-event columns, in order.
+
+        >>> EventLog.columns()
+        ['case', 'step', 'member', 'enabled', 'start', 'end', 'abandoned']
+        """
+        return list(_EVENT_DTYPES)
+
+    def resource(self, step: int, member: int) -> str | None:
+        """The resource of an instance of step number ``step`` served by ``member``: ``"role#member"``,
+        the role for an unlimited one, None without a member."""
+        role = self.roles[step]
+        if member == NO_MEMBER or role is None:
+            return None
+        return role if member == ANY_MEMBER else f"{role}#{member}"
+
+    def records(self) -> list[Event]:
+        """The events one by one, as :class:`Event` records (slow for long logs: tables read the columns)."""
+        out: list[Event] = []
+        for k, s, m, en, st, e, ab in zip(self.case.tolist(), self.step.tolist(), self.member.tolist(),
+                                          self.enabled.tolist(), self.start.tolist(), self.end.tolist(),
+                                          self.abandoned.tolist()):
+            out.append({"case": k, "step": self.step_ids[s], "label": self.labels[s], "lane": self.lanes[s],
+                        "resource": self.resource(s, m), "enabled": en, "start": None if ab else st, "end": e,
+                        "outcome": "abandoned" if ab else "completed"})
+        return out
 
 
 @dataclass
@@ -203,7 +304,7 @@ class Replication:
     roles: dict[str, RoleIntervals]
     role_totals: dict[str, RoleTotals]
     journeys: JourneyFigures
-    events: list[Event] | None = None
+    events: EventLog | None = None
     step_intervals: dict[str, QueueIntervals] = field(default_factory=dict)
     # customers sent down each outgoing branch of a step, in the order of its branch flows
     branches: dict[str, list[int]] = field(default_factory=dict)

@@ -82,6 +82,7 @@ from simulate.clock import format_clock
 from simulate.clock import format_duration as _dur
 from simulate.engine.output import QueueIntervals, Replication, RoleIntervals, combine_rule, series_fields
 from simulate.engine.semantics import hands_over
+from simulate.engine.timeline import headcount_timeline, integrate
 from simulate.figures import occupancy as occupancy_of
 from simulate.results import mean_ci
 
@@ -444,13 +445,17 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
         queue = [float(np.mean([d.queue_mean[i] for d in data])) for i in range(n)]
         occ = [occupancy_of(b, d) for b, d in zip(busy, duty)]
         rising = _growth(queue, duty, rd.first, growth)
-        flags = [i >= rd.first and ((occ[i] >= threshold) or rising[i]) for i in range(n)]
+        # customers at the role's steps in an interval where its staffing puts nobody on duty: nobody serves them
+        plan = _planned(rd, role.name, 0, n)
+        came = [float(np.mean([sum(r.step_intervals[s].arrivals[i] for s in steps) for r in rd.reps])) for i in range(n)]
+        unserved = [not plan[i] and came[i] > 0 for i in range(n)]
+        flags = [i >= rd.first and ((plan[i] and occ[i] >= threshold) or rising[i] or unserved[i]) for i in range(n)]
         tol = rd.reps[0].step_intervals[steps[0]].tolerance
         for a, b in _windows(flags, gap):
-            occ_m, occ_lo, occ_hi = mean_ci([occupancy_of(x, y) for x, y in zip(
-                rd.role_sum(role.name, "busy", a, b), rd.role_sum(role.name, "on_duty", a, b))])
+            duty_then = _duty(rd, role.name, a, b)
+            occ_m, occ_lo, occ_hi = duty_then.occupancy
             grew = any(rising[a:b])
-            if not grew and not _holds(rd, occ_lo, occ_m, threshold):
+            if not grew and not any(unserved[a:b]) and not _holds(rd, occ_lo, occ_m, threshold):
                 continue
             arrivals = rd.steps_sum(steps, "arrivals", a, b)
             waited = rd.steps_sum(steps, "waited", a, b)
@@ -465,18 +470,14 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
             # the step where most of the waiting happens carries the finding on the diagram
             worst = max(steps, key=lambda s: sum(rd.step_sum(s, "waited", a, b)))
             q0, q1 = queue[a], queue[b - 1]
-            on_duty = float(np.mean(rd.role_sum(role.name, "on_duty", a, b))) / (b - a)
-            if on_duty < 1:
-                text = f"{role.name} staff, {rd.window(a, b)}: fewer than one on duty on average ({on_duty:.1f}), {_pct(occ_m)} busy"
-            else:
-                text = f"{role.name} staff, {rd.window(a, b)}: {_pct(occ_m)} busy with {on_duty:.1f} on duty on average"
+            text = f"{role.name} staff, {rd.window(a, b)}: {_capacity_words(rd, duty_then)}"
             text += f"; {_pct(share_waited)} of their customers wait, {_pct(share_over)} over {_dur(tol)}"
             if grew:
                 text += f"; the queue grows to {max(queue[a:b]):.1f} customers on average, more than the staff on duty"
             out.append(_Finding(
                 kind="capacity", step=worst, role=role.name, a=a, b=b,
                 severity=affected * _badness(wait_mean, tol, floor=0.0), affected=affected,
-                measure="occupancy", value=occ_m, ci=(occ_lo, occ_hi), sentence=text + ".",
+                **_measure(duty_then), sentence=text + ".",
                 evidence={
                     "occupancy": (occ_m, occ_lo, occ_hi),
                     "share waiting": mean_ci(_ratios(waited, arrivals)),
@@ -519,7 +520,7 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
         arr = [float(np.mean([d.arrivals[i] for d in data])) for i in range(n)]
         over = [float(np.mean([d.over[i] for d in data])) for i in range(n)]
         ab = [float(np.mean([d.abandoned[i] for d in data])) for i in range(n)]
-        occ_of = _occupancy_of(rd, s.role)
+        staffed = _has_staff(rd, s.role)
         handoffs = _handoffs_into(bp, s)
         for kind, counts, threshold in (("waiting", over, over_t), ("abandonment", ab, abandon_t)):
             flags = [i >= rd.first and arr[i] > 0 and counts[i] / arr[i] >= threshold for i in range(n)]
@@ -555,9 +556,8 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
                 else:
                     text = f"{where}: {_pct(m)} of customers give up waiting, {affected:.0f} a day"
                     severity = affected * LOST_WEIGHT
-                occ = occ_of(a, b) if occ_of else math.nan
-                if s.role and math.isfinite(occ):
-                    text += f"; {s.role} staff are {_pct(occ)} busy"
+                if s.role and staffed:
+                    text += "; " + _busy_words(rd, s.role, _duty(rd, s.role, a, b))
                 evidence.update({
                     ("share waiting over " + _dur(tol)) if kind == "waiting" else "share giving up": (m, lo, hi),
                     "customers a day": affected,
@@ -573,17 +573,99 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
     return out
 
 
-def _occupancy_of(rd: _Reader, role: str | None) -> Any:
+def _has_staff(rd: _Reader, role: str | None) -> bool:
+    """Is ``role`` a role whose staff are counted (known to the run, neither unstaffed nor unlimited)?"""
     if role is None or role not in rd.reps[0].roles:
-        return None
+        return False
     r = rd.bp.get_role(role)
-    if r.staffing is None or r.staffing.kind == "unlimited":
-        return None
+    return r.staffing is not None and r.staffing.kind != "unlimited"
 
-    def occ(a: int, b: int) -> float:
-        return occupancy_of(sum(rd.role_sum(role, "busy", a, b)), sum(rd.role_sum(role, "on_duty", a, b)))
 
-    return occ
+@dataclass
+class _Duty:
+    """Staff of one role in a window: the intervals with staff on duty (``intervals``), their occupancy over those
+    intervals only (mean and interval over the replications), the staff on duty on average over them, and the
+    runs of intervals with staff (``staffed``) and without (``unstaffed``)."""
+
+    intervals: list[int]
+    occupancy: tuple[float, float, float]
+    on_duty: float
+    staffed: list[tuple[int, int]]
+    unstaffed: list[tuple[int, int]]
+
+
+def _duty(rd: _Reader, role: str, a: int, b: int) -> _Duty:
+    """Who was on duty in intervals ``[a, b)``. An interval counts as staffed when the role's staffing puts
+    someone on duty in it (a member who stays on to finish a customer after the shift is not staff on duty);
+    occupancy (busy / on duty, :func:`simulate.figures.occupancy`) is taken over those intervals only, so a
+    window that runs on after the staff have gone home is not called busy."""
+    data: list[RoleIntervals] = [r.roles[role] for r in rd.reps]
+    duty = [float(np.mean([d.on_duty[i] for d in data])) for i in range(a, b)]
+    flags = _planned(rd, role, a, b)
+    idx = [a + k for k, f in enumerate(flags) if f]
+    occ = mean_ci([occupancy_of(sum(d.busy[i] for i in idx), sum(d.on_duty[i] for i in idx)) for d in data])
+    return _Duty(
+        intervals=idx, occupancy=occ, on_duty=float(np.mean([duty[i - a] for i in idx])) if idx else 0.0,
+        staffed=[(a + x, a + y) for x, y in _windows(flags, 0)],
+        unstaffed=[(a + x, a + y) for x, y in _windows([not f for f in flags], 0)],
+    )
+
+
+def _planned(rd: _Reader, role: str, a: int, b: int) -> list[bool]:
+    """For each interval of ``[a, b)``: does the role's staffing put anyone on duty in it?"""
+    staffing = rd.bp.get_role(role).staffing
+    plan = headcount_timeline(staffing, rd.horizon) if staffing is not None else [(0.0, 0.0)]
+    return [integrate(plan, i * rd.w, (i + 1) * rd.w) > 0 for i in range(a, b)]
+
+
+def _measure(d: _Duty) -> dict[str, Any]:
+    """A capacity finding's figure: the occupancy while on duty, or, with nobody on duty, the staff on duty (0)."""
+    if not d.intervals:
+        return {"measure": "staff on duty", "value": 0.0, "ci": (0.0, 0.0)}
+    return {"measure": "occupancy", "value": d.occupancy[0], "ci": (d.occupancy[1], d.occupancy[2])}
+
+
+def _runs(rd: _Reader, runs: list[tuple[int, int]]) -> str:
+    """``10:00 to 12:00`` or ``10:00 to 12:00 and 14:00 to 16:00``; more than two runs counted."""
+    words = [rd.window(x, y) for x, y in runs[:2]]
+    return " and ".join(words) + (f" and {len(runs) - 2} more times" if len(runs) > 2 else "")
+
+
+def _busy_words(rd: _Reader, role: str, d: _Duty) -> str:
+    """How busy the staff of ``role`` were, said of the time they were on duty only.
+
+    >>> rd = _Reader.__new__(_Reader)
+    >>> rd.w, rd.horizon, rd.label_days = 900.0, 86400.0, 1.0
+    >>> _busy_words(rd, "barista", _Duty([40, 41], (0.9, 0.8, 0.95), 2.0, [(40, 48)], [(48, 96)]))
+    'barista staff are 90% busy while on duty (10:00 to 12:00), and none are on duty from 12:00 to 00:00'
+    >>> _busy_words(rd, "barista", _Duty([], (math.nan,) * 3, 0.0, [], [(84, 96)]))
+    'no barista is on duty'
+    """
+    if not d.intervals:
+        return f"no {role} is on duty"
+    text = f"{role} staff are {_pct(d.occupancy[0])} busy"
+    if d.unstaffed:
+        text += f" while on duty ({_runs(rd, d.staffed)}), and none are on duty from {_runs(rd, d.unstaffed)}"
+    return text
+
+
+def _capacity_words(rd: _Reader, d: _Duty) -> str:
+    """The staff of a capacity finding: how many were on duty, how busy, and when none were.
+
+    >>> rd = _Reader.__new__(_Reader)
+    >>> rd.w, rd.horizon, rd.label_days = 900.0, 86400.0, 1.0
+    >>> _capacity_words(rd, _Duty([39, 40], (0.83, 0.8, 0.86), 1.7, [(39, 48)], [(48, 54)]))
+    '83% busy with 1.7 on duty on average from 09:45 to 12:00, none on duty from 12:00 to 13:30'
+    """
+    if not d.intervals:
+        return "none on duty"
+    if d.on_duty < 1:
+        text = f"fewer than one on duty on average ({d.on_duty:.1f}), {_pct(d.occupancy[0])} busy"
+    else:
+        text = f"{_pct(d.occupancy[0])} busy with {d.on_duty:.1f} on duty on average"
+    if d.unstaffed:
+        text += f" from {_runs(rd, d.staffed)}, none on duty from {_runs(rd, d.unstaffed)}"
+    return text
 
 
 def _declared(rd: _Reader, found: list[_Finding], min_customers: float) -> list[_Finding]:
@@ -720,7 +802,9 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
         o0, o1 = rd.pooled(before_over, before_arr), after.pooled(over, arr)
         text = f"One more {f.role} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"
         if f.kind == "capacity":
-            occ1 = occupancy_of(sum(after.role_sum(f.role, "busy", f.a, f.b)), sum(after.role_sum(f.role, "on_duty", f.a, f.b)))
+            idx = _duty(rd, f.role, f.a, f.b).intervals  # the intervals the finding's occupancy was taken over
+            occ1 = occupancy_of(sum(sum(r.roles[f.role].busy[i] for i in idx) for r in after.reps),
+                                sum(sum(r.roles[f.role].on_duty[i] for i in idx) for r in after.reps))
             text += f" and occupancy from {_pct(f.value)} to {_pct(occ1)}"
         f.what_if = text + "."
         f.what_if_value = o1

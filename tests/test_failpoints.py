@@ -236,3 +236,52 @@ def test_a_week_folds_onto_the_day() -> None:
     d = day[day["kind"] == "hand-off"].iloc[0]["affected_per_day"]
     w = week[week["kind"] == "hand-off"].iloc[0]["affected_per_day"]
     assert 0.7 < w / d < 1.4
+
+
+# -- staff said busy only while they are on duty ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def morning_only() -> simulate.Results:
+    """Baristas on duty 07:00-12:00 only, customers at 60 an hour around the clock (the README's first draft)."""
+    bp = blueprint.Blueprint("Coffee shop")
+    order = bp.customer("Order")
+    take = bp.onstage("Take order", role="cashier", duration="exp(45 s)")
+    make = bp.backstage("Make the drink", role="barista", duration="triangular(1, 2, 4) min")
+    done = bp.customer("Pick up")
+    _ = order >> take >> make >> done
+    bp.role("cashier", staffing=1)
+    bp.role("barista", staffing={"interval": "1 h", "start": "07:00", "values": [2, 3, 3, 2, 1]})
+    bp.arrive(order, rate="60 per h", patience="exp(6 min)")
+    return simulate.run(bp, days=1, replications=3, seed=5)
+
+
+def _staffed_occupancy(res: simulate.Results, role: str, start: float, end: float) -> float:
+    """Busy / on duty over the 15-minute intervals of [start, end) inside 07:00-12:00 (the declared staffing),
+    summed per replication, averaged over replications."""
+    idx = [i for i in range(int(start // 900), int(end // 900)) if 7 * H <= i * 900 < 12 * H]
+    shares = [sum(r.roles[role].busy[i] for i in idx) / sum(r.roles[role].on_duty[i] for i in idx)
+              for r in res.replications]
+    return sum(shares) / len(shares)
+
+
+def test_staff_are_called_busy_only_while_on_duty_and_the_sentence_says_when(morning_only: simulate.Results) -> None:
+    found = morning_only.fail_points(what_if=0)
+    barista = found[(found["role"] == "barista") & found["kind"].isin(["capacity", "waiting", "hand-off", "abandonment"])]
+    assert len(barista) > 0
+    for _, row in barista.iterrows():
+        text, start, end = row["finding"], row["start"], row["end"]
+        off = start < 7 * H or end > 12 * H  # the window reaches hours with no barista on duty
+        if start >= 12 * H or end <= 7 * H:
+            # nobody on duty at all in the window: never a percentage busy
+            assert "busy" not in text and ("no barista is on duty" in text or "none on duty" in text), text
+            continue
+        said = re.search(r"(\d+)% busy", text)
+        assert said, text
+        assert abs(int(said.group(1)) - 100 * _staffed_occupancy(morning_only, "barista", start, end)) <= 0.5 + 1e-9, text
+        if off:
+            assert re.search(r"none (?:are )?on duty from \d\d:\d\d to", text), text
+            assert "12:00" in text or "07:00" in text, text
+    # the windows that run on past noon say that no barista is on duty from 12:00 to midnight
+    late = barista[barista["end"] > 12 * H]
+    assert len(late) > 0 and late["finding"].str.contains("none (?:are )?on duty from 12:00 to 00:00").all()

@@ -122,11 +122,11 @@ class _Consoles:
 
     @property
     def out(self) -> Console:
-        return Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+        return Console(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
 
     @property
     def err(self) -> Console:
-        return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
+        return Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 consoles = _Consoles()

@@ -228,6 +228,17 @@ def test_warnings_are_located_in_the_file_and_keep_exit_code_zero(tmp_path: Path
     assert f"{path}:{line}: warning: steps[1].role: customers reach 'make' from 12:00 to 07:00" in result.output
 
 
+def test_a_warning_on_line_100_is_printed_as_line_100(tmp_path: Path) -> None:
+    """The command prints ``file:100:``, not an emoji for ``:100:``."""
+    text = blueprint.dumps(shop({"interval": "1 h", "start": "07:00", "values": [1] * 5}))
+    line = blueprint.loads(text).validate().warnings[0].line
+    assert line is not None
+    path = tmp_path / "shop.yaml"
+    path.write_text("# padding\n" * (100 - line) + text)
+    result = CliRunner().invoke(app, ["validate", str(path)], env={"COLUMNS": "300"})
+    assert f"{path}:100: warning: steps[1].role:" in result.output, result.output
+
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # The examples' warnings, each one true of the example as written (see the example's staffing):

@@ -19,6 +19,7 @@ True
 from . import examples
 from .arrivals import Arrivals, Segment
 from .builder import StepRef
+from .capacity import capacity_findings
 from .distributions import (
     Deterministic,
     Distribution,
@@ -57,6 +58,7 @@ from .schema import json_schema
 from .staffing import Break, Profile, Shift, Staffing, Target
 from .units import Duration, Rate
 from .validation import validate
+from .visits import arrival_lags, branch_probabilities, expected_visits
 
 __version__ = "0.1.0"
 
@@ -97,12 +99,16 @@ __all__ = [
     "ValidationReport",
     "WaitPoint",
     "Weibull",
+    "arrival_lags",
     "back_flows",
+    "branch_probabilities",
+    "capacity_findings",
     "crossings",
     "dumps",
     "entry_steps",
     "examples",
     "exit_steps",
+    "expected_visits",
     "journey_columns",
     "journey_order",
     "json_schema",

@@ -6,8 +6,9 @@ attribute. :func:`event_table` sets the logs of all replications out as one
 table under pm4py's column names, built from the columns at once (no Python
 object per event), and :func:`save_events` writes it as CSV, Parquet or XES.
 
-The table (:data:`COLUMNS`), sorted by case and then by the time each instance
-ended (the order the engine saw on ties):
+The table (:data:`COLUMNS`), sorted by case, then by the time each instance
+started and ended (the order pm4py reads an interval log in; ties in the order
+the engine saw them):
 
 * ``case:concept:name``: the customer, ``r<replication>-c<arrival number>``;
 * ``concept:name``: the activity, the step's label; a customer who gave up
@@ -102,7 +103,7 @@ def _case_names(rep: np.ndarray, case: np.ndarray) -> np.ndarray:
 
 def event_table(replications: Sequence[Replication]) -> pd.DataFrame:
     """One row per step instance of every replication, under pm4py's column names (:data:`COLUMNS`; see
-    the module notes), sorted by case and end time.
+    the module notes), sorted by case, start and end time.
 
     ``ValueError`` when a replication recorded no event log (run with ``record_events=True``).
     """
@@ -121,12 +122,11 @@ def event_table(replications: Sequence[Replication]) -> pd.DataFrame:
         return np.array([v for g in logs for v in getattr(g, name)], dtype=object)
 
     rep = np.repeat(np.arange(len(logs), dtype=np.int64), sizes)
-    case, end = cat("case", np.int64), cat("end", np.float64)
+    case, end, abandoned = cat("case", np.int64), cat("end", np.float64), cat("abandoned", np.bool_)
+    start = np.where(abandoned, end, cat("start", np.float64))  # giving up is a moment
     codes = cat("step", np.int32).astype(np.int64) + np.repeat(offsets[:-1], sizes)
-    order = np.lexsort((np.rint(end * 1000.0), case, rep))  # stable: ties keep the engine's order
-    rep, case, end, codes = rep[order], case[order], end[order], codes[order]
-    abandoned = cat("abandoned", np.bool_)[order]
-    start = np.where(abandoned, end, cat("start", np.float64)[order])
+    order = np.lexsort((np.rint(end * 1000.0), np.rint(start * 1000.0), case, rep))  # stable: ties in the engine's order
+    rep, case, start, end, codes, abandoned = rep[order], case[order], start[order], end[order], codes[order], abandoned[order]
     labels = table("labels")
     activities = np.concatenate([labels, np.array([f"abandoned at {x}" for x in labels], dtype=object)])
     return pd.DataFrame({

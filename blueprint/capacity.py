@@ -295,6 +295,8 @@ def capacity_findings(bp: Blueprint) -> list[Finding]:
     """
     from .visits import arrival_lags, expected_visits
 
+    if not bp.arrivals:
+        return []  # nothing enters: validation says so once
     journeys = {}
     for a in bp.arrivals:
         if a.step not in journeys:
@@ -317,7 +319,8 @@ def capacity_findings(bp: Blueprint) -> list[Finding]:
                  for sid, ps in parts.items() for tls, weights in [([tl for tl, _ in ps], [w for _, w in ps])]}
         staff = grid.values(duty)
         out += _uncovered(grid, role.name, steps, reach, staff)
-        out += _idle(bp, grid, i, role.name, steps, reach, staff)
+        visited = any(w > 0 for ps in parts.values() for _, w in ps)
+        out += _idle(bp, grid, i, role.name, steps, reach, staff, visited)
         out += _over_capacity(grid, i, role.name, role.concurrency, steps, reach, staff)
     return out
 
@@ -343,16 +346,17 @@ def _uncovered(grid: _Grid, role: str, steps: list[tuple[int, Any]], reach: dict
 
 
 def _idle(bp: Blueprint, grid: _Grid, i: int, role: str, steps: list[tuple[int, Any]],
-          reach: dict[str, list[float]], staff: list[float]) -> list[Finding]:
-    """Staff of ``role`` on duty while no customer reaches any of its steps."""
+          reach: dict[str, list[float]], staff: list[float], visited: bool) -> list[Finding]:
+    """Staff of ``role`` on duty while no customer reaches any of its steps (``visited``: do the flows lead
+    customers to them at all?)."""
     total = [sum(x) for x in zip(*reach.values())]
     names = ", ".join(repr(st.id) for _, st in steps)
     if not any(x > 0 for x in total):
         if any(f.kind.value == "retry" for f in bp.flows):
             return []  # its steps may be reached by customers who call back; only the simulation knows
+        why = "no customers arrive" if visited else "the flows to them have probability 0"
         return [Finding("idle-staff", ("roles", i, "staffing"),
-                        f"{role} staff are on duty but no customers reach their steps ({names}): "
-                        "the flows to them have probability 0")]
+                        f"{role} staff are on duty but no customers reach their steps ({names}): {why}")]
     windows = grid.windows([n > 0 and x <= 0 for n, x in zip(staff, total)], MIN_IDLE)
     if not windows:
         return []

@@ -263,3 +263,11 @@ JUSTIFIED = {
 def test_examples_warn_only_where_their_staffing_does_not_fit(name: str) -> None:
     report = blueprint.load(EXAMPLES / name).validate()
     assert [(p.code, p.path) for p in report.warnings] == JUSTIFIED[name], str(report)
+
+
+def test_a_stream_of_no_customers_and_no_arrivals_at_all() -> None:
+    bp = shop(2, arrivals={"rate": "0 per h"})
+    assert warnings(bp) == [("idle-staff", "roles[0].staffing",
+                             "barista staff are on duty but no customers reach their steps ('make'): no customers arrive")]
+    bp.arrivals.clear()
+    assert [c for c, _, _ in warnings(bp)] == ["no-arrivals"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import blueprint
@@ -13,6 +15,8 @@ from blueprint.capacity import arrival_rate, on_duty
 from blueprint.cli import app
 from blueprint.staffing import DAY
 from blueprint.visits import arrival_lags, branch_probabilities, expected_visits
+
+from . import strategies as bst
 
 H = 3600.0
 
@@ -271,3 +275,13 @@ def test_a_stream_of_no_customers_and_no_arrivals_at_all() -> None:
                              "barista staff are on duty but no customers reach their steps ('make'): no customers arrive")]
     bp.arrivals.clear()
     assert [c for c, _, _ in warnings(bp)] == ["no-arrivals"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=bst.staffing_data(), t=st.floats(min_value=0, max_value=2 * 7 * DAY, exclude_max=True))
+def test_staff_on_duty_agree_with_the_simulator(data: object, t: float) -> None:
+    """The validator's week of staff on duty is the simulator's headcount at every time (two weeks run)."""
+    from simulate.engine.timeline import headcount_timeline, value_at
+
+    staffing = blueprint.Staffing.model_validate(data)
+    assert on_duty(staffing).at(t) == pytest.approx(value_at(headcount_timeline(staffing, 2 * 7 * DAY), t))

@@ -53,7 +53,9 @@ import pandas as pd
 
 from simulate.engine.output import ANY_MEMBER, NO_MEMBER, EventLog, Replication
 
-__all__ = ["COLUMNS", "EVENT_LOG_BASE", "event_table", "log_from_records", "save_events", "to_xes", "xes_chunks"]
+__all__ = [
+    "COLUMNS", "EVENT_LOG_BASE", "csv_chunks", "event_table", "log_from_records", "save_events", "to_xes", "xes_chunks",
+]
 
 EVENT_LOG_BASE = pd.Timestamp("2024-01-01 00:00:00")
 """Time 0 of a run in the event log: Monday 1 January 2024, 00:00 (a nominal date, no time zone)."""
@@ -221,7 +223,11 @@ def save_events(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def csv_chunks(table: pd.DataFrame, rows: int = 50_000) -> Iterator[str]:
-    """The CSV text of ``table`` (a header, then the rows), ``rows`` rows at a time."""
+    """The CSV text of ``table`` (a header, then the rows), ``rows`` rows at a time.
+
+    >>> [len(chunk.splitlines()) for chunk in csv_chunks(pd.DataFrame({"a": range(5)}), rows=2)]
+    [3, 2, 1]
+    """
     for i in range(0, max(len(table), 1), rows):
         yield table.iloc[i:i + rows].to_csv(index=False, header=i == 0)
 
@@ -273,7 +279,19 @@ def _xes_events(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def xes_chunks(table: pd.DataFrame, events: int = 20_000) -> Iterator[str]:
     """The XES text of an :func:`event_table`, ``events`` XES events at a time (see the module notes):
     a trace per case, a ``start`` and a ``complete`` event per row, in time order within the trace; the
-    row number is the ``concept:instance`` that pairs them."""
+    row number is the ``concept:instance`` that pairs them.
+
+    >>> one = pd.DataFrame({"case:concept:name": ["c1"], "concept:name": ["Pay"], "org:resource": [None],
+    ...                     "start_timestamp": [EVENT_LOG_BASE], "time:timestamp": [EVENT_LOG_BASE + pd.Timedelta("90s")]})
+    >>> print("".join(xes_chunks(one)).split("<trace>")[1])  # doctest: +NORMALIZE_WHITESPACE
+    <string key="concept:name" value="c1"/>
+    <event><string key="concept:name" value="Pay"/><string key="lifecycle:transition" value="start"/><date
+    key="time:timestamp" value="2024-01-01T00:00:00.000"/><string key="concept:instance" value="0"/></event>
+    <event><string key="concept:name" value="Pay"/><string key="lifecycle:transition" value="complete"/><date
+    key="time:timestamp" value="2024-01-01T00:01:30.000"/><string key="concept:instance" value="0"/></event>
+    </trace>
+    </log>
+    """
     row, complete, when, case = _xes_events(table)
     names = pd.factorize(table["case:concept:name"])[1]
     heads = _heads(table)

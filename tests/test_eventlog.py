@@ -124,7 +124,7 @@ def test_counts_match_the_engines_step_counters() -> None:
             assert roles[step_id] is None or step_id in set(abandoned["step"])
 
 
-def test_the_table_is_built_once_and_copies_are_handed_out(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_table_is_built_once_and_copies_are_handed_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import simulate.results as results_module
 
     calls = []
@@ -134,7 +134,7 @@ def test_the_table_is_built_once_and_copies_are_handed_out(monkeypatch: pytest.M
     first = results.events
     first.loc[0, "concept:name"] = "changed by the user"
     second = results.events
-    results.save_events(Path(pytest.importorskip("tempfile").mkdtemp()) / "log.csv")
+    results.save_events(tmp_path / "log.csv")
     assert len(calls) == 1
     assert second.loc[0, "concept:name"] == GREETING
 

@@ -802,10 +802,14 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
         o0, o1 = rd.pooled(before_over, before_arr), after.pooled(over, arr)
         text = f"One more {f.role} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"
         if f.kind == "capacity":
-            idx = _duty(rd, f.role, f.a, f.b).intervals  # the intervals the finding's occupancy was taken over
+            # over the intervals the finding's occupancy was taken over; with nobody on duty before, the whole window
+            idx = _duty(rd, f.role, f.a, f.b).intervals or list(range(f.a, f.b))
             occ1 = occupancy_of(sum(sum(r.roles[f.role].busy[i] for i in idx) for r in after.reps),
                                 sum(sum(r.roles[f.role].on_duty[i] for i in idx) for r in after.reps))
-            text += f" and occupancy from {_pct(f.value)} to {_pct(occ1)}"
+            if f.measure == "occupancy":
+                text += f" and occupancy from {_pct(f.value)} to {_pct(occ1)}"
+            else:
+                text += f", with the one on duty {_pct(occ1)} busy"
         f.what_if = text + "."
         f.what_if_value = o1
 

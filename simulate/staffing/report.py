@@ -151,8 +151,10 @@ def headline_sentences(h: Headline) -> list[str]:
     lines = [f"The new plan costs {_signed(h.cost_change)} a day{pct}: "
              f"{_number(cost[BEFORE].mean)} → {_number(cost[NEW_PLAN].mean)}."]
     hours = h.paid_hours_per_day
-    lines.append(f"Paid staff hours: {_signed(h.hours_change, 1)} a day: "
-                 f"{_number(hours[BEFORE].mean, 1)} → {_number(hours[NEW_PLAN].mean, 1)} h.")
+    whole = all(float(hours[k].mean).is_integer() for k in (BEFORE, NEW_PLAN))
+    d = 0 if whole else 1
+    lines.append(f"Paid staff hours: {_signed(h.hours_change, d)} h a day: "
+                 f"{_number(hours[BEFORE].mean, d)} → {_number(hours[NEW_PLAN].mean, d)} h.")
     m0, m1 = len(h.misses[BEFORE]), len(h.misses[NEW_PLAN])
     text = f"Intervals below target: {m0} → {m1}; the new plan fixes {h.fixed}"
     text += f" and misses {h.broken} that met the target before." if h.broken else "."

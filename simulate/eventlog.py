@@ -232,13 +232,14 @@ def csv_chunks(table: pd.DataFrame, rows: int = 50_000) -> Iterator[str]:
         yield table.iloc[i:i + rows].to_csv(index=False, header=i == 0)
 
 
-_XML_SPECIAL = re.compile(r'[&<>"\x00-\x1f]')
+_XML_SPECIAL = re.compile('[&<>"\x00-\x1f\ud800-\udfff\ufffe\uffff]')
 _XML_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 
 
 def _attr(text: str) -> str:
     """``text`` as an XML attribute value: markup escaped, tabs and line breaks kept as character
-    references, other control characters (not allowed in XML 1.0) replaced by U+FFFD."""
+    references, the characters XML 1.0 does not allow (other control characters, surrogates,
+    U+FFFE and U+FFFF) replaced by U+FFFD."""
     return _XML_SPECIAL.sub(lambda m: _XML_ENTITY.get(m.group(), "\ufffd"), text)
 
 

@@ -23,6 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import blueprint
 import simulate
@@ -363,3 +365,44 @@ def test_pm4py_service_time_accepts_the_log(pm4py: Any, tmp_path: Path) -> None:
         for activity, seconds in want.items():
             assert got[activity] == pytest.approx(seconds, abs=1e-6), activity
     assert all(want[a] == 0 for a in want if a.startswith("abandoned at "))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    names=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=6),
+    resources=st.lists(st.one_of(st.none(), st.text(min_size=1, max_size=8)), min_size=1, max_size=6),
+    seconds=st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**6)), min_size=1, max_size=12),
+)
+def test_any_text_and_times_survive_the_xes_file(names: list[str], resources: list[str | None],
+                                                 seconds: list[tuple[int, int]]) -> None:
+    """Whatever the labels hold, the XES file parses and gives back each value (characters XML cannot
+    carry as U+FFFD), start before complete, times to the millisecond."""
+    n = len(seconds)
+    start = [EVENT_LOG_BASE + pd.Timedelta(milliseconds=a) for a, _ in seconds]
+    end = [s + pd.Timedelta(milliseconds=d) for s, (_, d) in zip(start, seconds)]
+    table = pd.DataFrame({
+        "case:concept:name": [names[i % len(names)] for i in range(n)],
+        "concept:name": [names[(i * 7) % len(names)] for i in range(n)],
+        "org:resource": [resources[i % len(resources)] for i in range(n)],
+        "start_timestamp": start, "time:timestamp": end,
+    })
+
+    def xml(text: str) -> str:
+        return "".join(c if c in "\t\n\r" or (" " <= c and not "\ud800" <= c <= "\udfff" and c not in "\ufffe\uffff")
+                       else "\ufffd" for c in text)
+
+    root = ET.fromstring(to_xes(table).encode("utf-8"))
+    events = []
+    for trace in root.iter(f"{XES}trace"):
+        case = next(a.get("value") for a in trace if a.get("key") == "concept:name")
+        for e in trace.iter(f"{XES}event"):
+            events.append((case, {a.get("key"): a.get("value") for a in e}))
+    assert len(events) == 2 * n
+    for i in range(n):
+        pair = [attrs for _, attrs in events if attrs["concept:instance"] == str(i)]
+        assert [a["lifecycle:transition"] for a in pair] == ["start", "complete"]
+        assert {c for c, a in events if a["concept:instance"] == str(i)} == {xml(table.loc[i, "case:concept:name"])}
+        assert pair[0]["concept:name"] == xml(table.loc[i, "concept:name"])
+        resource = table.loc[i, "org:resource"]
+        assert pair[0].get("org:resource") == (xml(resource) if isinstance(resource, str) else None)
+        assert [datetime.fromisoformat(a["time:timestamp"]) for a in pair] == [start[i], end[i]]

@@ -285,3 +285,18 @@ def test_staff_on_duty_agree_with_the_simulator(data: object, t: float) -> None:
 
     staffing = blueprint.Staffing.model_validate(data)
     assert on_duty(staffing).at(t) == pytest.approx(value_at(headcount_timeline(staffing, 2 * 7 * DAY), t))
+
+
+def test_the_example_coffee_shop_serves_its_day_with_few_giving_up() -> None:
+    """examples/coffee_shop.yaml: staffed for its opening hours, so its customers (the profile adds up to 455 a day)
+    are served and only a few give up; a coffee shop where more than one in twenty walk out is not one to copy."""
+    import simulate
+
+    bp = blueprint.load(EXAMPLES / "coffee_shop.yaml")
+    assert sum(bp.arrivals[0].profile.values) == 455 and warnings(bp) == []
+    results = simulate.run(bp, days=2, replications=5, seed=3, progress=False)
+    per_rep = [(r.steps["order"].arrivals, sum(s.abandonments for s in r.steps.values())) for r in results.replications]
+    arrived = sum(a for a, _ in per_rep) / 10  # a day
+    gave_up = sum(g for _, g in per_rep) / sum(a for a, _ in per_rep)
+    assert abs(arrived - 455) < 4 * (455 / 10) ** 0.5  # Poisson: 4 standard deviations of the mean of 10 days
+    assert 0.001 < gave_up < 0.05, gave_up

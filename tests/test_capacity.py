@@ -277,7 +277,7 @@ def test_a_stream_of_no_customers_and_no_arrivals_at_all() -> None:
     assert [c for c, _, _ in warnings(bp)] == ["no-arrivals"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=bst.staffing_data(), t=st.floats(min_value=0, max_value=2 * 7 * DAY, exclude_max=True))
 def test_staff_on_duty_agree_with_the_simulator(data: object, t: float) -> None:
     """The validator's week of staff on duty is the simulator's headcount at every time (two weeks run)."""
@@ -285,6 +285,17 @@ def test_staff_on_duty_agree_with_the_simulator(data: object, t: float) -> None:
 
     staffing = blueprint.Staffing.model_validate(data)
     assert on_duty(staffing).at(t) == pytest.approx(value_at(headcount_timeline(staffing, 2 * 7 * DAY), t))
+
+
+def test_a_break_begun_the_evening_before_the_run_keeps_the_member_off_at_its_start() -> None:
+    """A Sunday night shift from 20:00 whose break runs 20:01 to 00:01: at Monday 00:00, when the run starts, the
+    member is on the break (the simulator once put them on duty: changes before 0 were sorted by value)."""
+    from simulate.engine.timeline import headcount_timeline
+
+    s = blueprint.Staffing.model_validate([{"start": "20:00", "length": "8 h",
+                                            "breaks": [{"start": "20:01", "length": "240 min"}]}])
+    assert headcount_timeline(s, DAY)[:2] == [(0.0, 0), (60.0, 1)]
+    assert on_duty(s).at(0.0) == 0 and on_duty(s).at(61.0) == 1
 
 
 def test_the_example_coffee_shop_serves_its_day_with_few_giving_up() -> None:

@@ -85,11 +85,15 @@ def _shift_deltas(staffing: Staffing, horizon: float, *, paid: bool) -> Timeline
                     continue
                 deltas[begin + a] -= shift.count
                 deltas[begin + b] += shift.count
+    # changes before the start of the run (a shift, or its break, begun the evening before) give the level at 0
     level = 0.0
     points: Timeline = [(0.0, 0.0)]
     for t in sorted(deltas):
         level += deltas[t]
-        points.append((max(t, 0.0), level))
+        if t <= 0:
+            points[0] = (0.0, level)
+        else:
+            points.append((t, level))
     return _compact([(t, v) for t, v in points if t < horizon])
 
 

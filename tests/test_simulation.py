@@ -86,13 +86,13 @@ def test_customers_are_the_same_whatever_the_staffing() -> None:
         assert a.journeys.arrivals == b.journeys.arrivals
     def service(results: simulate.Results) -> dict[str, float]:
         log = results.events
-        done = log[(log["step"] == "use_the_kiosk") & (log["lifecycle:transition"] == "complete")]
+        done = log[(log["step"] == "use_the_kiosk") & (log["outcome"] == "completed")]
         return {c: (e - s).total_seconds() for c, s, e in zip(done["case:concept:name"], done["start_timestamp"], done["time:timestamp"])}
     slow, fast = service(few), service(many)
     common = set(slow) & set(fast)
     assert len(common) > 500
     # the same customer is served for the same time, whoever serves them and whenever
-    assert all(slow[c] == pytest.approx(fast[c], abs=1e-6) for c in common)
+    assert all(slow[c] == pytest.approx(fast[c], abs=2e-3) for c in common)  # the log's times are to the millisecond
     # and the waits differ, as they should
     assert few.steps().loc["use_the_kiosk", "wait_mean"] > many.steps().loc["use_the_kiosk", "wait_mean"]
 

@@ -23,6 +23,11 @@ from simulate.eventlog import event_table, save_events
 from simulate.figures import abandonment, asa, occupancy, role_abandonment, role_service_level, service_level
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from simulate.failpoints import FailPoints
 
 __all__ = ["Results", "mean_ci"]
@@ -188,6 +193,70 @@ class Results:
         from simulate.failpoints import fail_points
 
         return fail_points(self, **thresholds)
+
+    # -- plots --------------------------------------------------------------------
+    def plot(self, what: str = "service_level", /, **options: Any) -> Figure:
+        """One call for a chart: ``what`` is ``"service_level"`` (the planner's first chart: service level
+        with its 95% band and the target, staff on duty on a second axis), ``"abandonment"``, ``"queue"``,
+        ``"occupancy"`` or ``"waits"``; ``options`` are those of the matching ``plot_<what>`` method
+        (``role``, ``day``, ``ax``...). Returns a matplotlib ``Figure`` (see :mod:`simulate.plots`).
+
+        >>> results.plot("service_level", role="first_line", day="Mon").savefig("sl.png")   # doctest: +SKIP
+        """
+        from simulate.plots import plot
+
+        return plot(self, what, **options)
+
+    def plot_service_level(self, role: str | Sequence[str] | None = None, *, day: int | str | None = None,
+                           staff: bool = True, ax: Axes | None = None) -> Figure:
+        """Service level per interval of ``role`` (one panel per role of a list) with its 95% band and the
+        target, staff on duty as steps on the right axis; ``day`` (0, or ``"Mon"``) zooms on one day.
+
+        >>> results.plot_service_level(["first_line", "specialist"])   # doctest: +SKIP
+        """
+        from simulate.plots import plot_service_level
+
+        return plot_service_level(self, role, day=day, staff=staff, ax=ax)
+
+    def plot_abandonment(self, role: str | Sequence[str] | None = None, *, day: int | str | None = None,
+                         staff: bool = True, ax: Axes | None = None) -> Figure:
+        """The share who gave up per interval of ``role`` with its 95% band and target, staff on duty on the right.
+
+        >>> results.plot_abandonment("specialist", day=0)   # doctest: +SKIP
+        """
+        from simulate.plots import plot_abandonment
+
+        return plot_abandonment(self, role, day=day, staff=staff, ax=ax)
+
+    def plot_queue(self, role: str | Sequence[str] | None = None, *, day: int | str | None = None,
+                   ax: Axes | None = None) -> Figure:
+        """The average queue in front of ``role`` per interval with its 95% band, and the longest queue.
+
+        >>> results.plot_queue("first_line")   # doctest: +SKIP
+        """
+        from simulate.plots import plot_queue
+
+        return plot_queue(self, role, day=day, ax=ax)
+
+    def plot_occupancy(self, role: str | Sequence[str] | None = None, *, day: int | str | None = None,
+                       ax: Axes | None = None) -> Figure:
+        """Occupancy per interval with its 95% band, one line per role (every role customers queue for).
+
+        >>> results.plot_occupancy(day="Mon")   # doctest: +SKIP
+        """
+        from simulate.plots import plot_occupancy
+
+        return plot_occupancy(self, role, day=day, ax=ax)
+
+    def plot_waits(self, steps: Sequence[str] | None = None, *, ax: Axes | None = None) -> Figure:
+        """The waits per step where customers queue: median, 90th and 95th percentile with their 95%
+        intervals, the mean and the longest.
+
+        >>> results.plot_waits()   # doctest: +SKIP
+        """
+        from simulate.plots import plot_waits
+
+        return plot_waits(self, steps, ax=ax)
 
     # -- event log --------------------------------------------------------------
     @property

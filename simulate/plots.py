@@ -4,8 +4,8 @@
 method (``results.plot_service_level(...)`` and so on):
 
 * ``"service_level"``: a role's service level per interval with its 95% band
-  and the target, and the staff on duty as steps on a second axis (the
-  planner's first chart);
+  and the target, and the staff on duty as steps on a second axis with the
+  offered load (the staff the work keeps busy) dotted (the planner's first chart);
 * ``"abandonment"``: the share who gave up per interval, with its band, the
   role's ``max_abandon`` target when it has one, and the staff on duty;
 * ``"queue"``: the mean queue per interval with its band, and the longest queue;
@@ -150,13 +150,17 @@ def _band(ax: Axes, x: np.ndarray, table: pd.DataFrame, name: str, color: str, l
 
 
 def _staff_steps(ax: Axes, results: Results, table: pd.DataFrame) -> Axes:
-    """Staff on duty per interval as steps on a second y axis at the right; returns that axis."""
+    """Staff on duty per interval as steps on a second y axis at the right, and the offered load (the
+    staff the customers' work keeps busy, in Erlangs) dotted on the same axis; returns that axis."""
     right = ax.twinx()
     starts = table["start"].to_numpy(dtype=float) / 3600
     on = table["on_duty"].to_numpy(dtype=float)
     right.step(np.r_[starts, starts[-1] + results.interval / 3600], np.r_[on, on[-1]], where="post",
                color=_STAFF_COLOR, lw=1.2, alpha=0.9, label="staff on duty", gid="line:on_duty")
-    right.set_ylim(0, max(float(np.nanmax(on, initial=0.0)) * 1.25, 1.0))
+    load = table["offered_load"].to_numpy(dtype=float)
+    right.plot(_mid(results, table), load, color=_STAFF_COLOR, lw=1.0, ls=":", label="offered load (staff kept busy)",
+               gid="line:offered_load")
+    right.set_ylim(0, max(float(np.nanmax(np.r_[on, load], initial=0.0)) * 1.25, 1.0))
     right.set_ylabel("staff on duty (people)", color=_STAFF_COLOR)
     right.tick_params(axis="y", colors=_STAFF_COLOR)
     locator: Any = right.yaxis.get_major_locator()
@@ -201,7 +205,8 @@ def _reps(results: Results) -> str:
 def plot_service_level(results: Results, role: str | Sequence[str] | None = None, *, day: int | str | None = None,
                        staff: bool = True, ax: Axes | None = None) -> Figure:
     """Service level per interval of ``role`` (or each of a list, one panel each) with its 95% band and
-    the target, and the staff on duty as steps on the right axis (``staff=False`` leaves them out).
+    the target, and the staff on duty as steps on the right axis with the offered load dotted (``staff=False``
+    leaves both out).
 
     >>> fig = results.plot_service_level("first_line", day="Mon")   # doctest: +SKIP
     >>> fig.savefig("first_line.png")                                # doctest: +SKIP

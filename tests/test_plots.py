@@ -58,6 +58,8 @@ def test_service_level_chart_draws_the_tables_mean_band_target_and_staff(results
     assert target.get_ydata()[0] == pytest.approx(0.8)
     (staff,) = _by_gid(fig, "line:on_duty")
     np.testing.assert_allclose(staff.get_ydata()[:-1], table["on_duty"])
+    (load,) = _by_gid(fig, "line:offered_load")
+    np.testing.assert_allclose(load.get_ydata(), table["offered_load"])
 
 
 def test_day_zooms_on_one_day_and_a_list_of_roles_gives_a_panel_each(results: Results) -> None:

@@ -176,7 +176,8 @@ def _legend(ax: Axes, other: Axes | None) -> None:
     if other is not None:
         h2, l2 = other.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    ax.legend(handles, labels, loc="lower left", fontsize="small", framealpha=0.85)
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=len(labels), fontsize="small",
+              frameon=False)
 
 
 def _panels(role_names: list[str], ax: Axes | None) -> tuple[Figure, list[Axes]]:

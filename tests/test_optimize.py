@@ -73,8 +73,8 @@ def test_the_plan_is_staffing_the_blueprint_accepts(loop: simulate.StaffingPlan)
     assert again.summary()["mean"].to_dict() == loop.results.summary()["mean"].to_dict()
     cov = loop.coverage("specialist")
     assert list(cov.columns) == ["required", "on_duty", "service_level", "abandonment"]
-    ax = loop.plot("first_line")
-    assert ax.get_ylabel() == "staff (people)"
+    fig = loop.plot("first_line")
+    assert fig.axes[0].get_ylabel() == "staff (people)" and fig.axes[0].get_title().startswith("first_line: ")
     assert "Staffing plan" in loop._repr_html_()
 
 

@@ -3,6 +3,7 @@ infeasibility explanations, template files and the round trip into blueprint sta
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 from pathlib import Path
@@ -423,20 +424,29 @@ def test_to_staffing_of_a_dated_series_names_the_weekday() -> None:
 
 def test_plan_shows_itself() -> None:
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
+    backend = matplotlib.get_backend()
     required = [0] * 8 + [2, 3, 3, 2, 2, 3, 3, 2] + [0] * 8
     plan = schedule_shifts(required, DAY_TEMPLATES, interval="1 h")
     assert isinstance(plan, ShiftPlan)
     html = plan._repr_html_()
     assert "Shift plan" in html and "paid hours" in html and "eight" in html
     assert "paid hours" in repr(plan)
-    ax = plan.plot()
+    fig = plan.plot()
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
     assert ax.get_xlabel() == "time of day (h)" and ax.get_ylabel() == "staff (people)"
+    (bars,) = ax.containers
+    assert [p.get_height() for p in bars] == required  # type: ignore[attr-defined]
+    (on_duty,) = ax.lines
+    assert list(on_duty.get_ydata()[:-1]) == list(plan.coverage["on_duty"])  # type: ignore[arg-type]
+    fig.savefig(io.BytesIO(), format="png")
     week = schedule_shifts(np.tile(required, 7), DAY_TEMPLATES, interval="1 h", time_limit=10)
-    ax = week.plot()
+    ax = week.plot().axes[0]
     assert "day of the week" in ax.get_xlabel()
     assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["Mon", "Tue"]
+    assert matplotlib.get_backend() == backend
 
 
 def test_requirement_checks() -> None:

@@ -47,6 +47,7 @@ from simulate.staffing.shifts.templates import TemplatesLike
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from numpy.typing import NDArray
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
@@ -185,11 +186,16 @@ class StaffingPlan:
             })
         return pd.DataFrame(rows).set_index("role")
 
-    def plot(self, role: str, ax: Axes | None = None) -> Axes:
+    def plot(self, role: str, ax: Axes | None = None) -> Figure:
         """Coverage against requirement for one role (the shift plan's chart); where the loop raised
-        the requirement above the first one, the first is drawn as a dashed line."""
+        the requirement above the first one, the first is drawn as a dashed line. Returns a matplotlib
+        ``Figure`` (made without pyplot, or the figure of ``ax``), so ``.savefig("plan.png")`` follows.
+
+        >>> plan.plot("first_line").savefig("first_line.png")   # doctest: +SKIP
+        """
         plan = self.plans[role]
-        ax = plan.plot(ax=ax)
+        fig = plan.plot(ax=ax)
+        ax = ax if ax is not None else fig.axes[0]
         first = np.asarray(self.rounds[0]["required"][role], dtype=float) if self.rounds else None
         if first is not None and (self.requirement[role] > first).any():
             n = min(len(first), len(plan.coverage))
@@ -198,7 +204,7 @@ class StaffingPlan:
                     color="#555555", lw=1.0, ls="--", label="required before simulation")
             ax.legend(loc="upper left", frameon=False)
         ax.set_title(f"{role}: {plan.headcount} shifts, {plan.paid_hours:,.1f} paid hours — {self.method}")
-        return ax
+        return fig
 
     def __repr__(self) -> str:
         state = "meets the target in every interval" if self.meets_target else f"{count_intervals(self.misses)} interval(s) below target"

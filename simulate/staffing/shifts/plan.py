@@ -39,6 +39,7 @@ from simulate.staffing.shifts.templates import BreakRule, TemplatesLike, as_temp
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["ShiftPlan", "plan_from_units", "schedule_shifts"]
 
@@ -120,20 +121,23 @@ class ShiftPlan:
         tail = f"<p>… and {more} more rows (see <code>.shifts</code>)</p>" if more > 0 else ""
         return f"<div><b>Shift plan</b><table>{head}</table>{table}{tail}</div>"
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Staff on duty (a step line) against the requirement (bars), over the horizon.
+    def plot(self, ax: Axes | None = None) -> Figure:
+        """Staff on duty (a step line) against the requirement (bars), over the horizon. Returns a
+        matplotlib ``Figure`` (a :class:`~simulate.chart.Chart` made without pyplot, so the backend is left
+        alone), or the figure of ``ax`` when given; ``.savefig("plan.png")`` follows.
 
-        >>> import matplotlib; matplotlib.use("Agg")
         >>> plan = schedule_shifts([1, 2, 2, 1], [{"name": "a", "earliest_start": "00:00",
         ...     "latest_start": "02:00", "start_step": "1 h", "length": "2 h"}], interval="1 h")
-        >>> plan.plot().get_ylabel()
+        >>> plan.plot().axes[0].get_ylabel()
         'staff (people)'
         """
-        import matplotlib.pyplot as plt
-
         h = self._grid.h
         if ax is None:
-            _, ax = plt.subplots(figsize=(12 if h.T * h.step > DAY else 9, 3.8))
+            from simulate.chart import new_chart
+
+            fig, (ax,) = new_chart(width=12 if h.T * h.step > DAY else 9, height=3.8)
+        else:
+            fig = ax.get_figure(root=True)  # type: ignore[assignment]
         hours = np.arange(h.T) * h.step / 3600
         width = h.step / 3600
         ax.bar(hours, self.coverage["required"], width=width, align="edge", color="#c6d8ec", label="required")
@@ -160,7 +164,7 @@ class ShiftPlan:
         ax.set_xlim(0, span / 3600)
         ax.set_title(f"Shift plan ({self.objective}): {self.headcount} shifts, {self.paid_hours:,.1f} paid h")
         ax.legend(loc="upper left", frameon=False)
-        return ax
+        return fig
 
     def to_staffing(self) -> Staffing:
         """The plan as a role's ``staffing`` (shifts form), ready to simulate.

@@ -133,17 +133,18 @@ def test_display_marks_what_is_not_significant(small: Comparison) -> None:
 
 def test_plots_are_one_call_away(small: Comparison) -> None:
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ax = small.plot_service_level()
+    backend = matplotlib.get_backend()
+    fig = small.plot_service_level()
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["baseline", EARLY.name, "fewer transfers", "target: 80% within 60 s"]
     assert ax.get_title() == "first_line: service level per 15 minutes"
-    ax2 = small.plot_cost_vs_service("specialist")
+    (ax2,) = small.plot_cost_vs_service("specialist").axes
     assert len(ax2.texts) == 3 and ax2.get_ylabel() == "specialist: service level"
-    plt.close("all")
+    assert matplotlib.get_backend() == backend
 
 
 def test_diagram_of_a_scenario(small: Comparison) -> None:

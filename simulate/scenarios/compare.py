@@ -59,6 +59,7 @@ from simulate.scenarios.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from blueprint.render import Diagram
 
@@ -252,14 +253,18 @@ class Comparison:
             raise KeyError(f"scenario {name!r} has no role {role!r}")
         return service_level_by_interval(res, role)
 
-    def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Axes:
+    def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Figure:
         """Service level of ``role`` (the first role with a queue by default) per interval, one line per
-        scenario with its 95% band, and the target. Returns the matplotlib ``Axes``."""
+        scenario with its 95% band, and the target. Returns a matplotlib ``Figure`` (made without pyplot, or
+        the figure of ``ax``), so ``.savefig("x.png")`` follows.
+
+        >>> comparison.plot_service_level("first_line").savefig("sl.png")   # doctest: +SKIP
+        """
         return plot_service_level(self, role, scenarios=scenarios, ax=ax, band=band)
 
-    def plot_cost_vs_service(self, role: str | None = None, *, ax: Axes | None = None) -> Axes:
+    def plot_cost_vs_service(self, role: str | None = None, *, ax: Axes | None = None) -> Figure:
         """Staff cost against the service level of ``role``, one point per scenario with 95% error bars.
-        Returns the matplotlib ``Axes``."""
+        Returns a matplotlib ``Figure`` (made without pyplot, or the figure of ``ax``)."""
         return plot_cost_vs_service(self, role, ax=ax)
 
     # -- diagrams and files ---------------------------------------------------------------------------

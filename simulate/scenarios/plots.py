@@ -12,22 +12,22 @@ from simulate.scenarios.figures import main_role
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from simulate.scenarios.compare import Comparison
 
 __all__ = ["plot_cost_vs_service", "plot_service_level"]
 
 
-def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Axes:
+def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Figure:
     """Service level of ``role`` (the first role with a queue by default) per interval, one line per
-    scenario with its 95% band, and the target. Returns the matplotlib ``Axes``."""
-    import matplotlib.pyplot as plt
+    scenario with its 95% band, and the target. Returns a matplotlib ``Figure`` made without pyplot (or
+    the figure of ``ax``): ``.savefig("x.png")`` follows and the backend is left alone."""
     from matplotlib.ticker import FuncFormatter, PercentFormatter
 
     role = role or main_role(comparison[comparison.baseline].blueprint)
     names = list(scenarios) if scenarios is not None else comparison.names
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 4.2))
+    fig, ax = _figure(ax, 10, 4.2)
     multi_day = comparison.days > 1
     for name in names:
         t = comparison.service_level_by_interval(name, role)
@@ -54,19 +54,17 @@ def plot_service_level(comparison: Comparison, role: str | None = None, *, scena
     ax.set_title(f"{role}: service level per {comparison[comparison.baseline].interval / 60:g} minutes")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", ncol=2 if len(names) > 6 else 1)
-    return ax
+    return fig
 
 
-def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax: Axes | None = None) -> Axes:
+def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax: Axes | None = None) -> Figure:
     """Staff cost against the service level of ``role``, one point per scenario with 95% error bars.
-    Returns the matplotlib ``Axes``."""
-    import matplotlib.pyplot as plt
+    Returns a matplotlib ``Figure`` made without pyplot (or the figure of ``ax``)."""
     from matplotlib.ticker import PercentFormatter
 
     role = role or main_role(comparison[comparison.baseline].blueprint)
     figs: dict[Any, dict[Any, float]] = comparison.figures().to_dict("index")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = _figure(ax, 7, 5)
     sl = f"{role}: service level"
     points = []
     for name in comparison.names:
@@ -89,7 +87,17 @@ def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax:
     ax.set_ylabel(f"{role}: service level")
     ax.set_title("Cost against service level")
     ax.grid(alpha=0.3)
-    return ax
+    return fig
+
+
+def _figure(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new :class:`~simulate.chart.Chart` (no pyplot) of one axes."""
+    if ax is not None:
+        return ax.get_figure(root=True), ax  # type: ignore[return-value]
+    from simulate.chart import new_chart
+
+    fig, (new,) = new_chart(width=width, height=height)
+    return fig, new
 
 
 def _label(name: str, base: bool) -> str:

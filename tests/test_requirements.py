@@ -141,8 +141,10 @@ def test_the_contact_centre_requirements() -> None:
     peak = req.loc["first_line"]["required"].max()
     assert 15 <= peak <= 40
     assert (req["service_level"].dropna() >= 0.8 - 1e-12).all()
-    ax = req.plot()
+    (ax,) = req.plot().axes
     assert ax.get_ylabel() == "staff (people)" and ax.get_xlabel() == "time of day"
+    assert [line.get_label() for line in ax.lines] == ["first_line", "specialist"]
+    assert list(ax.lines[0].get_ydata()) == list(req.loc["first_line"]["scheduled"])  # type: ignore[arg-type]
 
 
 def test_bad_input_is_refused() -> None:
@@ -197,7 +199,7 @@ def test_concat_of_different_methods_says_each_rows_method() -> None:
     chosen = both[both["method"] == "lag-sipp"]
     assert chosen.for_role("first_line").equals(lag.for_role("first_line"))
     assert chosen.to_staffing("first_line") == lag.to_staffing("first_line")
-    ax = both.plot()
+    (ax,) = both.plot().axes
     assert "lag-sipp, sipp" in ax.get_title()
     assert both.plot.line(y="scheduled") is not None  # pandas' own plot accessor
 

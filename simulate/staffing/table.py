@@ -45,6 +45,7 @@ from blueprint.units import WEEKDAYS
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from simulate.results import Results
 
@@ -166,17 +167,24 @@ class Requirements(pd.DataFrame):
 
     @property
     def plot(self) -> _Plot:
-        """``req.plot()`` draws :meth:`plot_staff`; with pandas' arguments, or as ``req.plot.bar()`` and the
+        """``req.plot()`` draws :meth:`plot_staff` (a ``Figure``); with pandas' arguments, or as ``req.plot.bar()`` and the
         like, it is the plot accessor of any DataFrame."""
         return _Plot(self)
 
-    def plot_staff(self, role: str | None = None, ax: Axes | None = None) -> Axes:
-        """Staff scheduled per interval, a step line per role, over the hours with any load; returns the axes."""
-        import matplotlib.pyplot as plt
+    def plot_staff(self, role: str | None = None, ax: Axes | None = None) -> Figure:
+        """Staff scheduled per interval, a step line per role, over the hours with any load. Returns a
+        matplotlib ``Figure`` made without pyplot (or the figure of ``ax``), so ``.savefig("req.png")`` follows.
+
+        >>> req.plot_staff("first_line").savefig("required.png")   # doctest: +SKIP
+        """
         from matplotlib.ticker import MaxNLocator
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(9, 3.5))
+            from simulate.chart import new_chart
+
+            fig, (ax,) = new_chart(width=9, height=3.5)
+        else:
+            fig = ax.get_figure(root=True)  # type: ignore[assignment]
         roles = [role] if role else list(dict.fromkeys(self.index.get_level_values("role")))
         settings = self.settings
         width = self.interval_seconds(role)
@@ -204,7 +212,7 @@ class Requirements(pd.DataFrame):
             locator.set_params(integer=True)
         ax.legend(frameon=False)
         ax.grid(alpha=0.3)
-        return ax
+        return fig
 
 
 class _Plot(PlotAccessor):

@@ -4,6 +4,13 @@ The one home of three small rules used all over ``simulate``:
 
 - :func:`format_clock` writes a time in seconds since the start of the run as a clock
   label (``"08:30"``, ``"Mon 08:30"``, ``"day 2 08:30"``);
+- :func:`interval_label` is the one label of an interval in every table (``label``
+  column): ``"Mon 08:30"`` when the table covers more than a day (a run of several
+  days, or figures folded onto a week), ``"08:30"`` when it covers one day (a
+  one-day run, or figures folded onto a day); :func:`interval_times` is the same
+  start as a real time (``time`` column): a pandas ``Timestamp`` on the nominal
+  week that starts on Monday :data:`NOMINAL_MONDAY` (2024-01-01), which matplotlib
+  and pandas plot as dates;
 - :func:`format_duration` writes a length of time in words (``"45 s"``, ``"2.5 min"``);
 - :func:`to_seconds` reads a duration given as seconds, text (``"15 min"``), a
   :class:`~blueprint.units.Duration` or a ``timedelta``.
@@ -21,11 +28,24 @@ The one home of three small rules used all over ``simulate``:
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from blueprint.units import WEEKDAYS, Duration
 
-__all__ = ["DayStyle", "format_clock", "format_duration", "to_seconds"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "NOMINAL_MONDAY", "DayStyle", "format_clock", "format_duration", "interval_label", "interval_labels",
+    "interval_times", "to_seconds",
+]
+
+NOMINAL_MONDAY = "2024-01-01"
+"""The date of the nominal Monday 00:00 that the ``time`` column of interval tables counts from
+(2024-01-01 was a Monday): time 0 of a run is Monday 00:00."""
+
+_DAY = 86_400.0
 
 DayStyle = Literal["none", "weekday", "number"]
 """How :func:`format_clock` names the day: not at all (the clock wraps at midnight),
@@ -72,6 +92,41 @@ def format_clock(
     if day == "number":
         return f"day {days + 1} {text}"
     return text
+
+
+def interval_label(seconds: float, span: float) -> str:
+    """The label of the interval starting ``seconds`` after Monday 00:00 in a table covering ``span``
+    seconds: the weekday and the clock (rounded down) when the table covers more than a day, the
+    clock alone for one day. The one rule for interval labels in every table.
+
+    >>> interval_label(900, span=86_400), interval_label(900, span=7 * 86_400)
+    ('00:15', 'Mon 00:15')
+    >>> interval_label(86_400 + 8 * 3600 + 30, span=2 * 86_400)
+    'Tue 08:00:30'
+    """
+    return format_clock(seconds, day="weekday" if span > _DAY + 1e-6 else "none", unit="second", rounding="down")
+
+
+def interval_labels(starts: Iterable[float], span: float) -> list[str]:
+    """:func:`interval_label` of each start.
+
+    >>> interval_labels([0, 900], span=86_400)
+    ['00:00', '00:15']
+    """
+    return [interval_label(float(t), span) for t in starts]
+
+
+def interval_times(starts: Iterable[float]) -> pd.DatetimeIndex:
+    """Interval starts (seconds from Monday 00:00) as real times on the nominal week of
+    :data:`NOMINAL_MONDAY`: what the ``time`` column of interval tables holds.
+
+    >>> interval_times([0, 86_400 + 900]).strftime("%a %Y-%m-%d %H:%M").tolist()
+    ['Mon 2024-01-01 00:00', 'Tue 2024-01-02 00:15']
+    """
+    import pandas as pd  # kept out of the workers' imports
+
+    seconds = pd.to_timedelta(list(starts), unit="s")
+    return pd.DatetimeIndex(pd.Timestamp(NOMINAL_MONDAY) + seconds, name="time")
 
 
 def format_duration(seconds: float | None) -> str:

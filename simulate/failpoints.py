@@ -84,7 +84,7 @@ from simulate.engine.output import QueueIntervals, Replication, RoleIntervals, c
 from simulate.engine.semantics import hands_over
 from simulate.engine.timeline import headcount_timeline, integrate
 from simulate.figures import occupancy as occupancy_of
-from simulate.results import mean_ci
+from simulate.intervals import mean_ci, proportion_ci
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.results import Results
@@ -339,8 +339,9 @@ class _Reader:
         return float(np.mean(values)) / self.days if self.days > 0 else math.nan
 
     def ratio(self, num: list[float], den: list[float]) -> tuple[float, float, float]:
-        """Mean and interval of per-replication ratios (replications with no denominator left out)."""
-        return mean_ci([x / y if y > 0 else math.nan for x, y in zip(num, den)])
+        """Mean and interval of per-replication shares ``num / den`` (replications with no denominator left
+        out): the Wilson interval of :func:`~simulate.intervals.proportion_ci`, inside [0, 1]."""
+        return proportion_ci([x / y if y > 0 else math.nan for x, y in zip(num, den)], den)
 
     def pooled(self, num: list[float], den: list[float]) -> float:
         d = sum(den)
@@ -480,10 +481,10 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
                 **_measure(duty_then), sentence=text + ".",
                 evidence={
                     "occupancy": (occ_m, occ_lo, occ_hi),
-                    "share waiting": mean_ci(_ratios(waited, arrivals)),
-                    f"share waiting over {_dur(tol)}": mean_ci(_ratios(over, arrivals)),
-                    "mean wait of those waiting (s)": mean_ci(_ratios(wait_sum, waited)),
-                    "staff on duty": mean_ci([x / (b - a) for x in rd.role_sum(role.name, "on_duty", a, b)]),
+                    "share waiting": rd.ratio(waited, arrivals),
+                    f"share waiting over {_dur(tol)}": rd.ratio(over, arrivals),
+                    "mean wait of those waiting (s)": mean_ci(_ratios(wait_sum, waited), low=0.0),
+                    "staff on duty": mean_ci([x / (b - a) for x in rd.role_sum(role.name, "on_duty", a, b)], low=0.0),
                     "queue at start and end": (q0, q1),
                 },
             ))
@@ -603,7 +604,7 @@ def _duty(rd: _Reader, role: str, a: int, b: int) -> _Duty:
     duty = [float(np.mean([d.on_duty[i] for d in data])) for i in range(a, b)]
     flags = _planned(rd, role, a, b)
     idx = [a + k for k, f in enumerate(flags) if f]
-    occ = mean_ci([occupancy_of(sum(d.busy[i] for i in idx), sum(d.on_duty[i] for i in idx)) for d in data])
+    occ = proportion_ci([occupancy_of(sum(d.busy[i] for i in idx), sum(d.on_duty[i] for i in idx)) for d in data])
     return _Duty(
         intervals=idx, occupancy=occ, on_duty=float(np.mean([duty[i - a] for i in idx])) if idx else 0.0,
         staffed=[(a + x, a + y) for x, y in _windows(flags, 0)],
@@ -745,7 +746,7 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
             service = st.duration_mean * st.completions if st.completions else 0.0
             spent.append(waits + service)
         share = [x / t if t else math.nan for x, t in zip(spent, total)]
-        m, lo, hi = mean_ci(share)
+        m, lo, hi = proportion_ci(share)
         if math.isfinite(m) and (best is None or m > best[1]):
             best = (s, m, lo, hi)
     if best is None:

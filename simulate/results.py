@@ -1,7 +1,36 @@
-"""Results of a simulation: tables across replications with 95% confidence intervals.
+"""Results of a simulation: tables across replications with 95% intervals that stay in range.
 
-Every figure is the mean over replications with a 95% interval from the
-t distribution (replications are independent). Tables are pandas DataFrames.
+Every figure is the mean over replications with a 95% interval over the
+replications (they are independent); :mod:`simulate.intervals` has the two
+methods: for shares (service level, abandonment, occupancy, share within
+tolerance) a Wilson interval inside [0, 1], for everything else a *t* interval
+kept at or above 0 where the figure cannot be negative. Tables are pandas
+DataFrames, in one of two shapes, the same in every table of the package:
+
+* **wide** tables (:meth:`Results.steps`, :meth:`Results.roles`,
+  :meth:`Results.staff`, and the per-interval tables of plans and comparisons)
+  have, for each figure ``x``, three float columns: ``x`` (the mean),
+  ``x_ci_low`` and ``x_ci_high``;
+* **long** tables, one row per figure (:meth:`Results.summary`,
+  :meth:`Results.journeys`, a comparison's figures), have the columns ``mean``,
+  ``ci_low`` and ``ci_high``.
+
+Tables per interval also have ``start`` (seconds from Monday 00:00), ``time``
+(the same start as a pandas ``Timestamp`` on the nominal week starting Monday
+2024-01-01, which plots as dates) and ``label`` (``"Mon 08:15"`` when the run
+covers more than a day, ``"08:15"`` for one day; see
+:func:`simulate.clock.interval_label`).
+
+>>> import blueprint, simulate
+>>> bp = blueprint.load("examples/contact_center.yaml")
+>>> results = simulate.run(bp, days=1, replications=3, seed=1, progress=False)
+>>> per = results.roles("first_line")
+>>> list(per.columns[:6])
+['start', 'time', 'label', 'arrivals', 'arrivals_ci_low', 'arrivals_ci_high']
+>>> per.loc[("first_line", 34), "label"], str(per.loc[("first_line", 34), "time"])
+('08:30', '2024-01-01 08:30:00')
+>>> bool((per["service_level_ci_low"].dropna() >= 0).all() and (per["service_level_ci_high"].dropna() <= 1).all())
+True
 """
 
 from __future__ import annotations
@@ -17,10 +46,11 @@ import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint
-from simulate.clock import format_clock
+from simulate.clock import interval_labels, interval_times
 from simulate.engine.output import JourneyFigures, Replication, StepFigures
 from simulate.eventlog import event_table, save_events
 from simulate.figures import abandonment, asa, occupancy, role_abandonment, role_service_level, service_level
+from simulate.intervals import interval_table, mean_ci, proportion_ci, proportion_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
@@ -30,24 +60,29 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from simulate.failpoints import FailPoints
 
-__all__ = ["Results", "mean_ci"]
+__all__ = ["PROPORTIONS", "Results", "interval_columns", "mean_ci", "proportion_ci"]
 
-def mean_ci(values: Any, level: float = 0.95) -> tuple[float, float, float]:
-    """``(mean, low, high)`` of independent observations (NaNs left out)."""
-    x = np.asarray([v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))], dtype=float)
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
-    if x.size < 2:
-        return m, math.nan, math.nan
-    from scipy import stats  # costly to import; only intervals need it
-
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
-    return m, m - half, m + half
+#: Figures that are shares of customers or of time: their intervals stay inside [0, 1].
+PROPORTIONS = frozenset({"service_level", "abandonment", "occupancy", "within_tolerance"})
 
 
-def _clock(seconds: float) -> str:
-    return format_clock(seconds, day="number", rounding="down")
+def interval_columns(name: str) -> list[str]:
+    """The three columns of figure ``name`` in a wide table: mean, interval's low and high end.
+
+    >>> interval_columns("asa")
+    ['asa', 'asa_ci_low', 'asa_ci_high']
+    """
+    return [name, f"{name}_ci_low", f"{name}_ci_high"]
+
+
+def _put(row: dict[str, Any], name: str, triple: tuple[Any, Any, Any]) -> None:
+    """Write a figure's mean and interval into a row (or a frame's columns) of a wide table."""
+    for column, value in zip(interval_columns(name), triple):
+        row[column] = value
+
+
+def _nonneg(values: Any) -> tuple[float, float, float]:
+    return mean_ci(values, low=0.0)
 
 
 @dataclass
@@ -73,92 +108,101 @@ class Results:
 
     # -- tables ---------------------------------------------------------------
     def steps(self) -> pd.DataFrame:
-        """Per step: arrivals, completions, abandonments, waits (mean, p50, p90, p95, max), duration,
-        share within the wait point's tolerance; ``visible`` marks waits the customer can see."""
+        """Per step: ``lane``, ``role``, ``visible`` (waits the customer can see), then arrivals,
+        completions, abandonments, failures, waits (mean, p50, p90, p95, max; s), duration (s) and
+        ``within_tolerance`` (share of visits within the wait point's tolerance), each with
+        ``_ci_low`` and ``_ci_high`` (a wide table: see the module notes)."""
         rows = []
         metrics = [f.name for f in fields(StepFigures)] if self.replications[0].steps else []
         for s in self.blueprint.steps:
             row: dict[str, Any] = {"step": s.id, "lane": s.lane.value, "role": s.role, "visible": s.lane.value in ("customer", "onstage")}
             for m in metrics:
-                mean, lo, hi = mean_ci(getattr(r.steps[s.id], m) for r in self.replications)
-                row[m] = mean
-                row[f"{m} ci"] = (lo, hi)
+                values = [getattr(r.steps[s.id], m) for r in self.replications]
+                _put(row, m, proportion_ci(values) if m in PROPORTIONS else _nonneg(values))
             rows.append(row)
         return pd.DataFrame(rows).set_index("step")
 
     def roles(self, role: str | None = None) -> pd.DataFrame:
-        """Per role and interval: ``start`` (seconds from Monday 00:00) and ``time`` (in words),
-        arrivals, offered load (Erlangs), staff on duty, busy staff, occupancy, mean and max
-        queue, service level, ASA (seconds) and abandonment share; ``<figure> ci`` holds the
-        95% interval as ``(low, high)``.
+        """Per role and interval: ``start`` (seconds from Monday 00:00), ``time`` (a ``Timestamp``
+        on the nominal week) and ``label`` (``"08:15"``, or ``"Mon 08:15"`` past a day), then
+        arrivals, offered load (Erlangs), staff on duty, busy staff, occupancy, mean and max queue,
+        service level, ASA (seconds) and abandonment share, each with ``_ci_low`` and ``_ci_high``
+        (a wide table: see the module notes).
 
         Service level is answered within the role's target / all who arrived in the interval
         and were answered or gave up (definition "offered").
         """
-        frames = []
         names = [role] if role else [r.name for r in self.blueprint.roles]
+        frames = [self._role_intervals(name) for name in names]
+        return pd.concat(frames, ignore_index=True).set_index(["role", "interval"])
+
+    def _role_intervals(self, name: str) -> pd.DataFrame:
+        """One role's rows of :meth:`roles`: every figure computed for all intervals at once."""
         w = self.interval
-        for name in names:
-            reps = [r.roles[name] for r in self.replications]
-            n = len(reps[0].arrivals)
-            records = []
-            for i in range(n):
-                rec: dict[str, Any] = {"role": name, "interval": i, "start": i * w, "time": _clock(i * w)}
-                per_rep = {
-                    "arrivals": [r.arrivals[i] for r in reps],
-                    "offered_load": [r.work[i] / w for r in reps],
-                    "on_duty": [r.on_duty[i] for r in reps],
-                    "busy": [r.busy[i] for r in reps],
-                    "occupancy": [occupancy(r.busy[i], r.on_duty[i]) for r in reps],
-                    "queue_mean": [r.queue_mean[i] for r in reps],
-                    "queue_max": [r.queue_max[i] for r in reps],
-                    "service_level": [service_level(r.within[i], r.answered[i], r.abandoned[i]) for r in reps],
-                    "asa": [asa(r.wait_sum[i], r.answered[i]) for r in reps],
-                    "abandonment": [abandonment(r.abandoned[i], r.answered[i]) for r in reps],
-                }
-                for k, values in per_rep.items():
-                    mean, lo, hi = mean_ci(values)
-                    rec[k] = mean
-                    rec[f"{k} ci"] = (lo, hi)
-                records.append(rec)
-            frames.append(pd.DataFrame(records))
-        out = pd.concat(frames, ignore_index=True)
-        return out.set_index(["role", "interval"])
+        reps = [r.roles[name] for r in self.replications]
+
+        def per(field: str) -> np.ndarray:
+            return np.array([getattr(r, field) for r in reps], dtype=float)
+
+        within, answered, abandoned = per("within"), per("answered"), per("abandoned")
+        busy, on_duty = per("busy"), per("on_duty")
+        offered = answered + abandoned
+        n = within.shape[1]
+        start = np.arange(n) * w
+        out = pd.DataFrame({"role": name, "interval": np.arange(n), "start": start,
+                            "time": interval_times(start), "label": interval_labels(start, self.days * 86_400.0)})
+        vec_sl = np.vectorize(service_level, otypes=[float])
+        vec_ab = np.vectorize(abandonment, otypes=[float])
+        figures: dict[str, tuple[Any, Any, Any]] = {
+            "arrivals": interval_table(per("arrivals"), low=0),
+            "offered_load": interval_table(per("work") / w, low=0),
+            "on_duty": interval_table(on_duty, low=0),
+            "busy": interval_table(busy, low=0),
+            "occupancy": proportion_table(np.vectorize(occupancy, otypes=[float])(busy, on_duty)),
+            "queue_mean": interval_table(per("queue_mean"), low=0),
+            "queue_max": interval_table(per("queue_max"), low=0),
+            "service_level": proportion_table(vec_sl(within, answered, abandoned), offered),
+            "asa": interval_table(np.vectorize(asa, otypes=[float])(per("wait_sum"), answered), low=0),
+            "abandonment": proportion_table(vec_ab(abandoned, answered), offered),
+        }
+        columns: dict[str, Any] = {}
+        for k, triple in figures.items():
+            _put(columns, k, triple)
+        return pd.concat([out, pd.DataFrame(columns)], axis=1)
 
     def journeys(self) -> pd.DataFrame:
-        """Per journey: outcomes, time in system, transfers, steps visited, waits seen and unseen."""
+        """Per journey figure (``metric``): outcomes, time in system, transfers, steps visited, waits seen
+        and unseen, with ``mean``, ``ci_low``, ``ci_high`` (a long table)."""
         keys = [f.name for f in fields(JourneyFigures)]
         rows = []
         for k in keys:
-            mean, lo, hi = mean_ci(getattr(r.journeys, k) for r in self.replications)
+            mean, lo, hi = _nonneg(getattr(r.journeys, k) for r in self.replications)
             rows.append({"metric": k, "mean": mean, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows).set_index("metric")
 
     def staff(self) -> pd.DataFrame:
-        """Per role: staff hours paid and their cost, average on duty and busy, occupancy, service level."""
+        """Per role: staff hours paid and their cost, average on duty and busy, occupancy, service level
+        and abandonment over the counted part of the run, each with ``_ci_low`` and ``_ci_high`` (a wide
+        table), and ``target_seconds`` (the wait the service level counts within)."""
         rows = []
         first = self.first_interval
         for r in self.blueprint.roles:
             row: dict[str, Any] = {"role": r.name}
             totals = [rep.role_totals[r.name] for rep in self.replications]
             for k in ("paid_hours", "cost", "on_duty", "busy"):
-                mean, lo, hi = mean_ci(getattr(t, k) for t in totals)
-                row[k] = mean
-                row[f"{k} ci"] = (lo, hi)
-            row["occupancy"], lo, hi = mean_ci(occupancy(t.busy, t.on_duty) for t in totals)
-            row["occupancy ci"] = (lo, hi)
-            sl = [role_service_level(rep.roles[r.name], first) for rep in self.replications]
-            row["service_level"], lo, hi = mean_ci(sl)
-            row["service_level ci"] = (lo, hi)
-            ab = [role_abandonment(rep.roles[r.name], first) for rep in self.replications]
-            row["abandonment"], lo, hi = mean_ci(ab)
-            row["abandonment ci"] = (lo, hi)
+                _put(row, k, _nonneg(getattr(t, k) for t in totals))
+            _put(row, "occupancy", proportion_ci([occupancy(t.busy, t.on_duty) for t in totals]))
+            ri = [rep.roles[r.name] for rep in self.replications]
+            offered = [sum(x.answered[first:]) + sum(x.abandoned[first:]) for x in ri]
+            _put(row, "service_level", proportion_ci([role_service_level(x, first) for x in ri], offered))
+            _put(row, "abandonment", proportion_ci([role_abandonment(x, first) for x in ri], offered))
             row["target_seconds"] = totals[0].target_seconds
             rows.append(row)
         return pd.DataFrame(rows).set_index("role")
 
     def summary(self) -> pd.DataFrame:
-        """Key figures with 95% intervals: throughput, outcomes, time in system, staff hours and cost."""
+        """Key figures with 95% intervals (a long table: ``mean``, ``ci_low``, ``ci_high``): throughput,
+        outcomes, time in system, service level and staff hours per role, staff cost."""
         j = self.journeys()
         rows = [
             ("arrivals", *j.loc["arrivals"]),
@@ -174,11 +218,11 @@ class Results:
         unlimited = {r.name for r in self.blueprint.roles if r.staffing is not None and r.staffing.kind == "unlimited"}
         for role, rec in staff.iterrows():
             if role not in unlimited and not math.isnan(rec["service_level"]):
-                rows.append((f"{role}: service level", rec["service_level"], *rec["service_level ci"]))
+                rows.append((f"{role}: service level", *rec[interval_columns("service_level")]))
             if rec["paid_hours"]:
-                rows.append((f"{role}: staff hours paid", rec["paid_hours"], *rec["paid_hours ci"]))
+                rows.append((f"{role}: staff hours paid", *rec[interval_columns("paid_hours")]))
         cost = [sum(t.cost for t in rep.role_totals.values()) for rep in self.replications]
-        rows.append(("staff cost", *mean_ci(cost)))
+        rows.append(("staff cost", *_nonneg(cost)))
         return pd.DataFrame(rows, columns=["figure", "mean", "ci_low", "ci_high"]).set_index("figure")
 
     # -- fail points ------------------------------------------------------------
@@ -306,4 +350,3 @@ class Results:
         from simulate.storage import load_results
 
         return load_results(path)
-

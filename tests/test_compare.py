@@ -19,7 +19,7 @@ import pytest
 import blueprint
 import simulate
 from simulate.executors import execute
-from simulate.results import mean_ci
+from simulate.intervals import mean_ci, proportion_ci
 from simulate.run import replication_seeds, resolve_seed, run_many
 from simulate.scenarios import Comparison, Scenario, ScenarioError, compare, paired_differences, replication_figures
 
@@ -99,9 +99,9 @@ def test_figures_are_those_of_the_results_tables(small: Comparison) -> None:
         asa = [sum(r.roles["first_line"].wait_sum) / sum(r.roles["first_line"].answered) for r in res.replications]
         assert figs.loc["first_line: ASA (s)", "mean"] == pytest.approx(np.mean(asa))
         by_interval = small.service_level_by_interval(name, "first_line")
-        assert np.allclose(by_interval["mean"], per["service_level"], equal_nan=True)
-        low = [lo for lo, _ in per["service_level ci"]]
-        assert np.allclose(by_interval["ci_low"], low, equal_nan=True)
+        assert np.allclose(by_interval["service_level"], per["service_level"], equal_nan=True)
+        assert np.allclose(by_interval["service_level_ci_low"], per["service_level_ci_low"], equal_nan=True)
+        assert list(by_interval["label"][:2]) == ["00:00", "00:15"]
 
 
 def test_differences_are_paired_t_intervals(small: Comparison) -> None:
@@ -356,7 +356,23 @@ def test_sweep_of_50_scenarios_matches_separate_runs(bp: blueprint.Blueprint) ->
 
 def _figures_of(results: simulate.Results) -> pd.DataFrame:
     per = replication_figures(results)
-    rows = {fig: dict(zip(("mean", "ci_low", "ci_high"), mean_ci(per[fig].tolist()))) for fig in per.columns}
+    shares = ("service level", "abandonment", "occupancy")
+
+    def counts(fig: str) -> list[float] | None:
+        """The customers a share is of: arrivals, or the calls a role was offered (the run has no warm-up)."""
+        if fig == "abandonment":
+            return [rep.journeys.arrivals for rep in results.replications]
+        role = fig.split(":")[0]
+        if fig.endswith(("service level", "abandonment")):
+            return [sum(rep.roles[role].answered) + sum(rep.roles[role].abandoned) for rep in results.replications]
+        return None
+
+    def interval(fig: str) -> tuple[float, float, float]:
+        if fig.endswith(shares):
+            return proportion_ci(per[fig].tolist(), counts(fig))
+        return mean_ci(per[fig].tolist(), low=0)
+
+    rows = {fig: dict(zip(("mean", "ci_low", "ci_high"), interval(fig))) for fig in per.columns}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "figure"
     return out

@@ -72,7 +72,8 @@ def test_the_plan_is_staffing_the_blueprint_accepts(loop: simulate.StaffingPlan)
     again = simulate.run(staffed, days=1, replications=10, seed=1)
     assert again.summary()["mean"].to_dict() == loop.results.summary()["mean"].to_dict()
     cov = loop.coverage("specialist")
-    assert list(cov.columns) == ["required", "on_duty", "service_level", "abandonment"]
+    assert list(cov.columns) == ["start", "time", "label", "required", "on_duty", "service_level", "service_level_ci_low",
+                                 "service_level_ci_high", "abandonment", "abandonment_ci_low", "abandonment_ci_high"]
     fig = loop.plot("first_line")
     assert fig.axes[0].get_ylabel() == "staff (people)" and fig.axes[0].get_title().startswith("first_line: ")
     assert "Staffing plan" in loop._repr_html_()

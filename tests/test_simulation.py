@@ -202,7 +202,7 @@ def test_abandonment_and_waits_are_reported() -> None:
     for col in ("wait_mean", "wait_p50", "wait_p90", "wait_p95", "wait_max"):
         assert steps.loc["use_the_kiosk", col] >= 0
     assert steps.loc["use_the_kiosk", "wait_p50"] <= steps.loc["use_the_kiosk", "wait_p90"] <= steps.loc["use_the_kiosk", "wait_p95"] <= steps.loc["use_the_kiosk", "wait_max"]
-    lo, hi = steps.loc["use_the_kiosk", "wait_mean ci"]
+    lo, hi = steps.loc["use_the_kiosk", ["wait_mean_ci_low", "wait_mean_ci_high"]]
     assert lo <= steps.loc["use_the_kiosk", "wait_mean"] <= hi
     roles = results.roles("kiosk")
     assert {"arrivals", "offered_load", "on_duty", "busy", "occupancy", "queue_mean", "queue_max",

@@ -42,14 +42,16 @@ import pandas as pd
 
 from blueprint import Blueprint
 from simulate.executors import ExecutorChoice
-from simulate.results import Results, mean_ci
+from simulate.results import Results
 from simulate.run import run_many
 from simulate.scenarios.apply import apply_all
 from simulate.scenarios.figures import (
     DIFF_COLUMNS,
+    figure_interval,
     main_role,
     paired_table,
     queue_roles,
+    replication_counts,
     replication_figures,
     service_level_by_interval,
 )
@@ -157,12 +159,14 @@ class Comparison:
 
     # -- tables ------------------------------------------------------------------------------------
     def figures(self) -> pd.DataFrame:
-        """Key figures per scenario and figure: ``mean``, ``ci_low``, ``ci_high`` (95%)."""
+        """Key figures per scenario and figure (a long table): ``mean``, ``ci_low``, ``ci_high`` (95%, inside the
+        figure's range: see :func:`~simulate.scenarios.figures.figure_interval`)."""
         rows = []
         for name in self.names:
             per = self.replication_figures(name)
+            counts = replication_counts(self[name])
             for fig in per.columns:
-                mean, lo, hi = mean_ci(per[fig].tolist())
+                mean, lo, hi = figure_interval(fig, per[fig].tolist(), counts[fig].tolist() if fig in counts else None)
                 rows.append({"scenario": name, "figure": fig, "mean": mean, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows).set_index(["scenario", "figure"])
 
@@ -245,8 +249,9 @@ class Comparison:
         return main_role(self[self.baseline].blueprint)
 
     def service_level_by_interval(self, name: str, role: str | None = None) -> pd.DataFrame:
-        """One scenario's service level of ``role`` per interval: ``start`` (seconds from Monday 00:00),
-        ``mean``, ``ci_low``, ``ci_high`` (the figures of :meth:`Results.roles`, computed at once)."""
+        """One scenario's service level of ``role`` per interval (a wide table): ``start`` (seconds from Monday
+        00:00), ``time``, ``label``, ``service_level``, ``service_level_ci_low``, ``service_level_ci_high`` (the
+        columns of :meth:`Results.roles`)."""
         role = role or self._main_role()
         res = self[name]
         if role not in res.replications[0].roles:

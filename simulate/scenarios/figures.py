@@ -14,13 +14,58 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from blueprint import Blueprint
-from simulate.figures import occupancy, role_abandonment, role_asa, role_service_level, service_level
-from simulate.results import Results, mean_ci
+from simulate.figures import occupancy, role_abandonment, role_asa, role_service_level
+from simulate.intervals import interval_table, mean_ci, proportion_ci
+from simulate.results import Results, interval_columns
 
 __all__ = [
-    "DIFF_COLUMNS", "interval_table", "main_role", "paired_differences", "paired_table", "queue_roles",
-    "replication_figures", "service_level_by_interval",
+    "DIFF_COLUMNS", "figure_interval", "interval_table", "is_share", "main_role", "paired_differences", "paired_table",
+    "queue_roles", "replication_counts", "replication_figures", "service_level_by_interval",
 ]
+
+_SHARES = ("service level", "abandonment", "occupancy")
+
+
+def is_share(figure: str) -> bool:
+    """Is the key figure ``figure`` (a column of :func:`replication_figures`) a share in [0, 1]?
+
+    >>> is_share("first_line: service level"), is_share("staff cost")
+    (True, False)
+    """
+    return figure.endswith(_SHARES)
+
+
+def figure_interval(figure: str, values: ArrayLike, counts: ArrayLike | None = None,
+                    level: float = 0.95) -> tuple[float, float, float]:
+    """``(mean, ci_low, ci_high)`` of one key figure over the replications, inside its range: a Wilson
+    interval for a share (``counts``: the customers each replication's share is of, where known; see
+    :func:`replication_counts`), a *t* interval kept at or above 0 otherwise (every key figure is a
+    count, a time, hours or money); see :mod:`simulate.intervals`. The same intervals as
+    :meth:`Results.summary` and :meth:`Results.staff` for the figures they share.
+
+    >>> figure_interval("staff cost", [10.0, 10.0, 40.0])[1]
+    0.0
+    """
+    if is_share(figure):
+        return proportion_ci(values, counts, level=level)
+    return mean_ci(values, level, low=0.0)
+
+
+def replication_counts(results: Results) -> pd.DataFrame:
+    """Per replication (rows), the customers each share of :func:`replication_figures` is of: arrivals for
+    ``abandonment``, the calls offered (answered or gave up) for a role's service level and abandonment.
+    Shares of time (occupancy) have none."""
+    first = results.first_interval
+    roles = queue_roles(results.blueprint)
+    rows = []
+    for rep in results.replications:
+        row: dict[str, float] = {"abandonment": rep.journeys.arrivals}
+        for role in roles:
+            r = rep.roles[role]
+            offered = float(sum(r.answered[first:]) + sum(r.abandoned[first:]))
+            row[f"{role}: service level"] = row[f"{role}: abandonment"] = offered
+        rows.append(row)
+    return pd.DataFrame(rows).rename_axis("replication")
 
 
 def queue_roles(bp: Blueprint) -> list[str]:
@@ -71,29 +116,9 @@ def replication_figures(results: Results) -> pd.DataFrame:
     return pd.DataFrame(rows).rename_axis("replication")
 
 
-def interval_table(values: ArrayLike, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and t interval over replications (rows) per column, NaNs left out: ``(mean, low, high)``.
-
-    >>> mean, low, high = interval_table([[1.0, 2.0], [3.0, float("nan")]])
-    >>> mean.tolist(), round(float(low[0]), 3), round(float(high[0]), 3), bool(math.isnan(low[1]))
-    ([2.0, 2.0], -10.706, 14.706, True)
-    """
-    from scipy import stats  # costly to import; only intervals need it
-
-    x = np.asarray(values, dtype=float)
-    n = np.sum(~np.isnan(x), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
-        dev = np.where(np.isnan(x), 0.0, x - mean)
-        sd = np.sqrt(np.sum(dev * dev, axis=0) / np.maximum(n - 1, 1))
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
-        half = np.where(n >= 2, t * sd / np.sqrt(n), np.nan)
-    return mean, mean - half, mean + half
-
-
 def paired_differences(baseline: Results, other: Results, level: float = 0.95) -> pd.DataFrame:
     """Per key figure: the baseline's mean (``baseline_mean``), the other run's (``mean``), and their paired difference
-    (``other - baseline``, replication by replication) with its t interval.
+    (``other - baseline``, replication by replication) with its t interval (kept inside [-1, 1] for a share).
 
     ``significant`` is true where the interval leaves out 0. Pairs where
     either value is missing (NaN) are left out. Pairing pays off when both
@@ -112,7 +137,8 @@ def paired_table(a: pd.DataFrame, b: pd.DataFrame, level: float = 0.95) -> pd.Da
         x = a[fig].to_numpy(dtype=float) if fig in a else np.full(len(a), np.nan)
         y = b[fig].to_numpy(dtype=float) if fig in b else np.full(len(b), np.nan)
         ok = ~(np.isnan(x) | np.isnan(y))
-        d, lo, hi = mean_ci((y - x)[ok], level)
+        bound = 1.0 if is_share(fig) else math.inf
+        d, lo, hi = mean_ci((y - x)[ok], level, low=-bound, high=bound)
         sig = bool(not math.isnan(lo) and (lo > 0 or hi < 0)) if ok.sum() >= 2 else False
         rows.append({"figure": fig, "baseline_mean": mean_ci(x, level)[0], "mean": mean_ci(y, level)[0],
                      "difference": d, "ci_low": lo, "ci_high": hi, "significant": sig})
@@ -136,12 +162,8 @@ def main_role(bp: Blueprint) -> str:
 
 
 def service_level_by_interval(res: Results, role: str) -> pd.DataFrame:
-    """The service level of ``role`` per interval of a run: ``start`` (seconds from Monday 00:00),
-    ``mean``, ``ci_low``, ``ci_high`` (the figures of :meth:`Results.roles`, computed at once)."""
-    per = []
-    for rep in res.replications:
-        r = rep.roles[role]
-        per.append([service_level(w, a, b) for w, a, b in zip(r.within, r.answered, r.abandoned)])
-    mean, lo, hi = interval_table(per)
-    start = np.arange(len(mean)) * res.interval
-    return pd.DataFrame({"start": start, "mean": mean, "ci_low": lo, "ci_high": hi}).rename_axis("interval")
+    """The service level of ``role`` per interval of a run, indexed by ``interval``: ``start`` (seconds from
+    Monday 00:00), ``time``, ``label``, ``service_level``, ``service_level_ci_low``, ``service_level_ci_high``
+    (the columns of :meth:`Results.roles`)."""
+    per = pd.DataFrame(res.roles(role).xs(role, level="role"))
+    return pd.DataFrame(per[["start", "time", "label", *interval_columns("service_level")]])

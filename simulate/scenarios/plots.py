@@ -34,9 +34,10 @@ def plot_service_level(comparison: Comparison, role: str | None = None, *, scena
         x = (t["start"] + comparison[name].interval / 2) / 3600
         base = name == comparison.baseline
         style = {"color": "#111111", "lw": 2.2, "zorder": 3} if base else {"lw": 1.4}
-        (line,) = ax.plot(x, t["mean"], label=_label(name, base), **style)
+        (line,) = ax.plot(x, t["service_level"], label=_label(name, base), **style)
         if band:
-            ax.fill_between(x, t["ci_low"], t["ci_high"], color=line.get_color(), alpha=0.12, lw=0)
+            ax.fill_between(x, t["service_level_ci_low"], t["service_level_ci_high"], color=line.get_color(), alpha=0.12,
+                            lw=0)
     target = comparison[comparison.baseline].blueprint.target_for(role)
     if target is not None and target.service_level is not None:
         ax.axhline(target.service_level, ls="--", color="#555555", lw=1,

@@ -44,12 +44,12 @@ def _checks(target: Target, rec: pd.Series) -> list[_Check]:
     """The figures ``target`` bounds, read from one interval's row of :meth:`Results.roles`."""
     out = []
     if target.service_level is not None:
-        out.append(_Check("service_level", rec["service_level"], rec["service_level ci"][1], target.service_level,
+        out.append(_Check("service_level", rec["service_level"], rec["service_level_ci_high"], target.service_level,
                           "below"))
     if target.max_abandon is not None:
-        out.append(_Check("abandonment", rec["abandonment"], rec["abandonment ci"][0], target.max_abandon, "above"))
+        out.append(_Check("abandonment", rec["abandonment"], rec["abandonment_ci_low"], target.max_abandon, "above"))
     if target.max_asa is not None:
-        out.append(_Check("asa", rec["asa"], rec["asa ci"][0], target.max_asa.seconds, "above"))
+        out.append(_Check("asa", rec["asa"], rec["asa_ci_low"], target.max_asa.seconds, "above"))
     return out
 
 

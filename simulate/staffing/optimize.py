@@ -36,7 +36,7 @@ from blueprint import Blueprint, Target
 from blueprint.files import read_data, read_text_file
 from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
-from simulate.results import Results
+from simulate.results import Results, interval_columns
 from simulate.run import resolve_seed, run
 from simulate.staffing.misses import Rule, count_intervals
 from simulate.staffing.misses import misses as find_misses
@@ -158,17 +158,18 @@ class StaffingPlan:
         return staff.loc[list(self.plans)]
 
     def coverage(self, role: str) -> pd.DataFrame:
-        """Per interval: the requirement, the staff the plan puts on duty, and the service level simulated."""
+        """Per interval (a wide table indexed by ``interval``): ``start``, ``time`` and ``label`` as in
+        :meth:`Results.roles`, the requirement, the staff the plan puts on duty, and the service level and
+        abandonment simulated, each with ``_ci_low`` and ``_ci_high``."""
         plan = self.plans[role]
-        per = self.results.roles(role)
+        per = self.results.roles(role).xs(role, level="role")
         n = len(self.requirement[role])
-        out = pd.DataFrame({
-            "required": self.requirement[role],
-            "on_duty": plan.coverage["on_duty"].to_numpy()[:n],
-            "service_level": per["service_level"].to_numpy()[:n],
-            "abandonment": per["abandonment"].to_numpy()[:n],
-        })
-        out.index = pd.Index(np.arange(n) * self.interval, name="start (s)")
+        out = per[["start", "time", "label"]].iloc[:n].copy()
+        out.insert(3, "required", self.requirement[role][:len(out)])
+        out.insert(4, "on_duty", plan.coverage["on_duty"].to_numpy()[:len(out)])
+        for figure in ("service_level", "abandonment"):
+            for column in interval_columns(figure):
+                out[column] = per[column].to_numpy()[:len(out)]
         return out
 
     def summary(self) -> pd.DataFrame:
@@ -180,7 +181,8 @@ class StaffingPlan:
             cost = plan.cost if math.isfinite(plan.cost) else rec["cost"]
             rows.append({
                 "role": role, "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": cost,
-                "service_level": rec["service_level"], "service_level ci": rec["service_level ci"],
+                "service_level": rec["service_level"], "service_level_ci_low": rec["service_level_ci_low"],
+                "service_level_ci_high": rec["service_level_ci_high"],
                 "abandonment": rec["abandonment"], "target": self.targets[role].service_level,
                 "intervals missing target": count_intervals(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
             })

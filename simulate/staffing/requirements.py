@@ -53,7 +53,7 @@ from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
 from blueprint.visits import Visits, arrival_lags, expected_visits
-from simulate.clock import format_clock
+from simulate.clock import interval_labels, interval_times
 from simulate.clock import to_seconds as _seconds
 from simulate.engine.model import DEFAULT_TARGET_SECONDS
 from simulate.engine.semantics import held_roles
@@ -312,7 +312,8 @@ def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patie
         "role": role,
         "interval": np.arange(len(starts)),
         "start": starts,
-        "time": [_clock(t) for t in starts],
+        "time": interval_times(starts),
+        "label": interval_labels(starts, len(starts) * w),
         "arrival_rate": lam * 3600,
         "handle_time": np.where(lam > 0, h, np.nan),
         "load": lam * h,
@@ -323,10 +324,6 @@ def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patie
         if col in details:
             out[col] = details[col].to_numpy()
     return out
-
-
-def _clock(t: float) -> str:
-    return format_clock(t, day="weekday", rounding="down")
 
 
 def _table(frames: list[pd.DataFrame], settings: RequirementSettings, results: Results | None = None) -> Requirements:
@@ -388,9 +385,9 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
     for frame in frames:
         role = frame["role"].iloc[0]
         per = results.roles(role)
-        frame["sim_service_level"] = per["service_level"].to_numpy()[:n]
-        frame["sim_abandonment"] = per["abandonment"].to_numpy()[:n]
-        frame["sim_occupancy"] = per["occupancy"].to_numpy()[:n]
+        for figure in ("service_level", "abandonment", "occupancy"):
+            for suffix in ("", "_ci_low", "_ci_high"):
+                frame[f"sim_{figure}{suffix}"] = per[figure + suffix].to_numpy()[:n]
     return _table(frames, settings, results)
 
 

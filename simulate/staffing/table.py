@@ -79,13 +79,15 @@ _RUN = ("iterations", "history", "seed", "converged")
 class Requirements(pd.DataFrame):
     """Required staff per role and interval: a DataFrame indexed by ``(role, interval)``.
 
-    Columns: ``start`` (seconds from Monday 00:00), ``time`` (in words),
-    ``arrival_rate`` (calls an hour), ``handle_time`` (seconds), ``load``
-    (Erlangs), ``required`` (agents on the phones), ``scheduled`` (with
+    Columns: ``start`` (seconds from Monday 00:00), ``time`` (a ``Timestamp`` on the
+    nominal week starting Monday 2024-01-01), ``label`` (``"08:15"``, or ``"Mon 08:15"``
+    for more than a day), ``arrival_rate`` (calls an hour), ``handle_time`` (seconds),
+    ``load`` (Erlangs), ``required`` (agents on the phones), ``scheduled`` (with
     shrinkage), and the figures the formula gives at ``required``:
     ``service_level``, ``asa`` (s), ``p_abandon``, ``occupancy``. The simulation
     method adds ``sim_service_level``, ``sim_abandonment`` and ``sim_occupancy``,
-    measured at the final staffing. How the table was made is in :attr:`settings`;
+    measured at the final staffing, each with ``_ci_low`` and ``_ci_high`` (its 95%
+    interval over the replications, as in :meth:`Results.roles`). How the table was made is in :attr:`settings`;
     concatenated tables are described in the module notes.
     """
 

@@ -23,9 +23,11 @@ SCENARIOS = ROOT / "examples" / "contact_center.scenarios.yaml"
 
 
 def plain(value: Any) -> Any:
-    """A JSON-able copy of a table cell (tuples of a CI become lists, NaN stays NaN)."""
+    """A JSON-able copy of a table cell (tuples become lists, times ISO text, NaN stays NaN)."""
     if isinstance(value, (tuple, list)):
         return [plain(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

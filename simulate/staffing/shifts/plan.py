@@ -20,7 +20,7 @@ import pandas as pd
 
 from blueprint.staffing import DAY, Break, Shift, Staffing
 from blueprint.units import WEEKDAYS, time_of_day_seconds
-from simulate.clock import format_clock
+from simulate.clock import format_clock, interval_labels, interval_times
 from simulate.staffing.shifts.calendar import Grid, IntervalLike, RequirementLike, horizon, template_grid
 from simulate.staffing.shifts.decompose import decompose
 from simulate.staffing.shifts.diagnose import check_reach, diagnose
@@ -49,7 +49,10 @@ class ShiftPlan:
     """A shift plan: who starts which template when, their breaks, and what it covers.
 
     ``shifts`` has one row per template, start and break times, with
-    ``count`` staff; ``coverage`` one row per interval with ``required``,
+    ``count`` staff; ``coverage`` one row per interval (indexed as the
+    requirement was) with ``time`` (the interval's start as a ``Timestamp`` on
+    the nominal week starting Monday 2024-01-01, Monday when the weekday is not
+    known), ``label`` (``"08:15"``, or ``"Mon 08:15"`` past a day), ``required``,
     ``on_duty``, ``on_break``, ``shortfall`` and ``surplus``. ``paid_hours``,
     ``cost`` and ``headcount`` (shifts worked over the horizon) are totals;
     ``gap`` is HiGHS's relative optimality gap, ``(plan - bound) / plan``,
@@ -225,8 +228,11 @@ def plan_from_units(
         merged[(k, s, brk)] += n
     units = [(k, s, brk, n) for (k, s, brk), n in sorted(merged.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])) if n]
     on_duty, on_break = staff_on_duty(grid, units)
+    starts = h.origin + np.arange(h.T) * h.step
     cov = pd.DataFrame(
         {
+            "time": interval_times(starts).to_numpy(),
+            "label": interval_labels(starts, h.T * h.step),
             "required": h.required,
             "on_duty": on_duty,
             "on_break": on_break,

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint
+from blueprint.numbers import Kind, fmt, interval
 from simulate.clock import interval_labels, interval_times
 from simulate.engine.output import JourneyFigures, Replication, StepFigures
 from simulate.eventlog import event_table, save_events
@@ -60,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from simulate.failpoints import FailPoints
 
-__all__ = ["PROPORTIONS", "Results", "interval_columns", "mean_ci", "proportion_ci"]
+__all__ = ["PROPORTIONS", "Results", "figure_kind", "interval_columns", "mean_ci", "proportion_ci"]
 
 #: Figures that are shares of customers or of time: their intervals stay inside [0, 1].
 PROPORTIONS = frozenset({"service_level", "abandonment", "occupancy", "within_tolerance"})
@@ -79,6 +80,22 @@ def _put(row: dict[str, Any], name: str, triple: tuple[Any, Any, Any]) -> None:
     """Write a figure's mean and interval into a row (or a frame's columns) of a wide table."""
     for column, value in zip(interval_columns(name), triple):
         row[column] = value
+
+
+def figure_kind(figure: str) -> Kind:
+    """How a key figure of :meth:`Results.summary` (or a comparison) is written: a share as a percentage,
+    a cost as money, a figure in seconds as seconds, anything else as a number (:mod:`blueprint.numbers`).
+
+    >>> figure_kind("first_line: service level"), figure_kind("staff cost"), figure_kind("time in system (s)")
+    ('percent', 'money', 'seconds')
+    """
+    if figure.endswith(("service level", "abandonment", "occupancy")):
+        return "percent"
+    if figure.endswith("cost"):
+        return "money"
+    if figure.endswith("(s)"):
+        return "seconds"
+    return "number"
 
 
 def _nonneg(values: Any) -> tuple[float, float, float]:
@@ -326,14 +343,15 @@ class Results:
         )
 
     def _repr_html_(self) -> str:
-        def fmt(df: pd.DataFrame) -> str:
-            return df.to_html(float_format=lambda v: f"{v:,.3g}", na_rep="–")
-
         s = self.summary()
-        s["95% interval"] = [f"{lo:,.3g} – {hi:,.3g}" if not math.isnan(lo) else "–" for lo, hi in zip(s.ci_low, s.ci_high)]
+        kinds = [figure_kind(str(f)) for f in s.index]
+        shown = pd.DataFrame({
+            "mean": [fmt(m, k) for m, k in zip(s["mean"], kinds)],
+            "95% interval": [interval(lo, hi, k) for lo, hi, k in zip(s["ci_low"], s["ci_high"], kinds)],
+        }, index=s.index)
         return (
             f"<h4>{html.escape(self.blueprint.name)}: {len(self.replications)} replications × {self.days:g} day(s), "
-            f"seed {self.seed}</h4>" + fmt(s[["mean", "95% interval"]])
+            f"seed {self.seed}</h4>" + shown.to_html()
         )
 
     # -- files ----------------------------------------------------------------------

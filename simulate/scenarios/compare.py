@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from blueprint import Blueprint
+from blueprint.numbers import fmt
 from simulate.executors import ExecutorChoice
-from simulate.results import Results
+from simulate.results import Results, figure_kind
 from simulate.run import run_many
 from simulate.scenarios.apply import apply_all
 from simulate.scenarios.figures import (
@@ -218,7 +219,8 @@ class Comparison:
 
     def __str__(self) -> str:
         t = self.table().reindex(columns=self.headline())
-        return repr(self) + "\n" + t.to_string(float_format=lambda v: f"{v:,.3g}")
+        shown = pd.DataFrame({c: [fmt(v, figure_kind(c)) for v in t[c]] for c in t.columns}, index=t.index)
+        return repr(self) + "\n" + shown.to_string()
 
     def _repr_html_(self) -> str:
         figs: dict[Any, dict[Any, Any]] = self.figures().to_dict("index")

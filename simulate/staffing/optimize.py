@@ -34,6 +34,7 @@ import pandas as pd
 
 from blueprint import Blueprint, Target
 from blueprint.files import read_data, read_text_file
+from blueprint.numbers import Kind, fmt, money, number
 from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, interval_columns
@@ -217,8 +218,17 @@ class StaffingPlan:
         s = self.summary()
         state = "meets the target in every interval" if self.meets_target else f"{count_intervals(self.misses)} interval(s) below target"
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
-                f"cost {self.cost:,.2f}, {self.paid_hours:,.1f} paid hours, {len(self.rounds)} round(s)"
-                f"{s.to_html(float_format=lambda x: f'{x:,.3g}')}</div>")
+                f"cost {money(self.cost)}, {number(self.paid_hours)} paid hours, {len(self.rounds)} round(s)"
+                f"{_shown(s).to_html()}</div>")
+
+
+def _shown(summary: pd.DataFrame) -> pd.DataFrame:
+    """The plan's summary as text for display: shares as percentages, cost as money, no ``e+``."""
+    out = pd.DataFrame(index=summary.index)
+    for column in summary.columns:
+        kind: Kind = "percent" if column.startswith(("service_level", "abandonment", "target")) else "money" if column == "cost" else "number"
+        out[column] = [fmt(v, kind) for v in summary[column]]
+    return out
 
 
 def optimize_staffing(

@@ -1,0 +1,97 @@
+"""Numbers as people read them: the one home of number formats for every display (text, HTML, CLI).
+
+Never scientific notation; thousands separators; a precision that suits the size
+(three significant digits below 100, whole numbers above); shares as
+percentages, money with two decimals, durations in seconds; ``–`` for a
+missing value (NaN or None).
+
+>>> number(8170.4), number(0.01234), number(float("nan"))
+('8,170', '0.0123', '–')
+>>> percent(0.8123), money(8170.4), seconds(12.34)
+('81.2%', '8,170.40', '12.3 s')
+>>> interval(0.75, 0.81, kind="percent")
+'75.0% – 81.0%'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+__all__ = ["MISSING", "Kind", "fmt", "interval", "money", "number", "percent", "seconds"]
+
+MISSING = "–"
+Kind = Literal["number", "percent", "money", "seconds"]
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x: float | None) -> str:
+    """A number with thousands separators: whole above 100, three significant digits below, never ``e+``.
+
+    >>> number(53_300.0), number(42), number(2.5), number(-0.5), number(1e-7)
+    ('53,300', '42', '2.5', '-0.5', '0')
+    """
+    if _missing(x):
+        return MISSING
+    assert x is not None
+    if isinstance(x, bool):
+        return str(x)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    a = abs(x)
+    if a >= 100 or float(x).is_integer():
+        return f"{x:,.0f}"
+    if a < 1e-4:
+        return "0"
+    digits = max(0, 2 - math.floor(math.log10(a)))
+    return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def percent(x: float | None, digits: int = 1) -> str:
+    """A share (0.8 = 80%) as a percentage.
+
+    >>> percent(1.0), percent(0.05, digits=0)
+    ('100.0%', '5%')
+    """
+    return MISSING if _missing(x) else f"{100 * float(x):,.{digits}f}%"  # type: ignore[arg-type]
+
+
+def money(x: float | None) -> str:
+    """An amount of money: thousands separators and two decimals (no currency: the model has none).
+
+    >>> money(53_312.5)
+    '53,312.50'
+    """
+    return MISSING if _missing(x) else f"{float(x):,.2f}"  # type: ignore[arg-type]
+
+
+def seconds(x: float | None) -> str:
+    """A duration in seconds.
+
+    >>> seconds(4000.0)
+    '4,000 s'
+    """
+    return MISSING if _missing(x) else f"{number(x)} s"
+
+
+def fmt(x: float | None, kind: Kind = "number") -> str:
+    """``x`` written as ``kind``: ``"number"``, ``"percent"``, ``"money"`` or ``"seconds"``.
+
+    >>> fmt(0.5, "percent")
+    '50.0%'
+    """
+    return {"number": number, "percent": percent, "money": money, "seconds": seconds}[kind](x)
+
+
+def interval(low: float | None, high: float | None, kind: Kind = "number") -> str:
+    """A 95% interval as ``"low – high"``; ``–`` when it is missing.
+
+    >>> interval(float("nan"), 1.0)
+    '–'
+    """
+    if _missing(low) or _missing(high):
+        return MISSING
+    return f"{fmt(low, kind)} – {fmt(high, kind)}"

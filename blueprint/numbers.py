@@ -9,8 +9,8 @@ missing value (NaN or None).
 ('8,170', '0.0123', '–')
 >>> percent(0.8123), money(8170.4), seconds(12.34)
 ('81.2%', '8,170.40', '12.3 s')
->>> interval(0.75, 0.81, kind="percent")
-'75.0% – 81.0%'
+>>> interval(0.75, 0.81, kind="percent"), signed(1016.0), signed(-0.023, "percent")
+('75.0% – 81.0%', '+1,016', '−2.3 pp')
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-__all__ = ["MISSING", "Kind", "fmt", "interval", "money", "number", "percent", "seconds"]
+__all__ = ["MISSING", "Kind", "figure_kind", "fmt", "interval", "money", "number", "percent", "seconds", "signed"]
 
 MISSING = "–"
 Kind = Literal["number", "percent", "money", "seconds"]
@@ -28,11 +28,12 @@ def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def number(x: float | None) -> str:
-    """A number with thousands separators: whole above 100, three significant digits below, never ``e+``.
+def number(x: float | None, digits: int | None = None) -> str:
+    """A number with thousands separators: whole above 100, three significant digits below, never ``e+``;
+    ``digits`` fixes the decimals instead (for a column that should line up).
 
-    >>> number(53_300.0), number(42), number(2.5), number(-0.5), number(1e-7)
-    ('53,300', '42', '2.5', '-0.5', '0')
+    >>> number(53_300.0), number(42), number(2.5), number(-0.5), number(1e-7), number(184.25, digits=1)
+    ('53,300', '42', '2.5', '-0.5', '0', '184.2')
     """
     if _missing(x):
         return MISSING
@@ -41,6 +42,8 @@ def number(x: float | None) -> str:
         return str(x)
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
+    if digits is not None:
+        return f"{x:,.{digits}f}"
     a = abs(x)
     if a >= 100 or float(x).is_integer():
         return f"{x:,.0f}"
@@ -75,6 +78,43 @@ def seconds(x: float | None) -> str:
     '4,000 s'
     """
     return MISSING if _missing(x) else f"{number(x)} s"
+
+
+def signed(x: float | None, kind: Kind = "number", digits: int | None = None) -> str:
+    """A difference: always signed (``+``/``−``), shares in percentage points, ``0`` for no change;
+    small differences keep three significant digits, so they never read as 0.
+
+    >>> signed(1016.4), signed(-3.0), signed(0.0), signed(0.012, "percent"), signed(-12.5, "seconds")
+    ('+1,016', '−3', '0', '+1.2 pp', '−12.5 s')
+    >>> signed(0.00042, "percent"), signed(0.5, "money")
+    ('+0.042 pp', '+0.50')
+    """
+    if _missing(x):
+        return MISSING
+    v = float(x)  # type: ignore[arg-type]
+    if kind == "percent":
+        text = number(abs(100 * v), digits)
+        return ("0" if text.strip("0.,") == "" else ("+" if v > 0 else "−") + text) + " pp"
+    text = money(abs(v)) if kind == "money" and digits is None else number(abs(v), digits)
+    if text.strip("0.,") == "":
+        return "0" + (" s" if kind == "seconds" else "")
+    return ("+" if v > 0 else "−") + text + (" s" if kind == "seconds" else "")
+
+
+def figure_kind(figure: str) -> Kind:
+    """How a key figure of a simulation summary (or a comparison), by its name is written: a share as a percentage,
+    a cost as money, a figure in seconds as seconds, anything else as a number.
+
+    >>> figure_kind("first_line: service level"), figure_kind("staff cost"), figure_kind("time in system (s)")
+    ('percent', 'money', 'seconds')
+    """
+    if figure.endswith(("service level", "abandonment", "occupancy")):
+        return "percent"
+    if figure.endswith("cost"):
+        return "money"
+    if figure.endswith("(s)"):
+        return "seconds"
+    return "number"
 
 
 def fmt(x: float | None, kind: Kind = "number") -> str:

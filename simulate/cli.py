@@ -15,7 +15,7 @@ the keys; :func:`figure_key` maps a table's labels to them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,6 +36,8 @@ from blueprint.cli import (
 )
 from blueprint.errors import BlueprintError
 from blueprint.model import Blueprint
+from blueprint.numbers import Kind, figure_kind, signed
+from blueprint.numbers import fmt as write_number
 from blueprint.schema import register_schema
 
 if TYPE_CHECKING:
@@ -117,17 +119,19 @@ def _grouped(entries: Iterable[tuple[str | None, str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _number(v: object) -> str:
-    """A figure for a table: thousands with separators, small numbers with 3 significant digits."""
+def _number(v: object, kind: Kind = "number") -> str:
+    """A figure for a table, written by :mod:`blueprint.numbers` (what float() refuses is printed as text)."""
     try:
-        x = float(v)  # type: ignore[arg-type]  # anything a table holds; what float() refuses is printed as text
+        x = float(v)  # type: ignore[arg-type]  # anything a table holds
     except (TypeError, ValueError):
         return str(v)
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+    return write_number(x, kind)
 
 
-def _table(title: str, frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Table:
-    """A rich table of ``frame`` (its index first), figures formatted for reading."""
+def _table(title: str, frame: pd.DataFrame, formats: dict[str, str] | None = None,
+           row_kind: Callable[[str], Kind] | None = None) -> Table:
+    """A rich table of ``frame`` (its index first), figures formatted for reading; ``row_kind`` says how
+    each row's figures are written (a share as a percentage, a cost as money, ...)."""
     table = Table(title=title, title_justify="left")
     table.add_column(str(frame.index.name or ""), justify="left")
     for c in frame.columns:
@@ -141,7 +145,7 @@ def _table(title: str, frame: pd.DataFrame, formats: dict[str, str] | None = Non
             elif formats and c in formats:
                 cells.append(formats[c].format(v))
             else:
-                cells.append(_number(v))
+                cells.append(_number(v, row_kind(str(idx)) if row_kind else "number"))
         table.add_row(str(idx), *cells)
     return table
 
@@ -208,7 +212,7 @@ def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPo
         f"{bp.name}: {results.days:g} day(s) × {len(results.replications)} replications, seed {results.seed}; "
         "mean and 95% interval", markup=False,
     )
-    consoles.out.print(_table("", results.summary()))
+    consoles.out.print(_table("", results.summary(), row_kind=figure_kind))
     if found is not None and top > 0:
         biting = found[found["status"] != "harmless"]
         if len(biting) == 0:
@@ -592,12 +596,10 @@ def _comparison_table(result: Comparison, every_figure: bool) -> Table:
             if (n, c) not in figs:
                 cells.append("")
                 continue
-            share = any(k in c for k in ("service level", "abandonment", "occupancy"))
-            m = figs[(n, c)]["mean"]
-            text = f"{100 * m:.1f}%" if share else _number(m)
+            kind = figure_kind(c)
+            text = _number(figs[(n, c)]["mean"], kind)
             if n != result.baseline and (n, c) in diffs:
-                d = diffs[(n, c)]["difference"]
-                change = f"{100 * d:+.1f} pp" if share else ("0" if d == 0 else f"{'+' if d > 0 else ''}{_number(d)}")
+                change = signed(diffs[(n, c)]["difference"], kind)
                 text += f" ({change}{'' if diffs[(n, c)]['significant'] else ' ~'})"
             cells.append(text)
         table.add_row(n + (" (baseline)" if n == result.baseline else ""), *cells)

@@ -75,6 +75,7 @@ import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint, Flow, Shift, Staffing, Step
+from blueprint.numbers import number
 from blueprint.render import Diagram, StepOverlay
 from blueprint.staffing import DAY, WEEK, Profile
 from blueprint.units import WEEKDAYS
@@ -913,7 +914,7 @@ class FailPoints(pd.DataFrame):
             rows.append(
                 f"<tr{faded}><td>F{rank}</td><td>{html.escape(str(row['kind']))}</td>"
                 f"<td>{html.escape(str(row['step'] or row['role'] or ''))}</td><td>{html.escape(row['window'])}</td>"
-                f"<td style='text-align:right'>{row['severity']:.1f}</td>"
+                f"<td style='text-align:right'>{number(row['severity'])}</td>"
                 f"<td style='text-align:left'>{html.escape(row['finding'])}</td><td style='text-align:left'>{what}</td></tr>"
             )
         head = "".join(f"<th>{h}</th>" for h in ("", "kind", "where", "when", "severity", "finding", "one more member"))

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint
-from blueprint.numbers import Kind, fmt, interval
+from blueprint.numbers import figure_kind, fmt, interval
 from simulate.clock import interval_labels, interval_times
 from simulate.engine.output import JourneyFigures, Replication, StepFigures
 from simulate.eventlog import event_table, save_events
@@ -80,22 +80,6 @@ def _put(row: dict[str, Any], name: str, triple: tuple[Any, Any, Any]) -> None:
     """Write a figure's mean and interval into a row (or a frame's columns) of a wide table."""
     for column, value in zip(interval_columns(name), triple):
         row[column] = value
-
-
-def figure_kind(figure: str) -> Kind:
-    """How a key figure of :meth:`Results.summary` (or a comparison) is written: a share as a percentage,
-    a cost as money, a figure in seconds as seconds, anything else as a number (:mod:`blueprint.numbers`).
-
-    >>> figure_kind("first_line: service level"), figure_kind("staff cost"), figure_kind("time in system (s)")
-    ('percent', 'money', 'seconds')
-    """
-    if figure.endswith(("service level", "abandonment", "occupancy")):
-        return "percent"
-    if figure.endswith("cost"):
-        return "money"
-    if figure.endswith("(s)"):
-        return "seconds"
-    return "number"
 
 
 def _nonneg(values: Any) -> tuple[float, float, float]:

@@ -181,10 +181,6 @@ def badly_shown_figures(output: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(bad))  # each once, in order
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="waits for issue 13 point 2 (number formats and tidy ci_low/ci_high tables), in progress",
-)
 @pytest.mark.parametrize("path", _params(NOTEBOOKS))
 def test_notebook_tables_show_no_scientific_notation_or_tuples(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")

@@ -47,9 +47,13 @@ def test_flagship_output_matches_the_readme() -> None:
         assert " ".join(line.split()) in printed, line
 
 
-def test_python_walkthrough_runs() -> None:
+def test_python_walkthrough_runs(tmp_path: Path, monkeypatch) -> None:
     """The README's simulation, fail point, staffing and scenario snippets run in order, as written."""
     import matplotlib
+
+    # run where a user would (next to an examples folder), without writing charts into the checkout
+    (tmp_path / "examples").symlink_to(README.parent / "examples", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
 
     matplotlib.use("Agg")
     code = blocks("python")
@@ -62,6 +66,7 @@ def test_python_walkthrough_runs() -> None:
     plan = namespace["plan"]
     assert plan.meets_target and set(plan.plans) == {"first_line", "specialist"}
     assert len(namespace["found"]) > 0 and namespace["comparison"].seed == 2026
+    assert (tmp_path / "first_line.png").stat().st_size > 0 and (tmp_path / "coverage.png").stat().st_size > 0
 
 
 def test_coffee_shop_figures_are_what_the_readme_says(tmp_path: Path, capsys) -> None:
@@ -122,3 +127,24 @@ def test_the_readme_draft_coffee_shop_gets_the_warnings_it_shows(tmp_path: Path,
     printed = [" ".join(line.split()) for line in result.output.splitlines()]
     shown = [" ".join(line.split()) for line in blocks("text")[2].splitlines() if line.strip()]
     assert shown and all(line in printed for line in shown), (shown, printed)
+
+
+def test_simulation_summary_printed_in_the_readme_is_what_the_run_gives() -> None:
+    """The summary table under 'Simulate' is the README's own run (same file, days, replications, seed), to the digits shown."""
+    import simulate
+
+    block = next(b for b in blocks("text") if b.lstrip().startswith("mean"))
+    results = simulate.run(blueprint.load(README.parent / "examples/contact_center.yaml"), days=1, replications=10,
+                           seed=2026, progress=False)
+    summary = results.summary()
+    shown = 0
+    for line in block.splitlines():
+        parts = line.rsplit(None, 3)
+        if len(parts) != 4 or parts[0] not in summary.index:
+            continue
+        figure, *values = parts
+        row = summary.loc[figure]
+        for column, text in zip(("mean", "ci_low", "ci_high"), values):
+            assert f"{row[column]:.3f}" == text, (figure, column, row[column], text)
+        shown += 1
+    assert shown >= 6

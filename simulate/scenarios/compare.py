@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from blueprint import Blueprint
-from blueprint.numbers import fmt
+from blueprint.numbers import MISSING, fmt, signed
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, figure_kind
 from simulate.run import run_many
@@ -84,29 +84,12 @@ def _direction(figure: str) -> int:
     return 0
 
 
-def _num(value: float, diff: bool) -> str:
-    """Means with a fixed precision; differences with three significant digits, so small ones do not read 0."""
-    if not diff or value == 0:
-        return f"{value:,.1f}"
-    a = abs(value)
-    text = f"{value:,.0f}" if a >= 100 else f"{value:.1f}" if a >= 1 else f"{value:.3g}"
-    return ("+" if value > 0 else "") + text
-
-
 def _fmt(figure: str, value: float, *, diff: bool = False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if any(k in figure for k in ("service level", "occupancy", "abandonment")):
-        return f"{_num(value * 100, diff)}{' pp' if diff else '%'}"
-    if figure.endswith("(s)"):
-        return f"{_num(value, diff)} s"
-    if "hours" in figure:
-        return f"{_num(value, diff) if diff else f'{value:,.0f}'} h"
-    if "cost" in figure:
-        return _num(value, diff) if diff else f"{value:,.0f}"
-    if "per journey" in figure:
-        return _num(value, diff) if diff else f"{value:.3f}"
-    return _num(value, diff)
+    """A figure or a difference as people read it (:mod:`blueprint.numbers`): shares as percentages and
+    differences of shares in percentage points, costs as money, seconds and hours with their unit."""
+    kind = figure_kind(figure)
+    text = signed(value, kind) if diff else fmt(value, kind)
+    return text + (" h" if "hours" in figure and text != MISSING else "")
 
 
 

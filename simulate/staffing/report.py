@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import pandas as pd
 
+from blueprint.numbers import number, percent, signed
 from simulate.staffing.headline import (
     BEFORE,
     NEW_PLAN,
@@ -57,26 +58,6 @@ __all__ = ["MIN_TEXT_PX", "before_after", "coverage_figure", "diagram_html", "fo
 MIN_TEXT_PX = 11.0
 
 
-# -- numbers as people read them ------------------------------------------------------------------
-
-def _number(x: float, digits: int = 0) -> str:
-    """``1,016`` / ``184.5``; a dash for a missing number."""
-    return "–" if x is None or not math.isfinite(x) else f"{x:,.{digits}f}"
-
-
-def _percent(x: float, digits: int = 1) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
-
-
-def _signed(x: float, digits: int = 0) -> str:
-    """``+1,016`` / ``−3``; zero without a sign."""
-    if not math.isfinite(x):
-        return "–"
-    if round(x, digits) == 0:
-        return f"{0:.{digits}f}"
-    return ("+" if x > 0 else "−") + f"{abs(x):,.{digits}f}"
-
-
 def _kind(figure: str) -> str:
     if "service level" in figure or "abandonment" in figure:
         return "share"
@@ -89,8 +70,8 @@ def _kind(figure: str) -> str:
 
 def _value(x: float, kind: str) -> str:
     if kind == "share":
-        return _percent(x)
-    return _number(x, 1 if kind == "hours" else 0)
+        return percent(x)
+    return number(x, 1 if kind == "hours" else 0)
 
 
 def _interval(e: Estimate, kind: str) -> str:
@@ -148,13 +129,13 @@ def headline_sentences(h: Headline) -> list[str]:
     cost = h.cost_per_day
     share = h.cost_change_share
     pct = f" ({'+' if share > 0 else ''}{100 * share:.1f}%)" if math.isfinite(share) else ""
-    lines = [f"The new plan costs {_signed(h.cost_change)} a day{pct}: "
-             f"{_number(cost[BEFORE].mean)} → {_number(cost[NEW_PLAN].mean)}."]
+    lines = [f"The new plan costs {signed(h.cost_change)} a day{pct}: "
+             f"{number(cost[BEFORE].mean)} → {number(cost[NEW_PLAN].mean)}."]
     hours = h.paid_hours_per_day
     whole = all(float(hours[k].mean).is_integer() for k in (BEFORE, NEW_PLAN))
     d = 0 if whole else 1
-    lines.append(f"Paid staff hours: {_signed(h.hours_change, d)} h a day: "
-                 f"{_number(hours[BEFORE].mean, d)} → {_number(hours[NEW_PLAN].mean, d)} h.")
+    lines.append(f"Paid staff hours: {signed(h.hours_change, digits=d)} h a day: "
+                 f"{number(hours[BEFORE].mean, d)} → {number(hours[NEW_PLAN].mean, d)} h.")
     m0, m1 = len(h.misses[BEFORE]), len(h.misses[NEW_PLAN])
     text = f"Intervals below target: {m0} → {m1}; the new plan fixes {h.fixed}"
     text += f" and misses {h.broken} that met the target before." if h.broken else "."
@@ -165,8 +146,8 @@ def headline_sentences(h: Headline) -> list[str]:
                      f"abandonment {_with_interval(ab[BEFORE], 'share')} → {_with_interval(ab[NEW_PLAN], 'share')}.")
     if SPREADSHEET in h.staffings:
         c = cost[SPREADSHEET].mean - cost[BEFORE].mean
-        lines.append(f"The spreadsheet method (Erlang C per interval) would cost {_number(cost[SPREADSHEET].mean)} a day "
-                     f"({_signed(c)} against today) and leave {len(h.misses[SPREADSHEET])} interval(s) below target.")
+        lines.append(f"The spreadsheet method (Erlang C per interval) would cost {number(cost[SPREADSHEET].mean)} a day "
+                     f"({signed(c)} against today) and leave {len(h.misses[SPREADSHEET])} interval(s) below target.")
     return lines
 
 
@@ -179,13 +160,13 @@ def target_text(target: Target) -> str:
     """
     parts = []
     if target.service_level is not None:
-        parts.append(f"{_percent(target.service_level, 0)} answered within {target.within}")
+        parts.append(f"{percent(target.service_level, 0)} answered within {target.within}")
     if target.max_abandon is not None:
-        parts.append(f"at most {_percent(target.max_abandon, 0)} give up")
+        parts.append(f"at most {percent(target.max_abandon, 0)} give up")
     if target.max_asa is not None:
         parts.append(f"average wait at most {target.max_asa}")
     if target.max_occupancy is not None:
-        parts.append(f"staff at most {_percent(target.max_occupancy, 0)} busy")
+        parts.append(f"staff at most {percent(target.max_occupancy, 0)} busy")
     return ", ".join(parts) or "none"
 
 
@@ -362,7 +343,7 @@ def _shifts_html(plan: ShiftPlan) -> str:
     df = plan.shifts.drop(columns=["start_interval", "break_intervals"])
     if (df["day"] == "").all():
         df = df.drop(columns=["day"])
-    df = df.assign(paid_hours=[_number(x, 1) for x in df["paid_hours"]], cost=[_number(x) for x in df["cost"]])
+    df = df.assign(paid_hours=[number(x, 1) for x in df["paid_hours"]], cost=[number(x) for x in df["cost"]])
     return df.rename(columns={"paid_hours": "paid hours"}).to_html(index=False, escape=True, border=0, classes="shifts")
 
 
@@ -372,9 +353,9 @@ def _role_html(role: str, plan: ShiftPlan, after: StaffingPlan) -> list[str]:
     extra_hours = float(plan.coverage["surplus"].sum()) * plan.interval / 3600
     on_hours = float(plan.coverage["on_duty"].sum()) * plan.interval / 3600
     out = [f"<h3>{html.escape(role)}</h3>",
-           f"<p>{plan.headcount} shifts, {_number(plan.paid_hours, 1)} paid hours"
-           + (f", cost {_number(plan.cost)}" if math.isfinite(plan.cost) else "")
-           + f". On duty above the requirement: {_number(extra_hours, 1)} of {_number(on_hours, 1)} staff hours "
+           f"<p>{plan.headcount} shifts, {number(plan.paid_hours, 1)} paid hours"
+           + (f", cost {number(plan.cost)}" if math.isfinite(plan.cost) else "")
+           + f". On duty above the requirement: {number(extra_hours, 1)} of {number(on_hours, 1)} staff hours "
            f"on duty, in {len(found)} stretch{'es' * (len(found) != 1)}.</p>",
            f"<img class='chart' alt='coverage of {html.escape(role)}' src='data:image/png;base64,"
            f"{_png(coverage_figure(plan, role, shown))}'>"]

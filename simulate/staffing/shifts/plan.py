@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from blueprint.numbers import money, number
 from blueprint.staffing import DAY, Break, Shift, Staffing
 from blueprint.units import WEEKDAYS, time_of_day_seconds
 from simulate.clock import format_clock, interval_labels, interval_times
@@ -112,8 +113,8 @@ class ShiftPlan:
             ("status", self.status),
             ("optimality gap", f"{self.gap:.2%}"),
             ("shifts (headcount)", str(self.headcount)),
-            ("paid hours", f"{self.paid_hours:,.2f}"),
-            ("cost", "—" if math.isnan(self.cost) else f"{self.cost:,.2f}"),
+            ("paid hours", number(self.paid_hours)),
+            ("cost", money(self.cost)),
             ("staff-intervals short", str(self.shortfall)),
             ("solve time", f"{self.solve_seconds:.2f} s"),
         ]

@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import BlueprintError, BlueprintFileError
-from .files import load, save
+from .files import load, save, write_atomically
 from .graph import entry_steps, exit_steps
 from .lanes import Lane
 from .model import Blueprint
@@ -314,7 +314,10 @@ def schema(
         sys.stdout.write(text)
         return
     check_output(output, (".json",))
-    output.write_text(text, encoding="utf-8")
+    try:
+        write_atomically(output, text.encode("utf-8"), overwrite=False)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
 
 

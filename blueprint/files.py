@@ -419,8 +419,10 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], *, overwrite: bo
 
     The file gets the mode any program would give it (``0o666`` less the user's
     umask, e.g. ``rw-r--r--`` with umask 022); a file that is replaced keeps its
-    own mode. With ``overwrite=False`` an existing file is never replaced, even
-    one that appears while writing.
+    own mode. A symbolic link is followed: the file it points to is replaced and
+    the link stays a link (as an editor saving through it would). With
+    ``overwrite=False`` an existing file is never replaced, even one that
+    appears while writing.
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "note.txt"
@@ -428,6 +430,8 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes], *, overwrite: bo
     >>> target.read_text(), oct(target.stat().st_mode & 0o777) == oct(0o666 & ~current_umask())
     ('hello', True)
     """
+    if overwrite and path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

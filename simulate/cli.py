@@ -530,7 +530,7 @@ def compare(
             result.save(output)
             _wrote(output, as_json or as_csv)
         if chart is not None:
-            _save_chart(result, chart)
+            _save_chart(result, chart, force)
             _wrote(chart, as_json or as_csv)
     except OSError as e:
         fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
@@ -606,9 +606,16 @@ def _comparison_table(result: Comparison, every_figure: bool) -> Table:
     return table
 
 
-def _save_chart(result: Comparison, chart: Path) -> None:
-    """The comparison's service level chart as a file; drawn without pyplot, so no backend is chosen or changed."""
-    result.plot_service_level().savefig(chart, bbox_inches="tight", dpi=130)
+def _save_chart(result: Comparison, chart: Path, force: bool) -> None:
+    """The comparison's service level chart as a file, written atomically; drawn without pyplot, so no backend
+    is chosen or changed."""
+    import io
+
+    from blueprint.files import write_atomically
+
+    buf = io.BytesIO()
+    result.plot_service_level().savefig(buf, format=chart.suffix.lower().lstrip("."), bbox_inches="tight", dpi=130)
+    write_atomically(chart, buf.getvalue(), overwrite=force)
 
 
 def _shift_templates_schema() -> dict[str, Any]:

@@ -71,3 +71,19 @@ def test_simulation_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None
     results = simulate.run(blueprint.load(EXAMPLE), replications=2, seed=1, record_events=True, progress=False)
     for path in (results.save(tmp_path / "r.json"), results.save_events(tmp_path / "events.csv")):
         assert _mode(path) == 0o666 & ~umask, path.name
+
+
+def test_saving_through_a_symbolic_link_replaces_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    """The examples are links into the package; saving one from Python edits the file it points to."""
+    real = tmp_path / "package" / "shop.yaml"
+    real.parent.mkdir()
+    real.write_text("# the shop\nname: Shop\nsteps:\n  - label: Pay  # at the till\n    lane: customer\n")
+    link = tmp_path / "shop.yaml"
+    link.symlink_to(Path("package") / "shop.yaml")
+    bp = blueprint.load(link)
+    bp.step("pay").duration = "2 min"
+    bp.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(Path("package") / "shop.yaml")
+    text = real.read_text()
+    assert "# at the till" in text and "2 min" in text
+    assert blueprint.load(link) == bp

@@ -143,14 +143,16 @@ class _PoolInternals:
 
     This is the only place that reads them. They exist, under these names, in
     CPython 3.9 to 3.13: ``_processes`` (pid -> ``Process``), the manager thread
-    ``_executor_manager_thread``, and the write end of the result pipe
-    ``_result_queue._writer``. :func:`_internals` returns ``None`` when they are
+    ``_executor_manager_thread``, the write end of the result pipe
+    ``_result_queue._writer`` and the work not yet handed to a worker,
+    ``_pending_work_items``. :func:`_internals` returns ``None`` when they are
     not there, and :func:`stop_pool` then uses only public calls.
     """
 
     processes: list[multiprocessing.process.BaseProcess]
     manager: threading.Thread | None
     writer: _Closable | None
+    pending: dict[Any, Any] | None = None
 
 
 def _internals(pool: concurrent.futures.ProcessPoolExecutor) -> _PoolInternals | None:
@@ -161,7 +163,9 @@ def _internals(pool: concurrent.futures.ProcessPoolExecutor) -> _PoolInternals |
     if not processes and manager is None:  # nothing started yet, or internals we do not know
         return None
     writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-    return _PoolInternals(list(processes.values()), manager, writer if callable(getattr(writer, "close", None)) else None)
+    pending = getattr(pool, "_pending_work_items", None)
+    return _PoolInternals(list(processes.values()), manager, writer if callable(getattr(writer, "close", None)) else None,
+                          pending if isinstance(pending, dict) else None)
 
 
 def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
@@ -181,6 +185,15 @@ def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
             pool.shutdown(wait=False, cancel_futures=True)
         return
     pool.shutdown(wait=False, cancel_futures=True)
+    # The pool's thread marks every task it still holds as failed once a worker is gone; before
+    # Python 3.12 it does so for cancelled ones too, which raises InvalidStateError in that thread
+    # (a traceback on stderr after Ctrl-C). A cancelled task gets a throwaway future for the thread
+    # to fail instead (the task stays listed: the thread may still look it up).
+    if parts.pending is not None:
+        for item in list(parts.pending.values()):
+            future = getattr(item, "future", None)
+            if isinstance(future, concurrent.futures.Future) and future.cancelled():
+                item.future = concurrent.futures.Future()
     for p in parts.processes:
         if p.is_alive():
             p.terminate()

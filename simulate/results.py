@@ -131,7 +131,9 @@ class Results:
         (a wide table: see the module notes).
 
         Service level is answered within the role's target / all who arrived in the interval
-        and were answered or gave up (definition "offered").
+        and were answered or gave up (definition "offered"). Occupancy is busy staff / staff on
+        duty, NaN with nobody on duty; a member who finishes a customer after their shift ends is
+        busy past it, so an interval where shifts end can read up to 100% (never more).
         """
         names = [role] if role else [r.name for r in self.blueprint.roles]
         frames = [self._role_intervals(name) for name in names]

@@ -169,7 +169,12 @@ def _below_target(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
 
 def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | None = None) -> Headline:
     """Today's staffing, the spreadsheet plan (when given) and the new plan, measured alike (see the module
-    notes): cost and paid hours per day, intervals below target, service level and abandonment per role."""
+    notes): cost and paid hours per day, intervals below target, service level and abandonment per role.
+
+    >>> h = simulate.headline(before, plan)     # doctest: +SKIP
+    >>> h.cost_change, h.fixed                  # doctest: +SKIP
+    (1016.0, 24)
+    """
     roles = list(after.plans)
     plans: dict[str, StaffingPlan] = {SPREADSHEET: spreadsheet} if spreadsheet is not None else {}
     plans[NEW_PLAN] = after

@@ -250,16 +250,10 @@ JUSTIFIED = {
     "coffee_shop.yaml": [],
     # all three specialists start at 07:30 and take their breaks together (12:00, 16:30)
     "contact_center.yaml": [("uncovered", "steps[7].role")],
-    # receptionists, the lab technician and the pharmacist are a round-the-clock headcount in a clinic
-    # open 08:00-17:00; both doctors lunch 12:00-13:00 while walk-ins still come
-    "clinic.yaml": [("idle-staff", "roles[0].staffing"), ("uncovered", "steps[6].role"),
-                    ("idle-staff", "roles[3].staffing"), ("idle-staff", "roles[4].staffing")],
-    # the evening front desk all break at 19:00 and the morning desk at 11:00 (checkout time); the night clerk
-    # has no check-ins after midnight; room service is a round-the-clock headcount for breakfast orders; guests
-    # who arrive early in the afternoon order breakfast before the kitchen opens, and nobody orders dinner
-    "hotel.yaml": [("uncovered", "steps[5].role"), ("uncovered", "steps[20].role"), ("idle-staff", "roles[0].staffing"),
-                   ("idle-staff", "roles[2].staffing"), ("uncovered", "steps[15].role"),
-                   ("idle-staff", "roles[3].staffing")],
+    # both doctors lunch 12:00-13:00 while walk-ins still come (the clinic's story)
+    "clinic.yaml": [("uncovered", "steps[6].role")],
+    # the desk is open around the clock by policy: the night clerk has no check-ins after midnight
+    "hotel.yaml": [("idle-staff", "roles[0].staffing")],
 }
 
 

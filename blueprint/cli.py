@@ -233,6 +233,10 @@ def print_csv(rows: Iterable[Mapping[str, object]], columns: list[str]) -> None:
         writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else v) for v in values])
 
 
+#: The columns of ``validate --csv``: one row per problem.
+PROBLEM_COLUMNS = ["file", "line", "severity", "code", "path", "message"]
+
+
 def _validate_json(file: Path, bp: Blueprint | None, problems: list[Any], valid: bool) -> dict[str, Any]:
     """What ``validate --json`` prints: the file, ``valid``, the problems and (when the file was read) a summary."""
     data: dict[str, Any] = {"file": str(file), "valid": valid, "problems": [vars(p) for p in problems]}
@@ -256,6 +260,7 @@ def _validate_json(file: Path, bp: Blueprint | None, problems: list[Any], valid:
 def validate(
     file: Path = typer.Argument(..., help="a blueprint file (.yaml, .yml or .json)"),
     as_json: bool = typer.Option(False, "--json", help="print the problems and summary as JSON"),
+    as_csv: bool = typer.Option(False, "--csv", help="print the problems as CSV, one row each (file, line, severity, code, path, message)"),
     strict: bool = typer.Option(False, "--strict", help="treat warnings as errors"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="print problems only, no summary"),
 ) -> None:
@@ -268,17 +273,25 @@ def validate(
 
         blueprint validate examples/contact_center.yaml
     """
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
     try:
         bp = load(file)
     except BlueprintFileError as e:
         if as_json:
             print_json(_validate_json(file, None, e.problems, False))
             raise typer.Exit(exit_code_for(e)) from None
+        if as_csv:
+            print_csv([vars(p) for p in e.problems], PROBLEM_COLUMNS)
+            raise typer.Exit(exit_code_for(e)) from None
         exit_with_problems(e)
     report = bp.validate()
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if as_json:
         print_json(_validate_json(file, bp, report.problems, not failed))
+        raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
+    if as_csv:
+        print_csv([vars(p) for p in report.problems], PROBLEM_COLUMNS)
         raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
     for p in report.errors:
         consoles.err.print(f"error: {p}", markup=False)

@@ -107,6 +107,24 @@ def test_validate_json_of_an_unreadable_file(tmp_path: Path) -> None:
     assert data["valid"] is False and data["problems"][0]["code"] == "not-json" and data["problems"][0]["line"] == 1
 
 
+def test_validate_csv_has_one_row_per_problem_and_the_exit_codes_of_validate(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", EXAMPLE, "--csv"])
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["severity"], r["code"], r["path"]) for r in rows] == [("warning", "uncovered", "steps[7].role")]
+    assert rows[0]["file"] == str(EXAMPLE) and int(rows[0]["line"]) > 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: Bad\nsteps:\n  - {label: Ask, lane: customer, colour: red}\n")
+    result = runner.invoke(app, ["validate", str(bad), "--csv"])
+    assert result.exit_code == 1
+    assert [(r["path"], r["line"]) for r in csv.DictReader(io.StringIO(result.stdout))] == [("steps[0].colour", "3")]
+    broken = tmp_path / "bad.json"
+    broken.write_text('{"name": "X", "steps": [}')
+    result = runner.invoke(app, ["validate", str(broken), "--csv"])
+    assert result.exit_code == 2 and next(csv.DictReader(io.StringIO(result.stdout)))["code"] == "not-json"
+    assert runner.invoke(app, ["validate", EXAMPLE, "--csv", "--json"]).exit_code == 2
+
+
 def test_validate_missing_file_is_one_line_and_exit_two(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2

@@ -200,8 +200,14 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
     return columns
 
 
-def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bool = True) -> Layout:
-    """Place every step and piece of evidence on the lane × column grid."""
+def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bool = True,
+                   room: dict[tuple[Lane, str], float] | None = None) -> Layout:
+    """Place every step and piece of evidence on the lane × column grid.
+
+    ``room`` adds space ``above`` or ``below`` the boxes of a lane, in points (the diagram asks for
+    it where an arrow's label needs more room than the lane's padding).
+    """
+    room = room or {}
     from .units import format_number
 
     columns = assign_columns(bp)
@@ -238,7 +244,8 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             stacks = [sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1) for stack in evidence_stack.values()]
             heights[lane] = max(stacks, default=EVIDENCE_HEIGHT) + LANE_PADDING
         else:
-            heights[lane] = max((b.height for b in boxes.values() if b.lane is lane), default=BOX_MIN_HEIGHT) + 2 * LANE_PADDING
+            heights[lane] = (max((b.height for b in boxes.values() if b.lane is lane), default=BOX_MIN_HEIGHT) + 2 * LANE_PADDING
+                             + room.get((lane, "above"), 0.0) + room.get((lane, "below"), 0.0))
     bands: list[Band] = []
     y = 0.0
     for lane in Lane:
@@ -252,7 +259,7 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         box.x = first_x + box.column * pitch
         band = next(b for b in bands if b.lane is box.lane)
         if box.kind == "step":
-            box.y = (band.top + band.bottom) / 2
+            box.y = (band.top + room.get((box.lane, "above"), 0.0) + band.bottom - room.get((box.lane, "below"), 0.0)) / 2
     for stack in evidence_stack.values():
         band = bands[0]
         total = sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1)

@@ -1,9 +1,11 @@
 """Blueprint diagrams: lanes, lines, steps in journey order, drawn with Graphviz.
 
-The grid comes from :mod:`blueprint.layout`; Graphviz draws the boxes where
-they are put and routes the arrows. It runs twice: first with only the boxes
-and arrows (so arrows are routed around boxes, not around the lane bands),
-then with everything, the routed arrows kept as they are.
+Everything is placed here and Graphviz only draws it (``neato -n2``): the grid
+comes from :mod:`blueprint.layout`, the arrows from our own router on the grid's
+channels (:mod:`blueprint.diagram.arrows`), their labels from a placer that checks
+every spot against the boxes, markers, lane lines, arrows and other labels
+(:mod:`blueprint.diagram.labels`). Where a label finds no room, the gap or lane
+padding it needs grows and the arrows are routed again.
 
 >>> from blueprint import Blueprint
 >>> bp = Blueprint("Call")
@@ -15,12 +17,15 @@ True
 from __future__ import annotations
 
 import html
-import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .diagram.arrows import gap_of, route_arrows, spline, widen_gaps
+from .diagram.labels import label_size, place_labels
+from .diagram.route import Rect
 from .files import write_atomically
 from .lanes import Lane, Line
 from .layout import (
@@ -42,6 +47,7 @@ FONT = "DejaVu Sans"
 TITLE_HEIGHT = 34.0
 SUBTITLE_HEIGHT = 18.0
 LEGEND_HEIGHT = 40.0
+MARKER_SIZE = 0.24 * 72  # the F and W circles, in points
 
 INSTALL_HELP = (
     "Graphviz's 'dot' program is needed to draw diagrams and was not found. Install it:\n"
@@ -162,6 +168,7 @@ class Options:
     width: float | None = None  # inches
     overlays: dict[str, StepOverlay] = field(default_factory=dict)
     legend_items: list[tuple[str, str]] = field(default_factory=list)  # (fill colour, text) added to the legend
+    footnotes: list[str] = field(default_factory=list)  # arrow labels with no free spot, numbered [1], [2], ...
 
 
 # -- DOT text ------------------------------------------------------------------------
@@ -260,6 +267,11 @@ def _canvas(layout: Layout, opts: Options) -> _Canvas:
 
 def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, str, dict[str, str | _Raw]]]:
     """``(id, tail, head, attributes)`` of every arrow."""
+    return [(i, t, h, a) for i, t, h, a, _ in _labelled_edges(bp, layout, opts)]
+
+
+def _labelled_edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, str, dict[str, str | _Raw], str | None]]:
+    """``(id, tail, head, attributes, label text)`` of every arrow."""
     out = []
     for i, f in enumerate(bp.flows):
         if f.source not in layout.boxes or f.target not in layout.boxes:
@@ -268,7 +280,7 @@ def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str,
         attrs = _edge_style(f.kind.value, opts.theme)
         if label:
             attrs["label"] = _Raw(f"<{_html(label)}>")
-        out.append((f"flow-{i}", f.source, f.target, attrs))
+        out.append((f"flow-{i}", f.source, f.target, attrs, label))
     if opts.show_fail_points:
         for s in bp.steps:
             fp = s.fail_point
@@ -276,7 +288,7 @@ def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str,
                 attrs = _edge_style("recovery", opts.theme)
                 pct = f" {fp.probability * 100:.3g}%" if fp.probability is not None else ""
                 attrs["label"] = _Raw(f"<{_html('recovery' + pct)}>")
-                out.append((f"recovery-{s.id}", s.id, fp.recovery, attrs))
+                out.append((f"recovery-{s.id}", s.id, fp.recovery, attrs, "recovery" + pct))
     return out
 
 
@@ -485,6 +497,8 @@ def _legend(layout: Layout, c: _Canvas, opts: Options) -> str:
         cells.append(f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD><TD ALIGN="LEFT">recovery</TD>')
     for fill, text in opts.legend_items:
         cells.append(f'<TD BGCOLOR="{_html(fill)}" BORDER="1" COLOR="{t.step_border}">   </TD><TD ALIGN="LEFT">{_html(text)}</TD>')
+    for n, text in enumerate(opts.footnotes, 1):
+        cells.append(f'<TD><FONT COLOR="{t.muted}">[{n}]</FONT></TD><TD ALIGN="LEFT">{_html(text)}</TD>')
     row = "".join(cells)
     label = _Raw(
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>{row}</TR></TABLE>>'
@@ -506,16 +520,6 @@ def _pipe(source: str, fmt: str) -> bytes:
         return graphviz.Source(source, engine="neato").pipe(format=fmt, neato_no_op=2, quiet=True)
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFound() from None
-
-
-def _routes(source: str) -> dict[str, dict[str, str]]:
-    """Edge routes (``pos``) and label positions (``lp``) from a routing run."""
-    data = json.loads(_pipe(source, "json").decode("utf-8"))
-    routes: dict[str, dict[str, str]] = {}
-    for edge in data.get("edges", []):
-        if "id" in edge and "pos" in edge:
-            routes[edge["id"]] = {k: edge[k] for k in ("pos", "lp") if k in edge}
-    return routes
 
 
 class Diagram:
@@ -597,10 +601,10 @@ def _options(
 
 
 def to_dot(bp: Blueprint, **options: Any) -> str:
-    """The diagram's DOT source, without running Graphviz (arrows not yet routed).
+    """The diagram's DOT source without routed arrows (no Graphviz needed).
 
-    It renders as it is with ``neato -n2``; :func:`render` routes the arrows
-    around the boxes first.
+    It renders as it is with ``neato -n2`` (Graphviz then draws the arrows
+    straight); :func:`render` routes them around the boxes first.
     """
     opts = _options(bp, **options)
     layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)
@@ -619,6 +623,98 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     ``legend_items`` adds ``(fill colour, text)`` keys to the legend.
     """
     opts = _options(bp, **options)
-    layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)
-    routes = _routes(_dot_source(bp, layout, opts, routes=None))
+    if shutil.which("neato") is None:
+        raise GraphvizNotFound()
+    layout, routes = _arrows(bp, opts)
     return Diagram(_dot_source(bp, layout, opts, routes=routes))
+
+
+def _padding_at(layout: Layout, y: float) -> tuple[Lane, str] | None:
+    """The lane padding (``above`` or ``below`` its boxes) a horizontal line at ``y`` runs through."""
+    for band in layout.bands:
+        if band.top < y < band.bottom:
+            inside = [b for b in layout.boxes.values() if b.lane is band.lane and b.kind == "step"]
+            if not inside:
+                return None
+            if y < min(b.top for b in inside):
+                return (band.lane, "above")
+            if y > max(b.bottom for b in inside):
+                return (band.lane, "below")
+    return None
+
+
+def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
+    """Where the F and W markers, tolerances, badges and notes of :func:`_markers` go (layout coordinates)."""
+    out: list[Rect] = []
+    r = MARKER_SIZE / 2
+    for s in bp.steps:
+        box = layout.boxes.get(s.id)
+        if box is None or box.kind != "step":
+            continue
+        overlay = opts.overlays.get(s.id)
+        if opts.show_fail_points and s.fail_point is not None:
+            out.append(Rect(box.right - 4 - r, box.top - r, box.right - 4 + r, box.top + r))
+        if opts.show_wait_points and s.wait_point is not None:
+            out.append(Rect(box.left + 4 - r, box.top - r, box.left + 4 + r, box.top + r))
+            out.append(Rect(box.left + 14, box.top - 8 - 5.4, box.left + 14 + 64.8, box.top - 8 + 5.4))
+        if overlay and overlay.badge:
+            out.append(Rect(box.right - 4 - r, box.bottom - r, box.right - 4 + r, box.bottom + r))
+        if overlay and overlay.note:
+            out.append(Rect(box.left, box.bottom + 3, box.right, box.bottom + 15))
+    return out
+
+
+def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, str]]]:
+    """The layout, and each arrow's path (``pos``) and label spot (``lp``) from our own router and label
+    placer. Where a label finds no room, the gap or the lane padding its arrow runs through grows and
+    everything is routed again; a label that still finds none becomes a numbered footnote
+    (``opts.footnotes``)."""
+    gaps: dict[int, float] = {}
+    room: dict[tuple[Lane, str], float] = {}
+    for _ in range(4):
+        layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room)
+        widen_gaps(layout, gaps)
+        edges = _labelled_edges(bp, layout, opts)
+        markers = _marker_rects(bp, layout, opts)
+        routes = route_arrows(layout, [(i, t, h) for i, t, h, _, _ in edges], evidence=opts.show_evidence, avoid=markers)
+        obstacles = [Rect(b.left, b.top, b.right, b.bottom) for b in layout.boxes.values()
+                     if opts.show_evidence or b.kind != "evidence"]
+        obstacles += markers
+        obstacles += [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for y in layout.lines.values()]
+        obstacles.append(Rect(layout.left, layout.top, LEFT_MARGIN, layout.bottom))  # lane titles
+        frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
+        wanted = [(routes[i], text) for i, _, _, _, text in edges if text and i in routes]
+        placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())
+        grown = False
+        for spot in placed.values():
+            if spot.footnote is None:
+                continue
+            width, height = label_size(spot.text)
+            for p, q in routes[spot.id].segments():
+                if p[1] != q[1]:
+                    continue
+                gap = gap_of(layout, p[0], q[0])
+                if gap is not None and abs(q[0] - p[0]) < width + 12:
+                    gaps[gap] = gaps.get(gap, 0.0) + width + 12 - abs(q[0] - p[0])
+                    grown = True
+                    break
+                where = _padding_at(layout, p[1])
+                if where is not None and room.get(where, 0.0) < 2 * height:
+                    room[where] = room.get(where, 0.0) + height
+                    grown = True
+                    break
+        if not grown:
+            break
+    c = _canvas(layout, opts)
+    out: dict[str, dict[str, str]] = {}
+    tails = {i for i, _, _, a, _ in edges if a.get("dir") == "both"}
+    for edge_id, route in routes.items():
+        attrs: dict[str, str] = {"pos": spline(route.points, c.height, c.top_offset, tail=edge_id in tails)}
+        label = placed.get(edge_id)
+        if label is not None:
+            attrs["lp"] = f"{label.x:.2f},{c.height - label.y - c.top_offset:.2f}"
+            if label.footnote is not None:
+                attrs["label"] = _Raw(f"<{_html(f'[{label.footnote}]')}>")
+        out[edge_id] = attrs
+    opts.footnotes[:] = [p.text for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
+    return layout, out

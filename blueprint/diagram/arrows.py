@@ -1,0 +1,139 @@
+"""The arrows of a blueprint diagram: the grid's channels, the routes through them, the splines Graphviz draws.
+
+:func:`channel_grid` turns a :class:`~blueprint.layout.Layout` into the lines
+arrows may follow (the centre lines of the boxes, the gaps between columns, the
+padding above and below the boxes of each lane). :func:`route_arrows` routes
+every arrow along them (:mod:`blueprint.diagram.route`), shortest first so the
+short hand-offs get the straight lines, then spreads the arrows that share a
+channel. :func:`spline` writes a route as Graphviz's ``pos`` attribute, so
+Graphviz draws exactly that path.
+
+>>> from blueprint import Blueprint
+>>> from blueprint.layout import compute_layout
+>>> bp = Blueprint("Call")
+>>> _ = bp.customer("Call") >> bp.customer("Hang up")
+>>> routes = route_arrows(compute_layout(bp), [("e", "call", "hang_up")])
+>>> len(routes["e"].points)   # a straight arrow between neighbours
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from blueprint.layout import Layout
+
+from .route import Grid, Rect, Route, route, spread, to_bezier
+
+__all__ = ["ARROWHEAD", "box_rects", "channel_grid", "gap_of", "route_arrows", "spline", "widen_gaps"]
+
+#: Length of an arrowhead, in points (Graphviz's arrowsize 0.7).
+ARROWHEAD = 7.0
+#: Length of a mark at an arrow's tail (Graphviz's dot at arrowsize 0.7).
+TAIL_MARK = 5.6
+#: Height of the loop drawn over a box for an arrow from a step back to itself.
+LOOP_HEIGHT = 14.0
+
+
+def box_rects(layout: Layout, *, evidence: bool = True) -> dict[str, Rect]:
+    """Every box of the layout as a :class:`Rect`."""
+    return {k: Rect(b.left, b.top, b.right, b.bottom) for k, b in layout.boxes.items() if evidence or b.kind != "evidence"}
+
+
+def channel_grid(layout: Layout) -> Grid:
+    """The lines arrows may follow in ``layout``."""
+    xs: list[float] = []
+    ys: list[float] = []
+    columns: dict[int, tuple[float, float, float]] = {}
+    for b in layout.boxes.values():
+        left, x, right = columns.get(b.column, (b.left, b.x, b.right))
+        columns[b.column] = (min(left, b.left), x, max(right, b.right))
+    ordered = [columns[c] for c in sorted(columns)]
+    xs += [x for _, x, _ in ordered]
+    for (_, _, right), (left, _, _) in zip(ordered, ordered[1:], strict=False):
+        xs.append((right + left) / 2)
+    if ordered:
+        gap = (ordered[1][0] - ordered[0][2]) / 2 if len(ordered) > 1 else 22.0
+        xs += [ordered[0][0] - gap, ordered[-1][2] + gap]
+    for band in layout.bands:
+        inside = [b for b in layout.boxes.values() if b.lane is band.lane]
+        ys += [b.y for b in inside]
+        if inside:
+            top = min(b.top for b in inside)
+            bottom = max(b.bottom for b in inside)
+            ys += [(band.top + top) / 2, (bottom + band.bottom) / 2]
+        else:
+            ys.append((band.top + band.bottom) / 2)
+    return Grid(xs, ys)
+
+
+def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evidence: bool = True,
+                 avoid: Iterable[Rect] = ()) -> dict[str, Route]:
+    """Route ``(id, tail, head)`` arrows between boxes of ``layout``, clear of the ``avoid`` rectangles
+    (markers and their text); an arrow from a box to itself is a loop over the box. Returns each
+    arrow's :class:`Route`, spread apart where arrows share a channel."""
+    boxes = box_rects(layout, evidence=evidence)
+    edges = [e for e in edges if e[1] in boxes and e[2] in boxes]
+    loops = [e for e in edges if e[1] == e[2]]
+    rest = [e for e in edges if e[1] != e[2]]
+
+    def distance(e: tuple[str, str, str]) -> tuple[float, str]:
+        a, b = boxes[e[1]], boxes[e[2]]
+        return (abs(a.cx - b.cx) + abs(a.cy - b.cy), e[0])
+
+    rest.sort(key=distance)
+    routes = route(channel_grid(layout), boxes, rest, avoid=avoid)
+    spread(routes)
+    for edge_id, step, _ in loops:
+        r = boxes[step]
+        x0, x1 = r.cx - 0.3 * (r.right - r.left), r.cx - 0.1 * (r.right - r.left)
+        routes[edge_id] = Route(edge_id, step, step, [(x0, r.top), (x0, r.top - LOOP_HEIGHT), (x1, r.top - LOOP_HEIGHT), (x1, r.top)])
+    return routes
+
+
+def spline(points: Sequence[tuple[float, float]], height: float, offset: float = 0.0, *, tail: bool = False) -> str:
+    """Graphviz's ``pos`` for an arrow along ``points`` (y down, shifted by ``offset``) on a canvas ``height``
+    points tall (Graphviz's y grows upwards): the path ends where the arrowhead begins, and ``e,x,y`` is its
+    tip; with ``tail`` (a mark at the tail too, such as the dot of a parallel flow) it starts where that
+    mark ends, and ``s,x,y`` is the tail's point.
+
+    >>> spline([(0, 0), (30, 0)], height=100)
+    'e,30.00,100.00 0.00,100.00 7.67,100.00 15.33,100.00 23.00,100.00'
+    """
+    pts = [(float(x), float(y) + offset) for x, y in points]
+    tip, start = pts[-1], pts[0]
+    pts[-1] = _shorten(pts[-1], pts[-2], ARROWHEAD)
+    if tail:
+        pts[0] = _shorten(pts[0], pts[1], TAIL_MARK)
+    curve = to_bezier(pts)
+    ends = (f"s,{start[0]:.2f},{height - start[1]:.2f} " if tail else "") + f"e,{tip[0]:.2f},{height - tip[1]:.2f} "
+    return ends + " ".join(f"{x:.2f},{height - y:.2f}" for x, y in curve)
+
+
+def _shorten(end: tuple[float, float], toward: tuple[float, float], by: float) -> tuple[float, float]:
+    """``end`` moved ``by`` points toward ``toward`` (at most 60% of the way)."""
+    length = abs(end[0] - toward[0]) + abs(end[1] - toward[1])
+    if length == 0:
+        return end
+    cut = min(by, 0.6 * length)
+    return (end[0] + (toward[0] - end[0]) / length * cut, end[1] + (toward[1] - end[1]) / length * cut)
+
+
+def gap_of(layout: Layout, x0: float, x1: float) -> int | None:
+    """The gap (numbered by the column right of it) a horizontal stretch from ``x0`` to ``x1`` lies in,
+    or None when it passes a column's centre."""
+    lo, hi = min(x0, x1), max(x0, x1)
+    centres = sorted({(b.column, b.x) for b in layout.boxes.values()})
+    if any(lo < x < hi for _, x in centres):
+        return None
+    right = [c for c, x in centres if x >= hi]
+    return right[0] if right else None
+
+
+def widen_gaps(layout: Layout, extra: dict[int, float]) -> None:
+    """Make the gap left of each column in ``extra`` wider by that many points (moving everything right of it)."""
+    if not extra:
+        return
+    for b in layout.boxes.values():
+        b.x += sum(e for g, e in extra.items() if g <= b.column)
+    layout.right += sum(extra.values())

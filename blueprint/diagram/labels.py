@@ -1,0 +1,171 @@
+"""Labels placed, not left to chance: each in a free spot next to its arrow.
+
+A label's candidate spots run along its arrow, from the tail (where a branch is
+chosen, so "30% · takes the survey" sits where the arrow leaves): above and below a
+horizontal stretch, left and right of a vertical one. The first spot that touches
+no box, no other label, no marker, no lane line and no arrow (its own included,
+so the text sits beside its line, not on it) is taken. A label with no free spot
+gets a numbered footnote marker instead, and the caller lists the text in the legend.
+
+>>> from blueprint.diagram.route import Rect, Route
+>>> r = Route("e", "a", "b", [(100, 25), (300, 25)])
+>>> placed = place_labels([(r, "30% · takes the survey")], obstacles=[], frame=Rect(0, 0, 400, 200))
+>>> p = placed["e"]
+>>> p.footnote is None and p.rect.bottom <= 25 and p.rect.left >= 100
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from blueprint.layout import SMALL_FONT_SIZE, text_width
+
+from .route import Point, Rect, Route
+
+__all__ = ["LABEL_HEIGHT", "Placed", "RectIndex", "label_size", "place_labels"]
+
+#: Height of a one-line label at the small font size.
+LABEL_HEIGHT = 12.0
+#: Space kept between a label and its arrow.
+GAP = 2.5
+#: Space kept between a label and anything else.
+CLEARANCE = 1.5
+#: How much further out a label may sit, to clear arrows running beside its own.
+_OFFSETS = (0.0, 7.0, 14.0, 21.0)
+
+
+@dataclass
+class Placed:
+    """Where a label went: its box (``rect``), or a footnote number when no spot was free."""
+
+    id: str
+    text: str
+    rect: Rect
+    footnote: int | None = None
+
+    @property
+    def x(self) -> float:
+        return self.rect.cx
+
+    @property
+    def y(self) -> float:
+        return self.rect.cy
+
+
+def label_size(text: str, size: float = SMALL_FONT_SIZE) -> tuple[float, float]:
+    """Width and height of a one-line label, in points."""
+    return text_width(text, size) + 4.0, LABEL_HEIGHT
+
+
+class RectIndex:
+    """Rectangles in a coarse grid of buckets, for fast overlap queries."""
+
+    def __init__(self, cell: float = 80.0) -> None:
+        self.cell = cell
+        self.buckets: dict[tuple[int, int], list[tuple[Rect, str]]] = {}
+
+    def _keys(self, r: Rect) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        for i in range(int(r.left // c), int(r.right // c) + 1):
+            for j in range(int(r.top // c), int(r.bottom // c) + 1):
+                yield (i, j)
+
+    def add(self, r: Rect, owner: str = "") -> None:
+        for k in self._keys(r):
+            self.buckets.setdefault(k, []).append((r, owner))
+
+    def hits(self, r: Rect, ignore: str | None = None) -> bool:
+        """Whether ``r`` overlaps a rectangle (strictly, beyond a hair) not owned by ``ignore``."""
+        for k in self._keys(r):
+            for other, owner in self.buckets.get(k, ()):
+                if ignore is not None and owner == ignore:
+                    continue
+                if _overlap(r, other):
+                    return True
+        return False
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a.left < b.right - 0.01 and b.left < a.right - 0.01 and a.top < b.bottom - 0.01 and b.top < a.bottom - 0.01
+
+
+def _segment_rect(p: Point, q: Point, half: float = 0.8) -> Rect:
+    return Rect(min(p[0], q[0]) - half, min(p[1], q[1]) - half, max(p[0], q[0]) + half, max(p[1], q[1]) + half)
+
+
+def _candidates(route: Route, w: float, h: float) -> list[Rect]:
+    """Spots along the arrow, tail first: beside each stretch at several places along it."""
+    out: list[Rect] = []
+    segs = route.segments()
+    order = list(range(len(segs)))
+    for k in order:
+        (x0, y0), (x1, y1) = segs[k]
+        length = abs(x1 - x0) + abs(y1 - y0)
+        if length < 4:
+            continue
+        for t in (0.5, 0.3, 0.7, 0.15, 0.85, 0.0, 1.0):
+            x = x0 + (x1 - x0) * t
+            y = y0 + (y1 - y0) * t
+            for extra in _OFFSETS:  # beside the arrow, then beside the arrows running next to it
+                d = GAP + extra
+                if y0 == y1:  # horizontal: above, then below, the text centred on the spot
+                    if length < w + 2 * GAP and t != 0.5:
+                        continue
+                    cx = min(max(x, min(x0, x1) + w / 2), max(x0, x1) - w / 2) if length >= w else (x0 + x1) / 2
+                    out.append(Rect(cx - w / 2, y - d - h, cx + w / 2, y - d))
+                    out.append(Rect(cx - w / 2, y + d, cx + w / 2, y + d + h))
+                else:  # vertical: right, then left
+                    cy = min(max(y, min(y0, y1) + h / 2), max(y0, y1) - h / 2) if length >= h else (y0 + y1) / 2
+                    out.append(Rect(x + d, cy - h / 2, x + d + w, cy + h / 2))
+                    out.append(Rect(x - d - w, cy - h / 2, x - d, cy + h / 2))
+    return out
+
+
+def place_labels(labels: Sequence[tuple[Route, str]], *, obstacles: Iterable[Rect], frame: Rect,
+                 routes: Iterable[Route] = (), size: float = SMALL_FONT_SIZE) -> dict[str, Placed]:
+    """Place each ``(route, text)`` label in the first free spot along its route, in the order given.
+
+    ``obstacles`` are boxes, markers, lane lines and anything else text must not cover; every
+    route in ``routes`` (and the labelled routes) is an obstacle too. A label that finds no free
+    spot gets ``footnote`` numbers 1, 2, ... and a small spot of its own for the number.
+    """
+    index = RectIndex()
+    for box in obstacles:
+        index.add(box)
+    all_routes = {r.id: r for r in routes} | {r.id: r for r, _ in labels}
+    for r in all_routes.values():
+        for p, q in r.segments():
+            index.add(_segment_rect(p, q), owner=f"route:{r.id}")
+    placed: dict[str, Placed] = {}
+    footnotes = 0
+    for route, text in labels:
+        w, h = label_size(text, size)
+        spot = _first_free(_candidates(route, w, h), index, frame)
+        if spot is None:
+            footnotes += 1
+            mark = f"[{footnotes}]"
+            mw, mh = label_size(mark, size)
+            spot = _first_free(_candidates(route, mw, mh), index, frame)
+            if spot is None:  # nowhere at all: on the tail, the legend still says what it is
+                (x, y) = route.points[0]
+                spot = Rect(x + GAP, y - GAP - mh, x + GAP + mw, y - GAP)
+            placed[route.id] = Placed(route.id, text, spot, footnotes)
+        else:
+            placed[route.id] = Placed(route.id, text, spot)
+        index.add(_grow(spot, CLEARANCE), owner=f"label:{route.id}")
+    return placed
+
+
+def _first_free(candidates: Sequence[Rect], index: RectIndex, frame: Rect) -> Rect | None:
+    for c in candidates:
+        if c.left < frame.left or c.right > frame.right or c.top < frame.top or c.bottom > frame.bottom:
+            continue
+        if not index.hits(_grow(c, CLEARANCE)):
+            return c
+    return None
+
+
+def _grow(r: Rect, d: float) -> Rect:
+    return Rect(r.left - d, r.top - d, r.right + d, r.bottom + d)

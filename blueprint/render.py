@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .diagram.arrows import gap_of, route_arrows, spline, widen_gaps
 from .diagram.labels import label_size, place_labels
-from .diagram.route import Rect
+from .diagram.route import Rect, Route
 from .files import write_atomically
 from .lanes import Lane, Line
 from .layout import (
@@ -35,6 +35,7 @@ from .layout import (
     Box,
     Layout,
     compute_layout,
+    text_width,
     wrap_label,
 )
 
@@ -46,8 +47,10 @@ __all__ = ["Diagram", "Theme", "StepOverlay", "THEMES", "GraphvizNotFound", "ren
 FONT = "DejaVu Sans"
 TITLE_HEIGHT = 34.0
 SUBTITLE_HEIGHT = 18.0
-LEGEND_HEIGHT = 40.0
+LEGEND_ROW_HEIGHT = 20.0
 MARKER_SIZE = 0.24 * 72  # the F and W circles, in points
+EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
+MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
 
 INSTALL_HELP = (
     "Graphviz's 'dot' program is needed to draw diagrams and was not found. Install it:\n"
@@ -169,6 +172,8 @@ class Options:
     overlays: dict[str, StepOverlay] = field(default_factory=dict)
     legend_items: list[tuple[str, str]] = field(default_factory=list)  # (fill colour, text) added to the legend
     footnotes: list[str] = field(default_factory=list)  # arrow labels with no free spot, numbered [1], [2], ...
+    moments_of_truth: list[tuple[float, float]] = field(default_factory=list)  # where arrows cross the line of interaction
+    legend_rows: list[list[tuple[str, str, float]]] = field(default_factory=list)
 
 
 # -- DOT text ------------------------------------------------------------------------
@@ -261,7 +266,7 @@ def _canvas(layout: Layout, opts: Options) -> _Canvas:
         top += TITLE_HEIGHT
     if opts.subtitle:
         top += SUBTITLE_HEIGHT
-    bottom = layout.bottom + top + (LEGEND_HEIGHT if opts.show_legend else 0.0)
+    bottom = layout.bottom + top + _legend_height(opts)
     return _Canvas(layout, top, bottom)
 
 
@@ -281,6 +286,11 @@ def _labelled_edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
         if label:
             attrs["label"] = _Raw(f"<{_html(label)}>")
         out.append((f"flow-{i}", f.source, f.target, attrs, label))
+    if opts.show_evidence:
+        for s in bp.steps:
+            if s.evidence and f"evidence:{s.id}" in layout.boxes and s.id in layout.boxes:
+                link = {"color": opts.theme.muted, "style": "dotted", "arrowhead": "none", "penwidth": "1.0"}
+                out.append((f"{EVIDENCE_LINK}{s.id}", f"evidence:{s.id}", s.id, dict(link), None))
     if opts.show_fail_points:
         for s in bp.steps:
             fp = s.fail_point
@@ -477,37 +487,87 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
                     label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.muted}">{_html(overlay.note)}</FONT>>'),
                 ) + ";"
             )
-    if opts.show_legend:
-        out.append(_legend(layout, c, opts))
+    for n, (x, y) in enumerate(opts.moments_of_truth):
+        out.append(f"  {_q(f'moment:{n}')} " + _attrs(
+            id=f"moment-{n}", shape="diamond", style="filled", fillcolor=t.line, color=t.line, label="",
+            width=f"{2 * MOMENT_SIZE / 72:.3f}", height=f"{2 * MOMENT_SIZE / 72:.3f}", fixedsize="true",
+            tooltip="moment of truth: the customer meets the service here", pos=_pt(x, y + c.top_offset, c.height),
+        ) + ";")
+    legend = _legend(layout, c, opts)
+    if legend:
+        out.append(legend)
     return out
 
 
-def _legend(layout: Layout, c: _Canvas, opts: Options) -> str:
+def _legend_entries(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, float]]:
+    """``(symbol cell, text, width in points)`` of each thing the diagram draws, and only those."""
     t = opts.theme
-    cells = []
-    if opts.show_fail_points:
-        cells.append(f'<TD BGCOLOR="{t.fail_fill}"><FONT COLOR="{t.fail_text}"><B> F </B></FONT></TD><TD ALIGN="LEFT">fail point</TD>')
-    if opts.show_wait_points:
-        cells.append(f'<TD BGCOLOR="{t.wait_fill}"><FONT COLOR="{t.wait_text}"><B> W </B></FONT></TD><TD ALIGN="LEFT">wait point (≤ tolerable wait)</TD>')
-    cells.append(f'<TD><FONT COLOR="{t.arrow}">───▶</FONT></TD><TD ALIGN="LEFT">hand-off</TD>')
-    cells.append(f'<TD><FONT COLOR="{t.transfer}"><B>━━▶</B></FONT></TD><TD ALIGN="LEFT">transfer</TD>')
-    cells.append(f'<TD><FONT COLOR="{t.arrow}">- - ▶</FONT></TD><TD ALIGN="LEFT">rework</TD>')
-    cells.append(f'<TD><FONT COLOR="{t.muted}">· · ▶</FONT></TD><TD ALIGN="LEFT">retry after abandoning</TD>')
-    if opts.show_fail_points:
-        cells.append(f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD><TD ALIGN="LEFT">recovery</TD>')
+    steps = [s for s in bp.steps if s.id in layout.boxes]
+    kinds = {f.kind.value for f in bp.flows if f.source in layout.boxes and f.target in layout.boxes}
+    out: list[tuple[str, str]] = []
+    if opts.show_fail_points and any(s.fail_point for s in steps):
+        out.append((f'<TD BGCOLOR="{t.fail_fill}"><FONT COLOR="{t.fail_text}"><B> F </B></FONT></TD>', "fail point"))
+    if opts.show_wait_points and any(s.wait_point for s in steps):
+        out.append((f'<TD BGCOLOR="{t.wait_fill}"><FONT COLOR="{t.wait_text}"><B> W </B></FONT></TD>',
+                    "wait point (≤ tolerable wait)"))
+    if opts.moments_of_truth:
+        out.append((f'<TD><FONT COLOR="{t.line}">◆</FONT></TD>', "moment of truth (the line of interaction is crossed)"))
+    symbols = {
+        "handoff": (f'<TD><FONT COLOR="{t.arrow}">───▶</FONT></TD>', "hand-off"),
+        "transfer": (f'<TD><FONT COLOR="{t.transfer}"><B>━━▶</B></FONT></TD>', "transfer"),
+        "rework": (f'<TD><FONT COLOR="{t.arrow}">- - ▶</FONT></TD>', "rework"),
+        "retry": (f'<TD><FONT COLOR="{t.muted}">· · ▶</FONT></TD>', "retry after abandoning"),
+        "parallel": (f'<TD><FONT COLOR="{t.arrow}">●──▶</FONT></TD>', "in parallel"),
+    }
+    out += [symbols[k] for k in symbols if k in kinds]
+    if opts.show_fail_points and any(s.fail_point and s.fail_point.recovery in layout.boxes for s in steps):
+        out.append((f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD>', "recovery"))
+    if opts.show_evidence and any(b.kind == "evidence" for b in layout.boxes.values()):
+        out.append((f'<TD><FONT COLOR="{t.muted}">┆</FONT></TD>', "evidence of the step below"))
     for fill, text in opts.legend_items:
-        cells.append(f'<TD BGCOLOR="{_html(fill)}" BORDER="1" COLOR="{t.step_border}">   </TD><TD ALIGN="LEFT">{_html(text)}</TD>')
+        out.append((f'<TD BGCOLOR="{_html(fill)}" BORDER="1" COLOR="{t.step_border}">   </TD>', text))
     for n, text in enumerate(opts.footnotes, 1):
-        cells.append(f'<TD><FONT COLOR="{t.muted}">[{n}]</FONT></TD><TD ALIGN="LEFT">{_html(text)}</TD>')
-    row = "".join(cells)
-    label = _Raw(
-        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>{row}</TR></TABLE>>'
+        out.append((f'<TD><FONT COLOR="{t.muted}">[{n}]</FONT></TD>', text))
+    return [(cell, text, 36.0 + text_width(text, SMALL_FONT_SIZE)) for cell, text in out]
+
+
+def _legend_rows(bp: Blueprint, layout: Layout, opts: Options) -> list[list[tuple[str, str, float]]]:
+    """The legend's entries packed into rows no wider than the frame."""
+    if not opts.show_legend:
+        return []
+    room = max(layout.right - layout.left - 20.0, 200.0)
+    rows: list[list[tuple[str, str, float]]] = []
+    width = 0.0
+    for entry in _legend_entries(bp, layout, opts):
+        if rows and width + entry[2] <= room:
+            rows[-1].append(entry)
+            width += entry[2]
+        else:
+            rows.append([entry])
+            width = entry[2]
+    return rows
+
+
+def _legend(layout: Layout, c: _Canvas, opts: Options) -> str | None:
+    t = opts.theme
+    if not opts.legend_rows:
+        return None
+    rows = "".join(
+        "<TR><TD><TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"4\" CELLPADDING=\"1\"><TR>"
+        + "".join(f'{cell}<TD ALIGN="LEFT">{_html(text)}</TD>' for cell, text, _ in row)
+        + "</TR></TABLE></TD></TR>"
+        for row in opts.legend_rows
     )
-    y = layout.bottom + c.top_offset + LEGEND_HEIGHT / 2
+    label = _Raw(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{rows}</TABLE>>')
+    y = layout.bottom + c.top_offset + _legend_height(opts) / 2
     return "  legend " + _attrs(
         id="legend", shape="plaintext", margin="0", fontsize=f"{SMALL_FONT_SIZE:g}", fontcolor=t.text,
         pos=_pt((layout.left + layout.right) / 2, y, c.height), label=label,
     ) + ";"
+
+
+def _legend_height(opts: Options) -> float:
+    return 12.0 + LEGEND_ROW_HEIGHT * len(opts.legend_rows) if opts.legend_rows else 0.0
 
 
 # -- running Graphviz ---------------------------------------------------------------
@@ -608,6 +668,7 @@ def to_dot(bp: Blueprint, **options: Any) -> str:
     """
     opts = _options(bp, **options)
     layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)
+    opts.legend_rows = _legend_rows(bp, layout, opts)
     return _dot_source(bp, layout, opts, routes={})
 
 
@@ -676,10 +737,13 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         widen_gaps(layout, gaps)
         edges = _labelled_edges(bp, layout, opts)
         markers = _marker_rects(bp, layout, opts)
-        routes = route_arrows(layout, [(i, t, h) for i, t, h, _, _ in edges], evidence=opts.show_evidence, avoid=markers)
+        routes = route_arrows(layout, [(i, t, h) for i, t, h, _, _ in edges], evidence=opts.show_evidence, avoid=markers,
+                              later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
+        moments = _crossings_of(routes, layout.lines[Line.INTERACTION.value], prefix="flow-")
         obstacles = [Rect(b.left, b.top, b.right, b.bottom) for b in layout.boxes.values()
                      if opts.show_evidence or b.kind != "evidence"]
         obstacles += markers
+        obstacles += [Rect(x - MOMENT_SIZE, y - MOMENT_SIZE, x + MOMENT_SIZE, y + MOMENT_SIZE) for x, y in moments]
         obstacles += [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for y in layout.lines.values()]
         obstacles.append(Rect(layout.left, layout.top, LEFT_MARGIN, layout.bottom))  # lane titles
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
@@ -705,16 +769,31 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
                     break
         if not grown:
             break
-    c = _canvas(layout, opts)
+    opts.footnotes[:] = [p.text for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
+    opts.moments_of_truth[:] = moments
+    opts.legend_rows = _legend_rows(bp, layout, opts)
+    c = _canvas(layout, opts)  # the legend's height is known now
     out: dict[str, dict[str, str]] = {}
     tails = {i for i, _, _, a, _ in edges if a.get("dir") == "both"}
     for edge_id, route in routes.items():
-        attrs: dict[str, str] = {"pos": spline(route.points, c.height, c.top_offset, tail=edge_id in tails)}
+        pos = spline(route.points, c.height, c.top_offset, tail=edge_id in tails, head=not edge_id.startswith(EVIDENCE_LINK))
+        attrs: dict[str, str] = {"pos": pos}
         label = placed.get(edge_id)
         if label is not None:
             attrs["lp"] = f"{label.x:.2f},{c.height - label.y - c.top_offset:.2f}"
             if label.footnote is not None:
                 attrs["label"] = _Raw(f"<{_html(f'[{label.footnote}]')}>")
         out[edge_id] = attrs
-    opts.footnotes[:] = [p.text for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
     return layout, out
+
+
+def _crossings_of(routes: dict[str, Route], y: float, prefix: str) -> list[tuple[float, float]]:
+    """Where the routes whose id starts with ``prefix`` cross the horizontal line at ``y``."""
+    out = []
+    for rid, r in routes.items():
+        if not rid.startswith(prefix):
+            continue
+        for p, q in r.segments():
+            if p[0] == q[0] and min(p[1], q[1]) < y < max(p[1], q[1]):
+                out.append((p[0], y))
+    return out

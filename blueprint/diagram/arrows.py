@@ -68,21 +68,23 @@ def channel_grid(layout: Layout) -> Grid:
 
 
 def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evidence: bool = True,
-                 avoid: Iterable[Rect] = ()) -> dict[str, Route]:
+                 avoid: Iterable[Rect] = (), later: Iterable[str] = ()) -> dict[str, Route]:
     """Route ``(id, tail, head)`` arrows between boxes of ``layout``, clear of the ``avoid`` rectangles
-    (markers and their text); an arrow from a box to itself is a loop over the box. Returns each
-    arrow's :class:`Route`, spread apart where arrows share a channel."""
+    (markers and their text); an arrow from a box to itself is a loop over the box. The arrows named in
+    ``later`` (connectors that matter less) are routed after all others. Returns each arrow's
+    :class:`Route`, spread apart where arrows share a channel."""
+    after = set(later)
     boxes = box_rects(layout, evidence=evidence)
     edges = [e for e in edges if e[1] in boxes and e[2] in boxes]
     loops = [e for e in edges if e[1] == e[2]]
     rest = [e for e in edges if e[1] != e[2]]
 
-    def distance(e: tuple[str, str, str]) -> tuple[float, str]:
+    def distance(e: tuple[str, str, str]) -> tuple[bool, float, str]:
         a, b = boxes[e[1]], boxes[e[2]]
-        return (abs(a.cx - b.cx) + abs(a.cy - b.cy), e[0])
+        return (e[0] in after, abs(a.cx - b.cx) + abs(a.cy - b.cy), e[0])
 
     rest.sort(key=distance)
-    routes = route(channel_grid(layout), boxes, rest, avoid=avoid)
+    routes = route(channel_grid(layout), boxes, rest, avoid=avoid, direct=after)
     spread(routes)
     for edge_id, step, _ in loops:
         r = boxes[step]
@@ -91,22 +93,25 @@ def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evide
     return routes
 
 
-def spline(points: Sequence[tuple[float, float]], height: float, offset: float = 0.0, *, tail: bool = False) -> str:
+def spline(points: Sequence[tuple[float, float]], height: float, offset: float = 0.0, *, tail: bool = False,
+           head: bool = True) -> str:
     """Graphviz's ``pos`` for an arrow along ``points`` (y down, shifted by ``offset``) on a canvas ``height``
     points tall (Graphviz's y grows upwards): the path ends where the arrowhead begins, and ``e,x,y`` is its
     tip; with ``tail`` (a mark at the tail too, such as the dot of a parallel flow) it starts where that
-    mark ends, and ``s,x,y`` is the tail's point.
+    mark ends, and ``s,x,y`` is the tail's point. Without ``head`` (a plain connector) the path runs to the end.
 
     >>> spline([(0, 0), (30, 0)], height=100)
     'e,30.00,100.00 0.00,100.00 7.67,100.00 15.33,100.00 23.00,100.00'
     """
     pts = [(float(x), float(y) + offset) for x, y in points]
     tip, start = pts[-1], pts[0]
-    pts[-1] = _shorten(pts[-1], pts[-2], ARROWHEAD)
+    if head:
+        pts[-1] = _shorten(pts[-1], pts[-2], ARROWHEAD)
     if tail:
         pts[0] = _shorten(pts[0], pts[1], TAIL_MARK)
     curve = to_bezier(pts)
-    ends = (f"s,{start[0]:.2f},{height - start[1]:.2f} " if tail else "") + f"e,{tip[0]:.2f},{height - tip[1]:.2f} "
+    ends = (f"s,{start[0]:.2f},{height - start[1]:.2f} " if tail else "")
+    ends += f"e,{tip[0]:.2f},{height - tip[1]:.2f} " if head else ""
     return ends + " ".join(f"{x:.2f},{height - y:.2f}" for x, y in curve)
 
 

@@ -36,7 +36,7 @@ from .lanes import Lane
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["Box", "Band", "Layout", "compute_layout", "wrap_label", "text_width"]
+__all__ = ["Box", "Band", "Layout", "compute_layout", "wrap_label", "wrap_rows", "text_width"]
 
 FONT_SIZE = 11.0
 SMALL_FONT_SIZE = 9.0
@@ -51,6 +51,9 @@ EVIDENCE_GAP = 8.0
 LEFT_MARGIN = 150.0
 RIGHT_MARGIN = 30.0
 WRAP_UNITS = 24  # width units per line (a CJK character counts 2)
+ROW_GAP = 28.0  # between the rows of a wrapped journey
+STUB_ROOM = 30.0  # kept at each end of a wrapped row for continuation markers
+THIN_LANE = 56.0  # the height of a lane with no steps (room for its title and the label of the line under it)
 
 
 def _char_units(ch: str) -> int:
@@ -150,23 +153,30 @@ class Band:
     lane: Lane
     top: float
     bottom: float
+    row: int = 0  # which row of a journey wrapped onto several rows (see wrap_rows)
 
 
 @dataclass
 class Layout:
-    """Where everything goes: boxes, bands, and the y of each line between bands."""
+    """Where everything goes: boxes, bands, and the y of each line between bands (one per row)."""
 
     columns: dict[str, int]
     boxes: dict[str, Box]
     bands: list[Band]
-    lines: dict[str, float]
+    lines: dict[str, list[float]]
     left: float
     right: float
     top: float
     bottom: float
+    rows: int = 1
+    row_of_column: dict[int, int] = field(default_factory=dict)
 
-    def band(self, lane: Lane) -> Band:
-        return next(b for b in self.bands if b.lane is lane)
+    def band(self, lane: Lane, row: int = 0) -> Band:
+        return next(b for b in self.bands if b.lane is lane and b.row == row)
+
+    def row_of(self, box_id: str) -> int:
+        """The row a box is drawn in (0 unless the journey is wrapped)."""
+        return self.row_of_column.get(self.boxes[box_id].column, 0)
 
 
 def assign_columns(bp: Blueprint) -> dict[str, int]:
@@ -244,7 +254,10 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             stacks = [sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1) for stack in evidence_stack.values()]
             heights[lane] = max(stacks, default=EVIDENCE_HEIGHT) + LANE_PADDING
         else:
-            heights[lane] = (max((b.height for b in boxes.values() if b.lane is lane), default=BOX_MIN_HEIGHT) + 2 * LANE_PADDING
+            if not any(b.lane is lane for b in boxes.values()):
+                heights[lane] = THIN_LANE  # nothing happens here: a thin band keeps the lane and its lines
+                continue
+            heights[lane] = (max(b.height for b in boxes.values() if b.lane is lane) + 2 * LANE_PADDING
                              + room.get((lane, "above"), 0.0) + room.get((lane, "below"), 0.0))
     bands: list[Band] = []
     y = 0.0
@@ -268,11 +281,53 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             b.y = cursor + b.height / 2
             cursor += b.height + EVIDENCE_GAP
     line_ys = {
-        "interaction": bands[1].bottom,
-        "visibility": bands[2].bottom,
-        "internal interaction": bands[3].bottom,
+        "interaction": [bands[1].bottom],
+        "visibility": [bands[2].bottom],
+        "internal interaction": [bands[3].bottom],
     }
     return Layout(columns, boxes, bands, line_ys, left, right, 0.0, bands[-1].bottom)
+
+
+def wrap_rows(layout: Layout, max_columns: int) -> None:
+    """Wrap a long journey onto rows of at most ``max_columns`` columns, in place: each row repeats the
+    lanes and lines, one under the other, and the boxes of columns past the first row move into theirs.
+    Room is kept at both ends of each row for the continuation markers of arrows between rows.
+
+    >>> from blueprint import Blueprint
+    >>> bp = Blueprint("Walk")
+    >>> steps = [bp.customer(f"Step {i}") for i in range(5)]
+    >>> for a, b in zip(steps, steps[1:]):
+    ...     _ = a >> b
+    >>> grid = compute_layout(bp)
+    >>> wrap_rows(grid, 2)
+    >>> grid.rows, grid.row_of("step_4"), grid.boxes["step_2"].x == grid.boxes["step_0"].x
+    (3, 2, True)
+    """
+    if max_columns < 1:
+        raise ValueError(f"max_columns must be at least 1, got {max_columns}")
+    n_cols = max(layout.columns.values(), default=0) + 1
+    if n_cols <= max_columns:
+        return
+    x_of: dict[int, float] = {}
+    for b in layout.boxes.values():
+        x_of.setdefault(b.column, b.x)
+    rows = -(-n_cols // max_columns)
+    height = layout.bottom - layout.top
+    base_bands = [band for band in layout.bands if band.row == 0]
+    base_lines = {name: ys[0] for name, ys in layout.lines.items()}
+    layout.row_of_column = {c: c // max_columns for c in range(n_cols)}
+    right = 0.0
+    for b in layout.boxes.values():
+        row = layout.row_of_column[b.column]
+        b.x += STUB_ROOM - (x_of[row * max_columns] - x_of[0])
+        b.y += row * (height + ROW_GAP)
+        right = max(right, b.right)
+    layout.bands = [Band(band.lane, band.top + r * (height + ROW_GAP), band.bottom + r * (height + ROW_GAP), r)
+                    for r in range(rows) for band in base_bands]
+    layout.lines = {name: [y + r * (height + ROW_GAP) for r in range(rows)] for name, y in base_lines.items()}
+    layout.right = right + COLUMN_GAP / 2 + RIGHT_MARGIN + STUB_ROOM
+    layout.bottom = layout.top + rows * height + (rows - 1) * ROW_GAP
+    layout.rows = rows
 
 
 def _short_duration(seconds: float, fmt: Callable[[float], str]) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .diagram.arrows import gap_of, route_arrows, spline, widen_gaps
+from .diagram.arrows import Continuation, gap_of, route_arrows, spline, split_across_rows, widen_gaps
 from .diagram.labels import label_size, place_labels
 from .diagram.route import Rect, Route
 from .files import write_atomically
@@ -37,6 +37,7 @@ from .layout import (
     compute_layout,
     text_width,
     wrap_label,
+    wrap_rows,
 )
 
 if TYPE_CHECKING:
@@ -169,6 +170,8 @@ class Options:
     show_probabilities: bool = True
     show_legend: bool = True
     width: float | None = None  # inches
+    max_columns: int | None = None  # wrap a longer journey onto rows of this many columns
+    continuations: dict[str, Continuation] = field(default_factory=dict)  # arrows between rows, by id
     overlays: dict[str, StepOverlay] = field(default_factory=dict)
     legend_items: list[tuple[str, str]] = field(default_factory=list)  # (fill colour, text) added to the legend
     footnotes: list[str] = field(default_factory=list)  # arrow labels with no free spot, numbered [1], [2], ...
@@ -363,14 +366,21 @@ def _dot_source(bp: Blueprint, layout: Layout, opts: Options, routes: dict[str, 
     if full:
         out += _background(bp, layout, c, opts)
     for box in layout.boxes.values():
-        if box.kind == "evidence" and not opts.show_evidence:
+        if (box.kind == "evidence" and not opts.show_evidence) or box.kind == "continuation":
             continue
         out.append("  " + _box_statement(box, c, opts, bp) + ";")
     for edge_id, tail, head, attrs in _edges(bp, layout, opts):
         extra = dict(attrs)
         if full and routes and edge_id in routes:
             extra.update(routes[edge_id])
-        out.append(f"  {_q(tail)} -> {_q(head)} " + _attrs(id=edge_id, **extra) + ";")
+        cont = opts.continuations.get(edge_id) if full else None
+        if cont is None:
+            out.append(f"  {_q(tail)} -> {_q(head)} " + _attrs(id=edge_id, **extra) + ";")
+            continue
+        rest = {k: v for k, v in attrs.items() if k != "label"} | dict((routes or {}).get(cont.rest, {}))
+        rest.pop("lp", None)
+        out.append(f"  {_q(tail)} -> {_q(cont.out)} " + _attrs(id=edge_id, **extra) + ";")
+        out.append(f"  {_q(cont.inn)} -> {_q(head)} " + _attrs(id=cont.rest, **rest) + ";")
     if full:
         out += _markers(bp, layout, c, opts)
     out.append("}")
@@ -400,9 +410,10 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
         )
     for band in layout.bands:
         top, bottom = band.top + c.top_offset, band.bottom + c.top_offset
+        tag = band.lane.value + (f"-{band.row}" if band.row else "")
         lines.append(
-            f"  {_q('band:' + band.lane.value)} " + _attrs(
-                id=f"band-{band.lane.value}", shape="box", style="filled", fillcolor=t.bands[band.lane.value],
+            f"  {_q('band:' + tag)} " + _attrs(
+                id=f"band-{tag}", shape="box", style="filled", fillcolor=t.bands[band.lane.value],
                 color=t.band_border, penwidth="0.6", label="", fixedsize="true",
                 width=f"{width / 72:.3f}", height=f"{(bottom - top) / 72:.3f}",
                 pos=_pt(cx, (top + bottom) / 2, c.height),
@@ -410,38 +421,39 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
         )
         title_lines = wrap_label(band.lane.title, 16)
         lines.append(
-            f"  {_q('lane:' + band.lane.value)} " + _attrs(
-                id=f"lane-{band.lane.value}", shape="plaintext", margin="0",
+            f"  {_q('lane:' + tag)} " + _attrs(
+                id=f"lane-{tag}", shape="plaintext", margin="0",
                 width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height=f"{len(title_lines) * 15 / 72:.3f}", fixedsize="true",
                 pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, (top + bottom) / 2, c.height),
                 label=_left_text("\n".join(title_lines), LEFT_MARGIN - 20, bold=True, size=FONT_SIZE, color=t.text),
             ) + ";"
         )
     for line in Line:
-        y = layout.lines[line.value] + c.top_offset
-        key = line.value.replace(" ", "-")
-        style = "dashed" if line is Line.VISIBILITY else "solid"
-        lines.append(
-            f"  {_q('line-start:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.left, y, c.height)) + ";"
-        )
-        lines.append(
-            f"  {_q('line-end:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.right, y, c.height)) + ";"
-        )
-        lines.append(
-            f"  {_q('line-start:' + key)} -> {_q('line-end:' + key)} " + _attrs(
-                id=f"line-{key}", dir="none", style=style, color=t.line, penwidth="1.6", headclip="false", tailclip="false",
-                pos=f"{layout.left:.2f},{c.height - y:.2f} {layout.left:.2f},{c.height - y:.2f} "
-                f"{layout.right:.2f},{c.height - y:.2f} {layout.right:.2f},{c.height - y:.2f}",
-            ) + ";"
-        )
-        lines.append(
-            f"  {_q('line-label:' + key)} " + _attrs(
-                id=f"line-label-{key}", shape="plaintext", margin="0", fixedsize="true",
-                width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height="0.16",
-                pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, y - 7, c.height),
-                label=_left_text(line.title, LEFT_MARGIN - 20, size=SMALL_FONT_SIZE, color=t.muted),
-            ) + ";"
-        )
+        for row, y_row in enumerate(layout.lines[line.value]):
+            y = y_row + c.top_offset
+            key = line.value.replace(" ", "-") + (f"-{row}" if row else "")
+            style = "dashed" if line is Line.VISIBILITY else "solid"
+            lines.append(
+                f"  {_q('line-start:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.left, y, c.height)) + ";"
+            )
+            lines.append(
+                f"  {_q('line-end:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.right, y, c.height)) + ";"
+            )
+            lines.append(
+                f"  {_q('line-start:' + key)} -> {_q('line-end:' + key)} " + _attrs(
+                    id=f"line-{key}", dir="none", style=style, color=t.line, penwidth="1.6", headclip="false", tailclip="false",
+                    pos=f"{layout.left:.2f},{c.height - y:.2f} {layout.left:.2f},{c.height - y:.2f} "
+                    f"{layout.right:.2f},{c.height - y:.2f} {layout.right:.2f},{c.height - y:.2f}",
+                ) + ";"
+            )
+            lines.append(
+                f"  {_q('line-label:' + key)} " + _attrs(
+                    id=f"line-label-{key}", shape="plaintext", margin="0", fixedsize="true",
+                    width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height="0.16",
+                    pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, y - 7, c.height),
+                    label=_left_text(line.title, LEFT_MARGIN - 20, size=SMALL_FONT_SIZE, color=t.muted),
+                ) + ";"
+            )
     return lines
 
 
@@ -487,6 +499,16 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
                     label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.muted}">{_html(overlay.note)}</FONT>>'),
                 ) + ";"
             )
+    for cont in opts.continuations.values():
+        for node, where in ((cont.out, "continues"), (cont.inn, "continued")):
+            box = layout.boxes[node]
+            other = "next" if where == "continues" else "previous"
+            out.append(f"  {_q(node)} " + _attrs(
+                id=node.replace(":", "-"), shape="circle", style="filled", fillcolor="white", color=t.arrow, fontcolor=t.text,
+                penwidth="1.2", width=f"{box.width / 72:.3f}", height=f"{box.height / 72:.3f}", fixedsize="true",
+                fontsize=f"{SMALL_FONT_SIZE:g}", label=_Raw(f"<<B>{_html(cont.letter)}</B>>"),
+                tooltip=f"{where} at {cont.letter} in the {other} row", pos=_pt(box.x, box.y + c.top_offset, c.height),
+            ) + ";")
     for n, (x, y) in enumerate(opts.moments_of_truth):
         out.append(f"  {_q(f'moment:{n}')} " + _attrs(
             id=f"moment-{n}", shape="diamond", style="filled", fillcolor=t.line, color=t.line, label="",
@@ -524,6 +546,8 @@ def _legend_entries(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
         out.append((f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD>', "recovery"))
     if opts.show_evidence and any(b.kind == "evidence" for b in layout.boxes.values()):
         out.append((f'<TD><FONT COLOR="{t.muted}">┆</FONT></TD>', "evidence of the step below"))
+    if opts.continuations:
+        out.append((f'<TD><FONT COLOR="{t.arrow}">─▶Ⓐ … Ⓐ─▶</FONT></TD>', "the arrow goes on in another row"))
     for fill, text in opts.legend_items:
         out.append((f'<TD BGCOLOR="{_html(fill)}" BORDER="1" COLOR="{t.step_border}">   </TD>', text))
     for n, text in enumerate(opts.footnotes, 1):
@@ -641,6 +665,7 @@ def _options(
     probabilities: bool = True,
     legend: bool = True,
     width: float | None = None,
+    max_columns: int | None = None,
     overlays: dict[str, StepOverlay] | None = None,
     legend_items: list[tuple[str, str]] | None = None,
 ) -> Options:
@@ -655,7 +680,8 @@ def _options(
     return Options(
         theme=theme, title=title, subtitle=subtitle, show_roles=roles, show_durations=durations,
         show_fail_points=fail_points, show_wait_points=wait_points, show_evidence=evidence,
-        show_probabilities=probabilities, show_legend=legend, width=width, overlays=dict(overlays or {}),
+        show_probabilities=probabilities, show_legend=legend, width=width, max_columns=max_columns,
+        overlays=dict(overlays or {}),
         legend_items=list(legend_items or []),
     )
 
@@ -694,7 +720,8 @@ def _padding_at(layout: Layout, y: float) -> tuple[Lane, str] | None:
     """The lane padding (``above`` or ``below`` its boxes) a horizontal line at ``y`` runs through."""
     for band in layout.bands:
         if band.top < y < band.bottom:
-            inside = [b for b in layout.boxes.values() if b.lane is band.lane and b.kind == "step"]
+            inside = [b for b in layout.boxes.values()
+                      if b.lane is band.lane and b.kind == "step" and layout.row_of(b.id) == band.row]
             if not inside:
                 return None
             if y < min(b.top for b in inside):
@@ -735,19 +762,22 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     for _ in range(4):
         layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room)
         widen_gaps(layout, gaps)
+        if opts.max_columns:
+            wrap_rows(layout, opts.max_columns)
         edges = _labelled_edges(bp, layout, opts)
         markers = _marker_rects(bp, layout, opts)
-        routes = route_arrows(layout, [(i, t, h) for i, t, h, _, _ in edges], evidence=opts.show_evidence, avoid=markers,
+        wanted_routes, opts.continuations = split_across_rows(layout, [(i, t, h) for i, t, h, _, _ in edges])
+        routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers,
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
-        moments = _crossings_of(routes, layout.lines[Line.INTERACTION.value], prefix="flow-")
+        moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
         obstacles = [Rect(b.left, b.top, b.right, b.bottom) for b in layout.boxes.values()
                      if opts.show_evidence or b.kind != "evidence"]
         obstacles += markers
         obstacles += [Rect(x - MOMENT_SIZE, y - MOMENT_SIZE, x + MOMENT_SIZE, y + MOMENT_SIZE) for x, y in moments]
-        obstacles += [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for y in layout.lines.values()]
+        obstacles += [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for ys in layout.lines.values() for y in ys]
         obstacles.append(Rect(layout.left, layout.top, LEFT_MARGIN, layout.bottom))  # lane titles
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
-        wanted = [(routes[i], text) for i, _, _, _, text in edges if text and i in routes]
+        wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
         placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())
         grown = False
         for spot in placed.values():
@@ -757,9 +787,10 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
             for p, q in routes[spot.id].segments():
                 if p[1] != q[1]:
                     continue
-                gap = gap_of(layout, p[0], q[0])
-                if gap is not None and abs(q[0] - p[0]) < width + 12:
-                    gaps[gap] = gaps.get(gap, 0.0) + width + 12 - abs(q[0] - p[0])
+                gap = gap_of(layout, p[0], q[0], layout.row_of(routes[spot.id].tail))
+                if gap is not None:  # too short, or crowded by arrows running across it: room for the label
+                    short = width + 12 - abs(q[0] - p[0])
+                    gaps[gap] = gaps.get(gap, 0.0) + (short if short > 0 else width + 12)
                     grown = True
                     break
                 where = _padding_at(layout, p[1])
@@ -785,6 +816,12 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
                 attrs["label"] = _Raw(f"<{_html(f'[{label.footnote}]')}>")
         out[edge_id] = attrs
     return layout, out
+
+
+def _parts(routes: dict[str, Route], continuations: dict[str, Continuation], edge_id: str) -> list[Route]:
+    """An arrow's route, or both routes of an arrow continued in another row."""
+    cont = continuations.get(edge_id)
+    return [routes[edge_id]] + ([routes[cont.rest]] if cont and cont.rest in routes else [])
 
 
 def _crossings_of(routes: dict[str, Route], y: float, prefix: str) -> list[tuple[float, float]]:

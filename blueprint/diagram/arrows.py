@@ -19,13 +19,16 @@ Graphviz draws exactly that path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import string
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
-from blueprint.layout import Layout
+from blueprint.layout import COLUMN_GAP, Box, Layout
 
 from .route import Grid, Rect, Route, route, spread, to_bezier
 
-__all__ = ["ARROWHEAD", "box_rects", "channel_grid", "gap_of", "route_arrows", "spline", "widen_gaps"]
+__all__ = ["ARROWHEAD", "Continuation", "box_rects", "channel_grid", "gap_of", "route_arrows", "spline",
+           "split_across_rows", "widen_gaps"]
 
 #: Length of an arrowhead, in points (Graphviz's arrowsize 0.7).
 ARROWHEAD = 7.0
@@ -44,11 +47,15 @@ def channel_grid(layout: Layout) -> Grid:
     """The lines arrows may follow in ``layout``."""
     xs: list[float] = []
     ys: list[float] = []
-    columns: dict[int, tuple[float, float, float]] = {}
+    columns: dict[float, tuple[float, float]] = {}  # by centre: the widest left and right of its boxes
     for b in layout.boxes.values():
-        left, x, right = columns.get(b.column, (b.left, b.x, b.right))
-        columns[b.column] = (min(left, b.left), x, max(right, b.right))
-    ordered = [columns[c] for c in sorted(columns)]
+        if b.kind == "continuation":
+            xs.append(b.x)
+            ys.append(b.y)
+            continue
+        left, right = columns.get(b.x, (b.left, b.right))
+        columns[b.x] = (min(left, b.left), max(right, b.right))
+    ordered = [(left, x, right) for x, (left, right) in sorted(columns.items())]
     xs += [x for _, x, _ in ordered]
     for (_, _, right), (left, _, _) in zip(ordered, ordered[1:], strict=False):
         xs.append((right + left) / 2)
@@ -56,7 +63,8 @@ def channel_grid(layout: Layout) -> Grid:
         gap = (ordered[1][0] - ordered[0][2]) / 2 if len(ordered) > 1 else 22.0
         xs += [ordered[0][0] - gap, ordered[-1][2] + gap]
     for band in layout.bands:
-        inside = [b for b in layout.boxes.values() if b.lane is band.lane]
+        inside = [b for b in layout.boxes.values()
+                  if b.lane is band.lane and b.kind != "continuation" and layout.row_of(b.id) == band.row]
         ys += [b.y for b in inside]
         if inside:
             top = min(b.top for b in inside)
@@ -124,11 +132,12 @@ def _shorten(end: tuple[float, float], toward: tuple[float, float], by: float) -
     return (end[0] + (toward[0] - end[0]) / length * cut, end[1] + (toward[1] - end[1]) / length * cut)
 
 
-def gap_of(layout: Layout, x0: float, x1: float) -> int | None:
-    """The gap (numbered by the column right of it) a horizontal stretch from ``x0`` to ``x1`` lies in,
-    or None when it passes a column's centre."""
+def gap_of(layout: Layout, x0: float, x1: float, row: int = 0) -> int | None:
+    """The gap (numbered by the column right of it) a horizontal stretch from ``x0`` to ``x1`` in ``row``
+    lies in, or None when it passes a column's centre or runs past the row's last column."""
     lo, hi = min(x0, x1), max(x0, x1)
-    centres = sorted({(b.column, b.x) for b in layout.boxes.values()})
+    centres = sorted({(b.column, b.x) for b in layout.boxes.values()
+                      if b.kind != "continuation" and layout.row_of_column.get(b.column, 0) == row})
     if any(lo < x < hi for _, x in centres):
         return None
     right = [c for c, x in centres if x >= hi]
@@ -142,3 +151,81 @@ def widen_gaps(layout: Layout, extra: dict[int, float]) -> None:
     for b in layout.boxes.values():
         b.x += sum(e for g, e in extra.items() if g <= b.column)
     layout.right += sum(extra.values())
+
+
+#: Size of a continuation marker (the circle where an arrow leaves one row and the one where it comes back).
+STUB_SIZE = 18.0
+
+
+@dataclass
+class Continuation:
+    """An arrow between two rows of a wrapped journey, drawn as two: ``tail`` to the marker ``out`` at the
+    end of the tail's row, and the marker ``inn`` at the start of the head's row to ``head``; both
+    markers show ``letter``."""
+
+    edge: str
+    letter: str
+    out: str
+    inn: str
+
+    @property
+    def rest(self) -> str:
+        """The id of the second part (from ``inn`` to the head)."""
+        return f"{self.edge}-continued"
+
+
+def split_across_rows(layout: Layout, edges: Sequence[tuple[str, str, str]]) -> tuple[list[tuple[str, str, str]], dict[str, Continuation]]:
+    """Split each arrow between two rows into two arrows through continuation markers, which are added to
+    ``layout.boxes`` (kind ``"continuation"``, in the tail's and the head's lane). Returns the arrows to
+    route and the continuations by arrow id."""
+    if layout.rows <= 1:
+        return list(edges), {}
+    out: list[tuple[str, str, str]] = []
+    found: dict[str, Continuation] = {}
+    letters = _letters()
+    by_tail: dict[tuple[str, int], str] = {}  # one letter for the arrows leaving a step for one row
+    for edge_id, tail, head in edges:
+        if tail == head or layout.row_of(tail) == layout.row_of(head):
+            out.append((edge_id, tail, head))
+            continue
+        key = (tail, layout.row_of(head))
+        if key not in by_tail:
+            by_tail[key] = next(letters)
+        letter = by_tail[key]
+        a, b = layout.boxes[tail], layout.boxes[head]
+        c = Continuation(edge_id, letter, f"continue:{letter}:out", f"continue:{letter}:in:{b.lane.value}")
+        if c.out not in layout.boxes:
+            right = max(x.right for x in layout.boxes.values() if layout.row_of(x.id) == layout.row_of(tail) and x.kind == "step")
+            layout.boxes[c.out] = _free_spot(layout, Box(c.out, "continuation", a.lane, a.column,
+                                                         x=right + COLUMN_GAP / 2 + STUB_SIZE, y=a.y,
+                                                         width=STUB_SIZE, height=STUB_SIZE))
+        if c.inn not in layout.boxes:
+            left = min(x.left for x in layout.boxes.values() if layout.row_of(x.id) == layout.row_of(head) and x.kind == "step")
+            layout.boxes[c.inn] = _free_spot(layout, Box(c.inn, "continuation", b.lane, b.column,
+                                                         x=left - COLUMN_GAP / 2 - STUB_SIZE, y=b.y,
+                                                         width=STUB_SIZE, height=STUB_SIZE))
+        out += [(edge_id, tail, c.out), (c.rest, c.inn, head)]
+        found[edge_id] = c
+    return out, found
+
+
+def _free_spot(layout: Layout, stub: Box) -> Box:
+    """``stub`` moved down, a marker at a time, off any continuation marker already there."""
+    while any(b.kind == "continuation" and abs(b.x - stub.x) < STUB_SIZE and abs(b.y - stub.y) < STUB_SIZE + 4
+              for b in layout.boxes.values()):
+        stub.y += STUB_SIZE + 6
+    return stub
+
+
+def _letters() -> Iterator[str]:
+    """A, B, ..., Z, AA, AB, ..."""
+    n = 0
+    while True:
+        k, text = n, ""
+        while True:
+            text = string.ascii_uppercase[k % 26] + text
+            k = k // 26 - 1
+            if k < 0:
+                break
+        yield text
+        n += 1

@@ -123,9 +123,11 @@ def _candidates(route: Route, w: float, h: float) -> list[Rect]:
     return out
 
 
-def place_labels(labels: Sequence[tuple[Route, str]], *, obstacles: Iterable[Rect], frame: Rect,
+def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obstacles: Iterable[Rect], frame: Rect,
                  routes: Iterable[Route] = (), size: float = SMALL_FONT_SIZE) -> dict[str, Placed]:
-    """Place each ``(route, text)`` label in the first free spot along its route, in the order given.
+    """Place each ``(route, text)`` label in the first free spot along its route, in the order given
+    (``route`` may be a list of routes tried in turn: the two parts of an arrow continued in another row;
+    the label is filed under the first one's id).
 
     ``obstacles`` are boxes, markers, lane lines and anything else text must not cover; every
     route in ``routes`` (and the labelled routes) is an obstacle too. A label that finds no free
@@ -134,20 +136,22 @@ def place_labels(labels: Sequence[tuple[Route, str]], *, obstacles: Iterable[Rec
     index = RectIndex()
     for box in obstacles:
         index.add(box)
-    all_routes = {r.id: r for r in routes} | {r.id: r for r, _ in labels}
+    parts = [[r] if isinstance(r, Route) else list(r) for r, _ in labels]
+    all_routes = {r.id: r for r in routes} | {r.id: r for rs in parts for r in rs}
     for r in all_routes.values():
         for p, q in r.segments():
             index.add(_segment_rect(p, q), owner=f"route:{r.id}")
     placed: dict[str, Placed] = {}
     footnotes = 0
-    for route, text in labels:
+    for along, (_, text) in zip(parts, labels, strict=True):
+        route = along[0]
         w, h = label_size(text, size)
-        spot = _first_free(_candidates(route, w, h), index, frame)
+        spot = _first_free([c for r in along for c in _candidates(r, w, h)], index, frame)
         if spot is None:
             footnotes += 1
             mark = f"[{footnotes}]"
             mw, mh = label_size(mark, size)
-            spot = _first_free(_candidates(route, mw, mh), index, frame)
+            spot = _first_free([c for r in along for c in _candidates(r, mw, mh)], index, frame)
             if spot is None:  # nowhere at all: on the tail, the legend still says what it is
                 (x, y) = route.points[0]
                 spot = Rect(x + GAP, y - GAP - mh, x + GAP + mw, y - GAP)

@@ -362,6 +362,7 @@ def render(
     title: str | None = typer.Option(None, "--title", help="title above the diagram (default: the blueprint's name)"),
     subtitle: str | None = typer.Option(None, "--subtitle", help="a line under the title"),
     width: float | None = typer.Option(None, "--width", help="largest width in inches (it scales down to fit)"),
+    max_columns: int | None = typer.Option(None, "--max-columns", min=1, help="wrap a longer journey onto rows of this many steps"),
     dpi: int = typer.Option(144, "--dpi", help="resolution of a PNG"),
     roles: bool = typer.Option(True, "--roles/--no-roles", help="role names on staffed steps"),
     durations: bool = typer.Option(True, "--durations/--no-durations", help="mean durations on steps"),
@@ -376,7 +377,7 @@ def render(
 
     Example:
 
-        blueprint render examples/hotel.yaml -o hotel.svg --theme print
+        blueprint render examples/hotel.yaml -o hotel.svg --theme print --max-columns 6
     """
     from .render import GraphvizNotFound
 
@@ -385,7 +386,7 @@ def render(
     try:
         diagram = bp.render(
             theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,
-            roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
+            max_columns=max_columns, roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
             evidence=evidence, probabilities=probabilities, legend=legend,
         )
         diagram.save(output, dpi=dpi)

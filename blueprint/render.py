@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .diagram.arrows import Continuation, gap_of, route_arrows, spline, split_across_rows, widen_gaps
-from .diagram.labels import label_size, place_labels
+from .diagram.labels import Placed, label_size, place_labels
 from .diagram.route import Rect, Route
 from .files import write_atomically
 from .lanes import Lane, Line
@@ -50,6 +50,7 @@ TITLE_HEIGHT = 34.0
 SUBTITLE_HEIGHT = 18.0
 LEGEND_ROW_HEIGHT = 20.0
 MARKER_SIZE = 0.24 * 72  # the F and W circles, in points
+ATTEMPTS = 8  # layouts tried, each with more room where a label found none
 EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
 
@@ -291,7 +292,7 @@ def _labelled_edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
         out.append((f"flow-{i}", f.source, f.target, attrs, label))
     if opts.show_evidence:
         for s in bp.steps:
-            if s.evidence and f"evidence:{s.id}" in layout.boxes and s.id in layout.boxes:
+            if s.evidence and s.lane is Lane.CUSTOMER and f"evidence:{s.id}" in layout.boxes and s.id in layout.boxes:
                 link = {"color": opts.theme.muted, "style": "dotted", "arrowhead": "none", "penwidth": "1.0"}
                 out.append((f"{EVIDENCE_LINK}{s.id}", f"evidence:{s.id}", s.id, dict(link), None))
     if opts.show_fail_points:
@@ -703,13 +704,20 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
 
     Options: ``theme`` ("screen" or "print": black and white safe),
     ``title`` (text, or ``False``; the blueprint's name by default),
-    ``subtitle``, ``width`` (inches), and switches for the annotations:
-    ``roles``, ``durations``, ``fail_points``, ``wait_points``, ``evidence``,
-    ``probabilities``, ``legend``. ``overlays`` maps step ids to
+    ``subtitle``, ``width`` (inches: the drawing scales down to fit),
+    ``max_columns`` (wrap a longer journey onto rows of that many steps, with
+    lettered markers where an arrow goes on in another row), and switches for
+    the annotations: ``roles``, ``durations``, ``fail_points``, ``wait_points``,
+    ``evidence``, ``probabilities``, ``legend``. ``overlays`` maps step ids to
     :class:`StepOverlay` marks (fill colour, badge, note, faded fail point);
     ``legend_items`` adds ``(fill colour, text)`` keys to the legend.
+
+    >>> d = bp.render(max_columns=6, theme="print")    # doctest: +SKIP
+    >>> d.save("hotel.pdf")                            # doctest: +SKIP
     """
     opts = _options(bp, **options)
+    if opts.max_columns is not None and opts.max_columns < 1:
+        raise ValueError(f"max_columns must be at least 1, got {opts.max_columns}")
     if shutil.which("neato") is None:
         raise GraphvizNotFound()
     layout, routes = _arrows(bp, opts)
@@ -727,6 +735,17 @@ def _padding_at(layout: Layout, y: float) -> tuple[Lane, str] | None:
             if y < min(b.top for b in inside):
                 return (band.lane, "above")
             if y > max(b.bottom for b in inside):
+                return (band.lane, "below")
+    return None
+
+
+def _padding_between(layout: Layout, y0: float, y1: float) -> tuple[Lane, str] | None:
+    """The padding under the boxes of the upper lane, when a vertical stretch from ``y0`` to ``y1`` crosses a
+    line between two lanes with steps."""
+    lo, hi = min(y0, y1), max(y0, y1)
+    for band in layout.bands:
+        if lo < band.bottom < hi and band.lane is not Lane.EVIDENCE:
+            if any(b.lane is band.lane and b.kind == "step" and layout.row_of(b.id) == band.row for b in layout.boxes.values()):
                 return (band.lane, "below")
     return None
 
@@ -759,7 +778,8 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     (``opts.footnotes``)."""
     gaps: dict[int, float] = {}
     room: dict[tuple[Lane, str], float] = {}
-    for _ in range(4):
+    best: tuple[int, Layout, dict[str, Route], dict[str, Placed], list[tuple[float, float]], dict[str, Continuation]] | None = None
+    for _ in range(ATTEMPTS):
         layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room)
         widen_gaps(layout, gaps)
         if opts.max_columns:
@@ -779,13 +799,23 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
         placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())
+        missing = sum(10 if p.footnote is not None else 1 if p.crowded else 0 for p in placed.values())
+        if best is None or missing < best[0]:
+            best = (missing, layout, routes, placed, moments, opts.continuations)
+        if not missing:
+            break
         grown = False
         for spot in placed.values():
-            if spot.footnote is None:
+            if spot.footnote is None and not spot.crowded:
                 continue
             width, height = label_size(spot.text)
             for p, q in routes[spot.id].segments():
-                if p[1] != q[1]:
+                if p[0] == q[0]:  # across the padding between two lanes: more room under the upper one
+                    where = _padding_between(layout, p[1], q[1])
+                    if where is not None and room.get(where, 0.0) < 2 * height:
+                        room[where] = room.get(where, 0.0) + height
+                        grown = True
+                        break
                     continue
                 gap = gap_of(layout, p[0], q[0], layout.row_of(routes[spot.id].tail))
                 if gap is not None:  # too short, or crowded by arrows running across it: room for the label
@@ -800,7 +830,9 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
                     break
         if not grown:
             break
-    opts.footnotes[:] = [p.text for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
+    assert best is not None
+    _, layout, routes, placed, moments, opts.continuations = best  # the try with the fewest footnotes
+    opts.footnotes[:] = [_footnote(bp, p, routes) for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
     opts.moments_of_truth[:] = moments
     opts.legend_rows = _legend_rows(bp, layout, opts)
     c = _canvas(layout, opts)  # the legend's height is known now
@@ -810,12 +842,23 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         pos = spline(route.points, c.height, c.top_offset, tail=edge_id in tails, head=not edge_id.startswith(EVIDENCE_LINK))
         attrs: dict[str, str] = {"pos": pos}
         label = placed.get(edge_id)
-        if label is not None:
+        if label is not None and label.rect is None:  # not even its footnote number found room
+            attrs["label"] = ""
+        elif label is not None:
             attrs["lp"] = f"{label.x:.2f},{c.height - label.y - c.top_offset:.2f}"
             if label.footnote is not None:
                 attrs["label"] = _Raw(f"<{_html(f'[{label.footnote}]')}>")
         out[edge_id] = attrs
     return layout, out
+
+
+def _footnote(bp: Blueprint, label: Placed, routes: dict[str, Route]) -> str:
+    """A footnote's text; where its number could not be drawn, with the arrow it belongs to."""
+    if label.rect is not None:
+        return label.text
+    names = {s.id: s.label for s in bp.steps}
+    route = routes[label.id]
+    return f"{label.text} (the arrow {names.get(route.tail, route.tail)} → {names.get(route.head, route.head)})"
 
 
 def _parts(routes: dict[str, Route], continuations: dict[str, Continuation], edge_id: str) -> list[Route]:

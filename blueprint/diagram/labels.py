@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,26 +33,32 @@ LABEL_HEIGHT = 12.0
 GAP = 2.5
 #: Space kept between a label and anything else.
 CLEARANCE = 1.5
+#: Distance within which another arrow makes a label ambiguous.
+NEAR = 6.0
+#: What crowding another arrow costs a spot, in places down the list of candidates.
+CROWDED = 60.0
 #: How much further out a label may sit, to clear arrows running beside its own.
 _OFFSETS = (0.0, 7.0, 14.0, 21.0)
 
 
 @dataclass
 class Placed:
-    """Where a label went: its box (``rect``), or a footnote number when no spot was free."""
+    """Where a label went: its box (``rect``); a footnote number when its text found no free spot (``rect``
+    is then the spot of the number, or None when even that found none)."""
 
     id: str
     text: str
-    rect: Rect
+    rect: Rect | None
     footnote: int | None = None
+    crowded: bool = False  # the spot is within a few points of another arrow
 
     @property
     def x(self) -> float:
-        return self.rect.cx
+        return self.rect.cx if self.rect is not None else math.nan
 
     @property
     def y(self) -> float:
-        return self.rect.cy
+        return self.rect.cy if self.rect is not None else math.nan
 
 
 def label_size(text: str, size: float = SMALL_FONT_SIZE) -> tuple[float, float]:
@@ -146,20 +153,59 @@ def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obsta
     for along, (_, text) in zip(parts, labels, strict=True):
         route = along[0]
         w, h = label_size(text, size)
-        spot = _first_free([c for r in along for c in _candidates(r, w, h)], index, frame)
+        own = {f"route:{r.id}" for r in along}
+        spot = _best_free([c for r in along for c in _candidates(r, w, h)], index, frame, own=own)
         if spot is None:
             footnotes += 1
             mark = f"[{footnotes}]"
             mw, mh = label_size(mark, size)
-            spot = _first_free([c for r in along for c in _candidates(r, mw, mh)], index, frame)
-            if spot is None:  # nowhere at all: on the tail, the legend still says what it is
-                (x, y) = route.points[0]
-                spot = Rect(x + GAP, y - GAP - mh, x + GAP + mw, y - GAP)
+            spot = _first_free([c for r in along for c in _candidates(r, mw, mh)] + _around(along, mw, mh), index, frame)
             placed[route.id] = Placed(route.id, text, spot, footnotes)
+            if spot is None:  # nowhere at all: the legend alone says what the arrow is
+                continue
         else:
-            placed[route.id] = Placed(route.id, text, spot)
+            placed[route.id] = Placed(route.id, text, spot, crowded=_near_other(index, spot, own))
         index.add(_grow(spot, CLEARANCE), owner=f"label:{route.id}")
     return placed
+
+
+def _around(routes: Sequence[Route], w: float, h: float) -> list[Rect]:
+    """Spots further from the arrow's corners, in rings 6 points apart, for a footnote mark that found none
+    right beside it."""
+    out: list[Rect] = []
+    for d in (6.0, 12.0, 18.0, 24.0, 30.0):
+        for r in routes:
+            for x, y in r.points:
+                for dx, dy in ((d, -d), (d, d), (-d, -d), (-d, d), (0, -d - h / 2), (0, d + h / 2), (d + w / 2, 0), (-d - w / 2, 0)):
+                    out.append(Rect(x + dx - w / 2, y + dy - h / 2, x + dx + w / 2, y + dy + h / 2))
+    return out
+
+
+def _best_free(candidates: Sequence[Rect], index: RectIndex, frame: Rect, *, own: set[str]) -> Rect | None:
+    """The free spot that reads best: early in ``candidates`` (near the tail, right beside the arrow), and
+    not crowding another arrow, so the label is not taken for that one's."""
+    best: tuple[float, Rect] | None = None
+    for k, c in enumerate(candidates):
+        if c.left < frame.left or c.right > frame.right or c.top < frame.top or c.bottom > frame.bottom:
+            continue
+        if index.hits(_grow(c, CLEARANCE)):
+            continue
+        score = k + (CROWDED if _near_other(index, c, own) else 0.0)
+        if best is None or score < best[0]:
+            best = (score, c)
+        if score == k and best[1] is c:  # free and uncrowded: nothing later scores lower
+            break
+    return best[1] if best else None
+
+
+def _near_other(index: RectIndex, r: Rect, own: set[str]) -> bool:
+    """Whether an arrow other than ``own`` runs within a few points of ``r``."""
+    near = _grow(r, NEAR)
+    for key in index._keys(near):
+        for other, owner in index.buckets.get(key, ()):
+            if owner.startswith("route:") and owner not in own and _overlap(near, other):
+                return True
+    return False
 
 
 def _first_free(candidates: Sequence[Rect], index: RectIndex, frame: Rect) -> Rect | None:

@@ -206,10 +206,11 @@ def _search(grid: Grid, blocked: dict[tuple[int, int], str], closed: set[tuple[t
 
     def free(n: tuple[int, int]) -> bool:
         owner = blocked.get(n)
-        return owner is None or ((owner == tail) and n == start) or ((owner == head) and n == goal)
+        return owner is None or owner == tail or owner == head
 
     def in_end_box(n: tuple[int, int]) -> bool:
-        return n == start or n == goal
+        owner = blocked.get(n)
+        return owner is not None and (owner == tail or owner == head)
 
     # state: (node, direction of arrival); -1 = not moved yet
     best: dict[tuple[tuple[int, int], int], float] = {(start, -1): 0.0}
@@ -272,12 +273,18 @@ def _simplify(points: list[Point]) -> list[Point]:
 
 
 def _clip(points: list[Point], a: Rect, b: Rect) -> list[Point]:
-    """Start and end the path on the sides of its boxes instead of their centres."""
+    """Start and end the path where it leaves its tail's box and enters its head's, instead of at their centres."""
     if len(points) < 2:
         return points
-    pts = list(points)
-    pts[0] = _to_side(pts[0], pts[1], a)
-    pts[-1] = _to_side(pts[-1], pts[-2], b)
+    pts = _from_exit(list(points), a)
+    return _from_exit(pts[::-1], b)[::-1]
+
+
+def _from_exit(pts: list[Point], r: Rect) -> list[Point]:
+    """The path from where it first leaves ``r`` (it starts inside)."""
+    for k in range(len(pts) - 1):
+        if not r.contains(*pts[k + 1]):
+            return [_to_side(pts[k], pts[k + 1], r)] + pts[k + 1:]
     return pts
 
 
@@ -285,12 +292,12 @@ def _to_side(inside: Point, toward: Point, r: Rect) -> Point:
     x, y = inside
     tx, ty = toward
     if tx > x:
-        return (float(r.right), y)
+        return (float(min(r.right, tx)), y)
     if tx < x:
-        return (float(r.left), y)
+        return (float(max(r.left, tx)), y)
     if ty > y:
-        return (x, float(r.bottom))
-    return (x, float(r.top))
+        return (x, float(min(r.bottom, ty)))
+    return (x, float(max(r.top, ty)))
 
 
 def spread(routes: dict[str, Route], spacing: float = SPACING) -> None:

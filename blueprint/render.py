@@ -628,6 +628,18 @@ class Diagram:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_html_(self) -> str:
+        """The SVG inline, scaled down to the width of the notebook's output area, so a wide blueprint
+        is never cut off or scrolled sideways (and never drawn larger than its own size).
+
+        Jupyter prefers this to :meth:`_repr_svg_`, which stays for front ends that show only images.
+        """
+        svg = self.svg
+        start = svg.find("<svg")  # without the XML declaration and DOCTYPE, which do not belong in HTML
+        svg = svg[start:] if start >= 0 else svg
+        svg = svg.replace("<svg", '<svg style="max-width:100%;height:auto;display:block"', 1)
+        return f'<div class="blueprint-diagram" style="max-width:100%;overflow-x:auto">{svg}</div>'
+
     def pipe(self, format: Literal["svg", "png", "pdf"] = "svg", *, dpi: int = 144) -> bytes:
         """The diagram as bytes in a format Graphviz writes."""
         if format == "svg":

@@ -211,3 +211,78 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
         f"{path.name}: cells {dirty} have outputs or execution counts; "
         "run .venv/bin/python scripts/strip_notebooks.py before committing"
     )
+
+
+# -- diagrams: scaled to the output area, never cut off ------------------------------------------
+
+
+def wide_images(output: dict[str, Any]) -> list[str]:
+    """The SVG images of an output that a notebook front end would show at their own width (a wide
+    blueprint is then cut off or scrolled sideways): an SVG without an HTML form that scales it down.
+
+    >>> wide_images({"output_type": "execute_result", "data": {"image/svg+xml": "<svg width='2106pt'/>"}})
+    ["<svg width='2106pt'/>"]
+    >>> wide_images({"output_type": "execute_result", "data": {"image/svg+xml": "<svg/>",
+    ...     "text/html": "<div><svg style='max-width:100%;height:auto'/></div>"}})
+    []
+    """
+    data = output.get("data", {}) if output.get("output_type") in ("execute_result", "display_data") else {}
+    svg = "".join(data.get("image/svg+xml", ""))
+    if not svg:
+        return []
+    shown = "".join(data.get("text/html", ""))  # what Jupyter and nbconvert show first
+    scaled = re.search(r"<svg\b[^>]*max-width:\s*100%", shown) and re.search(r"<svg\b[^>]*height:\s*auto", shown)
+    return [] if scaled else [svg[:80]]
+
+
+def test_a_diagram_shows_itself_scaled_to_the_cell_width() -> None:
+    pytest.importorskip("graphviz")
+    import blueprint
+    from blueprint.render import GraphvizNotFound
+
+    try:
+        diagram = blueprint.load(blueprint.examples.path("hotel.yaml")).render()
+        html = diagram._repr_html_()
+    except GraphvizNotFound:  # pragma: no cover - no dot on this machine
+        pytest.skip("Graphviz is not installed")
+    assert html.lstrip().startswith("<div") and "<?xml" not in html and "<!DOCTYPE" not in html
+    svg = re.search(r"<svg\b[^>]*>", html)
+    assert svg and "max-width:100%" in svg.group(0) and "height:auto" in svg.group(0), svg
+    assert "viewBox=" in svg.group(0), "without a viewBox the SVG cannot scale down"
+    assert diagram._repr_svg_().count("<svg") == 1, "front ends that show only images still get the SVG"
+    assert not wide_images({"output_type": "execute_result",
+                            "data": {"image/svg+xml": diagram._repr_svg_(), "text/html": html}})
+
+
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_notebook_diagrams_fit_the_output_area(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb, error = _executed(path)
+    assert error is None, f"{path.name} did not run to the end, see test_notebook_runs_top_to_bottom_from_its_folder"
+    wide = {
+        i: found
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for found in [[w for out in cell.get("outputs", []) for w in wide_images(out)]]
+        if found
+    }
+    assert not wide, f"{path.name}: SVG outputs shown at their own width (cut off in a narrow output area): {wide}"
+
+
+# -- no warnings in the outputs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_notebook_prints_no_warnings(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning in a cell (pandas, matplotlib, the library) is noise to a reader: the notebook avoids it."""
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb, error = _executed(path)
+    assert error is None, f"{path.name} did not run to the end, see test_notebook_runs_top_to_bottom_from_its_folder"
+    noisy = {
+        i: "".join(out.get("text", ""))[:300]
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    }
+    assert not noisy, f"{path.name}: cells that print to stderr (warnings): {noisy}"

@@ -41,7 +41,7 @@ from .layout import (
 )
 
 if TYPE_CHECKING:
-    from .model import Blueprint, Flow
+    from .model import Blueprint, Flow, Step
 
 __all__ = ["Diagram", "Theme", "StepOverlay", "THEMES", "GraphvizNotFound", "render", "to_dot"]
 
@@ -232,6 +232,40 @@ def _left_text(text: str, width: float, *, bold: bool = False, size: float = FON
     )
 
 
+def _step_tooltip(step: Step, overlay: StepOverlay | None) -> str:
+    """What a browser shows on hovering a step: its label, lane, role, duration, wait and fail points,
+    description and, from a simulation, the overlay's note."""
+    from .layout import _short_duration
+    from .units import format_number
+
+    lines = [f"{step.label} ({step.lane.value})"]
+    if step.role:
+        lines.append(f"role: {step.role}")
+    if step.duration is not None:
+        lines.append(f"duration: {step.duration} (mean {_short_duration(step.duration.mean, format_number).lstrip('~')})")
+    if step.wait_point is not None:
+        lines.append(f"wait point: tolerates {step.wait_point.tolerance}")
+    if step.fail_point is not None:
+        fp = step.fail_point
+        lines.append("fail point" + (f": {fp.description}" if fp.description else "")
+                     + (f" ({fp.probability:.3g} of visits)" if fp.probability is not None else ""))
+    if step.description:
+        lines.append(step.description.strip())
+    if overlay is not None and overlay.note:
+        lines.append(overlay.note)
+    return "\n".join(lines)
+
+
+def _flow_tooltip(flow: Flow, names: dict[str, str]) -> str:
+    """What a browser shows on hovering an arrow."""
+    text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)} ({flow.kind.value})"
+    if flow.probability is not None:
+        text += f", {flow.probability:.3g} of visits"
+    elif flow.otherwise:
+        text += ", otherwise"
+    return text + (f": {flow.label}" if flow.label else "")
+
+
 def _flow_label(flow: Flow, show_probabilities: bool) -> str | None:
     parts = []
     if show_probabilities and flow.probability is not None:
@@ -282,11 +316,13 @@ def _edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str,
 def _labelled_edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, str, str, dict[str, str | _Raw], str | None]]:
     """``(id, tail, head, attributes, label text)`` of every arrow."""
     out = []
+    names = {s.id: s.label for s in bp.steps}
     for i, f in enumerate(bp.flows):
         if f.source not in layout.boxes or f.target not in layout.boxes:
             continue
         label = _flow_label(f, opts.show_probabilities)
         attrs = _edge_style(f.kind.value, opts.theme)
+        attrs["tooltip"] = _flow_tooltip(f, names)
         if label:
             attrs["label"] = _Raw(f"<{_html(label)}>")
         out.append((f"flow-{i}", f.source, f.target, attrs, label))
@@ -343,7 +379,7 @@ def _box_statement(box: Box, c: _Canvas, opts: Options, bp: Blueprint) -> str:
         margin="0.08,0.05",
         pos=_pt(box.x, y, c.height),
         label=_label_lines(box.lines, box.detail, t),
-        tooltip=bp.step(box.id).description or None,
+        tooltip=_step_tooltip(bp.step(box.id), overlay),
     )
 
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .graph import back_flows, to_networkx
 from .lanes import Lane
+from .numbers import duration
 
 if TYPE_CHECKING:
     from .model import Blueprint
@@ -218,7 +218,6 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
     it where an arrow's label needs more room than the lane's padding).
     """
     room = room or {}
-    from .units import format_number
 
     columns = assign_columns(bp)
     boxes: dict[str, Box] = {}
@@ -231,7 +230,7 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         if show_roles and s.role:
             detail.append(s.role)
         if show_durations and s.duration is not None:
-            detail.append(_short_duration(s.duration.mean, format_number))
+            detail.append("~" + duration(s.duration.mean))
         box = Box(s.id, "step", s.lane, columns[s.id], lines=wrap_label(s.label), detail=[" · ".join(detail)] if detail else [])
         box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines) + SMALL_LINE_HEIGHT * len(box.detail))
         boxes[s.id] = box
@@ -328,12 +327,3 @@ def wrap_rows(layout: Layout, max_columns: int) -> None:
     layout.right = right + COLUMN_GAP / 2 + RIGHT_MARGIN + STUB_ROOM
     layout.bottom = layout.top + rows * height + (rows - 1) * ROW_GAP
     layout.rows = rows
-
-
-def _short_duration(seconds: float, fmt: Callable[[float], str]) -> str:
-    """``"~4 min"``: the mean duration in the handiest unit."""
-    if seconds < 120:
-        return f"~{fmt(round(seconds, 1))} s"
-    if seconds < 2 * 3600:
-        return f"~{fmt(round(seconds / 60, 1))} min"
-    return f"~{fmt(round(seconds / 3600, 1))} h"

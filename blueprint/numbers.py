@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-__all__ = ["MISSING", "Kind", "figure_kind", "fmt", "interval", "money", "number", "percent", "seconds", "signed"]
+__all__ = ["MISSING", "Kind", "duration", "figure_kind", "fmt", "interval", "money", "number", "percent", "seconds", "signed"]
 
 MISSING = "–"
 Kind = Literal["number", "percent", "money", "seconds"]
@@ -78,6 +78,23 @@ def seconds(x: float | None) -> str:
     '4,000 s'
     """
     return MISSING if _missing(x) else f"{number(x)} s"
+
+
+def duration(x: float | None) -> str:
+    """A duration in its handiest unit: seconds under two minutes, minutes under two hours, else hours
+    (one decimal at most).
+
+    >>> duration(45.0), duration(150.0), duration(5400.0), duration(9000.0)
+    ('45 s', '2.5 min', '90 min', '2.5 h')
+    """
+    if _missing(x):
+        return MISSING
+    v = float(x)  # type: ignore[arg-type]
+    if abs(v) < 120:
+        return f"{number(round(v, 1))} s"
+    if abs(v) < 2 * 3600:
+        return f"{number(round(v / 60, 1))} min"
+    return f"{number(round(v / 3600, 1))} h"
 
 
 def signed(x: float | None, kind: Kind = "number", digits: int | None = None) -> str:

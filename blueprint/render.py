@@ -39,6 +39,7 @@ from .layout import (
     wrap_label,
     wrap_rows,
 )
+from .numbers import duration
 
 if TYPE_CHECKING:
     from .model import Blueprint, Flow, Step
@@ -232,20 +233,17 @@ def _left_text(text: str, width: float, *, bold: bool = False, size: float = FON
     )
 
 
-def _step_tooltip(step: Step, overlay: StepOverlay | None) -> str:
-    """What a browser shows on hovering a step: its label, lane, role, duration, wait and fail points,
-    description and, from a simulation, the overlay's note."""
-    from .layout import _short_duration
-    from .units import format_number
-
+def _step_tooltip(step: Step, overlay: StepOverlay | None, opts: Options) -> str:
+    """What a browser shows on hovering a step: its label and lane, and what the drawing shows of it (role,
+    duration, wait and fail points, as switched on), its description and, from a simulation, the overlay's note."""
     lines = [f"{step.label} ({step.lane.value})"]
-    if step.role:
+    if step.role and opts.show_roles:
         lines.append(f"role: {step.role}")
-    if step.duration is not None:
-        lines.append(f"duration: {step.duration} (mean {_short_duration(step.duration.mean, format_number).lstrip('~')})")
-    if step.wait_point is not None:
+    if step.duration is not None and opts.show_durations:
+        lines.append(f"duration: {step.duration} (mean {duration(step.duration.mean)})")
+    if step.wait_point is not None and opts.show_wait_points:
         lines.append(f"wait point: tolerates {step.wait_point.tolerance}")
-    if step.fail_point is not None:
+    if step.fail_point is not None and opts.show_fail_points:
         fp = step.fail_point
         lines.append("fail point" + (f": {fp.description}" if fp.description else "")
                      + (f" ({fp.probability:.3g} of visits)" if fp.probability is not None else ""))
@@ -256,12 +254,12 @@ def _step_tooltip(step: Step, overlay: StepOverlay | None) -> str:
     return "\n".join(lines)
 
 
-def _flow_tooltip(flow: Flow, names: dict[str, str]) -> str:
+def _flow_tooltip(flow: Flow, names: dict[str, str], show_probabilities: bool) -> str:
     """What a browser shows on hovering an arrow."""
     text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)} ({flow.kind.value})"
-    if flow.probability is not None:
+    if flow.probability is not None and show_probabilities:
         text += f", {flow.probability:.3g} of visits"
-    elif flow.otherwise:
+    elif flow.otherwise and show_probabilities:
         text += ", otherwise"
     return text + (f": {flow.label}" if flow.label else "")
 
@@ -322,7 +320,7 @@ def _labelled_edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
             continue
         label = _flow_label(f, opts.show_probabilities)
         attrs = _edge_style(f.kind.value, opts.theme)
-        attrs["tooltip"] = _flow_tooltip(f, names)
+        attrs["tooltip"] = _flow_tooltip(f, names, opts.show_probabilities)
         if label:
             attrs["label"] = _Raw(f"<{_html(label)}>")
         out.append((f"flow-{i}", f.source, f.target, attrs, label))
@@ -379,7 +377,7 @@ def _box_statement(box: Box, c: _Canvas, opts: Options, bp: Blueprint) -> str:
         margin="0.08,0.05",
         pos=_pt(box.x, y, c.height),
         label=_label_lines(box.lines, box.detail, t),
-        tooltip=_step_tooltip(bp.step(box.id), overlay),
+        tooltip=_step_tooltip(bp.step(box.id), overlay, opts),
     )
 
 

@@ -27,6 +27,7 @@ from blueprint.render import GraphvizNotFound, StepOverlay
 pytestmark = pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is not installed")
 
 SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 EXAMPLES = sorted(p for p in glob.glob("examples/*.yaml") if "." not in Path(p).stem)  # not companion files
 LANES = [lane.value for lane in Lane]
 TOL = 1.5  # points
@@ -149,7 +150,7 @@ def test_lines_between_the_right_bands_and_spanning_them(path: str) -> None:
     }
     for key, (above, below, dash) in expected.items():
         g = p.groups[f"line-{key}"]
-        path_el = g.find(SVG + "path")
+        path_el = g.find(".//" + SVG + "path")
         pts = _points(path_el)
         ys = {round(y, 1) for _, y in pts}
         assert len(ys) == 1, f"line of {key} is not horizontal"
@@ -171,12 +172,12 @@ def test_every_flow_arrow_joins_the_right_two_boxes(path: str) -> None:
     assert drawn == {str(i) for i in range(len(bp.flows))}
     for i, f in enumerate(bp.flows):
         g = p.groups[f"flow-{i}"]
-        curve = _points(g.find(SVG + "path"))
-        heads = [_points(el) for el in g.findall(SVG + "polygon")]
+        curve = _points(g.find(".//" + SVG + "path"))
+        heads = [_points(el) for el in g.findall(".//" + SVG + "polygon")]
         src, dst = p.shape(f"step-{f.source}"), p.shape(f"step-{f.target}")
         start = curve[0]
         if f.kind.value == "parallel":  # drawn with a dot at the tail: the dot touches the source
-            dot = g.find(SVG + "ellipse")
+            dot = g.find(".//" + SVG + "ellipse")
             assert dot is not None, f"parallel flow {f} has no tail dot"
             start = (float(dot.get("cx")), float(dot.get("cy")))
             assert src.distance(*start) <= 3.0 + float(dot.get("rx")), (str(f), start, src)
@@ -307,7 +308,11 @@ def test_labels_are_text_never_markup() -> None:
     assert text_of("fail-客服回答问题_second_line") == "F"
     assert root.find(f".//{SVG}b") is None and root.find(f".//{SVG}i") is None
     dot = bp.to_dot()
-    assert "&lt;b&gt;not" in dot and "<b>not" not in dot
+    # labels are HTML-like and escaped; tooltips are plain quoted strings that Graphviz escapes itself
+    labels_only = re.sub(r'tooltip="(?:[^"\\]|\\.)*"', "", dot)
+    assert "&lt;b&gt;not" in labels_only and "<b>not" not in labels_only
+    titles = [a.get(XLINK + "title") or "" for a in root.iter(SVG + "a")]
+    assert any('Say "hello" <b>not bold</b> & leave' in t for t in titles)
 
 
 def test_overlay_hook_colours_badges_and_notes() -> None:
@@ -315,7 +320,7 @@ def test_overlay_hook_colours_badges_and_notes() -> None:
     d = bp.render(overlays={"make_drink": StepOverlay(fill="#ff9999", badge="1", note="97% busy at 08:00")})
     root = ET.fromstring(d.svg.encode("utf-8"))
     groups = {g.get("id"): g for g in root.iter(SVG + "g") if g.get("id")}
-    assert groups["step-make_drink"].find(SVG + "path").get("fill") == "#ff9999"
+    assert groups["step-make_drink"].find(".//" + SVG + "path").get("fill") == "#ff9999"
     assert [t.text for t in groups["badge-make_drink"].iter(SVG + "text")] == ["1"]
     assert [t.text for t in groups["note-make_drink"].iter(SVG + "text")] == ["97% busy at 08:00"]
 

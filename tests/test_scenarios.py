@@ -308,7 +308,7 @@ def test_changed_steps_say_what_changed(bp: blueprint.Blueprint) -> None:
     overlays, _ = changed_steps(bp, scenarios["fewer transfers"].apply(bp))
     assert overlays["resolve"].note == "→ specialist 15% (was 20%)"
     overlays, _ = changed_steps(bp, scenarios["better knowledge base"].apply(bp))
-    assert overlays["kb_search"].note == "mean 1 min → 42 s"
+    assert overlays["kb_search"].note == "mean 60 s → 42 s"
     overlays, _ = changed_steps(bp, scenarios["busier Monday"].apply(bp))
     assert overlays["call"].note == "arrivals ×1.2"
     _, removed = changed_steps(bp, Scenario("x", remove_steps=["survey"]).apply(bp))

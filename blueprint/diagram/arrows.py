@@ -93,7 +93,7 @@ def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evide
 
     rest.sort(key=distance)
     routes = route(channel_grid(layout), boxes, rest, avoid=avoid, direct=after)
-    spread(routes)
+    spread(routes, boxes=boxes)
     for edge_id, step, _ in loops:
         r = boxes[step]
         x0, x1 = r.cx - 0.3 * (r.right - r.left), r.cx - 0.1 * (r.right - r.left)

@@ -300,13 +300,14 @@ def _to_side(inside: Point, toward: Point, r: Rect) -> Point:
     return (x, float(max(r.top, ty)))
 
 
-def spread(routes: dict[str, Route], spacing: float = SPACING) -> None:
+def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, Rect] | None = None) -> None:
     """Move apart the arrows that share a stretch of the same line, in place.
 
     Segments on one line whose spans overlap are given offsets ``spacing`` apart,
     centred on the line, in a stable order (by where they come from, so two arrows
     that run side by side do not cross on the way). The first and last segments move
-    along the side of their box, so the arrow still starts and ends on it.
+    along the side of their box, so the arrow still starts and ends on it; with ``boxes``
+    given, never past the box's corner.
     """
     groups: dict[tuple[int, float], list[tuple[str, int]]] = defaultdict(list)
     for rid, r in routes.items():
@@ -328,6 +329,9 @@ def spread(routes: dict[str, Route], spacing: float = SPACING) -> None:
         pts = [list(p) for p in r.points]
         for k, (p, q) in enumerate(r.segments()):
             off = shifts.get((rid, k))
+            if off and boxes:
+                off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
+                                                 boxes.get(r.head) if k == len(pts) - 2 else None])
             if not off:
                 continue
             if p[1] == q[1]:  # horizontal: move both ends in y
@@ -337,6 +341,20 @@ def spread(routes: dict[str, Route], spacing: float = SPACING) -> None:
                 pts[k][0] += off
                 pts[k + 1][0] += off
         r.points = [(float(x), float(y)) for x, y in pts]
+
+
+def _keep_on_side(off: float, p: Point, q: Point, ends: list[Rect | None]) -> float:
+    """``off`` reduced so that a segment's end on a box's side stays on that side (2 pt from its corners)."""
+    axis = 1 if p[1] == q[1] else 0
+    here = p[axis]
+    sides = [(r.top, r.bottom) if axis == 1 else (r.left, r.right) for r in ends if r is not None]
+    if not sides:
+        return off
+    lo = max(a + 2 for a, _ in sides)
+    hi = min(b - 2 for _, b in sides)
+    if lo > hi:
+        return 0.0
+    return min(max(here + off, lo), hi) - here
 
 
 def _span(r: Route, k: int, d: int) -> tuple[float, float]:

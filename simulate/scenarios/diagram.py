@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from blueprint import Blueprint
 from blueprint.model import Flow
+from blueprint.numbers import duration
 from blueprint.staffing import Staffing
 from blueprint.units import format_number
 
@@ -30,14 +31,6 @@ CHANGED_FILL = "#ffe3a1"
 """Fill of a step a scenario changes."""
 ADDED_FILL = "#c9efd2"
 """Fill of a step a scenario adds."""
-
-
-def _short_duration(seconds: float) -> str:
-    if seconds >= 3600:
-        return f"{format_number(round(seconds / 3600, 2))} h"
-    if seconds >= 60:
-        return f"{format_number(round(seconds / 60, 2))} min"
-    return f"{format_number(round(seconds, 1))} s"
 
 
 def _staff_hours_per_day(st: Staffing | None) -> float | None:
@@ -119,8 +112,8 @@ def _step_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]
         if o is None:
             continue
         if o.duration != s.duration:
-            was = _short_duration(o.duration.mean) if o.duration else "none"
-            now = _short_duration(s.duration.mean) if s.duration else "none"
+            was = duration(o.duration.mean) if o.duration else "none"
+            now = duration(s.duration.mean) if s.duration else "none"
             notes[s.id].append(f"mean {was} → {now}" if was != now else "duration changed")
         others = [k for k in type(s).model_fields if k not in ("duration",) and getattr(o, k) != getattr(s, k)]
         if others:

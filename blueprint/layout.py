@@ -53,6 +53,7 @@ RIGHT_MARGIN = 30.0
 WRAP_UNITS = 24  # width units per line (a CJK character counts 2)
 ROW_GAP = 28.0  # between the rows of a wrapped journey
 STUB_ROOM = 30.0  # kept at each end of a wrapped row for continuation markers
+FIGURE_UNITS = 30  # width units per line of a figure in small type inside a box
 THIN_LANE = 56.0  # the height of a lane with no steps (room for its title and the label of the line under it)
 
 
@@ -128,6 +129,7 @@ class Box:
     height: float = BOX_MIN_HEIGHT
     lines: list[str] = field(default_factory=list)
     detail: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)  # measured figures or notes, in small type under the detail
 
     @property
     def left(self) -> float:
@@ -170,6 +172,18 @@ class Layout:
     bottom: float
     rows: int = 1
     row_of_column: dict[int, int] = field(default_factory=dict)
+    header: float = 0.0  # room above the lanes of each row (stage headers)
+    footer: float = 0.0  # room under the lanes of each row (the time row)
+    pitch: float = 0.0  # from the top of one row to the top of the next (0: one row)
+
+    def row_top(self, row: int) -> float:
+        """The top of a row: its header, then its lanes."""
+        return self.top + row * self.pitch
+
+    def columns_of_row(self, row: int) -> list[int]:
+        """The columns drawn in a row, left to right."""
+        n = max(self.columns.values(), default=0) + 1
+        return [c for c in range(n) if self.row_of_column.get(c, 0) == row]
 
     def band(self, lane: Lane, row: int = 0) -> Band:
         return next(b for b in self.bands if b.lane is lane and b.row == row)
@@ -210,14 +224,36 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
     return columns
 
 
+def _band_heights(boxes: dict[str, Box], evidence_stack: dict[int, list[Box]],
+                  room: dict[tuple[Lane, str], float]) -> dict[Lane, float]:
+    """Each lane's height: its tallest box (or stack of evidence) with padding and the room asked for;
+    a thin band for a lane with no steps."""
+    heights: dict[Lane, float] = {}
+    for lane in Lane:
+        if lane is Lane.EVIDENCE:
+            stacks = [sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1) for stack in evidence_stack.values()]
+            heights[lane] = max(stacks, default=EVIDENCE_HEIGHT) + LANE_PADDING
+        else:
+            if not any(b.lane is lane for b in boxes.values()):
+                heights[lane] = THIN_LANE  # nothing happens here: a thin band keeps the lane and its lines
+                continue
+            heights[lane] = (max(b.height for b in boxes.values() if b.lane is lane) + 2 * LANE_PADDING
+                             + room.get((lane, "above"), 0.0) + room.get((lane, "below"), 0.0))
+    return heights
+
+
 def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bool = True,
-                   room: dict[tuple[Lane, str], float] | None = None) -> Layout:
+                   room: dict[tuple[Lane, str], float] | None = None, figures: dict[str, list[str]] | None = None,
+                   header: float = 0.0, footer: float = 0.0) -> Layout:
     """Place every step and piece of evidence on the lane × column grid.
 
     ``room`` adds space ``above`` or ``below`` the boxes of a lane, in points (the diagram asks for
-    it where an arrow's label needs more room than the lane's padding).
+    it where an arrow's label needs more room than the lane's padding). ``figures`` adds small lines
+    inside a step's box (measured figures, notes), wrapped to its width. ``header`` and ``footer``
+    keep room above and under the lanes (stage headers, the time row).
     """
     room = room or {}
+    figures = figures or {}
 
     columns = assign_columns(bp)
     boxes: dict[str, Box] = {}
@@ -231,8 +267,10 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             detail.append(s.role)
         if show_durations and s.duration is not None:
             detail.append("~" + duration(s.duration.mean))
-        box = Box(s.id, "step", s.lane, columns[s.id], lines=wrap_label(s.label), detail=[" · ".join(detail)] if detail else [])
-        box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines) + SMALL_LINE_HEIGHT * len(box.detail))
+        box = Box(s.id, "step", s.lane, columns[s.id], lines=wrap_label(s.label), detail=[" · ".join(detail)] if detail else [],
+                  figures=[ln for text in figures.get(s.id, []) for ln in wrap_label(text, FIGURE_UNITS)])
+        box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines)
+                         + SMALL_LINE_HEIGHT * (len(box.detail) + len(box.figures)) + (4 if box.figures else 0))
         boxes[s.id] = box
     # evidence: one box per step that has any, stacked in its column
     evidence_stack: dict[int, list[Box]] = {}
@@ -246,20 +284,9 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             evidence_stack.setdefault(col, []).append(box)
 
     n_cols = max(columns.values(), default=0) + 1
-    # band heights
-    heights: dict[Lane, float] = {}
-    for lane in Lane:
-        if lane is Lane.EVIDENCE:
-            stacks = [sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1) for stack in evidence_stack.values()]
-            heights[lane] = max(stacks, default=EVIDENCE_HEIGHT) + LANE_PADDING
-        else:
-            if not any(b.lane is lane for b in boxes.values()):
-                heights[lane] = THIN_LANE  # nothing happens here: a thin band keeps the lane and its lines
-                continue
-            heights[lane] = (max(b.height for b in boxes.values() if b.lane is lane) + 2 * LANE_PADDING
-                             + room.get((lane, "above"), 0.0) + room.get((lane, "below"), 0.0))
+    heights = _band_heights(boxes, evidence_stack, room)
     bands: list[Band] = []
-    y = 0.0
+    y = header
     for lane in Lane:
         bands.append(Band(lane, y, y + heights[lane]))
         y += heights[lane]
@@ -284,7 +311,7 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         "visibility": [bands[2].bottom],
         "internal interaction": [bands[3].bottom],
     }
-    return Layout(columns, boxes, bands, line_ys, left, right, 0.0, bands[-1].bottom)
+    return Layout(columns, boxes, bands, line_ys, left, right, 0.0, bands[-1].bottom + footer, header=header, footer=footer)
 
 
 def wrap_rows(layout: Layout, max_columns: int) -> None:
@@ -327,3 +354,37 @@ def wrap_rows(layout: Layout, max_columns: int) -> None:
     layout.right = right + COLUMN_GAP / 2 + RIGHT_MARGIN + STUB_ROOM
     layout.bottom = layout.top + rows * height + (rows - 1) * ROW_GAP
     layout.rows = rows
+    layout.pitch = height + ROW_GAP
+
+
+def stage_spans(layout: Layout, stages: list[tuple[str, list[str]]]) -> list[tuple[int, str, int, int]]:
+    """Where each stage's header goes: ``(row, name, first column, last column)``, one per run of
+    neighbouring columns of a stage in a row, left to right. A column belongs to the stage of its first
+    step (in ``stages`` order) that has one; a column of no stage gets no header.
+
+    >>> from blueprint import Blueprint
+    >>> bp = Blueprint("Walk")
+    >>> a, b, c = bp.customer("In"), bp.customer("Buy"), bp.customer("Out")
+    >>> _ = a >> b >> c
+    >>> stage_spans(compute_layout(bp), [("Arrive", ["in"]), ("Shop", ["buy", "out"])])
+    [(0, 'Arrive', 0, 0), (0, 'Shop', 1, 2)]
+    """
+    owner: dict[int, str] = {}
+    order = {name: i for i, (name, _) in enumerate(stages)}
+    for name, steps in stages:
+        for sid in steps:
+            box = layout.boxes.get(sid)
+            if box is None or box.kind != "step":
+                continue
+            held = owner.get(box.column)
+            if held is None or order[name] < order[held]:
+                owner[box.column] = name
+    spans: list[tuple[int, str, int, int]] = []
+    for col in sorted(owner):
+        row = layout.row_of_column.get(col, 0)
+        last = spans[-1] if spans else None
+        if last is not None and last[0] == row and last[1] == owner[col] and last[3] == col - 1:
+            spans[-1] = (row, last[1], last[2], col)
+        else:
+            spans.append((row, owner[col], col, col))
+    return spans

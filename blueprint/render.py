@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,12 +30,15 @@ from .diagram.route import Rect, Route
 from .files import write_atomically
 from .lanes import Lane, Line
 from .layout import (
+    BOX_WIDTH,
+    FIGURE_UNITS,
     FONT_SIZE,
     LEFT_MARGIN,
     SMALL_FONT_SIZE,
     Box,
     Layout,
     compute_layout,
+    stage_spans,
     text_width,
     wrap_label,
     wrap_rows,
@@ -44,7 +48,7 @@ from .numbers import duration
 if TYPE_CHECKING:
     from .model import Blueprint, Flow, Step
 
-__all__ = ["Diagram", "Theme", "StepOverlay", "THEMES", "GraphvizNotFound", "render", "to_dot"]
+__all__ = ["Diagram", "Theme", "StepOverlay", "TimeRow", "THEMES", "GraphvizNotFound", "render", "to_dot"]
 
 FONT = "DejaVu Sans"
 TITLE_HEIGHT = 34.0
@@ -54,6 +58,8 @@ MARKER_SIZE = 0.24 * 72  # the F and W circles, in points
 ATTEMPTS = 8  # layouts tried, each with more room where a label found none
 EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
+STAGE_HEIGHT = 30.0  # the room of the stage headers above the lanes
+TIME_ROW_HEIGHT = 44.0  # the room of the time row under the lanes
 
 INSTALL_HELP = (
     "Graphviz's 'dot' program is needed to draw diagrams and was not found. Install it:\n"
@@ -93,6 +99,8 @@ class Theme:
     wait_text: str
     faded_fill: str = "#f6d5d5"  # a declared fail point that did no harm in simulation
     faded_text: str = "#b0b0b0"
+    alert: str = "#b42318"  # a measured figure past its target
+    stage_fill: str = "#e4e7ee"  # the stage headers
 
 
 THEMES: dict[str, Theme] = {
@@ -137,6 +145,8 @@ THEMES: dict[str, Theme] = {
         fail_text="#000000",
         wait_fill="#ffffff",
         wait_text="#000000",
+        alert="#000000",
+        stage_fill="#ffffff",
         faded_fill="#ffffff",
         faded_text="#a0a0a0",
     ),
@@ -153,8 +163,26 @@ class StepOverlay:
 
     fill: str | None = None
     badge: str | None = None
-    note: str | None = None
+    note: str | None = None  # a line in the box under its figures, in muted type
     faded: bool = False  # draw the step's declared fail point faded (it did no harm)
+    figures: list[str] = field(default_factory=list)  # measured figures, in small type inside the box
+    alerts: list[str] = field(default_factory=list)  # figures past their target, in the alert colour
+
+
+@dataclass
+class TimeRow:
+    """The customer's time along the journey, drawn in a row under the lanes: ``spent`` is the mean time
+    (s) a customer spends at each step (its waits and service, times the share of customers who visit
+    it); each column shows the time spent in it and the time elapsed by its end. ``total`` is written
+    under the row's title (e.g. ``["mean 7.3 min", "p90 15 min"]``).
+
+    >>> TimeRow({"order": 95.0, "wait": 180.0}, total=["mean 4.6 min"]).spent["wait"]
+    180.0
+    """
+
+    spent: dict[str, float]
+    total: list[str] = field(default_factory=list)
+    title: str = "Customer's time"
 
 
 @dataclass
@@ -171,6 +199,8 @@ class Options:
     show_evidence: bool = True
     show_probabilities: bool = True
     show_legend: bool = True
+    show_stages: bool = True
+    time_row: TimeRow | None = None
     width: float | None = None  # inches
     max_columns: int | None = None  # wrap a longer journey onto rows of this many columns
     continuations: dict[str, Continuation] = field(default_factory=dict)  # arrows between rows, by id
@@ -214,12 +244,21 @@ def _pt(x: float, y: float, height: float) -> str:
     return f"{x:.2f},{height - y:.2f}!"
 
 
-def _label_lines(lines: list[str], detail: list[str], theme: Theme) -> _Raw:
+def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Sequence[tuple[str, str]] = ()) -> _Raw:
     body = "<BR/>".join(_html(line) for line in lines)
     if detail:
         body += "<BR/>" + "<BR/>".join(
             f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{theme.muted}">{_html(d)}</FONT>' for d in detail
         )
+    for text, style in figures:
+        inner = _html(text)
+        if style == "alert":
+            inner = f'<FONT COLOR="{theme.alert}"><B>{inner}</B></FONT>'
+        elif style == "note":
+            inner = f'<FONT COLOR="{theme.muted}"><I>{inner}</I></FONT>'
+        else:
+            inner = f'<FONT COLOR="{theme.text}">{inner}</FONT>'
+        body += f'<BR/><FONT POINT-SIZE="{SMALL_FONT_SIZE:g}">{inner}</FONT>'
     return _Raw(f"<{body}>")
 
 
@@ -249,8 +288,8 @@ def _step_tooltip(step: Step, overlay: StepOverlay | None, opts: Options) -> str
                      + (f" ({fp.probability:.3g} of visits)" if fp.probability is not None else ""))
     if step.description:
         lines.append(step.description.strip())
-    if overlay is not None and overlay.note:
-        lines.append(overlay.note)
+    if overlay is not None:
+        lines += overlay.figures + overlay.alerts + ([overlay.note] if overlay.note else [])
     return "\n".join(lines)
 
 
@@ -376,7 +415,7 @@ def _box_statement(box: Box, c: _Canvas, opts: Options, bp: Blueprint) -> str:
         fixedsize="false",
         margin="0.08,0.05",
         pos=_pt(box.x, y, c.height),
-        label=_label_lines(box.lines, box.detail, t),
+        label=_label_lines(box.lines, box.detail, t, _figure_lines(overlay)),
         tooltip=_step_tooltip(bp.step(box.id), overlay, opts),
     )
 
@@ -489,7 +528,118 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
                     label=_left_text(line.title, LEFT_MARGIN - 20, size=SMALL_FONT_SIZE, color=t.muted),
                 ) + ";"
             )
+    lines += _stage_headers(bp, layout, c, opts)
+    lines += _time_row(layout, c, opts)
     return lines
+
+
+def _column_x(layout: Layout) -> dict[int, float]:
+    """The centre of each column."""
+    out: dict[int, float] = {}
+    for b in layout.boxes.values():
+        if b.kind != "continuation":
+            out.setdefault(b.column, b.x)
+    return out
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """``text`` cut short with an ellipsis to fit ``width`` points."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _stage_header_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, Rect, str]]:
+    """``(stage name, rectangle, tooltip)`` of each stage header, in layout coordinates."""
+    stages = _stages(bp, opts)
+    if not stages:
+        return []
+    xs = _column_x(layout)
+    described = {st.name: st.description for st in getattr(bp, "stages", None) or [] if getattr(st, "description", None)}
+    out = []
+    for row, name, c0, c1 in stage_spans(layout, stages):
+        top = layout.row_top(row) + 4
+        rect = Rect(xs[c0] - BOX_WIDTH / 2 - 8, top, xs[c1] + BOX_WIDTH / 2 + 8, top + STAGE_HEIGHT - 10)
+        out.append((name, rect, f"stage: {name}" + (f"\n{described[name]}" if name in described else "")))
+    return out
+
+
+def _stage_headers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    """The stage headers across the top of each row."""
+    t = opts.theme
+    out = []
+    for n, (name, r, tip) in enumerate(_stage_header_rects(bp, layout, opts)):
+        width = r.right - r.left
+        out.append(f"  {_q(f'stage:{n}')} " + _attrs(
+            id=f"stage-{n}", shape="box", style="rounded,filled", fillcolor=t.stage_fill, color=t.band_border,
+            penwidth="0.8", fixedsize="true", width=f"{width / 72:.3f}", height=f"{(r.bottom - r.top) / 72:.3f}",
+            pos=_pt(r.cx, r.cy + c.top_offset, c.height), tooltip=tip, fontcolor=t.text,
+            label=_Raw(f"<<B>{_html(_fit(name, width - 16, FONT_SIZE))}</B>>"),
+        ) + ";")
+    return out
+
+
+def _time_row_rects(layout: Layout) -> list[Rect]:
+    """The room of the time row under the lanes of each row."""
+    out = []
+    for row in range(layout.rows):
+        lanes_bottom = max(b.bottom for b in layout.bands if b.row == row)
+        out.append(Rect(layout.left, lanes_bottom, layout.right, lanes_bottom + layout.footer))
+    return out
+
+
+def _time_row(layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    """The customer's time under the lanes: the time spent in each column and the time elapsed by its end."""
+    tr = opts.time_row
+    if tr is None or layout.footer <= 0:
+        return []
+    t = opts.theme
+    xs = _column_x(layout)
+    spent: dict[int, float] = {}
+    for sid, seconds in tr.spent.items():
+        box = layout.boxes.get(sid)
+        if box is not None and box.kind == "step" and seconds == seconds:  # NaN: not measured
+            spent[box.column] = spent.get(box.column, 0.0) + max(0.0, seconds)
+    out = []
+    elapsed = 0.0
+    for row, room in enumerate(_time_row_rects(layout)):
+        cols = [col for col in layout.columns_of_row(row) if col in xs]
+        if not cols:
+            continue
+        key = f"-{row}" if row else ""
+        y = room.top + 12 + c.top_offset
+        x0, x1 = xs[cols[0]] - BOX_WIDTH / 2, xs[cols[-1]] + BOX_WIDTH / 2
+        out.append(f"  {_q('time-start' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(x0, y, c.height)) + ";")
+        out.append(f"  {_q('time-end' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(x1, y, c.height)) + ";")
+        out.append(f"  {_q('time-start' + key)} -> {_q('time-end' + key)} " + _attrs(
+            id=f"time-axis{key}", color=t.muted, penwidth="1.0", arrowsize="0.6", headclip="false", tailclip="false",
+            pos=f"e,{x1:.2f},{c.height - y:.2f} {x0:.2f},{c.height - y:.2f} {x0:.2f},{c.height - y:.2f} "
+                f"{x1 - 6:.2f},{c.height - y:.2f} {x1 - 6:.2f},{c.height - y:.2f}",
+        ) + ";")
+        title = [f"<B>{_html(tr.title)}</B>"] + [_html(x) for x in tr.total]
+        out.append(f"  {_q('time-title' + key)} " + _attrs(
+            id=f"time-title{key}", shape="plaintext", margin="0", fixedsize="true",
+            width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height=f"{12 * len(title) / 72:.3f}",
+            pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, room.top + 4 + 6 * len(title) + c.top_offset, c.height),
+            label=_Raw('<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0">' + "".join(
+                f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.text if i == 0 else t.muted}">{line}</FONT></TD></TR>'
+                for i, line in enumerate(title)) + "</TABLE>>"),
+        ) + ";")
+        for col in cols:
+            here = spent.get(col, 0.0)
+            elapsed += here
+            if here < 0.5:
+                continue
+            out.append(f"  {_q(f'time:{col}')} " + _attrs(
+                id=f"time-{col}", shape="plaintext", margin="0", fixedsize="true", width=f"{BOX_WIDTH / 72:.3f}", height="0.34",
+                pos=_pt(xs[col], y + 15, c.height),
+                tooltip=f"a customer spends {duration(here)} here on average (waits and service); {duration(elapsed)} from arrival by the end",
+                label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.text}"><B>+{_html(duration(here))}</B></FONT>'
+                           f'<BR/><FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.muted}">{_html(duration(elapsed))} so far</FONT>>'),
+            ) + ";")
+    return out
 
 
 def _circle(node_id: str, text: str, x: float, y: float, c: _Canvas, fill: str, color: str, fontcolor: str) -> str:
@@ -525,15 +675,6 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
             )
         if overlay and overlay.badge:
             out.append(_circle(f"badge-{s.id}", overlay.badge, box.right - 4, box.bottom + c.top_offset, c, t.fail_fill, t.line, t.fail_text))
-        if overlay and overlay.note:
-            out.append(
-                f"  {_q('note:' + s.id)} " + _attrs(
-                    id=f"note-{s.id}", shape="plaintext", margin="0", fixedsize="true",
-                    width=f"{box.width / 72:.3f}", height="0.16",
-                    pos=_pt(box.x, box.bottom + c.top_offset + 9, c.height),
-                    label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.muted}">{_html(overlay.note)}</FONT>>'),
-                ) + ";"
-            )
     for cont in opts.continuations.values():
         for node, where in ((cont.out, "continues"), (cont.inn, "continued")):
             box = layout.boxes[node]
@@ -715,6 +856,8 @@ def _options(
     max_columns: int | None = None,
     overlays: dict[str, StepOverlay] | None = None,
     legend_items: list[tuple[str, str]] | None = None,
+    stages: bool = True,
+    time_row: TimeRow | None = None,
 ) -> Options:
     if isinstance(theme, str):
         if theme not in THEMES:
@@ -730,6 +873,7 @@ def _options(
         show_probabilities=probabilities, show_legend=legend, width=width, max_columns=max_columns,
         overlays=dict(overlays or {}),
         legend_items=list(legend_items or []),
+        show_stages=stages, time_row=time_row,
     )
 
 
@@ -740,7 +884,7 @@ def to_dot(bp: Blueprint, **options: Any) -> str:
     straight); :func:`render` routes them around the boxes first.
     """
     opts = _options(bp, **options)
-    layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations)
+    layout = _layout(bp, opts)
     opts.legend_rows = _legend_rows(bp, layout, opts)
     return _dot_source(bp, layout, opts, routes={})
 
@@ -768,6 +912,33 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
         raise GraphvizNotFound()
     layout, routes = _arrows(bp, opts)
     return Diagram(_dot_source(bp, layout, opts, routes=routes))
+
+
+def _stages(bp: Blueprint, opts: Options) -> list[tuple[str, list[str]]]:
+    """The stages to draw as headers: ``(name, step ids)``, none when switched off."""
+    if not opts.show_stages:
+        return []
+    return [(st.name, list(st.steps)) for st in getattr(bp, "stages", None) or []]
+
+
+def _figure_lines(overlay: StepOverlay | None) -> list[tuple[str, str]]:
+    """The small lines inside a step's box, wrapped, with their style: ``figure``, ``alert`` or ``note``."""
+    if overlay is None:
+        return []
+    out = [(ln, "figure") for text in overlay.figures for ln in wrap_label(text, FIGURE_UNITS)]
+    out += [(ln, "alert") for text in overlay.alerts for ln in wrap_label(text, FIGURE_UNITS)]
+    if overlay.note:
+        out += [(ln, "note") for ln in wrap_label(overlay.note, FIGURE_UNITS)]
+    return out
+
+
+def _layout(bp: Blueprint, opts: Options, room: dict[tuple[Lane, str], float] | None = None) -> Layout:
+    """The grid with room for what this drawing adds: figures in the boxes, stage headers, the time row."""
+    figures = {sid: [ln for ln, _ in _figure_lines(o)] for sid, o in opts.overlays.items()}
+    return compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room,
+                          figures={k: v for k, v in figures.items() if v},
+                          header=STAGE_HEIGHT if _stages(bp, opts) else 0.0,
+                          footer=TIME_ROW_HEIGHT if opts.time_row is not None else 0.0)
 
 
 def _padding_at(layout: Layout, y: float) -> tuple[Lane, str] | None:
@@ -812,8 +983,21 @@ def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
             out.append(Rect(box.left + 14, box.top - 8 - 5.4, box.left + 14 + 64.8, box.top - 8 + 5.4))
         if overlay and overlay.badge:
             out.append(Rect(box.right - 4 - r, box.bottom - r, box.right - 4 + r, box.bottom + r))
-        if overlay and overlay.note:
-            out.append(Rect(box.left, box.bottom + 3, box.right, box.bottom + 15))
+    return out
+
+
+def _obstacles(bp: Blueprint, layout: Layout, opts: Options, markers: list[Rect],
+               moments: list[tuple[float, float]]) -> list[Rect]:
+    """What an arrow's label must not cover: boxes, markers, moments of truth, lines, lane titles, stage
+    headers and the time row."""
+    out = [Rect(b.left, b.top, b.right, b.bottom) for b in layout.boxes.values() if opts.show_evidence or b.kind != "evidence"]
+    out += markers
+    out += [Rect(x - MOMENT_SIZE, y - MOMENT_SIZE, x + MOMENT_SIZE, y + MOMENT_SIZE) for x, y in moments]
+    out += [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for ys in layout.lines.values() for y in ys]
+    out.append(Rect(layout.left, layout.top, LEFT_MARGIN, layout.bottom))  # lane titles
+    out += [r for _, r, _ in _stage_header_rects(bp, layout, opts)]
+    if opts.time_row is not None:
+        out += _time_row_rects(layout)
     return out
 
 
@@ -826,7 +1010,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     room: dict[tuple[Lane, str], float] = {}
     best: tuple[int, Layout, dict[str, Route], dict[str, Placed], list[tuple[float, float]], dict[str, Continuation]] | None = None
     for _ in range(ATTEMPTS):
-        layout = compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room)
+        layout = _layout(bp, opts, room)
         widen_gaps(layout, gaps)
         if opts.max_columns:
             wrap_rows(layout, opts.max_columns)
@@ -836,12 +1020,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers,
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
         moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
-        obstacles = [Rect(b.left, b.top, b.right, b.bottom) for b in layout.boxes.values()
-                     if opts.show_evidence or b.kind != "evidence"]
-        obstacles += markers
-        obstacles += [Rect(x - MOMENT_SIZE, y - MOMENT_SIZE, x + MOMENT_SIZE, y + MOMENT_SIZE) for x, y in moments]
-        obstacles += [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for ys in layout.lines.values() for y in ys]
-        obstacles.append(Rect(layout.left, layout.top, LEFT_MARGIN, layout.bottom))  # lane titles
+        obstacles = _obstacles(bp, layout, opts, markers, moments)
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
         placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())

@@ -832,9 +832,10 @@ class FailPoints(pd.DataFrame):
     :meth:`render` draws them on the blueprint.
     """
 
-    _metadata = ["_blueprint", "_thresholds"]
+    _metadata = ["_blueprint", "_thresholds", "_results"]
     _blueprint: Blueprint
     _thresholds: dict[str, float]
+    _results: Results | None
 
     @property
     def _constructor(self) -> type[FailPoints]:
@@ -857,6 +858,7 @@ class FailPoints(pd.DataFrame):
         df = cls(pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="rank")))
         df._blueprint = rd.bp
         df._thresholds = thresholds
+        df._results = rd.results
         return df
 
     @property
@@ -892,17 +894,30 @@ class FailPoints(pd.DataFrame):
                 marks[row["step"]] = StepOverlay(faded=True)
         return marks
 
-    def render(self, **options: Any) -> Diagram:
-        """The blueprint with the findings on it (options as for :func:`blueprint.render`).
+    def render(self, *, figures: bool = True, **options: Any) -> Diagram:
+        """The blueprint with the findings on it: each step with a finding coloured by severity and
+        badged with the rank of its worst finding, declared fail points that did no harm faded, and
+        (``figures=True``) the run's measured figures in the boxes and the customer's time under the
+        lanes, as :meth:`Results.render <simulate.results.Results.render>` draws them. Other options
+        as for :func:`blueprint.render`.
 
-        >>> found.render().save("fail_points.svg")      # doctest: +SKIP
+        >>> found.render(max_columns=6).save("fail_points.svg")      # doctest: +SKIP
         """
         from blueprint.render import render
+        from simulate.diagram import measured_overlays, merge_overlays, time_row
 
         options.setdefault("subtitle", "Fail points found by simulation: the badge is the rank of the worst finding at "
                                        "the step (F1 is the most severe); darker = more severe; a faded F did no harm")
         items = [(SEVERITY_COLOURS[-1], "most severe"), (SEVERITY_COLOURS[0], "least severe")]
-        return render(self._blueprint, overlays=self.overlays(), legend_items=items, **options)
+        marks = self.overlays()
+        results = getattr(self, "_results", None)
+        if figures and results is not None:
+            measured = measured_overlays(results)
+            for sid, m in measured.items():
+                m.fill = None  # the severity colours the box here
+                marks[sid] = merge_overlays(m, marks[sid]) if sid in marks else m
+            options.setdefault("time_row", time_row(results))
+        return render(self._blueprint, overlays=marks, legend_items=items, **options)
 
     def _repr_html_(self) -> str:
         if len(self) == 0:

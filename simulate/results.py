@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from blueprint.render import Diagram
     from simulate.failpoints import FailPoints
 
 __all__ = ["PROPORTIONS", "Results", "figure_kind", "interval_columns", "mean_ci", "proportion_ci"]
@@ -240,6 +241,21 @@ class Results:
         from simulate.failpoints import fail_points
 
         return fail_points(self, **thresholds)
+
+    # -- the blueprint with what was measured ---------------------------------------
+    def render(self, **options: Any) -> Diagram:
+        """The blueprint with this run's figures on it: in each step's box the share of customers who
+        reach it, the p90 wait against its tolerance, the share who gave up and how busy its role was
+        (past a target in bold, the box in pale red), and under the lanes the customer's time at each
+        step and the journey's mean and p90. ``figures=False`` or ``time=False`` leave either out;
+        other options as for :func:`blueprint.render` (``max_columns=6``, ``theme="print"``, ...).
+        See :mod:`simulate.diagram`.
+
+        >>> results.render(max_columns=6).save("measured.svg")      # doctest: +SKIP
+        """
+        from simulate.diagram import render_results
+
+        return render_results(self, **options)
 
     # -- plots --------------------------------------------------------------------
     def plot(self, what: str = "service_level", /, **options: Any) -> Figure:

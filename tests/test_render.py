@@ -322,7 +322,14 @@ def test_overlay_hook_colours_badges_and_notes() -> None:
     groups = {g.get("id"): g for g in root.iter(SVG + "g") if g.get("id")}
     assert groups["step-make_drink"].find(".//" + SVG + "path").get("fill") == "#ff9999"
     assert [t.text for t in groups["badge-make_drink"].iter(SVG + "text")] == ["1"]
-    assert [t.text for t in groups["note-make_drink"].iter(SVG + "text")] == ["97% busy at 08:00"]
+    texts = [t.text for t in groups["step-make_drink"].iter(SVG + "text")]
+    assert texts[-1] == "97% busy at 08:00"  # the note is the box's last line, in italics, inside the box
+    assert groups["step-make_drink"].findall(".//" + SVG + "text")[-1].get("font-style") == "italic"
+    with_figures = bp.render(overlays={"make_drink": StepOverlay(figures=["wait p90 40 s"], alerts=["12% gave up waiting"])})
+    groups = {g.get("id"): g for g in ET.fromstring(with_figures.svg.encode("utf-8")).iter(SVG + "g") if g.get("id")}
+    texts = [t.text for t in groups["step-make_drink"].iter(SVG + "text")]
+    assert texts[-2:] == ["wait p90 40 s", "12% gave up waiting"]
+    assert groups["step-make_drink"].findall(".//" + SVG + "text")[-1].get("font-weight") == "bold"
 
 
 def test_annotations_can_be_switched_off() -> None:

@@ -318,7 +318,7 @@ def test_changed_steps_say_what_changed(bp: blueprint.Blueprint) -> None:
 def test_diagram_highlights_the_changed_steps(bp: blueprint.Blueprint) -> None:
     sc = load_scenarios(SCENARIOS)[1]
     svg = sc.diagram(bp).svg.replace("&#45;", "-")
-    assert 'id="badge-chatbot_first"' in svg and 'id="note-self_service"' in svg
+    assert 'id="badge-chatbot_first"' in svg and "→ chatbot_first (was answer)" in svg  # the note, in its box
     assert "A chatbot tries every caller" in svg  # the subtitle says what the scenario does
 
 

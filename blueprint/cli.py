@@ -371,6 +371,8 @@ def render(
     evidence: bool = typer.Option(True, "--evidence/--no-evidence", help="physical evidence above its step"),
     probabilities: bool = typer.Option(True, "--probabilities/--no-probabilities", help="branch probabilities on arrows"),
     legend: bool = typer.Option(True, "--legend/--no-legend", help="the legend under the diagram"),
+    stages: bool = typer.Option(True, "--stages/--no-stages", help="the stage headers across the top"),
+    pages: bool = typer.Option(False, "--pages", help="a PDF with one page per row (with --max-columns)"),
     force: bool = typer.Option(False, "--force", help="replace the output file if it exists (never an input)"),
 ) -> None:
     """Draw a blueprint as a diagram (SVG, PNG or PDF, by the output's suffix).
@@ -378,6 +380,7 @@ def render(
     Example:
 
         blueprint render examples/hotel.yaml -o hotel.svg --theme print --max-columns 6
+        blueprint render examples/hotel.yaml -o hotel.pdf --max-columns 5 --pages
     """
     from .render import GraphvizNotFound
 
@@ -387,9 +390,9 @@ def render(
         diagram = bp.render(
             theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,
             max_columns=max_columns, roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
-            evidence=evidence, probabilities=probabilities, legend=legend,
+            evidence=evidence, probabilities=probabilities, legend=legend, stages=stages,
         )
-        diagram.save(output, dpi=dpi)
+        diagram.save(output, dpi=dpi, pages=pages)
     except ValueError as e:
         fail(str(e))
     except GraphvizNotFound as e:

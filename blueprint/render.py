@@ -34,6 +34,7 @@ from .layout import (
     FIGURE_UNITS,
     FONT_SIZE,
     LEFT_MARGIN,
+    ROW_GAP,
     SMALL_FONT_SIZE,
     Box,
     Layout,
@@ -782,6 +783,42 @@ def _pipe(source: str, fmt: str) -> bytes:
         raise GraphvizNotFound() from None
 
 
+def _pdf_pages(pdf: bytes, svg: str, rows: list[tuple[float, float]], height: float) -> bytes:
+    """``pdf`` (one page) cut into a page per row: each page shows the whole width and one row's slice
+    of the height, the first from the top (the title), the last to the bottom (the legend). The SVG of
+    the same drawing says where Graphviz put it on the page (its scale and padding)."""
+    import io
+    import re
+
+    from pypdf import PdfReader, PdfWriter
+
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    box = page.mediabox
+    view = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ [\d.\-]+ ([\d.\-]+)"', svg)
+    move = re.search(r'id="graph0"[^>]*scale\(([\d.]+)[ ,]*[\d.]*\)[^>]*translate\(([\d.\-]+)[ ,]+([\d.\-]+)\)', svg)
+    if view is None or move is None:
+        return pdf
+    svg_h, scale, ty = float(view.group(1)), float(move.group(1)), float(move.group(3))
+    margin = (float(box.height) - svg_h * scale) / 2  # what the PDF adds around the SVG's page
+
+    def pdf_y(y: float) -> float:  # a height in the drawing (from its top) on the PDF page (from its bottom)
+        return float(box.bottom) + margin + (svg_h - ty + (height - y)) * scale
+
+    cuts = [(rows[i][1] + rows[i + 1][0]) / 2 for i in range(len(rows) - 1)]
+    tops = [float(box.top)] + [pdf_y(y) for y in cuts]
+    bottoms = [pdf_y(y) for y in cuts] + [float(box.bottom)]
+    writer = PdfWriter()
+    for top, bottom in zip(tops, bottoms, strict=True):
+        writer.add_page(page)
+        sheet = writer.pages[-1]
+        sheet.mediabox.lower_left = (float(box.left), bottom)
+        sheet.mediabox.upper_right = (float(box.right), top)
+        sheet.cropbox.lower_left, sheet.cropbox.upper_right = sheet.mediabox.lower_left, sheet.mediabox.upper_right
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 class Diagram:
     """A rendered blueprint diagram.
 
@@ -789,9 +826,12 @@ class Diagram:
     writes a file atomically; ``.svg`` and ``.dot`` give the text.
     """
 
-    def __init__(self, dot: str) -> None:
+    def __init__(self, dot: str, *, rows: list[tuple[float, float]] | None = None,
+                 size: tuple[float, float] | None = None) -> None:
         self.dot = dot
         self._svg: str | None = None
+        self._rows = rows or []  # where each row of a wrapped journey is drawn: (top, bottom) in points
+        self._size = size  # the drawing's (width, height) in points, before Graphviz's padding and scaling
 
     @property
     def svg(self) -> str:
@@ -815,24 +855,37 @@ class Diagram:
         svg = svg.replace("<svg", '<svg style="max-width:100%;height:auto;display:block"', 1)
         return f'<div class="blueprint-diagram" style="max-width:100%;overflow-x:auto">{svg}</div>'
 
-    def pipe(self, format: Literal["svg", "png", "pdf"] = "svg", *, dpi: int = 144) -> bytes:
-        """The diagram as bytes in a format Graphviz writes."""
+    @property
+    def rows(self) -> int:
+        """How many rows the journey is drawn on (see ``max_columns``)."""
+        return max(1, len(self._rows))
+
+    def pipe(self, format: Literal["svg", "png", "pdf"] = "svg", *, dpi: int = 144, pages: bool = False) -> bytes:
+        """The diagram as bytes in a format Graphviz writes; a PDF with ``pages=True`` has a page per row."""
         if format == "svg":
             return self.svg.encode("utf-8")
         if format == "png":
             first, rest = self.dot.split("\n", 1)
             return _pipe(f"{first}\n  graph [dpi={_q(dpi)}];\n{rest}", "png")
         if format == "pdf":
-            return _pipe(self.dot, "pdf")
+            pdf = _pipe(self.dot, "pdf")
+            return _pdf_pages(pdf, self.svg, self._rows, self._size[1]) if pages and len(self._rows) > 1 and self._size else pdf
         raise ValueError(f"unknown format {format!r}; use svg, png or pdf")
 
-    def save(self, path: str | os.PathLike[str], *, format: str | None = None, dpi: int = 144) -> Path:
-        """Write the diagram; the format follows the suffix (.svg, .png, .pdf)."""
+    def save(self, path: str | os.PathLike[str], *, format: str | None = None, dpi: int = 144, pages: bool = False) -> Path:
+        """Write the diagram; the format follows the suffix (.svg, .png, .pdf). ``pages=True`` writes a
+        journey wrapped onto rows (``max_columns``) as a PDF with one row per page: the title on the first,
+        the legend on the last, the lettered markers joining the arrows between pages.
+
+        >>> bp.render(max_columns=6).save("hotel.pdf", pages=True)     # doctest: +SKIP
+        """
         p = Path(path)
         fmt = (format or p.suffix.lstrip(".") or "svg").lower()
         if fmt not in ("svg", "png", "pdf"):
             raise ValueError(f"cannot save a diagram as {fmt!r}; use .svg, .png or .pdf")
-        write_atomically(p, self.pipe(fmt, dpi=dpi))  # type: ignore[arg-type]
+        if pages and fmt != "pdf":
+            raise ValueError("pages=True is for PDF only; save as .pdf")
+        write_atomically(p, self.pipe(fmt, dpi=dpi, pages=pages))  # type: ignore[arg-type]
         return p
 
     def __repr__(self) -> str:
@@ -911,7 +964,10 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     if shutil.which("neato") is None:
         raise GraphvizNotFound()
     layout, routes = _arrows(bp, opts)
-    return Diagram(_dot_source(bp, layout, opts, routes=routes))
+    c = _canvas(layout, opts)
+    rows = [(c.top_offset + layout.row_top(r), c.top_offset + layout.row_top(r) + (layout.pitch - ROW_GAP if layout.rows > 1 else layout.bottom))
+            for r in range(layout.rows)]
+    return Diagram(_dot_source(bp, layout, opts, routes=routes), rows=rows, size=(layout.right - layout.left, c.height))
 
 
 def _stages(bp: Blueprint, opts: Options) -> list[tuple[str, list[str]]]:

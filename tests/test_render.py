@@ -7,6 +7,8 @@ font the diagram names (DejaVu Sans).
 from __future__ import annotations
 
 import glob
+import io
+import itertools
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -443,3 +445,33 @@ def test_width_option_scales_the_drawing_down() -> None:
     assert float(small.group(1)) <= 8 * 72 + 1
     # the aspect ratio is kept
     assert float(small.group(1)) / float(small.group(2)) == pytest.approx(float(full.group(1)) / float(full.group(2)), rel=0.02)
+
+
+def test_a_wrapped_journey_saves_as_a_pdf_with_a_page_per_row(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    d = blueprint.load("examples/hotel.yaml").render(max_columns=5)
+    assert d.rows == 3
+    whole = PdfReader(io.BytesIO(d.pipe("pdf"))).pages
+    assert len(whole) == 1
+    pages = PdfReader(d.save(tmp_path / "hotel.pdf", pages=True)).pages
+    assert len(pages) == 3
+    boxes = [p.mediabox for p in pages]
+    assert float(boxes[0].top) == float(whole[0].mediabox.top) and float(boxes[-1].bottom) == float(whole[0].mediabox.bottom)
+    for upper, lower in itertools.pairwise(boxes):  # the pages tile the drawing, each as wide as it
+        assert float(upper.bottom) == float(lower.top) and float(upper.width) == float(whole[0].mediabox.width)
+    # each cut falls in the gap between two rows: no step box is cut in two
+    svg = ET.fromstring(d.svg.encode("utf-8"))
+    move = re.search(r"translate\(([\d.]+) ([\d.]+)\)", d.svg)
+    assert move is not None
+    ty = float(move.group(2))
+    margin = (float(whole[0].mediabox.height) - float(svg.get("viewBox", "0 0 0 0").split()[3])) / 2
+    cuts = [float(whole[0].mediabox.top) - margin - float(b.bottom) for b in boxes[:-1]]  # from the SVG's top
+    for g in svg.iter(SVG + "g"):
+        if (g.get("id") or "").startswith("step-"):
+            ys = [ty + float(v) for v in re.findall(r"[\d.]+,(-[\d.]+)", g.find(".//" + SVG + "path").get("d"))]
+            assert all(not (min(ys) < cut < max(ys)) for cut in cuts), g.get("id")
+    one_row = blueprint.load("examples/coffee_shop.yaml").render()
+    assert len(PdfReader(io.BytesIO(one_row.pipe("pdf", pages=True))).pages) == 1
+    with pytest.raises(ValueError, match="PDF only"):
+        d.save(tmp_path / "hotel.svg", pages=True)

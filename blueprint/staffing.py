@@ -300,6 +300,23 @@ class Target(Model):
     max_asa: Duration | None = Field(None, description="maximum average speed of answer")
     max_occupancy: Probability | None = None
 
+    def __str__(self) -> str:
+        """The target in words: ``80% answered within 20 s, at most 5% abandoning``.
+
+        >>> print(Target(service_level=0.8, within="20 s", max_abandon=0.05))
+        80% answered within 20 s, at most 5% abandoning
+        """
+        parts = []
+        if self.service_level is not None and self.within is not None:
+            parts.append(f"{self.service_level * 100:g}% answered within {self.within}")
+        if self.max_abandon is not None:
+            parts.append(f"at most {self.max_abandon * 100:g}% abandoning")
+        if self.max_asa is not None:
+            parts.append(f"average speed of answer at most {self.max_asa}")
+        if self.max_occupancy is not None:
+            parts.append(f"staff at most {self.max_occupancy * 100:g}% busy")
+        return ", ".join(parts) or "no target"
+
     @model_validator(mode="after")
     def _pair(self) -> Target:
         if (self.service_level is None) != (self.within is None):

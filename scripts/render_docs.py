@@ -25,8 +25,7 @@ def main() -> None:
     found = results.fail_points(what_if=2)
     found.render().save(DOCS / "contact_center_fail_points.png")
     plan = simulate.optimize_staffing(bp, templates="examples/contact_center.shifts.yaml", seed=SEED)
-    ax = plan.plot("first_line")
-    ax.figure.savefig(DOCS / "contact_center_shift_plan.png", dpi=110, bbox_inches="tight")
+    plan.plot("first_line").savefig(DOCS / "contact_center_shift_plan.png", dpi=110, bbox_inches="tight")
     print("\n".join(found.sentences(top=5)))
     print(plan)
 

@@ -932,7 +932,8 @@ class FailPoints(pd.DataFrame):
                 f"<td style='text-align:right'>{number(row['severity'])}</td>"
                 f"<td style='text-align:left'>{html.escape(row['finding'])}</td><td style='text-align:left'>{what}</td></tr>"
             )
-        head = "".join(f"<th>{h}</th>" for h in ("", "kind", "where", "when", "severity", "finding", "one more member"))
+        head = "".join(f"<th style='text-align:{'right' if h == 'severity' else 'left'}'>{h}</th>"
+                       for h in ("", "kind", "where", "when", "severity", "finding", "one more member"))
         return (
             f"<table><caption>Fail points of <b>{html.escape(self._blueprint.name)}</b>, most severe first "
             "(severity: customers affected a day × how badly)</caption>"

@@ -121,7 +121,7 @@ class ShiftPlan:
         head = "".join(f"<tr><th style='text-align:left'>{html.escape(a)}</th><td>{html.escape(b)}</td></tr>" for a, b in rows)
         shown = self.shifts.drop(columns=["start_interval", "break_intervals"])
         more = len(shown) - 30
-        table = shown.head(30).to_html(index=False, escape=True)
+        table = shown.head(30).to_html(index=False, escape=True, formatters={"paid_hours": number, "cost": money})
         tail = f"<p>… and {more} more rows (see <code>.shifts</code>)</p>" if more > 0 else ""
         return f"<div><b>Shift plan</b><table>{head}</table>{table}{tail}</div>"
 

@@ -325,13 +325,16 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
             n = len(cluster)
             for rank, m in enumerate(cluster):
                 shifts[m] = (rank - (n - 1) / 2) * spacing
+    index = _BoxIndex(boxes) if boxes else None
     for rid, r in routes.items():
         pts = [list(p) for p in r.points]
         for k, (p, q) in enumerate(r.segments()):
             off = shifts.get((rid, k))
-            if off and boxes:
+            if off and boxes and index is not None:
                 off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
                                                  boxes.get(r.head) if k == len(pts) - 2 else None])
+                # never into a box: a narrow channel (next to a continuation marker) takes less spread
+                off = next((o for o in (off, off * 2 / 3, off / 3) if not index.hit(_moved(p, q, o), {r.tail, r.head})), 0.0)
             if not off:
                 continue
             if p[1] == q[1]:  # horizontal: move both ends in y
@@ -341,6 +344,43 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                 pts[k][0] += off
                 pts[k + 1][0] += off
         r.points = [(float(x), float(y)) for x, y in pts]
+
+
+def _moved(p: Point, q: Point, off: float) -> tuple[Point, Point]:
+    """Segment ``p``–``q`` moved ``off`` across itself."""
+    if p[1] == q[1]:
+        return (p[0], p[1] + off), (q[0], q[1] + off)
+    return (p[0] + off, p[1]), (q[0] + off, q[1])
+
+
+class _BoxIndex:
+    """Boxes in buckets of a coarse grid, to find the ones a segment may run through."""
+
+    SIZE = 120.0
+
+    def __init__(self, boxes: dict[str, Rect]) -> None:
+        self.buckets: dict[tuple[int, int], list[tuple[str, Rect]]] = defaultdict(list)
+        for name, r in boxes.items():
+            for cell in self._cells(r.left, r.top, r.right, r.bottom):
+                self.buckets[cell].append((name, r))
+
+    def _cells(self, x0: float, y0: float, x1: float, y1: float) -> Iterable[tuple[int, int]]:
+        n = self.SIZE
+        for i in range(int(x0 // n), int(x1 // n) + 1):
+            for j in range(int(y0 // n), int(y1 // n) + 1):
+                yield (i, j)
+
+    def hit(self, seg: tuple[Point, Point], own: set[str]) -> bool:
+        """Does ``seg`` run through the inside of a box (other than ``own``, where it starts or ends)?"""
+        (x0, y0), (x1, y1) = seg
+        lo_x, hi_x, lo_y, hi_y = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+        for cell in self._cells(lo_x, lo_y, hi_x, hi_y):
+            for name, r in self.buckets.get(cell, ()):
+                if name in own:
+                    continue
+                if lo_x < r.right - 0.5 and hi_x > r.left + 0.5 and lo_y < r.bottom - 0.5 and hi_y > r.top + 0.5:
+                    return True
+        return False
 
 
 def _keep_on_side(off: float, p: Point, q: Point, ends: list[Rect | None]) -> float:

@@ -53,7 +53,7 @@ from .graph import (
     to_networkx,
 )
 from .lanes import ACTION_LANES, Lane, Line, lines_between
-from .model import Blueprint, FailPoint, Flow, FlowKind, Provenance, Role, Step, WaitPoint
+from .model import Blueprint, FailPoint, Flow, FlowKind, Provenance, Role, Stage, Step, WaitPoint
 from .schema import json_schema
 from .staffing import Break, Profile, Shift, Staffing, Target
 from .units import Duration, Rate
@@ -91,6 +91,7 @@ __all__ = [
     "Segment",
     "Shift",
     "Staffing",
+    "Stage",
     "Step",
     "StepRef",
     "Target",

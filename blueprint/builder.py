@@ -18,8 +18,10 @@ from .base import slugify
 from .lanes import Lane
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .arrivals import Arrivals
-    from .model import Blueprint, Flow, Role, Step
+    from .model import Blueprint, Flow, Role, Stage, Step
 
 __all__ = ["BuilderMixin", "StepRef"]
 
@@ -73,6 +75,7 @@ class BuilderMixin:
 
     if TYPE_CHECKING:
         steps: list[Step]
+        stages: list[Stage]
         flows: list[Flow]
         roles: list[Role]
         arrivals: list[Arrivals]
@@ -137,6 +140,22 @@ class BuilderMixin:
         r = Role(name=name, **fields)
         self.roles.append(r)
         return r
+
+    def stage(self, name: str, steps: Iterable[StepRef | str], *, description: str | None = None) -> Stage:
+        """Add a stage of the journey over ``steps`` (after the stages already added: list them in
+        journey order); the diagram draws it as a header across the top.
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Cafe")
+        >>> order, pay = bp.customer("Order"), bp.customer("Pay")
+        >>> bp.stage("Buy", [order, pay]).steps
+        ['order', 'pay']
+        """
+        from .model import Stage
+
+        st = Stage(name=name, steps=[_ref_id(s) for s in steps], description=description)
+        self.stages.append(st)
+        return st
 
     def arrive(self, step: StepRef | str, **fields: Any) -> Arrivals:
         """Add customers entering at ``step`` (``rate``, ``profile`` or ``times``; ``segments``)."""

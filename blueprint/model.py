@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Blueprint",
+    "Stage",
     "Step",
     "Flow",
     "FlowKind",
@@ -260,6 +261,26 @@ class Role(Model):
         return v
 
 
+class Stage(Model):
+    """A stage of the journey (Arrive, Check in, Stay, Leave): a name over the steps it spans, drawn as a
+    header across the top of the diagram. Stages are listed in journey order.
+
+    >>> Stage(name="Arrive", steps=["enter", "queue"]).steps
+    ['enter', 'queue']
+    """
+
+    name: str
+    steps: list[str] = Field(min_length=1, description="the ids of the steps in this stage")
+    description: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a stage needs a name")
+        return v
+
+
 class Blueprint(BuilderMixin, Document):
     """A service blueprint: steps in lanes, flows between them, roles, arrivals.
 
@@ -278,6 +299,7 @@ class Blueprint(BuilderMixin, Document):
     target: Target | None = Field(None, description="the default service target of every role")
     roles: list[Role] = Field(default_factory=list)
     arrivals: list[Arrivals] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list, description="the stages of the journey, in order")
     steps: list[Step] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
 

@@ -560,10 +560,13 @@ def _stage_header_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[tu
     xs = _column_x(layout)
     described = {st.name: st.description for st in getattr(bp, "stages", None) or [] if getattr(st, "description", None)}
     out = []
+    seen: set[str] = set()
     for row, name, c0, c1 in stage_spans(layout, stages):
         top = layout.row_top(row) + 4
         rect = Rect(xs[c0] - BOX_WIDTH / 2 - 8, top, xs[c1] + BOX_WIDTH / 2 + 8, top + STAGE_HEIGHT - 10)
-        out.append((name, rect, f"stage: {name}" + (f"\n{described[name]}" if name in described else "")))
+        shown = f"{name} (continued)" if name in seen else name
+        seen.add(name)
+        out.append((shown, rect, f"stage: {name}" + (f"\n{described[name]}" if name in described else "")))
     return out
 
 

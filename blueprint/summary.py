@@ -28,6 +28,8 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
         rows.append(("About", bp.description.strip()))
     lanes = Counter(s.lane for s in bp.steps)
     rows.append(("Steps", f"{len(bp.steps)}: " + ", ".join(f"{lanes[lane]} {lane.value}" for lane in ACTION_LANES)))
+    if bp.stages:
+        rows.append(("Stages", " · ".join(f"{st.name} ({len(st.steps)})" for st in bp.stages)))
     kinds = Counter(f.kind.value for f in bp.flows)
     rows.append(("Flows", f"{len(bp.flows)}" + (": " + ", ".join(f"{n} {k}" for k, n in kinds.items()) if kinds else "")))
     lines = Counter(line for _, _, ls in crossings(bp) for line in ls)

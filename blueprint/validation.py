@@ -84,6 +84,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     # repeat the reference error in other words, so they wait until it is fixed.
     reached = _check_journey(c, bp, graph_known=broken_refs == 0)
     _check_parallel(c, bp)
+    _check_stages(c, bp)
     _check_roles(c, bp, reached)
     _check_capacity(c, bp)
     return ValidationReport(c.problems, source=file)
@@ -307,6 +308,36 @@ def _check_parallel(c: _Collector, bp: Blueprint) -> None:
                 ("steps", step_ids.index(source)),
                 f"parallel work from {source!r} is never joined; the journey ends when all {len(targets)} branches have ended",
             )
+
+
+def _check_stages(c: _Collector, bp: Blueprint) -> None:
+    """Stages: unknown steps, a step in two stages, a stage named twice; with stages declared, a step in none
+    (a warning: the diagram draws it without a header)."""
+    if not bp.stages:
+        return
+    known = list(dict.fromkeys(s.id for s in bp.steps))
+    step_set = set(known)
+    named: dict[str, int] = {}
+    owner: dict[str, int] = {}
+    for i, stage in enumerate(bp.stages):
+        if stage.name in named:
+            c.error("duplicate-id", ("stages", i, "name"), f"duplicate stage {stage.name!r} (first at stages[{named[stage.name]}])")
+        else:
+            named[stage.name] = i
+        for j, sid in enumerate(stage.steps):
+            if sid not in step_set:
+                c.error("unknown-step", ("stages", i, "steps", j), _unknown("step", sid, known))
+            elif sid in owner:
+                first = bp.stages[owner[sid]].name
+                c.error("stage-overlap", ("stages", i, "steps", j),
+                        f"step {sid!r} is already in stage {first!r} (stages[{owner[sid]}]); a step belongs to one stage")
+            else:
+                owner[sid] = i
+    left = [sid for sid in known if sid not in owner]
+    if left:
+        c.warning("step-without-stage", ("stages",),
+                  f"{len(left)} step{'s' if len(left) > 1 else ''} in no stage ({', '.join(left[:5])}"
+                  f"{', ...' if len(left) > 5 else ''}): the diagram draws them without a stage header")
 
 
 def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:

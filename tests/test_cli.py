@@ -71,7 +71,7 @@ def test_validate_prints_the_summary_and_exits_zero() -> None:
     assert "Blueprint: Customer support hotline" in result.output
     assert "first_line" in result.output and f"{EXAMPLE}: 0 errors, 1 warning" in result.output
     # the warning (all specialists on a break at once) is printed, located, and leaves the exit code 0
-    assert "contact_center.yaml:113: warning: steps[7].role: customers reach 'specialist'" in " ".join(result.output.split())
+    assert "contact_center.yaml:121: warning: steps[7].role: customers reach 'specialist'" in " ".join(result.output.split())
 
 
 def test_validate_json_has_machine_keys() -> None:

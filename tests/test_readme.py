@@ -33,6 +33,7 @@ def test_python_quickstart_runs(tmp_path: Path, capsys) -> None:
 
 def test_yaml_quickstart_is_a_valid_blueprint() -> None:
     bp = blueprint.loads(blocks("yaml")[0])
+    assert [s.name for s in bp.stages] == ["Order", "Pick up"]  # the stages the README shows
     report = bp.validate()
     assert report.problems == [], str(report)
     assert [str(f) for f in bp.flows] == ["order -> take", "take -> make", "make -> pick_up"]

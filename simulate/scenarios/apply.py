@@ -99,7 +99,7 @@ def scale_distribution(d: Distribution, factor: float) -> Distribution:
 
 # -- the work of applying a scenario -------------------------------------------------------------
 
-_LISTS = ("steps", "flows", "roles", "arrivals")
+_LISTS = ("steps", "flows", "roles", "arrivals", "stages")
 
 
 @dataclass
@@ -209,8 +209,31 @@ class _Work:
     def run(self) -> None:
         for step in (self.roles, self.staffing, self.extra_staff, self.remove_steps, self.add_steps, self.step_fields,
                      self.durations, self.remove_flows, self.reroute, self.add_flows, self.probabilities,
-                     self.arrivals, self.volume, self.patience):
+                     self.arrivals, self.volume, self.patience, self.stages):
             step()
+
+    def stages(self) -> None:
+        """Stages follow the steps: a removed step leaves its stage (a stage left empty goes), and a step the
+        scenario adds joins the stage of the step it comes from (or else of the step it goes to)."""
+        if not self.new.stages:
+            return
+        ids = {s.id for s in self.new.steps}
+        for i, st in enumerate(self.new.stages):
+            kept = [sid for sid in st.steps if sid in ids]
+            if kept != st.steps:
+                self.new.stages[i] = st.model_copy(update={"steps": kept})
+        self.keep("stages", [bool(st.steps) for st in self.new.stages])
+        stage_of = {sid: i for i, st in enumerate(self.new.stages) for sid in st.steps}
+        before = {s.id for s in self.bp.steps}
+        for step in self.new.steps:
+            if step.id in stage_of or step.id in before:
+                continue
+            near = [f.source for f in self.new.flows if f.target == step.id] + [f.target for f in self.new.flows if f.source == step.id]
+            home = next((stage_of[n] for n in near if n in stage_of), None)
+            if home is not None:
+                st = self.new.stages[home]
+                self.new.stages[home] = st.model_copy(update={"steps": [*st.steps, step.id]})
+                stage_of[step.id] = home
 
     def roles(self) -> None:
         names = {r.name for r in self.new.roles}

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from blueprint.layout import SMALL_FONT_SIZE, text_width
 
-from .route import Point, Rect, Route
+from .route import Point, Rect, RectIndex, Route, overlap
 
-__all__ = ["LABEL_HEIGHT", "Placed", "RectIndex", "label_size", "place_labels"]
+__all__ = ["LABEL_HEIGHT", "Placed", "label_size", "place_labels"]
 
 #: Height of a one-line label at the small font size.
 LABEL_HEIGHT = 12.0
@@ -64,38 +64,6 @@ class Placed:
 def label_size(text: str, size: float = SMALL_FONT_SIZE) -> tuple[float, float]:
     """Width and height of a one-line label, in points."""
     return text_width(text, size) + 4.0, LABEL_HEIGHT
-
-
-class RectIndex:
-    """Rectangles in a coarse grid of buckets, for fast overlap queries."""
-
-    def __init__(self, cell: float = 80.0) -> None:
-        self.cell = cell
-        self.buckets: dict[tuple[int, int], list[tuple[Rect, str]]] = {}
-
-    def _keys(self, r: Rect) -> Iterable[tuple[int, int]]:
-        c = self.cell
-        for i in range(int(r.left // c), int(r.right // c) + 1):
-            for j in range(int(r.top // c), int(r.bottom // c) + 1):
-                yield (i, j)
-
-    def add(self, r: Rect, owner: str = "") -> None:
-        for k in self._keys(r):
-            self.buckets.setdefault(k, []).append((r, owner))
-
-    def hits(self, r: Rect, ignore: str | None = None) -> bool:
-        """Whether ``r`` overlaps a rectangle (strictly, beyond a hair) not owned by ``ignore``."""
-        for k in self._keys(r):
-            for other, owner in self.buckets.get(k, ()):
-                if ignore is not None and owner == ignore:
-                    continue
-                if _overlap(r, other):
-                    return True
-        return False
-
-
-def _overlap(a: Rect, b: Rect) -> bool:
-    return a.left < b.right - 0.01 and b.left < a.right - 0.01 and a.top < b.bottom - 0.01 and b.top < a.bottom - 0.01
 
 
 def _segment_rect(p: Point, q: Point, half: float = 0.8) -> Rect:
@@ -203,7 +171,7 @@ def _near_other(index: RectIndex, r: Rect, own: set[str]) -> bool:
     near = _grow(r, NEAR)
     for key in index._keys(near):
         for other, owner in index.buckets.get(key, ()):
-            if owner.startswith("route:") and owner not in own and _overlap(near, other):
+            if owner.startswith("route:") and owner not in own and overlap(near, other):
                 return True
     return False
 

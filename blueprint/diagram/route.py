@@ -26,10 +26,10 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Grid", "Rect", "Route", "crossings", "route", "spread", "to_bezier"]
+__all__ = ["Grid", "Rect", "RectIndex", "Route", "crossings", "route", "spread", "to_bezier"]
 
 #: What a bend costs, in points of length.
 BEND = 60.0
@@ -325,7 +325,11 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
             n = len(cluster)
             for rank, m in enumerate(cluster):
                 shifts[m] = (rank - (n - 1) / 2) * spacing
-    index = _BoxIndex(boxes) if boxes else None
+    index = None
+    if boxes:
+        index = RectIndex(120.0)
+        for name, b in boxes.items():  # a hair inside, so that touching a box's side is not running through it
+            index.add(Rect(b.left + 0.5, b.top + 0.5, b.right - 0.5, b.bottom - 0.5), name)
     for rid, r in routes.items():
         pts = [list(p) for p in r.points]
         for k, (p, q) in enumerate(r.segments()):
@@ -334,7 +338,8 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                 off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
                                                  boxes.get(r.head) if k == len(pts) - 2 else None])
                 # never into a box: a narrow channel (next to a continuation marker) takes less spread
-                off = next((o for o in (off, off * 2 / 3, off / 3) if not index.hit(_moved(p, q, o), {r.tail, r.head})), 0.0)
+                off = next((o for o in (off, off * 2 / 3, off / 3)
+                            if not index.hits(_segment(*_moved(p, q, o)), {r.tail, r.head})), 0.0)
             if not off:
                 continue
             if p[1] == q[1]:  # horizontal: move both ends in y
@@ -346,6 +351,11 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
         r.points = [(float(x), float(y)) for x, y in pts]
 
 
+def _segment(p: Point, q: Point) -> Rect:
+    """The (flat) rectangle a segment covers."""
+    return Rect(min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
+
+
 def _moved(p: Point, q: Point, off: float) -> tuple[Point, Point]:
     """Segment ``p``–``q`` moved ``off`` across itself."""
     if p[1] == q[1]:
@@ -353,34 +363,39 @@ def _moved(p: Point, q: Point, off: float) -> tuple[Point, Point]:
     return (p[0] + off, p[1]), (q[0] + off, q[1])
 
 
-class _BoxIndex:
-    """Boxes in buckets of a coarse grid, to find the ones a segment may run through."""
+class RectIndex:
+    """Rectangles in a coarse grid of buckets, for fast overlap queries."""
 
-    SIZE = 120.0
+    def __init__(self, cell: float = 80.0) -> None:
+        self.cell = cell
+        self.buckets: dict[tuple[int, int], list[tuple[Rect, str]]] = {}
 
-    def __init__(self, boxes: dict[str, Rect]) -> None:
-        self.buckets: dict[tuple[int, int], list[tuple[str, Rect]]] = defaultdict(list)
-        for name, r in boxes.items():
-            for cell in self._cells(r.left, r.top, r.right, r.bottom):
-                self.buckets[cell].append((name, r))
-
-    def _cells(self, x0: float, y0: float, x1: float, y1: float) -> Iterable[tuple[int, int]]:
-        n = self.SIZE
-        for i in range(int(x0 // n), int(x1 // n) + 1):
-            for j in range(int(y0 // n), int(y1 // n) + 1):
+    def _keys(self, r: Rect) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        for i in range(int(r.left // c), int(r.right // c) + 1):
+            for j in range(int(r.top // c), int(r.bottom // c) + 1):
                 yield (i, j)
 
-    def hit(self, seg: tuple[Point, Point], own: set[str]) -> bool:
-        """Does ``seg`` run through the inside of a box (other than ``own``, where it starts or ends)?"""
-        (x0, y0), (x1, y1) = seg
-        lo_x, hi_x, lo_y, hi_y = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
-        for cell in self._cells(lo_x, lo_y, hi_x, hi_y):
-            for name, r in self.buckets.get(cell, ()):
-                if name in own:
+    def add(self, r: Rect, owner: str = "") -> None:
+        for k in self._keys(r):
+            self.buckets.setdefault(k, []).append((r, owner))
+
+    def hits(self, r: Rect, ignore: str | Collection[str] | None = None) -> bool:
+        """Whether ``r`` overlaps a rectangle (strictly, beyond a hair) not owned by ``ignore`` (an owner,
+        or several)."""
+        skip = {ignore} if isinstance(ignore, str) else set(ignore or ())
+        for k in self._keys(r):
+            for other, owner in self.buckets.get(k, ()):
+                if owner in skip:
                     continue
-                if lo_x < r.right - 0.5 and hi_x > r.left + 0.5 and lo_y < r.bottom - 0.5 and hi_y > r.top + 0.5:
+                if overlap(r, other):
                     return True
         return False
+
+
+def overlap(a: Rect, b: Rect) -> bool:
+    """Do two rectangles overlap, beyond a hair?"""
+    return a.left < b.right - 0.01 and b.left < a.right - 0.01 and a.top < b.bottom - 0.01 and b.top < a.bottom - 0.01
 
 
 def _keep_on_side(off: float, p: Point, q: Point, ends: list[Rect | None]) -> float:

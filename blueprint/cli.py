@@ -402,6 +402,46 @@ def render(
     consoles.out.print(f"wrote {output}", markup=False)
 
 
+@app.command("check-diagram")
+def check_diagram(
+    file: Path = typer.Argument(..., help="a blueprint file (drawn first) or a diagram's .svg"),
+    max_columns: int | None = typer.Option(None, "--max-columns", min=1, help="wrap the journey onto rows of this many steps"),
+    theme: str = typer.Option("screen", "--theme", help="screen (colour) or print (black and white)"),
+) -> None:
+    """Check a diagram for what a client would see as a defect: text on text, text on a box or a lane line,
+    an arrow through a box, text outside the frame. Exit 0 when there is none, 1 with one line each.
+
+    Example:
+
+        blueprint check-diagram examples/hotel.yaml --max-columns 6
+        blueprint check-diagram my_diagram.svg
+    """
+    from .diagram.check import arrow_crossings, check_svg
+    from .errors import BlueprintFileError
+    from .files import read_text_file
+    from .render import GraphvizNotFound
+
+    try:
+        if file.suffix.lower() == ".svg":
+            svg = read_text_file(file, "an SVG file")
+        else:
+            svg = load_or_exit(file).render(max_columns=max_columns, theme=theme).svg
+        found = check_svg(svg)
+        crossings = arrow_crossings(svg)
+    except BlueprintFileError as e:
+        exit_with_problems(e)
+    except GraphvizNotFound as e:
+        fail(str(e), EXIT_FAILED)
+    except (ValueError, SyntaxError) as e:  # not SVG (ElementTree's ParseError is a SyntaxError)
+        fail(f"{file}: not a diagram's SVG ({e})")
+    for f in found:
+        consoles.out.print(str(f), markup=False)
+    summary = f"{file}: {len(found)} overlap{'s' if len(found) != 1 else ''}" if found else f"{file}: no overlaps"
+    consoles.out.print(f"{summary}, {crossings} arrow crossing{'s' if crossings != 1 else ''}", markup=False)
+    if found:
+        raise typer.Exit(EXIT_INVALID)
+
+
 def run(command: typer.Typer) -> None:
     """Run ``command`` as the ``blueprint`` program: what typer does, and a crash (a bug, not bad input) printed
     with its traceback and exit code :data:`EXIT_FAILED` rather than Python's 1, which means "invalid" here."""

@@ -36,7 +36,7 @@ from .numbers import duration
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["Box", "Band", "Layout", "compute_layout", "wrap_label", "wrap_rows", "text_width"]
+__all__ = ["Box", "Band", "Layout", "compute_layout", "fit_lines", "stage_spans", "wrap_label", "wrap_rows", "text_width"]
 
 FONT_SIZE = 11.0
 SMALL_FONT_SIZE = 9.0
@@ -61,9 +61,38 @@ def _char_units(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+# Advance widths of DejaVu Sans (the font Graphviz draws with here) for the printable ASCII characters,
+# space to tilde, in ems (from the font's metrics).
+_ASCII_EMS = (
+    0.318, 0.401, 0.46, 0.838, 0.636, 0.95, 0.78, 0.275, 0.39, 0.39, 0.5, 0.838, 0.318, 0.361, 0.318, 0.337,
+    0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.337, 0.337, 0.838, 0.838, 0.838, 0.531,
+    1.0, 0.684, 0.686, 0.698, 0.77, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557, 0.863, 0.748, 0.787,
+    0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685, 0.39, 0.337, 0.39, 0.838, 0.5,
+    0.5, 0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974, 0.634, 0.612,
+    0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525, 0.636, 0.337, 0.636, 0.838,
+)
+_LATIN_EM = 0.75  # the other letters of Latin scripts, rounded up (ä, é, ø, ß)
+_OTHER_EM = 1.0  # anything else, rounded up (≤, …, →; a control character or a glyph the font lacks is a box)
+_WIDE_EM = 1.12  # a CJK character, drawn from a fallback font, about an em
+
+
+def _em(ch: str) -> float:
+    code = ord(ch)
+    if 32 <= code < 127:
+        return _ASCII_EMS[code - 32]
+    if _char_units(ch) == 2:
+        return _WIDE_EM
+    return _LATIN_EM if 0xA0 <= code <= 0x24F else _OTHER_EM
+
+
 def text_width(text: str, size: float = FONT_SIZE) -> float:
-    """An estimate of the width of one line of text in DejaVu Sans, in points."""
-    return sum(_char_units(ch) for ch in text) * 0.56 * size
+    """The width of one line of text in DejaVu Sans, in points: the font's own widths for ASCII, a
+    generous estimate for other characters, and 3% to spare (for bold, multiply by 1.1).
+
+    >>> round(text_width("Check in", 11.0)), round(text_width("0.30000000000000004 s", 9.0))
+    (49, 117)
+    """
+    return 1.03 * size * sum(_em(ch) for ch in text)
 
 
 def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
@@ -102,6 +131,20 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
         if line.strip() or not out:
             out.append(line.rstrip())
     return out
+
+
+def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRAP_UNITS) -> list[str]:
+    """``text`` wrapped (:func:`wrap_label`) onto lines no wider than ``width`` points at ``size``: fewer
+    units a line until every line fits (an all-capitals or digit-heavy label takes more room).
+
+    >>> fit_lines("WWWWWWWWWWWWWWWWWWWW WAREHOUSE", 154)
+    ['WWWWWWWWWWWWW', 'WWWWWWW', 'WAREHOUSE']
+    """
+    while True:
+        lines = wrap_label(text, units)
+        if units <= 2 or all(text_width(ln, size) <= width for ln in lines):
+            return lines
+        units -= 1
 
 
 def _tokens(text: str) -> list[str]:
@@ -267,8 +310,10 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             detail.append(s.role)
         if show_durations and s.duration is not None:
             detail.append("~" + duration(s.duration.mean))
-        box = Box(s.id, "step", s.lane, columns[s.id], lines=wrap_label(s.label), detail=[" · ".join(detail)] if detail else [],
-                  figures=[ln for text in figures.get(s.id, []) for ln in wrap_label(text, FIGURE_UNITS)])
+        inner = BOX_WIDTH - 16
+        box = Box(s.id, "step", s.lane, columns[s.id], lines=fit_lines(s.label, inner),
+                  detail=fit_lines(" · ".join(detail), inner, SMALL_FONT_SIZE) if detail else [],
+                  figures=[ln for text in figures.get(s.id, []) for ln in fit_lines(text, inner, SMALL_FONT_SIZE, FIGURE_UNITS)])
         box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines)
                          + SMALL_LINE_HEIGHT * (len(box.detail) + len(box.figures)) + (4 if box.figures else 0))
         boxes[s.id] = box
@@ -277,7 +322,7 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
     for s in bp.steps:
         if s.evidence and s.id in boxes and f"evidence:{s.id}" not in boxes:
             col = columns[s.id]
-            lines = [ln for item in s.evidence for ln in wrap_label(item, WRAP_UNITS + 2)]
+            lines = [ln for item in s.evidence for ln in fit_lines(item, BOX_WIDTH - 16, FONT_SIZE - 1, WRAP_UNITS + 2)]
             box = Box(f"evidence:{s.id}", "evidence", Lane.EVIDENCE, col, lines=lines)
             box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines))
             boxes[box.id] = box

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -215,14 +216,24 @@ class Options:
 # -- DOT text ------------------------------------------------------------------------
 
 
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _drawable(text: str) -> str:
+    """``text`` without what cannot be drawn or written to SVG (XML): control characters (but newlines and
+    tabs), lone surrogates and noncharacters become U+FFFD."""
+    return _UNDRAWABLE.sub("\ufffd", text)
+
+
 def _q(value: object) -> str:
     """A DOT attribute value, quoted."""
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _drawable(str(value)).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _html(text: str) -> str:
     """Text for an HTML-like label: markup characters escaped, never interpreted."""
-    return html.escape(text, quote=True).replace("\n", "<BR/>")
+    # Graphviz's HTML-label lexer stumbles on a bare ']' in some places: brackets go as character references
+    return html.escape(_drawable(text), quote=True).replace("[", "&#91;").replace("]", "&#93;").replace("\n", "<BR/>")
 
 
 def _attrs(**kw: str | float | _Raw | None) -> str:
@@ -247,6 +258,8 @@ def _pt(x: float, y: float, height: float) -> str:
 
 def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Sequence[tuple[str, str]] = ()) -> _Raw:
     body = "<BR/>".join(_html(line) for line in lines)
+    detail = [d for d in detail if d.strip()]  # Graphviz refuses an empty <FONT></FONT>
+    figures = [(f, style) for f, style in figures if f.strip()]
     if detail:
         body += "<BR/>" + "<BR/>".join(
             f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{theme.muted}">{_html(d)}</FONT>' for d in detail
@@ -310,8 +323,8 @@ def _flow_label(flow: Flow, show_probabilities: bool) -> str | None:
         parts.append(f"{flow.probability * 100:.3g}%")
     elif show_probabilities and flow.otherwise:
         parts.append("otherwise")
-    if flow.label:
-        parts.append(flow.label)
+    if flow.label and flow.label.strip():
+        parts.append(" ".join(flow.label.split()))  # one line: an arrow's label is placed as a single line
     return " · ".join(parts) or None
 
 
@@ -336,12 +349,24 @@ class _Canvas:
     height: float
 
 
+def _headings(layout: Layout, opts: Options) -> tuple[list[str], list[str]]:
+    """The title's and the subtitle's lines, wrapped to the drawing's width."""
+    room = layout.right - layout.left - 20
+    title = wrap_label(opts.title, max(8, int(room / (0.56 * (FONT_SIZE + 5) * 1.06)))) if opts.title else []
+    subtitle = wrap_label(opts.subtitle, max(8, int(room / (0.56 * FONT_SIZE)))) if opts.subtitle else []
+    # blank lines (a name of only spaces or line breaks) draw nothing and Graphviz refuses empty bold text
+    return [ln for ln in title if ln.strip()], [ln for ln in subtitle if ln.strip()]
+
+
+def _heading_heights(layout: Layout, opts: Options) -> tuple[float, float]:
+    """The height of the title and of the subtitle (0 when there is none)."""
+    title, subtitle = _headings(layout, opts)
+    return (TITLE_HEIGHT + 22 * (len(title) - 1) if title else 0.0,
+            SUBTITLE_HEIGHT + 15 * (len(subtitle) - 1) if subtitle else 0.0)
+
+
 def _canvas(layout: Layout, opts: Options) -> _Canvas:
-    top = 0.0
-    if opts.title:
-        top += TITLE_HEIGHT
-    if opts.subtitle:
-        top += SUBTITLE_HEIGHT
+    top = sum(_heading_heights(layout, opts))
     bottom = layout.bottom + top + _legend_height(opts)
     return _Canvas(layout, top, bottom)
 
@@ -467,20 +492,22 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
     lines: list[str] = []
     width = layout.right - layout.left
     cx = (layout.left + layout.right) / 2
-    if opts.title:
+    title, subtitle = _headings(layout, opts)
+    title_h, subtitle_h = _heading_heights(layout, opts)
+    if title:
         lines.append(
             "  title " + _attrs(
-                id="title", shape="plaintext", margin="0", width=f"{width / 72:.3f}", height="0.3", fixedsize="true",
-                pos=_pt(cx, TITLE_HEIGHT / 2, c.height),
-                label=_left_text(opts.title, width - 20, bold=True, size=FONT_SIZE + 5, color=t.text),
+                id="title", shape="plaintext", margin="0", width=f"{width / 72:.3f}", height=f"{(title_h - 12) / 72:.3f}",
+                fixedsize="true", pos=_pt(cx, title_h / 2, c.height),
+                label=_left_text("\n".join(title), width - 20, bold=True, size=FONT_SIZE + 5, color=t.text),
             ) + ";"
         )
-    if opts.subtitle:
-        y = (TITLE_HEIGHT if opts.title else 0.0) + SUBTITLE_HEIGHT / 2
+    if subtitle:
         lines.append(
             "  subtitle " + _attrs(
-                id="subtitle", shape="plaintext", margin="0", width=f"{width / 72:.3f}", height="0.22", fixedsize="true",
-                pos=_pt(cx, y, c.height), label=_left_text(opts.subtitle, width - 20, size=FONT_SIZE, color=t.muted),
+                id="subtitle", shape="plaintext", margin="0", width=f"{width / 72:.3f}", height=f"{(subtitle_h - 2) / 72:.3f}",
+                fixedsize="true", pos=_pt(cx, title_h + subtitle_h / 2, c.height),
+                label=_left_text("\n".join(subtitle), width - 20, size=FONT_SIZE, color=t.muted),
             ) + ";"
         )
     for band in layout.bands:
@@ -580,7 +607,7 @@ def _stage_headers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> 
             id=f"stage-{n}", shape="box", style="rounded,filled", fillcolor=t.stage_fill, color=t.band_border,
             penwidth="0.8", fixedsize="true", width=f"{width / 72:.3f}", height=f"{(r.bottom - r.top) / 72:.3f}",
             pos=_pt(r.cx, r.cy + c.top_offset, c.height), tooltip=tip, fontcolor=t.text,
-            label=_Raw(f"<<B>{_html(_fit(name, width - 16, FONT_SIZE))}</B>>"),
+            label=_Raw(f"<<B>{_html(_fit(name, width - 16, FONT_SIZE * 1.1))}</B>>"),  # bold is wider
         ) + ";")
     return out
 
@@ -670,11 +697,12 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
                 out.append(_circle(f"fail-{s.id}", "F", box.right - 4, top, c, t.fail_fill, t.recovery if t.name == "screen" else t.line, t.fail_text))
         if opts.show_wait_points and s.wait_point is not None:
             out.append(_circle(f"wait-{s.id}", "W", box.left + 4, top, c, t.wait_fill, t.line, t.wait_text))
+            text, w = _wait_label(s, box)
             out.append(
                 f"  {_q('wait-label:' + s.id)} " + _attrs(
-                    id=f"wait-label-{s.id}", shape="plaintext", margin="0", fixedsize="true", width="0.9", height="0.15",
-                    pos=_pt(box.left + 14 + 33, top - 8, c.height),
-                    label=_left_text(f"≤ {s.wait_point.tolerance}", 64, size=SMALL_FONT_SIZE, color=t.text),
+                    id=f"wait-label-{s.id}", shape="plaintext", margin="0", fixedsize="true", width=f"{w / 72:.3f}", height="0.15",
+                    pos=_pt(box.left + 14 + w / 2, top - 8, c.height),
+                    label=_left_text(text, w - 1, size=SMALL_FONT_SIZE, color=t.text),
                 ) + ";"
             )
         if overlay and overlay.badge:
@@ -743,6 +771,9 @@ def _legend_rows(bp: Blueprint, layout: Layout, opts: Options) -> list[list[tupl
     rows: list[list[tuple[str, str, float]]] = []
     width = 0.0
     for entry in _legend_entries(bp, layout, opts):
+        if entry[2] > room:  # a long footnote or key: wrapped onto lines that fit the frame
+            lines = wrap_label(entry[1], max(8, int((room - 72.0) / (0.56 * SMALL_FONT_SIZE))))
+            entry = (entry[0], "\n".join(lines), 36.0 + max(text_width(ln, SMALL_FONT_SIZE) for ln in lines))
         if rows and width + entry[2] <= room:
             rows[-1].append(entry)
             width += entry[2]
@@ -758,7 +789,7 @@ def _legend(layout: Layout, c: _Canvas, opts: Options) -> str | None:
         return None
     rows = "".join(
         "<TR><TD><TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"4\" CELLPADDING=\"1\"><TR>"
-        + "".join(f'{cell}<TD ALIGN="LEFT">{_html(text)}</TD>' for cell, text, _ in row)
+        + "".join(f'{cell}<TD ALIGN="LEFT" BALIGN="LEFT">{_html(text)}</TD>' for cell, text, _ in row)
         + "</TR></TABLE></TD></TR>"
         for row in opts.legend_rows
     )
@@ -771,7 +802,11 @@ def _legend(layout: Layout, c: _Canvas, opts: Options) -> str | None:
 
 
 def _legend_height(opts: Options) -> float:
-    return 12.0 + LEGEND_ROW_HEIGHT * len(opts.legend_rows) if opts.legend_rows else 0.0
+    """The legend's height: a row per line of entries, taller where an entry wraps onto more lines."""
+    if not opts.legend_rows:
+        return 0.0
+    extra = sum(max(text.count("\n") for _, text, _ in row) for row in opts.legend_rows)
+    return 12.0 + LEGEND_ROW_HEIGHT * len(opts.legend_rows) + 11.0 * extra
 
 
 # -- running Graphviz ---------------------------------------------------------------
@@ -1026,6 +1061,13 @@ def _padding_between(layout: Layout, y0: float, y1: float) -> tuple[Lane, str] |
     return None
 
 
+def _wait_label(step: Step, box: Box) -> tuple[str, float]:
+    """The text beside a W marker (``≤ 5 min``, cut short to stay clear of the F marker) and its width."""
+    room = box.width - 14 - MARKER_SIZE - 8  # from right of the W to left of the F
+    text = _fit(f"≤ {step.wait_point.tolerance}" if step.wait_point else "", room, SMALL_FONT_SIZE)
+    return text, max(64.8, min(room, text_width(text, SMALL_FONT_SIZE) + 4))
+
+
 def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
     """Where the F and W markers, tolerances, badges and notes of :func:`_markers` go (layout coordinates)."""
     out: list[Rect] = []
@@ -1039,9 +1081,16 @@ def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
             out.append(Rect(box.right - 4 - r, box.top - r, box.right - 4 + r, box.top + r))
         if opts.show_wait_points and s.wait_point is not None:
             out.append(Rect(box.left + 4 - r, box.top - r, box.left + 4 + r, box.top + r))
-            out.append(Rect(box.left + 14, box.top - 8 - 5.4, box.left + 14 + 64.8, box.top - 8 + 5.4))
+            out.append(Rect(box.left + 14, box.top - 8 - 5.4, box.left + 14 + _wait_label(s, box)[1], box.top - 8 + 5.4))
         if overlay and overlay.badge:
             out.append(Rect(box.right - 4 - r, box.bottom - r, box.right - 4 + r, box.bottom + r))
+    for band in layout.bands:  # the lane titles in the left margin
+        h = 15 * len(wrap_label(band.lane.title, 16))
+        mid = (band.top + band.bottom) / 2
+        out.append(Rect(layout.left, mid - h / 2 - 2, LEFT_MARGIN - 8, mid + h / 2 + 2))
+    for line in Line:  # the name of each line, over its left end
+        for y in layout.lines[line.value]:
+            out.append(Rect(layout.left, y - 14, layout.left + 14 + text_width(line.title, SMALL_FONT_SIZE), y))
     return out
 
 

@@ -96,8 +96,9 @@ def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evide
     spread(routes, boxes=boxes)
     for edge_id, step, _ in loops:
         r = boxes[step]
+        # under the box, left of centre: clear of the F and W markers and the tolerance on top, and of a badge
         x0, x1 = r.cx - 0.3 * (r.right - r.left), r.cx - 0.1 * (r.right - r.left)
-        routes[edge_id] = Route(edge_id, step, step, [(x0, r.top), (x0, r.top - LOOP_HEIGHT), (x1, r.top - LOOP_HEIGHT), (x1, r.top)])
+        routes[edge_id] = Route(edge_id, step, step, [(x0, r.bottom), (x0, r.bottom + LOOP_HEIGHT), (x1, r.bottom + LOOP_HEIGHT), (x1, r.bottom)])
     return routes
 
 

@@ -1,0 +1,360 @@
+"""The geometry check of a drawn diagram: what a client would see as a defect at slide width.
+
+:func:`check_svg` reads the SVG Graphviz wrote for a blueprint and reports every
+
+- **text on text**: two pieces of text (of different elements) whose boxes overlap;
+- **text on a box**: text over a step, evidence note, marker, badge or stage header it does
+  not belong to;
+- **text on a line**: text lying across one of the three lines between the lanes;
+- **arrow through a box**: an arrow whose path runs through the inside of a box other than
+  the two it joins (or through a marker, or through text not its own);
+- **text outside the frame**: text reaching past the edge of the drawing.
+
+Text boxes are measured from the font's glyphs (DejaVu Sans, the font Graphviz draws
+with; :func:`measure`), with a tolerance of 1 pt, so a finding is a visible overlap,
+not a rounding. :func:`arrow_crossings` counts the
+crossings of the arrows, for comparing drawings. The command ``blueprint check-diagram``
+runs the check on a blueprint file or an SVG file.
+
+>>> import blueprint
+>>> svg = blueprint.load("examples/coffee_shop.yaml").render().svg
+>>> check_svg(svg)
+[]
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from blueprint.layout import text_width
+
+from .route import Point, Rect
+
+__all__ = ["Finding", "arrow_crossings", "check_svg", "read_svg"]
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+TOLERANCE = 1.0  # points an overlap must exceed in both directions to count
+ARROW_PREFIXES = ("flow-", "link-evidence-")
+BOX_PREFIXES = ("step-", "evidence-", "stage-", "fail-", "wait-", "badge-", "moment-", "continue-")
+LINE_PREFIX = "line-"
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One defect: its kind, the two elements (SVG ids, with their text) and the size of the overlap."""
+
+    kind: str  # "text on text", "text on a box", "text on a line", "arrow through a box", "text outside the frame"
+    first: str
+    second: str
+    size: float  # the overlap's area in square points (for an arrow: the length inside, in points)
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.first} and {self.second} ({self.size:.0f})"
+
+
+@dataclass
+class _Text:
+    owner: str
+    text: str
+    rect: Rect
+
+
+@dataclass
+class _Shape:
+    owner: str
+    rect: Rect
+
+
+@dataclass
+class _Arrow:
+    owner: str
+    ends: tuple[str, str]
+    points: list[Point]
+
+
+@dataclass
+class Drawing:
+    """What :func:`read_svg` found in an SVG: text, boxes, arrows and lines, in the SVG's page coordinates."""
+
+    frame: Rect
+    texts: list[_Text]
+    shapes: list[_Shape]
+    arrows: list[_Arrow]
+    lines: list[tuple[str, float, float, float]]  # (id, y, x0, x1) of each horizontal line between lanes
+    names: dict[str, str]  # the node name Graphviz knows (an arrow's end) -> the SVG id of its group
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in NUMBER.findall(text)]
+
+
+def _translate(root: ET.Element) -> tuple[float, float]:
+    graph = root.find(f"{SVG}g")
+    move = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", graph.get("transform", "") if graph is not None else "")
+    return (float(move.group(1)), float(move.group(2))) if move else (0.0, 0.0)
+
+
+def _owner(stack: list[ET.Element]) -> str:
+    """The id of the nearest enclosing group with one that names a drawn element."""
+    for g in reversed(stack):
+        gid = g.get("id") or ""
+        if gid and not gid.startswith("a_") and gid != "graph0":
+            return gid
+    return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def measure(text: str, size: float, bold: bool = False) -> float:
+    """The width of one line of text in DejaVu Sans (Graphviz's font here), in points, from the font's own
+    glyphs (matplotlib's copy of it); wide (CJK) characters, which it lacks, count one em each.
+
+    >>> round(measure("Check in", 11.0))
+    46
+    """
+    def foreign(ch: str) -> bool:  # wide (CJK) or outside the Latin and general-punctuation blocks DejaVu covers
+        return unicodedata.east_asian_width(ch) in ("W", "F") or ord(ch) > 0x2BFF
+    wide = sum(1 for ch in text if foreign(ch))
+    if wide:  # drawn from another font (or as a box), about one em each
+        narrow = "".join(ch for ch in text if not foreign(ch))
+        return wide * size + (measure(narrow, size, bold) if narrow else 0.0)
+    import warnings
+
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a glyph the font lacks is drawn as a box: measured all the same
+            path = TextPath((0, 0), text, size=size, prop=FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal"))
+            box = path.get_extents()
+    except (ValueError, AttributeError, RuntimeError):  # text matplotlib cannot lay out: the layout's estimate
+        return text_width(text, size) * (1.1 if bold else 1.0)
+    return max(float(box.x1), 0.0) if box.width > 0 else 0.0
+
+
+def _text_rect(el: ET.Element, text: str, dx: float, dy: float) -> Rect:
+    size = float(el.get("font-size", "11"))
+    x, y = float(el.get("x", "0")) + dx, float(el.get("y", "0")) + dy
+    w = measure(text, size, el.get("font-weight") == "bold")
+    anchor = el.get("text-anchor", "start")
+    left = x - w / 2 if anchor == "middle" else x - w if anchor == "end" else x
+    return Rect(left, y - 0.76 * size, left + w, y + 0.22 * size)
+
+
+def _shape_rect(el: ET.Element, dx: float, dy: float) -> Rect | None:
+    tag = el.tag.replace(SVG, "")
+    if tag == "ellipse":
+        cx, cy = float(el.get("cx", "0")) + dx, float(el.get("cy", "0")) + dy
+        rx, ry = float(el.get("rx", "0")), float(el.get("ry", "0"))
+        return Rect(cx - rx, cy - ry, cx + rx, cy + ry)
+    values = _numbers(el.get("points", "") if tag == "polygon" else el.get("d", "") if tag == "path" else "")
+    if len(values) < 4:
+        return None
+    xs, ys = values[0::2], values[1::2]
+    return Rect(min(xs) + dx, min(ys) + dy, max(xs) + dx, max(ys) + dy)
+
+
+def _bezier_points(d: str, dx: float, dy: float, steps: int = 8) -> list[Point]:
+    """Points along a Graphviz edge path (``M x,y C x,y x,y x,y ...``), each cubic sampled ``steps`` times."""
+    values = _numbers(d)
+    pts = [(values[i] + dx, values[i + 1] + dy) for i in range(0, len(values) - 1, 2)]
+    if not pts:
+        return []
+    out = [pts[0]]
+    for k in range(1, len(pts) - 2, 3):
+        p0, p1, p2, p3 = pts[k - 1], pts[k], pts[k + 1], pts[k + 2]
+        for i in range(1, steps + 1):
+            t = i / steps
+            a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t**3
+            out.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
+    return out
+
+
+def read_svg(svg: str) -> Drawing:
+    """The text, boxes, arrows and lines of a diagram's SVG (as :func:`blueprint.render` writes it)."""
+    root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
+    dx, dy = _translate(root)
+    view = _numbers(root.get("viewBox", ""))
+    frame = Rect(view[0], view[1], view[0] + view[2], view[1] + view[3]) if len(view) == 4 else Rect(0, 0, math.inf, math.inf)
+    texts: list[_Text] = []
+    shapes: list[_Shape] = []
+    arrows: list[_Arrow] = []
+    lines: list[tuple[str, float, float, float]] = []
+    names: dict[str, str] = {}
+
+    def walk(el: ET.Element, stack: list[ET.Element]) -> None:
+        tag = el.tag.replace(SVG, "")
+        if tag == "g":
+            stack = [*stack, el]
+            title = el.find(f"{SVG}title")
+            if el.get("class") == "node" and title is not None and title.text and el.get("id"):
+                names[title.text] = el.get("id", "")
+        owner = _owner(stack)
+        if tag == "text":
+            content = "".join(el.itertext()).strip()
+            if content:
+                texts.append(_Text(owner, content, _text_rect(el, content, dx, dy)))
+        elif tag in ("path", "polygon", "ellipse") and owner:
+            if owner.startswith(ARROW_PREFIXES) and tag == "path":
+                title = next((g.find(f"{SVG}title") for g in reversed(stack) if g.get("class") == "edge"), None)
+                ends = (title.text or "").split("->", 1) if title is not None else ["", ""]
+                arrows.append(_Arrow(owner, (ends[0], ends[-1]), _bezier_points(el.get("d", ""), dx, dy)))
+            elif owner.startswith(LINE_PREFIX) and tag == "path":
+                pts = _bezier_points(el.get("d", ""), dx, dy, steps=1)
+                if pts and all(abs(p[1] - pts[0][1]) < 0.01 for p in pts):
+                    lines.append((owner, pts[0][1], min(p[0] for p in pts), max(p[0] for p in pts)))
+            elif owner.startswith(BOX_PREFIXES) and (tag != "polygon" or not owner.startswith(ARROW_PREFIXES)):
+                rect = _shape_rect(el, dx, dy)
+                if rect is not None:
+                    shapes.append(_Shape(owner, rect))
+        for child in el:
+            walk(child, stack)
+
+    walk(root, [])
+    return Drawing(frame, texts, shapes, arrows, lines, names)
+
+
+def _area(a: Rect, b: Rect) -> float:
+    w = min(a.right, b.right) - max(a.left, b.left)
+    h = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return w * h if w > TOLERANCE and h > TOLERANCE else 0.0
+
+
+def _name(owner: str, text: str | None = None) -> str:
+    return f"{owner} {text!r}" if text else owner
+
+
+def check_svg(svg: str) -> list[Finding]:
+    """Every visible defect of a drawn diagram (see the module notes); an empty list for a clean one.
+
+    >>> import blueprint
+    >>> [str(f) for f in check_svg(blueprint.load("examples/hotel.yaml").render(max_columns=7).svg)]
+    []
+    """
+    d = read_svg(svg)
+    out: list[Finding] = []
+    texts = d.texts
+    for a, b in itertools.combinations(texts, 2):
+        if a.owner != b.owner and (size := _area(a.rect, b.rect)):
+            out.append(Finding("text on text", _name(a.owner, a.text), _name(b.owner, b.text), size))
+    for t in texts:
+        for s in d.shapes:
+            if s.owner != t.owner and not _marks(t.owner, s.owner) and (size := _area(t.rect, s.rect)):
+                out.append(Finding("text on a box", _name(t.owner, t.text), s.owner, size))
+        for line, y, x0, x1 in d.lines:
+            r = t.rect
+            if r.top + TOLERANCE < y < r.bottom - TOLERANCE and min(r.right, x1) - max(r.left, x0) > TOLERANCE:
+                out.append(Finding("text on a line", _name(t.owner, t.text), line, r.right - r.left))
+        f = d.frame
+        outside = max(f.left - t.rect.left, t.rect.right - f.right, f.top - t.rect.top, t.rect.bottom - f.bottom)
+        if outside > TOLERANCE:
+            out.append(Finding("text outside the frame", _name(t.owner, t.text), "the frame", outside))
+    for arrow in d.arrows:
+        own = {d.names.get(arrow.ends[0], ""), d.names.get(arrow.ends[1], ""), arrow.owner}
+        for s in d.shapes:
+            if s.owner in own or (s.owner.startswith("moment-") and _on(arrow.points, s.rect)):
+                continue  # a moment of truth is drawn on the arrow that crosses the line there
+            inside = _length_inside(arrow.points, s.rect)
+            if inside > TOLERANCE:
+                out.append(Finding("arrow through a box", arrow.owner, s.owner, inside))
+        for t in texts:
+            if t.owner in own:
+                continue
+            inside = _length_inside(arrow.points, t.rect)
+            if inside > TOLERANCE:
+                out.append(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
+    return out
+
+
+def _marks(marker: str, box: str) -> bool:
+    """Is ``marker`` (its F, W or badge) drawn on the corner of step ``box``, by design?"""
+    kind, _, step = marker.partition("-")
+    return kind in ("fail", "wait", "badge") and box == f"step-{step}"
+
+
+def _on(points: list[Point], r: Rect) -> bool:
+    """Does the polyline pass through the centre of ``r`` (within 1.5 pt)?"""
+    cx, cy = (r.left + r.right) / 2, (r.top + r.bottom) / 2
+    for p, q in itertools.pairwise(points):
+        dx, dy = q[0] - p[0], q[1] - p[1]
+        n = dx * dx + dy * dy
+        t = 0.0 if n == 0 else max(0.0, min(1.0, ((cx - p[0]) * dx + (cy - p[1]) * dy) / n))
+        if math.hypot(p[0] + t * dx - cx, p[1] + t * dy - cy) <= 1.5:
+            return True
+    return False
+
+
+def _length_inside(points: list[Point], r: Rect) -> float:
+    """How much of a polyline runs strictly inside ``r`` (shrunk by the tolerance), in points."""
+    inner = Rect(r.left + TOLERANCE, r.top + TOLERANCE, r.right - TOLERANCE, r.bottom - TOLERANCE)
+    if inner.left >= inner.right or inner.top >= inner.bottom:
+        return 0.0
+    total = 0.0
+    for p, q in itertools.pairwise(points):
+        total += _clipped_length(p, q, inner)
+    return total
+
+
+def _clipped_length(p: Point, q: Point, r: Rect) -> float:
+    """The length of segment ``p``–``q`` inside ``r`` (Liang–Barsky clipping)."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for edge_p, edge_q in ((-dx, p[0] - r.left), (dx, r.right - p[0]), (-dy, p[1] - r.top), (dy, r.bottom - p[1])):
+        if edge_p == 0:
+            if edge_q < 0:
+                return 0.0
+            continue
+        t = edge_q / edge_p
+        if edge_p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 >= t1:
+            return 0.0
+    return (t1 - t0) * math.hypot(dx, dy)
+
+
+def arrow_crossings(svg: str) -> int:
+    """How many times the arrows of a drawn diagram cross one another (arrows that only touch where they
+    leave or reach the same box do not count).
+
+    >>> import blueprint
+    >>> bp = blueprint.Blueprint("Two paths")
+    >>> a, b, c = bp.customer("In"), bp.customer("Pay"), bp.customer("Out")
+    >>> _ = a >> b >> c
+    >>> arrow_crossings(bp.render().svg)
+    0
+    """
+    arrows = [a for a in read_svg(svg).arrows if a.owner.startswith("flow-")]
+    count = 0
+    for a, b in itertools.combinations(arrows, 2):
+        if set(a.ends) & set(b.ends):
+            continue
+        for (p, q), (r, s) in itertools.product(itertools.pairwise(a.points), itertools.pairwise(b.points)):
+            if _segments_cross(p, q, r, s):
+                count += 1
+    return count
+
+
+def _segments_cross(p: Point, q: Point, r: Point, s: Point) -> bool:
+    """Do two segments cross at a single point inside both (not at an end, not along a shared stretch)?"""
+    def orient(a: Point, b: Point, c: Point) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    d1, d2, d3, d4 = orient(r, s, p), orient(r, s, q), orient(p, q, r), orient(p, q, s)
+    eps = 1e-6
+    return ((d1 > eps and d2 < -eps) or (d1 < -eps and d2 > eps)) and ((d3 > eps and d4 < -eps) or (d3 < -eps and d4 > eps))
+
+
+def findings_of(findings: Iterable[Finding]) -> str:
+    """The findings, one per line (what the command prints)."""
+    return "\n".join(str(f) for f in findings)

@@ -1,0 +1,157 @@
+"""The geometry check (blueprint.diagram.check): it finds each kind of defect when one is planted, and finds none
+in every example, every scenario diagram, the fail-point and measured diagrams, and random valid blueprints,
+wrapped onto rows or not. The old Graphviz drawings (before our router) are the reference it must catch."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import blueprint
+import simulate
+from blueprint.cli import app
+from blueprint.diagram.check import arrow_crossings, check_svg, read_svg
+from tests.strategies import valid_blueprints
+
+EXAMPLES = ["coffee_shop", "contact_center", "clinic", "hotel"]
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAD = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 400 300">'
+        '<g id="graph0" class="graph" transform="scale(1 1) rotate(0) translate(4 296)">')
+BOX_A = ('<g id="step-a" class="node"><title>a</title><path d="M20,-280 L120,-280 L120,-240 L20,-240 Z"/>'
+         '<text text-anchor="middle" x="70" y="-256" font-size="11">Order</text></g>')
+BOX_B = ('<g id="step-b" class="node"><title>b</title><path d="M200,-280 L300,-280 L300,-240 L200,-240 Z"/>'
+         '<text text-anchor="middle" x="250" y="-256" font-size="11">Pay</text></g>')
+BOX_C = ('<g id="step-c" class="node"><title>c</title><path d="M110,-180 L210,-180 L210,-140 L110,-140 Z"/>'
+         '<text text-anchor="middle" x="160" y="-156" font-size="11">Make</text></g>')
+
+
+def svg_of(*parts: str) -> str:
+    return HEAD + "".join(parts) + "</g></svg>"
+
+
+def edge(eid: str, a: str, b: str, d: str, label: str = "", at: tuple[float, float] = (0, 0)) -> str:
+    text = f'<text text-anchor="start" x="{at[0]}" y="{at[1]}" font-size="9">{label}</text>' if label else ""
+    return f'<g id="{eid}" class="edge"><title>{a}&#45;&gt;{b}</title><path d="{d}"/>{text}</g>'
+
+
+def test_a_clean_drawing_has_no_findings() -> None:
+    svg = svg_of(BOX_A, BOX_B, edge("flow-0", "a", "b", "M120,-260C140,-260 180,-260 200,-260", "30%", (130, -264)))
+    assert check_svg(svg) == []
+
+
+def test_each_kind_of_defect_is_found() -> None:
+    kinds = {f.kind for f in check_svg(svg_of(
+        BOX_A, BOX_B, BOX_C,
+        # an arrow from a to b straight through c, its label on box b and on the text of b
+        edge("flow-0", "a", "c", "M70,-240C70,-200 160,-200 160,-180"),
+        edge("flow-1", "a", "b", "M70,-240C70,-120 250,-120 250,-240", "needs a specialist", (230, -256)),
+        edge("flow-2", "a", "b", "M20,-230C100,-160 150,-160 250,-240"),  # cuts through c
+        # a label across the line of visibility, and text outside the frame
+        '<g id="line-visibility" class="edge"><path d="M0,-100C0,-100 400,-100 400,-100"/></g>',
+        '<g id="note-x" class="node"><text text-anchor="start" x="340" y="-97" font-size="9">otherwise</text></g>',
+        '<g id="note-y" class="node"><text text-anchor="start" x="380" y="-40" font-size="9">far too far right</text></g>',
+    ))}
+    assert kinds == {"text on text", "text on a box", "arrow through a box", "text on a line", "text outside the frame"}
+
+
+def test_a_marker_on_its_own_step_and_a_moment_on_its_own_arrow_are_by_design() -> None:
+    marker = ('<g id="fail-a" class="node"><ellipse cx="116" cy="-280" rx="8.6" ry="8.6"/>'
+              '<text text-anchor="middle" x="116" y="-276.8" font-size="9">F</text></g>')
+    moment = '<g id="moment-0" class="node"><polygon points="157,-210 561.5,-205.5 557,-201 552.5,-205.5"/></g>'
+    arrow = edge("flow-0", "a", "c", "M70,-240C70,-205.5 157,-205.5 157,-180")
+    assert check_svg(svg_of(BOX_A, BOX_C, marker, moment, arrow)) == []
+    other = edge("flow-1", "b", "c", "M250,-240C250,-207 140,-207 140,-180")  # through a moment not its own
+    assert [f.kind for f in check_svg(svg_of(BOX_A, BOX_B, BOX_C, moment, arrow, other))] == ["arrow through a box"]
+
+
+@pytest.mark.parametrize("name", ["contact_center", "clinic", "hotel"])
+def test_the_old_graphviz_drawings_fail_the_check(name: str) -> None:
+    """The drawings issue 14 complained of (before our router, from git history) have defects the check sees."""
+    try:
+        old = subprocess.run(["git", "show", f"a7611c9~1:examples/{name}.svg"], cwd=ROOT, capture_output=True, check=True).stdout
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        pytest.skip("no git history in this checkout")
+    found = check_svg(old.decode())
+    assert any(f.kind in ("text on a box", "text on text") for f in found), found
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("max_columns", [None, 7, 3])
+def test_every_example_is_clean(name: str, max_columns: int | None) -> None:
+    svg = blueprint.load(f"examples/{name}.yaml").render(max_columns=max_columns).svg
+    assert [str(f) for f in check_svg(svg)] == []
+
+
+@pytest.mark.parametrize("theme", ["print"])
+def test_the_print_theme_is_clean(theme: str) -> None:
+    svg = blueprint.load("examples/hotel.yaml").render(theme=theme, max_columns=6, subtitle="For the workshop").svg
+    assert [str(f) for f in check_svg(svg)] == []
+
+
+def test_every_scenario_diagram_is_clean() -> None:
+    bp = blueprint.load("examples/contact_center.yaml")
+    scenarios = simulate.load_scenarios("examples/contact_center.scenarios.yaml")
+    assert len(scenarios) >= 5
+    for sc in scenarios:
+        assert [str(f) for f in check_svg(sc.diagram(bp).svg)] == [], sc.name
+
+
+@cache
+def measured(name: str) -> simulate.Results:
+    return simulate.run(blueprint.load(f"examples/{name}.yaml"), days=2, replications=3, seed=4242)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_fail_point_and_measured_diagrams_are_clean(name: str) -> None:
+    res = measured(name)
+    for max_columns in (None, 5):
+        assert [str(f) for f in check_svg(res.fail_points(what_if=0).render(max_columns=max_columns).svg)] == []
+        assert [str(f) for f in check_svg(res.render(max_columns=max_columns).svg)] == []
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(bp=valid_blueprints(), max_columns=st.sampled_from([None, 2, 3, 5]))
+def test_random_valid_blueprints_draw_clean(bp: blueprint.Blueprint, max_columns: int | None) -> None:
+    # Known gap (in the closing note of issue 14): text in scripts outside the Basic Multilingual Plane is drawn
+    # from fallback fonts whose widths neither the layout nor the check knows; such labels can overlap by 1-2 pt.
+    assume(all(ord(ch) <= 0xFFFF for ch in bp.model_dump_json()))
+    svg = bp.render(max_columns=max_columns).svg
+    assert [str(f) for f in check_svg(svg)] == []
+    assert read_svg(svg).texts  # the check read something
+
+
+def test_crossings_are_no_more_than_the_old_drawings() -> None:
+    """Per example, our router crosses arrows no more often than Graphviz's spline router did."""
+    old_counts = {}
+    for name in ("contact_center", "clinic", "hotel", "coffee_shop"):
+        try:
+            old = subprocess.run(["git", "show", f"a7611c9~1:examples/{name}.svg"], cwd=ROOT, capture_output=True, check=True).stdout
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            pytest.skip("no git history in this checkout")
+        old_counts[name] = arrow_crossings(old.decode())
+        new = arrow_crossings(blueprint.load(f"examples/{name}.yaml").render().svg)
+        assert new <= old_counts[name], (name, new, old_counts[name])
+    assert sum(old_counts.values()) > 0
+
+
+def test_the_command_checks_a_file(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(app, ["check-diagram", "examples/clinic.yaml", "--max-columns", "4"])
+    assert ok.exit_code == 0, ok.output
+    assert "no overlaps" in ok.output
+    old = tmp_path / "old.svg"
+    try:
+        old.write_bytes(subprocess.run(["git", "show", "a7611c9~1:examples/clinic.svg"], cwd=ROOT, capture_output=True, check=True).stdout)
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        pytest.skip("no git history in this checkout")
+    bad = runner.invoke(app, ["check-diagram", str(old)])
+    assert bad.exit_code == 1 and "text on a box: flow-10 '5% · sample unusable; draw again' and step-checkout" in bad.output
+    missing = runner.invoke(app, ["check-diagram", str(tmp_path / "nowhere.yaml")])
+    assert missing.exit_code == 2 and "nowhere.yaml" in missing.output

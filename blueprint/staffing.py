@@ -301,21 +301,23 @@ class Target(Model):
     max_occupancy: Probability | None = None
 
     def __str__(self) -> str:
-        """The target in words: ``80% answered within 20 s, at most 5% abandoning``.
+        """The target in words (the one wording, also in the staffing report).
 
         >>> print(Target(service_level=0.8, within="20 s", max_abandon=0.05))
-        80% answered within 20 s, at most 5% abandoning
+        80% answered within 20 s, at most 5% give up
         """
+        from .numbers import percent
+
         parts = []
         if self.service_level is not None and self.within is not None:
-            parts.append(f"{self.service_level * 100:g}% answered within {self.within}")
+            parts.append(f"{percent(self.service_level, 0)} answered within {self.within}")
         if self.max_abandon is not None:
-            parts.append(f"at most {self.max_abandon * 100:g}% abandoning")
+            parts.append(f"at most {percent(self.max_abandon, 0)} give up")
         if self.max_asa is not None:
-            parts.append(f"average speed of answer at most {self.max_asa}")
+            parts.append(f"average wait at most {self.max_asa}")
         if self.max_occupancy is not None:
-            parts.append(f"staff at most {self.max_occupancy * 100:g}% busy")
-        return ", ".join(parts) or "no target"
+            parts.append(f"staff at most {percent(self.max_occupancy, 0)} busy")
+        return ", ".join(parts) or "none"
 
     @model_validator(mode="after")
     def _pair(self) -> Target:

@@ -158,16 +158,7 @@ def target_text(target: Target) -> str:
     >>> target_text(Target(service_level=0.8, within="60 s", max_abandon=0.05))
     '80% answered within 60 s, at most 5% give up'
     """
-    parts = []
-    if target.service_level is not None:
-        parts.append(f"{percent(target.service_level, 0)} answered within {target.within}")
-    if target.max_abandon is not None:
-        parts.append(f"at most {percent(target.max_abandon, 0)} give up")
-    if target.max_asa is not None:
-        parts.append(f"average wait at most {target.max_asa}")
-    if target.max_occupancy is not None:
-        parts.append(f"staff at most {percent(target.max_occupancy, 0)} busy")
-    return ", ".join(parts) or "none"
+    return str(target)
 
 
 def _headline_html(h: Headline, after: StaffingPlan) -> list[str]:

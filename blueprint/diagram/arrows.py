@@ -52,6 +52,9 @@ def channel_grid(layout: Layout) -> Grid:
         if b.kind == "continuation":
             xs.append(b.x)
             ys.append(b.y)
+            # a channel between the markers and the steps, so a marker stacked between two others is
+            # still reachable when a box beside it spans its height
+            xs.append(b.left - 11.0 if b.id.endswith(":out") else b.right + 11.0)
             continue
         left, right = columns.get(b.x, (b.left, b.right))
         columns[b.x] = (min(left, b.left), max(right, b.right))

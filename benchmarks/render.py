@@ -1,28 +1,42 @@
-"""How long a large blueprint takes to draw, against plain Graphviz on the same graph.
+"""How long a blueprint takes to draw as it grows, and how often its arrows cross.
 
-Builds the 60-step blueprint of the tests (and larger ones), renders it with
-``Blueprint.render()`` (our grid + two Graphviz runs: routing, then drawing) and,
-as the reference measured in the same run, lays out the same steps and flows
-with plain ``dot`` (no lanes, no lines). Prints seconds and the ratio.
-
-Target (issue 3): the 60-step blueprint in under 2 seconds.
+1. **Time.** Builds journeys of 60, 120, 240 and 480 steps (copies of the 60-step
+   blueprint of the tests, chained), draws each with ``Blueprint.render()`` (our
+   grid router and label placer, then Graphviz only writing the geometry) and, as
+   the reference measured in the same run, lays out the same steps and flows with
+   plain ``dot`` (no lanes, no lines, no labels). Prints seconds, the ratio to
+   plain ``dot``, and the growth factor each time the journey doubles (2.0 is
+   linear). Target (issue 14): 240 steps in under 2 s on 2 cores, growth roughly
+   linear.
+2. **Crossings.** For each example, the arrow crossings in today's drawing against
+   the Graphviz spline drawing the project shipped before its own router (read from
+   git history, commit ``a7611c9~1``), both counted by
+   :func:`blueprint.diagram.check.arrow_crossings`. Target: never more than before.
 
     .venv/bin/python benchmarks/render.py
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import graphviz
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
 
 from test_render import sixty_steps  # noqa: E402
 
 import blueprint  # noqa: E402
+from blueprint.diagram.check import arrow_crossings, check_svg  # noqa: E402
+
+EXAMPLES = ("coffee_shop", "contact_center", "clinic", "hotel")
+#: The last commit whose example drawings came from Graphviz's spline router.
+OLD_DRAWINGS = "a7611c9~1"
 
 
 def grow(n_copies: int) -> blueprint.Blueprint:
@@ -50,7 +64,7 @@ def plain_dot(bp: blueprint.Blueprint) -> str:
     return g.pipe(format="svg").decode()
 
 
-def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -59,16 +73,53 @@ def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     return min(times)
 
 
-def main() -> None:
-    print(f"{'steps':>6} {'render (s)':>11} {'plain dot (s)':>14} {'ratio':>7}")
-    for copies in (1, 2, 4):
+def timing() -> None:
+    print(f"{'steps':>6} {'render (s)':>11} {'plain dot (s)':>14} {'ratio':>7} {'x per doubling':>15}")
+    previous: float | None = None
+    at_240: float | None = None
+    for copies in (1, 2, 4, 8):
         bp = grow(copies)
-        ours = best_of(lambda bp=bp: bp.render().svg)
-        ref = best_of(lambda bp=bp: plain_dot(bp))
-        print(f"{len(bp.steps):>6} {ours:>11.3f} {ref:>14.3f} {ours / ref:>7.2f}")
-        if copies == 1:
-            verdict = "meets" if ours < 2.0 else "MISSES"
-            print(f"       60-step target: under 2 s -> {verdict}")
+        ours = best_of(lambda bp=bp: bp.render().svg)  # type: ignore[misc]
+        ref = best_of(lambda bp=bp: plain_dot(bp))  # type: ignore[misc]
+        growth = f"{ours / previous:>15.2f}" if previous else f"{'':>15}"
+        print(f"{len(bp.steps):>6} {ours:>11.3f} {ref:>14.3f} {ours / ref:>7.2f} {growth}")
+        previous = ours
+        if len(bp.steps) == 240:
+            at_240 = ours
+    if at_240 is not None:
+        print(f"240 steps in under 2 s: {'meets' if at_240 < 2.0 else 'MISSES'} ({at_240:.2f} s)")
+
+
+def old_drawing(name: str) -> str | None:
+    """The example's SVG as Graphviz's spline router drew it, or None outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "show", f"{OLD_DRAWINGS}:examples/{name}.svg"], cwd=ROOT,
+                              capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.decode()
+
+
+def crossings() -> None:
+    print()
+    print(f"{'example':<16} {'crossings before':>17} {'now':>5} {'now, 7 columns':>15} {'overlaps now':>13}")
+    worse = []
+    for name in EXAMPLES:
+        bp = blueprint.load(ROOT / "examples" / f"{name}.yaml")
+        svg = bp.render().svg
+        now = arrow_crossings(svg)
+        wrapped = arrow_crossings(bp.render(max_columns=7).svg)
+        old = old_drawing(name)
+        before = arrow_crossings(old) if old is not None else None
+        print(f"{name:<16} {before if before is not None else 'n/a':>17} {now:>5} {wrapped:>15} {len(check_svg(svg)):>13}")
+        if before is not None and now > before:
+            worse.append(name)
+    print("no example crosses more than before" if not worse else f"MORE crossings than before: {', '.join(worse)}")
+
+
+def main() -> None:
+    timing()
+    crossings()
 
 
 if __name__ == "__main__":

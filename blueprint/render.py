@@ -1142,6 +1142,12 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
             if spot.footnote is None and not spot.crowded:
                 continue
             width, height = label_size(spot.text)
+            if routes[spot.id].tail == routes[spot.id].head:  # a loop under its box: more room under the box
+                where = _padding_at(layout, routes[spot.id].points[1][1])
+                if where is not None and room.get(where, 0.0) < 2 * height:
+                    room[where] = room.get(where, 0.0) + height
+                    grown = True
+                continue
             for p, q in routes[spot.id].segments():
                 if p[0] == q[0]:  # across the padding between two lanes: more room under the upper one
                     where = _padding_between(layout, p[1], q[1])

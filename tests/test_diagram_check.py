@@ -71,6 +71,20 @@ def test_a_marker_on_its_own_step_and_a_moment_on_its_own_arrow_are_by_design() 
     assert [f.kind for f in check_svg(svg_of(BOX_A, BOX_B, BOX_C, moment, arrow, other))] == ["arrow through a box"]
 
 
+def test_two_arrows_run_together_only_where_they_share_a_box() -> None:
+    a_to_b = edge("flow-0", "a", "b", "M120,-262C150,-262 170,-262 200,-262")
+    # c to b runs 1.5 pt from a to b for 60 pt: they share b, so they may join there
+    joined = edge("flow-1", "c", "b", "M140,-180C140,-220 140,-240 140,-260.5C160,-260.5 180,-260.5 200,-260.5")
+    assert check_svg(svg_of(BOX_A, BOX_B, BOX_C, a_to_b, joined)) == []
+    # c to a step out of the picture shares no end with a to b: 1.5 pt apart, they read as one arrow
+    apart = edge("flow-1", "c", "x", "M140,-180C140,-220 140,-240 140,-260.5C150,-260.5 170,-260.5 200,-260.5")
+    found = check_svg(svg_of(BOX_A, BOX_B, BOX_C, a_to_b, apart))
+    assert [f.kind for f in found] == ["arrow along an arrow"] and 55 < found[0].size < 65
+    # crossing at a right angle is a crossing, not running along
+    across = edge("flow-1", "c", "x", "M160,-180C160,-230 160,-280 160,-290")
+    assert check_svg(svg_of(BOX_A, BOX_B, BOX_C, a_to_b, across)) == []
+
+
 @pytest.mark.parametrize("name", ["contact_center", "clinic", "hotel"])
 def test_the_old_graphviz_drawings_fail_the_check(name: str) -> None:
     """The drawings issue 14 complained of (before our router, from git history) have defects the check sees."""

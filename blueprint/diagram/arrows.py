@@ -48,13 +48,12 @@ def channel_grid(layout: Layout) -> Grid:
     xs: list[float] = []
     ys: list[float] = []
     columns: dict[float, tuple[float, float]] = {}  # by centre: the widest left and right of its boxes
+    markers: list[Box] = []
     for b in layout.boxes.values():
         if b.kind == "continuation":
             xs.append(b.x)
             ys.append(b.y)
-            # a channel between the markers and the steps, so a marker stacked between two others is
-            # still reachable when a box beside it spans its height
-            xs.append(b.left - 11.0 if b.id.endswith(":out") else b.right + 11.0)
+            markers.append(b)
             continue
         left, right = columns.get(b.x, (b.left, b.right))
         columns[b.x] = (min(left, b.left), max(right, b.right))
@@ -65,6 +64,12 @@ def channel_grid(layout: Layout) -> Grid:
     if ordered:
         gap = (ordered[1][0] - ordered[0][2]) / 2 if len(ordered) > 1 else 22.0
         xs += [ordered[0][0] - gap, ordered[-1][2] + gap]
+    for b in markers:
+        # a channel between the markers and the steps, so a marker stacked between two others is still
+        # reachable when a box beside it spans its height (unless a line already runs there)
+        lo, hi = (b.left - 20.0, b.left - 3.0) if b.id.endswith(":out") else (b.right + 3.0, b.right + 20.0)
+        if not any(lo <= x <= hi for x in xs):
+            xs.append((lo + hi) / 2)
     for band in layout.bands:
         inside = [b for b in layout.boxes.values()
                   if b.lane is band.lane and b.kind != "continuation" and layout.row_of(b.id) == band.row]
@@ -95,14 +100,20 @@ def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evide
         return (e[0] in after, abs(a.cx - b.cx) + abs(a.cy - b.cy), e[0])
 
     rest.sort(key=distance)
-    routes = route(channel_grid(layout), boxes, rest, avoid=avoid, direct=after)
-    spread(routes, boxes=boxes)
-    for edge_id, step, _ in loops:
-        r = boxes[step]
-        # under the box, left of centre: clear of the F and W markers and the tolerance on top, and of a badge
-        x0, x1 = r.cx - 0.3 * (r.right - r.left), r.cx - 0.1 * (r.right - r.left)
-        routes[edge_id] = Route(edge_id, step, step, [(x0, r.bottom), (x0, r.bottom + LOOP_HEIGHT), (x1, r.bottom + LOOP_HEIGHT), (x1, r.bottom)])
+    drawn = {edge_id: _loop(edge_id, step, boxes[step]) for edge_id, step, _ in loops}
+    # other arrows keep clear of the loops (a loop on a channel would read as part of the arrow there)
+    clear = [Rect(p[0][0] - 4, p[0][1], p[-1][0] + 4, p[1][1] + 4) for p in (r.points for r in drawn.values())]
+    routes = route(channel_grid(layout), boxes, rest, avoid=[*avoid, *clear], direct=after)
+    spread(routes, boxes={**boxes, **{f"loop:{k}": c for k, c in enumerate(clear)}})
+    routes.update(drawn)
     return routes
+
+
+def _loop(edge_id: str, step: str, r: Rect) -> Route:
+    """An arrow from ``step`` back to itself: a loop under the box, left of centre, clear of the F and W
+    markers and the tolerance on top, and of a badge."""
+    x0, x1 = r.cx - 0.3 * (r.right - r.left), r.cx - 0.1 * (r.right - r.left)
+    return Route(edge_id, step, step, [(x0, r.bottom), (x0, r.bottom + LOOP_HEIGHT), (x1, r.bottom + LOOP_HEIGHT), (x1, r.bottom)])
 
 
 def spline(points: Sequence[tuple[float, float]], height: float, offset: float = 0.0, *, tail: bool = False,
@@ -202,22 +213,44 @@ def split_across_rows(layout: Layout, edges: Sequence[tuple[str, str, str]]) -> 
             right = max(x.right for x in layout.boxes.values() if layout.row_of(x.id) == layout.row_of(tail) and x.kind == "step")
             layout.boxes[c.out] = _free_spot(layout, Box(c.out, "continuation", a.lane, a.column,
                                                          x=right + COLUMN_GAP / 2 + STUB_SIZE, y=a.y,
-                                                         width=STUB_SIZE, height=STUB_SIZE))
+                                                         width=STUB_SIZE, height=STUB_SIZE), layout.row_of(tail))
         if c.inn not in layout.boxes:
             left = min(x.left for x in layout.boxes.values() if layout.row_of(x.id) == layout.row_of(head) and x.kind == "step")
             layout.boxes[c.inn] = _free_spot(layout, Box(c.inn, "continuation", b.lane, b.column,
                                                          x=left - COLUMN_GAP / 2 - STUB_SIZE, y=b.y,
-                                                         width=STUB_SIZE, height=STUB_SIZE))
+                                                         width=STUB_SIZE, height=STUB_SIZE), layout.row_of(head))
         out += [(edge_id, tail, c.out), (c.rest, c.inn, head)]
         found[edge_id] = c
     return out, found
 
 
-def _free_spot(layout: Layout, stub: Box) -> Box:
-    """``stub`` moved down, a marker at a time, off any continuation marker already there."""
-    while any(b.kind == "continuation" and abs(b.x - stub.x) < STUB_SIZE and abs(b.y - stub.y) < STUB_SIZE + 4
-              for b in layout.boxes.values()):
-        stub.y += STUB_SIZE + 6
+def _free_spot(layout: Layout, stub: Box, row: int) -> Box:
+    """``stub`` moved to the nearest free spot in its row: in its own lane first (below, then above where
+    it was asked for, a marker apart), then in the nearest other lane, never out of its band and never on
+    another marker or box; a lane full of markers sends the rest to its neighbours, not off the frame."""
+    pitch = STUB_SIZE + 6
+    half = STUB_SIZE / 2 + 2
+    taken = [b for b in layout.boxes.values() if layout.row_of_column.get(b.column, 0) == row or b.kind == "continuation"]
+
+    def free(y: float) -> bool:
+        for b in taken:
+            if b.kind == "continuation":
+                if abs(b.x - stub.x) < STUB_SIZE and abs(b.y - y) < STUB_SIZE + 4:
+                    return False
+            elif b.left - half < stub.x < b.right + half and b.top - half < y < b.bottom + half:
+                return False
+        return True
+
+    bands = sorted((b for b in layout.bands if b.row == row), key=lambda b: (b.lane is not stub.lane, abs((b.top + b.bottom) / 2 - stub.y)))
+    for band in bands:
+        y0 = stub.y if band.lane is stub.lane else (band.top + band.bottom) / 2
+        for k in range(1, 2 * int((band.bottom - band.top) / pitch) + 2):
+            y = y0 + (k // 2) * pitch * (-1 if k % 2 else 1)
+            if band.top + half <= y <= band.bottom - half and free(y):
+                stub.y, stub.lane = y, band.lane
+                return stub
+    while not free(stub.y):  # every lane of the row full (dozens of markers): stack down
+        stub.y += pitch
     return stub
 
 

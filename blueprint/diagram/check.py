@@ -8,6 +8,8 @@
 - **text on a line**: text lying across one of the three lines between the lanes;
 - **arrow through a box**: an arrow whose path runs through the inside of a box other than
   the two it joins (or through a marker, or through text not its own);
+- **arrow along an arrow**: two arrows (not leaving or reaching the same box) running so close
+  for so long that a reader cannot tell them apart;
 - **text outside the frame**: text reaching past the edge of the drawing.
 
 Text boxes are measured from the font's glyphs (DejaVu Sans, the font Graphviz draws
@@ -32,6 +34,8 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from blueprint.layout import text_width
 
@@ -272,7 +276,43 @@ def check_svg(svg: str) -> list[Finding]:
             inside = _length_inside(arrow.points, t.rect)
             if inside > TOLERANCE:
                 out.append(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
+    for a, b in itertools.combinations(d.arrows, 2):
+        if set(a.ends) & set(b.ends):
+            continue  # arrows leaving or reaching one box may join there
+        along = _length_along(a.points, b.points)
+        if along > ALONG:
+            out.append(Finding("arrow along an arrow", a.owner, b.owner, along))
     return out
+
+
+#: Arrows closer than this (points) run "along" each other: a reader cannot tell them apart.
+NEAR = 2.5
+#: How long (points) two arrows may run that close before it is a defect (a crossing is about 2 x NEAR).
+ALONG = 8.0
+
+
+def _length_along(a: list[Point], b: list[Point]) -> float:
+    """How much of polyline ``a`` runs within :data:`NEAR` of polyline ``b``, in points."""
+    if len(a) < 2 or len(b) < 2:
+        return 0.0
+    pa, pb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if (pa[:, 0].min() > pb[:, 0].max() + NEAR or pb[:, 0].min() > pa[:, 0].max() + NEAR
+            or pa[:, 1].min() > pb[:, 1].max() + NEAR or pb[:, 1].min() > pa[:, 1].max() + NEAR):
+        return 0.0
+    # a cut into pieces of at most 1 pt, each judged by its middle
+    pieces = np.maximum(1, np.ceil(np.hypot(*(pa[1:] - pa[:-1]).T)).astype(int))
+    k = np.repeat(np.arange(len(pa) - 1), pieces)
+    f = (np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 0.5) / np.repeat(pieces, pieces)
+    step = pa[1:] - pa[:-1]
+    mid = pa[k] + f[:, None] * step[k]
+    length = np.hypot(*step.T)[k] / np.repeat(pieces, pieces)
+    s0, d = pb[:-1], pb[1:] - pb[:-1]  # each piece of b
+    n = (d ** 2).sum(axis=1)
+    n[n == 0] = 1.0
+    t = np.clip(((mid[:, None, :] - s0[None, :, :]) * d[None, :, :]).sum(axis=2) / n[None, :], 0.0, 1.0)
+    nearest = s0[None, :, :] + t[:, :, None] * d[None, :, :]
+    dist = np.hypot(*(mid[:, None, :] - nearest).transpose(2, 0, 1)).min(axis=1)
+    return float(length[dist < NEAR].sum())
 
 
 def _marks(marker: str, box: str) -> bool:

@@ -316,6 +316,22 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                 groups[(H, round(p[1], 3))].append((rid, k))
             elif p[0] == q[0] and p[1] != q[1]:
                 groups[(V, round(p[0], 3))].append((rid, k))
+    index = None
+    if boxes:
+        index = RectIndex(120.0)
+        for name, b in boxes.items():  # a hair inside, so that touching a box's side is not running through it
+            index.add(Rect(b.left + 0.5, b.top + 0.5, b.right - 0.5, b.bottom - 0.5), name)
+
+    def allowed(rid: str, k: int, off: float) -> float | None:
+        """``off`` as far as the segment's ends allow, or None if the moved segment runs into a box."""
+        r = routes[rid]
+        p, q = r.points[k], r.points[k + 1]
+        if index is None or boxes is None:
+            return off
+        off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
+                                        boxes.get(r.head) if k == len(r.points) - 2 else None])
+        return None if index.hits(_segment(*_moved(p, q, off)), {r.tail, r.head}) else off
+
     shifts: dict[tuple[str, int], float] = {}
     for (d, _), members in groups.items():
         for cluster in _overlapping(routes, d, members):
@@ -323,23 +339,25 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                 continue
             cluster.sort(key=lambda m: _order_key(routes[m[0]], m[1], d))
             n = len(cluster)
+            taken: list[float] = []
             for rank, m in enumerate(cluster):
-                shifts[m] = (rank - (n - 1) / 2) * spacing
-    index = None
-    if boxes:
-        index = RectIndex(120.0)
-        for name, b in boxes.items():  # a hair inside, so that touching a box's side is not running through it
-            index.add(Rect(b.left + 0.5, b.top + 0.5, b.right - 0.5, b.bottom - 0.5), name)
+                want = (rank - (n - 1) / 2) * spacing
+                # the wanted offset; else the nearest one a full spacing from those already given (a narrow
+                # channel beside a box pushes the arrows to its other side); else less spread, never onto another
+                tries = [want] + sorted((want + j * spacing for j in range(-n, n + 1) if j), key=lambda o: abs(o - want))
+                tries += [want * 2 / 3, want / 3, 0.0]
+                for o in tries:
+                    got = allowed(m[0], m[1], o)
+                    if got is not None and all(abs(got - t) >= spacing * 0.7 for t in taken):
+                        break
+                else:
+                    got = allowed(m[0], m[1], want / 3) or 0.0
+                shifts[m] = got
+                taken.append(got)
     for rid, r in routes.items():
         pts = [list(p) for p in r.points]
         for k, (p, q) in enumerate(r.segments()):
             off = shifts.get((rid, k))
-            if off and boxes and index is not None:
-                off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
-                                                 boxes.get(r.head) if k == len(pts) - 2 else None])
-                # never into a box: a narrow channel (next to a continuation marker) takes less spread
-                off = next((o for o in (off, off * 2 / 3, off / 3)
-                            if not index.hits(_segment(*_moved(p, q, o)), {r.tail, r.head})), 0.0)
             if not off:
                 continue
             if p[1] == q[1]:  # horizontal: move both ends in y

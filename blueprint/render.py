@@ -723,9 +723,7 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
             width=f"{2 * MOMENT_SIZE / 72:.3f}", height=f"{2 * MOMENT_SIZE / 72:.3f}", fixedsize="true",
             tooltip="moment of truth: the customer meets the service here", pos=_pt(x, y + c.top_offset, c.height),
         ) + ";")
-    legend = _legend(layout, c, opts)
-    if legend:
-        out.append(legend)
+    out += _legend(layout, c, opts)
     return out
 
 
@@ -755,7 +753,12 @@ def _legend_entries(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
     if opts.show_evidence and any(b.kind == "evidence" for b in layout.boxes.values()):
         out.append((f'<TD><FONT COLOR="{t.muted}">┆</FONT></TD>', "evidence of the step below"))
     if opts.continuations:
-        out.append((f'<TD><FONT COLOR="{t.arrow}">─▶Ⓐ … Ⓐ─▶</FONT></TD>', "the arrow goes on in another row"))
+        marker = (f'<TD><TABLE BORDER="1" STYLE="rounded" COLOR="{t.arrow}" CELLBORDER="0" CELLSPACING="0" '
+                  f'CELLPADDING="1"><TR><TD><FONT COLOR="{t.text}"><B>A</B></FONT></TD></TR></TABLE></TD>')
+        arrow = f'<TD><FONT COLOR="{t.arrow}">─▶</FONT></TD>'
+        # the marker drawn as the diagram draws it (a circled letter has no glyph in the PNG's font)
+        out.append((f'<TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{arrow}{marker}'
+                    f'<TD> … </TD>{marker}{arrow}</TR></TABLE></TD>', "the arrow goes on in another row"))
     for fill, text in opts.legend_items:
         out.append((f'<TD BGCOLOR="{_html(fill)}" BORDER="1" COLOR="{t.step_border}">   </TD>', text))
     for n, text in enumerate(opts.footnotes, 1):
@@ -783,22 +786,22 @@ def _legend_rows(bp: Blueprint, layout: Layout, opts: Options) -> list[list[tupl
     return rows
 
 
-def _legend(layout: Layout, c: _Canvas, opts: Options) -> str | None:
+def _legend(layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    """The legend: a node per row of entries (``legend-0``, ``legend-1``, ...), each as wide as its own
+    entries and centred under the frame, so a short row keeps its symbols beside their words."""
     t = opts.theme
-    if not opts.legend_rows:
-        return None
-    rows = "".join(
-        "<TR><TD><TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"4\" CELLPADDING=\"1\"><TR>"
-        + "".join(f'{cell}<TD ALIGN="LEFT" BALIGN="LEFT">{_html(text)}</TD>' for cell, text, _ in row)
-        + "</TR></TABLE></TD></TR>"
-        for row in opts.legend_rows
-    )
-    label = _Raw(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{rows}</TABLE>>')
-    y = layout.bottom + c.top_offset + _legend_height(opts) / 2
-    return "  legend " + _attrs(
-        id="legend", shape="plaintext", margin="0", fontsize=f"{SMALL_FONT_SIZE:g}", fontcolor=t.text,
-        pos=_pt((layout.left + layout.right) / 2, y, c.height), label=label,
-    ) + ";"
+    out = []
+    y = layout.bottom + c.top_offset + 6.0
+    for n, row in enumerate(opts.legend_rows):
+        height = LEGEND_ROW_HEIGHT + 11.0 * max(text.count("\n") for _, text, _ in row)
+        cells = "".join(f'{cell}<TD ALIGN="LEFT" BALIGN="LEFT">{_html(text)}</TD>' for cell, text, _ in row)
+        label = _Raw(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>{cells}</TR></TABLE>>')
+        out.append(f"  {_q(f'legend:{n}')} " + _attrs(
+            id=f"legend-{n}", shape="plaintext", margin="0", fontsize=f"{SMALL_FONT_SIZE:g}", fontcolor=t.text,
+            pos=_pt((layout.left + layout.right) / 2, y + height / 2, c.height), label=label,
+        ) + ";")
+        y += height
+    return out
 
 
 def _legend_height(opts: Options) -> float:

@@ -311,8 +311,14 @@ def _length_along(a: list[Point], b: list[Point]) -> float:
     n[n == 0] = 1.0
     t = np.clip(((mid[:, None, :] - s0[None, :, :]) * d[None, :, :]).sum(axis=2) / n[None, :], 0.0, 1.0)
     nearest = s0[None, :, :] + t[:, :, None] * d[None, :, :]
-    dist = np.hypot(*(mid[:, None, :] - nearest).transpose(2, 0, 1)).min(axis=1)
-    return float(length[dist < NEAR].sum())
+    dists = np.hypot(*(mid[:, None, :] - nearest).transpose(2, 0, 1))
+    which = dists.argmin(axis=1)
+    close = dists[np.arange(len(mid)), which] < NEAR
+    # only pieces running the same way as the stretch of b they are near: a crossing is not running along
+    u = step[k] / np.maximum(np.hypot(*step[k].T), 1e-9)[:, None]
+    v = d[which] / np.sqrt(n[which])[:, None]
+    parallel = np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) < 0.42  # within about 25 degrees
+    return float(length[close & parallel].sum())
 
 
 def _marks(marker: str, box: str) -> bool:

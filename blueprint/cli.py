@@ -372,6 +372,8 @@ def render(
     probabilities: bool = typer.Option(True, "--probabilities/--no-probabilities", help="branch probabilities on arrows"),
     legend: bool = typer.Option(True, "--legend/--no-legend", help="the legend under the diagram"),
     stages: bool = typer.Option(True, "--stages/--no-stages", help="the stage headers across the top"),
+    empty_lanes: bool = typer.Option(True, "--empty-lanes/--no-empty-lanes",
+                                     help="lanes where nothing happens as thin bands, or left out"),
     pages: bool = typer.Option(False, "--pages", help="a PDF with one page per row (with --max-columns)"),
     force: bool = typer.Option(False, "--force", help="replace the output file if it exists (never an input)"),
 ) -> None:
@@ -390,7 +392,7 @@ def render(
         diagram = bp.render(
             theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,
             max_columns=max_columns, roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
-            evidence=evidence, probabilities=probabilities, legend=legend, stages=stages,
+            evidence=evidence, probabilities=probabilities, legend=legend, stages=stages, empty_lanes=empty_lanes,
         )
         diagram.save(output, dpi=dpi, pages=pages)
     except ValueError as e:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .graph import back_flows, to_networkx
-from .lanes import Lane
+from .lanes import Lane, Line
 from .numbers import duration
 
 if TYPE_CHECKING:
@@ -287,13 +287,15 @@ def _band_heights(boxes: dict[str, Box], evidence_stack: dict[int, list[Box]],
 
 def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bool = True,
                    room: dict[tuple[Lane, str], float] | None = None, figures: dict[str, list[str]] | None = None,
-                   header: float = 0.0, footer: float = 0.0) -> Layout:
+                   header: float = 0.0, footer: float = 0.0, empty_lanes: bool = True) -> Layout:
     """Place every step and piece of evidence on the lane × column grid.
 
     ``room`` adds space ``above`` or ``below`` the boxes of a lane, in points (the diagram asks for
     it where an arrow's label needs more room than the lane's padding). ``figures`` adds small lines
     inside a step's box (measured figures, notes), wrapped to its width. ``header`` and ``footer``
-    keep room above and under the lanes (stage headers, the time row).
+    keep room above and under the lanes (stage headers, the time row). A lane with nothing in it is a
+    thin band, or, with ``empty_lanes=False``, left out: the lines on either side of it then meet, and
+    each line lies where the lanes it separates begin (see :func:`line_positions`).
     """
     room = room or {}
     figures = figures or {}
@@ -332,7 +334,10 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
     heights = _band_heights(boxes, evidence_stack, room)
     bands: list[Band] = []
     y = header
+    used = {b.lane for b in boxes.values()}
     for lane in Lane:
+        if not empty_lanes and lane not in used and len(used) > 0:
+            continue
         bands.append(Band(lane, y, y + heights[lane]))
         y += heights[lane]
     pitch = BOX_WIDTH + COLUMN_GAP
@@ -345,18 +350,30 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         if box.kind == "step":
             box.y = (band.top + room.get((box.lane, "above"), 0.0) + band.bottom - room.get((box.lane, "below"), 0.0)) / 2
     for stack in evidence_stack.values():
-        band = bands[0]
+        band = next(b for b in bands if b.lane is Lane.EVIDENCE)
         total = sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1)
         cursor = (band.top + band.bottom) / 2 - total / 2
         for b in stack:
             b.y = cursor + b.height / 2
             cursor += b.height + EVIDENCE_GAP
-    line_ys = {
-        "interaction": [bands[1].bottom],
-        "visibility": [bands[2].bottom],
-        "internal interaction": [bands[3].bottom],
-    }
+    line_ys = {name: [y] for name, y in line_positions(bands).items()}
     return Layout(columns, boxes, bands, line_ys, left, right, 0.0, bands[-1].bottom + footer, header=header, footer=footer)
+
+
+def line_positions(bands: list[Band]) -> dict[str, float]:
+    """Where each of the three lines goes among ``bands`` (one row): on top of the first lane below it
+    that is drawn, or under the last lane if none below is; lines around a lane left out meet there.
+
+    >>> bands = [Band(Lane.EVIDENCE, 0, 50), Band(Lane.CUSTOMER, 50, 150), Band(Lane.BACKSTAGE, 150, 250)]
+    >>> line_positions(bands)
+    {'interaction': 150, 'visibility': 150, 'internal interaction': 250}
+    """
+    order = list(Lane)
+    out: dict[str, float] = {}
+    for line in Line:
+        below = [b for b in bands if order.index(b.lane) >= order.index(line.below)]
+        out[line.value] = min((b.top for b in below), default=max(b.bottom for b in bands))
+    return out
 
 
 def wrap_rows(layout: Layout, max_columns: int) -> None:

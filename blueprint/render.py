@@ -202,6 +202,7 @@ class Options:
     show_probabilities: bool = True
     show_legend: bool = True
     show_stages: bool = True
+    empty_lanes: bool = True  # a lane with no steps as a thin band (False: left out)
     time_row: TimeRow | None = None
     width: float | None = None  # inches
     max_columns: int | None = None  # wrap a longer journey onto rows of this many columns
@@ -532,9 +533,16 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
         )
     for line in Line:
         for row, y_row in enumerate(layout.lines[line.value]):
+            # lines that meet (around a lane left out) are drawn once, solid, with both names
+            meeting = [other for other in Line if layout.lines[other.value][row] == y_row]
+            if meeting[0] is not line:
+                continue
             y = y_row + c.top_offset
             key = line.value.replace(" ", "-") + (f"-{row}" if row else "")
-            style = "dashed" if line is Line.VISIBILITY else "solid"
+            style = "dashed" if meeting == [Line.VISIBILITY] else "solid"
+            name = _line_name(layout, line, row)
+            label_w = LEFT_MARGIN - 20
+            label_h = LINE_NAME_HEIGHT * (name.count("\n") + 1)
             lines.append(
                 f"  {_q('line-start:' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(layout.left, y, c.height)) + ";"
             )
@@ -551,9 +559,10 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
             lines.append(
                 f"  {_q('line-label:' + key)} " + _attrs(
                     id=f"line-label-{key}", shape="plaintext", margin="0", fixedsize="true",
-                    width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height="0.16",
-                    pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, y - 7, c.height),
-                    label=_left_text(line.title, LEFT_MARGIN - 20, size=SMALL_FONT_SIZE, color=t.muted),
+                    width=f"{label_w / 72:.3f}", height=f"{label_h / 72:.3f}",
+                    pos=_pt(layout.left + 10 + label_w / 2, y + (1.5 + label_h / 2 if _name_under(layout, y_row, row)
+                                                                  else -1.5 - label_h / 2), c.height),
+                    label=_left_text(name, label_w, size=SMALL_FONT_SIZE, color=t.muted),
                 ) + ";"
             )
     lines += _stage_headers(bp, layout, c, opts)
@@ -951,6 +960,7 @@ def _options(
     overlays: dict[str, StepOverlay] | None = None,
     legend_items: list[tuple[str, str]] | None = None,
     stages: bool = True,
+    empty_lanes: bool = True,
     time_row: TimeRow | None = None,
 ) -> Options:
     if isinstance(theme, str):
@@ -967,7 +977,7 @@ def _options(
         show_probabilities=probabilities, show_legend=legend, width=width, max_columns=max_columns,
         overlays=dict(overlays or {}),
         legend_items=list(legend_items or []),
-        show_stages=stages, time_row=time_row,
+        show_stages=stages, empty_lanes=empty_lanes, time_row=time_row,
     )
 
 
@@ -992,7 +1002,9 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     ``max_columns`` (wrap a longer journey onto rows of that many steps, with
     lettered markers where an arrow goes on in another row), and switches for
     the annotations: ``roles``, ``durations``, ``fail_points``, ``wait_points``,
-    ``evidence``, ``probabilities``, ``legend``. ``overlays`` maps step ids to
+    ``evidence``, ``probabilities``, ``legend``, ``stages``; ``empty_lanes=False``
+    leaves out the lanes where nothing happens (by default a thin band keeps each
+    lane; the lines around a lane left out meet). ``overlays`` maps step ids to
     :class:`StepOverlay` marks (fill colour, badge, note, faded fail point);
     ``legend_items`` adds ``(fill colour, text)`` keys to the legend.
 
@@ -1035,7 +1047,7 @@ def _layout(bp: Blueprint, opts: Options, room: dict[tuple[Lane, str], float] | 
     return compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room,
                           figures={k: v for k, v in figures.items() if v},
                           header=STAGE_HEIGHT if _stages(bp, opts) else 0.0,
-                          footer=TIME_ROW_HEIGHT if opts.time_row is not None else 0.0)
+                          footer=TIME_ROW_HEIGHT if opts.time_row is not None else 0.0, empty_lanes=opts.empty_lanes)
 
 
 def _padding_at(layout: Layout, y: float) -> tuple[Lane, str] | None:
@@ -1091,9 +1103,13 @@ def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
         h = 15 * len(wrap_label(band.lane.title, 16))
         mid = (band.top + band.bottom) / 2
         out.append(Rect(layout.left, mid - h / 2 - 2, LEFT_MARGIN - 8, mid + h / 2 + 2))
-    for line in Line:  # the name of each line, over its left end
-        for y in layout.lines[line.value]:
-            out.append(Rect(layout.left, y - 14, layout.left + 14 + text_width(line.title, SMALL_FONT_SIZE), y))
+    for line in Line:  # the name of each line, over its left end (both names where two lines meet)
+        for row, line_y in enumerate(layout.lines[line.value]):
+            y = float(line_y)
+            name = _line_name(layout, line, row).splitlines()
+            tall = LINE_NAME_HEIGHT * len(name)
+            top = y if _name_under(layout, y, row) else y - 3 - tall
+            out.append(Rect(layout.left, top, layout.left + 14 + max(text_width(n, SMALL_FONT_SIZE) for n in name), top + tall + 3))
     return out
 
 
@@ -1112,6 +1128,109 @@ def _obstacles(bp: Blueprint, layout: Layout, opts: Options, markers: list[Rect]
     return out
 
 
+def _row_gaps(layout: Layout) -> list[Rect]:
+    """The space between the rows of a wrapped journey (and the stage headers over a row): arrows between
+    rows go through continuation markers, never across it."""
+    out = []
+    for row in range(1, layout.rows):
+        above = max(b.bottom for b in layout.bands if b.row == row - 1)
+        below = min(b.top for b in layout.bands if b.row == row)
+        out.append(Rect(layout.left, above + 0.5, layout.right, below - 0.5))
+    return out
+
+
+#: Height of a line of a lane line's name.
+LINE_NAME_HEIGHT = 11.0
+
+
+def _line_name(layout: Layout, line: Line, row: int) -> str:
+    """The name written over a lane line's left end: one per line, and where lines meet (around lanes
+    left out) each of their names on its own line, so the names stay in the left margin."""
+    y = layout.lines[line.value][row]
+    return " ·\n".join(o.title for o in Line if layout.lines[o.value][row] == y)
+
+
+def _name_under(layout: Layout, y: float, row: int) -> bool:
+    """Whether a lane line's name goes under it: where no lane is drawn above it, or the lane above is too
+    low for the name beside its title (both happen only when lanes are left out and lines meet)."""
+    above = [b for b in layout.bands if b.row == row and abs(b.bottom - y) < 0.5]
+    if not above:
+        return True
+    band = above[0]
+    title_bottom = (band.top + band.bottom) / 2 + 15 * len(wrap_label(band.lane.title, 16)) / 2 + 2
+    lines = sum(1 for o in Line if layout.lines[o.value][row] == y)
+    return y - 3 - LINE_NAME_HEIGHT * lines < title_bottom
+
+
+#: Room added to a lane's padding when the arrows spread along it run past its edge.
+SPREAD_ROOM = 8.0
+
+
+def _spills(layout: Layout, routes: dict[str, Route]) -> set[tuple[Lane, str]]:
+    """The lane paddings (``(lane, "above" or "below")``) that arrows running along them, spread apart,
+    overflow: a run within 3 pt of a lane's edge or past it, which would lie on a lane line (or outside
+    the frame) and cross lines it does not pass."""
+    out: set[tuple[Lane, str]] = set()
+    lanes_with_steps = {b.lane for b in layout.boxes.values() if b.kind == "step"}
+    for r in routes.values():
+        if r.tail == r.head:
+            continue
+        for p, q in r.segments()[1:-1]:
+            if p[1] != q[1] or p[0] == q[0]:
+                continue
+            y = p[1]
+            outside = not any(band.top <= y <= band.bottom for band in layout.bands)
+            for band in layout.bands:
+                if band.lane not in lanes_with_steps:
+                    continue
+                if band.top - (12 if outside else 3) < y < band.top + 3:
+                    out.add((band.lane, "above"))
+                elif band.bottom - 3 < y < band.bottom + (12 if outside else 3):
+                    out.add((band.lane, "below"))
+    return out
+
+
+def _grow(layout: Layout, routes: dict[str, Route], placed: dict[str, Placed], spills: set[tuple[Lane, str]],
+          room: dict[tuple[Lane, str], float], gaps: dict[int, float]) -> bool:
+    """More room where the last try lacked it, in place: padding where spread arrows spilled past a lane's
+    edge; where a label found no spot, the gap or the lane padding its arrow runs through (or, for a loop,
+    the padding under its box). Returns whether anything grew."""
+    grown = False
+    for spill in spills:  # arrows spread past their lane's padding: more padding
+        room[spill] = room.get(spill, 0.0) + SPREAD_ROOM
+        grown = True
+    for spot in placed.values():
+        if spot.footnote is None and not spot.crowded:
+            continue
+        width, height = label_size(spot.text)
+        if routes[spot.id].tail == routes[spot.id].head:  # a loop under its box: more room under the box
+            where = _padding_at(layout, routes[spot.id].points[1][1])
+            if where is not None and room.get(where, 0.0) < 2 * height:
+                room[where] = room.get(where, 0.0) + height
+                grown = True
+            continue
+        for p, q in routes[spot.id].segments():
+            if p[0] == q[0]:  # across the padding between two lanes: more room under the upper one
+                where = _padding_between(layout, p[1], q[1])
+                if where is not None and room.get(where, 0.0) < 2 * height:
+                    room[where] = room.get(where, 0.0) + height
+                    grown = True
+                    break
+                continue
+            gap = gap_of(layout, p[0], q[0], layout.row_of(routes[spot.id].tail))
+            if gap is not None:  # too short, or crowded by arrows running across it: room for the label
+                short = width + 12 - abs(q[0] - p[0])
+                gaps[gap] = gaps.get(gap, 0.0) + (short if short > 0 else width + 12)
+                grown = True
+                break
+            where = _padding_at(layout, p[1])
+            if where is not None and room.get(where, 0.0) < 2 * height:
+                room[where] = room.get(where, 0.0) + height
+                grown = True
+                break
+    return grown
+
+
 def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, str]]]:
     """The layout, and each arrow's path (``pos``) and label spot (``lp``) from our own router and label
     placer. Where a label finds no room, the gap or the lane padding its arrow runs through grows and
@@ -1128,7 +1247,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         edges = _labelled_edges(bp, layout, opts)
         markers = _marker_rects(bp, layout, opts)
         wanted_routes, opts.continuations = split_across_rows(layout, [(i, t, h) for i, t, h, _, _ in edges])
-        routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers,
+        routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout),
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
         moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
         obstacles = _obstacles(bp, layout, opts, markers, moments)
@@ -1136,40 +1255,13 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
         placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())
         missing = sum(10 if p.footnote is not None else 1 if p.crowded else 0 for p in placed.values())
+        spills = _spills(layout, routes)
+        missing += 10 * len(spills)
         if best is None or missing < best[0]:
             best = (missing, layout, routes, placed, moments, opts.continuations)
         if not missing:
             break
-        grown = False
-        for spot in placed.values():
-            if spot.footnote is None and not spot.crowded:
-                continue
-            width, height = label_size(spot.text)
-            if routes[spot.id].tail == routes[spot.id].head:  # a loop under its box: more room under the box
-                where = _padding_at(layout, routes[spot.id].points[1][1])
-                if where is not None and room.get(where, 0.0) < 2 * height:
-                    room[where] = room.get(where, 0.0) + height
-                    grown = True
-                continue
-            for p, q in routes[spot.id].segments():
-                if p[0] == q[0]:  # across the padding between two lanes: more room under the upper one
-                    where = _padding_between(layout, p[1], q[1])
-                    if where is not None and room.get(where, 0.0) < 2 * height:
-                        room[where] = room.get(where, 0.0) + height
-                        grown = True
-                        break
-                    continue
-                gap = gap_of(layout, p[0], q[0], layout.row_of(routes[spot.id].tail))
-                if gap is not None:  # too short, or crowded by arrows running across it: room for the label
-                    short = width + 12 - abs(q[0] - p[0])
-                    gaps[gap] = gaps.get(gap, 0.0) + (short if short > 0 else width + 12)
-                    grown = True
-                    break
-                where = _padding_at(layout, p[1])
-                if where is not None and room.get(where, 0.0) < 2 * height:
-                    room[where] = room.get(where, 0.0) + height
-                    grown = True
-                    break
+        grown = _grow(layout, routes, placed, spills, room, gaps)
         if not grown:
             break
     assert best is not None

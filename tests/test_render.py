@@ -11,6 +11,7 @@ import io
 import itertools
 import re
 import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
@@ -485,3 +486,22 @@ def test_a_wrapped_journey_saves_as_a_pdf_with_a_page_per_row(tmp_path: Path) ->
     assert len(PdfReader(io.BytesIO(one_row.pipe("pdf", pages=True))).pages) == 1
     with pytest.raises(ValueError, match="PDF only"):
         d.save(tmp_path / "hotel.svg", pages=True)
+
+
+def test_empty_lanes_can_be_left_out() -> None:
+    """The coffee shop has no backstage step: a thin band by default, left out on request, where the line of
+    visibility and the line of internal interaction then meet (drawn once, solid, with both names)."""
+    bp = blueprint.load("examples/coffee_shop.yaml")
+    assert not any(s.lane is Lane.BACKSTAGE for s in bp.steps)
+    kept, left_out = bp.render().svg, bp.render(empty_lanes=False).svg
+    assert 'id="band&#45;backstage"' in kept and 'id="band&#45;backstage"' not in left_out
+    assert "line of visibility ·<" in left_out and "line of visibility ·<" not in kept  # one name over the other
+    from blueprint.diagram.check import check_svg, read_svg
+    assert check_svg(left_out) == []
+    assert len(read_svg(left_out).lines) == 2 and len(read_svg(kept).lines) == 3
+    height = re.compile(r'<svg width="[\d.]+pt" height="([\d.]+)pt"')
+    assert float(height.search(left_out).group(1)) < float(height.search(kept).group(1)) - 40  # type: ignore[union-attr]
+    runner = CliRunner()
+    out = Path(tempfile.mkdtemp()) / "cs.svg"
+    done = runner.invoke(app, ["render", "examples/coffee_shop.yaml", "-o", str(out), "--no-empty-lanes"])
+    assert done.exit_code == 0 and 'id="band&#45;backstage"' not in out.read_text(encoding="utf-8")

@@ -62,8 +62,8 @@ def channel_grid(layout: Layout) -> Grid:
     for (_, _, right), (left, _, _) in zip(ordered, ordered[1:], strict=False):
         xs.append((right + left) / 2)
     if ordered:
-        gap = (ordered[1][0] - ordered[0][2]) / 2 if len(ordered) > 1 else 22.0
-        xs += [ordered[0][0] - gap, ordered[-1][2] + gap]
+        # the outer channels: half a column gap out (a widened inner gap would put them past the frame)
+        xs += [ordered[0][0] - COLUMN_GAP / 2, ordered[-1][2] + COLUMN_GAP / 2]
     for b in markers:
         # a channel between the markers and the steps, so a marker stacked between two others is still
         # reachable when a box beside it spans its height (unless a line already runs there)
@@ -103,8 +103,11 @@ def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evide
     drawn = {edge_id: _loop(edge_id, step, boxes[step]) for edge_id, step, _ in loops}
     # other arrows keep clear of the loops (a loop on a channel would read as part of the arrow there)
     clear = [Rect(p[0][0] - 4, p[0][1], p[-1][0] + 4, p[1][1] + 4) for p in (r.points for r in drawn.values())]
+    avoid = list(avoid)
     routes = route(channel_grid(layout), boxes, rest, avoid=[*avoid, *clear], direct=after)
-    spread(routes, boxes={**boxes, **{f"loop:{k}": c for k, c in enumerate(clear)}})
+    # spreading keeps clear of boxes, loops and what the routes avoid (markers, their text)
+    spread(routes, boxes={**boxes, **{f"loop:{k}": c for k, c in enumerate(clear)},
+                          **{f"avoid:{k}": r for k, r in enumerate(avoid)}})
     routes.update(drawn)
     return routes
 

@@ -10,7 +10,7 @@
   the two it joins (or through a marker, or through text not its own);
 - **arrow along an arrow**: two arrows (not leaving or reaching the same box) running so close
   for so long that a reader cannot tell them apart;
-- **text outside the frame**: text reaching past the edge of the drawing.
+- **text outside the frame**, **arrow outside the frame**: reaching past the edge of the drawing.
 
 Text boxes are measured from the font's glyphs (DejaVu Sans, the font Graphviz draws
 with; :func:`measure`), with a tolerance of 1 pt, so a finding is a visible overlap,
@@ -276,12 +276,17 @@ def check_svg(svg: str) -> list[Finding]:
             inside = _length_inside(arrow.points, t.rect)
             if inside > TOLERANCE:
                 out.append(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
-    for a, b in itertools.combinations(d.arrows, 2):
-        if set(a.ends) & set(b.ends):
+    for arrow in d.arrows:
+        f = d.frame
+        outside = max(max(f.left - x, x - f.right, f.top - y, y - f.bottom) for x, y in arrow.points)
+        if outside > TOLERANCE:
+            out.append(Finding("arrow outside the frame", arrow.owner, "the frame", outside))
+    for one, two in itertools.combinations(d.arrows, 2):
+        if set(one.ends) & set(two.ends):
             continue  # arrows leaving or reaching one box may join there
-        along = _length_along(a.points, b.points)
+        along = _length_along(one.points, two.points)
         if along > ALONG:
-            out.append(Finding("arrow along an arrow", a.owner, b.owner, along))
+            out.append(Finding("arrow along an arrow", one.owner, two.owner, along))
     return out
 
 

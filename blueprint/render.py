@@ -1250,7 +1250,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout),
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
         moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
-        obstacles = _obstacles(bp, layout, opts, markers, moments)
+        obstacles = _obstacles(bp, layout, opts, markers, moments) + _row_gaps(layout)  # labels stay in their row
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
         placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())

@@ -142,14 +142,6 @@ def test_random_valid_blueprints_draw_clean(bp: blueprint.Blueprint, max_columns
     assert read_svg(svg).texts  # the check read something
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(bp=valid_blueprints(), max_columns=st.sampled_from([None, 3]))
-def test_random_valid_blueprints_draw_clean_without_empty_lanes(bp: blueprint.Blueprint, max_columns: int | None) -> None:
-    assume(all(ord(ch) <= 0xFFFF for ch in bp.model_dump_json()))
-    assert [str(f) for f in check_svg(bp.render(max_columns=max_columns, empty_lanes=False).svg)] == []
-
-
 FOUND = sorted((ROOT / "tests" / "diagrams").glob("*.yaml"))
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         ShiftTemplates,
         StaffingPlan,
         StaffingTieWarning,
+        Verification,
         agents_for,
         before_after,
         erlang_a,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
         role_loads,
         schedule_shifts,
         spreadsheet_staffing,
+        verify,
     )
 
 # Each public name and the module it is imported from on first use.
@@ -73,7 +75,7 @@ _HOMES: dict[str, str] = {
             "BreakRule", "InfeasibleShiftsError", "Requirements", "ShiftPlan", "ShiftTemplate", "ShiftTemplates",
             "StaffingPlan", "StaffingTieWarning", "agents_for", "before_after", "erlang_a", "erlang_b", "erlang_c",
             "greedy_shifts", "headline", "html_report", "load_role_templates", "load_templates", "mmck", "optimize_staffing",
-            "requirements", "role_loads", "schedule_shifts", "spreadsheet_staffing",
+            "requirements", "role_loads", "schedule_shifts", "spreadsheet_staffing", "Verification", "verify",
         ],
         "simulate.staffing",
     ),
@@ -93,6 +95,7 @@ __all__ = [
     "ShiftTemplates",
     "StaffingPlan",
     "StaffingTieWarning",
+    "Verification",
     "agents_for",
     "before_after",
     "compare",
@@ -115,6 +118,7 @@ __all__ = [
     "run",
     "schedule_shifts",
     "spreadsheet_staffing",
+    "verify",
 ]
 
 

@@ -51,7 +51,7 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["mean_ci", "proportion_ci", "interval_table", "proportion_table", "t_quantile"]
+__all__ = ["mean_ci", "pooled_table", "proportion_ci", "interval_table", "proportion_table", "t_quantile"]
 
 Triple = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
@@ -128,6 +128,46 @@ def proportion_table(values: ArrayLike, counts: ArrayLike | None = None, level: 
         half = t / (1 + t2n) * np.sqrt(np.where(np.isfinite(n_eff), spread / n_eff + t2n / (4 * n_eff), 0.0))
         lo = np.clip(centre - half, 0.0, p)
         hi = np.clip(centre + half, p, 1.0)
+    none = (r < 2) | np.isnan(p)
+    return p, np.where(none, np.nan, lo), np.where(none, np.nan, hi)
+
+
+def pooled_table(numerator: ArrayLike, denominator: ArrayLike, level: float = 0.95, *, proportion: bool = True) -> Triple:
+    """Per column (replications as rows): the pooled ratio ``Σ numerator / Σ denominator`` and its
+    interval, for figures that are counts over counts (answered in time over calls offered).
+
+    Pooling weights every call alike, where the mean of per-replication shares weights every
+    replication alike and, at a few calls an interval, understates a rare outcome (a replication
+    with one caller who gave up reads 100%). The interval treats replications as the independent
+    units (the ratio estimator of cluster sampling): ``v = Σ(yᵣ − p·xᵣ)² / (R(R−1)·x̄²)``. For a
+    proportion it is the Wilson interval with the effective sample size ``p(1−p)/v``, never taken
+    above the calls counted (so replications that all agree still give an interval as wide as
+    that many independent calls would); otherwise the *t* interval kept at or above 0. Columns with
+    no denominator, or fewer than two replications, give NaN.
+
+    >>> p, lo, hi = pooled_table([[1, 9], [0, 9]], [[1, 10], [3, 10]])   # 1 of 4, 18 of 20
+    >>> p.tolist(), bool(lo[0] < 0.25 < hi[0])
+    ([0.25, 0.9], True)
+    """
+    y, x = _as_matrix(numerator), _as_matrix(denominator)
+    r = np.full(y.shape[1], float(y.shape[0]))
+    total_y, total_x = y.sum(axis=0), x.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(total_x > 0, total_y / np.where(total_x > 0, total_x, 1.0), np.nan)
+        mean_x = total_x / np.maximum(r, 1)
+        resid = y - np.nan_to_num(p) * x
+        v = (resid * resid).sum(axis=0) / np.maximum(r * (r - 1), 1) / np.where(mean_x > 0, mean_x * mean_x, 1.0)
+        t = t_quantile(level, r - 1)
+        if proportion:
+            spread = p * (1 - p)
+            n_eff = np.minimum(np.where(v > 0, spread / np.where(v > 0, v, 1.0), np.inf), total_x)
+            t2n = t * t / np.where(n_eff > 0, n_eff, 1.0)
+            centre = (p + t2n / 2) / (1 + t2n)
+            half = t / (1 + t2n) * np.sqrt(spread / np.where(n_eff > 0, n_eff, 1.0) + t2n / (4 * np.where(n_eff > 0, n_eff, 1.0)))
+            lo, hi = np.clip(centre - half, 0.0, p), np.clip(centre + half, p, 1.0)
+        else:
+            half = t * np.sqrt(v)
+            lo, hi = np.maximum(p - half, 0.0), p + half
     none = (r < 2) | np.isnan(p)
     return p, np.where(none, np.nan, lo), np.where(none, np.nan, hi)
 

@@ -75,14 +75,19 @@ def resolve_seed(seed: int | None) -> int:
     return int(seed)
 
 
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+def replication_seeds(seed: int, replications: int, first: int = 0) -> list[np.random.SeedSequence]:
     """The root of the random streams of each replication run with ``seed``: the same for every
-    blueprint run with that seed, so replication *i* of each meets the same customers.
+    blueprint run with that seed, so replication *i* of each meets the same customers. ``first``
+    numbers the first one: replications 10–19 of a seed are those a run of 20 has last.
 
     >>> [s.spawn_key for s in replication_seeds(42, 3)]
     [(0,), (1,), (2,)]
+    >>> [s.spawn_key for s in replication_seeds(42, 2, first=10)]
+    [(10,), (11,)]
     """
-    return np.random.SeedSequence(seed).spawn(replications)
+    if first < 0:
+        raise ValueError(f"first_replication must be at least 0, got {first}")
+    return [np.random.SeedSequence(seed, spawn_key=(i,)) for i in range(first, first + replications)]
 
 
 # -- one replication --------------------------------------------------------------------------------
@@ -137,6 +142,7 @@ def run_many(
     interval: float | str = "15 min",
     progress: bool | None = None,
     desc: str | None = None,
+    first_replication: int = 0,
 ) -> dict[str, Results]:
     """Simulate each of several blueprints ``replications`` times on one seed: ``{name: Results}``.
 
@@ -164,7 +170,7 @@ def run_many(
         _check(bp, name if len(blueprints) > 1 else None)
     horizon, warm, width = _times(days, replications, warmup, interval)
     seed = resolve_seed(seed)
-    roots = replication_seeds(seed, replications)
+    roots = replication_seeds(seed, replications, first_replication)
     tasks = []
     for bp in blueprints.values():
         bp_json = bp.model_dump_json(by_alias=True)
@@ -191,6 +197,7 @@ def run(
     executor: ExecutorChoice = None,
     interval: float | str = "15 min",
     progress: bool | None = None,
+    first_replication: int = 0,
 ) -> Results:
     """Simulate ``days`` days of the blueprint, ``replications`` times.
 
@@ -204,10 +211,13 @@ def run(
     of the statistics; ``interval`` is the width of the per-interval tables.
     ``progress``: a progress bar after a few seconds in a terminal or Jupyter,
     none in a pipe or a log (``None``); at once, anywhere (``True``); never
-    (``False``). Time 0 is Monday 00:00.
+    (``False``). Time 0 is Monday 00:00. ``first_replication`` numbers the first replication:
+    ``run(bp, replications=10, seed=s, first_replication=10)`` runs the replications 10–19 that
+    ``run(bp, replications=20, seed=s)`` has last, so more replications can be added to a run.
     """
     (results,) = run_many(
         {blueprint.name: blueprint}, days=days, replications=replications, seed=seed, warmup=warmup,
         record_events=record_events, executor=executor, interval=interval, progress=progress,
+        first_replication=first_replication,
     ).values()
     return results

@@ -30,30 +30,31 @@ def sheet(contact_center: blueprint.Blueprint) -> simulate.StaffingPlan:
     return simulate.spreadsheet_staffing(contact_center, templates=TEMPLATES, replications=10, seed=1)
 
 
-def test_closed_loop_meets_the_target_in_every_interval(loop: simulate.StaffingPlan) -> None:
+def test_closed_loop_meets_the_target_on_held_out_customers(loop: simulate.StaffingPlan) -> None:
+    """The plan is checked on a seed the search never used, with replications added while a period is
+    undecided: no interval misses clearly there, and the check says so and how it was made."""
+    v = loop.verification
+    assert v is not None and v.seed not in loop.seeds and loop.seed == 1
     assert loop.meets_target, loop.misses
-    per = loop.results.roles()
-    for role in ("first_line", "specialist"):
-        sl = per.loc[role]
-        busy = sl[sl["arrivals"] > 0]
-        assert (busy["service_level"] >= 0.8).all()
-        # the blueprint's target caps abandonment at 5%; the specialists have their own target without a cap
-        if loop.targets[role].max_abandon is not None:
-            assert (busy["abandonment"] <= loop.targets[role].max_abandon).all()
+    assert v.level == "interval" and set(v.table["role"]) == {"first_line", "specialist"}
+    assert v.replications > 20 or v.decided  # undecided periods made it add replications
     assert loop.targets["first_line"].max_abandon == 0.05
-    # the plan covers the (raised) requirement in every interval
+    # the plan covers the requirement it was bought for in every interval
     for role, plan in loop.plans.items():
         assert (plan.coverage["on_duty"].to_numpy() >= loop.requirement[role]).all()
+    summary = loop.summary()
+    assert summary.loc["first_line", "held-out seed"] == v.seed and summary.loc["first_line", "level"] == "interval"
+    assert "held-out seed" in repr(loop) and str(v.seed) in loop._repr_html_()
 
 
 def test_closed_loop_beats_the_spreadsheet(contact_center: blueprint.Blueprint) -> None:
-    """On the target a spreadsheet can aim at (80% within 60 s), with the same customers (same seed)
-    and the same shift solver: the loop meets it in every interval and costs no more."""
+    """On the target a spreadsheet can aim at (80% within 60 s), with the same shift solver: the loop's
+    plan misses no interval on held-out customers and costs no more."""
     sl_only = {"service_level": 0.8, "within": "60 s"}
     loop = simulate.optimize_staffing(contact_center, sl_only, templates=TEMPLATES, replications=10, seed=1)
     sheet = simulate.spreadsheet_staffing(contact_center, sl_only, templates=TEMPLATES, replications=10, seed=1)
     assert loop.meets_target, loop.misses
-    assert loop.cost <= sheet.cost and len(loop.misses) <= len(sheet.misses), (loop.cost, sheet.cost, sheet.misses)
+    assert loop.cost <= sheet.cost, (loop.cost, sheet.cost)
 
 
 def test_the_spreadsheet_cannot_see_abandonment(loop: simulate.StaffingPlan, sheet: simulate.StaffingPlan) -> None:
@@ -63,14 +64,28 @@ def test_the_spreadsheet_cannot_see_abandonment(loop: simulate.StaffingPlan, she
     assert (sheet.misses["figure"] == "abandonment").any()
 
 
+def test_an_hourly_target_is_a_different_decision(contact_center: blueprint.Blueprint,
+                                                  loop: simulate.StaffingPlan) -> None:
+    """Judged per hour, quarter hours can trade within their hour: the plan costs no more than the
+    per-interval plan, and its check is per hour."""
+    hourly = simulate.optimize_staffing(contact_center, templates=TEMPLATES, replications=10, seed=1, level="hour",
+                                        max_replications=160)
+    assert hourly.verification is not None and hourly.verification.level == "hour"
+    assert hourly.meets_target, hourly.misses
+    assert hourly.cost <= loop.cost
+    assert set(hourly.verification.table["label"]).issuperset({"10:00–11:00", "14:00–15:00"})
+
+
 def test_the_plan_is_staffing_the_blueprint_accepts(loop: simulate.StaffingPlan) -> None:
     staffed = loop.blueprint
     assert staffed.validate().ok
     for role in ("first_line", "specialist"):
         assert staffed.get_role(role).staffing.kind == "shifts"
-    # simulating the staffed blueprint again with the same seed gives the verifying results
+    # simulating the staffed blueprint again with the search's seed gives the search's results
     again = simulate.run(staffed, days=1, replications=10, seed=1)
-    assert again.summary()["mean"].to_dict() == loop.results.summary()["mean"].to_dict()
+    first = simulate.Results(blueprint=loop.results.blueprint, replications=loop.results.replications[:10], seed=1,
+                             days=1, warmup=0, interval=loop.results.interval)
+    assert again.summary()["mean"].to_dict() == first.summary()["mean"].to_dict()
     cov = loop.coverage("specialist")
     assert list(cov.columns) == ["start", "time", "label", "required", "on_duty", "service_level", "service_level_ci_low",
                                  "service_level_ci_high", "abandonment", "abandonment_ci_low", "abandonment_ci_high"]
@@ -81,7 +96,7 @@ def test_the_plan_is_staffing_the_blueprint_accepts(loop: simulate.StaffingPlan)
 
 def test_the_loop_raises_what_the_formula_misses() -> None:
     """Callers who give up call back 10 minutes later: the formulas do not see the extra calls,
-    the simulation does, and the loop adds staff until every interval meets its target."""
+    the simulation does, and the loop adds staff where intervals clearly miss their target."""
     bp = blueprint.Blueprint("Call-backs")
     call = bp.customer("Call")
     answer = bp.onstage("Answer", role="agent", duration="exp(5 min)", wait_point="30 s")
@@ -94,9 +109,31 @@ def test_the_loop_raises_what_the_formula_misses() -> None:
                             "start_step": "30 min", "length": "4 h"}]}
     plan = simulate.optimize_staffing(bp, templates=templates, method="sipp", replications=8, seed=2)
     assert plan.meets_target, plan.misses
-    assert len(plan.rounds) >= 2 and plan.rounds[0]["misses"] > 0
-    first = np.array(plan.rounds[0]["required"]["agent"])
-    assert (plan.requirement["agent"] >= first).all() and plan.requirement["agent"].sum() > first.sum()
+    raised = [r for r in plan.rounds if r["phase"] == "raise"]
+    assert len(raised) >= 2 and raised[0]["clear_misses"] > 0
+    first = np.array(raised[0]["required"]["agent"])
+    assert plan.requirement["agent"].sum() > first.sum()
+
+
+def test_the_loop_gives_back_what_is_spare() -> None:
+    """Judged over the whole day, quarter hours above the target pay for those below it: the formula's
+    per-interval requirement is more than the day needs, and the give-back pass returns a plan with
+    fewer paid hours that still meets the day's target on held-out customers."""
+    bp = blueprint.Blueprint("Desk")
+    call = bp.customer("Call")
+    answer = bp.onstage("Answer", role="agent", duration="exp(4 min)", wait_point="60 s")
+    call >> answer
+    bp.role("agent", staffing=5, target={"service_level": 0.8, "within": "60 s"})
+    bp.arrive(call, profile={"interval": "1 h", "start": "08:00", "values": [60, 90, 120, 120, 90, 60, 60, 60]},
+              patience="exp(3 min)")
+    templates = {"agent": [{"name": "four", "earliest_start": "08:00", "latest_start": "12:00",
+                            "start_step": "30 min", "length": "4 h"}]}
+    kept = simulate.optimize_staffing(bp, templates=templates, method="sipp", replications=20, seed=3, give_back=False,
+                                      verify=False, level="day")
+    trimmed = simulate.optimize_staffing(bp, templates=templates, method="sipp", replications=20, seed=3, level="day")
+    assert trimmed.paid_hours < kept.paid_hours
+    assert any(r["phase"] == "give back" and r["accepted"] for r in trimmed.rounds)
+    assert trimmed.meets_target, trimmed.misses
 
 
 def test_role_templates_file_errors_are_located(tmp_path: Path) -> None:

@@ -179,7 +179,9 @@ def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | N
     plans: dict[str, StaffingPlan] = {SPREADSHEET: spreadsheet} if spreadsheet is not None else {}
     plans[NEW_PLAN] = after
     staffings = [BEFORE, *plans]
-    results = {BEFORE: before} | {k: p.results for k, p in plans.items()}
+    # a verified plan is measured on its held-out customers (where ``before`` should be run too)
+    results = {BEFORE: before} | {k: p.verification.results if p.verification is not None and p.verification.results is not None
+                                  else p.results for k, p in plans.items()}
     tables = {k: r.staff() for k, r in results.items()}
     first = before.first_interval
     n = len(next(iter(after.requirement.values())))

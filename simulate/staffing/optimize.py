@@ -39,6 +39,7 @@ from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, interval_columns
 from simulate.run import resolve_seed, run
+from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
 from simulate.staffing.misses import Rule, count_intervals
 from simulate.staffing.misses import misses as find_misses
 from simulate.staffing.requirements import Method, Requirements, requirements
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from numpy.typing import NDArray
+
+    from simulate.staffing.verify import Verification
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
 
@@ -134,6 +137,44 @@ class StaffingPlan:
     misses: pd.DataFrame
     rounds: list[dict[str, Any]] = field(default_factory=list)
     interval: float = 900.0
+    seed: int = 0
+    level: str = "interval"
+    min_volume: float = 1.0
+    margin: float = 0.0
+    search_replications: int = 0
+    verification: Verification | None = None
+    evidence: dict[str, pd.DataFrame] = field(default_factory=dict)
+    out_of_reach: dict[str, set[int]] = field(default_factory=dict)
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The seeds the search simulated with (replications ``0 .. search_replications-1`` of each):
+        a check on them proves nothing, so :func:`simulate.verify` refuses them."""
+        return (self.seed,)
+
+    def verify(self, target: Target | dict[str, Any] | None = None, *, checker: Any = None, **options: Any) -> Verification:
+        """Check the plan on held-out customers (:func:`simulate.verify`, at the plan's ``level`` and
+        ``min_volume`` unless given); the result is kept in ``plan.verification`` and its clear
+        misses in ``plan.misses``.
+
+        >>> plan.verify(level="hour").summary()   # doctest: +SKIP
+        """
+        from simulate.staffing.verify import verify as check
+
+        options.setdefault("level", self.level)
+        options.setdefault("min_volume", self.min_volume)
+        found = (checker or check)(self, target, **options)
+        self.verification = found
+        rows = []
+        for rec in found.misses().to_dict(orient="records"):
+            role, first = str(rec["role"]), int(rec["first"])
+            for figure in ("service_level", "abandonment", "asa"):
+                if rec.get(f"{figure}_verdict") == "misses":
+                    rows.append({"role": role, "interval": first, "figure": figure,
+                                 "simulated": rec[figure], "target": rec[f"{figure}_target"],
+                                 "reachable": first not in self.out_of_reach.get(role, set()), "period": rec["label"]})
+        self.misses = pd.DataFrame(rows, columns=[*MISS_COLUMNS, "reachable", "period"])
+        return found
 
     @property
     def cost(self) -> float:
@@ -150,6 +191,7 @@ class StaffingPlan:
 
     @property
     def meets_target(self) -> bool:
+        """No period misses the target clearly: on held-out customers when the plan was verified."""
         return len(self.misses) == 0
 
     def service(self) -> pd.DataFrame:
@@ -174,19 +216,31 @@ class StaffingPlan:
         return out
 
     def summary(self) -> pd.DataFrame:
-        """One row per role: shifts, paid hours, cost, service level and abandonment (simulated)."""
+        """One row per role: shifts, paid hours, cost, service level and abandonment over the day
+        (simulated, with 95% intervals), the target, and what was verified: the target's level, the
+        periods that meet it, miss it clearly or are too close to call, and the held-out seed and
+        replications they were judged on (from :meth:`verify`; without a verification, the periods
+        below target in the search's own simulation)."""
         rows = []
-        staff = self.results.staff()
+        staff = (self.verification.results if self.verification is not None and self.verification.results is not None
+                 else self.results).staff()
+        verified = self.verification.summary() if self.verification is not None else None
         for role, plan in self.plans.items():
             rec = staff.loc[role]
             cost = plan.cost if math.isfinite(plan.cost) else rec["cost"]
-            rows.append({
+            row = {
                 "role": role, "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": cost,
                 "service_level": rec["service_level"], "service_level_ci_low": rec["service_level_ci_low"],
                 "service_level_ci_high": rec["service_level_ci_high"],
                 "abandonment": rec["abandonment"], "target": self.targets[role].service_level,
-                "intervals missing target": count_intervals(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
-            })
+                "level": self.level,
+                "periods missing target": count_intervals(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
+            }
+            if verified is not None and role in verified.index:
+                v = verified.loc[role]
+                row.update({"periods meeting target": int(v["meets"]), "periods too close to call": int(v["close"]),
+                            "held-out seed": int(v["seed"]), "held-out replications": int(v["replications"])})
+            rows.append(row)
         return pd.DataFrame(rows).set_index("role")
 
     def plot(self, role: str, ax: Axes | None = None) -> Figure:
@@ -209,14 +263,25 @@ class StaffingPlan:
         ax.set_title(f"{role}: {plan.headcount} shifts, {plan.paid_hours:,.1f} paid hours — {self.method}")
         return fig
 
+    def _state(self) -> str:
+        """What the plan was found to do against the target, and where that was checked."""
+        if self.verification is not None:
+            v = self.verification
+            close = len(v.close())
+            core = (f"{count_intervals(self.misses)} {v.level} period(s) miss the target" if len(self.misses) else
+                    f"meets the target in every {v.level}" + (f" ({close} at the line)" if close else ""))
+            return f"{core} on held-out seed {v.seed} × {v.replications} replications"
+        unit = "interval" if self.level == "interval" else f"{self.level} period"
+        return f"meets the target in every {unit}" if self.meets_target else f"{count_intervals(self.misses)} {unit}(s) below target"
+
     def __repr__(self) -> str:
-        state = "meets the target in every interval" if self.meets_target else f"{count_intervals(self.misses)} interval(s) below target"
+        state = self._state()
         plans = "; ".join(f"{r}: {p.headcount} shifts, {p.paid_hours:,.1f} paid h" for r, p in self.plans.items())
         return f"<StaffingPlan {self.method}: {plans}; cost {self.cost:,.2f}; {state}; {len(self.rounds)} round(s)>"
 
     def _repr_html_(self) -> str:
         s = self.summary()
-        state = "meets the target in every interval" if self.meets_target else f"{count_intervals(self.misses)} interval(s) below target"
+        state = self._state()
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
                 f"cost {money(self.cost)}, {number(self.paid_hours)} paid hours, {len(self.rounds)} round(s)"
                 f"{_shown(s).to_html()}</div>")
@@ -226,6 +291,9 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     """The plan's summary as text for display: shares as percentages, cost as money, no ``e+``."""
     out = pd.DataFrame(index=summary.index)
     for column in summary.columns:
+        if column in ("level", "held-out seed"):
+            out[column] = [str(v) for v in summary[column]]
+            continue
         kind: Kind = "percent" if column.startswith(("service_level", "abandonment", "target")) else "money" if column == "cost" else "number"
         out[column] = [fmt(v, kind) for v in summary[column]]
     return out
@@ -239,40 +307,75 @@ def optimize_staffing(
     method: Method = "lag-sipp",
     objective: Objective = "paid_hours",
     days: float = 1,
-    replications: int = 10,
+    level: str = "interval",
+    min_volume: float = 1.0,
+    margin: float = 0.01,
+    replications: int = 40,
+    max_replications: int = 320,
+    precision: float = 0.01,
     seed: int | None = None,
     shrinkage: float = 0.0,
     max_rounds: int = 8,
-    rule: Rule = "mean",
+    give_back: bool = True,
+    verify: bool = True,
     time_limit: float | None = 60.0,
     executor: ExecutorChoice = None,
 ) -> StaffingPlan:
-    """The cheapest shift plan whose simulation meets the target in every interval.
+    """The cheapest shift plan that meets the target in every period, checked on held-out customers.
 
-    Starts from ``method``'s requirements (see :func:`simulate.requirements`),
-    schedules shifts from ``templates`` (a :class:`~simulate.staffing.shifts.ShiftTemplates`,
-    a dict ``{role: templates}``, or a file, see :func:`load_role_templates`)
-    with ``objective`` ("paid_hours", "headcount" or "cost"), and simulates
-    ``days`` days ``replications`` times from ``seed`` (the same customers every
-    round). An interval misses when its simulated figure is worse than the
-    target: its mean over the replications (``rule="mean"``), or the better end
-    of its 95% interval (``rule="ci"``: only clear misses; see
-    :mod:`simulate.staffing.misses`). Each miss raises the
-    interval's requirement to one more than the plan had on duty there; the loop
-    stops when nothing misses or after ``max_rounds``; what still misses is in
-    ``plan.misses`` (``reachable`` is False where no template can put more staff
-    on duty, e.g. callers who call back after closing time).
+    Starts from ``method``'s requirements (lag-SIPP with Erlang A by default; see
+    :func:`simulate.requirements`), buys the cheapest shifts for them from ``templates`` (a
+    :class:`~simulate.staffing.shifts.ShiftTemplates`, a dict ``{role: templates}``, or a file, see
+    :func:`load_role_templates`) minimising ``objective`` ("paid_hours", "headcount" or "cost"),
+    and simulates ``days`` days on common random numbers (``replications`` of ``seed`` to start,
+    doubled while a period cannot be told apart from the target, up to ``max_replications``).
+    It raises only where a period misses clearly, then gives back what the simulation says is
+    spare while every period still meets the target with ``margin`` (shares; for ASA a share of
+    the target); see :mod:`simulate.staffing.search`. Periods are each ``level`` ("interval",
+    "hour", "day", "week"), judged on calls pooled over replications, a period with fewer than
+    ``min_volume`` calls per replication judged with its neighbours (see
+    :mod:`simulate.staffing.pooled`).
+
+    With ``verify`` (the default) the plan is then checked by :func:`simulate.verify` on a seed
+    the search never used (``plan.verification``); ``plan.misses`` are the periods that miss
+    there. ``give_back=False`` keeps the plan phase 1 ends with (the analytic plan, raised where
+    it clearly misses).
     """
-    if rule not in ("mean", "ci"):
-        raise ValueError(f"rule must be 'mean' or 'ci', got {rule!r}")
+    from simulate.staffing.pooled import check_level
+    from simulate.staffing.requirements import _patience
+    from simulate.staffing.search import Search
+    from simulate.staffing.verify import verify as check
+
+    check_level(level)
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
+    if replications < 2 or max_replications < replications:
+        raise ValueError(f"replications must be at least 2 and max_replications at least replications; got "
+                         f"{replications} and {max_replications}")
+    if not 0 <= margin < 1:
+        raise ValueError(f"margin must be a share from 0 to below 1, got {margin!r}")
     seed = resolve_seed(seed)
     req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                        replications=replications, seed=seed, executor=executor)
     loop = _Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
-    return loop.run(f"closed loop ({method})", days=days, replications=replications, seed=seed, max_rounds=max_rounds,
-                    rule=rule, executor=executor)
+    search = Search(loop=loop, targets=loop.targets, requirement=req, patience=_patience(blueprint), days=days, seed=seed,
+                    replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,
+                    margin=margin, precision=precision, executor=executor)
+    found = search.raise_on_evidence(max_rounds)
+    if give_back:
+        found = search.give_back(found, max_rounds)
+    name = f"closed loop ({method}, {level} target)"
+    final = blueprint.with_staffing({r: p.to_staffing() for r, p in found.plans.items()})
+    plan = StaffingPlan(method=name, blueprint=final, plans=found.plans, results=found.results,
+                        requirement={r: v.copy() for r, v in found.need.items()}, targets=loop.targets,
+                        misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
+                        interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
+                        search_replications=search.replications, out_of_reach=loop.out_of_reach)
+    plan.evidence = {r: t for r, t in found.tables.items()}
+    if verify:
+        plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
+                    executor=executor, checker=check)
+    return plan
 
 
 def spreadsheet_staffing(
@@ -365,4 +468,5 @@ class _Loop:
         assert results is not None
         final = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
         return StaffingPlan(method=name, blueprint=final, plans=plans, results=results, requirement=self.need,
-                            targets=self.targets, misses=misses, rounds=rounds, interval=self.w)
+                            targets=self.targets, misses=misses, rounds=rounds, interval=self.w, seed=seed,
+                            search_replications=replications)

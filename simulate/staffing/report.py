@@ -416,6 +416,9 @@ def html_report(
               "A plan's cost and hours come from its shifts and are exact.</p>"]
     parts += _fail_points_html(fail_before, fail_after)
     parts += ["<h2>The new shift plan</h2>"]
+    if after.verification is not None:
+        v = after.verification
+        parts.append(f"<p><b>Verified on customers the optimiser never saw.</b> {html.escape(v.describe())}</p>")
     for role, plan in after.plans.items():
         parts += _role_html(role, plan, after)
     parts += ["</body></html>"]

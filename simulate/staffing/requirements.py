@@ -181,7 +181,15 @@ def _cumulative(a: Arrivals, horizon: float) -> Callable[[float], float]:
 # -- targets --------------------------------------------------------------------------------
 
 
-def _target_for(bp: Blueprint, role: str, target: Target | dict[str, Any] | None) -> Target:
+def requirement_roles(bp: Blueprint) -> list[Role]:
+    """The roles that need staff: those some step uses, unless their staffing is unlimited."""
+    roles = [r for r in bp.roles if not (r.staffing is not None and r.staffing.kind == "unlimited")]
+    return [r for r in roles if any(s.role == r.name for s in bp.steps)]
+
+
+def target_for(bp: Blueprint, role: str, target: Target | dict[str, Any] | None) -> Target:
+    """The target ``role`` is staffed to: from ``target`` (one for every role, or a dict per role),
+    else the role's own or the blueprint's, else 80% within the role's wait-point tolerance."""
     if isinstance(target, dict) and role in target:
         target = target[role]
     elif isinstance(target, dict) and any(r.name in target for r in bp.roles):
@@ -254,13 +262,12 @@ def requirements(
         raise ValueError(f"interval must divide a day evenly, got {w:g} s")
     horizon = float(days) * DAY
     n = int(math.ceil(horizon / w - 1e-9))
-    roles = [r for r in blueprint.roles if not (r.staffing is not None and r.staffing.kind == "unlimited")]
-    roles = [r for r in roles if any(s.role == r.name for s in blueprint.steps)]
+    roles = requirement_roles(blueprint)
     patience_mean = _patience(blueprint) if patience else None
     starts = np.arange(n) * w
     settings: RequirementSettings = {
         "method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,
-        "targets": {r.name: _target_for(blueprint, r.name, target) for r in roles},
+        "targets": {r.name: target_for(blueprint, r.name, target) for r in roles},
     }
     if method == "simulation":
         return _by_simulation(blueprint, roles, settings, patience_mean, starts, n, w, definition, replications, seed,

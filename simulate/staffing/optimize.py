@@ -143,7 +143,7 @@ class StaffingPlan:
     margin: float = 0.0
     search_replications: int = 0
     verification: Verification | None = None
-    evidence: dict[str, pd.DataFrame] = field(default_factory=dict)
+    evidence: pd.DataFrame | None = None
     out_of_reach: dict[str, set[int]] = field(default_factory=dict)
 
     @property
@@ -165,15 +165,7 @@ class StaffingPlan:
         options.setdefault("min_volume", self.min_volume)
         found = (checker or check)(self, target, **options)
         self.verification = found
-        rows = []
-        for rec in found.misses().to_dict(orient="records"):
-            role, first = str(rec["role"]), int(rec["first"])
-            for figure in ("service_level", "abandonment", "asa"):
-                if rec.get(f"{figure}_verdict") == "misses":
-                    rows.append({"role": role, "interval": first, "figure": figure,
-                                 "simulated": rec[figure], "target": rec[f"{figure}_target"],
-                                 "reachable": first not in self.out_of_reach.get(role, set()), "period": rec["label"]})
-        self.misses = pd.DataFrame(rows, columns=[*MISS_COLUMNS, "reachable", "period"])
+        self.misses = self._clear_misses(found.misses())
         return found
 
     @property
@@ -188,6 +180,19 @@ class StaffingPlan:
     @property
     def paid_hours(self) -> float:
         return float(sum(p.paid_hours for p in self.plans.values()))
+
+    def _clear_misses(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Rows of a table of judged periods that miss clearly, as a table of misses (one row per figure)."""
+        rows = []
+        for rec in table[table["verdict"] == "misses"].to_dict(orient="records"):
+            role, first = str(rec["role"]), int(rec["first"])
+            for figure in ("service_level", "abandonment", "asa"):
+                if rec.get(f"{figure}_verdict") == "misses":
+                    rows.append({"role": role, "interval": first, "figure": figure,
+                                 "simulated": rec[figure], "target": rec[f"{figure}_target"],
+                                 "reachable": first not in self.out_of_reach.get(role, set()),
+                                 "period": rec["label"] if rec.get("days", "all") == "all" else f"{rec['days']} {rec['label']}"})
+        return pd.DataFrame(rows, columns=[*MISS_COLUMNS, "reachable", "period"])
 
     @property
     def meets_target(self) -> bool:
@@ -272,7 +277,8 @@ class StaffingPlan:
                     f"meets the target in every {v.level}" + (f" ({close} at the line)" if close else ""))
             return f"{core} on held-out seed {v.seed} × {v.replications} replications"
         unit = "interval" if self.level == "interval" else f"{self.level} period"
-        return f"meets the target in every {unit}" if self.meets_target else f"{count_intervals(self.misses)} {unit}(s) below target"
+        found = f"meets the target in every {unit}" if self.meets_target else f"{count_intervals(self.misses)} {unit}(s) below target"
+        return found + (" in the search's own simulation (not verified on held-out customers)" if self.evidence is not None else "")
 
     def __repr__(self) -> str:
         state = self._state()
@@ -371,7 +377,8 @@ def optimize_staffing(
                         misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
                         interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
                         search_replications=search.replications, out_of_reach=loop.out_of_reach)
-    plan.evidence = {r: t for r, t in found.tables.items()}
+    plan.evidence = search.evidence(found)
+    plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers
     if verify:
         plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
                     executor=executor, checker=check)

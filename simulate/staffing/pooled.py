@@ -236,9 +236,7 @@ def _label(group: list[int], w: float, span: float) -> str:
     start, end = group[0] * w, (group[-1] + 1) * w
     if len(group) == 1:
         return interval_label(start, span)
-    return f"{interval_label(start, span)}–{interval_label(end, span) if end % 86_400 else _midnight(end, span)}"
-
-
-def _midnight(end: float, span: float) -> str:
-    """The end of a period at midnight: "24:00" (a day), or the next day's "00:00" label in a week."""
-    return "24:00" if span <= 86_400.0 + 1e-6 else interval_label(end, span + 86_400.0)
+    first, last = interval_label(start, span), interval_label(end, span) if end % 86_400 else "24:00"
+    if " " in first and last.split(" ")[0] == first.split(" ")[0]:
+        last = last.split(" ", 1)[1]  # the same weekday: "Mon 17:45–21:45"
+    return f"{first}–{last}"

@@ -37,11 +37,13 @@ import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint, Target
+from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import run
 from simulate.staffing.erlang_a import erlang_a_arrays
 from simulate.staffing.pooled import RoleCounts, bounded, periods, pooled_figures, role_counts
+from simulate.staffing.shifts.symmetry import same_days
 from simulate.staffing.verify import _widest, with_targets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,19 +55,19 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Search"]
 
 
+#: A role and the days judged together: ``(role, days)``; ``days`` None means the whole run as it is.
+View = tuple[str, "tuple[int, ...] | None"]
+
+
 @dataclass
 class _Evaluation:
-    """A plan simulated on the search's replications, judged per period."""
+    """A plan simulated on the search's replications, judged per period of each view."""
 
     plans: dict[str, ShiftPlan]
     need: dict[str, NDArray[np.int64]]  # the requirement the plans were bought for
     results: Results
-    counts: dict[str, RoleCounts]
-    tables: dict[str, pd.DataFrame]  # per role: pooled_figures at the search's level and groups
-
-    def on_duty(self, role: str, n: int) -> NDArray[np.int64]:
-        c = self.plans[role].coverage["on_duty"].to_numpy().astype(int)
-        return np.resize(c, n)  # a one-day plan repeats over a longer run
+    counts: dict[View, RoleCounts]  # per view: days of a class stacked as more replications
+    tables: dict[View, pd.DataFrame]  # per view: pooled_figures at the search's level and groups
 
     def misses(self) -> int:
         return sum(int((t["verdict"] == "misses").sum()) for t in self.tables.values())
@@ -89,29 +91,122 @@ class Search:
     precision: float
     executor: ExecutorChoice
     history: list[dict[str, Any]] = field(default_factory=list)
-    groups: dict[str, list[list[int]]] = field(default_factory=dict)
+    groups: dict[View, list[list[int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bp: Blueprint = with_targets(self.loop.bp, self.targets)
         self.n = self.loop.n
+        self.per_day = int(round(DAY / self.loop.w))
         self.first_need = {r: v.copy() for r, v in self.loop.need.items()}
+        self.classes = self.day_classes()
+        self.views: list[View] = [(r, c) for r in self.loop.roles for c in self.classes]
         self.began = time.perf_counter()
 
+    # -- days with the same demand ----------------------------------------------------------------
+    def day_classes(self) -> list[tuple[int, ...] | None]:
+        """Groups of whole days with the same arrivals for every role and the same templates allowed:
+        they are judged together (more evidence) and staffed alike. ``[None]`` for a run of one day or
+        less, or for a target per week (the week is then one whole)."""
+        whole = self.n // self.per_day
+        if whole < 2 or self.level == "week":
+            return [None]
+        from blueprint.units import WEEKDAYS
+
+        keys: dict[tuple[Any, ...], list[int]] = {}
+        for d in range(whole):
+            span = slice(d * self.per_day, (d + 1) * self.per_day)
+            rates = tuple(tuple(np.round(self.requirement.xs(r, level="role")["arrival_rate"].to_numpy(dtype=float)[span], 9))
+                          for r in self.loop.roles)
+            weekday = WEEKDAYS[d % 7]
+            allowed = tuple(tuple(t.name for t in self.loop.tpl[r].templates if t.days is None or weekday in t.days)
+                            for r in self.loop.roles)
+            keys.setdefault((rates, allowed), []).append(d)
+        out: list[tuple[int, ...] | None] = [tuple(v) for v in keys.values()]
+        if self.n % self.per_day:  # a part day at the end stands alone
+            out.append((whole,))
+        return out
+
+    def absolute(self, view: View, i: int) -> list[int]:
+        """The run's intervals that a view's interval ``i`` stands for (one per day of its class)."""
+        days = view[1]
+        if days is None:
+            return [i]
+        return [d * self.per_day + i for d in days if d * self.per_day + i < self.n]
+
+    def length(self, view: View) -> int:
+        days = view[1]
+        return self.n if days is None else min(self.per_day, self.n - days[0] * self.per_day)
+
+    def stacked(self, counts: RoleCounts, view: View) -> RoleCounts:
+        """A view's counts: each day of its class as more replications of one day."""
+        days = view[1]
+        if days is None:
+            return RoleCounts(*(a[:, :self.n] for a in counts))
+        m = self.length(view)
+        return RoleCounts(*(np.concatenate([a[:, d * self.per_day:d * self.per_day + m] for d in days], axis=0)
+                            for a in counts))
+
+    def per_view(self, values: NDArray[np.int64], view: View, how: str = "min") -> NDArray[np.int64]:
+        """A per-interval array of the run seen from a view: the least (or most) over its days."""
+        days = view[1]
+        if days is None:
+            return values[:self.n]
+        m = self.length(view)
+        rows = np.stack([values[d * self.per_day:d * self.per_day + m] for d in days])
+        return rows.min(axis=0) if how == "min" else rows.max(axis=0)
+
+    def put(self, target: NDArray[np.int64], view: View, values: NDArray[np.int64]) -> None:
+        """Write a view's per-interval values to every day of its class."""
+        for i, v in enumerate(values):
+            for j in self.absolute(view, i):
+                target[j] = v
+
+    def on_duty(self, ev: _Evaluation, role: str) -> NDArray[np.int64]:
+        c = ev.plans[role].coverage["on_duty"].to_numpy().astype(int)
+        return np.resize(c, self.n)  # a one-day plan repeats over a longer run
+
+    def plans(self) -> dict[str, ShiftPlan]:
+        """The cheapest shifts for the current requirement; identical days get identical shifts."""
+        out = {}
+        multi = [list(c) for c in self.classes if c is not None and len(c) > 1]
+        for r in self.loop.roles:
+            plan = self.loop.plan(r)
+            if multi and len(plan.coverage) == self.n:
+                plan = same_days(plan, multi, self.per_day)
+            out[r] = plan
+        return out
+
+    def evidence(self, ev: _Evaluation) -> pd.DataFrame:
+        """The search's last judgement, one table: per role, days judged together (``days``: "all" for
+        the run as it is, else the weekdays of a class) and period, as :func:`pooled_figures` gives it."""
+        from blueprint.units import WEEKDAYS
+
+        frames = []
+        for (_role, days), table in ev.tables.items():
+            t = table.copy()
+            t.insert(1, "days", "all" if days is None else ", ".join(WEEKDAYS[d % 7][:3].title() for d in days))
+            frames.append(t)
+        return pd.concat(frames, ignore_index=True)
+
     # -- evaluating a plan on the common random numbers ------------------------------------------
-    def evaluate(self, plans: dict[str, ShiftPlan], previous: _Evaluation | None = None) -> _Evaluation:
+    def evaluate(self, plans: dict[str, ShiftPlan]) -> _Evaluation:
         staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
         results = run(staffed, days=self.days, replications=self.replications, seed=self.seed, interval=self.loop.w,
                       executor=self.executor, progress=False)
-        counts = {r: role_counts(results, r) for r in self.loop.roles}
-        if not self.groups:  # the periods are fixed by the first plan, so every plan is judged on the same ones
-            self.groups = {r: periods(c.offered[:, :self.n].mean(axis=0), self.loop.w, self.level, self.min_volume)
-                           for r, c in counts.items()}
-        return _Evaluation(plans, {r: v.copy() for r, v in self.loop.need.items()}, results, counts, self.tables(counts))
+        return self.judged(plans, {r: v.copy() for r, v in self.loop.need.items()}, results)
 
-    def tables(self, counts: dict[str, RoleCounts]) -> dict[str, pd.DataFrame]:
-        span = self.days * 86_400.0
-        return {r: pooled_figures(c, r, self.targets[r], level=self.level, n=self.n, interval=self.loop.w, span=span,
-                                  groups=self.groups[r]) for r, c in counts.items()}
+    def judged(self, plans: dict[str, ShiftPlan], need: dict[str, NDArray[np.int64]], results: Results) -> _Evaluation:
+        per_role = {r: role_counts(results, r) for r in self.loop.roles}
+        counts = {v: self.stacked(per_role[v[0]], v) for v in self.views}
+        if not self.groups:  # the periods are fixed by the first plan, so every plan is judged on the same ones
+            self.groups = {v: periods(c.offered.mean(axis=0), self.loop.w, self.level, self.min_volume)
+                           for v, c in counts.items()}
+        tables = {}
+        for v, c in counts.items():
+            span = self.days * DAY if v[1] is None else DAY
+            tables[v] = pooled_figures(c, v[0], self.targets[v[0]], level=self.level, n=self.length(v), interval=self.loop.w,
+                                       span=span, groups=self.groups[v])
+        return _Evaluation(plans, need, results, counts, tables)
 
     def more_replications(self, ev: _Evaluation) -> _Evaluation:
         """``ev`` with replications added (doubling) while some period is undecided and wider than
@@ -127,8 +222,7 @@ class Search:
             self.replications += extra
             res = Results(blueprint=ev.results.blueprint, replications=ev.results.replications + more.replications,
                           seed=self.seed, days=ev.results.days, warmup=ev.results.warmup, interval=ev.results.interval)
-            counts = {r: role_counts(res, r) for r in self.loop.roles}
-            ev = _Evaluation(ev.plans, ev.need, res, counts, self.tables(counts))
+            ev = self.judged(ev.plans, ev.need, res)
         return ev
 
     def value(self, plans: dict[str, ShiftPlan]) -> tuple[float, float]:
@@ -146,34 +240,34 @@ class Search:
                              "paid_hours": sum(p.paid_hours for p in ev.plans.values()),
                              "cost": sum(p.cost for p in ev.plans.values()), "clear_misses": ev.misses(),
                              "replications": self.replications, "seconds": time.perf_counter() - self.began,
-                             "required": {r: v.tolist() for r, v in self.loop.need.items()}, **extra})
+                             "required": {r: v.tolist() for r, v in ev.need.items()}, **extra})
 
     # -- phase 1: raise where the evidence says a period misses ---------------------------------
     def raise_on_evidence(self, max_rounds: int) -> _Evaluation:
         ev: _Evaluation | None = None
         for _ in range(max_rounds):
-            plans = {r: self.loop.plan(r) for r in self.loop.roles}
-            ev = self.more_replications(self.evaluate(plans))
+            ev = self.more_replications(self.evaluate(self.plans()))
             self.note("raise", ev, True)
             raised = False
-            for r, table in ev.tables.items():
-                on = ev.on_duty(r, self.n)
-                for row in table[table["verdict"] == "misses"].itertuples():
-                    i = self.worst_interval(r, ev, int(row.first), int(row.last))
-                    if i in self.loop.out_of_reach[r]:
-                        continue
-                    self.loop.need[r][i] = max(self.loop.need[r][i], int(on[i]) + 1)
-                    raised = True
+            for view, table in ev.tables.items():
+                role = view[0]
+                on = self.per_view(self.on_duty(ev, role), view, "min")
+                for row in table[table["verdict"] == "misses"].to_dict(orient="records"):
+                    i = self.worst_interval(ev.counts[view], self.targets[role], int(row["first"]), int(row["last"]))
+                    for j in self.absolute(view, i):
+                        if j in self.loop.out_of_reach[role]:
+                            continue
+                        self.loop.need[role][j] = max(self.loop.need[role][j], int(on[i]) + 1)
+                        raised = True
             if not raised:
                 break
         assert ev is not None
         return ev
 
-    def worst_interval(self, role: str, ev: _Evaluation, first: int, last: int) -> int:
+    @staticmethod
+    def worst_interval(c: RoleCounts, target: Target, first: int, last: int) -> int:
         """The interval of a period whose calls fare worst against the target (most answered late
         or abandoned beyond the target's share)."""
-        c = ev.counts[role]
-        target = self.targets[role]
         offered = c.offered[:, first:last + 1].sum(axis=0)
         shortfall = np.zeros_like(offered)
         for figure, goal, _side, _p in bounded(target):
@@ -189,18 +283,18 @@ class Search:
         # intervals raised on evidence keep their raise
         floor = {r: np.where(self.loop.need[r] > self.first_need[r], self.loop.need[r], 0) for r in self.loop.roles}
         for _ in range(max_rounds):
-            lowered = {r: self.lowest(r, best, floor[r]) for r in self.loop.roles}
+            lowered = {r: best.need[r].copy() for r in self.loop.roles}
+            for view in self.views:
+                self.put(lowered[view[0]], view, self.lowest(view, best, self.per_view(floor[view[0]], view, "max")))
             if all((lowered[r] >= best.need[r]).all() for r in self.loop.roles):
                 break  # nothing left to give back
             saved = {r: v.copy() for r, v in self.loop.need.items()}
             for r in self.loop.roles:
                 self.loop.need[r] = lowered[r]
-            plans = {r: self.loop.plan(r) for r in self.loop.roles}
+            plans = self.plans()
             if self.value(plans) >= self.value(best.plans):
                 self.loop.need = saved
                 self.note("give back", best, False, reason="no cheaper plan")
-                for r in self.loop.roles:  # the solver cannot use these savings: stop asking for them
-                    floor[r] = np.maximum(floor[r], np.minimum(best.need[r], best.on_duty(r, self.n)))
                 break
             ev = self.evaluate(plans)
             failed = self.failures(ev, best)
@@ -209,26 +303,31 @@ class Search:
                 best = ev
                 continue
             self.loop.need = saved
-            for r, first, last in failed:
-                now, before = ev.on_duty(r, self.n), best.on_duty(r, self.n)
-                span = range(max(0, first - 1), last + 1)
-                cut = [i for i in span if now[i] < before[i]]
-                for i in cut or range(first, last + 1):
-                    floor[r][i] = max(floor[r][i], min(int(before[i]), int(now[i]) + 1))
+            for view, first, last in failed:
+                role = view[0]
+                now, before = self.on_duty(ev, role), self.on_duty(best, role)
+                cut = [j for i in range(max(0, first - 1), last + 1) for j in self.absolute(view, i) if now[j] < before[j]]
+                if not cut:
+                    cut = [j for i in range(first, last + 1) for j in self.absolute(view, i)]
+                for j in cut:
+                    floor[role][j] = max(floor[role][j], min(int(before[j]), int(now[j]) + 1))
+        self.loop.need = {r: v.copy() for r, v in best.need.items()}
         return best
 
-    def failures(self, ev: _Evaluation, best: _Evaluation) -> list[tuple[str, int, int]]:
+    def failures(self, ev: _Evaluation, best: _Evaluation) -> list[tuple[View, int, int]]:
         """Periods of ``ev`` that do not pass: touched by the change and not meeting the target with
         the margin, or not touched and worse than in ``best``."""
         out = []
-        for r, table in ev.tables.items():
-            now, before = ev.on_duty(r, self.n), best.on_duty(r, self.n)
-            old = best.tables[r]
+        for view, table in ev.tables.items():
+            role = view[0]
+            now, before = self.on_duty(ev, role), self.on_duty(best, role)
+            old = best.tables[view]
             for row, prev in zip(table.to_dict(orient="records"), old.to_dict(orient="records")):
                 first, last = int(row["first"]), int(row["last"])
-                touched = bool((now[max(0, first - 2):last + 1] != before[max(0, first - 2):last + 1]).any())
+                near = [j for i in range(max(0, first - 2), last + 1) for j in self.absolute(view, i)]
+                touched = bool((now[near] != before[near]).any())
                 ok = True
-                for figure, goal, side, _p in bounded(self.targets[r]):
+                for figure, goal, side, _p in bounded(self.targets[role]):
                     value, was = float(row[figure]), float(prev[figure])
                     if math.isnan(value):
                         continue
@@ -238,27 +337,30 @@ class Search:
                     if not (meets or (not touched and no_worse)):
                         ok = False
                 if not ok or row["verdict"] == "misses":
-                    out.append((r, first, last))
+                    out.append((view, first, last))
         return out
 
-    def lowest(self, role: str, ev: _Evaluation, floor: NDArray[np.int64]) -> NDArray[np.int64]:
-        """The requirement the evidence says suffices: per period, intervals lowered one member at a
-        time (the one whose prediction keeps the most room first) while the period's predicted figures
+    def lowest(self, view: View, ev: _Evaluation, floor: NDArray[np.int64]) -> NDArray[np.int64]:
+        """A view's requirement as the evidence says suffices: per period, intervals lowered one member at
+        a time (the one whose prediction keeps the most room first) while the period's predicted figures
         meet the target with the margin; never below ``floor``."""
-        on = ev.on_duty(role, self.n).astype(int)
-        need = np.minimum(ev.need[role], on).astype(int)
+        role = view[0]
+        m = self.length(view)
+        on = self.per_view(self.on_duty(ev, role), view, "min").astype(int)
+        need = np.minimum(self.per_view(ev.need[role], view, "max"), on).astype(int)
         target = self.targets[role]
-        c = ev.counts[role]
-        offered = c.offered[:, :self.n].sum(axis=0)
+        c = ev.counts[view]
+        offered = c.offered.sum(axis=0)
         measured = {f: _ratio(*pair) for f, pair in {
-            "service_level": (c.within[:, :self.n].sum(axis=0), offered),
-            "abandonment": (c.abandoned[:, :self.n].sum(axis=0), offered),
-            "asa": (c.wait_sum[:, :self.n].sum(axis=0), c.answered[:, :self.n].sum(axis=0)),
+            "service_level": (c.within.sum(axis=0), offered),
+            "abandonment": (c.abandoned.sum(axis=0), offered),
+            "asa": (c.wait_sum.sum(axis=0), c.answered.sum(axis=0)),
         }.items()}
         figures = bounded(target)
         req = self.requirement.xs(role, level="role")
-        lam = np.resize(req["arrival_rate"].to_numpy(dtype=float) / 3600.0, self.n)
-        h = np.resize(np.nan_to_num(req["handle_time"].to_numpy(dtype=float), nan=1.0), self.n)
+        first_day = [self.absolute(view, i)[0] for i in range(m)]
+        lam = req["arrival_rate"].to_numpy(dtype=float)[first_day] / 3600.0
+        h = np.nan_to_num(req["handle_time"].to_numpy(dtype=float)[first_day], nan=1.0)
         pat = np.inf if self.patience is None else self.patience
         within = target.within.seconds if target.within is not None else 0.0
 
@@ -268,7 +370,7 @@ class Search:
                     "abandonment": np.nan_to_num(out["p_abandon"], nan=1.0),
                     "asa": np.nan_to_num(out["asa_served"], nan=np.inf)}
 
-        for group in self.groups[role]:
+        for group in self.groups[view]:
             idx = np.array(group)
             weights = offered[idx]
             if weights.sum() <= 0:

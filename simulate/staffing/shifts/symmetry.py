@@ -1,0 +1,88 @@
+"""Days with the same demand get the same shifts.
+
+A week whose Tuesday, Wednesday and Thursday bring the same calls should be staffed the
+same on each: the solver may pick different, equally cheap shifts for them (ties), or
+spread a part-time share that does not divide evenly over the days, and a planner reads
+that as noise. :func:`same_days` gives each class of identical days the shifts of one of
+its days, moved to the others: the cheapest day whose copy is a valid plan (every start
+allowed on its day, the requirement covered, the part-time share kept). A copy can cost a
+little more than the uneven plan (a part-time shift that only fitted on one day is now
+full-time on each); where no day's copy is valid the plan is kept as it was.
+
+>>> from simulate.staffing.shifts import schedule_shifts
+>>> day = [0] * 32 + [3] * 8 + [5] * 16 + [3] * 12 + [0] * 28
+>>> tpl = [{"name": "day", "earliest_start": "07:00", "latest_start": "10:00", "length": "8 h"},
+...        {"name": "peak", "earliest_start": "09:00", "latest_start": "13:00", "length": "4 h"}]
+>>> week = schedule_shifts(day * 7, tpl)
+>>> even = same_days(week, [[0, 1, 2, 3, 4, 5, 6]], per_day=96)
+>>> even.paid_hours <= week.paid_hours, len(set(even.shifts.groupby("day")["paid_hours"].sum()))
+(True, 1)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from simulate.staffing.shifts.calendar import Grid
+from simulate.staffing.shifts.plan import ShiftPlan, plan_from_units
+from simulate.staffing.shifts.program import Unit, staff_on_duty, weights
+
+__all__ = ["same_days"]
+
+
+def same_days(plan: ShiftPlan, classes: Sequence[Sequence[int]], per_day: int) -> ShiftPlan:
+    """``plan`` with the days of each class (day numbers from the horizon's start, ``per_day``
+    intervals a day) staffed alike, by the shifts of the cheapest of its days whose copy is valid;
+    ``plan`` itself where no copy is (see the module notes)."""
+    grid = plan.grid
+    units: list[Unit] = list(plan._units)
+    if not any(len(c) > 1 for c in classes) or not units:
+        return plan
+    w = weights(grid, plan.objective)
+    by_day: dict[int, list[Unit]] = defaultdict(list)
+    for u in units:
+        by_day[u[1] // per_day].append(u)
+    multi = [list(c) for c in classes if len(c) > 1]
+    moved = {d for c in multi for d in c}
+    kept: list[Unit] = [u for u in units if u[1] // per_day not in moved]
+    for i, group in enumerate(multi):
+        later = [u for g in multi[i + 1:] for d in g for u in by_day[d]]
+        for best in sorted(group, key=lambda d: (sum(w[k] * n for k, _, _, n in by_day[d]), d)):
+            copied = _copied(grid, by_day[best], group, best, per_day)
+            if copied is not None and _valid(grid, kept + copied + later):
+                kept += copied
+                break
+        else:
+            return plan
+    return plan_from_units(grid, kept, objective=plan.objective, objective_value=None, status=plan.status, gap=plan.gap,
+                           dual_bound=plan.dual_bound, seconds=plan.solve_seconds)
+
+
+def _copied(grid: Grid, day: list[Unit], group: Sequence[int], best: int, per_day: int) -> list[Unit] | None:
+    """The units of day ``best`` moved to every day of ``group``; None if a start is not allowed there."""
+    allowed = [set(int(s) for s in starts) for starts in grid.starts]
+    T = grid.h.T
+    out: list[Unit] = []
+    for d in group:
+        off = (d - best) * per_day
+        for k, s, brk, n in day:
+            start = s + off
+            if start not in allowed[k] or not 0 <= start < T:
+                return None
+            out.append((k, start, tuple(int((b + off) % T if grid.h.cyclic else b + off) for b in brk), n))
+    return out
+
+
+def _valid(grid: Grid, units: list[Unit]) -> bool:
+    """``units`` cover the requirement everywhere and keep the part-time share."""
+    on_duty, _ = staff_on_duty(grid, units)
+    if (on_duty < np.asarray(grid.h.required)).any():
+        return False
+    share = grid.templates.max_part_time_share
+    if share is None:
+        return True
+    part = sum(n for k, _, _, n in units if grid.templates.templates[k].part_time)
+    return part <= share * sum(n for *_, n in units) + 1e-9

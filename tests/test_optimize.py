@@ -153,3 +153,16 @@ def test_role_templates_file_errors_are_located(tmp_path: Path) -> None:
         simulate.optimize_staffing(blueprint.load("examples/contact_center.yaml"),
                                    templates={"first_line": load_role_templates(TEMPLATES)["first_line"]},
                                    replications=2, seed=1)
+
+
+def test_a_week_with_identical_days_gets_identical_plans() -> None:
+    """The service desk's Tuesday, Wednesday and Thursday bring the same calls: the search judges them
+    together and the plan staffs them alike, role by role."""
+    bp = blueprint.load("examples/service_desk.yaml")
+    plan = simulate.optimize_staffing(bp, templates="examples/service_desk.shifts.yaml", days=7, replications=10,
+                                      max_replications=20, seed=3, verify=False)
+    assert plan.evidence is not None and "Tue, Wed, Thu" in set(plan.evidence["days"])
+    for role, shifts in plan.plans.items():
+        shapes = {d: sorted(zip(g["template"], g["start"], g["count"])) for d, g in shifts.shifts.groupby("day")}
+        assert shapes["tuesday"] == shapes["wednesday"] == shapes["thursday"], role
+    assert "not verified" in repr(plan)

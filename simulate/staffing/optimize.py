@@ -42,17 +42,19 @@ from simulate.run import resolve_seed, run
 from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
 from simulate.staffing.misses import Rule, count_intervals
 from simulate.staffing.misses import misses as find_misses
-from simulate.staffing.requirements import Method, Requirements, requirements
+from simulate.staffing.pooled import check_level
+from simulate.staffing.requirements import Method, Requirements, mean_patience, requirements
+from simulate.staffing.search import Search
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
 from simulate.staffing.shifts.program import Objective
 from simulate.staffing.shifts.templates import TemplatesLike
+from simulate.staffing.verify import Verification
+from simulate.staffing.verify import verify as check
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from numpy.typing import NDArray
-
-    from simulate.staffing.verify import Verification
 
 __all__ = ["StaffingPlan", "load_role_templates", "optimize_staffing", "spreadsheet_staffing"]
 
@@ -152,18 +154,16 @@ class StaffingPlan:
         a check on them proves nothing, so :func:`simulate.verify` refuses them."""
         return (self.seed,)
 
-    def verify(self, target: Target | dict[str, Any] | None = None, *, checker: Any = None, **options: Any) -> Verification:
+    def verify(self, target: Target | dict[str, Any] | None = None, **options: Any) -> Verification:
         """Check the plan on held-out customers (:func:`simulate.verify`, at the plan's ``level`` and
         ``min_volume`` unless given); the result is kept in ``plan.verification`` and its clear
         misses in ``plan.misses``.
 
         >>> plan.verify(level="hour").summary()   # doctest: +SKIP
         """
-        from simulate.staffing.verify import verify as check
-
         options.setdefault("level", self.level)
         options.setdefault("min_volume", self.min_volume)
-        found = (checker or check)(self, target, **options)
+        found = check(self, target, **options)
         self.verification = found
         self.misses = self._clear_misses(found.misses())
         return found
@@ -347,11 +347,6 @@ def optimize_staffing(
     there. ``give_back=False`` keeps the plan phase 1 ends with (the analytic plan, raised where
     it clearly misses).
     """
-    from simulate.staffing.pooled import check_level
-    from simulate.staffing.requirements import _patience
-    from simulate.staffing.search import Search
-    from simulate.staffing.verify import verify as check
-
     check_level(level)
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
@@ -363,8 +358,8 @@ def optimize_staffing(
     seed = resolve_seed(seed)
     req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                        replications=replications, seed=seed, executor=executor)
-    loop = _Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
-    search = Search(loop=loop, targets=loop.targets, requirement=req, patience=_patience(blueprint), days=days, seed=seed,
+    loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
+    search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
                     replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,
                     margin=margin, precision=precision, executor=executor)
     found = search.raise_on_evidence(max_rounds)
@@ -381,7 +376,7 @@ def optimize_staffing(
     plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers
     if verify:
         plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
-                    executor=executor, checker=check)
+                    executor=executor)
     return plan
 
 
@@ -404,12 +399,12 @@ def spreadsheet_staffing(
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     seed = resolve_seed(seed)
     req = requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False)
-    loop = _Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
+    loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     return loop.run("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
                     max_rounds=1, rule="mean", executor=executor)
 
 
-class _Loop:
+class Loop:  # the search reads it as a search.ShiftBuyer
     """The closed loop's state: the requirement per role (raised round by round), and the raises the
     templates could not staff."""
 

@@ -203,7 +203,7 @@ def target_for(bp: Blueprint, role: str, target: Target | dict[str, Any] | None)
     return Target(service_level=DEFAULT_SERVICE_LEVEL, within=f"{tol:g} s")
 
 
-def _patience(bp: Blueprint) -> float | None:
+def mean_patience(bp: Blueprint) -> float | None:
     """Mean patience over all arriving customers (None when nobody gives up)."""
     num = den = 0.0
     any_patience = False
@@ -263,7 +263,7 @@ def requirements(
     horizon = float(days) * DAY
     n = int(math.ceil(horizon / w - 1e-9))
     roles = requirement_roles(blueprint)
-    patience_mean = _patience(blueprint) if patience else None
+    patience_mean = mean_patience(blueprint) if patience else None
     starts = np.arange(n) * w
     settings: RequirementSettings = {
         "method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,

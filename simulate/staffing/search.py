@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -44,15 +44,32 @@ from simulate.run import run
 from simulate.staffing.erlang_a import erlang_a_arrays
 from simulate.staffing.pooled import RoleCounts, bounded, periods, pooled_figures, role_counts
 from simulate.staffing.shifts.symmetry import same_days
-from simulate.staffing.verify import _widest, with_targets
+from simulate.staffing.verify import widest_undecided, with_targets
 
 if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import NDArray
 
-    from simulate.staffing.optimize import _Loop
-    from simulate.staffing.shifts import ShiftPlan
+    from simulate.staffing.shifts import ShiftPlan, ShiftTemplates
+    from simulate.staffing.shifts.program import Objective
 
 __all__ = ["Search"]
+
+
+class ShiftBuyer(Protocol):
+    """What the search needs of the loop that buys shifts (:class:`simulate.staffing.optimize.Loop`):
+    the requirement per role it buys for, and the cheapest shift plan for a role's requirement."""
+
+    bp: Blueprint
+    roles: list[str]
+    w: float
+    n: int
+    objective: Objective
+    tpl: dict[str, ShiftTemplates]
+    need: dict[str, NDArray[np.int64]]
+    raised: dict[str, NDArray[np.int64]]
+    out_of_reach: dict[str, set[int]]
+
+    def plan(self, r: str) -> ShiftPlan: ...
 
 
 #: A role and the days judged together: ``(role, days)``; ``days`` None means the whole run as it is.
@@ -77,7 +94,7 @@ class _Evaluation:
 class Search:
     """The search's state and settings (see the module notes)."""
 
-    loop: _Loop
+    loop: ShiftBuyer
     targets: dict[str, Target]
     requirement: pd.DataFrame  # the analytic requirement: arrival_rate, handle_time per role and interval
     patience: float | None
@@ -213,7 +230,7 @@ class Search:
         ``precision``, up to ``max_replications``; the search keeps the larger number from then on."""
         while self.replications < self.max_replications:
             close = pd.concat([t[t["verdict"] == "close"] for t in ev.tables.values()])
-            if close.empty or _widest(close) <= self.precision:
+            if close.empty or widest_undecided(close) <= self.precision:
                 break
             extra = min(self.replications, self.max_replications - self.replications)
             staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in ev.plans.items()})
@@ -248,26 +265,29 @@ class Search:
         for _ in range(max_rounds):
             ev = self.more_replications(self.evaluate(self.plans()))
             self.note("raise", ev, True)
+            self.loop.raised = {r: v.copy() for r, v in self.loop.need.items()}  # what a raise out of reach returns to
             raised = False
             for view, table in ev.tables.items():
                 role = view[0]
                 on = self.per_view(self.on_duty(ev, role), view, "min")
                 for row in table[table["verdict"] == "misses"].to_dict(orient="records"):
-                    i = self.worst_interval(ev.counts[view], self.targets[role], int(row["first"]), int(row["last"]))
+                    order = self.worst_intervals(ev.counts[view], self.targets[role], int(row["first"]), int(row["last"]))
+                    reach = [i for i in order if not any(j in self.loop.out_of_reach[role] for j in self.absolute(view, i))]
+                    if not reach:
+                        continue  # no template can staff this period more: it stays in the misses, marked unreachable
+                    i = reach[0]
                     for j in self.absolute(view, i):
-                        if j in self.loop.out_of_reach[role]:
-                            continue
                         self.loop.need[role][j] = max(self.loop.need[role][j], int(on[i]) + 1)
-                        raised = True
+                    raised = True
             if not raised:
                 break
         assert ev is not None
         return ev
 
     @staticmethod
-    def worst_interval(c: RoleCounts, target: Target, first: int, last: int) -> int:
-        """The interval of a period whose calls fare worst against the target (most answered late
-        or abandoned beyond the target's share)."""
+    def worst_intervals(c: RoleCounts, target: Target, first: int, last: int) -> list[int]:
+        """The intervals of a period, those whose calls fare worst against the target first (most
+        answered late or abandoned beyond the target's share)."""
         offered = c.offered[:, first:last + 1].sum(axis=0)
         shortfall = np.zeros_like(offered)
         for figure, goal, _side, _p in bounded(target):
@@ -275,7 +295,7 @@ class Search:
                 shortfall += goal * offered - c.within[:, first:last + 1].sum(axis=0)
             elif figure == "abandonment":
                 shortfall += c.abandoned[:, first:last + 1].sum(axis=0) - goal * offered
-        return first + int(np.argmax(shortfall))
+        return [first + int(k) for k in np.argsort(-shortfall, kind="stable")]
 
     # -- phase 2: give back what the evidence says is spare ---------------------------------------
     def give_back(self, base: _Evaluation, max_rounds: int) -> _Evaluation:

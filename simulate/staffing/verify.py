@@ -39,6 +39,7 @@ from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import resolve_seed, run
 from simulate.staffing.pooled import check_level, figure_columns, pooled_figures
+from simulate.staffing.requirements import requirement_roles, target_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.staffing.optimize import StaffingPlan
@@ -179,9 +180,6 @@ def verify(
     >>> plan = simulate.optimize_staffing(bp, templates="examples/contact_center.shifts.yaml")  # doctest: +SKIP
     >>> simulate.verify(plan, level="hour").summary()                                          # doctest: +SKIP
     """
-    from simulate.staffing.optimize import StaffingPlan
-    from simulate.staffing.requirements import requirement_roles, target_for
-
     check_level(level)
     if replications < 2:
         raise ValueError(f"replications must be at least 2 (an interval needs two), got {replications}")
@@ -189,22 +187,7 @@ def verify(
         raise ValueError(f"max_replications ({max_replications}) must be at least replications ({replications})")
     if not 0 < precision < 1:
         raise ValueError(f"precision must be a share between 0 and 1, got {precision!r}")
-    avoided: tuple[int, ...] = ()
-    if isinstance(plan, StaffingPlan):
-        bp = plan.blueprint
-        roles = list(plan.plans)
-        targets = dict(plan.targets) if target is None else {r: target_for(bp, r, target) for r in roles}
-        days = plan.results.days if days is None else days
-        avoided = tuple(plan.seeds)
-        seed = held_out_seed(plan.seed) if seed is None else int(seed)
-        n = len(next(iter(plan.requirement.values())))
-    else:
-        bp = plan
-        roles = [r.name for r in requirement_roles(bp)]
-        targets = {r: target_for(bp, r, target) for r in roles}
-        days = 1.0 if days is None else days
-        seed = resolve_seed(seed)
-        n = int(math.ceil(days * DAY / 900.0 - 1e-9))
+    bp, targets, days, avoided, seed, n = _what_to_check(plan, target, days, seed)
     if seed in avoided:
         raise ValueError(f"seed {seed} is one the optimiser used ({', '.join(map(str, avoided))}); "
                          "a check on the same customers proves nothing: give another seed")
@@ -216,14 +199,14 @@ def verify(
                    progress=progress, first_replication=0 if done is None else len(done.replications))
         done = more if done is None else Results(blueprint=done.blueprint, replications=done.replications + more.replications,
                                                  seed=seed, days=done.days, warmup=done.warmup, interval=done.interval)
-        table = pd.concat([pooled_figures(done, r, targets[r], level=level, min_volume=min_volume, n=n) for r in roles],
+        table = pd.concat([pooled_figures(done, r, targets[r], level=level, min_volume=min_volume, n=n) for r in targets],
                           ignore_index=True)
         total = len(done.replications)
         undecided = table[table["verdict"] == "close"]
         if undecided.empty:
             stopped = "every period called"
             break
-        if _widest(undecided) <= precision:
+        if widest_undecided(undecided) <= precision:
             stopped = f"the periods left undecided are within ±{precision:.1%} of the target"
             break
         if total >= max_replications:
@@ -235,7 +218,21 @@ def verify(
                         avoided=avoided, results=done)
 
 
-def _widest(table: pd.DataFrame) -> float:
+def _what_to_check(plan: StaffingPlan | Blueprint, target: Target | dict[str, Any] | None, days: float | None,
+                   seed: int | None) -> tuple[Blueprint, dict[str, Target], float, tuple[int, ...], int, int]:
+    """The staffed blueprint, targets, days, seeds to avoid, seed and intervals judged for :func:`verify`."""
+    if isinstance(plan, Blueprint):
+        roles = [r.name for r in requirement_roles(plan)]
+        days = 1.0 if days is None else days
+        return (plan, {r: target_for(plan, r, target) for r in roles}, days, (), resolve_seed(seed),
+                int(math.ceil(days * DAY / 900.0 - 1e-9)))
+    bp = plan.blueprint
+    targets = dict(plan.targets) if target is None else {r: target_for(bp, r, target) for r in plan.plans}
+    return (bp, targets, plan.results.days if days is None else days, tuple(plan.seeds),
+            held_out_seed(plan.seed) if seed is None else int(seed), len(next(iter(plan.requirement.values()))))
+
+
+def widest_undecided(table: pd.DataFrame) -> float:
     """The largest half-width of a close figure's 95% interval, in the figure's own units (shares)."""
     widest = 0.0
     for figure in ("service_level", "abandonment"):

@@ -119,3 +119,18 @@ def test_verdicts_are_on_the_targets_side() -> None:
     assert verdict(0.01, 0.049, 0.05, "above") == "meets"
     assert verdict(0.051, 0.2, 0.05, "above") == "misses"
     assert verdict(float("nan"), float("nan"), 0.05, "above") == "close"
+
+
+def test_calls_after_closing_can_be_reported_apart() -> None:
+    """The contact centre takes new calls until 21:00; call-backs after that reach no one new. With
+    after_hours="exclude" they are left out of the judged periods and reported in rows of their own."""
+    bp = blueprint.load("examples/contact_center.yaml")
+    judged = simulate.verify(bp, level="interval", seed=8, replications=10, max_replications=10)
+    apart = simulate.verify(bp, level="interval", seed=8, replications=10, max_replications=10, after_hours="exclude")
+    after = apart.table[apart.table["verdict"] == "after hours"]
+    assert len(after) >= 1 and (after["first"] >= 84).all()  # 21:00 and later
+    assert "After closing, reported and not judged" in apart.describe()
+    assert not (judged.table["verdict"] == "after hours").any()
+    assert apart.summary()["after hours"].sum() == len(after)
+    with pytest.raises(ValueError, match="after_hours must be one of"):
+        simulate.verify(bp, seed=8, replications=2, max_replications=2, after_hours="ignore")

@@ -48,7 +48,7 @@ from simulate.staffing.search import Search
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
 from simulate.staffing.shifts.program import Objective
 from simulate.staffing.shifts.templates import TemplatesLike
-from simulate.staffing.verify import Verification
+from simulate.staffing.verify import AFTER_HOURS, Verification, closed_intervals
 from simulate.staffing.verify import verify as check
 
 if TYPE_CHECKING:
@@ -144,6 +144,7 @@ class StaffingPlan:
     min_volume: float = 1.0
     margin: float = 0.0
     search_replications: int = 0
+    after_hours: str = "judge"
     verification: Verification | None = None
     evidence: pd.DataFrame | None = None
     out_of_reach: dict[str, set[int]] = field(default_factory=dict)
@@ -316,6 +317,7 @@ def optimize_staffing(
     level: str = "interval",
     min_volume: float = 1.0,
     margin: float = 0.01,
+    after_hours: str = "judge",
     replications: int = 40,
     max_replications: int = 320,
     precision: float = 0.01,
@@ -345,9 +347,13 @@ def optimize_staffing(
     With ``verify`` (the default) the plan is then checked by :func:`simulate.verify` on a seed
     the search never used (``plan.verification``); ``plan.misses`` are the periods that miss
     there. ``give_back=False`` keeps the plan phase 1 ends with (the analytic plan, raised where
-    it clearly misses).
+    it clearly misses). ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
+    stragglers: intervals where no new callers reach a role) out of the target and reports them
+    apart; ``"judge"`` (the default) judges them with the day's last period.
     """
     check_level(level)
+    if after_hours not in AFTER_HOURS:
+        raise ValueError(f"after_hours must be one of {', '.join(AFTER_HOURS)}; got {after_hours!r}")
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     if replications < 2 or max_replications < replications:
@@ -361,7 +367,8 @@ def optimize_staffing(
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
                     replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,
-                    margin=margin, precision=precision, executor=executor)
+                    margin=margin, precision=precision, executor=executor,
+                    closed=closed_intervals(blueprint, loop.roles, days, loop.w) if after_hours == "exclude" else None)
     found = search.raise_on_evidence(max_rounds)
     if give_back:
         found = search.give_back(found, max_rounds)
@@ -371,7 +378,7 @@ def optimize_staffing(
                         requirement={r: v.copy() for r, v in found.need.items()}, targets=loop.targets,
                         misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
                         interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
-                        search_replications=search.replications, out_of_reach=loop.out_of_reach)
+                        search_replications=search.replications, out_of_reach=loop.out_of_reach, after_hours=after_hours)
     plan.evidence = search.evidence(found)
     plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers
     if verify:

@@ -18,7 +18,9 @@ Each period gets a verdict per figure and overall:
 - ``"meets"``: the whole 95% interval is on the target's good side;
 - ``"misses"``: the whole interval is on the bad side (a clear miss);
 - ``"close"``: the interval straddles the target, so these replications cannot tell the
-  period apart from it (more replications narrow the interval; see :func:`simulate.verify`).
+  period apart from it (more replications narrow the interval; see :func:`simulate.verify`);
+- ``"after hours"``: with ``closed`` intervals given (no new callers reach the role then), the
+  call-backs and stragglers after closing are reported in periods of their own, not judged.
 
 >>> import blueprint, simulate
 >>> bp = blueprint.load("examples/contact_center.yaml")
@@ -45,10 +47,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from blueprint import Target
     from simulate.results import Results
 
-__all__ = ["LEVELS", "Level", "Verdict", "figure_columns", "periods", "pooled_figures", "role_counts"]
+__all__ = ["LEVELS", "Level", "Verdict", "closed_periods", "figure_columns", "judged_periods", "open_intervals", "periods",
+           "pooled_figures", "role_counts"]
 
 Level = Literal["interval", "hour", "day", "week"]
-Verdict = Literal["meets", "misses", "close"]
+Verdict = Literal["meets", "misses", "close", "after hours"]
+
+#: New callers an interval must expect at a role (from the analytic arrival rate) to count as open.
+OPEN_CALLS = 0.1
 
 #: The length of each level's period in seconds (``"interval"``: the run's own interval).
 LEVELS: dict[str, float] = {"hour": 3600.0, "day": 86_400.0, "week": 7 * 86_400.0}
@@ -82,6 +88,17 @@ def role_counts(results: Results, role: str) -> RoleCounts:
         return np.array([getattr(r, name) for r in reps], dtype=float)
 
     return RoleCounts(per("within"), per("answered"), per("abandoned"), per("wait_sum"))
+
+
+def open_intervals(arrival_rate: NDArray[np.float64], interval: float, min_calls: float = OPEN_CALLS) -> NDArray[np.bool_]:
+    """Intervals a role is open in: those where at least ``min_calls`` new callers are expected to
+    reach it (``arrival_rate`` per hour, the lag-SIPP rate of :func:`simulate.requirements`, which
+    counts transfers arriving late but not call-backs).
+
+    >>> open_intervals(np.array([0.0, 0.2, 40.0, 0.0]), 900).tolist()
+    [False, False, True, False]
+    """
+    return np.asarray(np.nan_to_num(arrival_rate) * interval / 3600.0 >= min_calls, dtype=bool)
 
 
 def check_level(level: str) -> None:
@@ -176,9 +193,49 @@ def verdict(low: float, high: float, goal: float, side: str) -> Verdict:
     return "meets" if good else "misses" if bad else "close"
 
 
+def closed_periods(volume: NDArray[np.float64], interval: float, closed: NDArray[np.bool_]) -> list[list[int]]:
+    """Runs of ``closed`` intervals (after hours) that had calls, one per run and day, without the
+    call-less intervals at their ends: reported, not judged.
+
+    >>> closed_periods(np.array([0, 5, 5, 0.4, 0.2, 0]), 900, np.array([True, False, False, True, True, True]))
+    [[3, 4]]
+    """
+    per_day = max(1, int(round(86_400.0 / interval)))
+    out: list[list[int]] = []
+    run: list[int] = []
+    for i in range(len(volume)):
+        if closed[i] and not (run and i % per_day == 0):
+            run.append(i)
+            continue
+        if run:
+            out.append(run)
+        run = [i] if closed[i] else []
+    if run:
+        out.append(run)
+    trimmed = []
+    for r in out:
+        calls = [i for i in r if volume[i] > 0]
+        if calls:
+            trimmed.append(list(range(calls[0], calls[-1] + 1)))
+    return trimmed
+
+
+def judged_periods(volume: NDArray[np.float64], interval: float, level: str = "interval", min_volume: float = 1.0,
+                   closed: NDArray[np.bool_] | None = None) -> tuple[list[list[int]], list[list[int]]]:
+    """The periods judged against the target (:func:`periods` over the open intervals only) and the
+    after-hours periods reported beside them (:func:`closed_periods`); without ``closed`` every
+    interval is open."""
+    if closed is None:
+        return periods(volume, interval, level, min_volume), []
+    open_volume = np.where(closed, 0.0, volume)
+    groups = [[i for i in g if not closed[i]] for g in periods(open_volume, interval, level, min_volume)]
+    return [g for g in groups if g], closed_periods(volume, interval, closed)
+
+
 def pooled_figures(results: Results | RoleCounts, role: str, target: Target, *, level: str = "interval",
                    min_volume: float = 1.0, n: int | None = None, interval: float | None = None,
-                   span: float | None = None, groups: list[list[int]] | None = None) -> pd.DataFrame:
+                   span: float | None = None, groups: list[list[int]] | None = None,
+                   closed: NDArray[np.bool_] | None = None, after_hours: list[list[int]] | None = None) -> pd.DataFrame:
     """Per judged period of ``role``: the pooled figures ``target`` bounds, their 95% intervals, the
     target and a verdict per figure and overall (see the module notes).
 
@@ -189,6 +246,10 @@ def pooled_figures(results: Results | RoleCounts, role: str, target: Target, *, 
     (the plan's horizon). ``results`` may be :func:`role_counts` (then give ``interval`` and
     ``span``, the seconds the table covers). ``groups`` fixes the periods (lists of intervals, as
     :func:`periods` returns them), so that two runs are judged on the same ones.
+
+    ``closed`` marks the intervals after hours (no new callers reach the role then, only call-backs
+    and stragglers): they are left out of the judged periods and reported in rows of their own
+    whose verdict is ``"after hours"`` (``after_hours`` fixes those periods as ``groups`` does).
     """
     if isinstance(results, RoleCounts):
         counts = results
@@ -204,7 +265,13 @@ def pooled_figures(results: Results | RoleCounts, role: str, target: Target, *, 
     offered = counts.offered[:, :n]
     reps = offered.shape[0]
     if groups is None:
-        groups = periods(offered.mean(axis=0), w, level, min_volume)
+        groups, found_after = judged_periods(offered.mean(axis=0), w, level, min_volume,
+                                             None if closed is None else np.asarray(closed[:n], dtype=bool))
+        after_hours = found_after if after_hours is None else after_hours
+    every = list(groups) + list(after_hours or [])
+    kinds = ["judged"] * len(groups) + ["after hours"] * (len(every) - len(groups))
+    order = sorted(range(len(kinds)), key=lambda k: every[k][0])
+    groups, kinds = [every[k] for k in order], [kinds[k] for k in order]
     figures = bounded(target)
 
     def summed(a: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -223,12 +290,13 @@ def pooled_figures(results: Results | RoleCounts, role: str, target: Target, *, 
     overall = np.full(len(groups), "meets", dtype=object)
     for figure, goal, side, proportion in figures:
         p, lo, hi = pooled_table(*pairs[figure], proportion=proportion)
-        calls = [verdict(float(a), float(b), goal, side) for a, b in zip(lo, hi)]
+        calls = [verdict(float(a), float(b), goal, side) if kind == "judged" else "after hours"
+                 for a, b, kind in zip(lo, hi, kinds)]
         for column, values in zip(figure_columns(figure), (p, lo, hi, np.full(len(groups), goal), calls)):
             table[column] = values
         overall = np.where(np.array(calls) == "misses", "misses",
                            np.where((np.array(calls) == "close") & (overall != "misses"), "close", overall))
-    table["verdict"] = overall
+    table["verdict"] = np.where(np.array(kinds) == "after hours", "after hours", overall) if kinds else overall
     return table
 
 

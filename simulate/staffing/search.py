@@ -42,7 +42,7 @@ from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import run
 from simulate.staffing.erlang_a import erlang_a_arrays
-from simulate.staffing.pooled import RoleCounts, bounded, periods, pooled_figures, role_counts
+from simulate.staffing.pooled import RoleCounts, bounded, judged_periods, pooled_figures, role_counts
 from simulate.staffing.shifts.symmetry import same_days
 from simulate.staffing.verify import widest_undecided, with_targets
 
@@ -107,8 +107,10 @@ class Search:
     margin: float
     precision: float
     executor: ExecutorChoice
+    closed: dict[str, NDArray[np.bool_]] | None = None  # per role, the intervals after hours (not judged)
     history: list[dict[str, Any]] = field(default_factory=list)
     groups: dict[View, list[list[int]]] = field(default_factory=dict)
+    after: dict[View, list[list[int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bp: Blueprint = with_targets(self.loop.bp, self.targets)
@@ -216,13 +218,15 @@ class Search:
         per_role = {r: role_counts(results, r) for r in self.loop.roles}
         counts = {v: self.stacked(per_role[v[0]], v) for v in self.views}
         if not self.groups:  # the periods are fixed by the first plan, so every plan is judged on the same ones
-            self.groups = {v: periods(c.offered.mean(axis=0), self.loop.w, self.level, self.min_volume)
-                           for v, c in counts.items()}
+            for v, c in counts.items():
+                closed = None if self.closed is None else self.per_view(self.closed[v[0]].astype(np.int64), v, "max") > 0
+                self.groups[v], self.after[v] = judged_periods(c.offered.mean(axis=0), self.loop.w, self.level,
+                                                               self.min_volume, closed)
         tables = {}
         for v, c in counts.items():
             span = self.days * DAY if v[1] is None else DAY
             tables[v] = pooled_figures(c, v[0], self.targets[v[0]], level=self.level, n=self.length(v), interval=self.loop.w,
-                                       span=span, groups=self.groups[v])
+                                       span=span, groups=self.groups[v], after_hours=self.after[v])
         return _Evaluation(plans, need, results, counts, tables)
 
     def more_replications(self, ev: _Evaluation) -> _Evaluation:
@@ -343,6 +347,8 @@ class Search:
             now, before = self.on_duty(ev, role), self.on_duty(best, role)
             old = best.tables[view]
             for row, prev in zip(table.to_dict(orient="records"), old.to_dict(orient="records")):
+                if row["verdict"] == "after hours":
+                    continue
                 first, last = int(row["first"]), int(row["last"])
                 near = [j for i in range(max(0, first - 2), last + 1) for j in self.absolute(view, i)]
                 touched = bool((now[near] != before[near]).any())

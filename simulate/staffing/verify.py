@@ -38,13 +38,24 @@ from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import resolve_seed, run
-from simulate.staffing.pooled import check_level, figure_columns, pooled_figures
-from simulate.staffing.requirements import requirement_roles, target_for
+from simulate.staffing.pooled import check_level, figure_columns, open_intervals, pooled_figures
+from simulate.staffing.requirements import requirement_roles, requirements, target_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.staffing.optimize import StaffingPlan
 
-__all__ = ["Verification", "held_out_seed", "verify", "with_targets"]
+__all__ = ["AFTER_HOURS", "Verification", "closed_intervals", "held_out_seed", "verify", "with_targets"]
+
+#: How calls after closing time count: ``"judge"`` them with the day's last period (a period with
+#: too few calls joins its neighbour), or ``"exclude"`` them from the target and report them apart.
+AFTER_HOURS = ("judge", "exclude")
+
+
+def closed_intervals(bp: Blueprint, roles: list[str], days: float, interval: float = 900.0) -> dict[str, Any]:
+    """Per role, the intervals after hours: fewer than :data:`~simulate.staffing.pooled.OPEN_CALLS` new
+    callers expected to reach the role (lag-SIPP rates: late transfers count, call-backs do not)."""
+    req = requirements(bp, method="lag-sipp", days=days, interval=interval)
+    return {r: ~open_intervals(req.xs(r, level="role")["arrival_rate"].to_numpy(dtype=float), interval) for r in roles}
 
 
 def held_out_seed(seed: int) -> int:
@@ -84,6 +95,7 @@ class Verification:
     precision: float
     max_replications: int
     stopped: str
+    after_hours: str = "judge"
     avoided: tuple[int, ...] = field(default_factory=tuple)
     results: Results | None = field(default=None, repr=False)
 
@@ -110,8 +122,9 @@ class Verification:
         rows = []
         for role, part in self.table.groupby("role", sort=False):
             counts = part["verdict"].value_counts()
-            rows.append({"role": role, "level": self.level, "periods": len(part), "meets": int(counts.get("meets", 0)),
-                         "misses": int(counts.get("misses", 0)), "close": int(counts.get("close", 0)),
+            rows.append({"role": role, "level": self.level, "periods": int((part["verdict"] != "after hours").sum()),
+                         "meets": int(counts.get("meets", 0)), "misses": int(counts.get("misses", 0)),
+                         "close": int(counts.get("close", 0)), "after hours": int(counts.get("after hours", 0)),
                          "seed": self.seed, "replications": self.replications})
         return pd.DataFrame(rows).set_index("role")
 
@@ -125,9 +138,13 @@ class Verification:
             f"{r.role} {r.label}" for r in close.head(8).itertuples()) + ("…" if len(close) > 8 else "") + "."
         miss_text = "" if not len(misses) else " Missing: " + ", ".join(
             f"{r.role} {r.label}" for r in misses.head(8).itertuples()) + ("…" if len(misses) > 8 else "") + "."
+        after = self.table[self.table["verdict"] == "after hours"]
+        after_text = "" if not len(after) else " After closing, reported and not judged: " + ", ".join(
+            f"{r.role} {r.label} ({r.calls:.2f} calls" + (f", {r.abandonment:.0%} gave up)" if "abandonment" in after else ")")
+            for r in after.head(6).itertuples()) + ("…" if len(after) > 6 else "") + "."
         return (f"Checked per {self.level} (calls pooled over replications; periods under {self.min_volume:g} call(s) "
                 f"judged with their neighbours) on seed {self.seed}, replications 0–{self.replications - 1} "
-                f"({self.stopped}): {state}.{miss_text}{close_text}")
+                f"({self.stopped}): {state}.{miss_text}{close_text}{after_text}")
 
     def __repr__(self) -> str:
         return f"<Verification: {self.describe()}>"
@@ -163,6 +180,7 @@ def verify(
     replications: int = 20,
     max_replications: int = 640,
     precision: float = 0.01,
+    after_hours: str | None = None,
     executor: ExecutorChoice = None,
     progress: bool | None = None,
 ) -> Verification:
@@ -175,7 +193,8 @@ def verify(
     neighbours. ``seed`` defaults to :func:`held_out_seed` of the plan's seed (a fresh one for a
     blueprint); a seed the plan's optimiser used is refused. ``precision`` is the half-width of a
     95% interval at which a period still undecided counts as on the line; ``max_replications`` caps
-    the work.
+    the work. ``after_hours`` (:data:`AFTER_HOURS`; the plan's own, else ``"judge"``) says how calls
+    after closing count: judged with the day's last period, or excluded and reported apart.
 
     >>> plan = simulate.optimize_staffing(bp, templates="examples/contact_center.shifts.yaml")  # doctest: +SKIP
     >>> simulate.verify(plan, level="hour").summary()                                          # doctest: +SKIP
@@ -188,6 +207,10 @@ def verify(
     if not 0 < precision < 1:
         raise ValueError(f"precision must be a share between 0 and 1, got {precision!r}")
     bp, targets, days, avoided, seed, n = _what_to_check(plan, target, days, seed)
+    after_hours = after_hours or (plan.after_hours if not isinstance(plan, Blueprint) else "judge")
+    if after_hours not in AFTER_HOURS:
+        raise ValueError(f"after_hours must be one of {', '.join(AFTER_HOURS)}; got {after_hours!r}")
+    closed = closed_intervals(bp, list(targets), days) if after_hours == "exclude" else {}
     if seed in avoided:
         raise ValueError(f"seed {seed} is one the optimiser used ({', '.join(map(str, avoided))}); "
                          "a check on the same customers proves nothing: give another seed")
@@ -199,7 +222,8 @@ def verify(
                    progress=progress, first_replication=0 if done is None else len(done.replications))
         done = more if done is None else Results(blueprint=done.blueprint, replications=done.replications + more.replications,
                                                  seed=seed, days=done.days, warmup=done.warmup, interval=done.interval)
-        table = pd.concat([pooled_figures(done, r, targets[r], level=level, min_volume=min_volume, n=n) for r in targets],
+        table = pd.concat([pooled_figures(done, r, targets[r], level=level, min_volume=min_volume, n=n,
+                                          closed=closed.get(r)) for r in targets],
                           ignore_index=True)
         total = len(done.replications)
         undecided = table[table["verdict"] == "close"]
@@ -215,6 +239,7 @@ def verify(
         batch = min(total, max_replications - total)
     return Verification(table=table, targets=targets, level=level, min_volume=min_volume, seed=seed, replications=total,
                         days=float(days), precision=precision, max_replications=max_replications, stopped=stopped,
+                        after_hours=after_hours,
                         avoided=avoided, results=done)
 
 

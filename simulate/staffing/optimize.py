@@ -279,7 +279,7 @@ class StaffingPlan:
             return f"{core} on held-out seed {v.seed} × {v.replications} replications"
         unit = "interval" if self.level == "interval" else f"{self.level} period"
         found = f"meets the target in every {unit}" if self.meets_target else f"{count_intervals(self.misses)} {unit}(s) below target"
-        return found + (" in the search's own simulation (not verified on held-out customers)" if self.evidence is not None else "")
+        return found + " in its own simulation (not verified on held-out customers; see .verify())"
 
     def __repr__(self) -> str:
         state = self._state()

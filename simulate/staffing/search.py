@@ -403,6 +403,8 @@ class Search:
                 continue
             at_now = formula(on[idx], idx)
             correction = {f: np.nan_to_num(measured[f][idx] - at_now[f]) for f, *_ in figures}
+            # the formula at every staffing from 0 to today's, per interval of the group (computed once)
+            levels = [formula(np.arange(int(c) + 1), np.full(int(c) + 1, i)) for c, i in zip(on[idx], idx)]
             cur = on[idx].copy()
             while True:
                 options = []
@@ -411,7 +413,8 @@ class Search:
                         continue
                     trial = cur.copy()
                     trial[k] -= 1
-                    predicted = _predicted(formula(trial, idx), correction, weights)
+                    model = {f: np.array([levels[j][f][trial[j]] for j in range(len(idx))]) for f, *_ in figures}
+                    predicted = _predicted(model, correction, weights)
                     room = _room(predicted, figures, self.margin)
                     if room >= 0:
                         options.append((room, k))

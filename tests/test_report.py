@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import re
-import warnings
 from html.parser import HTMLParser
 
 import matplotlib
@@ -53,24 +52,22 @@ def _cost_per_day(results: Results, roles: list[str]) -> float:
 
 
 def _below_target(results: Results, plan: simulate.StaffingPlan) -> set[tuple[str, int]]:
-    """Intervals whose mean over the replications of the per-replication share misses the target, from the counts."""
+    """Intervals whose calls, pooled over the replications, miss the target, from the counts."""
     out = set()
     for role, target in plan.targets.items():
         reps = [rep.roles[role] for rep in results.replications]
         n = len(plan.requirement[role])
         for i in range(n):
-            offered = np.array([r.answered[i] + r.abandoned[i] for r in reps], dtype=float)
-            if not any(r.arrivals[i] > 0 for r in reps) or not (offered > 0).any():
+            within = sum(r.within[i] for r in reps)
+            answered = sum(r.answered[i] for r in reps)
+            abandoned = sum(r.abandoned[i] for r in reps)
+            offered = answered + abandoned
+            if offered == 0:
                 continue
-            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # an interval nobody was answered in: no ASA
-                sl = np.nanmean(np.where(offered > 0, np.array([r.within[i] for r in reps]) / offered, np.nan))
-                ab = np.nanmean(np.where(offered > 0, np.array([r.abandoned[i] for r in reps]) / offered, np.nan))
-                answered = np.array([r.answered[i] for r in reps], dtype=float)
-                asa = np.nanmean(np.where(answered > 0, np.array([r.wait_sum[i] for r in reps]) / answered, np.nan))
-            missed = (target.service_level is not None and sl < target.service_level) or \
-                     (target.max_abandon is not None and ab > target.max_abandon) or \
-                     (target.max_asa is not None and asa > target.max_asa.seconds)
+            missed = (target.service_level is not None and within / offered < target.service_level) or \
+                     (target.max_abandon is not None and abandoned / offered > target.max_abandon) or \
+                     (target.max_asa is not None and answered > 0
+                      and sum(r.wait_sum[i] for r in reps) / answered > target.max_asa.seconds)
             if missed:
                 out.add((role, i))
     return out

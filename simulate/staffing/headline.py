@@ -160,10 +160,10 @@ def _plan_per_day(plan: StaffingPlan, what: str) -> Estimate:
 
 
 def _below_target(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
-    """(role, interval) pairs of ``results`` whose simulated mean misses ``plan``'s targets."""
+    """(role, interval) pairs of ``results`` whose figures, pooled over the replications, miss ``plan``'s targets."""
     roles = list(plan.plans)
     n = len(next(iter(plan.requirement.values())))
-    found = find_misses(results, roles, plan.targets, n, "mean")
+    found = find_misses(results, roles, plan.targets, n, "pooled")
     return {(str(r), int(i)) for r, i in zip(found["role"], found["interval"])}
 
 

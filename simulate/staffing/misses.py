@@ -1,12 +1,17 @@
 """Intervals below target in simulation: the one rule the closed loop raises requirements by, and the
 before/after report counts.
 
-An interval misses a role's target when its simulated figure (a mean over the replications) is
-worse than the target: service level below it, abandonment or ASA above it. With ``rule="ci"``
-only clear misses count: the better end of the figure's 95% interval must be worse than the
-target. Intervals with no arrivals never miss.
+An interval misses a role's target when its simulated figure is worse than the target: service
+level below it, abandonment or ASA above it. With ``rule="pooled"`` (what the before/after report
+counts) the figure pools the interval's calls over the replications, every call weighing the same
+(:mod:`simulate.staffing.pooled`); with ``rule="mean"`` it is the mean of per-replication figures,
+which at a few calls an interval understates abandonment. With ``rule="ci"`` only clear misses
+count: the better end of the figure's 95% interval must be worse than the target. Intervals with
+no arrivals never miss.
 
 >>> import pandas as pd
+
+from simulate.staffing.pooled import bounded, pooled_figures
 >>> found = pd.DataFrame({"role": ["desk", "desk"], "interval": [3, 3], "figure": ["service_level", "asa"],
 ...                       "simulated": [0.7, 30.0], "target": [0.8, 20.0]})
 >>> count_intervals(found)  # one interval, two figures missed
@@ -20,13 +25,15 @@ from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 import pandas as pd
 
+from simulate.staffing.pooled import bounded, pooled_figures
+
 if TYPE_CHECKING:  # pragma: no cover
     from blueprint import Target
     from simulate.results import Results
 
 __all__ = ["COLUMNS", "Rule", "count_intervals", "misses"]
 
-Rule = Literal["mean", "ci"]
+Rule = Literal["pooled", "mean", "ci"]
 
 #: The columns of a table of misses: one row per role, interval and figure missed.
 COLUMNS = ["role", "interval", "figure", "simulated", "target"]
@@ -69,6 +76,8 @@ def misses(results: Results, roles: list[str], targets: dict[str, Target], n: in
     replications, ``target`` the bound it misses. ``rule`` is ``"mean"`` or ``"ci"`` (see the
     module notes). Count the intervals with :func:`count_intervals`.
     """
+    if rule == "pooled":
+        return _pooled_misses(results, roles, targets, n)
     rows = []
     for role in roles:
         per = results.roles(role)
@@ -80,6 +89,20 @@ def misses(results: Results, roles: list[str], targets: dict[str, Target], n: in
                 if _missed(check, rule):
                     rows.append({"role": role, "interval": i, "figure": check.figure, "simulated": check.mean,
                                  "target": check.goal})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _pooled_misses(results: Results, roles: list[str], targets: dict[str, Target], n: int) -> pd.DataFrame:
+    """The misses of ``rule="pooled"``: each interval with calls judged on its calls pooled over replications."""
+    rows = []
+    for role in roles:
+        table = pooled_figures(results, role, targets[role], level="interval", min_volume=0.0, n=n)
+        for rec in table.to_dict(orient="records"):
+            for figure, goal, side, _p in bounded(targets[role]):
+                value = float(rec[figure])
+                if not math.isnan(value) and (value < goal if side == "below" else value > goal):
+                    rows.append({"role": role, "interval": int(rec["first"]), "figure": figure, "simulated": value,
+                                 "target": goal})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -408,7 +408,7 @@ def spreadsheet_staffing(
     req = requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     return loop.run("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
-                    max_rounds=1, rule="mean", executor=executor)
+                    max_rounds=1, rule="pooled", executor=executor)
 
 
 class Loop:  # the search reads it as a search.ShiftBuyer

@@ -41,6 +41,7 @@ from simulate.executors import PARALLEL_MIN_CUSTOMERS, PROGRESS_AFTER, ExecutorC
 from simulate.results import Results
 
 __all__ = [
+    "extend",
     "PARALLEL_MIN_CUSTOMERS",
     "PROGRESS_AFTER",
     "ExecutorChoice",
@@ -221,3 +222,25 @@ def run(
         first_replication=first_replication,
     ).values()
     return results
+
+
+def extend(results: Results, replications: int, *, executor: ExecutorChoice = None, progress: bool | None = False) -> Results:
+    """``results`` with ``replications`` more: the next replications of the same seed on the same
+    blueprint, days and interval (the customers a longer run would have met), appended.
+
+    >>> import blueprint
+    >>> bp = blueprint.Blueprint("Kiosk")
+    >>> use = bp.customer("Use the kiosk", role="kiosk", duration="exp(2 min)")
+    >>> _ = bp.role("kiosk", staffing=2)
+    >>> _ = bp.arrive(use, rate="30 per h")
+    >>> short = run(bp, days=0.1, replications=2, seed=4, progress=False)
+    >>> longer = extend(short, 2)
+    >>> len(longer.replications), longer.replications[3].journeys.arrivals == run(
+    ...     bp, days=0.1, replications=4, seed=4, progress=False).replications[3].journeys.arrivals
+    (4, True)
+    """
+    more = run(results.blueprint, days=results.days, replications=replications, seed=results.seed, warmup=results.warmup,
+               interval=results.interval, executor=executor, progress=progress,
+               first_replication=len(results.replications))
+    return Results(blueprint=results.blueprint, replications=results.replications + more.replications, seed=results.seed,
+                   days=results.days, warmup=results.warmup, interval=results.interval)

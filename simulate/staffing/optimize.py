@@ -40,7 +40,7 @@ from simulate.executors import ExecutorChoice
 from simulate.results import Results, interval_columns
 from simulate.run import resolve_seed, run
 from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
-from simulate.staffing.misses import Rule, count_intervals
+from simulate.staffing.misses import count_intervals
 from simulate.staffing.misses import misses as find_misses
 from simulate.staffing.pooled import check_level
 from simulate.staffing.requirements import Method, Requirements, mean_patience, requirements
@@ -407,13 +407,13 @@ def spreadsheet_staffing(
     seed = resolve_seed(seed)
     req = requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
-    return loop.run("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
-                    max_rounds=1, rule="pooled", executor=executor)
+    return loop.once("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
+                     executor=executor)
 
 
 class Loop:  # the search reads it as a search.ShiftBuyer
-    """The closed loop's state: the requirement per role (raised round by round), and the raises the
-    templates could not staff."""
+    """The requirement per role (raised and lowered by :class:`~simulate.staffing.search.Search`), the
+    cheapest shifts for it, and the raises the templates could not staff."""
 
     def __init__(self, bp: Blueprint, req: Requirements, templates: RoleTemplates, *, objective: Objective,
                  time_limit: float | None) -> None:
@@ -447,35 +447,16 @@ class Loop:  # the search reads it as a search.ShiftBuyer
                     self.out_of_reach[r].add(int(i))
         raise RuntimeError(f"no feasible shift plan for {r}")  # pragma: no cover - taking raises back restores one
 
-    def raise_missed(self, todo: pd.DataFrame, plans: dict[str, ShiftPlan]) -> None:
-        """Each missed interval's requirement to one more than its plan had on duty there."""
-        self.raised = {r: self.need[r].copy() for r in self.roles}
-        for role, i in sorted({(str(r), int(i)) for r, i in zip(todo["role"], todo["interval"])}):
-            on_duty = plans[role].coverage["on_duty"].to_numpy()
-            self.need[role][i] = max(self.need[role][i], int(on_duty[i % len(on_duty)]) + 1)
-
-    def run(self, name: str, *, days: float, replications: int, seed: int, max_rounds: int, rule: Rule,
-            executor: ExecutorChoice) -> StaffingPlan:
-        """Rounds of plan, simulate, raise what misses, until nothing (reachable) misses or ``max_rounds``."""
-        rounds: list[dict[str, Any]] = []
-        plans: dict[str, ShiftPlan] = {}
-        results: Results | None = None
-        misses = pd.DataFrame()
-        for k in range(max_rounds):
-            plans = {r: self.plan(r) for r in self.roles}
-            staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
-            results = run(staffed, days=days, replications=replications, seed=seed, interval=self.w, executor=executor)
-            misses = find_misses(results, self.roles, self.targets, self.n, rule)
-            if len(misses):
-                misses["reachable"] = [i not in self.out_of_reach[r] for r, i in zip(misses["role"], misses["interval"])]
-            rounds.append({"round": k + 1, "paid_hours": sum(p.paid_hours for p in plans.values()),
-                           "misses": count_intervals(misses), "required": {r: v.tolist() for r, v in self.need.items()}})
-            todo = misses[misses["reachable"]] if len(misses) else misses
-            if len(todo) == 0 or k == max_rounds - 1:
-                break
-            self.raise_missed(todo, plans)
-        assert results is not None
-        final = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
-        return StaffingPlan(method=name, blueprint=final, plans=plans, results=results, requirement=self.need,
+    def once(self, name: str, *, days: float, replications: int, seed: int, executor: ExecutorChoice) -> StaffingPlan:
+        """The cheapest shifts for the requirement, simulated once: the intervals below target (calls
+        pooled over the replications) are the plan's misses."""
+        plans = {r: self.plan(r) for r in self.roles}
+        staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
+        results = run(staffed, days=days, replications=replications, seed=seed, interval=self.w, executor=executor)
+        misses = find_misses(results, self.roles, self.targets, self.n, "pooled")
+        misses["reachable"] = True
+        rounds = [{"round": 1, "paid_hours": sum(p.paid_hours for p in plans.values()), "misses": count_intervals(misses),
+                   "required": {r: v.tolist() for r, v in self.need.items()}}]
+        return StaffingPlan(method=name, blueprint=staffed, plans=plans, results=results, requirement=self.need,
                             targets=self.targets, misses=misses, rounds=rounds, interval=self.w, seed=seed,
                             search_replications=replications)

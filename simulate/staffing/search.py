@@ -40,7 +40,7 @@ from blueprint import Blueprint, Target
 from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results
-from simulate.run import run
+from simulate.run import extend, run
 from simulate.staffing.erlang_a import erlang_a_arrays
 from simulate.staffing.pooled import RoleCounts, bounded, judged_periods, pooled_figures, role_counts
 from simulate.staffing.shifts.symmetry import same_days
@@ -237,13 +237,8 @@ class Search:
             if close.empty or widest_undecided(close) <= self.precision:
                 break
             extra = min(self.replications, self.max_replications - self.replications)
-            staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in ev.plans.items()})
-            more = run(staffed, days=self.days, replications=extra, seed=self.seed, interval=self.loop.w,
-                       executor=self.executor, progress=False, first_replication=self.replications)
             self.replications += extra
-            res = Results(blueprint=ev.results.blueprint, replications=ev.results.replications + more.replications,
-                          seed=self.seed, days=ev.results.days, warmup=ev.results.warmup, interval=ev.results.interval)
-            ev = self.judged(ev.plans, ev.need, res)
+            ev = self.judged(ev.plans, ev.need, extend(ev.results, extra, executor=self.executor))
         return ev
 
     def value(self, plans: dict[str, ShiftPlan]) -> tuple[float, float]:

@@ -37,7 +37,7 @@ from blueprint.numbers import fmt
 from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results
-from simulate.run import resolve_seed, run
+from simulate.run import extend, resolve_seed, run
 from simulate.staffing.pooled import check_level, figure_columns, open_intervals, pooled_figures
 from simulate.staffing.requirements import requirement_roles, requirements, target_for
 
@@ -218,10 +218,8 @@ def verify(
     done: Results | None = None
     batch = replications
     while True:
-        more = run(measured, days=days, replications=batch, seed=seed, interval=900.0, executor=executor,
-                   progress=progress, first_replication=0 if done is None else len(done.replications))
-        done = more if done is None else Results(blueprint=done.blueprint, replications=done.replications + more.replications,
-                                                 seed=seed, days=done.days, warmup=done.warmup, interval=done.interval)
+        done = (run(measured, days=days, replications=batch, seed=seed, interval=900.0, executor=executor, progress=progress)
+                if done is None else extend(done, batch, executor=executor, progress=progress))
         table = pd.concat([pooled_figures(done, r, targets[r], level=level, min_volume=min_volume, n=n,
                                           closed=closed.get(r)) for r in targets],
                           ignore_index=True)

@@ -71,6 +71,9 @@ FIGURE_KEYS: dict[str, str] = {
     "staff hours paid": "paid_hours",
     "staff cost": "cost",
     "intervals below target": "intervals_below_target",
+    "hours below target": "hours_below_target",
+    "days below target": "days_below_target",
+    "weeks below target": "weeks_below_target",
 }
 """The machine key of each label the tables of comparisons and plans use (``"<role>: "`` taken off first); the
 same names as the columns of :meth:`Results.journeys` and :meth:`Results.staff`."""

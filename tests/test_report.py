@@ -309,3 +309,31 @@ def test_a_shift_nobody_needs_is_called_spare() -> None:
                             gap=0.5, dual_bound=None, seconds=0.0)
     (found,) = explain_surplus(worse)
     assert found.reasons[0].kind == "count" and "the plan could do with fewer" in found.reasons[0].text
+
+
+def test_a_plan_per_hour_is_counted_in_hours(runs) -> None:  # type: ignore[no-untyped-def]
+    """The before/after row counts periods of the plan's own level: for a plan judged per hour, the hours
+    whose calls, pooled over the replications, miss the target (computed here from the counts)."""
+    import dataclasses
+
+    before, plan, _sheet = runs
+    hourly = dataclasses.replace(plan, level="hour", min_volume=0.0)
+    h = headline(before, hourly)
+    expected = set()
+    for role, target in plan.targets.items():
+        reps = [rep.roles[role] for rep in before.replications]
+        n = len(plan.requirement[role])
+        for first in range(0, n, 4):
+            span = range(first, min(first + 4, n))
+            within = sum(r.within[i] for r in reps for i in span)
+            abandoned = sum(r.abandoned[i] for r in reps for i in span)
+            offered = sum(r.answered[i] for r in reps for i in span) + abandoned
+            if offered and ((target.service_level is not None and within / offered < target.service_level)
+                            or (target.max_abandon is not None and abandoned / offered > target.max_abandon)):
+                expected.add((role, first))
+    assert h.level == "hour" and h.misses[BEFORE] == expected and len(expected) > 0
+    assert len(expected) < len(_below_target(before, plan))  # an hour pools four intervals: fewer periods miss
+    table = before_after(before, hourly)
+    assert "hours below target" in table.index and "intervals below target" not in table.index
+    assert table.loc["hours below target", BEFORE] == len(expected)
+    assert headline_sentences(h)[2].startswith(f"Hours below target: {len(expected)} → ")

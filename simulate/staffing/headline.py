@@ -1,4 +1,4 @@
-"""The numbers a manager asks for first, before against after: cost, paid hours, intervals below target,
+"""The numbers a manager asks for first, before against after: cost, paid hours, periods below target,
 service level and abandonment, each with its 95% interval, all read from the simulations and the plans.
 
 :func:`headline` measures today's staffing (the ``before`` :class:`~simulate.Results`), the new plan
@@ -8,9 +8,12 @@ the spreadsheet plan, on the same footing:
 * **cost and paid hours per day** of the planned roles: a plan's own shifts at their templates' cost
   per hour (exact, no interval) where every template has one; otherwise, and for today's staffing,
   the simulated cost over the counted part of the run, per day, with its interval;
-* **intervals below target**: (role, interval) pairs whose simulated mean misses the role's target
-  (:func:`simulate.staffing.misses.misses`, rule ``"mean"``), the same rule for every staffing, with
-  the intervals the new plan fixes and those it breaks;
+* **periods below target**: (role, period) pairs whose calls, pooled over the replications, miss the
+  role's target, in periods of the new plan's ``level`` (15-minute intervals, hours, days; periods
+  with fewer than the plan's ``min_volume`` calls judged with their neighbours, as
+  :mod:`simulate.staffing.pooled` says), the same rule for every staffing, with the periods the new
+  plan fixes and those it breaks. The row is named for the level: "intervals below target", "hours
+  below target" (:func:`below_target_label`);
 * **service level and abandonment** per role over the whole run, with their 95% intervals, from
   :meth:`Results.staff`.
 
@@ -37,12 +40,14 @@ import pandas as pd
 from blueprint.staffing import DAY
 from simulate.results import mean_ci
 from simulate.staffing.misses import misses as find_misses
+from simulate.staffing.pooled import bounded, pooled_figures
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.results import Results
     from simulate.staffing.optimize import StaffingPlan
 
-__all__ = ["BEFORE", "NEW_PLAN", "SPREADSHEET", "Estimate", "Headline", "before_after", "headline", "headline_table"]
+__all__ = ["BEFORE", "NEW_PLAN", "SPREADSHEET", "Estimate", "Headline", "before_after", "below_target_label", "headline",
+           "headline_table"]
 
 #: The names of the staffings compared, as the columns of :func:`before_after`.
 BEFORE, SPREADSHEET, NEW_PLAN = "before", "spreadsheet plan", "new plan"
@@ -86,6 +91,7 @@ class Headline:
     abandonment: dict[str, dict[str, Estimate]]
     paid_hours_by_role: dict[str, dict[str, Estimate]] = field(default_factory=dict)  # per day
     open_intervals: int = 0  # (role, interval) pairs with callers in today's staffing
+    level: str = "interval"  # the periods ``misses`` counts: the new plan's target level
 
     @property
     def cost_change(self) -> float:
@@ -104,13 +110,18 @@ class Headline:
         return self.paid_hours_per_day[NEW_PLAN].mean - self.paid_hours_per_day[BEFORE].mean
 
     @property
+    def unit(self) -> str:
+        """What :attr:`misses` counts, in words: "intervals", "hours", "days" or "weeks"."""
+        return below_target_label(self.level).split(" ")[0]
+
+    @property
     def fixed(self) -> int:
-        """Intervals below target today that meet it with the new plan."""
+        """Periods below target today that meet it with the new plan."""
         return len(self.misses[BEFORE] - self.misses[NEW_PLAN])
 
     @property
     def broken(self) -> int:
-        """Intervals that meet the target today and miss it with the new plan."""
+        """Periods that meet the target today and miss it with the new plan."""
         return len(self.misses[NEW_PLAN] - self.misses[BEFORE])
 
 
@@ -159,17 +170,36 @@ def _plan_per_day(plan: StaffingPlan, what: str) -> Estimate:
     return Estimate.exactly(sum(v / d for v, d in zip(values, days)))
 
 
+def below_target_label(level: str) -> str:
+    """The before/after row that counts periods below target at ``level``.
+
+    >>> below_target_label("interval"), below_target_label("hour")
+    ('intervals below target', 'hours below target')
+    """
+    return f"{'intervals' if level == 'interval' else level + 's'} below target"
+
+
 def _below_target(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
-    """(role, interval) pairs of ``results`` whose figures, pooled over the replications, miss ``plan``'s targets."""
-    roles = list(plan.plans)
+    """(role, first interval of the period) pairs of ``results`` whose figures, pooled over the replications,
+    miss ``plan``'s targets in periods of the plan's level."""
     n = len(next(iter(plan.requirement.values())))
-    found = find_misses(results, roles, plan.targets, n, "pooled")
-    return {(str(r), int(i)) for r, i in zip(found["role"], found["interval"])}
+    if plan.level == "interval":
+        found = find_misses(results, list(plan.plans), plan.targets, n, "pooled")
+        return {(str(r), int(i)) for r, i in zip(found["role"], found["interval"])}
+    out = set()
+    for role in plan.plans:
+        table = pooled_figures(results, role, plan.targets[role], level=plan.level, min_volume=plan.min_volume, n=n)
+        for rec in table.to_dict(orient="records"):
+            for figure, goal, side, _p in bounded(plan.targets[role]):
+                value = float(rec[figure])
+                if math.isfinite(value) and (value < goal if side == "below" else value > goal):
+                    out.add((role, int(rec["first"])))
+    return out
 
 
 def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | None = None) -> Headline:
     """Today's staffing, the spreadsheet plan (when given) and the new plan, measured alike (see the module
-    notes): cost and paid hours per day, intervals below target, service level and abandonment per role.
+    notes): cost and paid hours per day, periods below target, service level and abandonment per role.
 
     >>> h = simulate.headline(before, plan)     # doctest: +SKIP
     >>> h.cost_change, h.fixed                  # doctest: +SKIP
@@ -199,12 +229,13 @@ def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | N
         paid_hours_by_role={r: {k: _per_day(_figure(t, r, "paid_hours"), results[k]) for k, t in tables.items()}
                             for r in roles},
         open_intervals=open_,
+        level=after.level,
     )
 
 
 def before_after(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | None = None) -> pd.DataFrame:
     """The figures of :func:`headline` as a table, one row per figure: per role its service level,
-    abandonment and staff hours paid, then intervals below target, staff hours paid and staff cost
+    abandonment and staff hours paid, then periods below target (:func:`below_target_label`), staff hours paid and staff cost
     (hours and cost per day). For each staffing three float columns: its mean (``"before"``,
     ``"spreadsheet plan"``, ``"new plan"``) and the 95% interval's ends (``"before_ci_low"``,
     ``"before_ci_high"``...), as in every wide table of the package. A figure known exactly (a plan's
@@ -219,7 +250,7 @@ def headline_table(h: Headline) -> pd.DataFrame:
         rows[f"{r}: service level"] = h.service_level[r]
         rows[f"{r}: abandonment"] = h.abandonment[r]
         rows[f"{r}: staff hours paid"] = h.paid_hours_by_role[r]
-    rows["intervals below target"] = {k: Estimate(float(len(v))) for k, v in h.misses.items()}
+    rows[below_target_label(h.level)] = {k: Estimate(float(len(v))) for k, v in h.misses.items()}
     rows["staff hours paid"] = h.paid_hours_per_day
     rows["staff cost"] = h.cost_per_day
     data: dict[str, list[float]] = {}

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from blueprint import Target
     from simulate.results import Results
 
-__all__ = ["LEVELS", "Level", "Verdict", "closed_periods", "figure_columns", "judged_periods", "open_intervals", "periods",
+__all__ = ["LEVELS", "Level", "Verdict", "closed_periods", "figure_columns", "judged_periods", "leaning", "open_intervals", "periods",
            "pooled_figures", "role_counts"]
 
 Level = Literal["interval", "hour", "day", "week"]
@@ -191,6 +191,26 @@ def verdict(low: float, high: float, goal: float, side: str) -> Verdict:
         return "close"
     good, bad = (low >= goal, high < goal) if side == "below" else (high <= goal, low > goal)
     return "meets" if good else "misses" if bad else "close"
+
+
+def leaning(table: pd.DataFrame) -> NDArray[np.bool_]:
+    """Rows of a :func:`pooled_figures` table that are too close to call but whose best estimate is
+    past the target (a probable miss): a figure whose verdict is ``"close"`` and whose value is on
+    the miss side of its target.
+
+    >>> t = pd.DataFrame({"verdict": ["close", "close", "misses"], "abandonment": [0.052, 0.048, 0.09],
+    ...                   "abandonment_target": 0.05, "abandonment_verdict": ["close", "close", "misses"]})
+    >>> leaning(t).tolist()
+    [True, False, False]
+    """
+    out = np.zeros(len(table), dtype=bool)
+    for figure, _attr, side, _p in _FIGURES:
+        if f"{figure}_verdict" not in table:
+            continue
+        value, goal = table[figure].to_numpy(dtype=float), table[f"{figure}_target"].to_numpy(dtype=float)
+        past = value < goal if side == "below" else value > goal
+        out |= (table[f"{figure}_verdict"].to_numpy() == "close") & past
+    return out & (table["verdict"].to_numpy() == "close")
 
 
 def closed_periods(volume: NDArray[np.float64], interval: float, closed: NDArray[np.bool_]) -> list[list[int]]:

@@ -137,7 +137,7 @@ def headline_sentences(h: Headline) -> list[str]:
     lines.append(f"Paid staff hours: {signed(h.hours_change, digits=d)} h a day: "
                  f"{number(hours[BEFORE].mean, d)} → {number(hours[NEW_PLAN].mean, d)} h.")
     m0, m1 = len(h.misses[BEFORE]), len(h.misses[NEW_PLAN])
-    text = f"Intervals below target: {m0} → {m1}; the new plan fixes {h.fixed}"
+    text = f"{h.unit.capitalize()} below target: {m0} → {m1}; the new plan fixes {h.fixed}"
     text += f" and misses {h.broken} that met the target before." if h.broken else "."
     lines.append(text)
     for r in h.roles:
@@ -147,7 +147,7 @@ def headline_sentences(h: Headline) -> list[str]:
     if SPREADSHEET in h.staffings:
         c = cost[SPREADSHEET].mean - cost[BEFORE].mean
         lines.append(f"The spreadsheet method (Erlang C per interval) would cost {number(cost[SPREADSHEET].mean)} a day "
-                     f"({signed(c)} against today) and leave {len(h.misses[SPREADSHEET])} interval(s) below target.")
+                     f"({signed(c)} against today) and leave {len(h.misses[SPREADSHEET])} {h.unit} below target.")
     return lines
 
 
@@ -169,10 +169,19 @@ def _headline_html(h: Headline, after: StaffingPlan) -> list[str]:
     out += ["</ul><ul>"] + [f"<li>{html.escape(s)}</li>" for s in rest] + ["</ul>"]
     targets = "; ".join(f"{html.escape(r)}: {html.escape(target_text(t))}" for r, t in after.targets.items())
     out += [f"<p class='muted'>Service level: share of callers answered within the role's target time, over the "
-            f"day, 95% intervals over the replications in brackets. Intervals below target: {after.interval / 60:g}-minute intervals of a "
-            f"role whose simulated mean misses its target ({targets}); {h.open_intervals} role-intervals have callers. "
+            f"day, 95% intervals over the replications in brackets. {h.unit.capitalize()} below target: {_periods_text(h, after)} of a "
+            f"role whose calls, pooled over the replications, miss its target ({targets}); {h.open_intervals} role-intervals "
+            f"of {after.interval / 60:g} minutes have callers. "
             f"Cost: the planned roles' paid hours at their cost per hour.</p></section>"]
     return out
+
+
+def _periods_text(h: Headline, after: StaffingPlan) -> str:
+    """The periods the headline counts, in words: "15-minute intervals", or "hours (periods under 1 call(s)
+    judged with their neighbours)"."""
+    if h.level == "interval":
+        return f"{after.interval / 60:g}-minute intervals"
+    return f"{h.unit} (periods under {after.min_volume:g} call(s) judged with their neighbours)"
 
 
 def _table_html(df: pd.DataFrame) -> str:

@@ -54,6 +54,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Search"]
 
+#: Intervals before a period whose staffing counts as touching it (a queue carries over into it).
+NEAR = 2
+
 
 class ShiftBuyer(Protocol):
     """What the search needs of the loop that buys shifts (:class:`simulate.staffing.optimize.Loop`):
@@ -325,7 +328,7 @@ class Search:
             for view, first, last in failed:
                 role = view[0]
                 now, before = self.on_duty(ev, role), self.on_duty(best, role)
-                cut = [j for i in range(max(0, first - 1), last + 1) for j in self.absolute(view, i) if now[j] < before[j]]
+                cut = [j for i in range(max(0, first - NEAR), last + 1) for j in self.absolute(view, i) if now[j] < before[j]]
                 if not cut:
                     cut = [j for i in range(first, last + 1) for j in self.absolute(view, i)]
                 for j in cut:
@@ -345,7 +348,7 @@ class Search:
                 if row["verdict"] == "after hours":
                     continue
                 first, last = int(row["first"]), int(row["last"])
-                near = [j for i in range(max(0, first - 2), last + 1) for j in self.absolute(view, i)]
+                near = [j for i in range(max(0, first - NEAR), last + 1) for j in self.absolute(view, i)]
                 touched = bool((now[near] != before[near]).any())
                 ok = True
                 for figure, goal, side, _p in bounded(self.targets[role]):

@@ -38,7 +38,7 @@ from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import extend, resolve_seed, run
-from simulate.staffing.pooled import check_level, figure_columns, open_intervals, pooled_figures
+from simulate.staffing.pooled import check_level, figure_columns, leaning, open_intervals, pooled_figures
 from simulate.staffing.requirements import requirement_roles, requirements, target_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +49,9 @@ __all__ = ["AFTER_HOURS", "Verification", "closed_intervals", "held_out_seed", "
 #: How calls after closing time count: ``"judge"`` them with the day's last period (a period with
 #: too few calls joins its neighbour), or ``"exclude"`` them from the target and report them apart.
 AFTER_HOURS = ("judge", "exclude")
+
+#: How often a figure sitting exactly on its target shows a 95% interval wholly past it (one side of 5%).
+CHANCE = 0.025
 
 
 def closed_intervals(bp: Blueprint, roles: list[str], days: float, interval: float = 900.0) -> dict[str, Any]:
@@ -117,6 +120,20 @@ class Verification:
         """The periods these replications cannot tell apart from the target (near the line)."""
         return self.table[self.table["verdict"] == "close"].reset_index(drop=True)
 
+    def leaning(self) -> pd.DataFrame:
+        """The periods close to the line whose best estimate is past the target: not a clear miss, but
+        more likely missing than not (:func:`~simulate.staffing.pooled.leaning`)."""
+        return self.table[leaning(self.table)].reset_index(drop=True)
+
+    @property
+    def chance_misses(self) -> float:
+        """Up to about how many clear misses another sample of this size would show by chance alone if
+        every period close to the line sat exactly on its target (each then falls wholly past it up to one
+        time in 40; a share of few calls is skewed, so less often on the high side): a clear miss or two
+        among hundreds of periods judged is what a plan at the line looks like, not evidence that it is
+        short."""
+        return CHANCE * len(self.close())
+
     def summary(self) -> pd.DataFrame:
         """Per role: periods judged, and how many meet, miss or are close to the target."""
         rows = []
@@ -139,12 +156,16 @@ class Verification:
         miss_text = "" if not len(misses) else " Missing: " + ", ".join(
             f"{r.role} {r.label}" for r in misses.head(8).itertuples()) + ("…" if len(misses) > 8 else "") + "."
         after = self.table[self.table["verdict"] == "after hours"]
+        lean = self.leaning()
+        chance = ("" if not len(close) else f" {len(lean)} of the {len(close)} period(s) at the line lean to a miss "
+                  f"(best estimate past the target); on other customers about {self.chance_misses:.1f} of them would "
+                  "show as clear misses by chance alone.")
         after_text = "" if not len(after) else " After closing, reported and not judged: " + ", ".join(
             f"{r.role} {r.label} ({r.calls:.2f} calls" + (f", {r.abandonment:.0%} gave up)" if "abandonment" in after else ")")
             for r in after.head(6).itertuples()) + ("…" if len(after) > 6 else "") + "."
         return (f"Checked per {self.level} (calls pooled over replications; periods under {self.min_volume:g} call(s) "
                 f"judged with their neighbours) on seed {self.seed}, replications 0–{self.replications - 1} "
-                f"({self.stopped}): {state}.{miss_text}{close_text}{after_text}")
+                f"({self.stopped}): {state}.{miss_text}{close_text}{chance}{after_text}")
 
     def __repr__(self) -> str:
         return f"<Verification: {self.describe()}>"
@@ -206,11 +227,11 @@ def verify(
         raise ValueError(f"max_replications ({max_replications}) must be at least replications ({replications})")
     if not 0 < precision < 1:
         raise ValueError(f"precision must be a share between 0 and 1, got {precision!r}")
-    bp, targets, days, avoided, seed, n = _what_to_check(plan, target, days, seed)
+    bp, targets, days, avoided, seed, n, interval = _what_to_check(plan, target, days, seed)
     after_hours = after_hours or (plan.after_hours if not isinstance(plan, Blueprint) else "judge")
     if after_hours not in AFTER_HOURS:
         raise ValueError(f"after_hours must be one of {', '.join(AFTER_HOURS)}; got {after_hours!r}")
-    closed = closed_intervals(bp, list(targets), days) if after_hours == "exclude" else {}
+    closed = closed_intervals(bp, list(targets), days, interval) if after_hours == "exclude" else {}
     if seed in avoided:
         raise ValueError(f"seed {seed} is one the optimiser used ({', '.join(map(str, avoided))}); "
                          "a check on the same customers proves nothing: give another seed")
@@ -218,7 +239,7 @@ def verify(
     done: Results | None = None
     batch = replications
     while True:
-        done = (run(measured, days=days, replications=batch, seed=seed, interval=900.0, executor=executor, progress=progress)
+        done = (run(measured, days=days, replications=batch, seed=seed, interval=interval, executor=executor, progress=progress)
                 if done is None else extend(done, batch, executor=executor, progress=progress))
         table = pd.concat([pooled_figures(done, r, targets[r], level=level, min_volume=min_volume, n=n,
                                           closed=closed.get(r)) for r in targets],
@@ -242,17 +263,19 @@ def verify(
 
 
 def _what_to_check(plan: StaffingPlan | Blueprint, target: Target | dict[str, Any] | None, days: float | None,
-                   seed: int | None) -> tuple[Blueprint, dict[str, Target], float, tuple[int, ...], int, int]:
-    """The staffed blueprint, targets, days, seeds to avoid, seed and intervals judged for :func:`verify`."""
+                   seed: int | None) -> tuple[Blueprint, dict[str, Target], float, tuple[int, ...], int, int, float]:
+    """The staffed blueprint, targets, days, seeds to avoid, seed, intervals judged and their width in
+    seconds (the plan's own; 15 minutes for a blueprint) for :func:`verify`."""
     if isinstance(plan, Blueprint):
         roles = [r.name for r in requirement_roles(plan)]
         days = 1.0 if days is None else days
         return (plan, {r: target_for(plan, r, target) for r in roles}, days, (), resolve_seed(seed),
-                int(math.ceil(days * DAY / 900.0 - 1e-9)))
+                int(math.ceil(days * DAY / 900.0 - 1e-9)), 900.0)
     bp = plan.blueprint
     targets = dict(plan.targets) if target is None else {r: target_for(bp, r, target) for r in plan.plans}
     return (bp, targets, plan.results.days if days is None else days, tuple(plan.seeds),
-            held_out_seed(plan.seed) if seed is None else int(seed), len(next(iter(plan.requirement.values()))))
+            held_out_seed(plan.seed) if seed is None else int(seed), len(next(iter(plan.requirement.values()))),
+            float(plan.interval))
 
 
 def widest_undecided(table: pd.DataFrame) -> float:

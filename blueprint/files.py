@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -32,6 +33,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import BlueprintFileError, Loc, Problem, problems_from_pydantic
+from .limits import LIMITS, bad_text, size_text, walk
 
 if TYPE_CHECKING:
     from .model import Blueprint
@@ -256,6 +258,10 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         except json.JSONDecodeError as e:
             line, message = _json_problem(text, e)
             raise BlueprintFileError([Problem("error", "not-json", "", f"not valid JSON: {message}", source, line)], source) from None
+        except RecursionError:
+            raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
+        except ValueError:  # an integer of thousands of digits
+            raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source, None)], source) from None
     loader: _Loader | None = None
     dupes: list[tuple[Loc, int]] = []
     try:
@@ -273,10 +279,13 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
     except _FileShapeError as e:
         raise BlueprintFileError([Problem("error", "not-a-blueprint", "", e.message, source, e.line)], source) from None
     except RecursionError:
-        raise BlueprintFileError([Problem("error", "not-a-blueprint", "", "the file nests too deeply to be a blueprint", source, None)], source) from None
+        raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
+    except ValueError:  # an integer of thousands of digits
+        raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source, None)], source) from None
     finally:
         if loader is not None:
             loader.dispose()
+    _check_values(data, lines, source)
     if dupes:
         from .errors import format_path
 
@@ -285,6 +294,37 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
             source,
         )
     return data, lines
+
+
+def _long_number() -> str:
+    return f"a whole number of thousands of digits; at most {LIMITS.max_int_digits} are read"
+
+
+def _deep_message() -> str:
+    return (f"the data nests too deeply (the limit is {LIMITS.max_depth} levels; "
+            "blueprint.limits.limits_set(max_depth=...) raises it)")
+
+
+def _check_values(data: Any, lines: dict[Loc, int], source: str) -> None:
+    """Refuse data nested deeper than the limit, integers longer than the limit, and text no file can
+    hold or a diagram show (lone surrogates, control characters), each at its field and line."""
+    from .errors import format_path
+
+    def located(code: str, path: Loc, message: str) -> BlueprintFileError:
+        line = next((lines[path[:k]] for k in range(len(path), -1, -1) if path[:k] in lines), None)
+        return BlueprintFileError([Problem("error", code, format_path(path), message, source, line)], source)
+
+    for path, value in walk(data):
+        if len(path) > LIMITS.max_depth:
+            raise located("too-deep", path[:LIMITS.max_depth], _deep_message())
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** LIMITS.max_int_digits:
+            raise located("number-too-large", path,
+                          f"a whole number of {len(str(abs(value)))} digits; at most {LIMITS.max_int_digits} are read")
+        if isinstance(value, str):
+            wrong = bad_text(value)
+            if wrong:
+                raise located("bad-text", path, f"the text has {wrong}; write it without (a control character or half "
+                              "of a character cannot be saved or drawn)")
 
 
 def loads(text: str, *, format: Format | None = None, source: str = "<text>") -> Blueprint:
@@ -320,17 +360,58 @@ def loads(text: str, *, format: Format | None = None, source: str = "<text>") ->
 
 
 def read_text_file(path: str | os.PathLike[str], kind: str) -> str:
-    """The text of a UTF-8 file, or a :class:`BlueprintFileError` naming it when it is
-    missing, a folder (``kind`` says what it should be, e.g. "a blueprint file") or not text."""
+    """The text of a UTF-8 file, or a :class:`BlueprintFileError` naming it when it is missing, a
+    folder or anything else that is not a regular file (a FIFO, a device; ``kind`` says what it
+    should be, e.g. "a blueprint file"), a symlink loop, unreadable, larger than
+    :attr:`~blueprint.limits.Limits.max_file_bytes`, or not text. Nothing is read before the checks,
+    and never more than the limit.
+
+    >>> read_text_file("/dev/zero", "a blueprint file")
+    Traceback (most recent call last):
+    ...
+    blueprint.errors.BlueprintFileError: /dev/zero: is a character device, not a blueprint file
+    """
     source = str(path)
+    limit = LIMITS.max_file_bytes
     try:
-        return Path(path).read_text(encoding="utf-8")
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise BlueprintFileError(f"is {_file_kind(info.st_mode)}, not {kind}", source)
+        if info.st_size > limit:
+            raise BlueprintFileError(_too_big(info.st_size, limit, kind), source)
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+        if len(raw) > limit:  # it grew while being read
+            raise BlueprintFileError(_too_big(len(raw), limit, kind), source)
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise BlueprintFileError("no such file", source) from None
-    except IsADirectoryError:
-        raise BlueprintFileError(f"is a folder, not {kind}", source) from None
+    except PermissionError:
+        raise BlueprintFileError(f"cannot be read: permission denied (it should be {kind})", source) from None
     except UnicodeDecodeError as e:
         raise BlueprintFileError(f"not a text file (not UTF-8 at byte {e.start})", source) from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise BlueprintFileError("is a loop of symbolic links, not a file", source) from None
+        if e.errno == errno.ENAMETOOLONG:
+            raise BlueprintFileError("the file name is too long", source) from None
+        raise BlueprintFileError(f"cannot be read: {e.strerror or e}", source) from None
+    except ValueError as e:  # a NUL in the path
+        raise BlueprintFileError(f"not a usable file name: {e}", source) from None
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a message."""
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _too_big(size: int, limit: int, kind: str) -> str:
+    return (f"is {size_text(size)}, larger than the {size_text(limit)} limit for {kind} (raise it with the "
+            f"environment variable BLUEPRINT_MAX_FILE_MB, or blueprint.limits.limits_set(max_file_bytes=...))")
 
 
 def load(path: str | os.PathLike[str], *, check: bool = False) -> Blueprint:

@@ -1,0 +1,125 @@
+"""The limits every input is held to, each stated in the message that enforces it.
+
+A file is refused before it is read when it is not a regular file (a folder, a FIFO, a device such
+as ``/dev/zero``) or larger than :attr:`Limits.max_file_bytes`; its data is refused when it nests
+deeper than :attr:`Limits.max_depth` or holds an integer longer than :attr:`Limits.max_int_digits`
+digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``, a control
+character such as NUL). The defaults suit any real blueprint; change them for one block of code
+with :func:`limits_set`, or for a whole process through the environment
+(``BLUEPRINT_MAX_FILE_MB``).
+
+>>> LIMITS.max_file_bytes
+10000000
+>>> with limits_set(max_file_bytes=1_000):
+...     LIMITS.max_file_bytes
+1000
+>>> LIMITS.max_file_bytes
+10000000
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+__all__ = ["LIMITS", "Limits", "bad_text", "limits_set", "size_text"]
+
+
+def _from_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass
+class Limits:
+    """The limits in force (one shared instance, :data:`LIMITS`)."""
+
+    #: The largest input file read, in bytes (``BLUEPRINT_MAX_FILE_MB`` in the environment, in MB).
+    max_file_bytes: int = int(_from_env("BLUEPRINT_MAX_FILE_MB", 10.0) * 1_000_000)
+    #: How deep mappings and lists may nest in a file.
+    max_depth: int = 64
+    #: The most digits an integer in a file may have.
+    max_int_digits: int = 30
+
+
+#: The limits in force.
+LIMITS = Limits()
+
+
+@contextlib.contextmanager
+def limits_set(**changes: int) -> Iterator[Limits]:
+    """Change some limits for a block of code, then put them back.
+
+    >>> with limits_set(max_depth=8) as now:
+    ...     now.max_depth
+    8
+    """
+    names = {f.name for f in fields(Limits)}
+    unknown = sorted(set(changes) - names)
+    if unknown:
+        raise TypeError(f"unknown limit {unknown[0]!r}; known: {', '.join(sorted(names))}")
+    before = {k: getattr(LIMITS, k) for k in changes}
+    for k, v in changes.items():
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{k} must be a whole number at least 1, got {v!r}")
+        setattr(LIMITS, k, v)
+    try:
+        yield LIMITS
+    finally:
+        for k, v in before.items():
+            setattr(LIMITS, k, v)
+
+
+def size_text(n: float) -> str:
+    """A size in bytes for a message.
+
+    >>> size_text(52_400_000), size_text(10_000_000), size_text(900)
+    ('52.4 MB', '10 MB', '900 bytes')
+    """
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + " MB"
+    if n >= 1_000:
+        return f"{n / 1_000:.1f}".rstrip("0").rstrip(".") + " kB"
+    return f"{int(n)} bytes"
+
+
+def bad_text(text: str) -> str | None:
+    """What makes ``text`` unfit to keep in a blueprint, or None: a lone surrogate (half of a character,
+    which no file can hold) or a control character other than tab and line breaks.
+
+    >>> bad_text("Café ☕"), bad_text("a\\ud800b"), bad_text("nul\\x00")
+    (None, 'a lone surrogate U+D800 at character 2', 'the control character U+0000 at character 4')
+    """
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            return f"a lone surrogate U+{code:04X} at character {i + 1}"
+        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
+            return f"the control character U+{code:04X} at character {i + 1}"
+    return None
+
+
+def walk(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every value in nested data with its path (keys of mappings are visited as values too), without
+    recursion, so that depth alone can never overflow the stack."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [(path, data)]
+    while stack:
+        here, value = stack.pop()
+        yield here, value
+        if isinstance(value, dict):
+            for k, v in reversed(list(value.items())):
+                yield here, k
+                stack.append(((*here, k), v))
+        elif isinstance(value, list):
+            for i in range(len(value) - 1, -1, -1):
+                stack.append(((*here, i), value[i]))

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 import blueprint
 import simulate
 from blueprint import BlueprintFileError
-from simulate.cli import app
 from blueprint.limits import LIMITS, limits_set
+from simulate.cli import app
 from simulate.scenarios.files import load_scenarios
 from simulate.staffing.optimize import load_role_templates
 
@@ -133,7 +133,7 @@ def test_data_no_blueprint_needs_is_refused_where_it_is(tmp_path: Path, name: st
     assert problem.code == code and problem.file == str(p) and problem.line == where, problem
     # the companion files read the same way
     for loader in ("shift templates", "scenarios"):
-        other = _bounded(lambda: LOADERS[loader](p))
+        other = _bounded(lambda read=LOADERS[loader]: read(p))
         assert isinstance(other, BlueprintFileError) and other.problems[0].code == code, (loader, other)
 
 

@@ -133,7 +133,8 @@ def test_data_no_blueprint_needs_is_refused_where_it_is(tmp_path: Path, name: st
     assert problem.code == code and problem.file == str(p) and problem.line == where, problem
     # the companion files read the same way
     for loader in ("shift templates", "scenarios"):
-        other = _bounded(lambda read=LOADERS[loader]: read(p))
+        read = LOADERS[loader]
+        other = _bounded(lambda: read(p))  # noqa: B023 - called at once, inside the loop
         assert isinstance(other, BlueprintFileError) and other.problems[0].code == code, (loader, other)
 
 

@@ -298,12 +298,35 @@ def problems_from_pydantic(
         err["loc"] = _clean_loc(tuple(err.get("loc", ())))
         loc, message = _message(err, root)
         loc = prefix + loc
+        if lines:
+            loc = as_written(loc, lines)
         path = format_path(loc)
         if path in seen:  # the other arms of a union: the first says enough
             continue
         seen.add(path)
         line = line_of(loc, lines) if lines else None
         out.append(Problem("error", "invalid-" + str(err.get("type", "value")).replace("_", "-"), path, message, file, line))
+    return out
+
+
+#: Keys a model puts in itself when it reads a short form: ``staffing: {values: [...]}`` is read as
+#: ``staffing: {profile: {values: [...]}}``, ``staffing: 4`` as ``{headcount: 4}``.
+_SHORT_FORMS = {"staffing": ("profile", "headcount", "shifts")}
+
+
+def as_written(loc: Loc, lines: dict[Loc, int]) -> Loc:
+    """``loc`` without the keys a short form added, where the file wrote the short form (so the path is
+    the one the user wrote, and its line is found).
+
+    >>> as_written(("roles", 0, "staffing", "profile", "values", 2), {("roles", 0, "staffing", "values"): 7})
+    ('roles', 0, 'staffing', 'values', 2)
+    >>> as_written(("roles", 0, "staffing", "shifts", 1), {("roles", 0, "staffing", "shifts"): 7})
+    ('roles', 0, 'staffing', 'shifts', 1)
+    """
+    out = tuple(loc)
+    for i in range(len(out) - 1, 0, -1):
+        if out[i] in _SHORT_FORMS.get(str(out[i - 1]), ()) and out[:i + 1] not in lines and out[:i] in lines:
+            out = out[:i] + out[i + 1:]
     return out
 
 

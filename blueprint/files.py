@@ -307,7 +307,7 @@ def _deep_message() -> str:
 
 def _check_values(data: Any, lines: dict[Loc, int], source: str) -> None:
     """Refuse data nested deeper than the limit, integers longer than the limit, and text no file can
-    hold or a diagram show (lone surrogates, control characters), each at its field and line."""
+    hold (lone surrogates), each at its field and line."""
     from .errors import format_path
 
     def located(code: str, path: Loc, message: str) -> BlueprintFileError:
@@ -323,8 +323,8 @@ def _check_values(data: Any, lines: dict[Loc, int], source: str) -> None:
         if isinstance(value, str):
             wrong = bad_text(value)
             if wrong:
-                raise located("bad-text", path, f"the text has {wrong}; write it without (a control character or half "
-                              "of a character cannot be saved or drawn)")
+                raise located("bad-text", path, f"the text has {wrong}; write it without (half of a character cannot "
+                              "be saved or drawn)")
 
 
 def loads(text: str, *, format: Format | None = None, source: str = "<text>") -> Blueprint:

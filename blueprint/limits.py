@@ -3,10 +3,12 @@
 A file is refused before it is read when it is not a regular file (a folder, a FIFO, a device such
 as ``/dev/zero``) or larger than :attr:`Limits.max_file_bytes`; its data is refused when it nests
 deeper than :attr:`Limits.max_depth` or holds an integer longer than :attr:`Limits.max_int_digits`
-digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``, a control
-character such as NUL). The defaults suit any real blueprint; change them for one block of code
-with :func:`limits_set`, or for a whole process through the environment
-(``BLUEPRINT_MAX_FILE_MB``).
+digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``). A simulation
+is refused before it starts when it implies more than :attr:`Limits.max_customers` customers
+(:mod:`simulate.work`), and a blueprint when a role has more than :attr:`Limits.max_staff` on
+duty. The defaults suit any real blueprint; change them for one block of code with
+:func:`limits_set`, or for a whole process through the environment (``BLUEPRINT_MAX_FILE_MB``,
+``BLUEPRINT_MAX_CUSTOMERS``).
 
 >>> LIMITS.max_file_bytes
 10000000
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -50,6 +51,13 @@ class Limits:
     max_depth: int = 64
     #: The most digits an integer in a file may have.
     max_int_digits: int = 30
+    #: The most staff one role may have on duty at once (a headcount, a shift's count, a profile value).
+    max_staff: int = 100_000
+    #: The customers one simulation run may imply over all its replications (``BLUEPRINT_MAX_CUSTOMERS``),
+    #: estimated before it starts (:mod:`simulate.work`): a few minutes on two cores.
+    max_customers: int = int(_from_env("BLUEPRINT_MAX_CUSTOMERS", 20_000_000))
+    #: The steps one customer may visit on average (rework loops included) before a run is refused.
+    max_visits: int = 1_000
 
 
 #: The limits in force.
@@ -95,17 +103,15 @@ def size_text(n: float) -> str:
 
 def bad_text(text: str) -> str | None:
     """What makes ``text`` unfit to keep in a blueprint, or None: a lone surrogate (half of a character,
-    which no file can hold) or a control character other than tab and line breaks.
+    which no file can hold). Control characters are kept (a file escapes them, a diagram leaves them out).
 
     >>> bad_text("Café ☕"), bad_text("a\\ud800b"), bad_text("nul\\x00")
-    (None, 'a lone surrogate U+D800 at character 2', 'the control character U+0000 at character 4')
+    (None, 'a lone surrogate U+D800 at character 2', None)
     """
     for i, ch in enumerate(text):
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
             return f"a lone surrogate U+{code:04X} at character {i + 1}"
-        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
-            return f"the control character U+{code:04X} at character {i + 1}"
     return None
 
 

@@ -122,6 +122,17 @@ def _clock(seconds: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _staff_within_limit(n: float) -> Any:
+    """``n`` when it is a headcount one role can have on duty (at most :attr:`Limits.max_staff`), else a
+    ValueError that states the limit."""
+    from .limits import LIMITS
+
+    if not n <= LIMITS.max_staff:
+        raise ValueError(f"{format_number(n)} staff is more than the {LIMITS.max_staff:,} one role may have on duty at "
+                         "once (blueprint.limits.limits_set(max_staff=...) raises it)")
+    return n
+
+
 def _check_list(values: list[float]) -> None:
     for i, x in enumerate(values):
         if x < 0:
@@ -149,6 +160,11 @@ class Shift(Model):
     count: int = Field(1, ge=0, description="how many staff work this shift")
     days: list[Weekday] | None = None
     breaks: list[Break] = Field(default_factory=list)
+
+    @field_validator("count")
+    @classmethod
+    def _count_within_limit(cls, v: int) -> int:
+        return _staff_within_limit(v)
 
     @model_validator(mode="after")
     def _check(self) -> Shift:
@@ -225,6 +241,11 @@ class Staffing(Model):
             return {"profile": data}
         return data
 
+    @field_validator("headcount")
+    @classmethod
+    def _headcount_within_limit(cls, v: int | None) -> int | None:
+        return v if v is None else _staff_within_limit(v)
+
     @model_validator(mode="after")
     def _one_form(self) -> Staffing:
         given = [k for k in ("headcount", "profile", "shifts") if getattr(self, k) is not None]
@@ -236,10 +257,15 @@ class Staffing(Model):
                 + (f"; got {', '.join(given)}" if given else "")
             )
         if self.profile is not None:
-            for values in self.profile._day_lists().values():
-                for x in values:
+            for day, values in self.profile._day_lists().items():
+                for i, x in enumerate(values):
+                    where = ("profile", "values", i) if self.profile.values is not None else ("profile", "days", day, i)
                     if not float(x).is_integer():
-                        raise ValueError(f"a headcount per interval is a whole number; got {format_number(x)}")
+                        raise LocatedValueError(where, f"a headcount per interval is a whole number; got {format_number(x)}")
+                    try:
+                        _staff_within_limit(x)
+                    except ValueError as e:
+                        raise LocatedValueError(where, str(e)) from None
         return self
 
     @model_serializer(mode="wrap")

@@ -28,6 +28,7 @@ from .capacity import capacity_findings
 from .errors import Loc, Problem, Severity, ValidationReport, format_path, line_of
 from .graph import back_flows, entry_steps, exit_steps, splits, to_networkx
 from .lanes import Lane
+from .visits import PROBABILITY_TOLERANCE
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["validate"]
 
-_TOL = 1e-9
+_TOL = PROBABILITY_TOLERANCE  # probabilities that should add up to 1 may miss it by this much (they are scaled)
 
 
 class _Collector:

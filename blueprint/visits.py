@@ -27,6 +27,7 @@ and the staffing formulas read the same rule.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,7 +35,26 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .model import Blueprint, Flow
 
-__all__ = ["Visits", "arrival_lags", "branch_probabilities", "expected_visits"]
+__all__ = ["PROBABILITY_TOLERANCE", "Visits", "arrival_lags", "branch_probabilities", "expected_visits", "normalised"]
+
+
+#: How far probabilities that should add up to 1 (branch flows, segment shares) may miss it: within
+#: this they are scaled to add up to exactly 1 (0.3333 + 0.6667 is read as a third and two thirds);
+#: beyond it the validator reports them.
+PROBABILITY_TOLERANCE = 1e-6
+
+
+def normalised(shares: Sequence[float]) -> list[float]:
+    """``shares`` scaled to add up to exactly 1 when they miss it by at most :data:`PROBABILITY_TOLERANCE`,
+    else as they are.
+
+    >>> [round(x, 9) for x in normalised([0.3, 0.3, 0.4000003])], normalised([0.5, 0.4])
+    ([0.29999991, 0.29999991, 0.40000018], [0.5, 0.4])
+    """
+    total = math.fsum(shares)
+    if total > 0 and abs(total - 1) <= PROBABILITY_TOLERANCE:
+        return [float(x) / total for x in shares]
+    return [float(x) for x in shares]
 
 
 def branch_probabilities(flows: Sequence[Flow]) -> list[float]:
@@ -42,18 +62,21 @@ def branch_probabilities(flows: Sequence[Flow]) -> list[float]:
 
     A given probability is kept; ``otherwise`` takes what the others leave (never below 0);
     a single flow with no probability takes all; any other flow without one gets 0 (the
-    validator reports it).
+    validator reports it). Given probabilities that add up to within :data:`PROBABILITY_TOLERANCE`
+    of 1 are scaled to add up to exactly 1 (an ``otherwise`` flow then gets nothing).
 
     >>> from blueprint.model import Flow
     >>> branch_probabilities([Flow.model_validate({"from": "a", "to": "b", "probability": 0.3}),
     ...                       Flow.model_validate({"from": "a", "to": "c", "otherwise": True})])
     [0.3, 0.7]
     """
-    given = sum(f.probability for f in flows if f.probability is not None)
+    given = math.fsum(f.probability for f in flows if f.probability is not None)
+    scale = 1.0 / given if given > 0 and abs(given - 1) <= PROBABILITY_TOLERANCE else 1.0
+    given *= scale
     out = []
     for f in flows:
         if f.probability is not None:
-            out.append(float(f.probability))
+            out.append(float(f.probability) * scale)
         elif f.otherwise or len(flows) == 1:
             out.append(max(0.0, 1.0 - given))
         else:

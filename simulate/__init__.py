@@ -60,12 +60,14 @@ if TYPE_CHECKING:
         spreadsheet_staffing,
         verify,
     )
+    from simulate.work import WorkEstimate, WorkLimitError, estimate_work
 
 # Each public name and the module it is imported from on first use.
 _HOMES: dict[str, str] = {
     **dict.fromkeys(["FailPoints", "fail_points", "plus_one"], "simulate.failpoints"),
     "Results": "simulate.results",
     "run": "simulate.run",
+    **dict.fromkeys(["WorkEstimate", "WorkLimitError", "estimate_work"], "simulate.work"),
     **dict.fromkeys(
         ["Comparison", "Scenario", "ScenarioError", "compare", "load_scenarios", "paired_differences"],
         "simulate.scenarios",
@@ -96,12 +98,15 @@ __all__ = [
     "StaffingPlan",
     "StaffingTieWarning",
     "Verification",
+    "WorkEstimate",
+    "WorkLimitError",
     "agents_for",
     "before_after",
     "compare",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "estimate_work",
     "fail_points",
     "greedy_shifts",
     "headline",

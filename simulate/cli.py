@@ -164,6 +164,23 @@ def _load_valid_or_exit(file: Path) -> Blueprint:
     return bp
 
 
+MAX_CUSTOMERS_HELP = ("refuse a simulation implying more customers than this, over all replications, before it starts "
+                      "(default 20,000,000, or BLUEPRINT_MAX_CUSTOMERS)")
+
+
+def _limit_customers(ctx: typer.Context, max_customers: int | None) -> None:
+    """``--max-customers``: the limit for every simulation the command runs, until it ends."""
+    if max_customers is None:
+        return
+    if max_customers < 1:
+        fail(f"--max-customers must be at least 1, got {max_customers}")
+    from blueprint.limits import limits_set
+
+    limit = limits_set(max_customers=max_customers)
+    limit.__enter__()
+    ctx.call_on_close(lambda: limit.__exit__(None, None, None))
+
+
 def _one_format(as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
         fail("choose --json or --csv, not both")
@@ -228,6 +245,7 @@ def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPo
 
 @app.command()
 def simulate(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., help="a blueprint file"),
     days: float = typer.Option(1.0, "--days", help="days to simulate (time 0 is Monday 00:00)"),
     replications: int = typer.Option(10, "--replications", "-r", help="independent runs, for the 95% intervals"),
@@ -240,6 +258,7 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="print the figures and fail points as JSON"),
     as_csv: bool = typer.Option(False, "--csv", help="print the figures as CSV (figure, role, mean, ci_low, ci_high)"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
+    max_customers: int | None = typer.Option(None, "--max-customers", help=MAX_CUSTOMERS_HELP),
 ) -> None:
     """Simulate a blueprint: key figures with 95% intervals, then its fail points, most severe first.
 
@@ -251,6 +270,7 @@ def simulate(
     from simulate.run import run as run_simulation
 
     _one_format(as_json, as_csv)
+    _limit_customers(ctx, max_customers)
     check_output(diagram, DIAGRAMS, inputs=[file], force=force)
     check_output(events, (".csv", ".parquet", ".xes"), inputs=[file], force=force)
     bp = _load_valid_or_exit(file)
@@ -284,6 +304,7 @@ def _wrote(path: Path, quiet: bool) -> None:
 
 @app.command()
 def staff(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., help="a blueprint file"),
     templates: Path | None = typer.Option(None, "--templates", "-t", help="shift templates (YAML), per role or for all roles"),
     method: str = typer.Option("lag-sipp", "--method", help="requirements: sipp, lag-sipp or simulation"),
@@ -303,6 +324,7 @@ def staff(
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
     as_csv: bool = typer.Option(False, "--csv", help="print the requirements, or the before/after table, as CSV"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
+    max_customers: int | None = typer.Option(None, "--max-customers", help=MAX_CUSTOMERS_HELP),
 ) -> None:
     """Find the staff each role needs per interval and, with --templates, the cheapest shift plan
     that meets the target in simulation; print it against today's staffing.
@@ -314,6 +336,7 @@ def staff(
     import simulate as sim
 
     _one_format(as_json, as_csv)
+    _limit_customers(ctx, max_customers)
     fmt = "json" if as_json else "csv" if as_csv else "table"
     inputs = [file] + ([templates] if templates else [])
     check_output(output, BLUEPRINTS, inputs=inputs, force=force)
@@ -489,6 +512,7 @@ def _write_plan_files(before: Results, plan: StaffingPlan, sheet: StaffingPlan |
 
 @app.command()
 def compare(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., help="a blueprint file"),
     scenarios: Path = typer.Argument(..., help="a scenarios file (YAML) next to the blueprint"),
     days: float = typer.Option(1.0, "--days", help="days to simulate"),
@@ -502,6 +526,7 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="print the figures and differences as JSON"),
     as_csv: bool = typer.Option(False, "--csv", help="print every figure per scenario, with its difference, as CSV"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
+    max_customers: int | None = typer.Option(None, "--max-customers", help=MAX_CUSTOMERS_HELP),
 ) -> None:
     """Run scenarios of a blueprint on the same customers and compare them with the baseline.
 
@@ -516,6 +541,7 @@ def compare(
     from simulate.scenarios import compare as run_comparison
 
     _one_format(as_json, as_csv)
+    _limit_customers(ctx, max_customers)
     check_output(output, (".json", ".parquet"), inputs=[file, scenarios], force=force)
     check_output(chart, (".png", ".svg", ".pdf"), inputs=[file, scenarios], force=force)
     bp = load_or_exit(file)

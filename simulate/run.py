@@ -39,6 +39,7 @@ from simulate.clock import to_seconds
 from simulate.engine.model import Replication, simulate_once
 from simulate.executors import PARALLEL_MIN_CUSTOMERS, PROGRESS_AFTER, ExecutorChoice, cpu_count, execute
 from simulate.results import Results
+from simulate.work import DEFAULT, WorkEstimate, check_work, estimate_work
 
 __all__ = [
     "extend",
@@ -144,6 +145,7 @@ def run_many(
     progress: bool | None = None,
     desc: str | None = None,
     first_replication: int = 0,
+    max_customers: int | None = DEFAULT,
 ) -> dict[str, Results]:
     """Simulate each of several blueprints ``replications`` times on one seed: ``{name: Results}``.
 
@@ -153,7 +155,8 @@ def run_many(
     differences can be paired. The replications of all blueprints are one pool
     of work for ``executor``; the other arguments are those of :func:`run`, and
     ``desc`` labels the progress bar. Each blueprint is validated first; an
-    error names the blueprint's key when there are several.
+    error names the blueprint's key when there are several. ``max_customers``
+    bounds the customers of all of them together (see :mod:`simulate.work`).
 
     >>> import blueprint
     >>> bp = blueprint.Blueprint("Kiosk")
@@ -170,6 +173,12 @@ def run_many(
     for name, bp in blueprints.items():
         _check(bp, name if len(blueprints) > 1 else None)
     horizon, warm, width = _times(days, replications, warmup, interval)
+    for bp in blueprints.values():
+        check_work(estimate_work(bp, days, replications), max_customers)
+    if len(blueprints) > 1:
+        total = [estimate_work(bp, days, replications) for bp in blueprints.values()]
+        check_work(WorkEstimate(sum(w.customers for w in total), sum(w.visits for w in total), sum(w.per_day for w in total),
+                                float(days), replications), max_customers)
     seed = resolve_seed(seed)
     roots = replication_seeds(seed, replications, first_replication)
     tasks = []
@@ -199,6 +208,7 @@ def run(
     interval: float | str = "15 min",
     progress: bool | None = None,
     first_replication: int = 0,
+    max_customers: int | None = DEFAULT,
 ) -> Results:
     """Simulate ``days`` days of the blueprint, ``replications`` times.
 
@@ -215,11 +225,13 @@ def run(
     (``False``). Time 0 is Monday 00:00. ``first_replication`` numbers the first replication:
     ``run(bp, replications=10, seed=s, first_replication=10)`` runs the replications 10–19 that
     ``run(bp, replications=20, seed=s)`` has last, so more replications can be added to a run.
+    ``max_customers`` refuses a run that implies more customers, before it starts (by default the limit
+    in force, :attr:`blueprint.limits.Limits.max_customers`; ``None``: none; see :mod:`simulate.work`).
     """
     (results,) = run_many(
         {blueprint.name: blueprint}, days=days, replications=replications, seed=seed, warmup=warmup,
         record_events=record_events, executor=executor, interval=interval, progress=progress,
-        first_replication=first_replication,
+        first_replication=first_replication, max_customers=max_customers,
     ).values()
     return results
 

@@ -36,6 +36,7 @@ import numpy as np
 import simpy
 
 from blueprint import Arrivals, Blueprint, Distribution
+from blueprint.visits import normalised
 from simulate.engine.arrivals import arrival_times
 from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
 from simulate.engine.kernel import Delay, Process, start
@@ -211,8 +212,8 @@ class _Model:
         and schedules the next arrival (no process of its own: one generator switch fewer each)."""
         segments = a.segment_list()
         cum, acc = [], 0.0
-        for s in segments:
-            acc += s.share
+        for share in normalised([s.share for s in segments]):
+            acc += share
             cum.append(acc)
         seg_draw = self.draws("segment", a.name)
         patience_draws = [

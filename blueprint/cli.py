@@ -56,8 +56,9 @@ EXIT_CODES: dict[int, str] = {
     EXIT_INVALID: "an input file was read but what it says is invalid: an unknown field, a wrong value, an unknown "
                   "role or step, a scenario that cannot apply (or, with --strict, a warning)",
     EXIT_USAGE: "the command line or a file cannot be used: a bad option, a missing or unreadable file (not UTF-8, "
-                "not YAML/JSON, a repeated key, not a blueprint at all), an output suffix the command cannot "
-                "write, an output that exists (without --force) or is an input",
+                "not YAML/JSON, a repeated key, not a blueprint at all, not a regular file, over the size or nesting "
+                "limit), a simulation over the customer limit, an output suffix the command cannot write, an output "
+                "that exists (without --force) or is an input",
     EXIT_FAILED: "the command could not finish: Graphviz missing, an output that cannot be written, the shift "
                  "solver out of time, or a bug (a traceback is printed)",
     EXIT_INTERRUPTED: "interrupted with Ctrl-C",

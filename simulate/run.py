@@ -33,7 +33,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from blueprint import Blueprint
+from blueprint import Blueprint, BlueprintValidationError, Problem
 from blueprint.staffing import DAY
 from simulate.clock import to_seconds
 from simulate.engine.model import Replication, simulate_once
@@ -101,11 +101,19 @@ def _one(bp_json: str, root: np.random.SeedSequence, horizon: float, warmup: flo
     return simulate_once(bp, root, horizon=horizon, warmup=warmup, interval=interval, record_events=record_events)
 
 
+class NothingToSimulate(BlueprintValidationError, ValueError):
+    """A blueprint with no arrivals: it can be drawn, not simulated (located at its ``arrivals``)."""
+
+
 def _check(blueprint: Blueprint, name: str | None) -> None:
-    blueprint.validate().raise_for_errors()
+    report = blueprint.validate()
+    report.raise_for_errors()
     if not blueprint.arrivals:
         where = f"{name!r}: " if name is not None else ""
-        raise ValueError(f"{where}the blueprint has no arrivals: nothing to simulate")
+        found = next((p for p in report.problems if p.code == "no-arrivals"), None)
+        raise NothingToSimulate([Problem("error", "no-arrivals", "arrivals", f"{where}the blueprint has no arrivals: nothing to simulate",
+                                         found.file if found else blueprint.source, found.line if found else None)],
+                                blueprint.source)
 
 
 def _times(days: float, replications: int, warmup: float | str, interval: float | str) -> tuple[float, float, float]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,6 +53,10 @@ HOSTILE: tuple[Any, ...] = (
     "empirical() s", "empirical(1e308, 1e308) s", "weibull(shape=0, scale=1) s", "unlimited", "25:00", "24:00",
     "-1:00", "99 h", "1e-9 s", "mon", "nope",
 )
+
+
+#: Factors a number in a file is scaled by.
+SCALES = (0.0, 1e-12, 1e-3, 0.5, 2.0, 10.0, 1e3, 1e6, 1e20, 1e300)
 
 
 def _paths(data: Any, here: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -91,8 +96,19 @@ def mutated(draw: Any, name: str) -> tuple[str, list[str]]:
         if not paths:
             break
         path = draw(st.sampled_from(paths))
-        how = draw(st.sampled_from(["replace", "replace", "replace", "delete", "double"]))
-        if how == "delete":
+        how = draw(st.sampled_from(["replace", "replace", "scale", "scale", "delete", "double"]))
+        if how == "scale":  # the same value, a number in it scaled: valid-looking, and hostile to run
+            node = data
+            for p in path:
+                node = node[p]
+            factor = draw(st.sampled_from(SCALES))
+            if isinstance(node, (int, float)) and not isinstance(node, bool):
+                _set(data, path, node * factor)
+            elif isinstance(node, str) and re.search(r"\d", node):
+                _set(data, path, re.sub(r"\d+(?:\.\d+)?", lambda m, f=factor: repr(float(m.group(0)) * f), node, count=1))
+            else:
+                how = "kept"
+        elif how == "delete":
             _delete(data, path)
         elif how == "double":
             node = data

@@ -20,14 +20,15 @@ from typer.testing import CliRunner
 
 import blueprint
 import simulate
-from blueprint import BlueprintFileError
+from blueprint import BlueprintError, BlueprintFileError
 from blueprint.limits import LIMITS, limits_set
 from simulate.cli import app
 from simulate.scenarios.files import load_scenarios
 from simulate.staffing.optimize import load_role_templates
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "coffee_shop.yaml"
+EXAMPLES_DIR = ROOT / "examples"
+EXAMPLE = EXAMPLES_DIR / "coffee_shop.yaml"
 runner = CliRunner()
 
 LOADERS: dict[str, Callable[[Path], Any]] = {
@@ -257,3 +258,27 @@ def test_probabilities_within_the_tolerance_are_scaled_to_one(probabilities: tup
         assert abs(sum(shares) - 1) < 1e-15 and shares[0] == pytest.approx(probabilities[0], abs=1e-6)
     else:
         assert "add up to 1.00001, not 1" in errors[0].message
+
+
+def test_a_shift_template_starting_too_often_is_refused_where_it_says_so(tmp_path: Path) -> None:
+    """A start step of a fraction of a second would make billions of starts to choose from."""
+    text = (EXAMPLES_DIR / "contact_center.shifts.yaml").read_text(encoding="utf-8")
+    p = tmp_path / "t.shifts.yaml"
+    p.write_text(text.replace("start_step: 15 min", "start_step: 3e-11 min", 1), encoding="utf-8")
+    error = _bounded(lambda: load_role_templates(p), seconds=5)
+    assert isinstance(error, BlueprintFileError), repr(error)
+    problem = error.problems[0]
+    assert problem.path.endswith("templates[0].start_step") and problem.line is not None
+    assert "shorter than 1 min" in problem.message
+
+
+def test_scenarios_that_imply_too_much_work_are_refused_before_running(tmp_path: Path) -> None:
+    bp = blueprint.load(EXAMPLES_DIR / "contact_center.yaml")
+    for change in ({"volume": 1e6}, {"extra_staff": {"first_line": {"late": 10**9}}}):
+        p = tmp_path / "s.scenarios.yaml"
+        import yaml
+
+        p.write_text(yaml.safe_dump({"scenarios": [{"name": "big", **change}]}), encoding="utf-8")
+        error = _bounded(lambda p=p: simulate.compare(bp, load_scenarios(p, blueprint=bp), replications=2, seed=1,
+                                                         executor="serial"), seconds=20)
+        assert isinstance(error, (simulate.WorkLimitError, BlueprintError, simulate.ScenarioError)), repr(error)

@@ -281,6 +281,8 @@ class _Work:
                 if n < 0:
                     self.problem(loc, f"role {role!r} has {st.headcount} staff; cannot take {-extra} away")
                     return None
+                if not self._within_staff_limit(n, loc):
+                    return None
                 return Staffing(headcount=n)
             p = st.profile
             assert p is not None
@@ -295,6 +297,8 @@ class _Work:
                     flat = new_lists[key]
                 if any(x < 0 for x in flat):
                     self.problem(loc, f"role {role!r} has fewer than {-extra} staff in some intervals; cannot take {-extra} away")
+                    return None
+                if not self._within_staff_limit(max(flat, default=0), loc):
                     return None
             return Staffing(profile=p.model_copy(update=new_lists))
         shifts = list(st.shifts or [])
@@ -317,8 +321,21 @@ class _Work:
                     self.problem(loc + (key,), f"shift {key!r} has {shifts[j].count} staff; cannot take {-n} away")
                     ok = False
                     continue
+                if not self._within_staff_limit(count, loc + (key,)):
+                    ok = False
+                    continue
                 shifts[j] = shifts[j].model_copy(update={"count": count})
         return Staffing(shifts=shifts) if ok else None
+
+    def _within_staff_limit(self, n: float, loc: Loc) -> bool:
+        """False, with the problem said, when ``n`` staff on duty is more than one role may have."""
+        from blueprint.limits import LIMITS
+
+        if n <= LIMITS.max_staff:
+            return True
+        self.problem(loc, f"{n:,.0f} staff is more than the {LIMITS.max_staff:,} one role may have on duty at once "
+                          "(blueprint.limits.limits_set(max_staff=...) raises it)")
+        return False
 
     def remove_steps(self) -> None:
         removed: set[str] = set()

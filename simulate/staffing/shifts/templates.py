@@ -64,6 +64,10 @@ class BreakRule(Model):
         return round((self.latest.seconds - self.earliest.seconds) / interval) + 1
 
 
+#: The shortest time between two allowed starts of a template, in seconds.
+MIN_START_STEP = 60.0
+
+
 class ShiftTemplate(Model):
     """A kind of shift staff can be bought in: when it may start, how long, which breaks.
 
@@ -103,8 +107,16 @@ class ShiftTemplate(Model):
     def _check(self) -> ShiftTemplate:
         if not 0 < self.length.seconds <= DAY:
             raise LocatedValueError(("length",), f"length {self.length} must be more than 0 and at most 24 h")
-        if self.start_step.seconds <= 0:
-            raise LocatedValueError(("start_step",), "start_step must be longer than 0")
+        if not self.start_step.seconds >= MIN_START_STEP:
+            raise LocatedValueError(("start_step",), f"start_step {self.start_step} is shorter than 1 min; shifts start at "
+                                    "most once a minute (a plan's interval is minutes long)")
+        from blueprint.limits import LIMITS
+
+        for name in ("min_count", "max_count"):
+            value = getattr(self, name)
+            if value is not None and value > LIMITS.max_staff:
+                raise LocatedValueError((name,), f"{value:,} staff is more than the {LIMITS.max_staff:,} one role may have "
+                                        "on duty at once (blueprint.limits.limits_set(max_staff=...) raises it)")
         for i, b in enumerate(self.breaks):
             if b.latest.seconds + b.length.seconds > self.length.seconds + 1e-9:
                 raise LocatedValueError(

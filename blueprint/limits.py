@@ -5,8 +5,9 @@ as ``/dev/zero``) or larger than :attr:`Limits.max_file_bytes`; its data is refu
 deeper than :attr:`Limits.max_depth` or holds an integer longer than :attr:`Limits.max_int_digits`
 digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``). A simulation
 is refused before it starts when it implies more than :attr:`Limits.max_customers` customers
-(:mod:`simulate.work`), and a blueprint when a role has more than :attr:`Limits.max_staff` on
-duty. The defaults suit any real blueprint; change them for one block of code with
+(:mod:`simulate.work`), a replication stops when more than :attr:`Limits.max_in_system` customers
+are in the service at once, and a blueprint is refused when a role has more than
+:attr:`Limits.max_staff` on duty. The defaults suit any real blueprint; change them for one block of code with
 :func:`limits_set`, or for a whole process through the environment (``BLUEPRINT_MAX_FILE_MB``,
 ``BLUEPRINT_MAX_CUSTOMERS``).
 
@@ -58,6 +59,9 @@ class Limits:
     max_customers: int = int(_from_env("BLUEPRINT_MAX_CUSTOMERS", 20_000_000))
     #: The steps one customer may visit on average (rework loops included) before a run is refused.
     max_visits: int = 1_000
+    #: The customers one replication may hold at once before it stops as overloaded (each waiting
+    #: customer holds about 1.5 kB: this keeps a replication under about 300 MB).
+    max_in_system: int = 200_000
 
 
 #: The limits in force.

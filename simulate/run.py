@@ -29,11 +29,13 @@ raised again. The details are in :mod:`simulate.executors`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
 
 from blueprint import Blueprint, BlueprintValidationError, Problem
+from blueprint.limits import LIMITS, limits_set
 from blueprint.staffing import DAY
 from simulate.clock import to_seconds
 from simulate.engine.model import Replication, simulate_once
@@ -95,10 +97,13 @@ def replication_seeds(seed: int, replications: int, first: int = 0) -> list[np.r
 # -- one replication --------------------------------------------------------------------------------
 
 
-def _one(bp_json: str, root: np.random.SeedSequence, horizon: float, warmup: float, interval: float, record_events: bool) -> Replication:
-    """One replication; module-level so that process pools (and Dask) can pickle it."""
-    bp = Blueprint.model_validate_json(bp_json)
-    return simulate_once(bp, root, horizon=horizon, warmup=warmup, interval=interval, record_events=record_events)
+def _one(bp_json: str, root: np.random.SeedSequence, horizon: float, warmup: float, interval: float, record_events: bool,
+         limits: dict[str, int] | None = None) -> Replication:
+    """One replication; module-level so that process pools (and Dask) can pickle it. ``limits`` are the
+    caller's :data:`blueprint.limits.LIMITS`, in force in a worker process too."""
+    with limits_set(**(limits or {})):
+        bp = Blueprint.model_validate_json(bp_json)
+        return simulate_once(bp, root, horizon=horizon, warmup=warmup, interval=interval, record_events=record_events)
 
 
 class NothingToSimulate(BlueprintValidationError, ValueError):
@@ -189,10 +194,11 @@ def run_many(
                                 float(days), replications), max_customers)
     seed = resolve_seed(seed)
     roots = replication_seeds(seed, replications, first_replication)
+    limits = dataclasses.asdict(LIMITS)
     tasks = []
     for bp in blueprints.values():
         bp_json = bp.model_dump_json(by_alias=True)
-        tasks += [(bp_json, root, horizon, warm, width, record_events) for root in roots]
+        tasks += [(bp_json, root, horizon, warm, width, record_events, limits) for root in roots]
     work = sum(expected_customers(bp, days) for bp in blueprints.values()) * replications
     if desc is None:
         desc = next(iter(blueprints.values())).name if len(blueprints) == 1 else f"{len(blueprints)} blueprints"

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from blueprint import Blueprint
 
-__all__ = ["DEFAULT", "WorkEstimate", "WorkLimitError", "check_work", "estimate_work"]
+__all__ = ["DEFAULT", "Overloaded", "WorkEstimate", "WorkLimitError", "check_work", "estimate_work"]
 
 
 #: ``max_customers=DEFAULT``: the limit in force (:data:`blueprint.limits.LIMITS`).
@@ -43,6 +43,12 @@ DEFAULT = -1
 
 class WorkLimitError(ValueError):
     """A run would simulate more than its limit allows (see the module notes)."""
+
+
+class Overloaded(WorkLimitError):
+    """A replication stopped because more customers were in the service at once than
+    :attr:`~blueprint.limits.Limits.max_in_system` (each one waiting holds memory): the blueprint
+    cannot serve its arrivals."""
 
 
 @dataclass(frozen=True)

@@ -282,3 +282,28 @@ def test_scenarios_that_imply_too_much_work_are_refused_before_running(tmp_path:
         error = _bounded(lambda p=p: simulate.compare(bp, load_scenarios(p, blueprint=bp), replications=2, seed=1,
                                                          executor="serial"), seconds=20)
         assert isinstance(error, (simulate.WorkLimitError, BlueprintError, simulate.ScenarioError)), repr(error)
+
+
+def _overloaded_desk(rate: str) -> blueprint.Blueprint:
+    bp = blueprint.Blueprint("Overload")
+    wait = bp.customer("Wait", role="desk", duration="exp(1 h)")
+    _ = wait >> bp.customer("Leave")
+    bp.role("desk", staffing=1)
+    bp.arrive(wait, rate=rate)
+    return bp
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes"])
+def test_an_overloaded_replication_stops_at_the_limit_and_says_why(executor: str) -> None:
+    """Customers piling up in a queue hold memory each: past the limit the run stops with the queue named,
+    in a worker process too (the caller's limits travel with the task)."""
+    bp = _overloaded_desk("3000 per h")
+    with limits_set(max_in_system=500), pytest.raises(simulate.WorkLimitError) as e:
+        simulate.run(bp, days=1, replications=2, seed=1, progress=False, executor=executor)
+    assert type(e.value).__name__ == "Overloaded"
+    assert "more than 500 customers in the service at once" in str(e.value) and "'desk'" in str(e.value)
+    assert "max_in_system" in str(e.value)
+    # under the limit the same queue runs to the end, its customers still waiting
+    with limits_set(max_in_system=5_000):
+        res = simulate.run(_overloaded_desk("100 per h"), days=1, replications=1, seed=1, progress=False, executor=executor)
+    assert res.replications[0].journeys.in_system > 1_000

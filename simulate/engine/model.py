@@ -100,7 +100,10 @@ class _Model:
         interval: float,
         record_events: bool,
     ) -> None:
+        from blueprint.limits import LIMITS
+
         self.bp = bp
+        self.max_in_system = LIMITS.max_in_system
         self.env = simpy.Environment()
         self.root = root
         self.horizon = horizon
@@ -141,6 +144,7 @@ class _Model:
         self.outcome_time = dict.fromkeys(_OUTCOMES, 0.0)
         self.arrivals = 0
         self.counted_arrivals = 0
+        self.ended = 0  # journeys over: arrivals - ended are in the system
         self.retries = 0
 
     def _start_staff(self) -> None:
@@ -226,6 +230,7 @@ class _Model:
         warmup = self.warmup
         alive = self._alive
         walk = self._walk
+        most = self.max_in_system
         entry = a.step
         inf = math.inf
         times = arrival_times(a, substream(self.root, "arrivals", index, a.name), self.horizon)
@@ -240,6 +245,8 @@ class _Model:
                     pending[0] = t
                     return
                 k = self.arrivals
+                if k - self.ended >= most:
+                    self._overloaded(t)
                 self.arrivals = k + 1
                 j = 0
                 if n_seg > 1:
@@ -259,9 +266,22 @@ class _Model:
 
         arrive()
 
+    def _overloaded(self, t: float) -> None:
+        """Stop a replication whose customers pile up past the limit (memory grows with each one waiting)."""
+        from simulate.clock import interval_label
+        from simulate.work import Overloaded
+
+        queues = sorted(((p.waiting, name) for name, p in self.pools.items() if hasattr(p, "waiting")), reverse=True)
+        worst = f"; the longest queue is for {queues[0][1]!r}, {queues[0][0]:,} waiting" if queues and queues[0][0] else ""
+        raise Overloaded(f"more than {self.max_in_system:,} customers in the service at once at "
+                         f"{interval_label(t, self.horizon)}{worst}: the blueprint cannot serve its arrivals (see the "
+                         "capacity warnings of validate()); the limit keeps memory bounded, raise it with "
+                         "blueprint.limits.limits_set(max_in_system=...)")
+
     # -- customers -----------------------------------------------------------------
     def _end(self, j: _Journey, outcome: str, now: float) -> str:
         """A journey ends: hand back the member and record it."""
+        self.ended += 1
         held = j.held
         if held is not None:  # as _release does, inlined: most journeys end with a member
             j.held = None

@@ -307,3 +307,31 @@ def test_an_overloaded_replication_stops_at_the_limit_and_says_why(executor: str
     with limits_set(max_in_system=5_000):
         res = simulate.run(_overloaded_desk("100 per h"), days=1, replications=1, seed=1, progress=False, executor=executor)
     assert res.replications[0].journeys.in_system > 1_000
+
+
+def test_problems_found_late_still_name_the_file_and_line(tmp_path: Path) -> None:
+    """A start off the plan's grid, a role without templates and a scenario file's missing blueprint are found
+    only when the files are used, and still point into the file the user wrote."""
+    shifts = (EXAMPLES_DIR / "contact_center.shifts.yaml").read_text(encoding="utf-8")
+    lines = shifts.splitlines()
+    off = tmp_path / "off.shifts.yaml"
+    off.write_text(shifts.replace('earliest_start: "07:00"', 'earliest_start: "07:01"', 1), encoding="utf-8")
+    missing = tmp_path / "missing.shifts.yaml"
+    missing.write_text(shifts.replace("  specialist:", "  specialists:", 1), encoding="utf-8")
+    scen = tmp_path / "s.scenarios.yaml"
+    scen.write_text((EXAMPLES_DIR / "contact_center.scenarios.yaml").read_text(encoding="utf-8")
+                    .replace("blueprint: contact_center.yaml", "blueprint: nowhere.yaml"), encoding="utf-8")
+    start_line = next(i for i, s in enumerate(lines, 1) if 'earliest_start: "07:00"' in s)
+    cases = [
+        (["staff", str(EXAMPLES_DIR / "contact_center.yaml"), "-t", str(off), "-r", "2"],
+         f"{off}:{start_line}: "
+         "roles.first_line.templates[0].earliest_start: 'early': start 07:01 (on a grid from 00:00) is not a whole number"),
+        (["staff", str(EXAMPLES_DIR / "contact_center.yaml"), "-t", str(missing), "-r", "2"],
+         f"{missing}:{lines.index('roles:') + 1}: roles: no shift templates for role 'specialist'"),
+        (["compare", str(EXAMPLES_DIR / "contact_center.yaml"), str(scen), "-r", "2"], f"{scen}:"),
+    ]
+    for args, says in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code in (1, 2) and says in result.output and "Traceback" not in result.output, (args, result.output)
+    assert "blueprint: the blueprint file" in runner.invoke(app, cases[2][0]).output and "nowhere.yaml: no such file" in \
+        runner.invoke(app, cases[2][0]).output

@@ -91,7 +91,16 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
     if problems:
         raise BlueprintFileError(problems, source)
     if blueprint is None and named_blueprint is not None:
-        blueprint = p.parent / named_blueprint
+        from blueprint import load
+
+        named = p.parent / named_blueprint
+        try:
+            blueprint = load(named)
+        except BlueprintFileError as e:
+            if any(q.code == "error" for q in e.problems):  # the file itself could not be read: say where it was named
+                raise _file_problem(f"the blueprint file {named}: {e.problems[0].message}", source, lines.get(("blueprint",)),
+                                    "blueprint") from None
+            raise
     if blueprint is not None:
         if not isinstance(blueprint, Blueprint):
             from blueprint import load

@@ -47,7 +47,7 @@ from simulate.staffing.requirements import Method, Requirements, mean_patience, 
 from simulate.staffing.search import Search
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
 from simulate.staffing.shifts.program import Objective
-from simulate.staffing.shifts.templates import TemplatesLike
+from simulate.staffing.shifts.templates import TemplateError, TemplatesLike
 from simulate.staffing.verify import AFTER_HOURS, Verification, closed_intervals
 from simulate.staffing.verify import verify as check
 
@@ -91,6 +91,7 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
             body = {"templates": body}
         try:
             out[str(name)] = ShiftTemplates.model_validate(body)
+            out[str(name)]._origin = (source, lines, ("roles", name))
         except ValidationError as e:
             problems += problems_from_pydantic(e, root=ShiftTemplates, file=source, lines=lines, prefix=("roles", name))
     if problems:
@@ -114,7 +115,14 @@ def _templates_by_role(templates: RoleTemplates, roles: list[str]) -> dict[str, 
     for r in roles:
         t = loaded.get(r, loaded.get("*"))
         if t is None:
-            raise ValueError(f"no shift templates for role {r!r}; templates are given for: {', '.join(sorted(loaded))}")
+            message = f"no shift templates for role {r!r}; templates are given for: {', '.join(sorted(loaded))}"
+            origin = next((v._origin for v in loaded.values() if v._origin is not None), None)
+            if origin is not None:  # read from a file: say so where its roles are
+                from blueprint.errors import Problem
+
+                raise TemplateError([Problem("error", "invalid-template", "roles", message, origin[0], origin[1].get(("roles",)))],
+                                    origin[0])
+            raise ValueError(message)
         out[r] = t
     return out
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -236,10 +236,13 @@ class Grid:
         return r % self.h.T if self.h.cyclic else r
 
 
-def _steps(seconds: float, step: float, what: str) -> int:
+def _steps(seconds: float, step: float, what: str, templates: ShiftTemplates | None = None, loc: tuple[Any, ...] = ()) -> int:
     n = seconds / step
     if abs(n - round(n)) > 1e-6:
-        raise ValueError(f"{what} is not a whole number of {format_number(step / 60)}-minute intervals")
+        message = f"{what} is not a whole number of {format_number(step / 60)}-minute intervals"
+        if templates is not None:
+            raise templates.problem(loc, message)
+        raise ValueError(message)
     return round(n)
 
 
@@ -257,22 +260,24 @@ def template_grid(h: Horizon, templates: ShiftTemplates) -> Grid:
     """
     lengths, starts, pools, days = [], [], [], []
     for k, tpl in enumerate(templates.templates):
-        where = f"templates[{k}] ({tpl.name})"
-        L = _steps(tpl.length.seconds, h.step, f"{where}: length {tpl.length}")
+        where = f"{tpl.name!r}"
+        at: tuple[Any, ...] = ("templates", k)
+        L = _steps(tpl.length.seconds, h.step, f"{where}: length {tpl.length}", templates, (*at, "length"))
         lengths.append(L)  # a shift longer than a horizon that does not wrap has no start in it
         for j, b in enumerate(tpl.breaks):
             pools.append(
                 BreakPool(
                     k, j,
-                    _steps(b.earliest.seconds, h.step, f"{where}: breaks[{j}].earliest {b.earliest}"),
-                    _steps(b.latest.seconds - b.earliest.seconds, h.step, f"{where}: breaks[{j}] window") + 1,
-                    _steps(b.length.seconds, h.step, f"{where}: breaks[{j}].length {b.length}"),
+                    _steps(b.earliest.seconds, h.step, f"{where}: break earliest {b.earliest}", templates, (*at, "breaks", j, "earliest")),
+                    _steps(b.latest.seconds - b.earliest.seconds, h.step, f"{where}: break window", templates, (*at, "breaks", j, "latest")) + 1,
+                    _steps(b.length.seconds, h.step, f"{where}: break length {b.length}", templates, (*at, "breaks", j, "length")),
                 )
             )
         clocks = set()
         for c in tpl.start_seconds():
-            at, origin = format_clock(c, unit="second"), format_clock(h.origin, unit="second")
-            _steps((c - h.origin) % DAY, h.step, f"{where}: start {at} (on a grid from {origin})")
+            clock, origin = format_clock(c, unit="second"), format_clock(h.origin, unit="second")
+            _steps((c - h.origin) % DAY, h.step, f"{where}: start {clock} (on a grid from {origin})", templates,
+                   (*at, "earliest_start" if c == tpl.start_seconds()[0] else "start_step"))
             clocks.add(round(c) % int(DAY))
         ok = []
         for t in range(h.T):

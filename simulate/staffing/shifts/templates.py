@@ -14,10 +14,17 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from blueprint.base import Model, Probability, TimeOfDay, Weekday
-from blueprint.errors import BlueprintFileError, LocatedValueError, Problem, problems_from_pydantic
+from blueprint.errors import (
+    BlueprintFileError,
+    LocatedValueError,
+    Problem,
+    format_path,
+    line_of,
+    problems_from_pydantic,
+)
 from blueprint.files import read_data, read_text_file
 from blueprint.schema import model_json_schema
 from blueprint.staffing import DAY
@@ -177,6 +184,17 @@ class ShiftTemplates(Model):
     description: str | None = None
     templates: list[ShiftTemplate] = Field(min_length=1)
     max_part_time_share: Probability | None = Field(None, description="largest share of part-time shifts")
+    #: Where these templates were read: (file, field path -> line, path of this set in the file).
+    _origin: tuple[str, dict[Any, int], tuple[Any, ...]] | None = PrivateAttr(None)
+
+    def problem(self, loc: tuple[Any, ...], message: str) -> TemplateError:
+        """A located error about part ``loc`` of these templates (``("templates", 0, "length")``): the file,
+        the line and the path as written when they were read from a file."""
+        if self._origin is None:
+            return TemplateError([Problem("error", "invalid-template", format_path(loc), message)])
+        file, lines, prefix = self._origin
+        where = tuple(prefix) + tuple(loc)
+        return TemplateError([Problem("error", "invalid-template", format_path(where), message, file, line_of(where, lines))], file)
 
     @model_validator(mode="after")
     def _check(self) -> ShiftTemplates:
@@ -191,6 +209,11 @@ class ShiftTemplates(Model):
     def names(self) -> list[str]:
         """The template names, in order."""
         return [t.name for t in self.templates]
+
+
+class TemplateError(BlueprintFileError, ValueError):
+    """Shift templates that cannot be laid on a plan's grid (a start off the grid, a length that is not a
+    whole number of intervals), located in their file when they came from one."""
 
 
 def as_templates(templates: TemplatesLike) -> ShiftTemplates:
@@ -251,7 +274,11 @@ def load_templates(path: str | os.PathLike[str], role: str | None = None) -> Shi
             source,
         )
     try:
-        return ShiftTemplates.model_validate(data)
+        out = ShiftTemplates.model_validate(data)
+        out._origin = (source, lines, ())
+        if prefix:
+            out._origin = (source, {prefix + k: v for k, v in lines.items()}, prefix)
+        return out
     except ValidationError as e:
         found = problems_from_pydantic(e, root=ShiftTemplates, file=source, lines=lines)
         if prefix:

@@ -318,9 +318,10 @@ def as_written(loc: Loc, lines: dict[Loc, int]) -> Loc:
     """``loc`` without the keys a short form added, where the file wrote the short form (so the path is
     the one the user wrote, and its line is found).
 
-    >>> as_written(("roles", 0, "staffing", "profile", "values", 2), {("roles", 0, "staffing", "values"): 7})
+    >>> as_written(("roles", 0, "staffing", "profile", "values", 2),
+    ...            {("roles", 0, "staffing"): 6, ("roles", 0, "staffing", "values"): 7})
     ('roles', 0, 'staffing', 'values', 2)
-    >>> as_written(("roles", 0, "staffing", "shifts", 1), {("roles", 0, "staffing", "shifts"): 7})
+    >>> as_written(("roles", 0, "staffing", "shifts", 1), {("roles", 0, "staffing"): 6, ("roles", 0, "staffing", "shifts"): 7})
     ('roles', 0, 'staffing', 'shifts', 1)
     """
     out = tuple(loc)

@@ -56,6 +56,9 @@ MIN_IDLE = 60 * 60.0
 MIN_CUSTOMERS = 0.5
 """Fewest customers a day (on average over the week) arriving with nobody on duty that is reported."""
 
+TERMS = 6
+"""Most steps an over-capacity warning lists by name (the rest are counted)."""
+
 _EPS = 1e-6
 _BIN = 15 * 60.0  # listed arrival times are counted per 15 minutes
 
@@ -377,8 +380,9 @@ def _over_capacity(grid: _Grid, i: int, role: str, concurrency: int, steps: list
     if not over:
         return []
     d = max(over, key=lambda k: work[k] / cap[k])
-    parts = " + ".join(f"{_num(visits[sid][d])} visits × {_duration(mean[sid])} at {sid!r}"
-                       for sid in visits if visits[sid][d] > 0 and mean[sid] > 0)
+    terms = [f"{_num(visits[sid][d])} visits × {_duration(mean[sid])} at {sid!r}"
+             for sid in visits if visits[sid][d] > 0 and mean[sid] > 0]
+    parts = " + ".join(terms[:TERMS]) + (f" + {len(terms) - TERMS:,} more steps" if len(terms) > TERMS else "")
     at_once = f" serving {concurrency} at once" if concurrency > 1 else ""
     ratio = work[d] / cap[d]
     by = f"{ratio:.1f} times what they can do" if ratio >= 2 else f"{(ratio - 1) * 100:.0f}% more than they can do"

@@ -397,6 +397,8 @@ def render(
             evidence=evidence, probabilities=probabilities, legend=legend, stages=stages, empty_lanes=empty_lanes,
         )
         diagram.save(output, dpi=dpi, pages=pages)
+    except BlueprintError as e:  # too large to draw: the limit, where
+        exit_with_problems(e)
     except ValueError as e:
         fail(str(e))
     except GraphvizNotFound as e:
@@ -421,7 +423,6 @@ def check_diagram(
         blueprint check-diagram my_diagram.svg
     """
     from .diagram.check import arrow_crossings, check_svg
-    from .errors import BlueprintFileError
     from .files import read_text_file
     from .render import GraphvizNotFound
 
@@ -432,7 +433,7 @@ def check_diagram(
             svg = load_or_exit(file).render(max_columns=max_columns, theme=theme).svg
         found = check_svg(svg)
         crossings = arrow_crossings(svg)
-    except BlueprintFileError as e:
+    except BlueprintError as e:
         exit_with_problems(e)
     except GraphvizNotFound as e:
         fail(str(e), EXIT_FAILED)

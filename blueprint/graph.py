@@ -88,11 +88,13 @@ def lines_crossed(bp: Blueprint, flow: Flow) -> tuple[Line, ...]:
 
 def crossings(bp: Blueprint) -> list[tuple[int, Flow, tuple[Line, ...]]]:
     """Every flow that crosses a line: ``(index, flow, lines)``."""
-    ids = {s.id for s in bp.steps}
+    lane = {}
+    for s in bp.steps:
+        lane.setdefault(s.id, s.lane)  # the first of a repeated id, as bp.step() finds it
     out = []
     for i, f in enumerate(bp.flows):
-        if f.source in ids and f.target in ids:
-            lines = lines_crossed(bp, f)
+        if f.source in lane and f.target in lane:
+            lines = lines_between(lane[f.source], lane[f.target])
             if lines:
                 out.append((i, f, lines))
     return out

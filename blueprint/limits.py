@@ -1,7 +1,9 @@
 """The limits every input is held to, each stated in the message that enforces it.
 
 A file is refused before it is read when it is not a regular file (a folder, a FIFO, a device such
-as ``/dev/zero``) or larger than :attr:`Limits.max_file_bytes`; its data is refused when it nests
+as ``/dev/zero``) or larger than :attr:`Limits.max_file_bytes`; a blueprint with more than
+:attr:`Limits.max_steps` steps or :attr:`Limits.max_flows` flows is refused by validation and
+drawing; its data is refused when it nests
 deeper than :attr:`Limits.max_depth` or holds an integer longer than :attr:`Limits.max_int_digits`
 digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``). A simulation
 is refused before it starts when it implies more than :attr:`Limits.max_customers` customers
@@ -12,12 +14,12 @@ are in the service at once, and a blueprint is refused when a role has more than
 ``BLUEPRINT_MAX_CUSTOMERS``).
 
 >>> LIMITS.max_file_bytes
-10000000
+2000000
 >>> with limits_set(max_file_bytes=1_000):
 ...     LIMITS.max_file_bytes
 1000
 >>> LIMITS.max_file_bytes
-10000000
+2000000
 """
 
 from __future__ import annotations
@@ -46,8 +48,13 @@ def _from_env(name: str, default: float) -> float:
 class Limits:
     """The limits in force (one shared instance, :data:`LIMITS`)."""
 
-    #: The largest input file read, in bytes (``BLUEPRINT_MAX_FILE_MB`` in the environment, in MB).
-    max_file_bytes: int = int(_from_env("BLUEPRINT_MAX_FILE_MB", 10.0) * 1_000_000)
+    #: The largest input file read, in bytes (``BLUEPRINT_MAX_FILE_MB`` in the environment, in MB): a
+    #: blueprint of 2 MB has thousands of steps, and reading one takes seconds.
+    max_file_bytes: int = int(_from_env("BLUEPRINT_MAX_FILE_MB", 2.0) * 1_000_000)
+    #: The most steps and flows a blueprint may have (checks, diagrams and the visits' linear system grow
+    #: faster than the steps: a blueprint of 13,000 steps took minutes and gigabytes to validate).
+    max_steps: int = 1_000
+    max_flows: int = 5_000
     #: How deep mappings and lists may nest in a file.
     max_depth: int = 64
     #: The most digits an integer in a file may have.

@@ -1011,6 +1011,10 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     >>> d = bp.render(max_columns=6, theme="print")    # doctest: +SKIP
     >>> d.save("hotel.pdf")                            # doctest: +SKIP
     """
+    from .limits import LIMITS
+
+    if len(bp.steps) > LIMITS.max_steps or len(bp.flows) > LIMITS.max_flows:
+        bp.validate().raise_for_errors()  # says which limit, where
     opts = _options(bp, **options)
     if opts.max_columns is not None and opts.max_columns < 1:
         raise ValueError(f"max_columns must be at least 1, got {opts.max_columns}")

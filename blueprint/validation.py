@@ -77,6 +77,8 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     one rule family each, so the report always lists problems the same way.
     """
     c = _Collector(file, lines)
+    if _too_large(c, bp):  # the other checks grow faster than the steps: say so, and stop
+        return ValidationReport(c.problems, source=file)
     _check_duplicates(c, bp)
     broken_refs = _check_references(c, bp)
     _check_flows(c, bp)
@@ -89,6 +91,17 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     _check_roles(c, bp, reached)
     _check_capacity(c, bp)
     return ValidationReport(c.problems, source=file)
+
+
+def _too_large(c: _Collector, bp: Blueprint) -> bool:
+    """More steps or flows than :data:`~blueprint.limits.LIMITS` allows (an error each)."""
+    from .limits import LIMITS
+
+    for what, items, most in (("steps", bp.steps, LIMITS.max_steps), ("flows", bp.flows, LIMITS.max_flows)):
+        if len(items) > most:
+            c.error("too-large", (what,), f"{len(items):,} {what}, more than the {most:,} a blueprint may have "
+                    f"(blueprint.limits.limits_set(max_{what}=...) raises it)")
+    return bool(c.problems)
 
 
 def _check_duplicates(c: _Collector, bp: Blueprint) -> None:

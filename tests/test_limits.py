@@ -100,7 +100,7 @@ def test_a_file_over_the_limit_is_refused_with_the_limit_and_how_to_raise_it(tmp
     big.write_text(text + "# " + "x" * (LIMITS.max_file_bytes + 10) + "\n", encoding="utf-8")
     with pytest.raises(BlueprintFileError) as e:
         blueprint.load(big)
-    assert "larger than the 10 MB limit" in str(e.value) and "BLUEPRINT_MAX_FILE_MB" in str(e.value)
+    assert "larger than the 2 MB limit" in str(e.value) and "BLUEPRINT_MAX_FILE_MB" in str(e.value)
     small = tmp_path / "small.yaml"
     small.write_text(text, encoding="utf-8")
     with limits_set(max_file_bytes=len(text.encode()) - 1), pytest.raises(BlueprintFileError, match="limit"):
@@ -335,3 +335,23 @@ def test_problems_found_late_still_name_the_file_and_line(tmp_path: Path) -> Non
         assert result.exit_code in (1, 2) and says in result.output and "Traceback" not in result.output, (args, result.output)
     assert "blueprint: the blueprint file" in runner.invoke(app, cases[2][0]).output and "nowhere.yaml: no such file" in \
         runner.invoke(app, cases[2][0]).output
+
+
+def test_a_blueprint_too_large_to_check_or_draw_says_so_at_once(tmp_path: Path) -> None:
+    """13,000 steps in a chain (1.9 MB) once took minutes and 4 GB to validate: now one error per limit, in seconds."""
+    rows = ["name: Big", "arrivals:", "  - {step: s0, rate: 10 per h}", "steps:"]
+    rows += [f"  - {{id: s{i}, label: Step {i}, lane: customer}}" for i in range(1_200)]
+    rows += ["flows:"] + [f"  - s{i} -> s{i + 1}" for i in range(1_199)]
+    p = tmp_path / "big.yaml"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    bp = _bounded(lambda: blueprint.load(p), seconds=10)
+    assert not isinstance(bp, BaseException)
+    report = blueprint.load(p).validate()
+    assert [(e.code, e.path, e.line) for e in report.errors] == [("too-large", "steps", 4)]
+    assert "1,200 steps, more than the 1,000 a blueprint may have" in report.errors[0].message
+    with pytest.raises(BlueprintError, match="max_steps"):
+        blueprint.load(p).render()
+    with limits_set(max_steps=2_000):
+        assert not [e for e in blueprint.load(p).validate().errors if e.code == "too-large"]
+    result = runner.invoke(app, ["render", str(p), "-o", str(tmp_path / "big.svg")])
+    assert result.exit_code == 1 and "more than the 1,000" in result.output and not (tmp_path / "big.svg").exists()

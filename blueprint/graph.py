@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .lanes import Line, lines_between
+from .lanes import Lane, Line, lines_between
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -88,7 +88,7 @@ def lines_crossed(bp: Blueprint, flow: Flow) -> tuple[Line, ...]:
 
 def crossings(bp: Blueprint) -> list[tuple[int, Flow, tuple[Line, ...]]]:
     """Every flow that crosses a line: ``(index, flow, lines)``."""
-    lane = {}
+    lane: dict[str, Lane] = {}
     for s in bp.steps:
         lane.setdefault(s.id, s.lane)  # the first of a repeated id, as bp.step() finds it
     out = []

@@ -182,14 +182,19 @@ def _blueprint_case(tmp_path: Path, name: str, mutation: tuple[str, list[str]]) 
     _run(lambda: _blueprint_pipeline(path))
 
 
-@pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml"])
-def test_a_mutated_blueprint_works_or_says_where_it_is_wrong(tmp_path: Path, name: str) -> None:
-    @QUICK
-    @given(mutated(name))
+def _fuzz(how: Any, example: str, case: Callable[[tuple[str, list[str]]], None]) -> None:
+    """Run ``case`` on mutations of ``example`` under the hypothesis settings ``how``."""
+    @how
+    @given(mutated(example))
     def check(mutation: tuple[str, list[str]]) -> None:
-        _blueprint_case(tmp_path, name, mutation)
+        case(mutation)
 
     check()
+
+
+@pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml"])
+def test_a_mutated_blueprint_works_or_says_where_it_is_wrong(tmp_path: Path, name: str) -> None:
+    _fuzz(QUICK, name, lambda m: _blueprint_case(tmp_path, name, m))
 
 
 def _templates_case(tmp_path: Path, mutation: tuple[str, list[str]]) -> None:
@@ -240,43 +245,23 @@ def _scenarios_case(tmp_path: Path, mutation: tuple[str, list[str]]) -> None:
 
 
 def test_mutated_shift_templates_load_and_plan_or_say_where_they_are_wrong(tmp_path: Path) -> None:
-    @QUICK
-    @given(mutated("contact_center.shifts.yaml"))
-    def check(mutation: tuple[str, list[str]]) -> None:
-        _templates_case(tmp_path, mutation)
-
-    check()
+    _fuzz(QUICK, "contact_center.shifts.yaml", lambda m: _templates_case(tmp_path, m))
 
 
 def test_mutated_scenarios_compare_or_say_where_they_are_wrong(tmp_path: Path) -> None:
-    @QUICK
-    @given(mutated("contact_center.scenarios.yaml"))
-    def check(mutation: tuple[str, list[str]]) -> None:
-        _scenarios_case(tmp_path, mutation)
-
-    check()
+    _fuzz(QUICK, "contact_center.scenarios.yaml", lambda m: _scenarios_case(tmp_path, m))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml", "service_desk.yaml", "hotel.yaml", "clinic.yaml"])
 def test_long_fuzz_of_the_blueprints(tmp_path: Path, name: str) -> None:
-    @LONG
-    @given(mutated(name))
-    def check(mutation: tuple[str, list[str]]) -> None:
-        _blueprint_case(tmp_path, name, mutation)
-
-    check()
+    _fuzz(LONG, name, lambda m: _blueprint_case(tmp_path, name, m))
 
 
 @pytest.mark.slow
 def test_long_fuzz_of_the_companion_files(tmp_path: Path) -> None:
-    @LONG
-    @given(mutated("contact_center.shifts.yaml"), mutated("contact_center.scenarios.yaml"))
-    def check(templates: tuple[str, list[str]], scenarios: tuple[str, list[str]]) -> None:
-        _templates_case(tmp_path, templates)
-        _scenarios_case(tmp_path, scenarios)
-
-    check()
+    _fuzz(LONG, "contact_center.shifts.yaml", lambda m: _templates_case(tmp_path, m))
+    _fuzz(LONG, "contact_center.scenarios.yaml", lambda m: _scenarios_case(tmp_path, m))
 
 
 def test_the_special_files_are_explicit_cases(tmp_path: Path) -> None:

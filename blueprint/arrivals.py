@@ -21,7 +21,15 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from .base import Model, Probability, Slug
 from .distributions import Distribution
 from .staffing import DAY, Profile
-from .units import TIMESTAMP_PATTERN, WEEKDAYS, Rate, normalize_time_of_day, normalize_weekday, time_of_day_seconds
+from .units import (
+    TIMESTAMP_PATTERN,
+    WEEKDAYS,
+    Rate,
+    format_number,
+    normalize_time_of_day,
+    normalize_weekday,
+    time_of_day_seconds,
+)
 
 __all__ = ["Arrivals", "Segment", "Timestamp", "timestamp_seconds"]
 
@@ -91,6 +99,18 @@ class Arrivals(Model):
                 "give exactly one of rate (e.g. '30 per h'), profile (arrivals per interval) or times"
                 + (f"; got {', '.join(given)}" if given else "")
             )
+        if self.profile is not None:
+            from .errors import LocatedValueError
+            from .limits import LIMITS
+
+            hours = self.profile.interval.seconds / 3600
+            for day, values in self.profile._day_lists().items():
+                for i, x in enumerate(values):
+                    if x / hours > LIMITS.max_rate_per_hour:
+                        where = ("profile", "values", i) if self.profile.values is not None else ("profile", "days", day, i)
+                        raise LocatedValueError(where, f"{format_number(x)} arrivals in {self.profile.interval} is more than the "
+                                                f"ceiling of {LIMITS.max_rate_per_hour:,} per h "
+                                                "(blueprint.limits.limits_set(max_rate_per_hour=...) raises it)")
         return self
 
     @field_validator("times")

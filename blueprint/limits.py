@@ -55,6 +55,11 @@ class Limits:
     #: faster than the steps: a blueprint of 13,000 steps took minutes and gigabytes to validate).
     max_steps: int = 1_000
     max_flows: int = 5_000
+    #: The longest duration a blueprint may state (a step, a patience, a delay, a distribution's time
+    #: parameters), in seconds: a year.
+    max_duration_seconds: int = 366 * 86_400
+    #: The highest rate a blueprint may state, per hour (arrivals of a million an hour are no service).
+    max_rate_per_hour: int = 1_000_000
     #: How deep mappings and lists may nest in a file.
     max_depth: int = 64
     #: The most digits an integer in a file may have.

@@ -171,6 +171,15 @@ class _QuantityType:
         return {"type": "string", "description": cls._json_description, "pattern": cls._json_pattern}
 
 
+def _within_duration_limit(seconds: float, text: str) -> None:
+    """A ValueError stating the ceiling when ``seconds`` is longer than a blueprint may say."""
+    from .limits import LIMITS
+
+    if seconds > LIMITS.max_duration_seconds:
+        raise ValueError(f"{text} is longer than the ceiling of {LIMITS.max_duration_seconds / 86_400:g} days "
+                         "(blueprint.limits.limits_set(max_duration_seconds=...) raises it)")
+
+
 class Duration(_QuantityType):
     """A length of time with its unit, e.g. ``Duration.parse("90 s")``.
 
@@ -193,6 +202,7 @@ class Duration(_QuantityType):
             raise ValueError(f"a duration must be a finite number ≥ 0, got {format_number(value)}")
         self.value = value
         self.unit = parse_unit(unit)
+        _within_duration_limit(self.seconds, f"{format_number(value)} {self.unit}")
 
     @classmethod
     def parse(cls, value: Any) -> Duration:
@@ -238,6 +248,11 @@ class Rate(_QuantityType):
             raise ValueError(f"a rate must be a finite number ≥ 0, got {format_number(value)}")
         self.value = value
         self.per = parse_unit(per)
+        from .limits import LIMITS
+
+        if self.per_second * 3600 > LIMITS.max_rate_per_hour:
+            raise ValueError(f"a rate of {format_number(value)} per {self.per} is more than the ceiling of "
+                             f"{LIMITS.max_rate_per_hour:,} per h (blueprint.limits.limits_set(max_rate_per_hour=...) raises it)")
 
     @classmethod
     def parse(cls, value: Any) -> Rate:

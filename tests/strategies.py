@@ -198,8 +198,8 @@ _DIST_KINDS = ("det", "exp", "uniform", "triangular", "normal", "lognormal", "ga
 
 def _distribution_data(draw: Any, small: bool) -> Any:
     u = pick(draw, UNITS)
-    nonneg = non_negative_numbers(100.0 if small else 1e4)
-    pos = positive_numbers(1e-3, 100.0 if small else 1e4)
+    nonneg = non_negative_numbers(100.0 if small else 8e3)  # 8,000 h: under the 366-day ceiling
+    pos = positive_numbers(1e-3, 100.0 if small else 8e3)
 
     def num(v: float) -> str:
         return number_text(draw, v)
@@ -354,6 +354,8 @@ def _profile_data(draw: Any, whole: bool, max_len: int) -> dict[str, Any]:
         vs = some(draw, value, 1, longest)
         if sum(vs) <= 0:
             vs[0] = 1
+        if not whole:  # arrivals stay under the ceiling of a million an hour
+            vs = [v if v * 3600 / secs <= 1e6 else 1e6 * secs / 3600 for v in vs]
         return vs
 
     if draw(_BOOL):
@@ -448,7 +450,8 @@ def target_dict(draw: Any) -> dict[str, Any]:
 
 
 def rate_text(draw: Any) -> str:
-    n = number_text(draw, draw(non_negative_numbers(500.0)))
+    """A rate under the ceiling (a million an hour: 250 per s is 900,000 an hour) in one of the ways it is written."""
+    n = number_text(draw, draw(non_negative_numbers(250.0)))
     u = pick(draw, UNITS)
     word = {"s": "second", "min": "minute", "h": "hour"}[u]
     return pick(draw, (f"{n} per {u}", f"{n}/{u}", f"{n} / {unit_text(draw, u)}", f"{n} a {word}", f"{n} per {word}s"))

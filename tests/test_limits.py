@@ -9,6 +9,7 @@ command line one located line and a non-zero exit, within seconds.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -207,9 +208,9 @@ def test_a_shift_count_beyond_the_limit_is_refused() -> None:
 
 def test_a_run_implying_too_many_customers_is_refused_before_it_starts(tmp_path: Path) -> None:
     p = _coffee(tmp_path, "values: [45, 70, 55, 35, 30, 45, 40, 30, 30, 35, 25, 15]",
-                "values: [1e20, 70, 55, 35, 30, 45, 40, 30, 30, 35, 25, 15]")
+                "values: [1e6, 70, 55, 35, 30, 45, 40, 30, 30, 35, 25, 15]")  # a million in an hour: at the rate ceiling
     bp = blueprint.load(p)
-    error = _bounded(lambda: simulate.run(bp, replications=2, progress=False), seconds=5)
+    error = _bounded(lambda: simulate.run(bp, replications=30, progress=False), seconds=5)
     assert isinstance(error, simulate.WorkLimitError), repr(error)
     assert "over the limit of 20,000,000" in str(error) and "max_customers=" in str(error)
     ok = blueprint.load(EXAMPLE)  # 455 a day
@@ -355,3 +356,34 @@ def test_a_blueprint_too_large_to_check_or_draw_says_so_at_once(tmp_path: Path) 
         assert not [e for e in blueprint.load(p).validate().errors if e.code == "too-large"]
     result = runner.invoke(app, ["render", str(p), "-o", str(tmp_path / "big.svg")])
     assert result.exit_code == 1 and "more than the 1,000" in result.output and not (tmp_path / "big.svg").exists()
+
+
+@pytest.mark.parametrize("text, says", [
+    ("exp(1e300 h)", "exponential: mean 1e+300 h is longer than the ceiling of 366 days"),
+    ("uniform(1, 400) d", "uniform: high 400 d is longer than the ceiling of 366 days"),
+])
+def test_durations_past_a_year_are_refused_with_the_ceiling(text: str, says: str) -> None:
+    from blueprint.distributions import parse_distribution
+
+    with pytest.raises(ValueError, match=re.escape(says)):
+        parse_distribution(text)
+    with pytest.raises(ValueError, match="longer than the ceiling of 366 days"):
+        blueprint.Duration(400, "d")
+    assert blueprint.Duration(365, "d").seconds == 365 * 86_400
+    with limits_set(max_duration_seconds=10**9):  # the ceiling raised: 400 days may be said, 1e300 hours never
+        assert parse_distribution("uniform(1, 400) d") is not None
+
+
+def test_rates_past_a_million_an_hour_are_refused_with_the_ceiling(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"a rate of 1e\+20 per h is more than the ceiling of 1,000,000 per h"):
+        blueprint.Rate.parse("1e20 per h")
+    assert blueprint.Rate.parse("1000000 per h").per_second * 3600 == pytest.approx(1e6)
+    p = _coffee(tmp_path, "values: [45, 70, 55, 35, 30, 45, 40, 30, 30, 35, 25, 15]",
+                "values: [45, 7e6, 55, 35, 30, 45, 40, 30, 30, 35, 25, 15]")
+    with pytest.raises(BlueprintFileError) as e:
+        blueprint.load(p)
+    problem = e.value.problems[0]
+    assert problem.path == "arrivals[0].profile.values[1]" and "7000000 arrivals in 1 h is more than the ceiling" in problem.message
+    bp = blueprint.load(EXAMPLES_DIR / "contact_center.yaml")
+    with pytest.raises(simulate.ScenarioError, match="durations: .* longer than the ceiling of 366 days"):
+        simulate.Scenario("slow", durations={"kb_search": 1e9}).apply(bp)

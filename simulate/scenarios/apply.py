@@ -210,7 +210,10 @@ class _Work:
         for step in (self.roles, self.staffing, self.extra_staff, self.remove_steps, self.add_steps, self.step_fields,
                      self.durations, self.remove_flows, self.reroute, self.add_flows, self.probabilities,
                      self.arrivals, self.volume, self.patience, self.stages):
-            step()
+            try:
+                step()
+            except ValueError as e:  # a change past a limit (a duration scaled beyond the ceiling): said at its field
+                self.problem((step.__name__,), str(e))
 
     def stages(self) -> None:
         """Stages follow the steps: a removed step leaves its stage (a stage left empty goes), and a step the

@@ -45,7 +45,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from .units import UNIT_PATTERN, UNITS, _within_duration_limit, any_case, format_number, parse_unit
+from .units import UNIT_PATTERN, UNITS, any_case, format_number, parse_unit, within_duration_limit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -131,7 +131,7 @@ class Distribution:
         self.parameters: dict[str, float] = {p: float(values[p]) for p in order}
         self.unit = parse_unit(unit)
         for p in self.params:  # the parameters in time units
-            _within_duration_limit(abs(self.parameters[p]) * UNITS[self.unit], f"{self.name}: {p} {format_number(self.parameters[p])} {self.unit}")
+            within_duration_limit(abs(self.parameters[p]) * UNITS[self.unit], f"{self.name}: {p} {format_number(self.parameters[p])} {self.unit}")
         self._check()
 
     def __getattr__(self, name: str) -> float:

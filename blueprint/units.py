@@ -171,7 +171,7 @@ class _QuantityType:
         return {"type": "string", "description": cls._json_description, "pattern": cls._json_pattern}
 
 
-def _within_duration_limit(seconds: float, text: str) -> None:
+def within_duration_limit(seconds: float, text: str) -> None:
     """A ValueError stating the ceiling when ``seconds`` is longer than a blueprint may say."""
     from .limits import LIMITS
 
@@ -202,7 +202,7 @@ class Duration(_QuantityType):
             raise ValueError(f"a duration must be a finite number ≥ 0, got {format_number(value)}")
         self.value = value
         self.unit = parse_unit(unit)
-        _within_duration_limit(self.seconds, f"{format_number(value)} {self.unit}")
+        within_duration_limit(self.seconds, f"{format_number(value)} {self.unit}")
 
     @classmethod
     def parse(cls, value: Any) -> Duration:

@@ -186,12 +186,11 @@ def run_many(
     for name, bp in blueprints.items():
         _check(bp, name if len(blueprints) > 1 else None)
     horizon, warm, width = _times(days, replications, warmup, interval)
-    for bp in blueprints.values():
-        check_work(estimate_work(bp, days, replications), max_customers)
-    if len(blueprints) > 1:
-        total = [estimate_work(bp, days, replications) for bp in blueprints.values()]
-        check_work(WorkEstimate(sum(w.customers for w in total), sum(w.visits for w in total), sum(w.per_day for w in total),
-                                float(days), replications), max_customers)
+    estimates = [estimate_work(bp, days, replications) for bp in blueprints.values()]
+    for w in estimates:  # each alone (a loop in one is not hidden by the others' visits), then all together
+        check_work(w, max_customers)
+    if len(estimates) > 1:
+        check_work(WorkEstimate.total(estimates), max_customers)
     seed = resolve_seed(seed)
     roots = replication_seeds(seed, replications, first_replication)
     limits = dataclasses.asdict(LIMITS)

@@ -62,6 +62,13 @@ class WorkEstimate:
     days: float
     replications: int
 
+    @classmethod
+    def total(cls, estimates: list[WorkEstimate]) -> WorkEstimate:
+        """The work of several runs of the same days and replications, together."""
+        first = estimates[0]
+        return cls(sum(w.customers for w in estimates), sum(w.visits for w in estimates), sum(w.per_day for w in estimates),
+                   first.days, first.replications)
+
     @property
     def visits_per_customer(self) -> float:
         return self.visits / self.customers if self.customers > 0 else 0.0

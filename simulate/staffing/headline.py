@@ -40,7 +40,6 @@ import pandas as pd
 from blueprint.staffing import DAY
 from simulate.results import mean_ci
 from simulate.staffing.misses import misses as find_misses
-from simulate.staffing.pooled import bounded, pooled_figures
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.results import Results
@@ -183,18 +182,9 @@ def _below_target(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
     """(role, first interval of the period) pairs of ``results`` whose figures, pooled over the replications,
     miss ``plan``'s targets in periods of the plan's level."""
     n = len(next(iter(plan.requirement.values())))
-    if plan.level == "interval":
-        found = find_misses(results, list(plan.plans), plan.targets, n, "pooled")
-        return {(str(r), int(i)) for r, i in zip(found["role"], found["interval"])}
-    out = set()
-    for role in plan.plans:
-        table = pooled_figures(results, role, plan.targets[role], level=plan.level, min_volume=plan.min_volume, n=n)
-        for rec in table.to_dict(orient="records"):
-            for figure, goal, side, _p in bounded(plan.targets[role]):
-                value = float(rec[figure])
-                if math.isfinite(value) and (value < goal if side == "below" else value > goal):
-                    out.add((role, int(rec["first"])))
-    return out
+    found = find_misses(results, list(plan.plans), plan.targets, n, "pooled", level=plan.level,
+                        min_volume=0.0 if plan.level == "interval" else plan.min_volume)
+    return {(str(r), int(i)) for r, i in zip(found["role"], found["interval"])}
 
 
 def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | None = None) -> Headline:

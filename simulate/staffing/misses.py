@@ -68,16 +68,19 @@ def _missed(check: _Check, rule: Rule) -> bool:
     return value < check.goal if check.side == "below" else value > check.goal
 
 
-def misses(results: Results, roles: list[str], targets: dict[str, Target], n: int, rule: Rule = "mean") -> pd.DataFrame:
+def misses(results: Results, roles: list[str], targets: dict[str, Target], n: int, rule: Rule = "mean", *,
+           level: str = "interval", min_volume: float = 0.0) -> pd.DataFrame:
     """The intervals ``0 .. n-1`` of each role in ``roles`` whose simulated figures miss the role's target.
 
     One row per role, interval and figure missed, with the :data:`COLUMNS`: ``figure`` is
     ``"service_level"``, ``"abandonment"`` or ``"asa"``, ``simulated`` its mean over the
     replications, ``target`` the bound it misses. ``rule`` is ``"mean"`` or ``"ci"`` (see the
-    module notes). Count the intervals with :func:`count_intervals`.
+    module notes). Count the intervals with :func:`count_intervals`. With ``rule="pooled"``, ``level`` and
+    ``min_volume`` say which periods are judged (:func:`~simulate.staffing.pooled.pooled_figures`); ``interval``
+    is then the first interval of each period that misses.
     """
     if rule == "pooled":
-        return _pooled_misses(results, roles, targets, n)
+        return _pooled_misses(results, roles, targets, n, level, min_volume)
     rows = []
     for role in roles:
         per = results.roles(role)
@@ -92,11 +95,12 @@ def misses(results: Results, roles: list[str], targets: dict[str, Target], n: in
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _pooled_misses(results: Results, roles: list[str], targets: dict[str, Target], n: int) -> pd.DataFrame:
-    """The misses of ``rule="pooled"``: each interval with calls judged on its calls pooled over replications."""
+def _pooled_misses(results: Results, roles: list[str], targets: dict[str, Target], n: int, level: str,
+                   min_volume: float) -> pd.DataFrame:
+    """The misses of ``rule="pooled"``: each period with calls judged on its calls pooled over replications."""
     rows = []
     for role in roles:
-        table = pooled_figures(results, role, targets[role], level="interval", min_volume=0.0, n=n)
+        table = pooled_figures(results, role, targets[role], level=level, min_volume=min_volume, n=n)
         for rec in table.to_dict(orient="records"):
             for figure, goal, side, _p in bounded(targets[role]):
                 value = float(rec[figure])

@@ -275,9 +275,7 @@ def load_templates(path: str | os.PathLike[str], role: str | None = None) -> Shi
         )
     try:
         out = ShiftTemplates.model_validate(data)
-        out._origin = (source, lines, ())
-        if prefix:
-            out._origin = (source, {prefix + k: v for k, v in lines.items()}, prefix)
+        out._origin = (source, {prefix + k: v for k, v in lines.items()}, prefix)  # paths as in the file
         return out
     except ValidationError as e:
         found = problems_from_pydantic(e, root=ShiftTemplates, file=source, lines=lines)

@@ -54,6 +54,7 @@ from .graph import (
 )
 from .lanes import ACTION_LANES, Lane, Line, lines_between
 from .model import Blueprint, FailPoint, Flow, FlowKind, Provenance, Role, Stage, Step, WaitPoint
+from .routing import AgentChoice, Busyness, CallChoice, Group, PatienceRule, Route, Routing
 from .schema import json_schema
 from .staffing import Break, Profile, Shift, Staffing, Target
 from .units import Duration, Rate
@@ -122,4 +123,11 @@ __all__ = [
     "save",
     "to_networkx",
     "validate",
+    "AgentChoice",
+    "CallChoice",
+    "Busyness",
+    "Group",
+    "PatienceRule",
+    "Route",
+    "Routing",
 ]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .arrivals import Arrivals
     from .model import Blueprint, Flow, Role, Stage, Step
+    from .routing import Group
 
 __all__ = ["BuilderMixin", "StepRef"]
 
@@ -78,6 +79,7 @@ class BuilderMixin:
         stages: list[Stage]
         flows: list[Flow]
         roles: list[Role]
+        groups: list[Group]
         arrivals: list[Arrivals]
 
     def add_step(self, label: str, lane: Lane | str, **fields: Any) -> StepRef:
@@ -140,6 +142,15 @@ class BuilderMixin:
         r = Role(name=name, **fields)
         self.roles.append(r)
         return r
+
+    def group(self, name: str, skills: Any, **fields: Any) -> Group:
+        """Add a staff group serving ``skills`` (role names in order of preference, or ``{role: time
+        factor}``) with its own ``staffing`` and ``cost_per_hour``: see :mod:`blueprint.routing`."""
+        from .routing import Group
+
+        g = Group(name=name, skills=skills, **fields)
+        self.groups.append(g)
+        return g
 
     def stage(self, name: str, steps: Iterable[StepRef | str], *, description: str | None = None) -> Stage:
         """Add a stage of the journey over ``steps`` (after the stages already added: list them in

@@ -28,6 +28,7 @@ from .builder import BuilderMixin
 from .distributions import Distribution
 from .errors import Loc, ValidationReport
 from .lanes import Lane
+from .routing import Busyness, Group, Route, Routing
 from .staffing import Staffing, Target
 from .units import Duration
 
@@ -125,6 +126,8 @@ class Step(Model):
         None, description="where the step's numbers come from: one value for all, or one per field"
     )
     join: str | None = Field(None, description="id of the split whose branches this step waits for")
+    route: Route | None = Field(None, description="which staff groups take this step's calls, in order "
+                                                  "(skills-based routing: see blueprint.routing)")
 
     @model_validator(mode="before")
     @classmethod
@@ -252,6 +255,10 @@ class Role(Model):
     concurrency: int = Field(1, ge=1, description="customers one member serves at once, e.g. 3 chats")
     staffing: Staffing | None = None
     target: Target | None = Field(None, description="the service this role's queue is held to")
+    waiting_room: int | None = Field(None, ge=0, le=10_000_000, description="the most customers who may wait in this "
+                                     "role's queue; one more is blocked (a busy signal) and may call back by a retry flow")
+    balking: Probability | None = Field(None, description="the share of customers who, finding they must wait, "
+                                        "leave at once (counted as abandoning, with no wait)")
 
     @field_validator("name")
     @classmethod
@@ -298,6 +305,12 @@ class Blueprint(BuilderMixin, Document):
     description: str | None = None
     target: Target | None = Field(None, description="the default service target of every role")
     roles: list[Role] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list, description="staff groups with several skills "
+                                                                  "(skills-based routing: see blueprint.routing)")
+    routing: Routing = Field(default_factory=Routing, description="the ACD's rules when there are groups")
+    trunks: int | None = Field(None, ge=1, le=10_000_000, description="lines: the most customers in the service at "
+                               "once; an arrival who finds every line taken hears a busy signal and is lost (blocked)")
+    busyness: Busyness | None = Field(None, description="a random factor per day that scales every arrival rate")
     arrivals: list[Arrivals] = Field(default_factory=list)
     stages: list[Stage] = Field(default_factory=list, description="the stages of the journey, in order")
     steps: list[Step] = Field(default_factory=list)
@@ -320,6 +333,21 @@ class Blueprint(BuilderMixin, Document):
             if r.name == name:
                 return r
         raise KeyError(f"no role {name!r}; known: {', '.join(r.name for r in self.roles) or 'none'}")
+
+    def get_group(self, name: str) -> Group:
+        """The staff group with this name."""
+        for g in self.groups:
+            if g.name == name:
+                return g
+        raise KeyError(f"no group {name!r}; known: {', '.join(g.name for g in self.groups) or 'none'}")
+
+    def groups_with(self, skill: str) -> list[Group]:
+        """The groups whose members serve ``skill`` (a role name), in declared order."""
+        return [g for g in self.groups if skill in g.skills]
+
+    def routed(self, role: str) -> bool:
+        """True when ``role`` is a skill served by staff groups rather than a pool of its own."""
+        return any(role in g.skills for g in self.groups)
 
     def flows_from(self, step_id: str) -> list[Flow]:
         """Flows leaving a step, in declared order."""

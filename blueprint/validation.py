@@ -89,6 +89,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     _check_parallel(c, bp)
     _check_stages(c, bp)
     _check_roles(c, bp, reached)
+    _check_groups(c, bp, reached)
     _check_capacity(c, bp)
     return ValidationReport(c.problems, source=file)
 
@@ -110,6 +111,7 @@ def _check_duplicates(c: _Collector, bp: Blueprint) -> None:
         ("step id", bp.steps, "id", "steps"),
         ("role", bp.roles, "name", "roles"),
         ("arrivals name", bp.arrivals, "name", "arrivals"),
+        ("group", bp.groups, "name", "groups"),
     ):
         first: dict[str, int] = {}
         for i, item in enumerate(items):
@@ -370,6 +372,8 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
             if len(busy) == 1
             else f"steps {', '.join(repr(b) for b in busy)} receive customers"
         )
+        if bp.routed(r.name):
+            continue  # a skill: the groups that have it are checked by _check_groups
         if r.staffing is None:
             if busy:
                 c.error(
@@ -379,6 +383,52 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                 )
         elif r.staffing.is_zero() and busy:
             c.error("zero-staffing", ("roles", i, "staffing"), f"role {r.name!r} never has anyone on duty but {who}")
+
+
+def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
+    """Skills-based routing (:mod:`blueprint.routing`): groups' skills are known roles and some step needs
+    them; a skill's staffing is its groups'; steps' routes name groups that have the step's skill."""
+    role_names = list(dict.fromkeys(r.name for r in bp.roles))
+    needed = {s.role for s in bp.steps if s.role is not None}
+    for i, g in enumerate(bp.groups):
+        if g.name in role_names:
+            c.error("duplicate-id", ("groups", i, "name"),
+                    f"group {g.name!r} has the name of a role; results name both, so give the group another name")
+        for skill in g.skills:
+            if skill not in role_names:
+                c.error("unknown-role", ("groups", i, "skills", skill), _unknown("role", skill, role_names))
+        if not any(skill in needed for skill in g.skills):
+            c.error("group-serves-nothing", ("groups", i, "skills"),
+                    f"group {g.name!r} can serve nothing: no step needs {', '.join(repr(k) for k in g.skills)}")
+        elif g.staffing is None:
+            c.error("zero-staffing", ("groups", i), f"group {g.name!r} has no staffing; give a headcount, a profile or shifts")
+    for i, r in enumerate(bp.roles):
+        if not bp.routed(r.name):
+            continue
+        names = ", ".join(repr(g.name) for g in bp.groups_with(r.name))
+        if r.staffing is not None:
+            c.error("routed-role-staffing", ("roles", i, "staffing"),
+                    f"role {r.name!r} is a skill served by the groups {names}: its staff are theirs; "
+                    "give the groups the staffing and leave it out here")
+        if r.concurrency != 1:
+            c.error("routed-role-concurrency", ("roles", i, "concurrency"),
+                    f"role {r.name!r} is served by groups ({names}); a member of a group serves one customer at a time")
+    group_names = [g.name for g in bp.groups]
+    for i, s in enumerate(bp.steps):
+        if s.route is None:
+            continue
+        if s.role is None or not bp.routed(s.role):
+            what = "has no role" if s.role is None else f"needs role {s.role!r}, which no group has"
+            c.error("route-without-groups", ("steps", i, "route"),
+                    f"step {s.id!r} {what}: a route chooses among the staff groups that have the step's skill")
+            continue
+        for j, name in enumerate(s.route.groups):
+            if name not in group_names:
+                c.error("unknown-group", ("steps", i, "route", "groups", j), _unknown("group", name, group_names))
+            elif s.role not in bp.get_group(name).skills:
+                having = ", ".join(g.name for g in bp.groups_with(s.role))
+                c.error("group-lacks-skill", ("steps", i, "route", "groups", j),
+                        f"group {name!r} does not have skill {s.role!r} that step {s.id!r} needs; groups with it: {having}")
 
 
 def _check_capacity(c: _Collector, bp: Blueprint) -> None:

@@ -169,10 +169,52 @@ class Results:
             "asa": interval_table(np.vectorize(asa, otypes=[float])(per("wait_sum"), answered), low=0),
             "abandonment": proportion_table(vec_ab(abandoned, answered), offered),
         }
+        for extra in ("blocked", "balked"):  # counts that only waiting rooms and balking make
+            values = per(extra) if all(len(getattr(r, extra)) == n for r in reps) else np.zeros_like(within)
+            if values.any():
+                figures[extra] = interval_table(values, low=0)
         columns: dict[str, Any] = {}
         for k, triple in figures.items():
             _put(columns, k, triple)
         return pd.concat([out, pd.DataFrame(columns)], axis=1)
+
+    def groups(self, group: str | None = None) -> pd.DataFrame:
+        """Per staff group (skills-based routing) and interval: staff on duty, busy staff, occupancy and
+        the calls the group took, each with ``_ci_low`` and ``_ci_high``. Empty without groups.
+
+        >>> results.groups().columns[:4].tolist()   # doctest: +SKIP
+        ['start', 'time', 'label', 'on_duty']
+        """
+        names = [group] if group else [g.name for g in self.blueprint.groups]
+        if not names:
+            return pd.DataFrame()
+        keep = ["start", "time", "label"] + [c for f in ("on_duty", "busy", "occupancy", "arrivals")
+                                             for c in interval_columns(f)]
+        frames = []
+        for name in names:
+            frame = self._role_intervals(name)
+            frame = frame[["role", "interval", *keep]].rename(columns=lambda c: c.replace("arrivals", "calls"))
+            frames.append(frame.rename(columns={"role": "group"}))
+        return pd.concat(frames, ignore_index=True).set_index(["group", "interval"])
+
+    def served(self) -> pd.DataFrame:
+        """Who served whom (skills-based routing): per skill (a role) and staff group, the calls the group's
+        members took and their busy hours, per replication on average over the whole run, with 95% intervals,
+        and each group's share of the skill's calls. Empty without groups."""
+        rows = []
+        for g in self.blueprint.groups:
+            for j, skill in enumerate(g.skills):
+                row: dict[str, Any] = {"skill": skill, "group": g.name}
+                calls = [rep.served_calls[g.name][j] for rep in self.replications]
+                _put(row, "calls", _nonneg(calls))
+                _put(row, "busy_hours", _nonneg(rep.served_busy[g.name][j] / 3600 for rep in self.replications))
+                rows.append(row)
+        if not rows:
+            return pd.DataFrame()
+        out = pd.DataFrame(rows).set_index(["skill", "group"]).sort_index(level=0, sort_remaining=False)
+        totals = out["calls"].groupby(level="skill").transform("sum")
+        out["share"] = np.where(totals > 0, out["calls"] / totals.where(totals > 0, 1.0), np.nan)
+        return out
 
     def journeys(self) -> pd.DataFrame:
         """Per journey figure (``metric``): outcomes, time in system, transfers, steps visited, waits seen
@@ -187,7 +229,9 @@ class Results:
     def staff(self) -> pd.DataFrame:
         """Per role: staff hours paid and their cost, average on duty and busy, occupancy, service level
         and abandonment over the counted part of the run, each with ``_ci_low`` and ``_ci_high`` (a wide
-        table), and ``target_seconds`` (the wait the service level counts within)."""
+        table), and ``target_seconds`` (the wait the service level counts within). With skills-based
+        routing the staff groups follow the roles, with their staff figures (a skill's own staff figures are 0:
+        its staff are its groups')."""
         rows = []
         first = self.first_interval
         for r in self.blueprint.roles:
@@ -201,6 +245,13 @@ class Results:
             _put(row, "service_level", proportion_ci([role_service_level(x, first) for x in ri], offered))
             _put(row, "abandonment", proportion_ci([role_abandonment(x, first) for x in ri], offered))
             row["target_seconds"] = totals[0].target_seconds
+            rows.append(row)
+        for g in self.blueprint.groups:
+            row = {"role": g.name}
+            totals = [rep.role_totals[g.name] for rep in self.replications]
+            for k in ("paid_hours", "cost", "on_duty", "busy"):
+                _put(row, k, _nonneg(getattr(t, k) for t in totals))
+            _put(row, "occupancy", proportion_ci([occupancy(t.busy, t.on_duty) for t in totals]))
             rows.append(row)
         return pd.DataFrame(rows).set_index("role")
 

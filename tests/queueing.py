@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["erlang_b", "erlang_c", "MMc", "ErlangA"]
+__all__ = ["birth_death", "erlang_b", "erlang_c", "MMc", "MMcK", "ErlangA"]
 
 
 def _logsumexp(xs: list[float]) -> float:
@@ -119,3 +119,47 @@ class ErlangA:
     def busy(self) -> float:
         """Mean number of busy servers, E[min(N, c)] = λ(1 − P(ab))/μ."""
         return sum(min(n, self.c) * p for n, p in enumerate(self.p))
+
+
+class MMcK:
+    """M/M/c/K: at most ``K`` customers in the system (``K − c`` waiting); an arrival who finds K is blocked.
+
+    Stationary distribution p_n ∝ aⁿ/n! for n ≤ c and p_c·ρ^(n−c) for c < n ≤ K, with ρ = a/c.
+    """
+
+    def __init__(self, lam: float, mu: float, c: int, K: int) -> None:
+        assert K >= c
+        self.lam, self.mu, self.c, self.K = lam, mu, c, K
+        a = lam / mu
+        logs = [n * math.log(a) - math.lgamma(n + 1) for n in range(c + 1)]
+        logs += [logs[c] + (n - c) * math.log(a / c) for n in range(c + 1, K + 1)]
+        z = _logsumexp(logs)
+        self.p = [math.exp(x - z) for x in logs]
+
+    @property
+    def p_block(self) -> float:
+        """P(an arrival is blocked) = p_K by PASTA."""
+        return self.p[self.K]
+
+    @property
+    def lq(self) -> float:
+        return sum((n - self.c) * p for n, p in enumerate(self.p) if n > self.c)
+
+    @property
+    def wq(self) -> float:
+        """Mean wait of the admitted customers, Lq / (λ(1 − p_K))."""
+        return self.lq / (self.lam * (1 - self.p_block))
+
+    @property
+    def busy(self) -> float:
+        return sum(min(n, self.c) * p for n, p in enumerate(self.p))
+
+
+def birth_death(births: list[float], deaths: list[float]) -> list[float]:
+    """The stationary distribution of a finite birth–death chain: ``births[n]`` the rate from n to n + 1,
+    ``deaths[n]`` the rate from n + 1 to n (equal lengths, the last state is len(births))."""
+    logs = [0.0]
+    for b, d in zip(births, deaths):
+        logs.append(logs[-1] + math.log(b) - math.log(d))
+    z = _logsumexp(logs)
+    return [math.exp(x - z) for x in logs]

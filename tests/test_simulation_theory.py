@@ -147,12 +147,12 @@ def check_conservation(results: simulate.Results, *, all_at_steps: bool = True) 
     """
     for i, rep in enumerate(results.replications):
         j = rep.journeys
-        outcomes = ("completed", "recovered", "abandoned", "failed", "in_system")
+        outcomes = ("completed", "recovered", "abandoned", "failed", "blocked", "in_system")
         assert all(getattr(j, k) >= 0 for k in outcomes), (i, j)
         assert j.arrivals == sum(getattr(j, k) for k in outcomes), (i, j)
         still: dict[str, float] = {}
         for sid, st in rep.steps.items():
-            still[sid] = st.arrivals - st.completions - st.abandonments
+            still[sid] = st.arrivals - st.completions - st.abandonments - st.blocked
             assert still[sid] >= 0, (i, sid, st)
             assert st.failures <= st.completions, (i, sid, st)
         if all_at_steps:
@@ -161,11 +161,11 @@ def check_conservation(results: simulate.Results, *, all_at_steps: bool = True) 
             assert sum(still.values()) <= j.in_system, (i, still, j)
         for role in results.blueprint.roles:
             r = rep.roles[role.name]
-            queued = sum(r.arrivals) - sum(r.answered) - sum(r.abandoned)
+            queued = sum(r.arrivals) - sum(r.answered) - sum(r.abandoned) - sum(r.blocked)
             assert queued >= 0, (i, role.name, queued)
             assert all(0 <= w <= a for w, a in zip(r.within, r.answered)), (i, role.name)
             steps = [s.id for s in results.blueprint.steps if s.role == role.name]
-            if results.warmup == 0 and len(steps) == 1 and role.staffing.kind == "headcount":
+            if results.warmup == 0 and len(steps) == 1 and role.staffing is not None and role.staffing.kind == "headcount":
                 in_service = still[steps[0]] - queued
                 assert 0 <= in_service <= role.staffing.headcount * role.concurrency, (i, role.name, in_service)
 
@@ -183,8 +183,7 @@ def check_little(results: simulate.Results, *, system: bool = True) -> None:
     The number in service, by the same law, against answered customers × mean service.
 
     Each role must have one step; where a role's customers give up, that step's waits
-    (which include those of the customers who gave up) are used, so the model must be
-    a single station.
+    (which include those of the customers who gave up) are used.
     """
     T = window(results)
     roles = [r.name for r in results.blueprint.roles]
@@ -196,8 +195,7 @@ def check_little(results: simulate.Results, *, system: bool = True) -> None:
             abandoned = after(results, rep, role, "abandoned")
             if sum(rep.roles[role].abandoned) == 0:
                 waits = after(results, rep, role, "wait_sum")
-            else:  # the step's waits count answered and abandoned customers alike
-                assert len(roles) == 1, "abandonment: use single stations"
+            else:  # the step's waits count answered and abandoned customers alike (the role's one step)
                 waits = rep.steps[step].wait_mean * (answered + abandoned)
             q = area(results, rep, role, "queue_mean") / T
             assert q >= waits / T - 1e-9 * (1 + q), f"replication {i}: queue area {q} < waits {waits / T}"
@@ -230,7 +228,7 @@ def check_little_from_time_zero(results: simulate.Results, role: str, step: str)
     The run starts empty at time 0, so the queue's time integral over [0, T] is the sum of
     the waits of everyone who left the queue (answered or gave up) plus the time already
     waited by those still queued at T. Those are counted per interval by when they joined
-    (arrivals − answered − abandoned), so someone who joined in interval i has waited
+    (arrivals − answered − abandoned − blocked), so someone who joined in interval i has waited
     between T − (i+1)·w and T − i·w. The waits of customers who gave up are known over the
     whole run only with no warm-up (from the step's waits); otherwise the check is skipped.
     """
@@ -244,7 +242,8 @@ def check_little_from_time_zero(results: simulate.Results, role: str, step: str)
             waits = rep.steps[step].wait_mean * (sum(r.answered) + sum(r.abandoned))
         else:
             continue
-        still = [a - b - c for a, b, c in zip(r.arrivals, r.answered, r.abandoned)]
+        blocked = r.blocked or [0.0] * len(r.arrivals)  # turned away at a full waiting room: never queued
+        still = [a - b - c - d for a, b, c, d in zip(r.arrivals, r.answered, r.abandoned, blocked)]
         assert min(still) >= 0, (k, role, still)
         low = sum(n * max(0.0, T - (i + 1) * w) for i, n in enumerate(still))
         high = sum(n * (T - i * w) for i, n in enumerate(still))

@@ -31,26 +31,43 @@ def _standard_exponentials(rng: np.random.Generator, batch: int = 1024) -> Gener
         yield from rng.standard_exponential(batch).tolist()
 
 
-def arrival_times(a: Arrivals, rng: np.random.Generator, horizon: float) -> Generator[float, None, None]:
-    """The arrival times of stream ``a`` in ``[0, horizon)``, in order, drawn from ``rng`` (seconds from Monday 00:00)."""
+def _scaled_by_day(tl: list[tuple[float, float]], factors: list[float], horizon: float) -> list[tuple[float, float]]:
+    """A rate timeline ``[(start, rate), ...]`` with each day's rates multiplied by that day's factor.
+
+    >>> _scaled_by_day([(0.0, 1.0), (3600.0, 2.0)], [0.5, 2.0], 2 * DAY)
+    [(0.0, 0.5), (3600.0, 1.0), (86400.0, 4.0)]
+    """
+    cuts = sorted({t for t, _ in tl} | {d * DAY for d in range(len(factors)) if d * DAY < horizon})
+    out: list[tuple[float, float]] = []
+    j = 0
+    for t in cuts:
+        while j + 1 < len(tl) and tl[j + 1][0] <= t:
+            j += 1
+        rate = tl[j][1] * factors[min(int(t // DAY), len(factors) - 1)]
+        if not out or out[-1][1] != rate:
+            out.append((t, rate))
+    return out
+
+
+def arrival_times(a: Arrivals, rng: np.random.Generator, horizon: float,
+                  day_factors: list[float] | None = None) -> Generator[float, None, None]:
+    """The arrival times of stream ``a`` in ``[0, horizon)``, in order, drawn from ``rng`` (seconds from Monday 00:00).
+
+    ``day_factors`` (busyness) multiply the rate of a rate or a profile on each day of the run; fixed times
+    are not scaled.
+    """
     h = horizon
     gaps = _standard_exponentials(rng)  # unit-rate gaps, scaled by the rate in force
-    if a.kind == "rate":
-        assert a.rate is not None
-        lam = a.rate.per_second
-        if lam <= 0:
-            return
-        scale = 1.0 / lam
-        t = 0.0
-        while True:
-            t += next(gaps) * scale
-            if t >= h:
-                return
-            yield t
-    elif a.kind == "profile":
-        assert a.profile is not None
-        per = a.profile.interval.seconds
-        tl = [(t, v / per) for t, v in profile_timeline(a.profile, h)]
+    if a.kind in ("rate", "profile"):
+        if a.kind == "rate":
+            assert a.rate is not None
+            tl = [(0.0, a.rate.per_second)]
+        else:
+            assert a.profile is not None
+            per = a.profile.interval.seconds
+            tl = [(t, v / per) for t, v in profile_timeline(a.profile, h)]
+        if day_factors is not None:
+            tl = _scaled_by_day(tl, day_factors, h)
         t = 0.0
         for i, (start, lam) in enumerate(tl):
             end = tl[i + 1][0] if i + 1 < len(tl) else h

@@ -56,7 +56,7 @@ class StepCounters:
     and joins); ``branch_n`` the customers sent down each of its branch flows."""
 
     __slots__ = ("arrivals", "completions", "abandonments", "failures", "within", "judged", "wait", "duration_sum",
-                 "queue", "branch_n")
+                 "queue", "branch_n", "blocked")
 
     def __init__(self) -> None:
         self.arrivals = 0
@@ -69,6 +69,7 @@ class StepCounters:
         self.duration_sum = 0.0
         self.queue: QueueCounters | None = None
         self.branch_n: list[int] = []
+        self.blocked = 0
 
     def figures(self) -> StepFigures:
         wait = self.wait
@@ -86,6 +87,7 @@ class StepCounters:
             wait_max=wait.max if waited else none,
             duration_mean=self.duration_sum / self.completions if self.completions else math.nan,
             within_tolerance=self.within / self.judged if self.judged else math.nan,
+            blocked=self.blocked,
         )
 
 
@@ -107,6 +109,8 @@ class RoleCounters:
         self.unlimited_busy = TimeAverage(n, width)  # the level of an unlimited role's customers in service
         self.busy: SpanSum | TimeAverage = self.staff_busy  # the one reported: unlimited_busy for an unlimited role
         self.queue = SpanSum(n, width)
+        self.blocked = [0.0] * n  # found the waiting room full
+        self.balked = [0.0] * n  # left at once rather than wait
 
     def index(self, t: float) -> int:
         """The interval of time ``t``; -1 after the last."""
@@ -134,6 +138,8 @@ class RoleCounters:
             busy=[a / w for a in self.busy.area],
             queue_mean=[a / w for a in self.queue.area],
             queue_max=[float(x) for x in self.queue.peak],  # peaks are headcounts: ints among floats
+            blocked=self.blocked,
+            balked=self.balked,
         )
 
     def totals(self, paid_hours: float, cost_per_hour: float, warmup: float, horizon: float) -> RoleTotals:

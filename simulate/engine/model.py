@@ -16,7 +16,8 @@ Rules worth knowing (they are the model, not accidents):
 * When the headcount falls, idle members leave at once; busy ones finish the
   customer in hand first and take no new ones. When it rises, members about to
   leave stay on before new ones join. Only the difference joins or leaves.
-* Patience is drawn once per customer and applies afresh to each queue.
+* Patience is drawn once per customer and applies afresh to each queue (or, with
+  ``routing.patience: per_queue``, a new value is drawn at each queue).
 * A failed visit (declared fail point) sends the customer to the recovery
   step with the member released; without a recovery step the customer is lost.
 * Time is in seconds from Monday 00:00 of the first simulated day.
@@ -43,6 +44,7 @@ from simulate.engine.kernel import Delay, Process, start
 from simulate.engine.output import NO_MEMBER, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
 from simulate.engine.recorder import EventRecorder
+from simulate.engine.routing import RoutedPool, Router, SkillState
 from simulate.engine.semantics import BranchTable, keeps_member
 from simulate.engine.stats import Tally
 from simulate.engine.steps import StepRecord, compile_steps
@@ -54,9 +56,9 @@ __all__ = ["Replication", "RunawayJourney", "simulate_once", "DEFAULT_TARGET_SEC
 DEFAULT_TARGET_SECONDS = 60.0
 MAX_STEPS_PER_JOURNEY = 100_000
 _CHUNK_MASK = (1 << CHUNK_BITS) - 1  # a journey longer than this is a loop that (almost) never exits
-_OUTCOMES = ("completed", "recovered", "abandoned", "failed")
+_OUTCOMES = ("completed", "recovered", "abandoned", "failed", "blocked")
 
-Pool = StaffPool | UnlimitedPool
+Pool = StaffPool | UnlimitedPool | RoutedPool
 Sampler = Callable[[np.random.Generator, int], Any]
 
 
@@ -78,7 +80,11 @@ class _Journey:
     backstage_wait = 0.0
     join_first: dict[str, float] | None = None
     retries = 0
+    refusal = ""  # why a queue turned the customer away: "blocked" or "balked"
     visits: dict[str, int] | None = None  # visits per step, for steps inside loops only
+    lost: str | None = None  # "blocked": a call-back found every line taken
+    line = False  # holds one of the trunks
+    fresh: tuple[str, str, Distribution] | None = None  # patience drawn afresh at each queue: (arrivals, segment, law)
 
     def __init__(self, k: int, arrived: float, priority: int, patience: float, count: bool) -> None:
         self.k = k
@@ -110,6 +116,12 @@ class _Model:
         self.warmup = warmup
         self.interval = interval
         self.n_intervals = int(math.ceil(horizon / interval))
+        self.lines = 0  # trunks taken
+        self.day_factors: list[float] | None = None  # busyness: each day's factor on every arrival rate
+        if bp.busyness is not None:
+            shape = bp.busyness.shape
+            days = int(math.ceil(horizon / 86_400.0))
+            self.day_factors = substream(root, "busyness").gamma(shape, 1.0 / shape, size=days).tolist()
         self.steps: dict[str, StepRecord] = compile_steps(bp)
         self.events: EventRecorder | None = None
         if record_events:
@@ -154,13 +166,23 @@ class _Model:
         self.timelines: dict[str, Timeline] = {}
         self.paid: dict[str, Timeline] = {}
         horizon = self.horizon
+        self.router: Router | None = None
+        self.routed_pools: list[RoutedPool] = []
+        self.skill_states: dict[str, SkillState] = {}
+        if self.bp.groups:
+            self._start_groups()
         for r in self.bp.roles:
             target = self.bp.target_for(r.name)
             within = target.within.seconds if target and target.within else self._tolerance_of(r.name)
             rs = RoleCounters(self.n_intervals, self.interval, within)
             self.role_stats[r.name] = rs
             staffing = r.staffing
-            if staffing is not None and staffing.kind == "unlimited":
+            if self.bp.routed(r.name):  # a skill served by staff groups: its queue is the router's
+                self.skill_states[r.name] = SkillState()
+                self.pools[r.name] = self._routed_pool(r.name, None)
+                self.timelines[r.name] = [(0.0, 0)]
+                self.paid[r.name] = [(0.0, 0)]
+            elif staffing is not None and staffing.kind == "unlimited":
                 self.pools[r.name] = UnlimitedPool(self.env, r.name, busy=rs.unlimited_busy)
                 rs.busy = rs.unlimited_busy
                 self.timelines[r.name] = [(0.0, math.inf)]
@@ -173,13 +195,49 @@ class _Model:
                 self.paid[r.name] = paid_timeline(staffing, horizon) if staffing is not None else [(0.0, 0)]
                 start(self.env, self._staffing(pool, tl))
 
+    def _start_groups(self) -> None:
+        """The router of skills-based routing, and a process that follows each group's staffing."""
+        rng = substream(self.root, "routing")
+        self.router = router = Router(self.env, self.bp, rng, self.n_intervals, self.interval)
+        self.group_timelines: dict[str, Timeline] = {}
+        self.group_paid: dict[str, Timeline] = {}
+        for g, spec in zip(router.groups, self.bp.groups, strict=True):
+            tl: Timeline = headcount_timeline(spec.staffing, self.horizon) if spec.staffing is not None else [(0.0, 0)]
+            self.group_timelines[g.name] = tl
+            self.group_paid[g.name] = paid_timeline(spec.staffing, self.horizon) if spec.staffing is not None else [(0.0, 0)]
+            start(self.env, self._group_staffing(g.name, tl))
+
+    def _group_staffing(self, name: str, timeline: Timeline) -> Generator[Any, Any, None]:
+        env = self.env
+        router = self.router
+        assert router is not None
+        group = router.by_name[name]
+        for t, n in timeline:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            router.set_headcount(group, n)
+
+    def _routed_pool(self, skill: str, route: Any) -> RoutedPool:
+        assert self.router is not None
+        rs = self.role_stats[skill]
+        pool = RoutedPool(self.router, skill, route, self.bp, busy=rs.staff_busy, queue=rs.queue,
+                          state=self.skill_states[skill])
+        self.routed_pools.append(pool)
+        return pool
+
     def _bind_steps(self) -> None:
         """Each step's counters, and for staffed steps and joins the counters of their queue."""
         for info in self.steps.values():
             info.st = self.step_stats[info.id]
             if info.role is not None:
-                info.pool = self.pools[info.role]
                 info.rs = self.role_stats[info.role]
+                route = self.bp.step(info.id).route
+                info.pool = self._routed_pool(info.role, route) if route is not None else self.pools[info.role]
+                info.routed = isinstance(info.pool, RoutedPool)
+                role = self.bp.get_role(info.role)
+                info.room = role.waiting_room
+                info.balk = role.balking or 0.0
+                info.refuses = info.room is not None or info.balk > 0
             if info.role is not None or info.is_join:
                 own = info.tolerance
                 if own is None:
@@ -224,6 +282,8 @@ class _Model:
             self.draws("patience", a.name, s.name, sampler=p.sample) if (p := a.patience_of(s)) is not None else None
             for s in segments
         ]
+        per_queue = self.bp.routing.patience.value == "per_queue"
+        fresh = [(a.name, s.name, p) if per_queue and (p := a.patience_of(s)) is not None else None for s in segments]
         env = self.env
         n_seg = len(segments)
         priorities = [s.priority for s in segments]
@@ -233,7 +293,8 @@ class _Model:
         most = self.max_in_system
         entry = a.step
         inf = math.inf
-        times = arrival_times(a, substream(self.root, "arrivals", index, a.name), self.horizon)
+        trunks = self.bp.trunks
+        times = arrival_times(a, substream(self.root, "arrivals", index, a.name), self.horizon, self.day_factors)
         pending = [next(times, None)]  # the next arrival's exact time
 
         def arrive(event: Delay | None = None) -> None:
@@ -260,6 +321,15 @@ class _Model:
                 c = k >> CHUNK_BITS
                 alive[c] = alive.get(c, 0) + 1
                 journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
+                if per_queue:
+                    journey.fresh = fresh[j]
+                if trunks is not None:
+                    if self.lines >= trunks:  # every line taken: a busy signal
+                        self._end(journey, "blocked", t)
+                        t = next(times, None)
+                        continue
+                    self.lines += 1
+                    journey.line = True
                 Process(env, walk(journey, entry, None, now, True, True))  # start(), without the call
                 t = next(times, None)
             pending[0] = None
@@ -282,11 +352,16 @@ class _Model:
     def _end(self, j: _Journey, outcome: str, now: float) -> str:
         """A journey ends: hand back the member and record it."""
         self.ended += 1
+        if j.line:
+            self.lines -= 1
         held = j.held
         if held is not None:  # as _release does, inlined: most journeys end with a member
             j.held = None
             held[0].release(held[1], now)
-        if j.count:
+        if j.count and outcome == "blocked":  # never served: an outcome, not a journey's time or waits
+            self.outcomes["blocked"] += 1
+            self.outcome_time["blocked"] += now - j.arrived
+        elif j.count:
             spent = now - j.arrived
             self.journey_time.add(spent)
             sums = self.journey_sums
@@ -378,10 +453,18 @@ class _Model:
                     member = j.held[1]  # the member of this role stays with the customer
                 else:
                     member = pool.take(now)  # a free member at once: no event to wait for
+                    if member is None and info.refuses and self._refused(j, info, pool, visit):  # full, or balks
+                        back = yield from self._turned_away(j, info, i, t_enter, now, visit)
+                        now = env.now
+                        if back is None:
+                            lost = j.lost or "abandoned"
+                            return self._end(j, lost, now) if main else lost
+                        step_id = back
+                        continue
                     if member is None:
                         req = pool.request(j.priority, k, now)
                         if j.patience < math.inf:
-                            pool.give_up_after(req, j.patience)
+                            pool.give_up_after(req, j.patience if j.fresh is None else self._fresh_patience(j, info, visit))
                         member = yield req
                         now = req.at
                         wait = now - t_enter
@@ -390,10 +473,13 @@ class _Model:
                             back = yield from self._gave_up(j, info, i, wait, t_enter, now, visit)
                             now = env.now
                             if back is None:
-                                return self._end(j, "abandoned", now) if main else "abandoned"
+                                lost = j.lost or "abandoned"
+                                return self._end(j, lost, now) if main else lost
                             step_id = back
                             continue
                     self._answered(j, info, i, wait)
+                    if info.routed:  # a group's time factor for this skill
+                        duration *= member.group.factors[info.role]  # type: ignore[union-attr]  # routed: a GroupMember
                     if hold:
                         j.held = (pool, member)
             elif j.held is not None and duration > 0:  # a step with no role while the member stays: their work too
@@ -469,6 +555,12 @@ class _Model:
                 else:
                     j.backstage_wait += wait
 
+    def _fresh_patience(self, j: _Journey, info: StepRecord, visit: int) -> float:
+        """Patience drawn afresh for this queue (``routing.patience: per_queue``), from the customer's own law."""
+        assert j.fresh is not None
+        name, segment, law = j.fresh
+        return float(self.draws("patience", name, segment, info.id, visit, sampler=law.sample).get(j.k))
+
     def _judge(self, info: StepRecord, st: StepCounters, wait: float, duration: float) -> None:
         """A counted visit of a step with a wait point: within its tolerance? (the wait at a queue, else the step's time)."""
         felt = wait if (info.role is not None or info.is_join) else duration
@@ -523,6 +615,36 @@ class _Model:
             self.events.add(j.k, info.id, NO_MEMBER, t_enter, None, now, True)
         return (yield from self._retry(j, info, visit))
 
+    def _refused(self, j: _Journey, info: StepRecord, pool: Pool, visit: int) -> bool:
+        """A customer who must wait: is the waiting room full (``blocked``), or do they balk?"""
+        if info.room is not None and pool.waiting >= info.room:
+            j.refusal = "blocked"
+            return True
+        if info.balk and self._visit_draws("balk", info, visit).get(j.k) < info.balk:
+            j.refusal = "balked"
+            return True
+        return False
+
+    def _turned_away(self, j: _Journey, info: StepRecord, i: int, t_enter: float, now: float,
+                     visit: int) -> Generator[Any, Any, str | None]:
+        """A customer blocked by a full waiting room or balking at a queue (interval ``i``): counted, and maybe
+        a call back along a retry flow, as for one who gave up. Returns the step they call back at, or None."""
+        rs: RoleCounters = info.rs  # type: ignore[assignment]  # a staffed step
+        if j.refusal == "balked":
+            if i >= 0:
+                rs.balked[i] += 1
+            return (yield from self._gave_up(j, info, i, 0.0, t_enter, now, visit))
+        if i >= 0:
+            rs.blocked[i] += 1
+        if j.count:
+            self.step_stats[info.id].blocked += 1
+        if self.events is not None:
+            self.events.add(j.k, info.id, NO_MEMBER, t_enter, None, now, True)
+        back = yield from self._retry(j, info, visit)
+        if back is None and j.lost is None:
+            j.lost = "blocked"
+        return back
+
     def _retry(self, j: _Journey, info: StepRecord, visit: int) -> Generator[Any, Any, str | None]:
         r = info.retry
         if r is None:
@@ -532,7 +654,17 @@ class _Model:
             return None
         delay = r.delays[i]
         if delay is not None:
+            if j.line:  # off the line until they call back
+                j.line = False
+                self.lines -= 1
             yield self.env.timeout(self._visit_draws(f"retry-delay:{i}", info, visit, delay).get(j.k))
+        trunks = self.bp.trunks
+        if trunks is not None and not j.line:
+            if self.lines >= trunks:
+                j.lost = "blocked"
+                return None
+            self.lines += 1
+            j.line = True
         j.retries += 1
         self.retries += 1
         return r.targets[i]
@@ -605,7 +737,12 @@ class _Model:
         now = self.horizon
         for name, rs in self.role_stats.items():
             rs.on_duty.advance(now)
-            self.pools[name].flush(now)
+            if name not in self.skill_states:
+                self.pools[name].flush(now)
+        for pool in self.routed_pools:
+            pool.flush(now)
+        if self.router is not None:
+            self.router.flush(now)
         return self._collect()
 
     def _collect(self) -> Replication:
@@ -613,10 +750,20 @@ class _Model:
         for name, rs in self.role_stats.items():
             paid = integrate(self.paid[name], self.warmup, self.horizon) / 3600
             totals[name] = rs.totals(paid, self.bp.get_role(name).cost_per_hour, self.warmup, self.horizon)
+        roles = {name: rs.intervals() for name, rs in self.role_stats.items()}
+        served_calls: dict[str, list[float]] = {}
+        served_busy: dict[str, list[float]] = {}
+        if self.router is not None:  # each group as a role of its own: its staff, busy time and calls taken
+            for g in self.router.groups:
+                roles[g.name] = g.intervals()
+                paid = integrate(self.group_paid[g.name], self.warmup, self.horizon) / 3600
+                totals[g.name] = g.totals(paid, self.bp.get_group(g.name).cost_per_hour, self.warmup, self.horizon)
+                served_calls[g.name] = list(g.served_calls)
+                served_busy[g.name] = list(g.served_busy)
         return Replication(
             seed=tuple(self.root.spawn_key), horizon=self.horizon, warmup=self.warmup, interval=self.interval,
             steps={sid: st.figures() for sid, st in self.step_stats.items()},
-            roles={name: rs.intervals() for name, rs in self.role_stats.items()},
+            roles=roles, served_calls=served_calls, served_busy=served_busy,
             role_totals=totals, journeys=self._journeys(), events=self.events.log() if self.events is not None else None,
             step_intervals={sid: st.queue.intervals() for sid, st in self.step_stats.items() if st.queue is not None},
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
@@ -634,6 +781,7 @@ class _Model:
             recovered=o["recovered"],
             abandoned=o["abandoned"],
             failed=o["failed"],
+            blocked=o["blocked"],
             in_system=self.counted_arrivals - sum(o.values()),
             retries=self.retries,
             time_in_system_mean=self.journey_time.mean,

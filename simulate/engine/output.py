@@ -90,6 +90,7 @@ class StepFigures:
     wait_max: float
     duration_mean: float
     within_tolerance: float
+    blocked: int = 0  # found the queue's waiting room full (a busy signal)
 
 
 @dataclass
@@ -100,7 +101,10 @@ class RoleIntervals:
     within the role's target time, ``abandoned`` gave up; ``wait_sum`` is the
     answered customers' total wait (s); ``work`` the service time of the visits
     that began in the interval (s); ``on_duty``, ``busy`` and ``queue_mean`` are
-    averages over the interval, ``queue_max`` the longest queue seen in it.
+    averages over the interval, ``queue_max`` the longest queue seen in it;
+    ``blocked`` found the waiting room full, ``balked`` left at once rather than
+    wait (also counted in ``abandoned``). Blocked customers are not in ``answered``
+    or ``abandoned``, so service levels leave them out.
     """
 
     arrivals: list[float] = _series()
@@ -113,6 +117,8 @@ class RoleIntervals:
     busy: list[float] = _series("mean")
     queue_mean: list[float] = _series("mean")
     queue_max: list[float] = _series("max")
+    blocked: list[float] = field(default_factory=list, metadata={"combine": "sum"})
+    balked: list[float] = field(default_factory=list, metadata={"combine": "sum"})
 
 
 @dataclass
@@ -162,6 +168,7 @@ class JourneyFigures:
     visible_wait_mean: float
     backstage_wait_mean: float
     throughput_per_hour: float
+    blocked: int = 0  # heard a busy signal: every line taken (trunks) or a full waiting room, and did not call back
 
 
 @dataclass
@@ -172,6 +179,7 @@ class OutcomeTimes:
     recovered: float = 0.0
     abandoned: float = 0.0
     failed: float = 0.0
+    blocked: float = 0.0
 
     @property
     def total(self) -> float:
@@ -309,3 +317,6 @@ class Replication:
     # customers sent down each outgoing branch of a step, in the order of its branch flows
     branches: dict[str, list[int]] = field(default_factory=dict)
     outcome_time: OutcomeTimes = field(default_factory=OutcomeTimes)
+    # skills-based routing: per staff group, the calls it took and its busy seconds per skill (in the group's order)
+    served_calls: dict[str, list[float]] = field(default_factory=dict)
+    served_busy: dict[str, list[float]] = field(default_factory=dict)

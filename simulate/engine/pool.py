@@ -2,14 +2,14 @@
 
 Customers wait in priority order (a larger priority first, then first come,
 first served). A member serves up to ``concurrency`` customers at once and is
-given to the waiting customer as soon as one has room. The headcount follows
+given to the waiting customer as soon as one has room; of several idle members, the one idle
+longest takes the next customer (as an ACD's longest-idle rule). The headcount follows
 the role's staffing: when it rises, new members join (or members about to
 leave stay on); when it falls, idle members leave at once and busy ones finish
 the customers in hand first (no preemption) and take no new ones.
 
-Members are objects of their own so that skills-based routing (members in
-several pools, picked by a routing policy) can be added by sharing them
-between pools.
+Skills-based routing (members in staff groups with several skills) has pools
+of its own with the same calls: :mod:`simulate.engine.routing`.
 
 The engine passes the current time (``now``) to the calls on its hot path
 (:meth:`StaffPool.take`, :meth:`StaffPool.request`, :meth:`StaffPool.release`),
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from functools import partial
 from itertools import count
 from typing import Any
@@ -69,7 +70,7 @@ class StaffPool:
         self.name = name
         self.k = concurrency
         self.members: list[Member] = []
-        self._free: list[Member] = []  # concurrency 1: idle members not leaving
+        self._free: deque[Member] = deque()  # concurrency 1: idle members not leaving, the longest idle first
         self._queue: list[tuple[int, int, Request]] = []
         self._seq = count()
         self._ids = count()
@@ -108,7 +109,7 @@ class StaffPool:
             free = self._free
             if not free:
                 return None
-            m = free.pop()
+            m = free.popleft()
             m.since = now
             m.busy = 1
             self.busy_slots += 1
@@ -220,7 +221,7 @@ class StaffPool:
 
     def _pick(self) -> Member | None:
         if self.k == 1:
-            return self._free.pop() if self._free else None
+            return self._free.popleft() if self._free else None
         best = None
         for m in self.members:
             if not m.leaving and m.busy < self.k and (best is None or m.busy < best.busy):

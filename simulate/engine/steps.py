@@ -20,6 +20,7 @@ from simulate.engine.semantics import BranchTable, branch_table
 if TYPE_CHECKING:  # pragma: no cover - the bindings the model adds when it runs
     from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
     from simulate.engine.pool import StaffPool, UnlimitedPool
+    from simulate.engine.routing import RoutedPool
     from simulate.engine.streams import CustomerDraws
 
 __all__ = ["StepRecord", "compile_steps"]
@@ -62,7 +63,11 @@ class StepRecord:
     d_duration: CustomerDraws | None = None
     d_branch: CustomerDraws | None = None
     d_fail: CustomerDraws | None = None
-    pool: StaffPool | UnlimitedPool | None = None
+    pool: StaffPool | UnlimitedPool | RoutedPool | None = None
+    routed: bool = False  # served by staff groups (skills-based routing): the member's group sets the time
+    room: int | None = None  # the role's waiting room
+    balk: float = 0.0  # the role's balking share
+    refuses: bool = False  # a waiting room or balking: a customer who must wait may be turned away
     rs: RoleCounters | None = None
     st: StepCounters | None = None
     queue: QueueCounters | None = None

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from .graph import back_flows, to_networkx
 from .lanes import Lane, Line
 from .numbers import duration
+from .routing import route_text
 
 if TYPE_CHECKING:
     from .model import Blueprint
@@ -147,6 +148,23 @@ def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRA
         units -= 1
 
 
+def _detail_lines(parts: list[str], width: float) -> list[str]:
+    """The small lines under a step's label: its parts joined by " · " on one line when they fit, else each
+    part wrapped on lines of its own (a part is not split across another's line).
+
+    >>> _detail_lines(["clerk", "~5 min"], 150)
+    ['clerk · ~5 min']
+    >>> _detail_lines(["english: English only › Bilingual", "~4 min"], 150)
+    ['english: English only ›', 'Bilingual', '~4 min']
+    """
+    if not parts:
+        return []
+    one = " · ".join(parts)
+    if text_width(one, SMALL_FONT_SIZE) <= width:
+        return [one]
+    return [ln for part in parts for ln in fit_lines(part, width, SMALL_FONT_SIZE)]
+
+
 def _tokens(text: str) -> list[str]:
     """Words with their leading space; each wide character on its own."""
     tokens: list[str] = []
@@ -241,7 +259,9 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
 
     Each step goes in the first free cell of its lane at or right of where its
     predecessors allow: one column past a predecessor in the same lane, the
-    same column as a predecessor in another lane.
+    same column as a predecessor in another lane. With stages, a step of a stage
+    goes right of every column of the stages declared before it, so each
+    stage's header stands over columns of its own.
     """
     import networkx as nx
 
@@ -254,16 +274,35 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
         if data["kind"] != "retry" and (u, v) not in back and u != v:
             dag.add_edge(u, v)
     lane = {s.id: s.lane for s in bp.steps}
-    taken: set[tuple[Lane, int]] = set()
-    columns: dict[str, int] = {}
-    for node in nx.lexicographical_topological_sort(dag, key=lambda n: index[n]):
-        col = 0
-        for p in dag.predecessors(node):
-            col = max(col, columns[p] + (1 if lane[p] is lane[node] else 0))
-        while (lane[node], col) in taken:
-            col += 1
-        taken.add((lane[node], col))
-        columns[node] = col
+    order = list(nx.lexicographical_topological_sort(dag, key=lambda n: index[n]))
+    stage_of = {sid: k for k, st in enumerate(bp.stages) for sid in st.steps if sid in index}
+    floor: dict[str, int] = {}
+    for _ in range(len(bp.stages) + 1):
+        taken: set[tuple[Lane, int]] = set()
+        columns: dict[str, int] = {}
+        for node in order:
+            col = floor.get(node, 0)
+            for p in dag.predecessors(node):
+                col = max(col, columns[p] + (1 if lane[p] is lane[node] else 0))
+            while (lane[node], col) in taken:
+                col += 1
+            taken.add((lane[node], col))
+            columns[node] = col
+        # a stage begins right of the stages before it, so each stage's header stands over its own columns
+        moved = False
+        last = -1
+        for k in range(len(bp.stages)):
+            members = [sid for sid, j in stage_of.items() if j == k]
+            if not members:
+                continue
+            if min(columns[sid] for sid in members) <= last:
+                for sid in members:
+                    if columns[sid] <= last:
+                        floor[sid] = last + 1
+                        moved = True
+            last = max(last, max(columns[sid] for sid in members))
+        if not moved:
+            break
     return columns
 
 
@@ -309,12 +348,12 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         seen.add(s.id)
         detail = []
         if show_roles and s.role:
-            detail.append(s.role)
+            detail.append(route_text(bp, s) or s.role)
         if show_durations and s.duration is not None:
             detail.append("~" + duration(s.duration.mean))
         inner = BOX_WIDTH - 16
         box = Box(s.id, "step", s.lane, columns[s.id], lines=fit_lines(s.label, inner),
-                  detail=fit_lines(" · ".join(detail), inner, SMALL_FONT_SIZE) if detail else [],
+                  detail=_detail_lines(detail, inner),
                   figures=[ln for text in figures.get(s.id, []) for ln in fit_lines(text, inner, SMALL_FONT_SIZE, FIGURE_UNITS)])
         box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines)
                          + SMALL_LINE_HEIGHT * (len(box.detail) + len(box.figures)) + (4 if box.figures else 0))

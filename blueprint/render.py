@@ -46,6 +46,7 @@ from .layout import (
     wrap_rows,
 )
 from .numbers import duration
+from .routing import route_text
 
 if TYPE_CHECKING:
     from .model import Blueprint, Flow, Step
@@ -287,12 +288,13 @@ def _left_text(text: str, width: float, *, bold: bool = False, size: float = FON
     )
 
 
-def _step_tooltip(step: Step, overlay: StepOverlay | None, opts: Options) -> str:
+def _step_tooltip(bp: Blueprint, step: Step, overlay: StepOverlay | None, opts: Options) -> str:
     """What a browser shows on hovering a step: its label and lane, and what the drawing shows of it (role,
     duration, wait and fail points, as switched on), its description and, from a simulation, the overlay's note."""
     lines = [f"{step.label} ({step.lane.value})"]
     if step.role and opts.show_roles:
-        lines.append(f"role: {step.role}")
+        routed = route_text(bp, step)
+        lines.append(f"served by {routed}" if routed else f"role: {step.role}")
     if step.duration is not None and opts.show_durations:
         lines.append(f"duration: {step.duration} (mean {duration(step.duration.mean)})")
     if step.wait_point is not None and opts.show_wait_points:
@@ -443,7 +445,7 @@ def _box_statement(box: Box, c: _Canvas, opts: Options, bp: Blueprint) -> str:
         margin="0.08,0.05",
         pos=_pt(box.x, y, c.height),
         label=_label_lines(box.lines, box.detail, t, _figure_lines(overlay)),
-        tooltip=_step_tooltip(bp.step(box.id), overlay, opts),
+        tooltip=_step_tooltip(bp, bp.step(box.id), overlay, opts),
     )
 
 

@@ -42,15 +42,15 @@ The rules, chosen for the whole blueprint (:class:`Routing`) or per step
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from .base import Model
 from .staffing import Staffing
 from .units import Duration
 
-__all__ = ["AgentChoice", "Busyness", "CallChoice", "Group", "PatienceRule", "Route", "Routing"]
+__all__ = ["route_text", "AgentChoice", "Busyness", "CallChoice", "Group", "PatienceRule", "Route", "Routing"]
 
 
 class AgentChoice(str, Enum):
@@ -75,6 +75,19 @@ class PatienceRule(str, Enum):
     PER_QUEUE = "per_queue"
 
 
+_FACTOR = {"type": "number", "exclusiveMinimum": 0, "maximum": 100}
+_SKILLS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "array", "minItems": 1, "items": {"anyOf": [
+            {"type": "string"},
+            {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": _FACTOR}]}},
+        {"type": "object", "minProperties": 1, "additionalProperties": _FACTOR},
+    ],
+    "description": "role names in order of preference, or {role: time factor}",
+}
+
+
 class Group(Model):
     """Staff who share a set of skills, a staffing and a cost.
 
@@ -84,8 +97,9 @@ class Group(Model):
 
     name: str
     description: str | None = None
-    skills: dict[str, float] = Field(description="the roles (skills) its members serve, in order of preference, "
-                                                 "each with the share of a step's time they take (1 unless said)")
+    skills: Annotated[dict[str, float], WithJsonSchema(_SKILLS_SCHEMA)] = Field(
+        description="the roles (skills) its members serve, in order of preference, each with the share of a step's "
+                    "time they take (1 unless said)")
     cost_per_hour: float = Field(0.0, ge=0)
     staffing: Staffing | None = None
 
@@ -166,3 +180,29 @@ class Busyness(Model):
     def cv(self) -> float:
         """The coefficient of variation of the day's factor."""
         return float(self.shape ** -0.5)
+
+
+def route_text(bp: Any, step: Any) -> str | None:
+    """How a diagram names the staff of a routed step: its skill and the groups in the order a call tries
+    them (``›``), and after how long a call also waits for the rest where it overflows; None for a step whose
+    role is not routed.
+
+    >>> import blueprint
+    >>> bp = blueprint.Blueprint("Hotline")
+    >>> es = bp.onstage("Spanish call", role="spanish", duration="exp(5 min)")
+    >>> _ = bp.role("spanish")
+    >>> _ = bp.group("spanish_agents", skills=["spanish"], staffing=2)
+    >>> _ = bp.group("bilingual", skills=["spanish", "english"], staffing=1)
+    >>> route_text(bp, bp.steps[0])
+    'spanish: spanish_agents › bilingual'
+    >>> bp.steps[0].route = Route(groups=["spanish_agents", "bilingual"], overflow_after="20 s")
+    >>> route_text(bp, bp.steps[0])
+    'spanish: spanish_agents, after 20 s also bilingual'
+    """
+    if step.role is None or not bp.routed(step.role):
+        return None
+    route = step.route
+    names = list(route.groups) if route is not None and route.groups else [g.name for g in bp.groups_with(step.role)]
+    if route is not None and route.overflow_after is not None and len(names) > 1:
+        return f"{step.role}: {names[0]}, after {route.overflow_after} also " + " › ".join(names[1:])
+    return f"{step.role}: " + " › ".join(names)

@@ -37,7 +37,12 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
         ("Line crossings", ", ".join(f"{lines[line]} × {line.title}" for line in Line) + " (crossings of the line of interaction are moments of truth)")
     )
     for r in bp.roles:
-        bits = [str(r.staffing) if r.staffing else "no staffing"]
+        groups = [g.name for g in bp.groups_with(r.name)]
+        bits = [f"a skill of {', '.join(groups)}" if groups else str(r.staffing) if r.staffing else "no staffing"]
+        if r.waiting_room is not None:
+            bits.append(f"room for {r.waiting_room} waiting")
+        if r.balking:
+            bits.append(f"{_percent(r.balking)} leave rather than wait")
         if r.concurrency > 1:
             bits.append(f"{r.concurrency} customers at once")
         if r.cost_per_hour:
@@ -48,6 +53,20 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
         steps = [s.id for s in bp.steps if s.role == r.name]
         bits.append("steps: " + (", ".join(steps) or "none"))
         rows.append((f"Role {r.name}", "; ".join(bits)))
+    for g in bp.groups:
+        skills = ", ".join(k if f == 1 else f"{k} (×{format_number(f)} time)" for k, f in g.skills.items())
+        bits = [f"skills {skills}", str(g.staffing) if g.staffing else "no staffing"]
+        if g.cost_per_hour:
+            bits.append(f"{format_number(g.cost_per_hour)} per hour")
+        rows.append((f"Group {g.name}", "; ".join(bits)))
+    if bp.groups:
+        rule = bp.routing
+        rows.append(("Routing", f"free agent: {rule.agent.value.replace('_', ' ')}; next call: "
+                                f"{rule.call.value.replace('_', ' ')}; patience {rule.patience.value.replace('_', ' ')}"))
+    if bp.trunks is not None:
+        rows.append(("Lines", f"{bp.trunks}: a caller who finds them all taken hears a busy signal"))
+    if bp.busyness is not None:
+        rows.append(("Busyness", f"each day's arrivals × a Gamma factor (mean 1, CV {_percent(bp.busyness.cv)})"))
     for a in bp.arrivals:
         form = {"rate": f"Poisson at {a.rate}", "profile": f"per {a.profile.interval if a.profile else ''} profile", "times": f"{len(a.times or [])} timestamps"}[a.kind]
         segs = ", ".join(f"{s.name} {_percent(s.share)}" for s in a.segments)

@@ -263,6 +263,10 @@ class Results:
             ("arrivals", *j.loc["arrivals"]),
             ("completed", *j.loc["completed"]),
             ("abandoned", *j.loc["abandoned"]),
+        ]
+        if self.blueprint.trunks is not None or any(r.waiting_room is not None for r in self.blueprint.roles):
+            rows.append(("blocked (busy signal)", *j.loc["blocked"]))
+        rows += [
             ("in system at the end", *j.loc["in_system"]),
             ("throughput per hour", *j.loc["throughput_per_hour"]),
             ("time in system (s)", *j.loc["time_in_system_mean"]),

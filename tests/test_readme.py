@@ -149,3 +149,18 @@ def test_simulation_summary_printed_in_the_readme_is_what_the_run_gives() -> Non
             assert f"{row[column]:.3f}" == text, (figure, column, row[column], text)
         shown += 1
     assert shown >= 6
+
+
+def test_every_routing_rule_is_documented() -> None:
+    """The README's table of routing rules names every option and every value each option takes."""
+    from blueprint.routing import AgentChoice, CallChoice, PatienceRule
+
+    text = README.read_text()
+    table = text[text.index("## Skills-based routing"):text.index("## Fail points, measured")]
+    for option in ("groups[].skills", "steps[].route.groups", "steps[].route.overflow_after", "routing.agent",
+                   "routing.call", "routing.patience", "trunks", "roles[].waiting_room", "roles[].balking",
+                   "busyness"):
+        assert f"`{option}`" in table, option
+    for enum in (AgentChoice, CallChoice, PatienceRule):
+        for value in enum:
+            assert f"`{value.value}`" in table, value

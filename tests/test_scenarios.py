@@ -358,3 +358,54 @@ def test_results_files_keep_infinities_and_refuse_other_files(tmp_path: Path, bp
         simulate.Results.load(tmp_path / "other.json")
     with pytest.raises(ValueError, match="use .json or .parquet"):
         results.save(tmp_path / "r.csv")
+
+
+# -- staff groups (skills-based routing) -------------------------------------------------------------------------
+
+
+def test_cross_training_moves_members_to_a_group_with_more_skills() -> None:
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    english = bp.get_group("English only").staffing.profile.values
+    bilingual = bp.get_group("Bilingual").staffing.profile.values
+    sc = Scenario("two trained", cross_train={"English only": {"to": "Bilingual", "count": 2}})
+    new = sc.apply(bp)
+    assert new.get_group("English only").staffing.profile.values == [x - 2 for x in english]
+    assert new.get_group("Bilingual").staffing.profile.values == [x + 2 for x in bilingual]
+    assert bp.get_group("Bilingual").staffing.profile.values == bilingual  # the original is left alone
+    assert sc.summary() == "2 of English only cross-trained into Bilingual"
+    overlays, _ = changed_steps(bp, new)
+    assert "answer_en" in overlays and "English only" in (overlays["answer_en"].note or "")
+
+
+@pytest.mark.parametrize("change, where, words", [
+    ({"cross_train": {"Bilingual": {"to": "English only", "count": 1}}}, "cross_train.Bilingual.to",
+     "would lose 'spanish'"),
+    ({"cross_train": {"English only": {"to": "Bilingual", "count": 9}}}, "cross_train.English only.count",
+     "group 'English only' has fewer than 9 staff in some intervals"),
+    ({"cross_train": {"English onyl": {"to": "Bilingual", "count": 1}}}, "cross_train.English onyl",
+     "unknown group 'English onyl'; did you mean 'English only'?"),
+    ({"extra_staff": {"Bilinguel": 1}}, "extra_staff.Bilinguel", "unknown role or group 'Bilinguel'; did you mean 'Bilingual'?"),
+    ({"add_groups": [{"name": "Bilingual", "skills": ["english"], "staffing": 1}]}, "add_groups[0].name",
+     "group 'Bilingual' exists already"),
+])
+def test_group_changes_that_cannot_be_made_are_located(change: dict[str, Any], where: str, words: str) -> None:
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    with pytest.raises(ScenarioError) as e:
+        Scenario.model_validate({"name": "bad", **change}).apply(bp)
+    assert f"{where}: " in str(e.value) and words in str(e.value), str(e.value)
+
+
+def test_staffing_extra_staff_and_fields_of_groups() -> None:
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    sc = Scenario("groups", staffing={"Spanish only": 3}, extra_staff={"Bilingual": 1},
+                  groups={"English only": {"cost_per_hour": 27}},
+                  add_groups=[{"name": "Night", "skills": ["english", "spanish"], "staffing": 1}])
+    new = sc.apply(bp)
+    assert new.get_group("Spanish only").staffing.headcount == 3
+    assert new.get_group("Bilingual").staffing.profile.values == [x + 1 for x in bp.get_group("Bilingual").staffing.profile.values]
+    assert new.get_group("English only").cost_per_hour == 27
+    assert [g.name for g in new.groups_with("english")] == ["English only", "Bilingual", "Night"]
+    # a change that breaks a route is reported where the blueprint says it, in the blueprint's file
+    with pytest.raises(ScenarioError, match=r"bilingual_hotline.yaml:\d+: steps\[3\]\.route\.groups\[1\]: group 'Bilingual' "
+                                            r"does not have skill 'spanish'"):
+        Scenario("x", groups={"Bilingual": {"skills": ["english"]}}).apply(bp)

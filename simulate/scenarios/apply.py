@@ -27,6 +27,7 @@ from blueprint.arrivals import Arrivals
 from blueprint.distributions import Distribution, Empirical
 from blueprint.errors import Loc, Problem, format_path, line_of, problems_from_pydantic
 from blueprint.model import Flow, Role, Step
+from blueprint.routing import Group
 from blueprint.staffing import Staffing
 from blueprint.units import Rate
 from simulate.scenarios.scenario import EVERYONE, Scenario, ScenarioError, parse_arrow, unknown_name
@@ -99,7 +100,7 @@ def scale_distribution(d: Distribution, factor: float) -> Distribution:
 
 # -- the work of applying a scenario -------------------------------------------------------------
 
-_LISTS = ("steps", "flows", "roles", "arrivals", "stages")
+_LISTS = ("steps", "flows", "roles", "groups", "arrivals", "stages")
 
 
 @dataclass
@@ -207,7 +208,7 @@ class _Work:
 
     # -- the changes, in order --------------------------------------------------------------------
     def run(self) -> None:
-        for step in (self.roles, self.staffing, self.extra_staff, self.remove_steps, self.add_steps, self.step_fields,
+        for step in (self.roles, self.groups, self.staffing, self.extra_staff, self.cross_train, self.remove_steps, self.add_steps, self.step_fields,
                      self.durations, self.remove_flows, self.reroute, self.add_flows, self.probabilities,
                      self.arrivals, self.volume, self.patience, self.stages):
             try:
@@ -253,36 +254,92 @@ class _Work:
                 if changed is not None:
                     self.set("roles", i, changed, _Origin(True, ("roles", name)))
 
+    def groups(self) -> None:
+        names = {g.name for g in self.new.groups}
+        for k, group in enumerate(self.sc.add_groups):
+            if group.name in names:
+                self.problem(("add_groups", k, "name"), f"group {group.name!r} exists already; change it under groups: or staffing:")
+                continue
+            names.add(group.name)
+            self.append("groups", group.model_copy(deep=True), _Origin(True, ("add_groups", k)))
+        for name, patch in self.sc.groups.items():
+            i = self.group_index(name, ("groups", name))
+            if i is not None:
+                changed = self.patched(Group, self.new.groups[i], patch, ("groups", name))
+                if changed is not None:
+                    self.set("groups", i, changed, _Origin(True, ("groups", name)))
+
+    def group_index(self, name: str, loc: Loc) -> int | None:
+        for i, g in enumerate(self.new.groups):
+            if g.name == name:
+                return i
+        self.problem(loc, unknown_name("group", name, (g.name for g in self.new.groups)))
+        return None
+
+    def staff_index(self, name: str, loc: Loc) -> tuple[str, int] | None:
+        """Where the staff called ``name`` are, ``("roles", i)`` or ``("groups", i)``; None, with the problem
+        said, for an unknown name."""
+        for kind in ("groups", "roles"):
+            for i, item in enumerate(getattr(self.new, kind)):
+                if item.name == name:
+                    return kind, i
+        known = [r.name for r in self.new.roles] + [g.name for g in self.new.groups]
+        self.problem(loc, unknown_name("role or group" if self.new.groups else "role", name, known))
+        return None
+
     def staffing(self) -> None:
-        found = {name: i for name in self.sc.staffing if (i := self.role_index(name, ("staffing", name))) is not None}
-        if found:
-            self.new = self.new.with_staffing({name: self.sc.staffing[name] for name in found})
-            for name, i in found.items():
-                self.origins["roles"][i] = _Origin(True, ("staffing", name), exact=False)
+        for name, staffing in self.sc.staffing.items():
+            where = self.staff_index(name, ("staffing", name))
+            if where is not None:
+                kind, i = where
+                item = getattr(self.new, kind)[i]
+                self.set(kind, i, item.model_copy(update={"staffing": staffing}), _Origin(True, ("staffing", name), exact=False))
 
     def extra_staff(self) -> None:
         for name, extra in self.sc.extra_staff.items():
             loc: Loc = ("extra_staff", name)
-            i = self.role_index(name, loc)
-            if i is None:
-                continue
-            st = self.new.roles[i].staffing
-            new = self._add_staff(name, st, extra, loc)
-            if new is not None:
-                self.set("roles", i, self.new.roles[i].model_copy(update={"staffing": new}), _Origin(True, loc, exact=False))
+            self._change_staff(name, extra, loc)
 
-    def _add_staff(self, role: str, st: Staffing | None, extra: int | dict[str, int], loc: Loc) -> Staffing | None:
+    def _change_staff(self, name: str, extra: int | dict[str, int], loc: Loc) -> bool:
+        where = self.staff_index(name, loc)
+        if where is None:
+            return False
+        kind, i = where
+        item = getattr(self.new, kind)[i]
+        new = self._add_staff(name, item.staffing, extra, loc, "group" if kind == "groups" else "role")
+        if new is None:
+            return False
+        self.set(kind, i, item.model_copy(update={"staffing": new}), _Origin(True, loc, exact=False))
+        return True
+
+    def cross_train(self) -> None:
+        for name, move in self.sc.cross_train.items():
+            loc: Loc = ("cross_train", name)
+            i = self.group_index(name, loc)
+            j = self.group_index(move.to, loc + ("to",))
+            if i is None or j is None:
+                continue
+            lost = [k for k in self.new.groups[i].skills if k not in self.new.groups[j].skills]
+            if lost:
+                self.problem(loc + ("to",), f"members of {name!r} moving to {move.to!r} would lose {', '.join(map(repr, lost))}: "
+                                            f"cross-training adds skills; {move.to!r} has {', '.join(self.new.groups[j].skills)}")
+                continue
+            if self._change_staff(name, -move.count, loc + ("count",)):
+                self._change_staff(move.to, move.count, loc + ("count",))
+
+    def _add_staff(self, role: str, st: Staffing | None, extra: int | dict[str, int], loc: Loc,
+                   kind: str = "role") -> Staffing | None:
         if st is None or st.kind == "unlimited":
-            self.problem(loc, f"role {role!r} has {'no' if st is None else 'unlimited'} staffing to add to; set it under staffing:")
+            self.problem(loc, f"{kind} {role!r} has {'no' if st is None else 'unlimited'} staffing to add to; set it under staffing:")
             return None
         if st.kind in ("headcount", "profile"):
             if isinstance(extra, dict):
-                self.problem(loc, f"role {role!r} has a {'headcount' if st.kind == 'headcount' else 'headcount per interval'}, not shifts; give a number, e.g. {role}: 1")
+                self.problem(loc, f"{kind} {role!r} has a {'headcount' if st.kind == 'headcount' else 'headcount per interval'}, not shifts; give a number, e.g. {role}: 1")
                 return None
             if st.kind == "headcount":
                 n = (st.headcount or 0) + extra
                 if n < 0:
-                    self.problem(loc, f"role {role!r} has {st.headcount} staff; cannot take {-extra} away")
+                    self.problem(loc, f"{kind} {role!r} has {st.headcount} staff; cannot take {-extra} away")
                     return None
                 if not self._within_staff_limit(n, loc):
                     return None
@@ -299,7 +356,7 @@ class _Work:
                     new_lists[key] = [x + extra for x in value or []]
                     flat = new_lists[key]
                 if any(x < 0 for x in flat):
-                    self.problem(loc, f"role {role!r} has fewer than {-extra} staff in some intervals; cannot take {-extra} away")
+                    self.problem(loc, f"{kind} {role!r} has fewer than {-extra} staff in some intervals; cannot take {-extra} away")
                     return None
                 if not self._within_staff_limit(max(flat, default=0), loc):
                     return None
@@ -308,7 +365,7 @@ class _Work:
         if not isinstance(extra, dict):
             if len(shifts) != 1:
                 known = ", ".join(s.name or s.start for s in shifts)
-                self.problem(loc, f"role {role!r} works {len(shifts)} shifts; say which, e.g. {{{role}: {{{shifts[0].name or shifts[0].start}: {extra}}}}} (shifts: {known})")
+                self.problem(loc, f"{kind} {role!r} works {len(shifts)} shifts; say which, e.g. {{{role}: {{{shifts[0].name or shifts[0].start}: {extra}}}}} (shifts: {known})")
                 return None
             extra = {shifts[0].name or shifts[0].start: extra}
         ok = True

@@ -84,7 +84,7 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, StepOv
     """Overlays marking what ``after`` changes in ``before`` (for :meth:`Scenario.diagram`), and the ids of removed steps.
 
     A step is marked when it is new, when its own fields, the flows leaving
-    it, the role it uses or the arrivals entering it changed.
+    it, the role it uses, a staff group serving it or the arrivals entering it changed.
     """
     from blueprint.render import StepOverlay
 
@@ -93,6 +93,7 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, StepOv
     added = [s.id for s in after.steps if s.id not in old_steps]
     _step_notes(before, after, notes)
     _role_notes(before, after, notes)
+    _group_notes(before, after, notes)
     _arrival_notes(before, after, notes)
     overlays = {}
     for sid, texts in notes.items():
@@ -141,6 +142,27 @@ def _role_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]
         else:
             fields = [k for k in type(r).model_fields if getattr(o, k) != getattr(r, k)]
             text = f"{r.name}: {', '.join(fields)} changed"
+        notes[users[0]].append(text)
+        for sid in users[1:]:
+            notes[sid].append("")
+
+
+def _group_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:
+    """A note on the first step each changed staff group serves (skills-based routing)."""
+    old_groups = {g.name: g for g in before.groups}
+    for g in after.groups:
+        o = old_groups.get(g.name)
+        if o == g:
+            continue
+        users = [s.id for s in after.steps if s.role in g.skills]
+        if not users:
+            continue
+        if o is None:
+            text = f"new group {g.name}"
+        elif o.staffing != g.staffing:
+            text = f"{g.name}: {_staff_text(o.staffing)} → {_staff_text(g.staffing)}"
+        else:
+            text = f"{g.name}: {', '.join(k for k in type(g).model_fields if getattr(o, k) != getattr(g, k))} changed"
         notes[users[0]].append(text)
         for sid in users[1:]:
             notes[sid].append("")

@@ -70,10 +70,11 @@ from pydantic import (
 )
 
 from blueprint import Blueprint
-from blueprint.base import Document, Probability
+from blueprint.base import Document, Model, Probability
 from blueprint.distributions import Distribution, distribution_json_schema, parse_distribution
 from blueprint.errors import BlueprintValidationError, Loc, Problem
 from blueprint.model import Flow, Role, Step
+from blueprint.routing import Group
 from blueprint.staffing import Staffing
 from blueprint.units import format_number
 from simulate.scenarios.diagram import ADDED_FILL, CHANGED_FILL, changed_steps
@@ -81,7 +82,7 @@ from simulate.scenarios.diagram import ADDED_FILL, CHANGED_FILL, changed_steps
 if TYPE_CHECKING:
     from blueprint.render import Diagram
 
-__all__ = ["EVERYONE", "Arrow", "Factor", "Scenario", "ScenarioError", "TimeChange", "parse_arrow", "unknown_name"]
+__all__ = ["EVERYONE", "Arrow", "CrossTrain", "Factor", "Scenario", "ScenarioError", "TimeChange", "parse_arrow", "unknown_name"]
 
 EVERYONE = "*"  # key of a change that applies to every arrival stream
 
@@ -207,6 +208,13 @@ def unknown_name(what: str, name: str, known: Iterable[str], where: str = "") ->
 # -- the scenario ------------------------------------------------------------------------------
 
 
+class CrossTrain(Model):
+    """``count`` members of a group learn what another group knows and move to it (``to``)."""
+
+    to: str = Field(description="the group they join: it has every skill of theirs, and more")
+    count: int = Field(ge=1, le=100_000, description="how many members move")
+
+
 class Scenario(Document):
     """A named set of changes to a blueprint (see the module docstring).
 
@@ -224,13 +232,18 @@ class Scenario(Document):
     (``"a -> b"``), ``reroute`` (``{"a -> b": c}``: the flow keeps its
     probability and kind and goes to ``c`` instead).
 
+    Staff groups (skills-based routing, :mod:`blueprint.routing`): ``staffing`` and ``extra_staff`` take a
+    group's name as well as a role's; ``groups`` (other fields of a group, e.g. ``{skills: [...]}``),
+    ``add_groups``, and ``cross_train`` (``{group: {to: other, count: k}}``: k members leave the group and
+    join ``other``, which must have all their skills; "how many bilingual agents do we need?").
+
     Changes to arrivals: ``volume`` (a factor for every stream, or
     ``{stream: factor}``), ``arrivals`` (``{stream: {rate: ...}}``: fields of a
     stream replaced; a new rate, profile or times replaces the old form),
     ``patience`` (a distribution or a factor for everyone, or ``{stream or
     segment: ...}``).
 
-    Changes are made in this order: roles, staffing, steps removed and added,
+    Changes are made in this order: roles, groups, staffing, cross-training, steps removed and added,
     step changes and durations, flows removed, rerouted and added,
     probabilities, arrivals, volume, patience.
     """
@@ -258,6 +271,11 @@ class Scenario(Document):
     add_flows: list[Flow] = Field(default_factory=list)
     remove_flows: list[Arrow] = Field(default_factory=list, description="flows to remove, 'source -> target'")
     reroute: dict[Arrow, str] = Field(default_factory=dict, description="{'a -> b': c}: the flow a -> b goes to c instead")
+    add_groups: list[Group] = Field(default_factory=list, description="staff groups added (skills-based routing)")
+    groups: dict[str, dict[str, Any]] = Field(default_factory=dict, description="fields of a staff group replaced")
+    cross_train: dict[str, CrossTrain] = Field(
+        default_factory=dict, description="{group: {to: other group, count: k}}: k members move to a group with more skills"
+    )
 
     _origin: tuple[str | None, dict[Loc, int] | None, Loc] | None = PrivateAttr(None)
 
@@ -320,6 +338,11 @@ class Scenario(Document):
         for name, fields in self.roles.items():
             parts.append(f"{name}: {', '.join(fields)} changed")
         parts += [f"adds role {r.name}" for r in self.add_roles]
+        for name, fields in self.groups.items():
+            parts.append(f"{name}: {', '.join(fields)} changed")
+        parts += [f"adds group {g.name}" for g in self.add_groups]
+        for name, move in self.cross_train.items():
+            parts.append(f"{move.count} of {name} cross-trained into {move.to}")
         parts += [f"removes step {s}" for s in self.remove_steps]
         parts += [f"adds step {s.id}" for s in self.add_steps]
         for sid, fields in self.steps.items():

@@ -402,6 +402,10 @@ def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                     f"group {g.name!r} can serve nothing: no step needs {', '.join(repr(k) for k in g.skills)}")
         elif g.staffing is None:
             c.error("zero-staffing", ("groups", i), f"group {g.name!r} has no staffing; give a headcount, a profile or shifts")
+        elif g.staffing.kind == "unlimited":
+            c.error("unlimited-group", ("groups", i, "staffing"),
+                    f"group {g.name!r} cannot be unlimited: its members are people who take calls one at a time; "
+                    "give a headcount, a profile or shifts (a role of its own can be unlimited)")
     for i, r in enumerate(bp.roles):
         if not bp.routed(r.name):
             continue
@@ -423,7 +427,9 @@ def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                     f"step {s.id!r} {what}: a route chooses among the staff groups that have the step's skill")
             continue
         for j, name in enumerate(s.route.groups):
-            if name not in group_names:
+            if name in s.route.groups[:j]:
+                c.error("duplicate-id", ("steps", i, "route", "groups", j), f"group {name!r} is in the route twice")
+            elif name not in group_names:
                 c.error("unknown-group", ("steps", i, "route", "groups", j), _unknown("group", name, group_names))
             elif s.role not in bp.get_group(name).skills:
                 having = ", ".join(g.name for g in bp.groups_with(s.role))

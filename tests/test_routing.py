@@ -405,3 +405,22 @@ def test_an_n_design_matches_a_hand_written_simpy_model(pool: Any) -> None:
                  for f in refs]
     _welch_covers_zero(lib_share, ref_share, "share of A-calls the generalists take")
     assert 0.05 < np.mean(lib_share) < 0.6  # the overflow matters in this design
+
+
+def test_a_group_cannot_be_unlimited_or_twice_in_a_route() -> None:
+    bp = two_types("1 per min", "1 per min")
+    bp.group("all", skills=["a", "b"], staffing="unlimited")
+    bp.steps[0].route = blueprint.Route(groups=["all", "all"])
+    codes = {p.code: p.path for p in bp.validate().errors}
+    assert codes["unlimited-group"] == "groups[0].staffing"
+    assert codes["duplicate-id"] == "steps[0].route.groups[1]"
+
+
+def test_shift_plans_refuse_groups_with_a_clear_message() -> None:
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    with pytest.raises(ValueError, match="are skills served by staff groups, which it does not plan yet"):
+        simulate.optimize_staffing(bp, templates="examples/contact_center.shifts.yaml")
+    with pytest.raises(ValueError, match=r"requirements\(method='simulation'\) plans the staffing of roles"):
+        simulate.requirements(bp, method="simulation")
+    req = simulate.requirements(bp)  # the formulas staff each skill's queue as if it had staff of its own
+    assert set(req.index.get_level_values("role")) == {"english", "spanish"}

@@ -43,7 +43,7 @@ from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
 from simulate.staffing.misses import count_intervals
 from simulate.staffing.misses import misses as find_misses
 from simulate.staffing.pooled import check_level
-from simulate.staffing.requirements import Method, Requirements, mean_patience, requirements
+from simulate.staffing.requirements import Method, Requirements, mean_patience, refuse_groups, requirements
 from simulate.staffing.search import Search
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
 from simulate.staffing.shifts.program import Objective
@@ -370,6 +370,7 @@ def optimize_staffing(
     if not 0 <= margin < 1:
         raise ValueError(f"margin must be a share from 0 to below 1, got {margin!r}")
     seed = resolve_seed(seed)
+    refuse_groups(blueprint, "optimize_staffing")
     req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                        replications=replications, seed=seed, executor=executor)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
@@ -410,6 +411,7 @@ def spreadsheet_staffing(
 ) -> StaffingPlan:
     """The spreadsheet method, for comparison: Erlang C per interval (patience ignored), the same
     shift solver, and one simulation to measure the service that plan really gives."""
+    refuse_groups(blueprint, "spreadsheet_staffing")
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     seed = resolve_seed(seed)

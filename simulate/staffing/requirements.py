@@ -25,7 +25,8 @@
     level each interval achieves.
 
 Retries after abandoning are not part of the flows the formulas read; only the
-simulation method sees them.
+simulation method sees them. A role that is a skill of staff groups (skills-based routing) is
+staffed by the formulas as if its queue had staff of its own; the simulation method refuses it.
 
 >>> import blueprint, simulate
 >>> bp = blueprint.Blueprint("Kiosk")
@@ -181,6 +182,17 @@ def _cumulative(a: Arrivals, horizon: float) -> Callable[[float], float]:
 # -- targets --------------------------------------------------------------------------------
 
 
+def refuse_groups(bp: Blueprint, what: str) -> None:
+    """Shift plans and the simulation method plan roles; a blueprint whose roles are skills of staff groups
+    (skills-based routing) is refused with a clear ``ValueError`` until groups are planned too."""
+    routed = [r.name for r in bp.roles if bp.routed(r.name)]
+    if routed:
+        raise ValueError(f"{what} plans the staffing of roles; {', '.join(map(repr, routed))} "
+                         f"{'is a skill' if len(routed) == 1 else 'are skills'} served by staff groups, which it does "
+                         "not plan yet. Compare group staffing with scenarios instead (staffing, extra_staff, "
+                         "cross_train; see notebooks/05_skills_based_routing.ipynb)")
+
+
 def requirement_roles(bp: Blueprint) -> list[Role]:
     """The roles that need staff: those some step uses, unless their staffing is unlimited."""
     roles = [r for r in bp.roles if not (r.staffing is not None and r.staffing.kind == "unlimited")]
@@ -270,6 +282,7 @@ def requirements(
         "targets": {r.name: target_for(blueprint, r.name, target) for r in roles},
     }
     if method == "simulation":
+        refuse_groups(blueprint, "requirements(method='simulation')")
         return _by_simulation(blueprint, roles, settings, patience_mean, starts, n, w, definition, replications, seed,
                               max_iterations, executor)
     rates: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}

@@ -116,12 +116,19 @@ class Group(Model):
         if isinstance(v, str):
             return {v: 1.0}
         if isinstance(v, (list, tuple)):
-            out: dict[Any, float] = {}
-            for item in v:
+            out: dict[Any, Any] = {}
+            for k, item in enumerate(v):
                 if isinstance(item, dict) and len(item) == 1:
-                    out.update(item)
+                    (name, factor), = item.items()
+                elif isinstance(item, str):
+                    name, factor = item, 1.0
                 else:
-                    out[item] = 1.0
+                    raise ValueError(f"skills[{k}]: expected a role name or {{role: time factor}}, got {item!r}")
+                if not isinstance(name, str):
+                    raise ValueError(f"skills[{k}]: expected a role name, got {name!r}")
+                if name in out:
+                    raise ValueError(f"skill {name!r} is listed twice")
+                out[name] = factor
             return out
         return v
 

@@ -192,7 +192,7 @@ def _fuzz(how: Any, example: str, case: Callable[[tuple[str, list[str]]], None])
     check()
 
 
-@pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml"])
+@pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml", "bilingual_hotline.yaml"])
 def test_a_mutated_blueprint_works_or_says_where_it_is_wrong(tmp_path: Path, name: str) -> None:
     _fuzz(QUICK, name, lambda m: _blueprint_case(tmp_path, name, m))
 
@@ -253,7 +253,8 @@ def test_mutated_scenarios_compare_or_say_where_they_are_wrong(tmp_path: Path) -
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml", "service_desk.yaml", "hotel.yaml", "clinic.yaml"])
+@pytest.mark.parametrize("name", ["coffee_shop.yaml", "contact_center.yaml", "service_desk.yaml", "hotel.yaml", "clinic.yaml",
+                                  "bilingual_hotline.yaml"])
 def test_long_fuzz_of_the_blueprints(tmp_path: Path, name: str) -> None:
     _fuzz(LONG, name, lambda m: _blueprint_case(tmp_path, name, m))
 

@@ -27,7 +27,7 @@ from blueprint.arrivals import Arrivals
 from blueprint.distributions import Distribution, Empirical
 from blueprint.errors import Loc, Problem, format_path, line_of, problems_from_pydantic
 from blueprint.model import Flow, Role, Step
-from blueprint.routing import Group
+from blueprint.routing import Group, Routing
 from blueprint.staffing import Staffing
 from blueprint.units import Rate
 from simulate.scenarios.scenario import EVERYONE, Scenario, ScenarioError, parse_arrow, unknown_name
@@ -262,6 +262,10 @@ class _Work:
                 continue
             names.add(group.name)
             self.append("groups", group.model_copy(deep=True), _Origin(True, ("add_groups", k)))
+        if self.sc.routing:
+            changed = self.patched(Routing, self.new.routing, self.sc.routing, ("routing",))
+            if changed is not None:
+                self.new.routing = changed
         for name, patch in self.sc.groups.items():
             i = self.group_index(name, ("groups", name))
             if i is not None:

@@ -87,7 +87,8 @@ def replication_figures(results: Results) -> pd.DataFrame:
     completed, abandoned, ``abandonment`` (share of arrivals who gave up),
     time in system, the wait the customer sees, transfers, and per role with a
     queue its service level, ASA (s), abandonment, occupancy and staff hours
-    paid; then all staff hours paid and the staff cost.
+    paid (for a skill served by staff groups, the occupancy and hours are its groups',
+    per group); then all staff hours paid and the staff cost.
     """
     first = results.first_interval
     roles = queue_roles(results.blueprint)
@@ -108,8 +109,13 @@ def replication_figures(results: Results) -> pd.DataFrame:
             row[f"{role}: service level"] = role_service_level(r, first)
             row[f"{role}: ASA (s)"] = role_asa(r, first)
             row[f"{role}: abandonment"] = role_abandonment(r, first)
-            row[f"{role}: occupancy"] = occupancy(t.busy, t.on_duty)
-            row[f"{role}: staff hours paid"] = t.paid_hours
+            if not results.blueprint.routed(role):  # a skill's staff are its groups', in rows of their own
+                row[f"{role}: occupancy"] = occupancy(t.busy, t.on_duty)
+                row[f"{role}: staff hours paid"] = t.paid_hours
+        for g in results.blueprint.groups:
+            t = rep.role_totals[g.name]
+            row[f"{g.name}: occupancy"] = occupancy(t.busy, t.on_duty)
+            row[f"{g.name}: staff hours paid"] = t.paid_hours
         row["staff hours paid"] = sum(t.paid_hours for t in rep.role_totals.values())
         row["staff cost"] = sum(t.cost for t in rep.role_totals.values())
         rows.append(row)

@@ -234,8 +234,9 @@ class Scenario(Document):
 
     Staff groups (skills-based routing, :mod:`blueprint.routing`): ``staffing`` and ``extra_staff`` take a
     group's name as well as a role's; ``groups`` (other fields of a group, e.g. ``{skills: [...]}``),
-    ``add_groups``, and ``cross_train`` (``{group: {to: other, count: k}}``: k members leave the group and
-    join ``other``, which must have all their skills; "how many bilingual agents do we need?").
+    ``add_groups``, ``routing`` (fields of the ACD's rules, e.g. ``{call: skill_order}``), and ``cross_train``
+    (``{group: {to: other, count: k}}``: k members leave the group and join ``other``, which must have all their
+    skills; "how many bilingual agents do we need?").
 
     Changes to arrivals: ``volume`` (a factor for every stream, or
     ``{stream: factor}``), ``arrivals`` (``{stream: {rate: ...}}``: fields of a
@@ -273,6 +274,7 @@ class Scenario(Document):
     reroute: dict[Arrow, str] = Field(default_factory=dict, description="{'a -> b': c}: the flow a -> b goes to c instead")
     add_groups: list[Group] = Field(default_factory=list, description="staff groups added (skills-based routing)")
     groups: dict[str, dict[str, Any]] = Field(default_factory=dict, description="fields of a staff group replaced")
+    routing: dict[str, Any] = Field(default_factory=dict, description="fields of the blueprint's routing rules replaced")
     cross_train: dict[str, CrossTrain] = Field(
         default_factory=dict, description="{group: {to: other group, count: k}}: k members move to a group with more skills"
     )
@@ -341,6 +343,8 @@ class Scenario(Document):
         for name, fields in self.groups.items():
             parts.append(f"{name}: {', '.join(fields)} changed")
         parts += [f"adds group {g.name}" for g in self.add_groups]
+        if self.routing:
+            parts.append("routing: " + ", ".join(f"{k} {v}" for k, v in self.routing.items()))
         for name, move in self.cross_train.items():
             parts.append(f"{move.count} of {name} cross-trained into {move.to}")
         parts += [f"removes step {s}" for s in self.remove_steps]

@@ -263,9 +263,9 @@ class _Work:
             names.add(group.name)
             self.append("groups", group.model_copy(deep=True), _Origin(True, ("add_groups", k)))
         if self.sc.routing:
-            changed = self.patched(Routing, self.new.routing, self.sc.routing, ("routing",))
-            if changed is not None:
-                self.new.routing = changed
+            rules = self.patched(Routing, self.new.routing, self.sc.routing, ("routing",))
+            if rules is not None:
+                self.new.routing = rules
         for name, patch in self.sc.groups.items():
             i = self.group_index(name, ("groups", name))
             if i is not None:

@@ -718,7 +718,7 @@ class _Model:
         branches = [env.process(self._walk(j, t, stop, now, hold=False)) for t in info.parallel]
         results = yield env.all_of(branches)
         outcomes = [results[p] for p in branches]
-        for bad in ("abandoned", "failed"):
+        for bad in ("abandoned", "blocked", "failed"):
             if bad in outcomes:
                 return bad
         return "exit" if stop is None else None

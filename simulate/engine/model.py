@@ -453,24 +453,20 @@ class _Model:
                     member = j.held[1]  # the member of this role stays with the customer
                 else:
                     member = pool.take(now)  # a free member at once: no event to wait for
-                    if member is None and info.refuses and self._refused(j, info, pool, visit):  # full, or balks
-                        back = yield from self._turned_away(j, info, i, t_enter, now, visit)
-                        now = env.now
-                        if back is None:
-                            lost = j.lost or "abandoned"
-                            return self._end(j, lost, now) if main else lost
-                        step_id = back
-                        continue
                     if member is None:
-                        req = pool.request(j.priority, k, now)
-                        if j.patience < math.inf:
-                            pool.give_up_after(req, j.patience if j.fresh is None else self._fresh_patience(j, info, visit))
-                        member = yield req
-                        now = req.at
-                        wait = now - t_enter
-                        info.queue.waits(i, wait)  # type: ignore[union-attr]  # staffed steps have a queue
-                        if member is None:  # gave up
-                            back = yield from self._gave_up(j, info, i, wait, t_enter, now, visit)
+                        if info.refuses and self._refused(j, info, pool, visit):  # a full waiting room, or balks
+                            back = yield from self._turned_away(j, info, i, t_enter, now, visit)
+                        else:
+                            req = pool.request(j.priority, k, now)
+                            if j.patience < math.inf:
+                                pool.give_up_after(req, j.patience if j.fresh is None else self._fresh_patience(j, info, visit))
+                            member = yield req
+                            now = req.at
+                            wait = now - t_enter
+                            info.queue.waits(i, wait)  # type: ignore[union-attr]  # staffed steps have a queue
+                            if member is None:  # gave up
+                                back = yield from self._gave_up(j, info, i, wait, t_enter, now, visit)
+                        if member is None:  # turned away or gave up: they call back at ``back``, or are gone
                             now = env.now
                             if back is None:
                                 lost = j.lost or "abandoned"

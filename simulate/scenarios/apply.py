@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -240,38 +240,32 @@ class _Work:
                 stage_of[step.id] = home
 
     def roles(self) -> None:
-        names = {r.name for r in self.new.roles}
-        for k, role in enumerate(self.sc.add_roles):
-            if role.name in names:
-                self.problem(("add_roles", k, "name"), f"role {role.name!r} exists already; change it under roles: or staffing:")
-                continue
-            names.add(role.name)
-            self.append("roles", role.model_copy(deep=True), _Origin(True, ("add_roles", k)))
-        for name, patch in self.sc.roles.items():
-            i = self.role_index(name, ("roles", name))
-            if i is not None:
-                changed = self.patched(Role, self.new.roles[i], patch, ("roles", name))
-                if changed is not None:
-                    self.set("roles", i, changed, _Origin(True, ("roles", name)))
+        self._add_and_change("roles", "role", Role, self.sc.add_roles, self.sc.roles, self.role_index)
 
     def groups(self) -> None:
-        names = {g.name for g in self.new.groups}
-        for k, group in enumerate(self.sc.add_groups):
-            if group.name in names:
-                self.problem(("add_groups", k, "name"), f"group {group.name!r} exists already; change it under groups: or staffing:")
-                continue
-            names.add(group.name)
-            self.append("groups", group.model_copy(deep=True), _Origin(True, ("add_groups", k)))
         if self.sc.routing:
             rules = self.patched(Routing, self.new.routing, self.sc.routing, ("routing",))
             if rules is not None:
                 self.new.routing = rules
-        for name, patch in self.sc.groups.items():
-            i = self.group_index(name, ("groups", name))
+        self._add_and_change("groups", "group", Group, self.sc.add_groups, self.sc.groups, self.group_index)
+
+    def _add_and_change(self, kind: str, what: str, model: type[M], added: list[Any], changes: dict[str, dict[str, Any]],
+                        index: Callable[[str, Loc], int | None]) -> None:
+        """Roles or staff groups the scenario adds (each name once), then fields of named ones replaced."""
+        items = getattr(self.new, kind)
+        names = {x.name for x in items}
+        for k, item in enumerate(added):
+            if item.name in names:
+                self.problem((f"add_{kind}", k, "name"), f"{what} {item.name!r} exists already; change it under {kind}: or staffing:")
+                continue
+            names.add(item.name)
+            self.append(kind, item.model_copy(deep=True), _Origin(True, (f"add_{kind}", k)))
+        for name, patch in changes.items():
+            i = index(name, (kind, name))
             if i is not None:
-                changed = self.patched(Group, self.new.groups[i], patch, ("groups", name))
+                changed = self.patched(model, items[i], patch, (kind, name))
                 if changed is not None:
-                    self.set("groups", i, changed, _Origin(True, ("groups", name)))
+                    self.set(kind, i, changed, _Origin(True, (kind, name)))
 
     def group_index(self, name: str, loc: Loc) -> int | None:
         for i, g in enumerate(self.new.groups):

@@ -93,7 +93,6 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, StepOv
     added = [s.id for s in after.steps if s.id not in old_steps]
     _step_notes(before, after, notes)
     _role_notes(before, after, notes)
-    _group_notes(before, after, notes)
     _arrival_notes(before, after, notes)
     overlays = {}
     for sid, texts in notes.items():
@@ -126,46 +125,27 @@ def _step_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]
 
 
 def _role_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:
-    """A note on the first step of each changed role (the role's other steps are marked without a note)."""
-    old_roles = {r.name: r for r in before.roles}
-    for r in after.roles:
-        o = old_roles.get(r.name)
-        if o == r:
-            continue
-        users = [s.id for s in after.steps if s.role == r.name]
-        if not users:
-            continue
-        if o is None:
-            text = f"new role {r.name}"
-        elif o.staffing != r.staffing:
-            text = f"{r.name}: {_staff_text(o.staffing)} → {_staff_text(r.staffing)}"
-        else:
-            fields = [k for k in type(r).model_fields if getattr(o, k) != getattr(r, k)]
-            text = f"{r.name}: {', '.join(fields)} changed"
-        notes[users[0]].append(text)
-        for sid in users[1:]:
-            notes[sid].append("")
-
-
-def _group_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:
-    """A note on the first step each changed staff group serves (skills-based routing)."""
-    old_groups = {g.name: g for g in before.groups}
-    for g in after.groups:
-        o = old_groups.get(g.name)
-        if o == g:
-            continue
-        users = [s.id for s in after.steps if s.role in g.skills]
-        if not users:
-            continue
-        if o is None:
-            text = f"new group {g.name}"
-        elif o.staffing != g.staffing:
-            text = f"{g.name}: {_staff_text(o.staffing)} → {_staff_text(g.staffing)}"
-        else:
-            text = f"{g.name}: {', '.join(k for k in type(g).model_fields if getattr(o, k) != getattr(g, k))} changed"
-        notes[users[0]].append(text)
-        for sid in users[1:]:
-            notes[sid].append("")
+    """A note on the first step of each changed role, and of each changed staff group (skills-based routing);
+    the other steps they serve are marked without a note."""
+    for kind, old, new, serves in (("role", before.roles, after.roles, lambda x: {x.name}),
+                                   ("group", before.groups, after.groups, lambda x: set(x.skills))):
+        old_items = {x.name: x for x in old}
+        for x in new:
+            o = old_items.get(x.name)
+            if o == x:
+                continue
+            users = [s.id for s in after.steps if s.role in serves(x)]
+            if not users:
+                continue
+            if o is None:
+                text = f"new {kind} {x.name}"
+            elif o.staffing != x.staffing:
+                text = f"{x.name}: {_staff_text(o.staffing)} → {_staff_text(x.staffing)}"
+            else:
+                text = f"{x.name}: {', '.join(k for k in type(x).model_fields if getattr(o, k) != getattr(x, k))} changed"
+            notes[users[0]].append(text)
+            for sid in users[1:]:
+                notes[sid].append("")
 
 
 def _arrival_notes(before: Blueprint, after: Blueprint, notes: dict[str, list[str]]) -> None:

@@ -164,3 +164,15 @@ def test_every_routing_rule_is_documented() -> None:
     for enum in (AgentChoice, CallChoice, PatienceRule):
         for value in enum:
             assert f"`{value.value}`" in table, value
+
+
+def test_fail_point_sentences_in_the_readme_are_what_the_run_gives() -> None:
+    """The three findings the README prints under 'Fail points, measured' are the README run's own."""
+    import simulate
+
+    block = next(b for b in blocks("text") if b.startswith("F1 ["))
+    results = simulate.run(blueprint.load(README.parent / "examples/contact_center.yaml"), days=1, replications=10,
+                           seed=2026, progress=False)
+    said = results.fail_points().sentences(top=3)
+    for shown, sentence in zip(block.strip().splitlines(), said, strict=True):
+        assert sentence.startswith(shown.removesuffix(" ...")), (shown, sentence)

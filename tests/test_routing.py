@@ -424,3 +424,15 @@ def test_shift_plans_refuse_groups_with_a_clear_message() -> None:
         simulate.requirements(bp, method="simulation")
     req = simulate.requirements(bp)  # the formulas staff each skill's queue as if it had staff of its own
     assert set(req.index.get_level_values("role")) == {"english", "spanish"}
+
+
+def test_busy_time_of_a_skill_and_its_groups_agree_at_the_end_of_the_run() -> None:
+    """Calls still in hand when the run stops count for the group and for the skill alike."""
+    bp = two_types("6 per min", "3 per min")
+    bp.group("everyone", skills=["a", "b"], staffing=4)
+    res = simulate.run(bp, days=0.2, replications=2, seed=9, progress=False)
+    for rep in res.replications:
+        groups = sum(rep.roles["everyone"].busy)
+        skills = sum(rep.roles["a"].busy) + sum(rep.roles["b"].busy)
+        assert skills == pytest.approx(groups, rel=1e-9)
+        assert sum(rep.served_busy["everyone"]) == pytest.approx(groups * res.interval, rel=1e-9)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from blueprint import Arrivals, Blueprint, Distribution
+from blueprint import Arrivals, Blueprint, Distribution, Route
 from blueprint.visits import normalised
 from simulate.engine.arrivals import arrival_times
 from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
@@ -199,11 +199,9 @@ class _Model:
         """The router of skills-based routing, and a process that follows each group's staffing."""
         rng = substream(self.root, "routing")
         self.router = router = Router(self.env, self.bp, rng, self.n_intervals, self.interval)
-        self.group_timelines: dict[str, Timeline] = {}
         self.group_paid: dict[str, Timeline] = {}
         for g, spec in zip(router.groups, self.bp.groups, strict=True):
             tl: Timeline = headcount_timeline(spec.staffing, self.horizon) if spec.staffing is not None else [(0.0, 0)]
-            self.group_timelines[g.name] = tl
             self.group_paid[g.name] = paid_timeline(spec.staffing, self.horizon) if spec.staffing is not None else [(0.0, 0)]
             start(self.env, self._group_staffing(g.name, tl))
 
@@ -217,7 +215,7 @@ class _Model:
                 yield env.timeout(t - env.now)
             router.set_headcount(group, n)
 
-    def _routed_pool(self, skill: str, route: Any) -> RoutedPool:
+    def _routed_pool(self, skill: str, route: Route | None) -> RoutedPool:
         assert self.router is not None
         rs = self.role_stats[skill]
         pool = RoutedPool(self.router, skill, route, self.bp, busy=rs.staff_busy, queue=rs.queue,

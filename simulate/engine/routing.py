@@ -122,6 +122,7 @@ class Router:
         self.heaps: dict[Key, list[tuple[int, int, RoutedRequest]]] = {}
         self.seq = count()
         self.skill_index = {g.name: {s: i for i, s in enumerate(g.order)} for g in self.groups}
+        self.skill_busy: dict[str, SpanSum] = {}  # each skill's busy time (its role's counters), from its pools
 
     # -- set-up ----------------------------------------------------------------------
     def key(self, skill: str, groups: list[StaffGroup]) -> Key:
@@ -239,6 +240,7 @@ class Router:
             for m in g.members:
                 if m.busy and now > m.since:
                     g.busy.add(m.since, now)
+                    self.skill_busy[m.skill].add(m.since, now)
                     g.served_busy[self.skill_index[g.name][m.skill]] += now - m.since
                     m.since = now
 
@@ -266,6 +268,7 @@ class RoutedPool:
         self.stat_busy = busy
         self.stat_queue = queue
         self.state = state
+        router.skill_busy[skill] = busy
 
     @property
     def waiting(self) -> int:

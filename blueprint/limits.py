@@ -2,7 +2,8 @@
 
 A file is refused before it is read when it is not a regular file (a folder, a FIFO, a device such
 as ``/dev/zero``) or larger than :attr:`Limits.max_file_bytes`; a blueprint with more than
-:attr:`Limits.max_steps` steps or :attr:`Limits.max_flows` flows is refused by validation and
+:attr:`Limits.max_steps` steps, :attr:`Limits.max_flows` flows or :attr:`Limits.max_groups` staff groups
+is refused by validation and
 drawing; its data is refused when it nests
 deeper than :attr:`Limits.max_depth` or holds an integer longer than :attr:`Limits.max_int_digits`
 digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``). A simulation
@@ -55,6 +56,8 @@ class Limits:
     #: faster than the steps: a blueprint of 13,000 steps took minutes and gigabytes to validate).
     max_steps: int = 1_000
     max_flows: int = 5_000
+    #: The most staff groups a blueprint may have (skills-based routing; each checks against every role).
+    max_groups: int = 1_000
     #: The longest duration a blueprint may state (a step, a patience, a delay, a distribution's time
     #: parameters), in seconds: a year.
     max_duration_seconds: int = 366 * 86_400

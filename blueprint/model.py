@@ -349,6 +349,11 @@ class Blueprint(BuilderMixin, Document):
         """True when ``role`` is a skill served by staff groups rather than a pool of its own."""
         return any(role in g.skills for g in self.groups)
 
+    def skills(self) -> set[str]:
+        """The roles served by staff groups (skills-based routing): one pass over the groups, for loops over
+        many roles (:meth:`routed` asks about one)."""
+        return {k for g in self.groups for k in g.skills}
+
     def flows_from(self, step_id: str) -> list[Flow]:
         """Flows leaving a step, in declared order."""
         return [f for f in self.flows if f.source == step_id]

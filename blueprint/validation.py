@@ -95,10 +95,11 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
 
 
 def _too_large(c: _Collector, bp: Blueprint) -> bool:
-    """More steps or flows than :data:`~blueprint.limits.LIMITS` allows (an error each)."""
+    """More steps, flows or staff groups than :data:`~blueprint.limits.LIMITS` allows (an error each)."""
     from .limits import LIMITS
 
-    for what, items, most in (("steps", bp.steps, LIMITS.max_steps), ("flows", bp.flows, LIMITS.max_flows)):
+    for what, items, most in (("steps", bp.steps, LIMITS.max_steps), ("flows", bp.flows, LIMITS.max_flows),
+                              ("groups", bp.groups, LIMITS.max_groups)):
         if len(items) > most:
             c.error("too-large", (what,), f"{len(items):,} {what}, more than the {most:,} a blueprint may have "
                     f"(blueprint.limits.limits_set(max_{what}=...) raises it)")
@@ -362,6 +363,7 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
     for s in bp.steps:
         if s.role is not None:
             used[s.role].append(s.id)
+    skills = bp.skills()
     for i, r in enumerate(bp.roles):
         if r.name not in used:
             c.warning("unused-role", ("roles", i), f"role {r.name!r} is not used by any step")
@@ -372,7 +374,7 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
             if len(busy) == 1
             else f"steps {', '.join(repr(b) for b in busy)} receive customers"
         )
-        if bp.routed(r.name):
+        if r.name in skills:
             continue  # a skill: the groups that have it are checked by _check_groups
         if r.staffing is None:
             if busy:
@@ -406,8 +408,9 @@ def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
             c.error("unlimited-group", ("groups", i, "staffing"),
                     f"group {g.name!r} cannot be unlimited: its members are people who take calls one at a time; "
                     "give a headcount, a profile or shifts (a role of its own can be unlimited)")
+    skills = bp.skills()
     for i, r in enumerate(bp.roles):
-        if not bp.routed(r.name):
+        if r.name not in skills:
             continue
         names = ", ".join(repr(g.name) for g in bp.groups_with(r.name))
         if r.staffing is not None:
@@ -421,7 +424,7 @@ def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
     for i, s in enumerate(bp.steps):
         if s.route is None:
             continue
-        if s.role is None or not bp.routed(s.role):
+        if s.role is None or s.role not in skills:
             what = "has no role" if s.role is None else f"needs role {s.role!r}, which no group has"
             c.error("route-without-groups", ("steps", i, "route"),
                     f"step {s.id!r} {what}: a route chooses among the staff groups that have the step's skill")

@@ -387,3 +387,15 @@ def test_rates_past_a_million_an_hour_are_refused_with_the_ceiling(tmp_path: Pat
     bp = blueprint.load(EXAMPLES_DIR / "contact_center.yaml")
     with pytest.raises(simulate.ScenarioError, match="durations: .* longer than the ceiling of 366 days"):
         simulate.Scenario("slow", durations={"kb_search": 1e9}).apply(bp)
+
+
+def test_too_many_staff_groups_are_refused_at_once() -> None:
+    """Each group is checked against every role: thousands of groups and roles would take minutes."""
+    data = {"name": "Many groups", "roles": [{"name": f"r{i}"} for i in range(1_500)],
+            "groups": [{"name": f"g{i}", "skills": [f"r{i}"], "staffing": 1} for i in range(1_500)],
+            "steps": [{"id": "s", "label": "S", "lane": "onstage", "role": "r0", "duration": "1 min"}],
+            "arrivals": [{"step": "s", "rate": "1 per h"}]}
+    assert _bounded(lambda: blueprint.Blueprint.model_validate(data).validate(), seconds=10) is None
+    report = blueprint.Blueprint.model_validate(data).validate()
+    assert [(e.code, e.path) for e in report.errors] == [("too-large", "groups")]
+    assert "1,500 groups, more than the 1,000" in report.errors[0].message and "max_groups" in report.errors[0].message

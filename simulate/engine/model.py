@@ -171,13 +171,14 @@ class _Model:
         self.skill_states: dict[str, SkillState] = {}
         if self.bp.groups:
             self._start_groups()
+        skills = self.bp.skills()
         for r in self.bp.roles:
             target = self.bp.target_for(r.name)
             within = target.within.seconds if target and target.within else self._tolerance_of(r.name)
             rs = RoleCounters(self.n_intervals, self.interval, within)
             self.role_stats[r.name] = rs
             staffing = r.staffing
-            if self.bp.routed(r.name):  # a skill served by staff groups: its queue is the router's
+            if r.name in skills:  # a skill served by staff groups: its queue is the router's
                 self.skill_states[r.name] = SkillState()
                 self.pools[r.name] = self._routed_pool(r.name, None)
                 self.timelines[r.name] = [(0.0, 0)]

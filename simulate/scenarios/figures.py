@@ -92,6 +92,7 @@ def replication_figures(results: Results) -> pd.DataFrame:
     """
     first = results.first_interval
     roles = queue_roles(results.blueprint)
+    skills = results.blueprint.skills()
     rows = []
     for rep in results.replications:
         j = rep.journeys
@@ -109,7 +110,7 @@ def replication_figures(results: Results) -> pd.DataFrame:
             row[f"{role}: service level"] = role_service_level(r, first)
             row[f"{role}: ASA (s)"] = role_asa(r, first)
             row[f"{role}: abandonment"] = role_abandonment(r, first)
-            if not results.blueprint.routed(role):  # a skill's staff are its groups', in rows of their own
+            if role not in skills:  # a skill's staff are its groups', in rows of their own
                 row[f"{role}: occupancy"] = occupancy(t.busy, t.on_duty)
                 row[f"{role}: staff hours paid"] = t.paid_hours
         for g in results.blueprint.groups:

@@ -185,7 +185,8 @@ def _cumulative(a: Arrivals, horizon: float) -> Callable[[float], float]:
 def refuse_groups(bp: Blueprint, what: str) -> None:
     """Shift plans and the simulation method plan roles; a blueprint whose roles are skills of staff groups
     (skills-based routing) is refused with a clear ``ValueError`` until groups are planned too."""
-    routed = [r.name for r in bp.roles if bp.routed(r.name)]
+    skills = bp.skills()
+    routed = [r.name for r in bp.roles if r.name in skills]
     if routed:
         raise ValueError(f"{what} plans the staffing of roles; {', '.join(map(repr, routed))} "
                          f"{'is a skill' if len(routed) == 1 else 'are skills'} served by staff groups, which it does "

@@ -61,6 +61,7 @@ def measured_overlays(results: Results, *, occupancy: float = 0.85, abandonment:
     journeys = {str(k): float(v) for k, v in results.journeys()["mean"].items()}
     customers = journeys["arrivals"]
     busy = results.staff()["occupancy"] if results.blueprint.roles else None
+    skills = results.blueprint.skills()
     out: dict[str, StepOverlay] = {}
     for step in results.blueprint.steps:
         if step.id not in steps.index:
@@ -86,10 +87,15 @@ def measured_overlays(results: Results, *, occupancy: float = 0.85, abandonment:
         if gave_up > 0:
             text = f"{percent(gave_up)} gave up waiting"
             (alerts if gave_up >= abandonment else figures).append(text)
-        if busy is not None and step.role is not None and step.role in busy.index and _finite(busy[step.role]):
-            occ = float(busy[step.role])
-            text = f"{step.role} {percent(occ, 0)} busy"
-            (alerts if occ >= occupancy else figures).append(text)
+        who = [step.role] if step.role is not None else []
+        if step.role is not None and step.role in skills:  # staff groups: how busy each group serving it was
+            who = list(step.route.groups) if step.route is not None and step.route.groups else \
+                [g.name for g in results.blueprint.groups_with(step.role)]
+        for name in who:
+            if busy is not None and name in busy.index and _finite(busy[name]):
+                occ = float(busy[name])
+                text = f"{name} {percent(occ, 0)} busy"
+                (alerts if occ >= occupancy else figures).append(text)
         if figures or alerts:
             out[step.id] = StepOverlay(fill=ALERT_FILL if alerts else None, figures=figures, alerts=alerts)
     return out

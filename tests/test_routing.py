@@ -436,3 +436,15 @@ def test_busy_time_of_a_skill_and_its_groups_agree_at_the_end_of_the_run() -> No
         skills = sum(rep.roles["a"].busy) + sum(rep.roles["b"].busy)
         assert skills == pytest.approx(groups, rel=1e-9)
         assert sum(rep.served_busy["everyone"]) == pytest.approx(groups * res.interval, rel=1e-9)
+
+
+def test_the_measured_diagram_says_how_busy_each_group_serving_a_step_was() -> None:
+    from simulate.diagram import measured_overlays
+
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    res = simulate.run(bp, days=0.5, replications=2, seed=4, progress=False)
+    overlay = measured_overlays(res)["answer_es"]
+    texts = overlay.figures + overlay.alerts
+    assert any(t.startswith("Spanish only ") and t.endswith("% busy") for t in texts), texts
+    assert any(t.startswith("Bilingual ") and t.endswith("% busy") for t in texts), texts
+    assert not any(t.startswith("spanish ") for t in texts)  # the skill has no staff of its own

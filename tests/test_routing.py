@@ -448,3 +448,19 @@ def test_the_measured_diagram_says_how_busy_each_group_serving_a_step_was() -> N
     assert any(t.startswith("Spanish only ") and t.endswith("% busy") for t in texts), texts
     assert any(t.startswith("Bilingual ") and t.endswith("% busy") for t in texts), texts
     assert not any(t.startswith("spanish ") for t in texts)  # the skill has no staff of its own
+
+
+def test_patience_drawn_per_queue_is_still_erlang_a_at_one_queue(pool: Any) -> None:
+    """At a single queue a fresh draw has the same law as the customer's own: Erlang A either way."""
+    c, lam, mu, theta = 4, 6 / 60, 1 / 30, 1 / 90
+    ea = ErlangA(lam, mu, c, theta)
+    bp = two_types("6 per min", "0.001 per min", patience="exp(90 s)")
+    bp.get_role("a").staffing = blueprint.Staffing(headcount=c)
+    bp.get_role("b").staffing = blueprint.Staffing(headcount=1)
+    bp.routing = blueprint.Routing(patience="per_queue")
+    results = run(bp, pool, days=3, replications=20, seed=2718, warmup="1 h")
+    reps = results.replications
+    ab = [after(results, r, "a", "abandoned") / (after(results, r, "a", "answered") + after(results, r, "a", "abandoned"))
+          for r in reps]
+    assert_covers(ea.p_abandon, ab, "Erlang A abandonment with patience drawn per queue")
+    assert_covers(ea.wq, [r.steps["call_a"].wait_mean for r in reps], "Erlang A mean time in queue, per-queue patience")

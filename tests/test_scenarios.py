@@ -409,3 +409,14 @@ def test_staffing_extra_staff_and_fields_of_groups() -> None:
     with pytest.raises(ScenarioError, match=r"bilingual_hotline.yaml:\d+: steps\[3\]\.route\.groups\[1\]: group 'Bilingual' "
                                             r"does not have skill 'spanish'"):
         Scenario("x", groups={"Bilingual": {"skills": ["english"]}}).apply(bp)
+
+
+def test_the_hotline_scenarios_compare_on_the_same_customers() -> None:
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    scenarios = load_scenarios("examples/bilingual_hotline.scenarios.yaml", blueprint=bp)
+    assert [s.name for s in scenarios][:2] == ["train one agent in Spanish", "train two agents in Spanish"]
+    c = simulate.compare(bp, scenarios[:1], replications=4, days=0.5, seed=2026, progress=False)
+    d = c.differences().loc["train one agent in Spanish"]
+    assert d.loc["spanish: service level", "mean"] > d.loc["spanish: service level", "baseline_mean"]
+    # the trained agent's hours from 08:00 to noon (half a day) cost 30 instead of 26 an hour
+    assert d.loc["staff cost", "mean"] - d.loc["staff cost", "baseline_mean"] == pytest.approx(4 * (30 - 26), abs=1e-9)

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulate.engine.output import ANY_MEMBER, NO_MEMBER, EventLog, Replication
+from simulate.engine.output import ANY_MEMBER, NO_MEMBER, EventLog, Replication, member_name
 
 __all__ = [
     "COLUMNS", "EVENT_LOG_BASE", "csv_chunks", "event_table", "log_from_records", "save_events", "to_xes", "xes_chunks",
@@ -75,8 +75,9 @@ def _stamps(seconds: np.ndarray) -> np.ndarray:
     return _BASE_MS + np.rint(seconds * 1000.0).astype(np.int64).astype("timedelta64[ms]")
 
 
-def _resources(roles: np.ndarray, codes: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """``org:resource`` of every instance: ``role#member``, the role of an unlimited one, None without."""
+def _resources(roles: np.ndarray, codes: np.ndarray, member: np.ndarray, groups: tuple[str, ...] = ()) -> np.ndarray:
+    """``org:resource`` of every instance: ``role#member`` (``group#member`` for a staff group's member), the role
+    of an unlimited one, None without."""
     out = np.full(codes.shape[0], None, dtype=object)
     has = (member != NO_MEMBER) & (roles[codes] != None)  # noqa: E711  # elementwise over an object array
     if has.any():
@@ -84,8 +85,7 @@ def _resources(roles: np.ndarray, codes: np.ndarray, member: np.ndarray) -> np.n
         unique, inverse = np.unique(key, return_inverse=True)
         names = []
         for k in unique.tolist():
-            role, m = roles[k >> 32], (k & 0xFFFFFFFF) + NO_MEMBER
-            names.append(role if m == ANY_MEMBER else f"{role}#{m}")
+            names.append(member_name(roles[k >> 32], (k & 0xFFFFFFFF) + NO_MEMBER, groups))
         out[has] = np.array(names, dtype=object)[inverse]
     return out
 
@@ -134,7 +134,7 @@ def event_table(replications: Sequence[Replication]) -> pd.DataFrame:
     return pd.DataFrame({
         "case:concept:name": _case_names(rep, case),
         "concept:name": activities[codes + abandoned * len(labels)],
-        "org:resource": _resources(table("roles"), codes, cat("member", np.int32)[order]),
+        "org:resource": _resources(table("roles"), codes, cat("member", np.int32)[order], logs[0].groups if logs else ()),
         "start_timestamp": _stamps(start),
         "time:timestamp": _stamps(end),
         "enable_timestamp": _stamps(cat("enabled", np.float64)[order]),

@@ -247,7 +247,7 @@ def _replication_rows(r: Replication) -> Iterator[Row]:
             yield from _value_rows("settings", "", f.name, value)
 
 
-_TEXT_FIELDS = ("step_ids", "labels", "lanes", "roles")  # the event log's step tables, in the text column
+_TEXT_FIELDS = ("step_ids", "labels", "lanes", "roles", "groups")  # the event log's name tables, in the text column
 
 
 def _event_rows(i: int, log: EventLog, out: dict[str, list[Any]], scenario: str | None) -> None:

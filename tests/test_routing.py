@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 import blueprint
 import simulate
-from simulate.engine.routing import GROUP_STRIDE
 
 try:
     from tests.queueing import ErlangA, MMc, erlang_b
@@ -259,15 +258,16 @@ def test_time_factor_scales_the_service(pool: Any) -> None:
 # -- the rules of the ACD ---------------------------------------------------------------------------------------------
 
 
-def _member_counts(results: simulate.Results, step: str) -> dict[int, int]:
-    counts: dict[int, int] = {}
+def _member_counts(results: simulate.Results, step: str) -> dict[str | None, int]:
+    counts: dict[str | None, int] = {}
     for rep in results.replications:
         log = rep.events
         assert log is not None
         idx = log.step_ids.index(step)
         for s, m, ab in zip(log.step.tolist(), log.member.tolist(), log.abandoned.tolist(), strict=True):
             if s == idx and not ab:
-                counts[m] = counts.get(m, 0) + 1
+                who = log.resource(s, m)
+                counts[who] = counts.get(who, 0) + 1
     return counts
 
 
@@ -277,8 +277,9 @@ def test_which_free_member_takes_a_call(agent: str) -> None:
     bp.routing = blueprint.Routing(agent=agent)
     bp.group("team", skills=["a", "b"], staffing=4)
     results = simulate.run(bp, days=1, replications=2, seed=3, progress=False, record_events=True)
-    counts = [c for _, c in sorted(_member_counts(results, "call_a").items())]
-    assert len(counts) == 4
+    by_member = _member_counts(results, "call_a")
+    assert sorted(by_member) == ["team#0", "team#1", "team#2", "team#3"]  # the group's members, by name
+    counts = [c for _, c in sorted(by_member.items())]
     if agent == "fixed_order":  # the first member takes every call it is free for: most by far, then fewer down the list
         assert counts == sorted(counts, reverse=True) and counts[0] > 2 * counts[-1]
     else:  # spread evenly
@@ -348,14 +349,15 @@ def test_no_call_is_served_by_a_group_without_its_skill(rates: tuple[int, int, i
         bp.steps[1].route = blueprint.Route(groups=["g2", "g3"], overflow_after=f"{overflow} s")
     results = simulate.run(bp, days=0.5, replications=2, seed=seed, progress=False, record_events=True)
     check_conservation(results)
-    skills = {i: set(g.skills) for i, g in enumerate(bp.groups)}
+    skills = {g.name: set(g.skills) for g in bp.groups}
     for rep in results.replications:
         log = rep.events
-        assert log is not None
+        assert log is not None and log.groups == ("g1", "g2", "g3")
         for s, m, ab in zip(log.step.tolist(), log.member.tolist(), log.abandoned.tolist(), strict=True):
             if ab:
                 continue
-            assert log.roles[s] in skills[m // GROUP_STRIDE], (log.step_ids[s], m)
+            group = (log.resource(s, m) or "").rpartition("#")[0]  # "g2#3": the group that served
+            assert log.roles[s] in skills[group], (log.step_ids[s], m, group)
         served = sum(sum(v) for v in rep.served_calls.values())
         assert served == sum(st_.completions for st_ in rep.steps.values()) + sum(
             st_.arrivals - st_.completions - st_.abandonments for st_ in rep.steps.values()) - _waiting(rep)
@@ -464,3 +466,12 @@ def test_patience_drawn_per_queue_is_still_erlang_a_at_one_queue(pool: Any) -> N
           for r in reps]
     assert_covers(ea.p_abandon, ab, "Erlang A abandonment with patience drawn per queue")
     assert_covers(ea.wq, [r.steps["call_a"].wait_mean for r in reps], "Erlang A mean time in queue, per-queue patience")
+
+
+def test_the_event_log_names_the_group_member_who_served() -> None:
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    res = simulate.run(bp, days=0.5, replications=1, seed=1, progress=False, record_events=True)
+    resources = set(res.events["org:resource"].dropna())
+    groups = {r.rpartition("#")[0] for r in resources}
+    assert {"English only", "Spanish only", "Bilingual"} <= groups and "menu" in resources
+    assert not any(r.startswith(("english#", "spanish#")) for r in resources)  # a skill has no members of its own

@@ -125,7 +125,8 @@ class _Model:
         self.steps: dict[str, StepRecord] = compile_steps(bp)
         self.events: EventRecorder | None = None
         if record_events:
-            self.events = EventRecorder((s.id, s.label, s.lane.value, s.role) for s in self.steps.values())
+            self.events = EventRecorder(((s.id, s.label, s.lane.value, s.role) for s in self.steps.values()),
+                                        (g.name for g in bp.groups))
         self._draws: dict[tuple[Any, ...], CustomerDraws] = {}
         self._bind_draws()
         self._start_counting()

@@ -36,8 +36,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "ANY_MEMBER", "NO_MEMBER", "Event", "EventLog", "JourneyFigures", "OutcomeTimes", "QueueIntervals", "Replication",
-    "RoleIntervals", "RoleTotals", "StepFigures", "combine_rule", "series_fields",
+    "ANY_MEMBER", "GROUP_BASE", "GROUP_STRIDE", "NO_MEMBER", "Event", "EventLog", "JourneyFigures", "OutcomeTimes", "QueueIntervals", "Replication",
+    "RoleIntervals", "RoleTotals", "StepFigures", "combine_rule", "member_name", "series_fields",
 ]
 
 Combine = Literal["sum", "mean", "max"]
@@ -204,6 +204,10 @@ class Event(TypedDict):
 
 
 #: :attr:`EventLog.member` of a step instance that no member served (a step without a role, or a customer who gave up).
+#: A staff group's member in the event log: ``GROUP_BASE + index × GROUP_STRIDE + number`` (skills-based
+#: routing), so a group's members never take the numbers of a role's (below ``max_staff``).
+GROUP_BASE = 1_000_000_000
+GROUP_STRIDE = 1_000_000
 NO_MEMBER = -2
 #: :attr:`EventLog.member` of a step served by an unlimited role (a system or self-service): the role is the resource.
 ANY_MEMBER = -1
@@ -212,6 +216,24 @@ _EVENT_DTYPES: dict[str, Any] = {
     "case": np.int64, "step": np.int32, "member": np.int32, "enabled": np.float64, "start": np.float64,
     "end": np.float64, "abandoned": np.bool_,
 }
+
+
+def member_name(role: str | None, member: int, groups: tuple[str, ...] = ()) -> str | None:
+    """The name of the resource ``member`` of ``role``: ``"role#3"``, ``"Bilingual#3"`` for a staff group's
+    member, the role for an unlimited one, None without a member or a role.
+
+    >>> member_name("agent", 3), member_name("spanish", GROUP_BASE + GROUP_STRIDE + 3, ("English", "Bilingual"))
+    ('agent#3', 'Bilingual#3')
+    """
+    if member == NO_MEMBER or role is None:
+        return None
+    if member == ANY_MEMBER:
+        return role
+    if member >= GROUP_BASE:
+        g, n = divmod(member - GROUP_BASE, GROUP_STRIDE)
+        if g < len(groups):
+            return f"{groups[g]}#{n}"
+    return f"{role}#{member}"
 
 
 @dataclass(eq=False, repr=False)
@@ -246,6 +268,7 @@ class EventLog:
     labels: tuple[str, ...]
     lanes: tuple[str, ...]
     roles: tuple[str | None, ...]
+    groups: tuple[str, ...] = ()  # staff groups (skills-based routing), by the index in their members' numbers
 
     def __post_init__(self) -> None:
         for name, dtype in _EVENT_DTYPES.items():
@@ -253,7 +276,7 @@ class EventLog:
         sizes = {getattr(self, name).shape for name in _EVENT_DTYPES}
         if len(sizes) != 1 or len(next(iter(sizes))) != 1:
             raise ValueError(f"the columns of an event log must be one-dimensional and equally long, not {sizes}")
-        for name in ("step_ids", "labels", "lanes", "roles"):
+        for name in ("step_ids", "labels", "lanes", "roles", "groups"):
             setattr(self, name, tuple(getattr(self, name)))
 
     def __len__(self) -> int:
@@ -267,7 +290,7 @@ class EventLog:
             return NotImplemented
         return all(np.array_equal(getattr(self, n), getattr(other, n), equal_nan=n in ("enabled", "start", "end"))
                    for n in _EVENT_DTYPES) and all(getattr(self, n) == getattr(other, n)
-                                                    for n in ("step_ids", "labels", "lanes", "roles"))
+                                                    for n in ("step_ids", "labels", "lanes", "roles", "groups"))
 
     __hash__ = None  # type: ignore[assignment]  # mutable arrays
 
@@ -282,11 +305,8 @@ class EventLog:
 
     def resource(self, step: int, member: int) -> str | None:
         """The resource of an instance of step number ``step`` served by ``member``: ``"role#member"``,
-        the role for an unlimited one, None without a member."""
-        role = self.roles[step]
-        if member == NO_MEMBER or role is None:
-            return None
-        return role if member == ANY_MEMBER else f"{role}#{member}"
+        ``"group#member"`` for a member of a staff group, the role for an unlimited one, None without a member."""
+        return member_name(self.roles[step], member, self.groups)
 
     def records(self) -> list[Event]:
         """The events one by one, as :class:`Event` records (slow for long logs: tables read the columns)."""

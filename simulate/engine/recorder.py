@@ -27,12 +27,14 @@ __all__ = ["EventRecorder", "NO_MEMBER"]
 
 
 class EventRecorder:
-    """The columns of one replication's event log as they grow; ``steps`` are ``(id, label, lane, role)``."""
+    """The columns of one replication's event log as they grow; ``steps`` are ``(id, label, lane, role)``,
+    ``groups`` the names of the staff groups (skills-based routing)."""
 
-    __slots__ = ("_index", "_steps", "case", "step", "member", "enabled", "start", "end", "abandoned")
+    __slots__ = ("_index", "_steps", "_groups", "case", "step", "member", "enabled", "start", "end", "abandoned")
 
-    def __init__(self, steps: Iterable[tuple[str, str, str, str | None]]) -> None:
+    def __init__(self, steps: Iterable[tuple[str, str, str, str | None]], groups: Iterable[str] = ()) -> None:
         self._steps = list(steps)
+        self._groups = tuple(groups)
         self._index = {s[0]: n for n, s in enumerate(self._steps)}
         self.case = array("q")
         self.step = array("i")
@@ -65,5 +67,5 @@ class EventRecorder:
             member=np.array(self.member, dtype=np.int32), enabled=np.array(self.enabled, dtype=np.float64),
             start=np.array(self.start, dtype=np.float64), end=np.array(self.end, dtype=np.float64),
             abandoned=np.array(self.abandoned, dtype=np.bool_), step_ids=tuple(ids), labels=tuple(labels),
-            lanes=tuple(lanes), roles=tuple(roles),
+            lanes=tuple(lanes), roles=tuple(roles), groups=self._groups,
         )

@@ -31,14 +31,11 @@ import simpy
 
 from blueprint import Blueprint, Route
 from simulate.engine.kernel import Delay
-from simulate.engine.output import RoleIntervals, RoleTotals
+from simulate.engine.output import GROUP_BASE, GROUP_STRIDE, RoleIntervals, RoleTotals
 from simulate.engine.pool import Member, Request
 from simulate.engine.stats import SpanSum, TimeAverage
 
-__all__ = ["GROUP_STRIDE", "GroupMember", "RoutedPool", "Router", "StaffGroup"]
-
-#: A group member's number in the event log is its group's index times this, plus its number in the group.
-GROUP_STRIDE = 1_000_000
+__all__ = ["GroupMember", "RoutedPool", "Router", "StaffGroup"]
 
 Key = tuple[str, tuple[int, ...]]  # (skill, the indices of the groups that may take the call)
 
@@ -215,7 +212,7 @@ class Router:
                     m.leaving = False
                     g.active += 1
             while g.active < n:
-                m = GroupMember(g.index * GROUP_STRIDE + next(g._ids), g)
+                m = GroupMember(GROUP_BASE + g.index * GROUP_STRIDE + next(g._ids), g)
                 g.members.append(m)
                 g.active += 1
                 m.since = now

@@ -475,3 +475,14 @@ def test_the_event_log_names_the_group_member_who_served() -> None:
     groups = {r.rpartition("#")[0] for r in resources}
     assert {"English only", "Spanish only", "Bilingual"} <= groups and "menu" in resources
     assert not any(r.startswith(("english#", "spanish#")) for r in resources)  # a skill has no members of its own
+
+
+def test_work_counts_the_time_a_group_really_takes() -> None:
+    """The offered load of a skill is the work its calls took: with a time factor, the factor's share."""
+    bp = two_types("6 per min", "0.1 per min", service="exp(60 s)")
+    bp.group("fast", skills={"a": 0.5, "b": 1.0}, staffing=6)
+    res = simulate.run(bp, days=0.5, replications=2, seed=5, progress=False)
+    for rep in res.replications:
+        work_a = sum(rep.roles["a"].work)
+        # every a-call ends within the run but a few: the work counted is the busy time of the group on a-calls
+        assert work_a == pytest.approx(rep.served_busy["fast"][0], rel=0.02)

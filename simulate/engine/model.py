@@ -475,7 +475,11 @@ class _Model:
                             continue
                     self._answered(j, info, i, wait)
                     if info.routed:  # a group's time factor for this skill
-                        duration *= member.group.factors[info.role]  # type: ignore[union-attr]  # routed: a GroupMember
+                        factor = member.group.factors[info.role]  # type: ignore[union-attr]  # routed: a GroupMember
+                        if factor != 1.0:
+                            if i >= 0:
+                                info.rs.work[i] += duration * (factor - 1.0)  # type: ignore[union-attr]  # the work it really takes
+                            duration *= factor
                     if hold:
                         j.held = (pool, member)
             elif j.held is not None and duration > 0:  # a step with no role while the member stays: their work too

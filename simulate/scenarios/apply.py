@@ -157,12 +157,18 @@ class _Work:
         return Problem(p.severity, p.code, format_path(loc), p.message, file, line_of(loc, lines) if lines else None)
 
     # -- look-ups ----------------------------------------------------------------------------------
-    def role_index(self, name: str, loc: Loc) -> int | None:
-        for i, r in enumerate(self.new.roles):
-            if r.name == name:
+    def named_index(self, kind: str, name: str, loc: Loc) -> int | None:
+        """The index of the role or staff group (``kind`` "roles" or "groups") called ``name``; None, with the
+        problem said, for an unknown name."""
+        items = getattr(self.new, kind)
+        for i, item in enumerate(items):
+            if item.name == name:
                 return i
-        self.problem(loc, unknown_name("role", name, (r.name for r in self.new.roles)))
+        self.problem(loc, unknown_name(kind[:-1], name, (x.name for x in items)))
         return None
+
+    def role_index(self, name: str, loc: Loc) -> int | None:
+        return self.named_index("roles", name, loc)
 
     def step_index(self, sid: str, loc: Loc) -> int | None:
         for i, s in enumerate(self.new.steps):
@@ -268,11 +274,7 @@ class _Work:
                     self.set(kind, i, changed, _Origin(True, (kind, name)))
 
     def group_index(self, name: str, loc: Loc) -> int | None:
-        for i, g in enumerate(self.new.groups):
-            if g.name == name:
-                return i
-        self.problem(loc, unknown_name("group", name, (g.name for g in self.new.groups)))
-        return None
+        return self.named_index("groups", name, loc)
 
     def staff_index(self, name: str, loc: Loc) -> tuple[str, int] | None:
         """Where the staff called ``name`` are, ``("roles", i)`` or ``("groups", i)``; None, with the problem

@@ -386,11 +386,11 @@ class Blueprint(BuilderMixin, Document):
 
     # -- variants ------------------------------------------------------------
     def with_staffing(self, staffing: Mapping[str, Staffing | int | str | dict[str, Any] | list[Any]]) -> Blueprint:
-        """A copy of this blueprint with the staffing of some roles replaced; the rest is as it was.
+        """A copy of this blueprint with the staffing of some roles (or staff groups) replaced; the rest is as it was.
 
-        ``staffing`` maps role names to a :class:`Staffing` or any form a file
+        ``staffing`` maps role or group names to a :class:`Staffing` or any form a file
         accepts (``4``, ``"unlimited"``, a profile, a list of shifts). The
-        original is left unchanged; an unknown role is a ``KeyError``.
+        original is left unchanged; an unknown name is a ``KeyError``.
 
         >>> bp = Blueprint("Kiosk")
         >>> _ = bp.role("kiosk", staffing=2)
@@ -398,11 +398,15 @@ class Blueprint(BuilderMixin, Document):
         >>> more.get_role("kiosk").staffing.headcount, bp.get_role("kiosk").staffing.headcount
         (3, 2)
         """
+        groups = {g.name for g in self.groups}
         for name in staffing:
-            self.get_role(name)  # KeyError naming the known roles
+            if name not in groups and not any(r.name == name for r in self.roles):
+                known = [r.name for r in self.roles] + sorted(groups)
+                raise KeyError(f"no role{' or group' if groups else ''} {name!r}; known: {', '.join(known) or 'none'}")
         new = {name: s if isinstance(s, Staffing) else Staffing.model_validate(s) for name, s in staffing.items()}
         out = self.model_copy(deep=True)
         out.roles = [r.model_copy(update={"staffing": new[r.name]}) if r.name in new else r for r in out.roles]
+        out.groups = [g.model_copy(update={"staffing": new[g.name]}) if g.name in new else g for g in out.groups]
         return out
 
     # -- checking ------------------------------------------------------------

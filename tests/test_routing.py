@@ -418,14 +418,15 @@ def test_a_group_cannot_be_unlimited_or_twice_in_a_route() -> None:
     assert codes["duplicate-id"] == "steps[0].route.groups[1]"
 
 
-def test_shift_plans_refuse_groups_with_a_clear_message() -> None:
+def test_requirements_have_a_row_per_planned_group_and_with_staffing_takes_groups() -> None:
     bp = blueprint.load("examples/bilingual_hotline.yaml")
-    with pytest.raises(ValueError, match="are skills served by staff groups, which it does not plan yet"):
-        simulate.optimize_staffing(bp, templates="examples/contact_center.shifts.yaml")
-    with pytest.raises(ValueError, match=r"requirements\(method='simulation'\) plans the staffing of roles"):
-        simulate.requirements(bp, method="simulation")
-    req = simulate.requirements(bp)  # the formulas staff each skill's queue as if it had staff of its own
-    assert set(req.index.get_level_values("role")) == {"english", "spanish"}
+    req = simulate.requirements(bp)  # each skill on its first-choice group; Bilingual is nobody's first choice
+    assert list(dict.fromkeys(req.index.get_level_values("role"))) == ["English only", "Spanish only"]
+    assert set(req.settings["targets"]) == {"english", "spanish"}
+    more = bp.with_staffing({"Bilingual": 4})
+    assert more.get_group("Bilingual").staffing.headcount == 4 and bp.get_group("Bilingual").staffing.headcount != 4
+    with pytest.raises(KeyError, match="no role or group 'Trilingual'; known: menu, english, spanish, Bilingual"):
+        bp.with_staffing({"Trilingual": 1})
 
 
 def test_busy_time_of_a_skill_and_its_groups_agree_at_the_end_of_the_run() -> None:

@@ -41,14 +41,16 @@ Key = tuple[str, tuple[int, ...]]  # (skill, the indices of the groups that may 
 
 
 class GroupMember(Member):
-    """A member of a staff group; ``skill`` is the skill of the call in hand."""
+    """A member of a staff group; ``skill`` is the skill of the call in hand, ``joined`` when that call
+    joined the queue."""
 
-    __slots__ = ("group", "skill")
+    __slots__ = ("group", "joined", "skill")
 
     def __init__(self, member_id: int, group: StaffGroup) -> None:
         super().__init__(member_id)
         self.group = group
         self.skill = ""
+        self.joined = 0.0
 
 
 class RoutedRequest(Request):
@@ -74,18 +76,20 @@ class StaffGroup:
         self.keys: list[Key] = []  # the heaps it may take calls from, in its skill order
         self.on_duty = TimeAverage(n, width)
         self.busy = SpanSum(n, width)
-        self.calls = [0.0] * n  # calls taken, by the interval they were taken in
+        self.calls = [0.0] * n  # calls taken, by the interval they joined the queue in (as a role counts them)
+        self.work = [0.0] * n  # their service time, by the same interval
         self.served_calls = [0.0] * len(skills)  # by skill, in the group's order
         self.served_busy = [0.0] * len(skills)
         self._ids = count()
         self.width = width
 
     def intervals(self) -> RoleIntervals:
-        """The group as a role's record: members on duty and busy, calls taken (as arrivals and answered)."""
+        """The group as a role's record: members on duty and busy, calls taken (as arrivals and answered) and
+        their service time (as work), by the interval a call joined the queue in."""
         w, n = self.width, len(self.calls)
         zeros = [0.0] * n
         return RoleIntervals(arrivals=list(self.calls), answered=list(self.calls), within=zeros, abandoned=zeros,
-                             wait_sum=zeros, work=[a for a in self.busy.area], on_duty=[a / w for a in self.on_duty.area],
+                             wait_sum=zeros, work=list(self.work), on_duty=[a / w for a in self.on_duty.area],
                              busy=[a / w for a in self.busy.area], queue_mean=zeros, queue_max=zeros,
                              blocked=zeros, balked=zeros)
 
@@ -149,15 +153,23 @@ class Router:
             return free.pop(best)
         return None
 
-    def occupy(self, m: GroupMember, skill: str, now: float) -> None:
+    def occupy(self, m: GroupMember, skill: str, now: float, joined: float | None = None) -> None:
+        """Member ``m`` takes a call of ``skill`` that joined the queue at ``joined`` (now if it waited not)."""
         m.busy = 1
         m.since = now
         m.skill = skill
+        m.joined = now if joined is None else joined
         g = m.group
-        i = int(now // self.width)
+        i = int(m.joined // self.width)
         if i < self.n:
             g.calls[i] += 1
         g.served_calls[self.skill_index[g.name][skill]] += 1
+
+    def count_work(self, g: StaffGroup, joined: float, seconds: float) -> None:
+        """A call's service time, counted in the interval it joined the queue (as a role's work)."""
+        i = int(joined // self.width)
+        if i < self.n:
+            g.work[i] += seconds
 
     def next_call(self, g: StaffGroup) -> RoutedRequest | None:
         """The waiting call a free member of ``g`` takes, by the call rule; taken off its heap."""
@@ -184,6 +196,7 @@ class Router:
         if now > since:
             g.busy.add(since, now)
             g.served_busy[self.skill_index[g.name][m.skill]] += now - since
+            self.count_work(g, m.joined, now - since)
         m.busy = 0
         m.since = now
         if m.leaving:
@@ -239,6 +252,7 @@ class Router:
                     g.busy.add(m.since, now)
                     self.skill_busy[m.skill].add(m.since, now)
                     g.served_busy[self.skill_index[g.name][m.skill]] += now - m.since
+                    self.count_work(g, m.joined, now - m.since)
                     m.since = now
 
 
@@ -309,7 +323,7 @@ class RoutedPool:
         now = self.env.now
         m = self.router.free_member(self.groups)
         if m is not None:
-            self.router.occupy(m, self.name, now)
+            self.router.occupy(m, self.name, now, req.arrived)
             self._answered(req, now)
             req.fire(m)
             return
@@ -317,7 +331,7 @@ class RoutedPool:
 
     def answer(self, req: RoutedRequest, m: GroupMember, now: float) -> None:
         """Member ``m`` takes the waiting call ``req``."""
-        self.router.occupy(m, self.name, now)
+        self.router.occupy(m, self.name, now, req.arrived)
         self._answered(req, now)
         req.fire(m)
 

@@ -43,7 +43,7 @@ from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
 from simulate.staffing.misses import count_intervals
 from simulate.staffing.misses import misses as find_misses
 from simulate.staffing.pooled import check_level
-from simulate.staffing.requirements import Method, Requirements, mean_patience, refuse_groups, requirements
+from simulate.staffing.requirements import Method, Requirements, mean_patience, requirements
 from simulate.staffing.search import Search
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
 from simulate.staffing.shifts.program import Objective
@@ -136,6 +136,11 @@ class StaffingPlan:
     final staff required per role and interval (after raising missed
     intervals), ``misses`` the intervals still below target (empty when every
     interval meets it), ``rounds`` the history of each round.
+
+    With staff groups (skills-based routing) ``plans`` and ``requirement`` are per planned group,
+    ``targets`` and ``misses`` per skill, ``judged`` says which skills judge each group (its
+    first-choice skills, :mod:`simulate.staffing.groups`), and :attr:`kept` names the groups kept at
+    their declared staffing.
     """
 
     method: str
@@ -156,6 +161,21 @@ class StaffingPlan:
     verification: Verification | None = None
     evidence: pd.DataFrame | None = None
     out_of_reach: dict[str, set[int]] = field(default_factory=dict)
+    judged: dict[str, list[str]] = field(default_factory=dict)
+
+    def skills_of(self, unit: str) -> list[str]:
+        """The roles whose targets judge a planned role or group: the role itself, a group's first-choice skills."""
+        return self.judged.get(unit, [unit])
+
+    def unit_of(self, role: str) -> str:
+        """The planned role or group that staffs ``role`` (a skill's first-choice group)."""
+        return next((u for u, rs in self.judged.items() if role in rs), role)
+
+    @property
+    def kept(self) -> list[str]:
+        """Staff groups the plan does not decide (no skill's first choice): they keep their declared staffing,
+        and the plan counts on them as they are."""
+        return [g.name for g in self.blueprint.groups if g.name not in self.plans]
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -181,10 +201,12 @@ class StaffingPlan:
     def cost(self) -> float:
         """Staff cost of the plan: its shifts at their templates' cost per hour where every template
         has one, else paid hours × the role's cost per hour (as the simulation counts it)."""
+        kept = float(np.mean([sum(rep.role_totals[g].cost for g in self.kept) for rep in self.results.replications])
+                     ) if self.kept else 0.0
         own = [p.cost for p in self.plans.values()]
         if all(math.isfinite(c) for c in own):
-            return float(sum(own))
-        return float(np.mean([sum(rep.role_totals[r].cost for r in self.plans) for rep in self.results.replications]))
+            return float(sum(own)) + kept
+        return float(np.mean([sum(rep.role_totals[r].cost for r in self.plans) for rep in self.results.replications])) + kept
 
     @property
     def paid_hours(self) -> float:
@@ -199,7 +221,7 @@ class StaffingPlan:
                 if rec.get(f"{figure}_verdict") == "misses":
                     rows.append({"role": role, "interval": first, "figure": figure,
                                  "simulated": rec[figure], "target": rec[f"{figure}_target"],
-                                 "reachable": first not in self.out_of_reach.get(role, set()),
+                                 "reachable": first not in self.out_of_reach.get(self.unit_of(role), set()),
                                  "period": rec["label"] if rec.get("days", "all") == "all" else f"{rec['days']} {rec['label']}"})
         return pd.DataFrame(rows, columns=[*MISS_COLUMNS, "reachable", "period"])
 
@@ -210,16 +232,19 @@ class StaffingPlan:
 
     def service(self) -> pd.DataFrame:
         """Per role, over the whole run, with 95% intervals: service level, abandonment, occupancy,
-        paid hours and cost (from :meth:`Results.staff`)."""
+        paid hours and cost (from :meth:`Results.staff`); with staff groups, the skills judged, then the
+        groups planned and kept."""
         staff = self.results.staff()
-        return staff.loc[list(self.plans)]
+        skills = [r for u in self.plans for r in self.skills_of(u) if r not in self.plans]
+        return staff.loc[skills + list(self.plans) + self.kept]
 
     def coverage(self, role: str) -> pd.DataFrame:
         """Per interval (a wide table indexed by ``interval``): ``start``, ``time`` and ``label`` as in
         :meth:`Results.roles`, the requirement, the staff the plan puts on duty, and the service level and
-        abandonment simulated, each with ``_ci_low`` and ``_ci_high``."""
+        abandonment simulated, each with ``_ci_low`` and ``_ci_high``. For a staff group the service is that of
+        its first-choice skill that fares worst over the run (``skill`` says which)."""
         plan = self.plans[role]
-        per = self.results.roles(role).xs(role, level="role")
+        per = self.results.roles(self._worst(role)).xs(self._worst(role), level="role")
         n = len(self.requirement[role])
         out = per[["start", "time", "label"]].iloc[:n].copy()
         out.insert(3, "required", self.requirement[role][:len(out)])
@@ -227,34 +252,57 @@ class StaffingPlan:
         for figure in ("service_level", "abandonment"):
             for column in interval_columns(figure):
                 out[column] = per[column].to_numpy()[:len(out)]
+        if role in self.judged and self.judged[role] != [role]:
+            out["skill"] = self._worst(role)
         return out
+
+    def _worst(self, unit: str) -> str:
+        """Of the roles judging ``unit``, the one with the lowest service level over the run."""
+        skills = self.skills_of(unit)
+        if len(skills) == 1:
+            return skills[0]
+        staff = self.results.staff()
+        return min(skills, key=lambda r: float(np.nan_to_num(staff.loc[r, "service_level"], nan=1.0)))
 
     def summary(self) -> pd.DataFrame:
         """One row per role: shifts, paid hours, cost, service level and abandonment over the day
         (simulated, with 95% intervals), the target, and what was verified: the target's level, the
         periods that meet it, miss it clearly or are too close to call, and the held-out seed and
         replications they were judged on (from :meth:`verify`; without a verification, the periods
-        below target in the search's own simulation)."""
+        below target in the search's own simulation).
+
+        With staff groups, a row per planned group: its service figures are those of its first-choice
+        skill that fares worst (``skill``), its periods those of all its first-choice skills; then a row
+        per group :attr:`kept` at its declared staffing (paid hours and cost as simulated)."""
         rows = []
         staff = (self.verification.results if self.verification is not None and self.verification.results is not None
                  else self.results).staff()
         verified = self.verification.summary() if self.verification is not None else None
+        grouped = bool(self.blueprint.groups)
         for role, plan in self.plans.items():
-            rec = staff.loc[role]
-            cost = plan.cost if math.isfinite(plan.cost) else rec["cost"]
+            skills = self.skills_of(role)
+            worst = min(skills, key=lambda r: float(np.nan_to_num(staff.loc[r, "service_level"], nan=1.0)))
+            rec = staff.loc[worst]
+            cost = plan.cost if math.isfinite(plan.cost) else staff.loc[role, "cost"]
             row = {
-                "role": role, "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": cost,
+                "role": role, **({"skill": worst} if grouped else {}),
+                "shifts": plan.headcount, "paid_hours": plan.paid_hours, "cost": cost,
                 "service_level": rec["service_level"], "service_level_ci_low": rec["service_level_ci_low"],
                 "service_level_ci_high": rec["service_level_ci_high"],
-                "abandonment": rec["abandonment"], "target": self.targets[role].service_level,
+                "abandonment": rec["abandonment"], "target": self.targets[worst].service_level,
                 "level": self.level,
-                "periods missing target": count_intervals(self.misses[self.misses["role"] == role]) if len(self.misses) else 0,
+                "periods missing target": count_intervals(self.misses[self.misses["role"].isin(skills)]) if len(self.misses) else 0,
             }
-            if verified is not None and role in verified.index:
-                v = verified.loc[role]
-                row.update({"periods meeting target": int(v["meets"]), "periods too close to call": int(v["close"]),
-                            "held-out seed": int(v["seed"]), "held-out replications": int(v["replications"])})
+            mine = [r for r in skills if verified is not None and r in verified.index]
+            if verified is not None and mine:
+                v = verified.loc[mine]
+                row.update({"periods meeting target": int(v["meets"].sum()), "periods too close to call": int(v["close"].sum()),
+                            "held-out seed": int(v["seed"].iloc[0]), "held-out replications": int(v["replications"].iloc[0])})
             rows.append(row)
+        for g in self.kept:
+            rec = staff.loc[g]
+            rows.append({"role": g, "skill": "kept as declared", "paid_hours": rec["paid_hours"], "cost": rec["cost"],
+                         "level": self.level})
         return pd.DataFrame(rows).set_index("role")
 
     def plot(self, role: str, ax: Axes | None = None) -> Figure:
@@ -306,7 +354,7 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     """The plan's summary as text for display: shares as percentages, cost as money, no ``e+``."""
     out = pd.DataFrame(index=summary.index)
     for column in summary.columns:
-        if column in ("level", "held-out seed"):
+        if column in ("level", "held-out seed", "skill"):
             out[column] = [str(v) for v in summary[column]]
             continue
         kind: Kind = "percent" if column.startswith(("service_level", "abandonment", "target")) else "money" if column == "cost" else "number"
@@ -370,14 +418,13 @@ def optimize_staffing(
     if not 0 <= margin < 1:
         raise ValueError(f"margin must be a share from 0 to below 1, got {margin!r}")
     seed = resolve_seed(seed)
-    refuse_groups(blueprint, "optimize_staffing")
     req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                        replications=replications, seed=seed, executor=executor)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
                     replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,
                     margin=margin, precision=precision, executor=executor,
-                    closed=closed_intervals(blueprint, loop.roles, days, loop.w) if after_hours == "exclude" else None)
+                    closed=closed_intervals(blueprint, list(loop.targets), days, loop.w) if after_hours == "exclude" else None)
     found = search.raise_on_evidence(max_rounds)
     if give_back:
         found = search.give_back(found, max_rounds)
@@ -387,7 +434,8 @@ def optimize_staffing(
                         requirement={r: v.copy() for r, v in found.need.items()}, targets=loop.targets,
                         misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
                         interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
-                        search_replications=search.replications, out_of_reach=loop.out_of_reach, after_hours=after_hours)
+                        search_replications=search.replications, out_of_reach=loop.out_of_reach, after_hours=after_hours,
+                        judged=loop.judged)
     plan.evidence = search.evidence(found)
     plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers
     if verify:
@@ -411,7 +459,6 @@ def spreadsheet_staffing(
 ) -> StaffingPlan:
     """The spreadsheet method, for comparison: Erlang C per interval (patience ignored), the same
     shift solver, and one simulation to measure the service that plan really gives."""
-    refuse_groups(blueprint, "spreadsheet_staffing")
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     seed = resolve_seed(seed)
@@ -428,10 +475,12 @@ class Loop:  # the search reads it as a search.ShiftBuyer
     def __init__(self, bp: Blueprint, req: Requirements, templates: RoleTemplates, *, objective: Objective,
                  time_limit: float | None) -> None:
         self.bp = bp
-        self.roles = list(dict.fromkeys(str(r) for r in req.index.get_level_values("role")))
+        self.roles = list(dict.fromkeys(str(r) for r in req.index.get_level_values("role")))  # what is staffed
+        groups = req.settings.get("groups", {})
+        self.judged = {u: list(groups.get(u, [u])) for u in self.roles}  # the roles whose targets judge each
         self.w = float(req.settings["interval"])
         self.tpl = _templates_by_role(templates, self.roles)
-        self.targets = {r: req.settings["targets"][r] for r in self.roles}
+        self.targets = {r: req.settings["targets"][r] for u in self.roles for r in self.judged[u]}
         self.need = {r: req.xs(r, level="role")["scheduled"].to_numpy().astype(int) for r in self.roles}
         self.n = len(next(iter(self.need.values())))
         self.objective = objective
@@ -463,10 +512,10 @@ class Loop:  # the search reads it as a search.ShiftBuyer
         plans = {r: self.plan(r) for r in self.roles}
         staffed = self.bp.with_staffing({r: p.to_staffing() for r, p in plans.items()})
         results = run(staffed, days=days, replications=replications, seed=seed, interval=self.w, executor=executor)
-        misses = find_misses(results, self.roles, self.targets, self.n, "pooled")
+        misses = find_misses(results, list(self.targets), self.targets, self.n, "pooled")
         misses["reachable"] = True
         rounds = [{"round": 1, "paid_hours": sum(p.paid_hours for p in plans.values()), "misses": count_intervals(misses),
                    "required": {r: v.tolist() for r, v in self.need.items()}}]
         return StaffingPlan(method=name, blueprint=staffed, plans=plans, results=results, requirement=self.need,
                             targets=self.targets, misses=misses, rounds=rounds, interval=self.w, seed=seed,
-                            search_replications=replications)
+                            search_replications=replications, judged=self.judged)

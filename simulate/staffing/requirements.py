@@ -25,8 +25,11 @@
     level each interval achieves.
 
 Retries after abandoning are not part of the flows the formulas read; only the
-simulation method sees them. A role that is a skill of staff groups (skills-based routing) is
-staffed by the formulas as if its queue had staff of its own; the simulation method refuses it.
+simulation method sees them. With staff groups (skills-based routing) the table has a row per
+planned group instead of its skills: each skill's calls are planned on the group they try
+first, and a group is staffed for the pooled load of those skills at the target of every skill
+it serves (:mod:`simulate.staffing.groups`). The simulation method then measures the calls each
+group really takes (overflow, a group's other skills) and staffs it for them.
 
 >>> import blueprint, simulate
 >>> bp = blueprint.Blueprint("Kiosk")
@@ -60,6 +63,7 @@ from simulate.engine.model import DEFAULT_TARGET_SECONDS
 from simulate.engine.semantics import held_roles
 from simulate.engine.timeline import profile_timeline
 from simulate.staffing.agents import StaffingTieWarning, agents_for
+from simulate.staffing.groups import binding, fold_into_groups, planned_groups
 from simulate.staffing.table import Requirements, RequirementSettings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -179,19 +183,30 @@ def _cumulative(a: Arrivals, horizon: float) -> Callable[[float], float]:
     return lambda t: float(np.searchsorted(points, max(t, 0.0), side="left"))
 
 
+def offered(bp: Blueprint, roles: list[str], *, lagged: bool, days: float, interval: float
+            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per role and interval, the calls joining its queue per second and the member-seconds of work they
+    bring per second, from the flows (shifted by each queue's lag when ``lagged``)."""
+    horizon, w = float(days) * DAY, float(interval)
+    n = int(math.ceil(horizon / w - 1e-9))
+    starts = np.arange(n) * w
+    rates: dict[str, np.ndarray] = {r: np.zeros(n) for r in roles}
+    work: dict[str, np.ndarray] = {r: np.zeros(n) for r in roles}
+    for a in bp.arrivals:
+        loads = role_loads(bp, a.step)
+        cum = _cumulative(a, horizon)
+        for r in roles:
+            load = loads[r]
+            shift = load.lag if lagged else 0.0
+            arrived = np.array([cum(t + w - shift) - cum(t - shift) for t in starts])
+            if shift:
+                arrived[starts - shift < 0] = np.array([cum(t + w - shift) - cum(max(t - shift, 0.0)) for t in starts])[starts - shift < 0]
+            rates[r] += arrived / w * load.calls
+            work[r] += arrived / w * load.work
+    return rates, work
+
+
 # -- targets --------------------------------------------------------------------------------
-
-
-def refuse_groups(bp: Blueprint, what: str) -> None:
-    """Shift plans and the simulation method plan roles; a blueprint whose roles are skills of staff groups
-    (skills-based routing) is refused with a clear ``ValueError`` until groups are planned too."""
-    skills = bp.skills()
-    routed = [r.name for r in bp.roles if r.name in skills]
-    if routed:
-        raise ValueError(f"{what} plans the staffing of roles; {', '.join(map(repr, routed))} "
-                         f"{'is a skill' if len(routed) == 1 else 'are skills'} served by staff groups, which it does "
-                         "not plan yet. Compare group staffing with scenarios instead (staffing, extra_staff, "
-                         "cross_train; see notebooks/05_skills_based_routing.ipynb)")
 
 
 def requirement_roles(bp: Blueprint) -> list[Role]:
@@ -282,29 +297,26 @@ def requirements(
         "method": method, "interval": w, "days": float(days), "shrinkage": shrinkage,
         "targets": {r.name: target_for(blueprint, r.name, target) for r in roles},
     }
+    groups = planned_groups(blueprint)
+    if groups:
+        settings["groups"] = groups
     if method == "simulation":
-        refuse_groups(blueprint, "requirements(method='simulation')")
         return _by_simulation(blueprint, roles, settings, patience_mean, starts, n, w, definition, replications, seed,
                               max_iterations, executor)
-    rates: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
-    work: dict[str, np.ndarray] = {r.name: np.zeros(n) for r in roles}
-    for a in blueprint.arrivals:
-        loads = role_loads(blueprint, a.step)
-        cum = _cumulative(a, horizon)
-        for r in roles:
-            load = loads[r.name]
-            shift = load.lag if method == "lag-sipp" else 0.0
-            arrived = np.array([cum(t + w - shift) - cum(t - shift) for t in starts])
-            if shift:
-                arrived[starts - shift < 0] = np.array([cum(t + w - shift) - cum(max(t - shift, 0.0)) for t in starts])[starts - shift < 0]
-            rates[r.name] += arrived / w * load.calls
-            work[r.name] += arrived / w * load.work
-    frames = []
+    rates, work = offered(blueprint, [r.name for r in roles], lagged=method == "lag-sipp", days=days, interval=w)
+    frames = {}
     for r in roles:
         lam = rates[r.name]
         h = np.where(lam > 0, work[r.name] / np.where(lam > 0, lam, 1.0), 1.0)
-        frames.append(_staff_role(r.name, settings["targets"][r.name], lam, h, patience_mean, starts, shrinkage, definition, w))
-    return _table(frames, settings)
+        frames[r.name] = _staff_role(r.name, settings["targets"][r.name], lam, h, patience_mean, starts, shrinkage,
+                                     definition, w)
+    if not groups:
+        return _table(list(frames.values()), settings)
+
+    def staff(group: str, skill: str, lam: np.ndarray, h: np.ndarray) -> pd.DataFrame:
+        return _staff_role(group, settings["targets"][skill], lam, h, patience_mean, starts, shrinkage, definition, w)
+
+    return _table(fold_into_groups(blueprint, frames, staff), settings)
 
 
 def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patience: float | None,
@@ -364,7 +376,17 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
 
     seed = resolve_seed(seed)
     days = settings["days"]
-    plentiful = {r.name: Staffing(unlimited=True) for r in roles}
+    targets = settings["targets"]
+    groups = settings.get("groups", {})
+    skills = bp.skills()
+    plain = [r for r in roles if r.name not in skills]
+    plentiful: dict[str, Staffing] = {r.name: Staffing(unlimited=True) for r in plain}
+    if groups:  # a group cannot be unlimited: as many as the pooled load could ever want, all day
+        first = requirements(bp, targets, method="sipp", days=days, interval=w, shrinkage=settings["shrinkage"],
+                             definition=definition, patience=patience is not None)
+        for g in groups:
+            peak = float(first.xs(g, level="role")["load"].max())
+            plentiful[g] = Staffing.model_validate(int(math.ceil(2 * peak + 10 * math.sqrt(peak) + 10)))
     staffing = plentiful
     history: list[dict[str, list[int]]] = []
     current: dict[str, np.ndarray] = {}
@@ -375,15 +397,28 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
         results = run(trial, days=days, replications=replications, seed=seed, interval=w, executor=executor)
         frames = []
         new: dict[str, np.ndarray] = {}
-        for r in roles:
-            data = [rep.roles[r.name] for rep in results.replications]
-            calls = np.mean([d.arrivals for d in data], axis=0)[:n]
-            work = np.mean([d.work for d in data], axis=0)[:n]
+
+        def mean(role: str, figure: str) -> np.ndarray:
+            return np.asarray(np.mean([getattr(rep.roles[role], figure) for rep in results.replications], axis=0)[:n])
+
+        for r in plain:
+            calls, work = mean(r.name, "arrivals"), mean(r.name, "work")
             lam = calls / w
             h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
-            frame = _staff_role(r.name, settings["targets"][r.name], lam, h, patience, starts, settings["shrinkage"], definition, w)
+            frame = _staff_role(r.name, targets[r.name], lam, h, patience, starts, settings["shrinkage"], definition, w)
             frames.append(frame)
             new[r.name] = frame["required"].to_numpy()
+        for g, firsts in groups.items():
+            # the calls the group took (overflow and its other skills' included) and those of its first-choice
+            # skills who gave up waiting, each needing the group's mean time per call taken
+            taken, work = mean(g, "arrivals"), mean(g, "work")
+            calls = taken + sum((mean(s, "abandoned") for s in firsts), np.zeros(n))
+            lam = calls / w
+            h = np.where(taken > 0, work / np.where(taken > 0, taken, 1.0), 1.0)
+            frame = binding(g, [_staff_role(g, targets[s], lam, h, patience, starts, settings["shrinkage"], definition, w)
+                                for s in bp.get_group(g).skills if s in targets])
+            frames.append(frame)
+            new[g] = frame["required"].to_numpy()
         state = {k: v.tolist() for k, v in new.items()}
         if state in history[:-1]:
             # a cycle (the estimates swing by one between iterations): take the larger staffing and stop
@@ -405,10 +440,15 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
     assert results is not None
     for frame in frames:
         role = frame["role"].iloc[0]
-        per = results.roles(role)
+        if role in groups:  # a group: its own occupancy; the service of its first-choice skill that fares worst
+            worst = min(groups[role], key=lambda s: float(results.staff().loc[s, "service_level"]))
+            per, own = results.roles(worst), results.groups(role)
+        else:
+            per = own = results.roles(role)
         for figure in ("service_level", "abandonment", "occupancy"):
+            source = own if figure == "occupancy" else per
             for suffix in ("", "_ci_low", "_ci_high"):
-                frame[f"sim_{figure}{suffix}"] = per[figure + suffix].to_numpy()[:n]
+                frame[f"sim_{figure}{suffix}"] = source[figure + suffix].to_numpy()[:n]
     return _table(frames, settings, results)
 
 

@@ -60,10 +60,12 @@ NEAR = 2
 
 class ShiftBuyer(Protocol):
     """What the search needs of the loop that buys shifts (:class:`simulate.staffing.optimize.Loop`):
-    the requirement per role it buys for, and the cheapest shift plan for a role's requirement."""
+    the requirement per role (or staff group) it buys for, the roles whose targets judge each, and the
+    cheapest shift plan for one's requirement."""
 
     bp: Blueprint
-    roles: list[str]
+    roles: list[str]  # what is staffed: roles, and staff groups with skills-based routing
+    judged: dict[str, list[str]]  # per staffed role or group, the roles (skills) whose targets judge it
     w: float
     n: int
     objective: Objective
@@ -75,7 +77,8 @@ class ShiftBuyer(Protocol):
     def plan(self, r: str) -> ShiftPlan: ...
 
 
-#: A role and the days judged together: ``(role, days)``; ``days`` None means the whole run as it is.
+#: A role and the days judged together: ``(role, days)``; ``days`` None means the whole run as it is. With
+#: staff groups the role is a skill, and the lever that changes its figures is its first-choice group.
 View = tuple[str, "tuple[int, ...] | None"]
 
 
@@ -121,7 +124,8 @@ class Search:
         self.per_day = int(round(DAY / self.loop.w))
         self.first_need = {r: v.copy() for r, v in self.loop.need.items()}
         self.classes = self.day_classes()
-        self.views: list[View] = [(r, c) for r in self.loop.roles for c in self.classes]
+        self.unit = {r: u for u in self.loop.roles for r in self.loop.judged[u]}  # a judged role's staff
+        self.views: list[View] = [(r, c) for r in self.unit for c in self.classes]
         self.began = time.perf_counter()
 
     # -- days with the same demand ----------------------------------------------------------------
@@ -218,7 +222,7 @@ class Search:
         return self.judged(plans, {r: v.copy() for r, v in self.loop.need.items()}, results)
 
     def judged(self, plans: dict[str, ShiftPlan], need: dict[str, NDArray[np.int64]], results: Results) -> _Evaluation:
-        per_role = {r: role_counts(results, r) for r in self.loop.roles}
+        per_role = {r: role_counts(results, r) for r in self.unit}
         counts = {v: self.stacked(per_role[v[0]], v) for v in self.views}
         if not self.groups:  # the periods are fixed by the first plan, so every plan is judged on the same ones
             for v, c in counts.items():
@@ -270,16 +274,16 @@ class Search:
             self.loop.raised = {r: v.copy() for r, v in self.loop.need.items()}  # what a raise out of reach returns to
             raised = False
             for view, table in ev.tables.items():
-                role = view[0]
-                on = self.per_view(self.on_duty(ev, role), view, "min")
+                role, unit = view[0], self.unit[view[0]]
+                on = self.per_view(self.on_duty(ev, unit), view, "min")
                 for row in table[table["verdict"] == "misses"].to_dict(orient="records"):
                     order = self.worst_intervals(ev.counts[view], self.targets[role], int(row["first"]), int(row["last"]))
-                    reach = [i for i in order if not any(j in self.loop.out_of_reach[role] for j in self.absolute(view, i))]
+                    reach = [i for i in order if not any(j in self.loop.out_of_reach[unit] for j in self.absolute(view, i))]
                     if not reach:
                         continue  # no template can staff this period more: it stays in the misses, marked unreachable
                     i = reach[0]
                     for j in self.absolute(view, i):
-                        self.loop.need[role][j] = max(self.loop.need[role][j], int(on[i]) + 1)
+                        self.loop.need[unit][j] = max(self.loop.need[unit][j], int(on[i]) + 1)
                     raised = True
             if not raised:
                 break
@@ -299,15 +303,43 @@ class Search:
                 shortfall += c.abandoned[:, first:last + 1].sum(axis=0) - goal * offered
         return [first + int(k) for k in np.argsort(-shortfall, kind="stable")]
 
+    def helpers(self, ev: _Evaluation, unit: str) -> NDArray[np.float64]:
+        """Per interval, how many members of other groups a staff group's queue can count on (0 for a role):
+        the work others did on its first-choice skills (overflow, or free first), in members busy, plus the
+        idle members of the groups kept as declared that have one of those skills. The formula that predicts
+        the group at lower staffing adds them to its members: with fewer members of its own, more of its
+        calls go to them. Idle helpers shared by several groups are counted for each, so the prediction
+        may promise too much; the simulation that checks every change on the same customers refuses it then."""
+        skills = self.loop.judged[unit]
+        if skills == [unit]:
+            return np.zeros(self.n)
+        reps = ev.results.replications
+        w = self.loop.w
+
+        def mean(role: str, figure: str) -> NDArray[np.float64]:
+            return np.asarray(np.mean([getattr(rep.roles[role], figure)[:self.n] for rep in reps], axis=0), dtype=float)
+
+        theirs = np.sum([mean(s, "work") for s in skills], axis=0)
+        help_busy = np.maximum(theirs - mean(unit, "work"), 0.0) / w
+        kept = [g.name for g in self.loop.bp.groups if g.name not in self.loop.judged and set(g.skills) & set(skills)]
+        idle = np.sum([np.maximum(mean(g, "on_duty") - mean(g, "busy"), 0.0) for g in kept], axis=0) if kept else 0.0
+        return np.asarray(help_busy + idle, dtype=float)
+
     # -- phase 2: give back what the evidence says is spare ---------------------------------------
     def give_back(self, base: _Evaluation, max_rounds: int) -> _Evaluation:
         best = base
         # intervals raised on evidence keep their raise
         floor = {r: np.where(self.loop.need[r] > self.first_need[r], self.loop.need[r], 0) for r in self.loop.roles}
         for _ in range(max_rounds):
-            lowered = {r: best.need[r].copy() for r in self.loop.roles}
+            # each staffed role or group as low as the evidence says suffices for every role it is judged by
+            lowered = {r: (np.zeros_like(best.need[r]) if self.loop.judged[r] else best.need[r].copy())
+                       for r in self.loop.roles}
             for view in self.views:
-                self.put(lowered[view[0]], view, self.lowest(view, best, self.per_view(floor[view[0]], view, "max")))
+                unit = self.unit[view[0]]
+                low = self.lowest(view, best, self.per_view(floor[unit], view, "max"))
+                for i, v in enumerate(low):
+                    for j in self.absolute(view, i):
+                        lowered[unit][j] = max(lowered[unit][j], v)
             if all((lowered[r] >= best.need[r]).all() for r in self.loop.roles):
                 break  # nothing left to give back
             saved = {r: v.copy() for r, v in self.loop.need.items()}
@@ -326,7 +358,7 @@ class Search:
                 continue
             self.loop.need = saved
             for view, first, last in failed:
-                role = view[0]
+                role = self.unit[view[0]]
                 now, before = self.on_duty(ev, role), self.on_duty(best, role)
                 cut = [j for i in range(max(0, first - NEAR), last + 1) for j in self.absolute(view, i) if now[j] < before[j]]
                 if not cut:
@@ -341,8 +373,8 @@ class Search:
         the margin, or not touched and worse than in ``best``."""
         out = []
         for view, table in ev.tables.items():
-            role = view[0]
-            now, before = self.on_duty(ev, role), self.on_duty(best, role)
+            role, unit = view[0], self.unit[view[0]]
+            now, before = self.on_duty(ev, unit), self.on_duty(best, unit)
             old = best.tables[view]
             for row, prev in zip(table.to_dict(orient="records"), old.to_dict(orient="records")):
                 if row["verdict"] == "after hours":
@@ -368,10 +400,10 @@ class Search:
         """A view's requirement as the evidence says suffices: per period, intervals lowered one member at
         a time (the one whose prediction keeps the most room first) while the period's predicted figures
         meet the target with the margin; never below ``floor``."""
-        role = view[0]
+        role, unit = view[0], self.unit[view[0]]
         m = self.length(view)
-        on = self.per_view(self.on_duty(ev, role), view, "min").astype(int)
-        need = np.minimum(self.per_view(ev.need[role], view, "max"), on).astype(int)
+        on = self.per_view(self.on_duty(ev, unit), view, "min").astype(int)
+        need = np.minimum(self.per_view(ev.need[unit], view, "max"), on).astype(int)
         target = self.targets[role]
         c = ev.counts[view]
         offered = c.offered.sum(axis=0)
@@ -381,15 +413,16 @@ class Search:
             "asa": (c.wait_sum.sum(axis=0), c.answered.sum(axis=0)),
         }.items()}
         figures = bounded(target)
-        req = self.requirement.xs(role, level="role")
+        req = self.requirement.xs(unit, level="role")  # a group's pooled load: the formula's view of its queue
         first_day = [self.absolute(view, i)[0] for i in range(m)]
         lam = req["arrival_rate"].to_numpy(dtype=float)[first_day] / 3600.0
+        helpers = np.floor(self.helpers(ev, unit)[first_day])
         h = np.nan_to_num(req["handle_time"].to_numpy(dtype=float)[first_day], nan=1.0)
         pat = np.inf if self.patience is None else self.patience
         within = target.within.seconds if target.within is not None else 0.0
 
         def formula(cs: NDArray[np.int64], idx: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
-            out = erlang_a_arrays(lam[idx], h[idx], np.full(len(idx), pat), cs.astype(float), within, ("offered",))
+            out = erlang_a_arrays(lam[idx], h[idx], np.full(len(idx), pat), cs.astype(float) + helpers[idx], within, ("offered",))
             return {"service_level": np.nan_to_num(out["sl_offered"], nan=0.0),
                     "abandonment": np.nan_to_num(out["p_abandon"], nan=1.0),
                     "asa": np.nan_to_num(out["asa_served"], nan=np.inf)}

@@ -62,7 +62,8 @@ class RequirementSettings(TypedDict, total=False):
     interval: float  # seconds per interval
     days: float  # days planned
     shrinkage: float  # share of paid time not on the phones
-    targets: dict[str, Target]  # per role
+    targets: dict[str, Target]  # per role (with staff groups: per skill, the targets that judge its groups)
+    groups: dict[str, list[str]]  # staff groups planned, each with the skills it is first choice for
     # the simulation method only:
     iterations: int  # simulations run
     history: list[dict[str, list[int]]]  # staff required per role and interval, each iteration
@@ -73,7 +74,7 @@ class RequirementSettings(TypedDict, total=False):
 #: Settings a row may differ by after a concat, and the column that then says each row's.
 _PER_ROW = {"method": "method", "interval": "interval_seconds", "days": "days", "shrinkage": "shrinkage"}
 #: Settings of one run of the simulation method: kept after a concat only where every table agrees.
-_RUN = ("iterations", "history", "seed", "converged")
+_RUN = ("iterations", "history", "seed", "converged", "groups")
 
 
 class Requirements(pd.DataFrame):
@@ -312,6 +313,7 @@ def _merge_after_concat(out: Requirements, parts: list[object]) -> None:
     conflict: set[str] = set()
     for table, a in zip(tables, attrs):  # each table's targets of the roles it has rows for
         present = set(table.index.get_level_values("role"))
+        present |= {k for g, firsts in (a.get("groups") or {}).items() if g in present for k in firsts}
         for role, t in (a.get("targets") or {}).items():
             if role in present and targets.setdefault(role, t) != t:
                 conflict.add(role)

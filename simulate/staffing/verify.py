@@ -39,7 +39,7 @@ from simulate.executors import ExecutorChoice
 from simulate.results import Results
 from simulate.run import extend, resolve_seed, run
 from simulate.staffing.pooled import check_level, figure_columns, leaning, open_intervals, pooled_figures
-from simulate.staffing.requirements import requirement_roles, requirements, target_for
+from simulate.staffing.requirements import offered, requirement_roles, target_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulate.staffing.optimize import StaffingPlan
@@ -57,8 +57,8 @@ CHANCE = 0.025
 def closed_intervals(bp: Blueprint, roles: list[str], days: float, interval: float = 900.0) -> dict[str, Any]:
     """Per role, the intervals after hours: fewer than :data:`~simulate.staffing.pooled.OPEN_CALLS` new
     callers expected to reach the role (lag-SIPP rates: late transfers count, call-backs do not)."""
-    req = requirements(bp, method="lag-sipp", days=days, interval=interval)
-    return {r: ~open_intervals(req.xs(r, level="role")["arrival_rate"].to_numpy(dtype=float), interval) for r in roles}
+    rates, _work = offered(bp, roles, lagged=True, days=days, interval=interval)
+    return {r: ~open_intervals(rates[r] * 3600.0, interval) for r in roles}
 
 
 def held_out_seed(seed: int) -> int:
@@ -272,7 +272,7 @@ def _what_to_check(plan: StaffingPlan | Blueprint, target: Target | dict[str, An
         return (plan, {r: target_for(plan, r, target) for r in roles}, days, (), resolve_seed(seed),
                 int(math.ceil(days * DAY / 900.0 - 1e-9)), 900.0)
     bp = plan.blueprint
-    targets = dict(plan.targets) if target is None else {r: target_for(bp, r, target) for r in plan.plans}
+    targets = dict(plan.targets) if target is None else {r: target_for(bp, r, target) for r in plan.targets}
     return (bp, targets, plan.results.days if days is None else days, tuple(plan.seeds),
             held_out_seed(plan.seed) if seed is None else int(seed), len(next(iter(plan.requirement.values()))),
             float(plan.interval))

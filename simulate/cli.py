@@ -431,7 +431,7 @@ def plan_json(file: Path, before: Results, plan: StaffingPlan, sheet: StaffingPl
     shifts of each role and the intervals that still miss the target."""
     from simulate.staffing.report import before_after
 
-    entries = _before_after_entries(before_after(before, plan, sheet), list(plan.plans))
+    entries = _before_after_entries(before_after(before, plan, sheet), _named(plan))
     return {
         "file": str(file), "seed": plan.results.seed, "method": plan.method, "meets_target": plan.meets_target,
         "before_after": {k: _grouped(v) for k, v in entries.items()},
@@ -439,6 +439,11 @@ def plan_json(file: Path, before: Results, plan: StaffingPlan, sheet: StaffingPl
                       "staffing": p.to_staffing().model_dump(mode="json")} for r, p in plan.plans.items()},
         "misses": plan.misses.to_dict(orient="records"),
     }
+
+
+def _named(plan: StaffingPlan) -> list[str]:
+    """The names a before/after figure may start with: roles judged (skills), roles or groups planned, groups kept."""
+    return list(dict.fromkeys([*plan.targets, *plan.plans, *plan.kept]))
 
 
 def _before_after_rows(table: pd.DataFrame, roles: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -464,7 +469,7 @@ def _print_plan(file: Path, bp: Blueprint, before: Results, plan: StaffingPlan, 
         print_json(plan_json(file, before, plan, sheet))
         return
     if fmt == "csv":
-        print_csv(*_before_after_rows(table, list(plan.plans)))
+        print_csv(*_before_after_rows(table, _named(plan)))
         return
     consoles.out.print(f"{bp.name}: {plan.method}, seed {plan.seed}, {len(plan.rounds)} round(s) of simulation", markup=False)
     shown = format_before_after(table)

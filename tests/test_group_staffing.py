@@ -8,6 +8,7 @@ plan. The hotline's plan, with a group kept as declared, is checked on seeds the
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -43,12 +44,16 @@ def centre(kind: str) -> blueprint.Blueprint:
         bp.role("agent", staffing=8, target=TARGET, cost_per_hour=25)
         return bp
     for skill in PROFILES:
-        bp.role(skill, staffing=None if kind in ("one group", "disjoint") else 5, target=TARGET, cost_per_hour=25)
+        bp.role(skill, staffing=None if kind in ("one group", "disjoint", "n-design") else 5, target=TARGET, cost_per_hour=25)
     if kind == "one group":
         bp.group("all", skills=["a", "b"], staffing=8, cost_per_hour=25)
     elif kind == "disjoint":
         bp.group("A team", skills=["a"], staffing=5, cost_per_hour=25)
         bp.group("B team", skills=["b"], staffing=3, cost_per_hour=25)
+    elif kind == "n-design":  # the B team takes type-a calls when no type-b call waits
+        bp.group("A team", skills=["a"], staffing=5, cost_per_hour=25)
+        bp.group("B team", skills=["b", "a"], staffing=3, cost_per_hour=25)
+        bp.routing = blueprint.Routing(call="skill_order")
     return bp
 
 
@@ -137,6 +142,18 @@ def test_the_closed_loop_plans_disjoint_groups_as_roles() -> None:
     assert list(groups.summary()["skill"]) == ["a", "b"]
 
 
+def test_the_closed_loop_plans_an_n_design_and_it_holds_on_held_out_seeds() -> None:
+    """Both groups planned, each judged by its first-choice skill; a change in one group's staff that hurts the
+    other's skill raises that group's floor, so the give-back never proposes a refused change twice."""
+    p = simulate.optimize_staffing(centre("n-design"), templates=TEMPLATES, seed=11, replications=20, max_replications=80)
+    assert p.judged == {"A team": ["a"], "B team": ["b"]} and p.kept == []
+    assert p.verification is not None and p.verification.meets_target, p.verification.describe()
+    refused = [r for r in p.rounds if r["phase"] == "give back" and not r["accepted"] and "failed" in r]
+    assert len({json.dumps(r["required"]) for r in refused}) == len(refused)
+    check = simulate.verify(p, level="hour", seed=99, replications=40, max_replications=160)
+    assert check.meets_target, check.describe()
+
+
 @pytest.fixture(scope="module")
 def hotline_plan() -> simulate.StaffingPlan:
     return simulate.optimize_staffing(blueprint.load("examples/bilingual_hotline.yaml"),
@@ -166,3 +183,26 @@ def test_the_hotline_plan_is_cheaper_than_the_formulas_alone(hotline_plan: simul
     first = hotline_plan.rounds[0]
     assert hotline_plan.rounds[-1]["cost"] <= first["cost"]
     assert sum(pl.cost for pl in hotline_plan.plans.values()) < first["cost"]
+
+
+def test_the_staff_command_plans_groups_and_writes_the_blueprint(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from simulate.cli import app
+
+    out = tmp_path / "staffed.yaml"
+    result = CliRunner().invoke(app, ["staff", "examples/bilingual_hotline.yaml", "-t", "examples/bilingual_hotline.shifts.yaml",
+                                      "--seed", "3", "--json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert set(found["plans"]) == {"English only", "Spanish only"} and found["meets_target"] is True
+    figures = json.dumps(found["before_after"]["new_plan"])
+    assert "spanish" in figures and "Bilingual" in figures  # skills judged; the kept group's hours shown
+    staffed = blueprint.load(out)
+    declared = blueprint.load("examples/bilingual_hotline.yaml")
+    assert staffed.get_group("Bilingual").staffing == declared.get_group("Bilingual").staffing
+    assert staffed.get_group("Spanish only").staffing != declared.get_group("Spanish only").staffing
+    # the requirement table alone: a row per planned group
+    req = CliRunner().invoke(app, ["staff", "examples/bilingual_hotline.yaml", "--csv"])
+    assert req.exit_code == 0, req.output
+    assert {r.split(",")[0] for r in req.stdout.splitlines()[1:]} == {"English only", "Spanish only"}

@@ -79,7 +79,11 @@ class Estimate:
 @dataclass
 class Headline:
     """The comparison's numbers per staffing (keys :data:`BEFORE`, :data:`SPREADSHEET` when given,
-    :data:`NEW_PLAN`); per role for service level and abandonment. Made by :func:`headline`."""
+    :data:`NEW_PLAN`); per role for service level and abandonment. Made by :func:`headline`.
+
+    ``roles`` are the roles judged against the target (with staff groups, the skills); ``staffed`` what
+    the plans staff, whose paid hours are compared (the roles themselves, or the staff groups planned
+    and kept)."""
 
     roles: list[str]
     staffings: list[str]
@@ -91,6 +95,7 @@ class Headline:
     paid_hours_by_role: dict[str, dict[str, Estimate]] = field(default_factory=dict)  # per day
     open_intervals: int = 0  # (role, interval) pairs with callers in today's staffing
     level: str = "interval"  # the periods ``misses`` counts: the new plan's target level
+    staffed: list[str] = field(default_factory=list)  # roles or staff groups whose hours are compared
 
     @property
     def cost_change(self) -> float:
@@ -161,12 +166,15 @@ def _simulated_per_day(results: Results, roles: list[str], what: str) -> Estimat
 
 
 def _plan_per_day(plan: StaffingPlan, what: str) -> Estimate:
-    """A plan's cost or paid hours per day from its own shifts (exact), or simulated when a template has no cost."""
+    """A plan's cost or paid hours per day from its own shifts (exact), or simulated when a template has no cost;
+    staff groups the plan keeps as declared are added as simulated (their staffing is the same in every run)."""
     values = [p.cost if what == "cost" else p.paid_hours for p in plan.plans.values()]
     if not all(math.isfinite(v) for v in values):
-        return _simulated_per_day(plan.results, list(plan.plans), what)
+        return _simulated_per_day(plan.results, list(plan.plans) + plan.kept, what)
     days = [len(p.coverage) * p.interval / DAY for p in plan.plans.values()]
-    return Estimate.exactly(sum(v / d for v, d in zip(values, days)))
+    own = sum(v / d for v, d in zip(values, days))
+    kept = _simulated_per_day(plan.results, plan.kept, what).mean if plan.kept else 0.0
+    return Estimate.exactly(own + kept)
 
 
 def below_target_label(level: str) -> str:
@@ -182,7 +190,7 @@ def _below_target(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
     """(role, first interval of the period) pairs of ``results`` whose figures, pooled over the replications,
     miss ``plan``'s targets in periods of the plan's level."""
     n = len(next(iter(plan.requirement.values())))
-    found = find_misses(results, list(plan.plans), plan.targets, n, "pooled", level=plan.level,
+    found = find_misses(results, list(plan.targets), plan.targets, n, "pooled", level=plan.level,
                         min_volume=0.0 if plan.level == "interval" else plan.min_volume)
     return {(str(r), int(i)) for r, i in zip(found["role"], found["interval"])}
 
@@ -195,7 +203,8 @@ def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | N
     >>> h.cost_change, h.fixed                  # doctest: +SKIP
     (1016.0, 24)
     """
-    roles = list(after.plans)
+    roles = list(after.targets)  # judged: the roles, or with staff groups the skills
+    staffed = list(after.plans) + after.kept
     plans: dict[str, StaffingPlan] = {SPREADSHEET: spreadsheet} if spreadsheet is not None else {}
     plans[NEW_PLAN] = after
     staffings = [BEFORE, *plans]
@@ -210,16 +219,17 @@ def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | N
     return Headline(
         roles=roles,
         staffings=staffings,
-        cost_per_day={BEFORE: _simulated_per_day(before, roles, "cost")} | {k: _plan_per_day(p, "cost") for k, p in plans.items()},
-        paid_hours_per_day={BEFORE: _simulated_per_day(before, roles, "paid_hours")}
+        cost_per_day={BEFORE: _simulated_per_day(before, staffed, "cost")} | {k: _plan_per_day(p, "cost") for k, p in plans.items()},
+        paid_hours_per_day={BEFORE: _simulated_per_day(before, staffed, "paid_hours")}
         | {k: _plan_per_day(p, "paid_hours") for k, p in plans.items()},
         misses={k: _below_target(r, after) for k, r in results.items()},
         service_level={r: {k: _figure(t, r, "service_level") for k, t in tables.items()} for r in roles},
         abandonment={r: {k: _figure(t, r, "abandonment") for k, t in tables.items()} for r in roles},
         paid_hours_by_role={r: {k: _per_day(_figure(t, r, "paid_hours"), results[k]) for k, t in tables.items()}
-                            for r in roles},
+                            for r in staffed},
         open_intervals=open_,
         level=after.level,
+        staffed=staffed,
     )
 
 
@@ -239,7 +249,11 @@ def headline_table(h: Headline) -> pd.DataFrame:
     for r in h.roles:
         rows[f"{r}: service level"] = h.service_level[r]
         rows[f"{r}: abandonment"] = h.abandonment[r]
-        rows[f"{r}: staff hours paid"] = h.paid_hours_by_role[r]
+        if r in h.paid_hours_by_role:
+            rows[f"{r}: staff hours paid"] = h.paid_hours_by_role[r]
+    for r in h.staffed:  # staff groups: their hours after the skills' service
+        if r not in h.roles:
+            rows[f"{r}: staff hours paid"] = h.paid_hours_by_role[r]
     rows[below_target_label(h.level)] = {k: Estimate(float(len(v))) for k, v in h.misses.items()}
     rows["staff hours paid"] = h.paid_hours_per_day
     rows["staff cost"] = h.cost_per_day

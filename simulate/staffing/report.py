@@ -172,7 +172,10 @@ def _headline_html(h: Headline, after: StaffingPlan) -> list[str]:
             f"day, 95% intervals over the replications in brackets. {h.unit.capitalize()} below target: {_periods_text(h, after)} of a "
             f"role whose calls, pooled over the replications, miss its target ({targets}); {h.open_intervals} role-intervals "
             f"of {after.interval / 60:g} minutes have callers. "
-            f"Cost: the planned roles' paid hours at their cost per hour.</p></section>"]
+            + ("Cost: the planned roles' paid hours at their cost per hour." if not after.kept else
+               f"Cost: the planned staff groups' paid hours at their cost per hour, and those of the groups kept as "
+               f"declared ({html.escape(', '.join(after.kept))}) as simulated.")
+            + "</p></section>"]
     return out
 
 

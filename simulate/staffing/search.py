@@ -125,6 +125,10 @@ class Search:
         self.first_need = {r: v.copy() for r, v in self.loop.need.items()}
         self.classes = self.day_classes()
         self.unit = {r: u for u in self.loop.roles for r in self.loop.judged[u]}  # a judged role's staff
+        # the staff whose change may move a judged role's figures: its own; with staff groups every planned
+        # group (a group with several skills passes a change in one skill's staff on to the others)
+        grouped = [u for u in self.loop.roles if self.loop.judged[u] != [u]]
+        self.related = {r: list(dict.fromkeys([u, *grouped])) for r, u in self.unit.items()}
         self.views: list[View] = [(r, c) for r in self.unit for c in self.classes]
         self.began = time.perf_counter()
 
@@ -330,6 +334,7 @@ class Search:
         best = base
         # intervals raised on evidence keep their raise
         floor = {r: np.where(self.loop.need[r] > self.first_need[r], self.loop.need[r], 0) for r in self.loop.roles}
+        tried: list[dict[str, NDArray[np.int64]]] = []  # requirements proposed and refused
         for _ in range(max_rounds):
             # each staffed role or group as low as the evidence says suffices for every role it is judged by
             lowered = {r: (np.zeros_like(best.need[r]) if self.loop.judged[r] else best.need[r].copy())
@@ -342,6 +347,10 @@ class Search:
                         lowered[unit][j] = max(lowered[unit][j], v)
             if all((lowered[r] >= best.need[r]).all() for r in self.loop.roles):
                 break  # nothing left to give back
+            if any(all(np.array_equal(lowered[r], np.asarray(t[r])) for r in self.loop.roles) for t in tried):
+                self.note("give back", best, False, reason="the same change was refused before")
+                break
+            tried.append({r: v.copy() for r, v in lowered.items()})
             saved = {r: v.copy() for r, v in self.loop.need.items()}
             for r in self.loop.roles:
                 self.loop.need[r] = lowered[r]
@@ -358,13 +367,14 @@ class Search:
                 continue
             self.loop.need = saved
             for view, first, last in failed:
-                role = self.unit[view[0]]
-                now, before = self.on_duty(ev, role), self.on_duty(best, role)
-                cut = [j for i in range(max(0, first - NEAR), last + 1) for j in self.absolute(view, i) if now[j] < before[j]]
-                if not cut:
-                    cut = [j for i in range(first, last + 1) for j in self.absolute(view, i)]
-                for j in cut:
-                    floor[role][j] = max(floor[role][j], min(int(before[j]), int(now[j]) + 1))
+                near = [j for i in range(max(0, first - NEAR), last + 1) for j in self.absolute(view, i)]
+                cuts = {u: [j for j in near if self.on_duty(ev, u)[j] < self.on_duty(best, u)[j]] for u in self.related[view[0]]}
+                if not any(cuts.values()):  # nothing cut near it: its own staff keep what they had in the period
+                    cuts = {self.unit[view[0]]: [j for i in range(first, last + 1) for j in self.absolute(view, i)]}
+                for role, cut in cuts.items():
+                    now, before = self.on_duty(ev, role), self.on_duty(best, role)
+                    for j in cut:
+                        floor[role][j] = max(floor[role][j], min(int(before[j]), int(now[j]) + 1))
         self.loop.need = {r: v.copy() for r, v in best.need.items()}
         return best
 
@@ -373,15 +383,15 @@ class Search:
         the margin, or not touched and worse than in ``best``."""
         out = []
         for view, table in ev.tables.items():
-            role, unit = view[0], self.unit[view[0]]
-            now, before = self.on_duty(ev, unit), self.on_duty(best, unit)
+            role = view[0]
+            moved = [(self.on_duty(ev, u), self.on_duty(best, u)) for u in self.related[role]]
             old = best.tables[view]
             for row, prev in zip(table.to_dict(orient="records"), old.to_dict(orient="records")):
                 if row["verdict"] == "after hours":
                     continue
                 first, last = int(row["first"]), int(row["last"])
                 near = [j for i in range(max(0, first - NEAR), last + 1) for j in self.absolute(view, i)]
-                touched = bool((now[near] != before[near]).any())
+                touched = any(bool((now[near] != before[near]).any()) for now, before in moved)
                 ok = True
                 for figure, goal, side, _p in bounded(self.targets[role]):
                     value, was = float(row[figure]), float(prev[figure])

@@ -93,6 +93,8 @@ class Group(Model):
 
     ``skills`` is a list of role names in the group's order of preference, or a
     mapping ``{role: time factor}`` (the share of a step's duration a member takes).
+    ``concurrency`` is how many calls one member serves at once (chats): a new call goes to
+    the member with the fewest in hand.
     """
 
     name: str
@@ -102,6 +104,7 @@ class Group(Model):
                     "time they take (1 unless said)")
     cost_per_hour: float = Field(0.0, ge=0)
     staffing: Staffing | None = None
+    concurrency: int = Field(1, ge=1, description="calls one member serves at once, e.g. 3 chats")
 
     @field_validator("name")
     @classmethod

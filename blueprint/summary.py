@@ -56,6 +56,8 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
     for g in bp.groups:
         skills = ", ".join(k if f == 1 else f"{k} (×{format_number(f)} time)" for k, f in g.skills.items())
         bits = [f"skills {skills}", str(g.staffing) if g.staffing else "no staffing"]
+        if g.concurrency > 1:
+            bits.append(f"{g.concurrency} calls at once")
         if g.cost_per_hour:
             bits.append(f"{format_number(g.cost_per_hour)} per hour")
         rows.append((f"Group {g.name}", "; ".join(bits)))

@@ -419,7 +419,8 @@ def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                     "give the groups the staffing and leave it out here")
         if r.concurrency != 1:
             c.error("routed-role-concurrency", ("roles", i, "concurrency"),
-                    f"role {r.name!r} is served by groups ({names}); a member of a group serves one customer at a time")
+                    f"role {r.name!r} is served by groups ({names}): how many customers a member serves at once is "
+                    "the group's concurrency; give it there and leave it out here")
     group_names = [g.name for g in bp.groups]
     for i, s in enumerate(bp.steps):
         if s.route is None:

@@ -206,3 +206,39 @@ def test_the_staff_command_plans_groups_and_writes_the_blueprint(tmp_path: Any) 
     req = CliRunner().invoke(app, ["staff", "examples/bilingual_hotline.yaml", "--csv"])
     assert req.exit_code == 0, req.output
     assert {r.split(",")[0] for r in req.stdout.splitlines()[1:]} == {"English only", "Spanish only"}
+
+
+def chats(kind: str) -> blueprint.Blueprint:
+    """Chats from 08:00 to 12:00, each member taking 3 at once: a role (``role``) or a group (``group``)."""
+    bp = blueprint.Blueprint(f"Chats ({kind})")
+    step = bp.onstage("Chat", role="chat", duration="exp(6 min)")
+    bp.arrive(step, profile={"interval": "1 h", "start": "08:00", "values": [30, 60, 90, 60]}, patience="exp(2 min)")
+    target = {"service_level": 0.8, "within": "30 s", "max_abandon": 0.05}
+    if kind == "group":
+        bp.role("chat", target=target)
+        bp.group("Chat team", skills=["chat"], staffing=3, concurrency=3, cost_per_hour=25)
+        bp.routing = blueprint.Routing(agent="fixed_order")  # the role's rule for a new chat: fewest in hand, first in line
+    else:
+        bp.role("chat", staffing=3, concurrency=3, target=target, cost_per_hour=25)
+    return bp
+
+
+def test_a_member_who_takes_three_chats_is_three_servers_to_the_formulas() -> None:
+    req = simulate.requirements(chats("role"), shrinkage=0.2)
+    part = req.xs("chat", level="role")
+    lam = part["arrival_rate"].to_numpy() / 3600
+    servers = simulate.agents_for(lam, 360.0, target_service_level=0.8, within=30, max_abandon=0.05, patience=120)
+    assert part["required"].tolist() == np.ceil(np.asarray(servers) / 3).astype(int).tolist()
+    assert part["scheduled"].tolist() == np.ceil(part["required"].to_numpy() / 0.8 - 1e-9).astype(int).tolist()
+    at = simulate.erlang_a(lam[40], 360.0, patience=120, agents=3 * int(part["required"].iloc[40]))
+    assert part["service_level"].iloc[40] == pytest.approx(at.service_level(30))
+    group = simulate.requirements(chats("group"), shrinkage=0.2)
+    assert required(group, "Chat team") == required(req, "chat")
+
+
+def test_the_closed_loop_plans_a_chat_group_as_a_chat_role() -> None:
+    kw: dict[str, Any] = {"templates": TEMPLATES, "seed": 5, "replications": 10, "max_replications": 40}
+    group, role = simulate.optimize_staffing(chats("group"), **kw), simulate.optimize_staffing(chats("role"), **kw)
+    assert group.plans["Chat team"].coverage["on_duty"].tolist() == role.plans["chat"].coverage["on_duty"].tolist()
+    assert group.meets_target and role.meets_target
+    assert int(role.plans["chat"].coverage["on_duty"].max()) <= 5  # 90 chats an hour of 6 min: 9 Erlangs on 3-chat members

@@ -158,7 +158,49 @@ def test_one_skill_in_one_group_gives_todays_numbers() -> None:
     assert two.served().loc[("a", "team a"), "share"] == 1.0
 
 
+def test_a_chat_group_gives_a_chat_roles_numbers() -> None:
+    """Concurrency: a group whose members take 3 chats at once, one skill, is a role with concurrency 3, customer for
+    customer (the role gives a new chat to the least busy member, the first in line on a tie: ``fixed_order``),
+    also while the headcount falls and busy members finish their chats before they leave."""
+    staffing = {"interval": "1 h", "start": "00:00", "values": [2, 3, 4, 3, 1, 2] * 4}
+    pooled = two_types("40 per h", "1 per min", service="exp(6 min)", patience="exp(2 min)")
+    pooled.get_role("a").staffing = blueprint.Staffing.model_validate(staffing)
+    pooled.get_role("a").concurrency = 3
+    pooled.get_role("b").staffing = blueprint.Staffing(headcount=1)
+    routed = two_types("40 per h", "1 per min", service="exp(6 min)", patience="exp(2 min)")
+    routed.get_role("b").staffing = blueprint.Staffing(headcount=1)
+    routed.group("chat team", skills=["a"], staffing=staffing, concurrency=3)
+    routed.routing = blueprint.Routing(agent="fixed_order")
+    one = simulate.run(pooled, days=1, replications=2, seed=8, progress=False)
+    two = simulate.run(routed, days=1, replications=2, seed=8, progress=False)
+    for r1, r2 in zip(one.replications, two.replications, strict=True):
+        assert r1.steps == r2.steps and r1.journeys == r2.journeys
+        a1, a2 = r1.roles["a"], r2.roles["a"]
+        for f in ("arrivals", "answered", "within", "abandoned", "wait_sum", "queue_mean", "queue_max", "busy"):
+            assert getattr(a1, f) == pytest.approx(getattr(a2, f), rel=1e-12, abs=1e-9), f
+        g = r2.roles["chat team"]
+        assert g.on_duty == pytest.approx(a1.on_duty) and g.busy == pytest.approx(a1.busy)
+        assert sum(r2.served_busy["chat team"]) == pytest.approx(sum(g.busy) * two.interval, rel=1e-9)
+
+
 # -- against theory -------------------------------------------------------------------------------------------------
+
+
+def test_a_cross_trained_chat_group_is_one_mmc_queue_of_its_chat_slots(pool: Any) -> None:
+    """3 members taking 2 chats each, exponential chats: 6 independent servers, one M/M/6 for both types; each chat
+    holds half a member, so busy members are a / 2."""
+    c, k, lam, mu = 3, 2, 8 / 60, 1 / 40  # a = 5.33 Erlangs on 6 chat slots
+    q = MMc(lam, mu, c * k)
+    bp = two_types("5 per min", "3 per min", service="exp(40 s)")
+    bp.group("chat team", skills=["a", "b"], staffing=c, concurrency=k)
+    results = simulate.run(bp, executor=pool, progress=False, days=3, replications=20, seed=77, warmup="1 h")
+    check_conservation(results)  # (Little's law for the servers counts chats: busy members hold k each)
+    reps = results.replications
+    for skill in ("a", "b"):
+        step = f"call_{skill}"
+        assert_covers(q.wq, [r.steps[step].wait_mean for r in reps], f"{skill}: mean wait of M/M/6")
+        assert_covers(q.p_wait, [1 - r.steps[step].within_tolerance for r in reps], f"{skill}: P(wait > 0) = C(6, a)")
+    assert_covers(q.a / k, [area(results, r, "chat team", "busy") / window(results) for r in reps], "busy members = a/k")
 
 
 def test_a_fully_cross_trained_group_is_one_mmc_queue(pool: Any) -> None:
@@ -332,10 +374,12 @@ def test_patience_drawn_per_queue_differs_from_per_customer() -> None:
     overflow=st.one_of(st.none(), st.integers(0, 120)),
     agent=st.sampled_from(["longest_idle", "random", "fixed_order"]),
     call=st.sampled_from(["longest_waiting", "skill_order"]),
+    chats=st.integers(1, 3),
     seed=st.integers(0, 2**31),
 )
 def test_no_call_is_served_by_a_group_without_its_skill(rates: tuple[int, int, int], staff: tuple[int, int, int],
-                                                      overflow: int | None, agent: str, call: str, seed: int) -> None:
+                                                      overflow: int | None, agent: str, call: str, chats: int,
+                                                      seed: int) -> None:
     bp = blueprint.Blueprint("Three types")
     for skill, rate in zip("xyz", rates, strict=True):
         step = bp.onstage(f"Call {skill}", role=skill, duration="exp(2 min)")
@@ -343,7 +387,7 @@ def test_no_call_is_served_by_a_group_without_its_skill(rates: tuple[int, int, i
         bp.arrive(step, rate=f"{rate} per h", name=skill, patience="exp(3 min)")
     bp.group("g1", skills=["x", "y"], staffing=staff[0])
     bp.group("g2", skills=["y", "z"], staffing=staff[1])
-    bp.group("g3", skills=["x", "y", "z"], staffing=staff[2])
+    bp.group("g3", skills=["x", "y", "z"], staffing=staff[2], concurrency=chats)
     bp.routing = blueprint.Routing(agent=agent, call=call)
     if overflow is not None:
         bp.steps[1].route = blueprint.Route(groups=["g2", "g3"], overflow_after=f"{overflow} s")
@@ -362,6 +406,10 @@ def test_no_call_is_served_by_a_group_without_its_skill(rates: tuple[int, int, i
         assert served == sum(st_.completions for st_ in rep.steps.values()) + sum(
             st_.arrivals - st_.completions - st_.abandonments for st_ in rep.steps.values()) - _waiting(rep)
         assert math.isfinite(served)
+        groups_busy = sum(sum(rep.roles[g].busy) for g in ("g1", "g2", "g3"))
+        assert sum(sum(rep.roles[k].busy) for k in "xyz") == pytest.approx(groups_busy, rel=1e-9, abs=1e-9)
+        g3 = rep.roles["g3"]  # a member holds at most ``chats`` calls, each a 1/chats share of it
+        assert all(b <= d + 1e-9 for b, d in zip(g3.busy, g3.on_duty, strict=True))
 
 
 def _waiting(rep: Any) -> float:

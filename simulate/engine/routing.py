@@ -42,15 +42,17 @@ Key = tuple[str, tuple[int, ...]]  # (skill, the indices of the groups that may 
 
 class GroupMember(Member):
     """A member of a staff group; ``skill`` is the skill of the call in hand, ``joined`` when that call
-    joined the queue."""
+    joined the queue. A member of a group with concurrency above 1 keeps its calls in hand in ``open``
+    instead: ``(start, skill, joined)`` each."""
 
-    __slots__ = ("group", "joined", "skill")
+    __slots__ = ("group", "joined", "open", "skill")
 
     def __init__(self, member_id: int, group: StaffGroup) -> None:
         super().__init__(member_id)
         self.group = group
         self.skill = ""
         self.joined = 0.0
+        self.open: list[tuple[float, str, float]] = []
 
 
 class RoutedRequest(Request):
@@ -65,9 +67,10 @@ class RoutedRequest(Request):
 class StaffGroup:
     """The members of one staff group, its free members and its counters."""
 
-    def __init__(self, index: int, name: str, skills: dict[str, float], n: int, width: float) -> None:
+    def __init__(self, index: int, name: str, skills: dict[str, float], n: int, width: float, concurrency: int = 1) -> None:
         self.index = index
         self.name = name
+        self.k = concurrency
         self.factors = dict(skills)
         self.order = list(skills)
         self.members: list[GroupMember] = []
@@ -118,7 +121,7 @@ class Router:
         self.n = n
         self.agent = bp.routing.agent.value
         self.longest_waiting = bp.routing.call.value == "longest_waiting"
-        self.groups = [StaffGroup(i, g.name, g.skills, n, width) for i, g in enumerate(bp.groups)]
+        self.groups = [StaffGroup(i, g.name, g.skills, n, width, g.concurrency) for i, g in enumerate(bp.groups)]
         self.by_name = {g.name: g for g in self.groups}
         self.heaps: dict[Key, list[tuple[int, int, RoutedRequest]]] = {}
         self.seq = count()
@@ -140,6 +143,11 @@ class Router:
     def free_member(self, groups: list[StaffGroup]) -> GroupMember | None:
         """A free member of the first of ``groups`` that has one, by the agent rule; taken off the free list."""
         for g in groups:
+            if g.k > 1:
+                m = self._least_loaded(g)
+                if m is None:
+                    continue
+                return m
             free = g.free
             if not free:
                 continue
@@ -153,8 +161,38 @@ class Router:
             return free.pop(best)
         return None
 
+    def _least_loaded(self, g: StaffGroup) -> GroupMember | None:
+        """Concurrency above 1: of the members with room for one more call (not leaving), those with the fewest
+        in hand; of them by the agent rule (``longest_idle``: the one whose calls in hand changed longest ago)."""
+        fewest = g.k
+        ties: list[GroupMember] = []
+        for m in g.members:
+            if m.leaving or m.busy > fewest:
+                continue
+            if m.busy < fewest:
+                fewest, ties = m.busy, [m]
+            else:
+                ties.append(m)
+        if fewest >= g.k or not ties:
+            return None
+        if self.agent == "random":
+            return ties[int(self.rng.integers(len(ties)))]
+        if self.agent == "longest_idle":
+            return min(ties, key=lambda m: (m.since, m.id))
+        return min(ties, key=lambda m: m.id)
+
     def occupy(self, m: GroupMember, skill: str, now: float, joined: float | None = None) -> None:
         """Member ``m`` takes a call of ``skill`` that joined the queue at ``joined`` (now if it waited not)."""
+        g = m.group
+        if g.k > 1:
+            m.busy += 1
+            m.since = now
+            m.open.append((now, skill, now if joined is None else joined))
+            i = int((now if joined is None else joined) // self.width)
+            if i < self.n:
+                g.calls[i] += 1
+            g.served_calls[self.skill_index[g.name][skill]] += 1
+            return
         m.busy = 1
         m.since = now
         m.skill = skill
@@ -189,9 +227,12 @@ class Router:
         heapq.heappop(self.heaps[best_key])
         return best[2]
 
-    def release(self, m: GroupMember, now: float) -> None:
-        """A member finishes a call: its busy time counted, then the next call or the free list."""
+    def release(self, m: GroupMember, now: float, skill: str = "") -> None:
+        """A member finishes a call (of ``skill``): its busy time counted, then the next call or the free list."""
         g = m.group
+        if g.k > 1:
+            self._release_one(m, now, skill)
+            return
         since = m.since
         if now > since:
             g.busy.add(since, now)
@@ -205,7 +246,42 @@ class Router:
             return
         self.serve_or_free(m, now)
 
+    def _release_one(self, m: GroupMember, now: float, skill: str) -> None:
+        """Concurrency above 1: one of the member's calls of ``skill`` ends (the one taken first: which one does
+        not change any total), and the member takes waiting calls while it has room."""
+        g = m.group
+        j = next((j for j, call in enumerate(m.open) if call[1] == skill), 0)
+        start, skill, joined = m.open.pop(j)
+        self._count_call(g, start, now, skill, joined)
+        m.busy -= 1
+        m.since = now
+        if m.leaving:
+            if m.busy == 0:
+                g.members.remove(m)
+                g.on_duty.set(now, len(g.members))
+            return
+        self.fill(m, now)
+
+    def _count_call(self, g: StaffGroup, start: float, now: float, skill: str, joined: float) -> None:
+        """A call of a member of a group with concurrency k: 1/k of the member's time while it lasted."""
+        if now > start:
+            g.busy.add(start, now, 1.0 / g.k)
+            self.skill_busy[skill].add(start, now, 1.0 / g.k)
+            g.served_busy[self.skill_index[g.name][skill]] += (now - start) / g.k
+            self.count_work(g, joined, now - start)
+
+    def fill(self, m: GroupMember, now: float) -> None:
+        """Concurrency above 1: member ``m`` takes waiting calls while it has room for them."""
+        while m.busy < m.group.k:
+            req = self.next_call(m.group)
+            if req is None:
+                return
+            req.pool.answer(req, m, now)
+
     def serve_or_free(self, m: GroupMember, now: float) -> None:
+        if m.group.k > 1:
+            self.fill(m, now)
+            return
         req = self.next_call(m.group)
         if req is None:
             m.group.free.append(m)
@@ -224,6 +300,8 @@ class Router:
                 if m.leaving:
                     m.leaving = False
                     g.active += 1
+                    if g.k > 1:
+                        self.fill(m, now)
             while g.active < n:
                 m = GroupMember(GROUP_BASE + g.index * GROUP_STRIDE + next(g._ids), g)
                 g.members.append(m)
@@ -235,10 +313,12 @@ class Router:
             # idle members go at once, the first to join first (as a role's pool chooses)
             for m in [m for m in g.members if not m.leaving and m.busy == 0][:leave]:
                 g.members.remove(m)
-                g.free.remove(m)
+                if g.k == 1:
+                    g.free.remove(m)
                 g.active -= 1
                 leave -= 1
-            for m in [m for m in g.members if not m.leaving][:leave]:
+            # busy members finish what they have and take nothing new, those with the fewest calls first
+            for m in sorted((m for m in g.members if not m.leaving), key=lambda m: m.busy)[:leave]:
                 m.leaving = True
                 g.active -= 1
         g.on_duty.set(now, len(g.members))
@@ -248,6 +328,11 @@ class Router:
         for g in self.groups:
             g.on_duty.advance(now)
             for m in g.members:
+                if g.k > 1:
+                    for j, (start, skill, joined) in enumerate(m.open):
+                        self._count_call(g, start, now, skill, joined)
+                        m.open[j] = (now, skill, joined)
+                    continue
                 if m.busy and now > m.since:
                     g.busy.add(m.since, now)
                     self.skill_busy[m.skill].add(m.since, now)
@@ -361,6 +446,9 @@ class RoutedPool:
         assert isinstance(member, GroupMember)
         if now is None:
             now = self.env.now
+        if member.group.k > 1:  # the router counts each call's share of the member
+            self.router.release(member, now, self.name)
+            return
         if now > member.since:
             self.stat_busy.add(member.since, now)
         self.router.release(member, now)

@@ -309,19 +309,23 @@ def requirements(
         lam = rates[r.name]
         h = np.where(lam > 0, work[r.name] / np.where(lam > 0, lam, 1.0), 1.0)
         frames[r.name] = _staff_role(r.name, settings["targets"][r.name], lam, h, patience_mean, starts, shrinkage,
-                                     definition, w)
+                                     definition, w, r.concurrency)
     if not groups:
         return _table(list(frames.values()), settings)
 
     def staff(group: str, skill: str, lam: np.ndarray, h: np.ndarray) -> pd.DataFrame:
-        return _staff_role(group, settings["targets"][skill], lam, h, patience_mean, starts, shrinkage, definition, w)
+        return _staff_role(group, settings["targets"][skill], lam, h, patience_mean, starts, shrinkage, definition, w,
+                           blueprint.get_group(group).concurrency)
 
     return _table(fold_into_groups(blueprint, frames, staff), settings)
 
 
 def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patience: float | None,
-                starts: np.ndarray, shrinkage: float, definition: str, w: float) -> pd.DataFrame:
-    kwargs: dict[str, Any] = {"shrinkage": shrinkage}
+                starts: np.ndarray, shrinkage: float, definition: str, w: float, concurrency: int = 1) -> pd.DataFrame:
+    """One role's (or group's) requirement per interval. With ``concurrency`` k above 1 (chats) each member is k
+    servers: the formula finds the least servers, the role needs that many over k, rounded up, and the figures are
+    those of k × that many servers."""
+    kwargs: dict[str, Any] = {"shrinkage": 0.0 if concurrency > 1 else shrinkage}
     if target.service_level is not None:
         kwargs["target_service_level"] = target.service_level
         kwargs["within"] = target.within.seconds  # type: ignore[union-attr]
@@ -341,6 +345,8 @@ def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patie
         warnings.simplefilter("ignore", StaffingTieWarning)
         details = agents_for(lam, h, return_details=True, **kwargs)
     details = details.reset_index(drop=True)
+    if concurrency > 1:
+        details = _in_members(details, lam, h, patience, target, definition, concurrency, shrinkage)
     out = pd.DataFrame({
         "role": role,
         "interval": np.arange(len(starts)),
@@ -356,6 +362,28 @@ def _staff_role(role: str, target: Target, lam: np.ndarray, h: np.ndarray, patie
     for col in ("service_level", "asa", "p_abandon", "occupancy"):
         if col in details:
             out[col] = details[col].to_numpy()
+    return out
+
+
+def _in_members(details: pd.DataFrame, lam: np.ndarray, h: np.ndarray, patience: float | None, target: Target,
+                definition: str, k: int, shrinkage: float) -> pd.DataFrame:
+    """The servers :func:`agents_for` found as members who each serve ``k`` at once, with the formula's figures at
+    k × members servers and shrinkage applied to members."""
+    from simulate.staffing.erlang_a import erlang_a_arrays
+
+    members = np.ceil(details["agents"].to_numpy(dtype=float) / k).astype(int)
+    out = details.copy()
+    out["agents"] = members
+    out["scheduled"] = np.ceil(members / (1.0 - shrinkage) - 1e-9).astype(int)
+    within = target.within.seconds if target.within is not None else DEFAULT_TARGET_SECONDS
+    pat = np.full(len(lam), np.inf if patience is None else patience)
+    figures = erlang_a_arrays(lam, h, pat, (members * k).astype(float), within, (definition,))
+    busy = members > 0
+    for column, key in (("service_level", f"sl_{definition}"), ("asa", "asa_served"), ("p_abandon", "p_abandon")):
+        if column in out:
+            out[column] = np.where(busy, figures[key], out[column])
+    if "occupancy" in out:  # of the servers (chat slots)
+        out["occupancy"] = np.where(busy, figures["occupancy"], out["occupancy"])
     return out
 
 
@@ -405,7 +433,8 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
             calls, work = mean(r.name, "arrivals"), mean(r.name, "work")
             lam = calls / w
             h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
-            frame = _staff_role(r.name, targets[r.name], lam, h, patience, starts, settings["shrinkage"], definition, w)
+            frame = _staff_role(r.name, targets[r.name], lam, h, patience, starts, settings["shrinkage"], definition, w,
+                                r.concurrency)
             frames.append(frame)
             new[r.name] = frame["required"].to_numpy()
         for g, firsts in groups.items():
@@ -415,7 +444,8 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
             calls = taken + sum((mean(s, "abandoned") for s in firsts), np.zeros(n))
             lam = calls / w
             h = np.where(taken > 0, work / np.where(taken > 0, taken, 1.0), 1.0)
-            frame = binding(g, [_staff_role(g, targets[s], lam, h, patience, starts, settings["shrinkage"], definition, w)
+            k = bp.get_group(g).concurrency
+            frame = binding(g, [_staff_role(g, targets[s], lam, h, patience, starts, settings["shrinkage"], definition, w, k)
                                 for s in bp.get_group(g).skills if s in targets])
             frames.append(frame)
             new[g] = frame["required"].to_numpy()

@@ -128,6 +128,11 @@ class Search:
         # the staff whose change may move a judged role's figures: its own; with staff groups every planned
         # group (a group with several skills passes a change in one skill's staff on to the others)
         grouped = [u for u in self.loop.roles if self.loop.judged[u] != [u]]
+        groups = {g.name: g for g in self.loop.bp.groups}
+        roles = {r.name: r for r in self.loop.bp.roles}
+        # servers per member: a member serving k chats at once is k servers to the formula
+        self.k = {u: groups[u].concurrency if u in groups else roles[u].concurrency if u in roles else 1
+                  for u in self.loop.roles}
         self.related = {r: list(dict.fromkeys([u, *grouped])) for r, u in self.unit.items()}
         self.views: list[View] = [(r, c) for r in self.unit for c in self.classes]
         self.began = time.perf_counter()
@@ -308,9 +313,9 @@ class Search:
         return [first + int(k) for k in np.argsort(-shortfall, kind="stable")]
 
     def helpers(self, ev: _Evaluation, unit: str) -> NDArray[np.float64]:
-        """Per interval, how many members of other groups a staff group's queue can count on (0 for a role):
-        the work others did on its first-choice skills (overflow, or free first), in members busy, plus the
-        idle members of the groups kept as declared that have one of those skills. The formula that predicts
+        """Per interval, how many servers of other groups a staff group's queue can count on (0 for a role):
+        the work others did on its first-choice skills (overflow, or free first), in servers busy, plus the
+        idle servers (members × their concurrency) of the groups kept as declared that have one of those skills. The formula that predicts
         the group at lower staffing adds them to its members: with fewer members of its own, more of its
         calls go to them. Idle helpers shared by several groups are counted for each, so the prediction
         may promise too much; the simulation that checks every change on the same customers refuses it then."""
@@ -325,8 +330,9 @@ class Search:
 
         theirs = np.sum([mean(s, "work") for s in skills], axis=0)
         help_busy = np.maximum(theirs - mean(unit, "work"), 0.0) / w
-        kept = [g.name for g in self.loop.bp.groups if g.name not in self.loop.judged and set(g.skills) & set(skills)]
-        idle = np.sum([np.maximum(mean(g, "on_duty") - mean(g, "busy"), 0.0) for g in kept], axis=0) if kept else 0.0
+        kept = [g for g in self.loop.bp.groups if g.name not in self.loop.judged and set(g.skills) & set(skills)]
+        idle = np.sum([np.maximum(mean(g.name, "on_duty") - mean(g.name, "busy"), 0.0) * g.concurrency for g in kept],
+                      axis=0) if kept else 0.0
         return np.asarray(help_busy + idle, dtype=float)
 
     # -- phase 2: give back what the evidence says is spare ---------------------------------------
@@ -432,7 +438,8 @@ class Search:
         within = target.within.seconds if target.within is not None else 0.0
 
         def formula(cs: NDArray[np.int64], idx: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
-            out = erlang_a_arrays(lam[idx], h[idx], np.full(len(idx), pat), cs.astype(float) + helpers[idx], within, ("offered",))
+            servers = cs.astype(float) * self.k[unit] + helpers[idx]
+            out = erlang_a_arrays(lam[idx], h[idx], np.full(len(idx), pat), servers, within, ("offered",))
             return {"service_level": np.nan_to_num(out["sl_offered"], nan=0.0),
                     "abandonment": np.nan_to_num(out["p_abandon"], nan=1.0),
                     "asa": np.nan_to_num(out["asa_served"], nan=np.inf)}

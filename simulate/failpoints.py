@@ -779,17 +779,24 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
             break
         if f.kind not in ("capacity", "waiting", "hand-off") or f.role is None:
             continue
-        role = rd.bp.get_role(f.role)
-        if role.staffing is None or role.staffing.kind == "unlimited":
+        # the staff to add to: the role's own, or for a skill of staff groups the group its calls try first
+        staff, who = f.role, f.role
+        own = rd.bp.get_role(f.role).staffing
+        if rd.bp.routed(f.role):
+            from simulate.staffing.groups import first_choice
+
+            staff = first_choice(rd.bp).get(f.role, rd.bp.groups_with(f.role)[0].name)
+            own, who = rd.bp.get_group(staff).staffing, f"member of {staff} ({f.role})"
+        if own is None or own.kind == "unlimited":
             continue
-        key = (f.role, f.a, f.b)
+        key = (staff, f.a, f.b)
         if key not in done:
             start, end = f.a * rd.w, min(f.b * rd.w, rd.horizon)
             try:
-                staffing = plus_one(role.staffing, start, end, interval=rd.w, weekly=rd.period_seconds >= WEEK)
+                staffing = plus_one(own, start, end, interval=rd.w, weekly=rd.period_seconds >= WEEK)
             except ValueError:
                 continue
-            changed = rd.bp.with_staffing({f.role: staffing})
+            changed = rd.bp.with_staffing({staff: staffing})
             done[key] = run(
                 changed, days=results.days, replications=len(rd.reps), seed=results.seed,
                 warmup=results.warmup, interval=results.interval,
@@ -802,12 +809,12 @@ def _what_ifs(rd: _Reader, found: list[_Finding], limit: int) -> None:
         before_arr, before_over = rd.steps_sum(steps, "arrivals", f.a, f.b), rd.steps_sum(steps, "over", f.a, f.b)
         tol = rd.reps[0].step_intervals[steps[0]].tolerance
         o0, o1 = rd.pooled(before_over, before_arr), after.pooled(over, arr)
-        text = f"One more {f.role} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"
+        text = f"One more {who} from {window} cuts waits over {_dur(tol)} from {_pct(o0)} to {_pct(o1)}"
         if f.kind == "capacity":
             # over the intervals the finding's occupancy was taken over; with nobody on duty before, the whole window
-            idx = _duty(rd, f.role, f.a, f.b).intervals or list(range(f.a, f.b))
-            occ1 = occupancy_of(sum(sum(r.roles[f.role].busy[i] for i in idx) for r in after.reps),
-                                sum(sum(r.roles[f.role].on_duty[i] for i in idx) for r in after.reps))
+            idx = _duty(rd, staff, f.a, f.b).intervals or list(range(f.a, f.b))
+            occ1 = occupancy_of(sum(sum(r.roles[staff].busy[i] for i in idx) for r in after.reps),
+                                sum(sum(r.roles[staff].on_duty[i] for i in idx) for r in after.reps))
             if f.measure == "occupancy":
                 text += f" and occupancy from {_pct(f.value)} to {_pct(occ1)}"
             else:

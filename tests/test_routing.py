@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -535,3 +536,22 @@ def test_work_counts_the_time_a_group_really_takes() -> None:
         work_a = sum(rep.roles["a"].work)
         # every a-call ends within the run but a few: the work counted is the busy time of the group on a-calls
         assert work_a == pytest.approx(rep.served_busy["fast"][0], rel=0.02)
+
+
+def test_the_fail_point_what_if_adds_a_member_to_the_skills_first_choice_group() -> None:
+    bp = blueprint.Blueprint("Two teams")
+    for skill, rate in (("a", "50 per h"), ("b", "20 per h")):
+        step = bp.onstage(f"Call {skill}", role=skill, duration="exp(5 min)", wait_point={"tolerance": "60 s"})
+        bp.role(skill)
+        bp.arrive(step, rate=rate, name=f"callers_{skill}")
+    bp.group("A team", skills=["a"], cost_per_hour=20,
+             staffing={"profile": {"interval": "1 h", "start": "00:00", "values": [5] * 10 + [4] * 4 + [5] * 10}})
+    bp.group("Both", skills=["b", "a"], staffing=3, cost_per_hour=25)
+    found = simulate.run(bp, days=1, replications=6, seed=3, progress=False).fail_points(what_if=2)
+    tried = found[found["what_if"].notna()]
+    assert len(tried) == 2
+    for row in tried.itertuples():
+        group = {"a": "A team", "b": "Both"}[row.role]
+        assert row.what_if.startswith(f"One more member of {group} ({row.role}) from {row.window} cuts waits over 60 s")
+        before, after_ = (float(x) for x in re.findall(r"from ([\d.]+)% to ([\d.]+)%", row.what_if)[0])
+        assert after_ < before

@@ -172,6 +172,7 @@ def test_the_hotline_plan_keeps_the_bilingual_group_and_meets_the_target_on_held
     # the kept group's cost is part of the plan's, as simulated
     bilingual = float(np.mean([rep.role_totals["Bilingual"].cost for rep in p.results.replications]))
     assert p.cost == pytest.approx(sum(pl.cost for pl in p.plans.values()) + bilingual)
+    assert p.paid_hours == pytest.approx(sum(pl.paid_hours for pl in p.plans.values()) + 20.0)  # 2 agents, 08:00-18:00
     summary = p.summary()
     assert summary.loc["Bilingual", "skill"] == "kept as declared"
     assert summary.loc["Spanish only", "skill"] == "spanish"

@@ -200,9 +200,9 @@ class StaffingPlan:
     @property
     def cost(self) -> float:
         """Staff cost of the plan: its shifts at their templates' cost per hour where every template
-        has one, else paid hours × the role's cost per hour (as the simulation counts it)."""
-        kept = float(np.mean([sum(rep.role_totals[g].cost for g in self.kept) for rep in self.results.replications])
-                     ) if self.kept else 0.0
+        has one, else paid hours × the role's cost per hour (as the simulation counts it); with the
+        cost of the staff groups :attr:`kept` as declared, as simulated."""
+        kept = self._kept_total("cost")
         own = [p.cost for p in self.plans.values()]
         if all(math.isfinite(c) for c in own):
             return float(sum(own)) + kept
@@ -210,7 +210,14 @@ class StaffingPlan:
 
     @property
     def paid_hours(self) -> float:
-        return float(sum(p.paid_hours for p in self.plans.values()))
+        """Paid hours of the plan's shifts, and of the staff groups :attr:`kept` as declared (as simulated)."""
+        return float(sum(p.paid_hours for p in self.plans.values())) + self._kept_total("paid_hours")
+
+    def _kept_total(self, what: str) -> float:
+        """The groups kept as declared: their simulated ``what`` ("cost" or "paid_hours"), mean per replication."""
+        if not self.kept:
+            return 0.0
+        return float(np.mean([sum(getattr(rep.role_totals[g], what) for g in self.kept) for rep in self.results.replications]))
 
     def _clear_misses(self, table: pd.DataFrame) -> pd.DataFrame:
         """Rows of a table of judged periods that miss clearly, as a table of misses (one row per figure)."""

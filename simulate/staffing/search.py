@@ -315,9 +315,9 @@ class Search:
     def helpers(self, ev: _Evaluation, unit: str) -> NDArray[np.float64]:
         """Per interval, how many servers of other groups a staff group's queue can count on (0 for a role):
         the work others did on its first-choice skills (overflow, or free first), in servers busy, plus the
-        idle servers (members × their concurrency) of the groups kept as declared that have one of those skills. The formula that predicts
-        the group at lower staffing adds them to its members: with fewer members of its own, more of its
-        calls go to them. Idle helpers shared by several groups are counted for each, so the prediction
+        idle servers (members × their concurrency) of the groups kept as declared that have one of those
+        skills. The formula that predicts the group at lower staffing adds them to its own servers: with
+        fewer members of its own, more of its calls go to them. Idle helpers shared by several groups are counted for each, so the prediction
         may promise too much; the simulation that checks every change on the same customers refuses it then."""
         skills = self.loop.judged[unit]
         if skills == [unit]:
@@ -340,11 +340,10 @@ class Search:
         best = base
         # intervals raised on evidence keep their raise
         floor = {r: np.where(self.loop.need[r] > self.first_need[r], self.loop.need[r], 0) for r in self.loop.roles}
-        tried: list[dict[str, NDArray[np.int64]]] = []  # requirements proposed and refused
+        tried: list[dict[str, NDArray[np.int64]]] = []  # requirements proposed so far
         for _ in range(max_rounds):
             # each staffed role or group as low as the evidence says suffices for every role it is judged by
-            lowered = {r: (np.zeros_like(best.need[r]) if self.loop.judged[r] else best.need[r].copy())
-                       for r in self.loop.roles}
+            lowered = {r: np.zeros_like(best.need[r]) for r in self.loop.roles}
             for view in self.views:
                 unit = self.unit[view[0]]
                 low = self.lowest(view, best, self.per_view(floor[unit], view, "max"))

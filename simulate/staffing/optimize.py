@@ -268,8 +268,7 @@ class StaffingPlan:
         skills = self.skills_of(unit)
         if len(skills) == 1:
             return skills[0]
-        staff = self.results.staff()
-        return min(skills, key=lambda r: float(np.nan_to_num(staff.loc[r, "service_level"], nan=1.0)))
+        return lowest_service(self.results.staff(), skills)
 
     def summary(self) -> pd.DataFrame:
         """One row per role: shifts, paid hours, cost, service level and abandonment over the day
@@ -288,7 +287,7 @@ class StaffingPlan:
         grouped = bool(self.blueprint.groups)
         for role, plan in self.plans.items():
             skills = self.skills_of(role)
-            worst = min(skills, key=lambda r: float(np.nan_to_num(staff.loc[r, "service_level"], nan=1.0)))
+            worst = lowest_service(staff, skills)
             rec = staff.loc[worst]
             cost = plan.cost if math.isfinite(plan.cost) else staff.loc[role, "cost"]
             row = {
@@ -355,6 +354,12 @@ class StaffingPlan:
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
                 f"cost {money(self.cost)}, {number(self.paid_hours)} paid hours, {len(self.rounds)} round(s)"
                 f"{_shown(s).to_html()}</div>")
+
+
+def lowest_service(staff: pd.DataFrame, roles: list[str]) -> str:
+    """Of ``roles``, the one with the lowest service level in a :meth:`Results.staff` table (the first on a tie;
+    a role without one counts as fully served)."""
+    return str(staff["service_level"].reindex(roles).astype(float).fillna(1.0).idxmin())
 
 
 def _shown(summary: pd.DataFrame) -> pd.DataFrame:

@@ -426,8 +426,8 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
         frames = []
         new: dict[str, np.ndarray] = {}
 
-        def mean(role: str, figure: str) -> np.ndarray:
-            return np.asarray(np.mean([getattr(rep.roles[role], figure) for rep in results.replications], axis=0)[:n])
+        def mean(role: str, figure: str, reps: list[Any] = results.replications) -> np.ndarray:
+            return np.asarray(np.mean([getattr(rep.roles[role], figure) for rep in reps], axis=0)[:n])
 
         for r in plain:
             calls, work = mean(r.name, "arrivals"), mean(r.name, "work")
@@ -471,7 +471,7 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
     for frame in frames:
         role = frame["role"].iloc[0]
         if role in groups:  # a group: its own occupancy; the service of its first-choice skill that fares worst
-            worst = min(groups[role], key=lambda s: float(results.staff().loc[s, "service_level"]))
+            worst = str(results.staff()["service_level"].reindex(groups[role]).astype(float).fillna(1.0).idxmin())
             per, own = results.roles(worst), results.groups(role)
         else:
             per = own = results.roles(role)

@@ -447,6 +447,77 @@ def check_diagram(
         raise typer.Exit(EXIT_INVALID)
 
 
+@app.command()
+def survey(
+    file: Path = typer.Argument(..., help="a survey CSV: respondent, item, expectation, perception (criterion, step optional)"),
+    items: Path | None = typer.Option(None, "--items", help="an item map (YAML): items: {id: {criterion, step, text}}"),
+    weights: Path | None = typer.Option(None, "--weights", help="importance points (CSV): respondent, then 100 points over the criteria"),
+    blueprint_file: Path | None = typer.Option(None, "--blueprint", "-b", help="the blueprint whose steps items are tagged to (checked)"),
+    scale: str = typer.Option("1-7", "--scale", help="the answers' scale, lowest-highest"),
+    bootstrap: int = typer.Option(2000, "--bootstrap", help="bootstrap samples for the 95% intervals (100 to 100,000)"),
+    seed: int = typer.Option(0, "--seed", help="seed of the bootstrap"),
+    show_items: bool = typer.Option(False, "--show-items", help="also list every item"),
+    as_json: bool = typer.Option(False, "--json", help="print every figure as JSON"),
+    as_csv: bool = typer.Option(False, "--csv", help="print every figure as CSV, one row each (level, name, ...)"),
+) -> None:
+    """Score a SERVQUAL survey: the gap (perception − expectation) per criterion, overall (weighted with the
+    respondents' points when given), per item and per blueprint step, with 95% bootstrap intervals and a
+    verdict (high quality, acceptable, failing).
+
+    Example:
+
+        blueprint survey examples/bilingual_hotline.survey.csv --items examples/bilingual_hotline.survey_items.yaml \
+            --weights examples/bilingual_hotline.survey_weights.csv
+    """
+    from .survey import score
+
+    if as_json and as_csv:
+        fail("choose --json or --csv, not both")
+    low, sep, high = scale.partition("-")
+    try:
+        bounds = (float(low), float(high)) if sep else (math.nan, math.nan)
+    except ValueError:
+        bounds = (math.nan, math.nan)
+    if not (math.isfinite(bounds[0]) and math.isfinite(bounds[1]) and bounds[0] < bounds[1]):
+        fail(f"--scale must be lowest-highest, e.g. 1-7; got {scale!r}")
+    bp = load_or_exit(blueprint_file) if blueprint_file is not None else None
+    try:
+        found = score(file, items=items, weights=weights, blueprint=bp, scale=bounds, bootstrap=bootstrap, seed=seed)
+    except BlueprintError as e:
+        exit_with_problems(e)
+    except ValueError as e:
+        fail(str(e))
+    tables = {"criterion": found.criteria, "overall": found.overall, "step": found.steps, "item": found.items}
+    figures = ["expectation", "perception", "gap", "gap_ci_low", "gap_ci_high", "verdict"]
+    if as_json:
+        print_json({"file": str(file), "respondents": found.respondents, "answers": found.answers,
+                    "missing": found.missing, "bootstrap": found.bootstrap, "seed": found.seed,
+                    **{level: {str(k): {c: json_value(v) for c, v in row.items()} for k, row in t.to_dict(orient="index").items()}
+                       for level, t in tables.items()}})
+        return
+    if as_csv:
+        rows = [{"level": level, "name": str(k), **{c: row.get(c) for c in figures}}
+                for level, t in tables.items() for k, row in t.to_dict(orient="index").items()]
+        print_csv(rows, ["level", "name", *figures])
+        return
+    for title, t in (("Per criterion", found.criteria), ("Overall", found.overall), ("Per blueprint step", found.steps),
+                     *((("Per item", found.items),) if show_items else ())):
+        if t.empty:
+            continue
+        table = Table(title=title, title_justify="left")
+        table.add_column(str(t.index.name), justify="left")
+        extra = [c for c in ("criterion", "text", "weight") if c in t.columns]
+        for c in [*extra, "expectation", "perception", "gap", "95% interval", "verdict"]:
+            table.add_column(c, justify="left" if c in ("criterion", "text", "verdict") else "right")
+        for k, row in t.iterrows():
+            cells = [str(row[c]) if c != "weight" else f"{row[c]:.1f}" for c in extra]
+            cells += [f"{row['expectation']:.2f}", f"{row['perception']:.2f}", f"{row['gap']:+.2f}",
+                      f"{row['gap_ci_low']:+.2f} to {row['gap_ci_high']:+.2f}", str(row["verdict"])]
+            table.add_row(str(k), *cells)
+        consoles.out.print(table)
+    consoles.out.print(found.describe(), markup=False)
+
+
 def run(command: typer.Typer) -> None:
     """Run ``command`` as the ``blueprint`` program: what typer does, and a crash (a bug, not bad input) printed
     with its traceback and exit code :data:`EXIT_FAILED` rather than Python's 1, which means "invalid" here."""

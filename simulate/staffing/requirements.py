@@ -423,32 +423,8 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
     for _ in range(max_iterations):
         trial = bp.with_staffing(staffing)
         results = run(trial, days=days, replications=replications, seed=seed, interval=w, executor=executor)
-        frames = []
-        new: dict[str, np.ndarray] = {}
-
-        def mean(role: str, figure: str, reps: list[Any] = results.replications) -> np.ndarray:
-            return np.asarray(np.mean([getattr(rep.roles[role], figure) for rep in reps], axis=0)[:n])
-
-        for r in plain:
-            calls, work = mean(r.name, "arrivals"), mean(r.name, "work")
-            lam = calls / w
-            h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
-            frame = _staff_role(r.name, targets[r.name], lam, h, patience, starts, settings["shrinkage"], definition, w,
-                                r.concurrency)
-            frames.append(frame)
-            new[r.name] = frame["required"].to_numpy()
-        for g, firsts in groups.items():
-            # the calls the group took (overflow and its other skills' included) and those of its first-choice
-            # skills who gave up waiting, each needing the group's mean time per call taken
-            taken, work = mean(g, "arrivals"), mean(g, "work")
-            calls = taken + sum((mean(s, "abandoned") for s in firsts), np.zeros(n))
-            lam = calls / w
-            h = np.where(taken > 0, work / np.where(taken > 0, taken, 1.0), 1.0)
-            k = bp.get_group(g).concurrency
-            frame = binding(g, [_staff_role(g, targets[s], lam, h, patience, starts, settings["shrinkage"], definition, w, k)
-                                for s in bp.get_group(g).skills if s in targets])
-            frames.append(frame)
-            new[g] = frame["required"].to_numpy()
+        frames = _measured_frames(bp, plain, groups, results, settings, patience, starts, n, w, definition)
+        new = {str(f["role"].iloc[0]): f["required"].to_numpy() for f in frames}
         state = {k: v.tolist() for k, v in new.items()}
         if state in history[:-1]:
             # a cycle (the estimates swing by one between iterations): take the larger staffing and stop
@@ -466,11 +442,45 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
     settings["history"] = history
     settings["seed"] = seed
     settings["converged"] = len(history) >= 2 and all(history[-1][k] == history[-2][k] for k in history[-1])
-    # what the last staffing achieves in simulation
     assert results is not None
+    _with_simulated(frames, groups, results, n)
+    return _table(frames, settings, results)
+
+
+def _measured_frames(bp: Blueprint, plain: list[Role], groups: dict[str, list[str]], results: Results,
+                     settings: RequirementSettings, patience: float | None, starts: np.ndarray, n: int, w: float,
+                     definition: str) -> list[pd.DataFrame]:
+    """One iteration's requirement: each role staffed for the calls and work measured at it, each planned group
+    for the calls it took and those of its first-choice skills who gave up waiting."""
+    targets, shrinkage = settings["targets"], settings["shrinkage"]
+
+    def mean(role: str, figure: str) -> np.ndarray:
+        return np.asarray(np.mean([getattr(rep.roles[role], figure) for rep in results.replications], axis=0)[:n])
+
+    frames = []
+    for r in plain:
+        calls, work = mean(r.name, "arrivals"), mean(r.name, "work")
+        h = np.where(calls > 0, work / np.where(calls > 0, calls, 1.0), 1.0)
+        frames.append(_staff_role(r.name, targets[r.name], calls / w, h, patience, starts, shrinkage, definition, w,
+                                  r.concurrency))
+    for g, firsts in groups.items():
+        # the calls the group took (overflow and its other skills' included) and those of its first-choice
+        # skills who gave up waiting, each needing the group's mean time per call taken
+        taken, work = mean(g, "arrivals"), mean(g, "work")
+        calls = taken + sum((mean(s, "abandoned") for s in firsts), np.zeros(n))
+        h = np.where(taken > 0, work / np.where(taken > 0, taken, 1.0), 1.0)
+        group = bp.get_group(g)
+        frames.append(binding(g, [_staff_role(g, targets[s], calls / w, h, patience, starts, shrinkage, definition, w,
+                                              group.concurrency) for s in group.skills if s in targets]))
+    return frames
+
+
+def _with_simulated(frames: list[pd.DataFrame], groups: dict[str, list[str]], results: Results, n: int) -> None:
+    """What the last staffing achieves in simulation, as ``sim_`` columns: a role's own figures; a group's own
+    occupancy and the service of its first-choice skill that fares worst."""
     for frame in frames:
         role = frame["role"].iloc[0]
-        if role in groups:  # a group: its own occupancy; the service of its first-choice skill that fares worst
+        if role in groups:
             worst = str(results.staff()["service_level"].reindex(groups[role]).astype(float).fillna(1.0).idxmin())
             per, own = results.roles(worst), results.groups(role)
         else:
@@ -479,7 +489,6 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
             source = own if figure == "occupancy" else per
             for suffix in ("", "_ci_low", "_ci_high"):
                 frame[f"sim_{figure}{suffix}"] = source[figure + suffix].to_numpy()[:n]
-    return _table(frames, settings, results)
 
 
 def _profile(values: np.ndarray, w: float) -> Staffing:

@@ -1,0 +1,252 @@
+"""SERVQUAL survey scores against a hand-computed example, under hypothesis, and their located errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import blueprint
+from blueprint.survey import CRITERIA, STANDARD_ITEMS, SurveyError, score
+
+RUNNER = CliRunner()
+HOTLINE = "examples/bilingual_hotline"
+
+# -- the hand-computed example: 3 respondents, all 22 items, points ---------------------------------------------
+#
+# Expectations: A answers 6, B 7, C 5 to every item. Perceptions, criterion by criterion:
+#   A: tangibles 7, reliability 5, responsiveness 4, assurance 6, empathy 6  -> gaps +1, -1, -2, 0, 0
+#   B: 6 everywhere                                                          -> gaps -1 everywhere
+#   C: tangibles 5 (0); reliability items 5-9: 5, 5, 5, 5, 6 (0, 0, 0, 0, +1: mean +0.2); responsiveness 3 (-2);
+#      assurance 6 (+1); empathy items 18-22: 4, 5, 5, 5, 6 (-1, 0, 0, 0, +1: mean 0)
+# Criterion gaps (mean over the 3 respondents of their criterion means):
+#   tangibles (1 - 1 + 0)/3 = 0; reliability (-1 - 1 + 0.2)/3 = -0.6; responsiveness (-2 - 1 - 2)/3 = -5/3;
+#   assurance (0 - 1 + 1)/3 = 0; empathy (0 - 1 + 0)/3 = -1/3
+# Unweighted overall: (0 - 0.6 - 5/3 + 0 - 1/3) / 5 = -0.52
+# Points (tangibles, reliability, responsiveness, assurance, empathy):
+#   A 10, 30, 30, 20, 10 -> 0.1(+1) + 0.3(-1) + 0.3(-2) = -0.8;  B 20 each -> -1;
+#   C 0, 50, 25, 25, 0   -> 0.5(0.2) + 0.25(-2) + 0.25(+1) = -0.15
+# Weighted overall: (-0.8 - 1 - 0.15) / 3 = -0.65
+# Items: 1: (1 - 1 + 0)/3 = 0; 9: (-1 - 1 + 1)/3 = -1/3; 18: (0 - 1 - 1)/3 = -2/3
+# Items 11 and 12 tagged to step "answer": A -2, B -1, C -2 -> -5/3
+
+
+def _hand_survey() -> tuple[pd.DataFrame, pd.DataFrame]:
+    by_criterion = {"A": {"tangibles": 7, "reliability": 5, "responsiveness": 4, "assurance": 6, "empathy": 6},
+                    "B": dict.fromkeys(CRITERIA, 6),
+                    "C": {"tangibles": 5, "reliability": 5, "responsiveness": 3, "assurance": 6, "empathy": 5}}
+    special = {("C", "9"): 6, ("C", "18"): 4, ("C", "22"): 6}
+    expect = {"A": 6, "B": 7, "C": 5}
+    rows = [{"respondent": r, "item": item, "expectation": expect[r],
+             "perception": special.get((r, item), by_criterion[r][criterion])}
+            for r in "ABC" for item, (criterion, _text) in STANDARD_ITEMS.items()]
+    points = pd.DataFrame([{"respondent": "A", "tangibles": 10, "reliability": 30, "responsiveness": 30, "assurance": 20, "empathy": 10},
+                           {"respondent": "B", **dict.fromkeys(CRITERIA, 20)},
+                           {"respondent": "C", "tangibles": 0, "reliability": 50, "responsiveness": 25, "assurance": 25, "empathy": 0}])
+    return pd.DataFrame(rows), points
+
+
+def test_scores_reproduce_the_hand_computed_example() -> None:
+    answers, points = _hand_survey()
+    items = {k: {"criterion": c, "step": "answer" if k in ("11", "12") else None} for k, (c, _t) in STANDARD_ITEMS.items()}
+    s = score(answers, items=items, weights=points, bootstrap=500, seed=3)
+    expected = {"tangibles": 0.0, "reliability": -0.6, "responsiveness": -5 / 3, "assurance": 0.0, "empathy": -1 / 3}
+    for c, g in expected.items():
+        assert s.criteria.loc[c, "gap"] == pytest.approx(g)
+        assert s.criteria.loc[c, "gap"] == pytest.approx(s.criteria.loc[c, "perception"] - s.criteria.loc[c, "expectation"])
+    assert s.overall.loc["unweighted", "gap"] == pytest.approx(-0.52)
+    assert s.overall.loc["weighted", "gap"] == pytest.approx(-0.65)
+    assert s.items.loc["1", "gap"] == pytest.approx(0.0)
+    assert s.items.loc["9", "gap"] == pytest.approx(-1 / 3)
+    assert s.items.loc["18", "gap"] == pytest.approx(-2 / 3)
+    assert s.by_step().loc["answer", "gap"] == pytest.approx(-5 / 3)
+    assert s.criteria.loc["reliability", "weight"] == pytest.approx((30 + 20 + 50) / 3)
+    assert (s.respondents, s.answers, s.missing) == (3, 66, 0)
+    # one set of points for everyone: the weighted mean of the criterion gaps
+    same = score(answers, weights=dict(zip(CRITERIA, (10, 30, 30, 20, 10), strict=True)), bootstrap=200)
+    assert same.overall.loc["weighted", "gap"] == pytest.approx(0.1 * 0 + 0.3 * -0.6 + 0.3 * -5 / 3 + 0.2 * 0 + 0.1 * -1 / 3)
+
+
+def test_a_respondent_without_an_answer_counts_for_the_rest() -> None:
+    answers, _points = _hand_survey()
+    answers.loc[(answers["respondent"] == "A") & (answers["item"] == "1"), "perception"] = np.nan
+    s = score(answers, bootstrap=200)
+    assert s.missing == 1 and s.items.loc["1", "respondents"] == 2
+    assert s.items.loc["1", "gap"] == pytest.approx((-1 + 0) / 2)
+    assert s.criteria.loc["tangibles", "gap"] == pytest.approx((1 - 1 + 0) / 3)  # A's other tangibles items still count
+
+
+def _survey(data: Any) -> pd.DataFrame:
+    n = data.draw(st.integers(3, 12), label="respondents")
+    items = data.draw(st.lists(st.sampled_from(list(STANDARD_ITEMS)), min_size=2, max_size=10, unique=True), label="items")
+    values = st.integers(1, 7)
+    rows = [{"respondent": f"r{r}", "item": i, "expectation": data.draw(values), "perception": data.draw(values)}
+            for r in range(n) for i in items]
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), shift=st.integers(-3, 3))
+def test_a_constant_shift_in_perceptions_shifts_every_gap_by_it(data: st.DataObject, shift: int) -> None:
+    answers = _survey(data)
+    moved = answers.assign(perception=answers["perception"] + shift)
+    a = score(answers, scale=(-10, 20), bootstrap=200, seed=5)
+    b = score(moved, scale=(-10, 20), bootstrap=200, seed=5)
+    for table in ("items", "criteria", "overall"):
+        for column in ("gap", "gap_ci_low", "gap_ci_high"):
+            before, after = getattr(a, table)[column].to_numpy(float), getattr(b, table)[column].to_numpy(float)
+            assert np.allclose(after, before + shift, equal_nan=True), (table, column)
+        assert np.allclose(getattr(b, table)["expectation"], getattr(a, table)["expectation"], equal_nan=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_points_summing_to_100_give_the_weighted_mean_of_the_criterion_gaps(data: st.DataObject) -> None:
+    answers = _survey(data)
+    present = [c for c in CRITERIA if c in {STANDARD_ITEMS[i][0] for i in answers["item"]}]
+    raw = data.draw(st.lists(st.integers(0, 50), min_size=len(present), max_size=len(present)).filter(lambda x: sum(x) > 0))
+    points = [100 * v / sum(raw) for v in raw]
+    s = score(answers, weights=dict(zip(present, points, strict=True)), bootstrap=200)
+    gaps = s.criteria["gap"].to_numpy(float)
+    assert s.overall.loc["weighted", "gap"] == pytest.approx(float(np.dot(points, gaps)) / 100)
+    assert s.overall.loc["unweighted", "gap"] == pytest.approx(float(gaps.mean()))
+    # each respondent giving the same points is the same weighted mean (when everyone answered every criterion)
+    per = pd.DataFrame([{"respondent": r, **dict(zip(present, points, strict=True))} for r in answers["respondent"].unique()])
+    assert score(answers, weights=per, bootstrap=200).overall.loc["weighted", "gap"] == pytest.approx(
+        s.overall.loc["weighted", "gap"])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_order_of_the_answers_changes_no_estimate(data: st.DataObject) -> None:
+    answers = _survey(data)
+    shuffled = answers.sample(frac=1.0, random_state=data.draw(st.integers(0, 1000)))
+    a, b = score(answers, bootstrap=100), score(shuffled, bootstrap=100)
+    assert np.allclose(a.criteria["gap"], b.criteria.loc[a.criteria.index, "gap"])
+    assert np.allclose(a.items["gap"], b.items.loc[a.items.index, "gap"])
+    for t in (a.items, a.criteria, a.overall):  # the estimate lies in its own interval
+        assert ((t["gap_ci_low"] <= t["gap"] + 1e-9) & (t["gap"] <= t["gap_ci_high"] + 1e-9)).all()
+
+
+def test_the_bootstrap_interval_covers_the_true_gap_about_95_times_in_100() -> None:
+    """150 synthetic surveys of 60 respondents whose true responsiveness gap is -1: the percentile interval should
+    cover it 95% of the time; the 99.9% binomial band around 0.95 is about ±0.06 (the percentile bootstrap runs a
+    little short with few respondents, so only the lower side is checked)."""
+    rng = np.random.default_rng(11)
+    covered = 0
+    trials = 150
+    for _ in range(trials):
+        rows = []
+        for r in range(60):
+            own = rng.normal(-1.0, 0.8)
+            for item in ("10", "11", "12", "13"):
+                rows.append({"respondent": r, "item": item, "expectation": 5.0, "perception": 5.0 + own + rng.normal(0, 0.5)})
+        s = score(pd.DataFrame(rows), scale=(-10, 20), bootstrap=500, seed=int(rng.integers(1 << 30)))
+        lo, hi = s.criteria.loc["responsiveness", ["gap_ci_low", "gap_ci_high"]]
+        covered += lo <= -1.0 <= hi
+    share = covered / trials
+    band = 3.29 * math.sqrt(0.95 * 0.05 / trials)
+    assert share >= 0.95 - band, share
+
+
+def test_the_example_survey_is_read_from_its_files() -> None:
+    s = score(f"{HOTLINE}.survey.csv", items=f"{HOTLINE}.survey_items.yaml", weights=f"{HOTLINE}.survey_weights.csv",
+              blueprint=blueprint.load(f"{HOTLINE}.yaml"), bootstrap=500)
+    assert s.respondents == 120 and list(s.criteria.index) == list(CRITERIA)
+    assert list(s.by_step().index) == ["call", "choose", "answer_en", "answer_es", "done"]  # the blueprint's order
+    assert s.criteria.loc["responsiveness", "verdict"] == "failing"  # generated 1.1 below expectation (scripts/make_survey.py)
+    assert s.items.loc["11", "text"] == "an English-speaking agent answers promptly"
+    assert s.criteria["weight"].sum() == pytest.approx(100)
+    assert "Survey scores" in s._repr_html_()
+    assert s.plot("steps").axes[0].get_xlabel().startswith("gap")
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, where, words", [
+    ("respondent,item,expectation\nr1,1,5\n", "1: header", "missing column(s) perception"),
+    ("respondent,item,expectation,perception\nr1,1,5,x\n", "2: row 2.perception", "expected a number"),
+    ("respondent,item,expectation,perception\nr1,1,5,9\n", "2: row 2.perception", "9 is off the scale 1 to 7"),
+    ("respondent,item,expectation,perception\nr1,23,5,5\n", "2: row 2.item", "unknown item '23'; known: 1, 2"),
+    ("respondent,item,expectation,perception\nr1,1,5,5\nr1,1,4,4\n", "3: row 3", "answers item '1' twice"),
+    ("respondent,item,expectation,perception\n,1,5,5\n", "2: row 2.respondent", "empty"),
+    ("respondent,item,expectation,perception\nr1,1,,5\n", "survey.csv", "no answer has both"),
+])
+def test_a_bad_survey_is_refused_with_file_row_and_column(tmp_path: Path, text: str, where: str, words: str) -> None:
+    path = _write(tmp_path, "survey.csv", text)
+    with pytest.raises(SurveyError) as e:
+        score(path, bootstrap=100)
+    assert where in str(e.value) and words in str(e.value), str(e.value)
+    result = RUNNER.invoke(_app(), ["survey", str(path)])
+    assert result.exit_code != 0 and words in result.output and "Traceback" not in result.output
+
+
+def test_bad_points_and_item_maps_are_refused(tmp_path: Path) -> None:
+    survey = _write(tmp_path, "s.csv", "respondent,item,expectation,perception\nr1,10,5,4\nr1,1,5,5\n")
+    wrong_total = _write(tmp_path, "w.csv", "respondent,tangibles,responsiveness\nr1,30,60\n")
+    with pytest.raises(SurveyError, match=r"w.csv:2: row 2: respondent 'r1': points must be 0 or more and add up to 100, they add up to 90"):
+        score(survey, weights=wrong_total, bootstrap=100)
+    no_column = _write(tmp_path, "w2.csv", "respondent,tangibles\nr1,100\n")
+    with pytest.raises(SurveyError, match="missing column.s. responsiveness"):
+        score(survey, weights=no_column, bootstrap=100)
+    bad_map = _write(tmp_path, "items.yaml", 'items:\n  "10": {step: 3}\n  "X": {text: "own item"}\n')
+    with pytest.raises(SurveyError) as e:
+        score(survey, items=bad_map, bootstrap=100)
+    assert "items.10.step: expected a step id" in str(e.value) and "items.X.criterion" in str(e.value)
+    steps = _write(tmp_path, "steps.yaml", 'items:\n  "10": {step: answer_xx}\n  "1": {}\n')
+    with pytest.raises(SurveyError, match="items.10.step: unknown step 'answer_xx'; known: call, choose"):
+        score(survey, items=steps, blueprint=blueprint.load(f"{HOTLINE}.yaml"), bootstrap=100)
+    with pytest.raises(ValueError, match="bootstrap must be"):
+        score(survey, bootstrap=10)
+    with pytest.raises(blueprint.BlueprintFileError, match="missing.csv: no such file"):
+        score(tmp_path / "missing.csv")
+
+
+def _app() -> Any:
+    from simulate.cli import app
+
+    return app
+
+
+def test_the_survey_command_prints_tables_json_and_csv() -> None:
+    args = ["survey", f"{HOTLINE}.survey.csv", "--items", f"{HOTLINE}.survey_items.yaml",
+            "--weights", f"{HOTLINE}.survey_weights.csv", "--blueprint", f"{HOTLINE}.yaml", "--bootstrap", "300"]
+    shown = RUNNER.invoke(_app(), args)
+    assert shown.exit_code == 0, shown.output
+    assert "Per criterion" in shown.output and "Per blueprint step" in shown.output and "failing" in shown.output
+    data = json.loads(RUNNER.invoke(_app(), [*args, "--json"]).stdout)
+    assert data["respondents"] == 120 and set(data["criterion"]) == set(CRITERIA)
+    assert data["overall"]["weighted"]["verdict"] == "failing"
+    assert data["step"]["answer_en"]["gap"] < 0
+    lines = RUNNER.invoke(_app(), [*args, "--csv"]).stdout.splitlines()
+    assert lines[0] == "level,name,expectation,perception,gap,gap_ci_low,gap_ci_high,verdict"
+    assert sum(line.startswith("item,") for line in lines) == 22
+    bad = RUNNER.invoke(_app(), ["survey", f"{HOTLINE}.survey.csv", "--scale", "7-1"])
+    assert bad.exit_code != 0 and "--scale must be lowest-highest" in bad.output
+
+
+def test_a_survey_too_large_to_hold_is_refused_not_run(tmp_path: Path) -> None:
+    import blueprint.survey as survey
+
+    rows = "\n".join(f"r{r},q{i},5,5,c" for r in range(30) for i in range(30))
+    path = _write(tmp_path, "big.csv", "respondent,item,expectation,perception,criterion\n" + rows + "\n")
+    old = survey.MAX_CELLS
+    survey.MAX_CELLS = 500
+    try:
+        with pytest.raises(SurveyError, match="30 respondents × 30 items is more than the 500 answers"):
+            score(path, bootstrap=100)
+    finally:
+        survey.MAX_CELLS = old
+    assert score(path, bootstrap=100).criteria.loc["c", "gap"] == 0.0  # the survey's own criterion column

@@ -27,6 +27,7 @@ from .base import Document, Model, OneOrMany, Probability, Slug, slugify
 from .builder import BuilderMixin
 from .distributions import Distribution
 from .errors import Loc, ValidationReport
+from .experience import Experience
 from .lanes import Lane
 from .routing import Busyness, Group, Route, Routing
 from .staffing import Staffing, Target
@@ -94,6 +95,8 @@ class WaitPoint(Model):
 
     tolerance: Duration = Field(description="the longest wait the customer finds acceptable")
     expectation: str | None = Field(None, description="what the customer expects, in words")
+    segments: dict[str, Duration] = Field(default_factory=dict, description="the tolerance of customer segments whose "
+                                          "differs, by segment name (e.g. {business: 30 s})")
 
     @model_validator(mode="before")
     @classmethod
@@ -311,6 +314,8 @@ class Blueprint(BuilderMixin, Document):
     trunks: int | None = Field(None, ge=1, le=10_000_000, description="lines: the most customers in the service at "
                                "once; an arrival who finds every line taken hears a busy signal and is lost (blocked)")
     busyness: Busyness | None = Field(None, description="a random factor per day that scales every arrival rate")
+    experience: Experience = Field(default_factory=Experience, description="how customers feel a wait against the "
+                                   "tolerance of its wait point (the perceived-wait model)")
     arrivals: list[Arrivals] = Field(default_factory=list)
     stages: list[Stage] = Field(default_factory=list, description="the stages of the journey, in order")
     steps: list[Step] = Field(default_factory=list)

@@ -83,6 +83,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     broken_refs = _check_references(c, bp)
     _check_flows(c, bp)
     _check_arrivals(c, bp)
+    _check_wait_points(c, bp)
     # With a broken reference the journey is not known: its checks would only
     # repeat the reference error in other words, so they wait until it is fixed.
     reached = _check_journey(c, bp, graph_known=broken_refs == 0)
@@ -385,6 +386,17 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                 )
         elif r.staffing.is_zero() and busy:
             c.error("zero-staffing", ("roles", i, "staffing"), f"role {r.name!r} never has anyone on duty but {who}")
+
+
+def _check_wait_points(c: _Collector, bp: Blueprint) -> None:
+    """A wait point's tolerance per segment names segments the arrivals declare."""
+    names = sorted({seg.name for a in bp.arrivals for seg in a.segment_list()})
+    for i, s in enumerate(bp.steps):
+        if s.wait_point is None:
+            continue
+        for name in s.wait_point.segments:
+            if name not in names:
+                c.error("unknown-segment", ("steps", i, "wait_point", "segments", name), _unknown("segment", name, names))
 
 
 def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:

@@ -285,6 +285,18 @@ class Results:
         return pd.DataFrame(rows, columns=["figure", "mean", "ci_low", "ci_high"]).set_index("figure")
 
     # -- fail points ------------------------------------------------------------
+    def experience(self, by: str = "step") -> pd.DataFrame:
+        """How the customers felt their waits against their wait points' tolerances (the perceived-wait model of
+        :mod:`blueprint.experience`): per step and customer segment the share met, the mean gap and loss in
+        tolerances, the loss per arriving customer and each step's share of the journeys' loss, ranked by it,
+        with 95% intervals; ``by="interval"`` per step and interval of the day. See :mod:`simulate.experience`.
+
+        >>> results.experience().head(3)     # doctest: +SKIP
+        """
+        from simulate.experience import experience
+
+        return experience(self, by)
+
     def fail_points(self, **thresholds: Any) -> FailPoints:
         """Where and when the service breaks, ranked by severity; see :func:`simulate.fail_points`
         for the kinds of finding and the thresholds (``occupancy=0.85``, ``over_tolerance=0.2``,

@@ -176,6 +176,7 @@ def test_the_hotline_plan_keeps_the_bilingual_group_and_meets_the_target_on_held
     summary = p.summary()
     assert summary.loc["Bilingual", "skill"] == "kept as declared"
     assert summary.loc["Spanish only", "skill"] == "spanish"
+    assert "e+" not in p._repr_html_()  # the held-out seed whole, the kept group's empty cells empty
     assert p.plans["English only"].to_staffing() == p.blueprint.get_group("English only").staffing
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from simulate.engine.output import QueueIntervals, RoleIntervals, RoleTotals, StepFigures
+from simulate.engine.output import ExperienceIntervals, QueueIntervals, RoleIntervals, RoleTotals, StepFigures
 from simulate.engine.stats import SpanSum, Tally, TimeAverage
 
 __all__ = ["QueueCounters", "RoleCounters", "StepCounters"]
@@ -49,6 +49,32 @@ class QueueCounters:
     def intervals(self) -> QueueIntervals:
         return QueueIntervals(arrivals=self.arrivals, waited=self.waited, over=self.over, abandoned=self.abandoned,
                               wait_sum=self.wait_sum, tolerance=self.tolerance)
+
+
+class ExperienceCounters:
+    """Per-interval experience of one step's visits by one customer segment, by the interval the visit began:
+    visits judged against the wait point, those whose expectation was met, and the sums of their gaps and losses
+    (in tolerances, :mod:`blueprint.experience`)."""
+
+    __slots__ = ("judged", "met", "gap", "loss")
+
+    def __init__(self, n: int) -> None:
+        self.judged = [0] * n
+        self.met = [0] * n
+        self.gap = [0.0] * n
+        self.loss = [0.0] * n
+
+    def add(self, i: int, met: bool, gap: float) -> None:
+        if 0 <= i < len(self.judged):
+            self.judged[i] += 1
+            if met:
+                self.met[i] += 1
+            self.gap[i] += gap
+            if gap < 0:
+                self.loss[i] -= gap
+
+    def intervals(self) -> ExperienceIntervals:
+        return ExperienceIntervals(judged=self.judged, met=self.met, gap_sum=self.gap, loss_sum=self.loss)
 
 
 class StepCounters:

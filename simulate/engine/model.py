@@ -39,7 +39,7 @@ import simpy
 from blueprint import Arrivals, Blueprint, Distribution, Route
 from blueprint.visits import normalised
 from simulate.engine.arrivals import arrival_times
-from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
+from simulate.engine.counters import ExperienceCounters, QueueCounters, RoleCounters, StepCounters
 from simulate.engine.kernel import Delay, Process, start
 from simulate.engine.output import NO_MEMBER, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
@@ -85,6 +85,7 @@ class _Journey:
     lost: str | None = None  # "blocked": a call-back found every line taken
     line = False  # holds one of the trunks
     fresh: tuple[str, str, Distribution] | None = None  # patience drawn afresh at each queue: (arrivals, segment, law)
+    segment = 0  # the customer's segment: its index in the model's ``segments``
 
     def __init__(self, k: int, arrived: float, priority: int, patience: float, count: bool) -> None:
         self.k = k
@@ -146,7 +147,15 @@ class _Model:
             info.d_fail = self.draws("fail", info.id, 0)
 
     def _start_counting(self) -> None:
-        """Counters for the steps and the journeys."""
+        """Counters for the steps and the journeys; per step with a wait point, its tolerance and experience per
+        customer segment."""
+        self.segments = list(dict.fromkeys(seg.name for a in self.bp.arrivals for seg in a.segment_list()))
+        self.experience = self.bp.experience
+        for info in self.steps.values():
+            wp = self.bp.step(info.id).wait_point
+            if wp is not None:
+                info.tolerances = [wp.segments[n].seconds if n in wp.segments else wp.tolerance.seconds for n in self.segments]
+                info.exp = [ExperienceCounters(self.n_intervals) for _ in self.segments]
         self.step_stats = {sid: StepCounters() for sid in self.steps}
         for info in self.steps.values():
             if info.branch is not None:
@@ -287,6 +296,7 @@ class _Model:
         env = self.env
         n_seg = len(segments)
         priorities = [s.priority for s in segments]
+        segment_index = [self.segments.index(s.name) for s in segments]
         warmup = self.warmup
         alive = self._alive
         walk = self._walk
@@ -321,6 +331,8 @@ class _Model:
                 c = k >> CHUNK_BITS
                 alive[c] = alive.get(c, 0) + 1
                 journey = _Journey(k, t, priorities[j], pd.get(k) if pd is not None else inf, counted)
+                if segment_index[j]:
+                    journey.segment = segment_index[j]
                 if per_queue:
                     journey.fresh = fresh[j]
                 if trunks is not None:
@@ -495,7 +507,7 @@ class _Model:
                 st.completions += 1
                 st.duration_sum += duration
                 if info.tolerance is not None:
-                    self._judge(info, st, wait, duration)
+                    self._judge(j, info, st, wait, duration, t_enter)
             if events is not None:
                 events.add(k, step_id, member.id if member is not None else NO_MEMBER,
                            t_start - wait if info.role else t_enter, t_start, now, False)
@@ -561,12 +573,16 @@ class _Model:
         name, segment, law = j.fresh
         return float(self.draws("patience", name, segment, info.id, visit, sampler=law.sample).get(j.k))
 
-    def _judge(self, info: StepRecord, st: StepCounters, wait: float, duration: float) -> None:
-        """A counted visit of a step with a wait point: within its tolerance? (the wait at a queue, else the step's time)."""
+    def _judge(self, j: _Journey, info: StepRecord, st: StepCounters, wait: float, duration: float, t_enter: float) -> None:
+        """A counted visit of a step with a wait point: within the customer's segment's tolerance (the wait at a
+        queue, else the step's time)? And how it felt against it (:mod:`blueprint.experience`)."""
         felt = wait if (info.role is not None or info.is_join) else duration
+        tolerance = info.tolerances[j.segment]  # type: ignore[index]  # a step with a wait point has them
         st.judged += 1
-        if felt <= info.tolerance:  # type: ignore[operator]  # called with a tolerance
+        if felt <= tolerance:
             st.within += 1
+        met, gap = self.experience.one(felt, tolerance)
+        info.exp[j.segment].add(int(t_enter // self.interval), met, gap)  # type: ignore[index]
 
     def _choose(self, j: _Journey, info: StepRecord, b: BranchTable, visit: int) -> int:
         """The flow the customer takes from a step (by their draw when there are several), counted."""
@@ -611,6 +627,9 @@ class _Model:
             st.abandonments += 1
             st.wait.add(wait)
             self._add_wait(j, info, wait)
+            if info.exp is not None:  # not served: never met, and no credit for leaving early
+                _met, gap = self.experience.one(wait, info.tolerances[j.segment])  # type: ignore[index]
+                info.exp[j.segment].add(int(t_enter // self.interval), False, min(gap, 0.0))
         if self.events is not None:
             self.events.add(j.k, info.id, NO_MEMBER, t_enter, None, now, True)
         return (yield from self._retry(j, info, visit))
@@ -766,6 +785,8 @@ class _Model:
             roles=roles, served_calls=served_calls, served_busy=served_busy,
             role_totals=totals, journeys=self._journeys(), events=self.events.log() if self.events is not None else None,
             step_intervals={sid: st.queue.intervals() for sid, st in self.step_stats.items() if st.queue is not None},
+            experience={f"{sid}@{name}": c.intervals() for sid, info in self.steps.items() if info.exp is not None
+                        for name, c in zip(self.segments, info.exp, strict=True)},
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
             outcome_time=OutcomeTimes(**self.outcome_time),
         )

@@ -151,6 +151,18 @@ class QueueIntervals:
 
 
 @dataclass
+class ExperienceIntervals:
+    """The experience of one step's visits by one customer segment per interval, by the interval the visit began
+    (:mod:`blueprint.experience`): ``judged`` visits (served, or given up while waiting), ``met`` those felt within
+    the segment's tolerance, ``gap_sum`` and ``loss_sum`` their gaps and losses in tolerances."""
+
+    judged: list[int] = _series()
+    met: list[int] = _series()
+    gap_sum: list[float] = _series()
+    loss_sum: list[float] = _series()
+
+
+@dataclass
 class JourneyFigures:
     """The customers who arrived after the warm-up: outcomes, and means over the journeys that ended."""
 
@@ -340,3 +352,5 @@ class Replication:
     # skills-based routing: per staff group, the calls it took and its busy seconds per skill (in the group's order)
     served_calls: dict[str, list[float]] = field(default_factory=dict)
     served_busy: dict[str, list[float]] = field(default_factory=dict)
+    # per step with a wait point and customer segment ("step@segment"): how the visits felt against the tolerance
+    experience: dict[str, ExperienceIntervals] = field(default_factory=dict)

@@ -18,7 +18,7 @@ from blueprint import Blueprint, Distribution, FlowKind, Lane, Step, to_networkx
 from simulate.engine.semantics import BranchTable, branch_table
 
 if TYPE_CHECKING:  # pragma: no cover - the bindings the model adds when it runs
-    from simulate.engine.counters import QueueCounters, RoleCounters, StepCounters
+    from simulate.engine.counters import ExperienceCounters, QueueCounters, RoleCounters, StepCounters
     from simulate.engine.pool import StaffPool, UnlimitedPool
     from simulate.engine.routing import RoutedPool
     from simulate.engine.streams import CustomerDraws
@@ -57,6 +57,8 @@ class StepRecord:
     recovery: str | None
     tolerance: float | None
     is_join: bool
+    tolerances: list[float] | None = None  # the wait point's tolerance per customer segment (the model's order)
+    exp: list[ExperienceCounters] | None = None  # the experience of its visits per customer segment
     trivial: bool = False
     in_cycle: bool = True
     next_step: str | None = None

@@ -366,7 +366,10 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     """The plan's summary as text for display: shares as percentages, cost as money, no ``e+``."""
     out = pd.DataFrame(index=summary.index)
     for column in summary.columns:
-        if column in ("level", "held-out seed", "skill"):
+        if column == "held-out seed":  # a seed is a label: every digit, no separators (empty for a kept group)
+            out[column] = ["" if isinstance(v, float) and math.isnan(v) else str(int(v)) for v in summary[column]]
+            continue
+        if column in ("level", "skill"):
             out[column] = [str(v) for v in summary[column]]
             continue
         kind: Kind = "percent" if column.startswith(("service_level", "abandonment", "target")) else "money" if column == "cost" else "number"

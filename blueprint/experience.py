@@ -19,7 +19,8 @@ blueprint's ``experience``, each parameter changeable):
   2.25.
 * **loss**: the part of the gap below zero, max(0, −gap): what the visit costs the journey.
 
-A tolerance of 0 (every wait is too long) gives a gap of 0 for no wait and −``loss`` otherwise.
+A tolerance of 0 (every wait is too long) gives a gap of 0 for no wait and −``loss`` otherwise. A
+perceived wait counts at most :data:`CAP` (a million) tolerances.
 ``Experience(scale=1, exponent=1, loss=1)`` is the linear form: the perceived wait is the actual
 wait, and the gap is (T − w) / T on both sides.
 
@@ -33,13 +34,19 @@ wait, and the gap is (T − w) / T on both sides.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from .base import Model
 
-__all__ = ["Experience"]
+__all__ = ["CAP", "Experience"]
+
+#: The longest perceived wait counted, in tolerances: a wait felt as a million times the tolerance counts as that.
+CAP = 1e6
+LOG_CAP = math.log(CAP)
 
 
 class Experience(Model):
@@ -50,31 +57,44 @@ class Experience(Model):
     loss: float = Field(2.25, ge=0, le=100, description="how much more a tolerance unit past the tolerance weighs "
                                                          "than one before it")
 
+    def felt(self, wait: ArrayLike, tolerance: float) -> NDArray[np.float64]:
+        """The perceived wait in tolerances, P(w) / T (at most :data:`CAP`; for a tolerance of 0: 0 for no wait,
+        else :data:`CAP`)."""
+        w = np.maximum(np.asarray(wait, dtype=float), 0.0)
+        if tolerance <= 0:
+            return np.where(w > 0, CAP, 0.0)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            logs = math.log(self.scale) + self.exponent * np.log(w / tolerance)
+            return np.asarray(np.where(w > 0, np.exp(np.minimum(logs, math.log(CAP))), 0.0), dtype=float)
+
     def perceived(self, wait: ArrayLike, tolerance: float) -> NDArray[np.float64]:
         """The perceived wait (s) of actual waits ``wait`` (s) against ``tolerance`` (s)."""
         w = np.maximum(np.asarray(wait, dtype=float), 0.0)
         if tolerance <= 0:
             return np.asarray(self.scale * w, dtype=float)
-        return np.asarray(self.scale * tolerance * (w / tolerance) ** self.exponent, dtype=float)
+        return np.asarray(self.felt(w, tolerance) * tolerance, dtype=float)
 
     def met(self, wait: ArrayLike, tolerance: float) -> NDArray[np.bool_]:
         """True where the wait is felt as no longer than the tolerance."""
-        return np.asarray(self.perceived(wait, tolerance) <= tolerance)
+        return np.asarray(self.felt(wait, tolerance) <= 1.0)
 
     def gap(self, wait: ArrayLike, tolerance: float) -> NDArray[np.float64]:
         """The experienced gap in tolerances: positive below the tolerance (at most 1), negative past it."""
-        p = self.perceived(wait, tolerance)
+        u = self.felt(wait, tolerance)
         if tolerance <= 0:
-            return np.asarray(np.where(p <= 0, 0.0, -self.loss), dtype=float)
-        return np.asarray(np.where(p <= tolerance, (tolerance - p) / tolerance, -self.loss * (p - tolerance) / tolerance),
-                          dtype=float)
+            return np.asarray(np.where(u <= 0, 0.0, -self.loss), dtype=float)
+        return np.asarray(np.where(u <= 1.0, 1.0 - u, -self.loss * (u - 1.0)), dtype=float)
 
     def one(self, wait: float, tolerance: float) -> tuple[bool, float]:
         """Met, and the gap, of one wait: the engine's per-visit call (plain floats, no arrays)."""
-        w = wait if wait > 0 else 0.0
+        if wait <= 0:
+            return True, (1.0 if tolerance > 0 else 0.0)
         if tolerance <= 0:
-            return (w == 0.0, 0.0 if w == 0.0 else -self.loss)
-        p = self.scale * tolerance * (w / tolerance) ** self.exponent
-        if p <= tolerance:
-            return True, (tolerance - p) / tolerance
-        return False, -self.loss * (p - tolerance) / tolerance
+            return False, -self.loss
+        ratio = wait / tolerance
+        if ratio <= 0:  # too small a wait to tell from none
+            return True, 1.0
+        u = math.exp(min(math.log(self.scale) + self.exponent * math.log(ratio), LOG_CAP))
+        if u <= 1.0:
+            return True, 1.0 - u
+        return False, -self.loss * (u - 1.0)

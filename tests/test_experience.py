@@ -1,0 +1,181 @@
+"""The perceived-wait model at its limits, and the simulated experience of waits against queueing theory.
+
+Theory: in M/M/c the wait is 0 with probability 1 − C and otherwise exponential with rate cμ − λ, so
+the share of visits felt within the tolerance and the mean gap are integrals over that law, computed
+here independently (scipy's quad) and compared with the per-replication estimates by a 99.9%
+t-interval (``assert_covers``), on fixed seeds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate
+
+import blueprint
+import simulate
+from blueprint.experience import Experience
+
+try:
+    from tests.queueing import MMc
+    from tests.test_simulation_theory import assert_covers
+except ImportError:  # tests/ on sys.path as a plain folder
+    from queueing import MMc  # type: ignore[no-redef]
+    from test_simulation_theory import assert_covers  # type: ignore[no-redef]
+
+pytestmark = pytest.mark.xdist_group("experience")
+
+# -- the model at its limits ---------------------------------------------------------------------------------------
+
+
+def test_the_linear_form_gives_the_actual_wait_back() -> None:
+    linear = Experience(scale=1, exponent=1, loss=1)
+    waits = np.array([0.0, 10.0, 60.0, 90.0, 600.0])
+    assert np.allclose(linear.perceived(waits, 60.0), waits)
+    assert np.allclose(linear.gap(waits, 60.0), (60.0 - waits) / 60.0)
+    assert linear.met(waits, 60.0).tolist() == [True, True, True, False, False]
+
+
+def test_each_parameter_at_its_limits() -> None:
+    # scale: the perceived wait at the tolerance is scale × tolerance, whatever the exponent
+    for exponent in (0.5, 1.0, 2.0):
+        assert float(Experience(scale=1.36, exponent=exponent).perceived(60.0, 60.0)) == pytest.approx(81.6)
+    # met up to T · scale^(-1 / exponent)
+    e = Experience(scale=1.36, exponent=1.1)
+    edge = 60.0 * 1.36 ** (-1 / 1.1)
+    assert bool(e.met(edge * 0.999, 60.0)) and not bool(e.met(edge * 1.001, 60.0))
+    # loss 0: a wait past the tolerance costs nothing; the gap is never negative
+    free = Experience(loss=0)
+    assert float(free.gap(600.0, 60.0)) == 0.0 and float(free.gap(10.0, 60.0)) > 0
+    # loss λ: past the tolerance the gap is λ times the linear one
+    for lam in (1.0, 2.25, 5.0):
+        assert float(Experience(scale=1, exponent=1, loss=lam).gap(90.0, 60.0)) == pytest.approx(-0.5 * lam)
+    # no wait: the largest gap, 1; exponent 1 and scale 1 below the tolerance: linear
+    assert float(Experience().gap(0.0, 60.0)) == 1.0
+    # a tolerance of 0: no wait is 0, any wait is -loss
+    assert Experience().gap(np.array([0.0, 0.1]), 0.0).tolist() == [0.0, -2.25]
+    with pytest.raises(ValueError):
+        Experience(scale=0)
+    with pytest.raises(ValueError):
+        Experience(loss=-1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(wait=st.floats(0, 1e5), tolerance=st.floats(0, 1e4), scale=st.floats(0.1, 5), exponent=st.floats(0.2, 3),
+       loss=st.floats(0, 10))
+def test_the_engines_per_visit_form_is_the_table_form(wait: float, tolerance: float, scale: float, exponent: float,
+                                                       loss: float) -> None:
+    e = Experience(scale=scale, exponent=exponent, loss=loss)
+    met, gap = e.one(wait, tolerance)
+    assert met == bool(e.met(wait, tolerance))
+    assert gap == pytest.approx(float(e.gap(wait, tolerance)), rel=1e-9, abs=1e-12)
+    assert gap <= 1.0 and (gap >= 0) == (met or loss == 0 or gap == 0)
+
+
+def test_the_model_is_declared_on_the_blueprint_and_saved() -> None:
+    bp = blueprint.loads("name: Kiosk\nexperience: {scale: 1, exponent: 1, loss: 3}\nsteps: [{id: use, label: Use, lane: customer}]\n")
+    assert bp.experience == Experience(scale=1, exponent=1, loss=3)
+    assert "loss: 3" in blueprint.dumps(bp) and "experience" not in blueprint.dumps(blueprint.Blueprint("Plain"))
+    with pytest.raises(blueprint.BlueprintFileError, match="experience.exponent"):
+        blueprint.loads("name: K\nexperience: {exponent: 0}\nsteps: [{id: use, label: Use, lane: customer}]\n")
+
+
+# -- against M/M/c ---------------------------------------------------------------------------------------------------
+
+
+def desk(tolerance: str = "60 s", **extra: Any) -> blueprint.Blueprint:
+    bp = blueprint.Blueprint("Desk")
+    step = bp.onstage("Serve", role="clerk", duration="exp(2 min)", wait_point={"tolerance": tolerance, **extra})
+    bp.role("clerk", staffing=3)
+    bp.arrive(step, rate="75 per h", **({"segments": SEGMENTS} if "segments" in extra else {}))
+    return bp
+
+
+SEGMENTS = [{"name": "business", "share": 0.3}, {"name": "consumer", "share": 0.7}]
+
+
+def _theory(q: MMc, model: Experience, tolerance: float) -> tuple[float, float]:
+    """P(met) and E[gap] of M/M/c's wait under ``model``."""
+    theta = q.gap
+    met = (1 - q.C) + q.C * (1 - math.exp(-theta * tolerance * model.scale ** (-1 / model.exponent)))
+    tail, _err = integrate.quad(lambda w: float(model.gap(w, tolerance)) * theta * math.exp(-theta * w), 0, math.inf,
+                                limit=200)
+    return met, (1 - q.C) * 1.0 + q.C * tail
+
+
+@pytest.mark.parametrize("model", [Experience(), Experience(scale=1, exponent=1, loss=1), Experience(scale=1.5, exponent=0.7, loss=4)])
+def test_met_share_and_mean_gap_are_mmc_integrals(model: Experience) -> None:
+    q = MMc(75 / 3600, 1 / 120, 3)  # a = 2.5 on 3 clerks
+    bp = desk()
+    bp.experience = model
+    results = simulate.run(bp, days=3, replications=20, seed=31, warmup="2 h", progress=False)
+    met, gap = _theory(q, model, 60.0)
+    per = [rep.experience["serve@all"] for rep in results.replications]
+    assert_covers(met, [sum(e.met) / sum(e.judged) for e in per], "share of waits felt within the tolerance")
+    assert_covers(gap, [sum(e.gap_sum) / sum(e.judged) for e in per], "mean gap in tolerances")
+    table = results.experience()
+    assert table.loc[("serve", "all"), "met_ci_low"] <= met <= table.loc[("serve", "all"), "met_ci_high"] + 0.02
+    assert table.loc[("serve", "all"), "loss_share"] == pytest.approx(1.0)
+
+
+def test_a_segment_with_a_shorter_tolerance_is_judged_against_it() -> None:
+    q = MMc(75 / 3600, 1 / 120, 3)
+    bp = desk(segments={"business": "10 s"})
+    bp.experience = Experience(scale=1, exponent=1, loss=1)
+    results = simulate.run(bp, days=3, replications=20, seed=32, warmup="2 h", progress=False)
+    for segment, tolerance in (("business", 10.0), ("consumer", 60.0)):
+        met, gap = _theory(q, bp.experience, tolerance)
+        per = [rep.experience[f"serve@{segment}"] for rep in results.replications]
+        assert_covers(met, [sum(e.met) / sum(e.judged) for e in per], f"{segment}: met within {tolerance:g} s")
+        assert_covers(gap, [sum(e.gap_sum) / sum(e.judged) for e in per], f"{segment}: mean gap")
+    table = results.experience()
+    assert table.loc[("serve", "business"), "met"] < table.loc[("serve", "consumer"), "met"]
+    assert set(table.xs("serve", level="step").index) == {"business", "consumer", "all"}
+    # the step's own share within tolerance counts each customer against their segment's tolerance: with the linear
+    # model, met is exactly "within"
+    for rep in results.replications:
+        met = sum(sum(rep.experience[f"serve@{g}"].met) for g in ("business", "consumer"))
+        judged = sum(sum(rep.experience[f"serve@{g}"].judged) for g in ("business", "consumer"))
+        assert rep.steps["serve"].within_tolerance == pytest.approx(met / judged)
+
+
+def test_an_unknown_segment_in_a_wait_point_is_a_located_error() -> None:
+    bp = desk(segments={"bussiness": "10 s"})
+    problems = {p.code: (p.path, p.message) for p in bp.validate().errors}
+    path, message = problems["unknown-segment"]
+    assert path == "steps[0].wait_point.segments.bussiness" and "did you mean 'business'" in message
+
+
+def test_callers_who_give_up_are_never_met_and_get_no_credit() -> None:
+    """A tolerance of an hour and patience of about 30 s: every served visit is met with gap 1 − w/T (linear model),
+    every caller who gives up is judged, not met, and adds nothing: the gaps add up to the served visits' alone."""
+    bp = desk(tolerance="1 h")
+    bp.arrivals[0] = blueprint.Arrivals(step="serve", patience="exp(30 s)",  # none in the last 4 hours: all served by the end
+                                        profile={"interval": "1 h", "start": "00:00", "values": [75] * 20 + [0] * 4})
+    bp.experience = Experience(scale=1, exponent=1, loss=1)
+    results = simulate.run(bp, days=1, replications=4, seed=5, progress=False)
+    for rep in results.replications:
+        e, st_ = rep.experience["serve@all"], rep.steps["serve"]
+        assert st_.abandonments > 0
+        assert sum(e.judged) == st_.completions + st_.abandonments
+        assert sum(e.met) == st_.completions and sum(e.loss_sum) == 0
+        served_wait = sum(rep.roles["clerk"].wait_sum)
+        assert sum(e.gap_sum) == pytest.approx(st_.completions - served_wait / 3600, rel=1e-9)
+
+
+def test_experience_per_interval_adds_up_to_the_day() -> None:
+    results = simulate.run(blueprint.load("examples/contact_center.yaml"), days=1, replications=4, seed=3, progress=False)
+    per = results.experience(by="interval")
+    day = results.experience()
+    visits = per.groupby(level="step")["visits"].sum()
+    for step in visits.index:
+        assert visits[step] == pytest.approx(day.loc[(step, "all"), "visits"], rel=1e-9)
+    assert day["loss_share"].xs("all", level="segment").sum() == pytest.approx(1.0)
+    assert list(day.index.get_level_values("step"))[0] == "specialist"  # the specialist queue loses the journeys most
+    with pytest.raises(ValueError, match="by must be"):
+        results.experience(by="hour")

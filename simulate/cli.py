@@ -212,13 +212,32 @@ def _fail_point_records(found: FailPoints, top: int) -> list[dict[str, Any]]:
     return [{"rank": int(rank), **{k: r[k] for k in FAIL_POINT_KEYS if k in r}} for rank, r in found.head(top).iterrows()]
 
 
-def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPoints | None, top: int, fmt: str) -> None:
-    """The figures (and fail points): as JSON, as CSV or as a table and sentences."""
+EXPERIENCE_FIGURES = ("visits", "met", "gap", "loss", "loss_per_customer", "loss_share")
+
+
+def _experience_records(results: Results) -> list[dict[str, Any]]:
+    """Per step and segment with a wait point, its experience figures with machine keys (``{"mean", "ci_low",
+    "ci_high"}`` each), most loss first."""
+    table = results.experience()
+    out = []
+    for key, row in table.iterrows():
+        step, segment = cast("tuple[str, str]", key)
+        out.append({"step": step, "segment": segment,
+                    **{f: _stat(row[f], row[f"{f}_ci_low"], row[f"{f}_ci_high"]) for f in EXPERIENCE_FIGURES}})
+    return out
+
+
+def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPoints | None, top: int, fmt: str,
+                      experience: bool = False) -> None:
+    """The figures (and fail points, and with ``experience`` the experience of the waits): as JSON, as CSV or as a
+    table and sentences."""
     if fmt == "json":
         data = {"file": str(file), "seed": results.seed, "days": results.days, "replications": len(results.replications),
                 "warmup_seconds": results.warmup, **simulation_figures(results)}
         if found is not None:
             data["fail_points"] = _fail_point_records(found, top)
+        if experience:
+            data["experience"] = _experience_records(results)
         print_json(data)
         return
     if fmt == "csv":
@@ -226,6 +245,9 @@ def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPo
         rows = [{"figure": k, "role": None, **v} for k, v in grouped["figures"].items()]
         rows += [{"figure": k, "role": role, **v} for role, figs in grouped["roles"].items()
                  for k, v in figs.items() if isinstance(v, dict)]
+        if experience:  # the step (and segment) in the role column: "step@segment"
+            rows += [{"figure": f"experience {f}", "role": f"{r['step']}@{r['segment']}", **r[f]}
+                     for r in _experience_records(results) for f in EXPERIENCE_FIGURES]
         print_csv(rows, ["figure", "role", "mean", "ci_low", "ci_high"])
         return
     consoles.out.print(
@@ -241,6 +263,29 @@ def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPo
             consoles.out.print(f"\nFail points, most severe first ({min(top, len(found))} of {len(found)}):", markup=False)
             for line in found.sentences(top=top):
                 consoles.out.print(line, markup=False)
+    if experience:
+        _print_experience(results)
+
+
+def _print_experience(results: Results) -> None:
+    import pandas as pd
+
+    table = results.experience()
+    if not len(table):
+        consoles.out.print("\nNo step has a wait point: no experience to report.", markup=False)
+        return
+    shown = pd.DataFrame(index=[f"{s} ({g})" if g != "all" else s for s, g in table.index])
+    shown.index.name = "step"
+    shown["visits a day"] = [f"{v:,.0f}" for v in table["visits"]]
+    shown["felt within tolerance"] = [f"{v:.1%} ({lo:.1%}–{hi:.1%})" for v, lo, hi in
+                                      zip(table["met"], table["met_ci_low"], table["met_ci_high"], strict=True)]
+    shown["mean gap"] = [f"{v:+.2f}" for v in table["gap"]]
+    shown["loss per customer"] = [f"{v:.3f}" for v in table["loss_per_customer"]]
+    shown["share of the loss"] = [f"{v:.0%} ({lo:.0%}–{hi:.0%})" for v, lo, hi in
+                                  zip(table["loss_share"], table["loss_share_ci_low"], table["loss_share_ci_high"], strict=True)]
+    consoles.out.print("\nExperience of the waits against their tolerances (perceived-wait model; gaps in tolerances), "
+                       "most loss first:", markup=False)
+    consoles.out.print(_table("", shown, dict.fromkeys(shown.columns, "{}")))
 
 
 @app.command()
@@ -257,6 +302,8 @@ def simulate(
     events: Path | None = typer.Option(None, "--events", help="write the event log (.csv, .parquet or .xes)"),
     as_json: bool = typer.Option(False, "--json", help="print the figures and fail points as JSON"),
     as_csv: bool = typer.Option(False, "--csv", help="print the figures as CSV (figure, role, mean, ci_low, ci_high)"),
+    experience: bool = typer.Option(False, "--experience", help="also how the waits felt against their wait points' "
+                                    "tolerances, per step and segment (share met, gap, loss)"),
     force: bool = typer.Option(False, "--force", help="replace output files that exist (never an input)"),
     max_customers: int | None = typer.Option(None, "--max-customers", help=MAX_CUSTOMERS_HELP),
 ) -> None:
@@ -280,7 +327,8 @@ def simulate(
     except ValueError as e:
         fail(str(e))
     found = results.fail_points(what_if=what_if) if (top > 0 or diagram is not None) else None
-    _print_simulation(file, bp, results, found if top > 0 else None, top, "json" if as_json else "csv" if as_csv else "table")
+    _print_simulation(file, bp, results, found if top > 0 else None, top, "json" if as_json else "csv" if as_csv else "table",
+                      experience)
     try:
         if diagram is not None and found is not None:
             found.render().save(diagram)

@@ -273,6 +273,30 @@ class SurveyScores:
         """Per blueprint step that items are tagged to: the items, respondents, gap, interval and verdict."""
         return self.steps
 
+    def beside(self, simulated: Any) -> pd.DataFrame:
+        """Per blueprint step: the survey's gap on the items tagged to it beside the simulation's experience of
+        its waits. ``simulated`` is a run's results (anything with an ``experience()`` method) or the table
+        :meth:`simulate.Results.experience` returns. Columns ``survey_gap`` (with ``_ci_low``, ``_ci_high``) and
+        ``survey_verdict``; ``met``, ``gap``, ``loss_per_customer`` and ``loss_share`` (with intervals) from the
+        simulation, every segment together. Rows: the steps either side knows, the one to fix first on top: the
+        largest share of the journeys' simulated loss, then the lowest survey gap.
+
+        >>> scores.beside(results)    # doctest: +SKIP
+        """
+        table = simulated.experience() if hasattr(simulated, "experience") else simulated
+        sim = pd.DataFrame()
+        if len(table):
+            pooled = table.xs("all", level="segment") if "all" in set(table.index.get_level_values("segment")) else None
+            sim = pooled if pooled is not None else table.droplevel("segment")
+            keep = [c for c in sim.columns if c.split("_ci_")[0] in ("met", "gap", "loss_per_customer", "loss_share")]
+            sim = sim[keep]
+        mine = self.steps[["gap", "gap_ci_low", "gap_ci_high", "verdict"]].rename(
+            columns=lambda c: "survey_" + c if c != "verdict" else "survey_verdict")
+        out = mine.join(sim, how="outer")
+        out.index.name = "step"
+        order = out.sort_values(["loss_share", "survey_gap"], ascending=[False, True], na_position="last", kind="stable")
+        return order
+
     def summary(self) -> pd.DataFrame:
         """Per criterion then overall: gap with its interval and the verdict (one table to show)."""
         keep = ["expectation", "perception", "gap", "gap_ci_low", "gap_ci_high", "verdict"]

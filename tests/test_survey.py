@@ -163,7 +163,7 @@ def test_the_example_survey_is_read_from_its_files() -> None:
     assert s.respondents == 120 and list(s.criteria.index) == list(CRITERIA)
     assert list(s.by_step().index) == ["call", "choose", "answer_en", "answer_es", "done"]  # the blueprint's order
     assert s.criteria.loc["responsiveness", "verdict"] == "failing"  # generated 1.1 below expectation (scripts/make_survey.py)
-    assert s.items.loc["11", "text"] == "an English-speaking agent answers promptly"
+    assert s.items.loc["11", "text"] == "a Spanish-speaking agent answers promptly"
     assert s.criteria["weight"].sum() == pytest.approx(100)
     assert "Survey scores" in s._repr_html_()
     assert s.plot("steps").axes[0].get_xlabel().startswith("gap")
@@ -250,3 +250,17 @@ def test_a_survey_too_large_to_hold_is_refused_not_run(tmp_path: Path) -> None:
     finally:
         survey.MAX_CELLS = old
     assert score(path, bootstrap=100).criteria.loc["c", "gap"] == 0.0  # the survey's own criterion column
+
+
+def test_the_survey_gap_stands_beside_the_simulated_experience_per_step() -> None:
+    import simulate
+
+    bp = blueprint.load(f"{HOTLINE}.yaml")
+    s = score(f"{HOTLINE}.survey.csv", items=f"{HOTLINE}.survey_items.yaml", blueprint=bp, bootstrap=300)
+    results = simulate.run(bp, days=1, replications=6, seed=2026, progress=False)
+    both = s.beside(results)
+    assert set(both.index) == {"call", "choose", "answer_en", "answer_es", "done"}
+    assert both.index[0] == "answer_es"  # the largest share of the simulated loss: Spanish callers wait
+    assert both["loss_share"].dropna().is_monotonic_decreasing
+    assert both.loc["answer_es", "survey_verdict"] == "failing" and math.isnan(both.loc["call", "loss_share"])
+    assert both.equals(s.beside(results.experience()))

@@ -351,6 +351,10 @@ class SurveyScores:
         labels = [str(i) if what != "items" else f"{i} {self.items.loc[i, 'text']}".strip() for i in table.index]
         ax.set_yticks(y, labels)
         ax.axvline(0, color="#333333", lw=0.8)
+        from matplotlib.patches import Patch
+
+        shown = [v for v in VERDICTS if v in set(table["verdict"])]
+        ax.legend(handles=[Patch(color=colours[v], label=v) for v in shown], loc="best", frameon=False, fontsize=8)
         ax.set_xlabel("gap: perception − expectation (95% interval)")
         ax.set_title(f"Survey gaps per {what[:-1] if what != 'criteria' else 'criterion'}")
         fig.tight_layout()

@@ -26,7 +26,7 @@ EXPECTED = {"clinic.yaml", "coffee_shop.yaml", "contact_center.yaml", "contact_c
 def test_names_lists_the_files_in_the_package_folder() -> None:
     names = blueprint.examples.names()
     assert names == sorted(names)
-    assert set(names) == {p.name for p in PACKAGE_DIR.iterdir() if p.suffix == ".yaml"}
+    assert set(names) == {p.name for p in PACKAGE_DIR.iterdir() if p.suffix in (".yaml", ".csv")}
     assert EXPECTED <= set(names)
 
 
@@ -62,7 +62,7 @@ def test_an_unknown_name_lists_the_examples() -> None:
 def test_repository_examples_link_to_the_package_files() -> None:
     """One copy of each file: examples/<name>.yaml is a symbolic link into blueprint/examples/ (a file
     saved over a link, or an example added in one folder only, fails here)."""
-    repo = {p.name: p for p in REPO_DIR.iterdir() if p.suffix in (".yaml", ".yml", ".json")}
+    repo = {p.name: p for p in REPO_DIR.iterdir() if p.suffix in (".yaml", ".yml", ".json", ".csv")}
     assert set(repo) == set(blueprint.examples.names()), "examples/ and blueprint/examples/ hold different files"
     for name, p in repo.items():
         assert p.is_symlink(), f"examples/{name} is a copy; make it a link: ln -sf ../blueprint/examples/{name} examples/{name}"

@@ -1,4 +1,4 @@
-"""The example files shipped with the package: blueprints, shift templates and scenarios.
+"""The example files shipped with the package: blueprints, shift templates, scenarios and a survey.
 
 The YAML files in this folder are the canonical copies; the repository's
 ``examples/`` folder links to them (and holds their drawings), so a checkout and
@@ -26,6 +26,7 @@ from blueprint.errors import BlueprintFileError
 __all__ = ["folder", "names", "path"]
 
 _SUFFIX = ".yaml"
+_SUFFIXES = (".yaml", ".csv")  # blueprints and their companions; survey tables
 
 
 def folder() -> Path:
@@ -41,12 +42,13 @@ def names() -> list[str]:
     """The file names of all examples, sorted: blueprints and their companion files.
 
     Companion files carry a second suffix: ``<name>.shifts.yaml`` (shift
-    templates) and ``<name>.scenarios.yaml`` (scenarios).
+    templates), ``<name>.scenarios.yaml`` (scenarios), ``<name>.survey.csv`` (a survey, with
+    ``.survey_weights.csv`` and ``.survey_items.yaml``).
 
     >>> [n for n in names() if n.startswith("contact_center")]
     ['contact_center.scenarios.yaml', 'contact_center.shifts.yaml', 'contact_center.yaml']
     """
-    return sorted(p.name for p in folder().glob(f"*{_SUFFIX}"))
+    return sorted(p.name for p in folder().iterdir() if p.suffix in _SUFFIXES)
 
 
 def path(name: str) -> Path:
@@ -64,7 +66,7 @@ def path(name: str) -> Path:
     ...
     blueprint.errors.BlueprintFileError: no example file named 'nope'; the examples are: bilingual_hotline.scenarios.yaml, ...
     """
-    file_name = name if name.endswith(_SUFFIX) else name + _SUFFIX
+    file_name = name if name.endswith(_SUFFIXES) else name + _SUFFIX
     available = names()
     if file_name not in available:
         raise BlueprintFileError(f"no example file named {name!r}; the examples are: {', '.join(available)}")

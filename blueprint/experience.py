@@ -41,8 +41,9 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from .base import Model
+from .units import Duration
 
-__all__ = ["CAP", "Experience"]
+__all__ = ["CAP", "Expectations", "Experience", "SegmentExpectations"]
 
 #: The longest perceived wait counted, in tolerances: a wait felt as a million times the tolerance counts as that.
 CAP = 1e6
@@ -98,3 +99,36 @@ class Experience(Model):
         if u <= 1.0:
             return True, 1.0 - u
         return False, -self.loss * (u - 1.0)
+
+
+class SegmentExpectations(Model):
+    """What one customer segment expects of the whole journey where it differs from everyone's."""
+
+    total_time: Duration | None = Field(None, description="the journey's promised total time")
+    no_transfer: bool | None = Field(None, description="the customer expects not to be transferred")
+    first_contact: bool | None = Field(None, description="the customer expects it solved at first contact (no call-back)")
+
+
+class Expectations(SegmentExpectations):
+    """What customers expect of the whole journey (the blueprint's ``expectations``), with ``segments`` that differ.
+
+    Each counted journey that ends is judged (``Results.experience(by="journey")``): its waits (the gaps of its
+    visits to wait points), its time in the system against ``total_time`` (the perceived-wait model, as for a
+    wait), each transfer when ``no_transfer`` and each call-back when ``first_contact`` (−``loss`` each: one
+    tolerance past, weighed as a loss). A journey meets every expectation when each of them is met and the
+    customer was served to the end (not given up, failed or blocked).
+
+    >>> e = Expectations(total_time="10 min", no_transfer=True, segments={"business": {"total_time": "5 min"}})
+    >>> e.for_segment("business").total_time.seconds, e.for_segment("consumer").total_time.seconds
+    (300.0, 600.0)
+    """
+
+    segments: dict[str, SegmentExpectations] = Field(default_factory=dict, description="what a segment expects where "
+                                                     "it differs, by segment name")
+
+    def for_segment(self, name: str) -> SegmentExpectations:
+        """The expectations of segment ``name``: its own where given, else everyone's."""
+        own = self.segments.get(name)
+        fields = ("total_time", "no_transfer", "first_contact")
+        return SegmentExpectations(**{f: getattr(own, f) if own is not None and getattr(own, f) is not None
+                                      else getattr(self, f) for f in fields})

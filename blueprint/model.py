@@ -27,7 +27,7 @@ from .base import Document, Model, OneOrMany, Probability, Slug, slugify
 from .builder import BuilderMixin
 from .distributions import Distribution
 from .errors import Loc, ValidationReport
-from .experience import Experience
+from .experience import Expectations, Experience
 from .lanes import Lane
 from .routing import Busyness, Group, Route, Routing
 from .staffing import Staffing, Target
@@ -316,6 +316,8 @@ class Blueprint(BuilderMixin, Document):
     busyness: Busyness | None = Field(None, description="a random factor per day that scales every arrival rate")
     experience: Experience = Field(default_factory=Experience, description="how customers feel a wait against the "
                                    "tolerance of its wait point (the perceived-wait model)")
+    expectations: Expectations | None = Field(None, description="what customers expect of the whole journey: a promised "
+                                              "total time, no transfer, first-contact resolution; per segment")
     arrivals: list[Arrivals] = Field(default_factory=list)
     stages: list[Stage] = Field(default_factory=list, description="the stages of the journey, in order")
     steps: list[Step] = Field(default_factory=list)

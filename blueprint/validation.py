@@ -389,7 +389,8 @@ def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
 
 
 def _check_wait_points(c: _Collector, bp: Blueprint) -> None:
-    """A wait point's tolerance per segment names segments the arrivals declare."""
+    """A wait point's tolerance per segment, and the journey's expectations per segment, name segments the arrivals
+    declare."""
     names = sorted({seg.name for a in bp.arrivals for seg in a.segment_list()})
     for i, s in enumerate(bp.steps):
         if s.wait_point is None:
@@ -397,6 +398,9 @@ def _check_wait_points(c: _Collector, bp: Blueprint) -> None:
         for name in s.wait_point.segments:
             if name not in names:
                 c.error("unknown-segment", ("steps", i, "wait_point", "segments", name), _unknown("segment", name, names))
+    for name in (bp.expectations.segments if bp.expectations is not None else {}):
+        if name not in names:
+            c.error("unknown-segment", ("expectations", "segments", name), _unknown("segment", name, names))
 
 
 def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:

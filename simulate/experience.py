@@ -16,6 +16,13 @@ reports, with 95% intervals over the replications:
 * ``loss_share``: the step's share of all the journeys' loss, per replication: where the journey
   loses its customers. The table is ranked by it.
 
+Per journey (``by="journey"``), each counted journey that ended is judged against what its segment
+expects of the whole journey (:class:`blueprint.experience.Expectations`): ``journeys`` judged a day,
+``met`` the share that met the expectation (``every expectation``: each of them, served to the end;
+``waits``: every wait felt within its tolerance), and ``gap`` the mean gap per journey in tolerances
+(the sum of its waits' gaps, its total time's, and −loss per transfer or call-back where those are
+expected not to happen).
+
 >>> import blueprint, simulate
 >>> bp = blueprint.load("examples/contact_center.yaml")
 >>> table = simulate.run(bp, days=1, replications=3, seed=1).experience()
@@ -71,13 +78,48 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
+#: The rows of ``experience(by="journey")``: the name, and the fields of JourneyExperience read for it
+#: (the journeys judged, met, gap; None where it is not counted).
+JOURNEY_ROWS = (("every expectation", "journeys", "all_met", "gap_sum"), ("waits", "journeys", "wait_met", "wait_gap"),
+                ("total time", "time_judged", "time_met", "time_gap"),
+                ("no transfer", "transfer_judged", "transfer_met", "transfer_gap"),
+                ("first contact", "contact_judged", "contact_met", "contact_gap"))
+
+
+def _by_journey(results: Results) -> pd.DataFrame:
+    """Per expectation of the whole journey and customer segment (and ``all`` where there are several): the journeys
+    it was judged on a day, the share that met it, and its mean gap per journey judged."""
+    days = (results.days * 86_400.0 - results.warmup) / 86_400.0
+    segments = list(results.replications[0].journey_experience)
+    groups = [[g] for g in segments] + ([segments] if len(segments) > 1 else [])
+    rows = []
+    for name, judged_f, met_f, gap_f in JOURNEY_ROWS:
+        for group in groups:
+            def total(f: str, group: list[str] = group) -> np.ndarray:
+                return np.array([sum(getattr(rep.journey_experience[g], f) for g in group) for rep in results.replications])
+
+            judged = total(judged_f)
+            if not judged.any():
+                continue
+            row: dict[str, Any] = {"expectation": name, "segment": group[0] if len(group) == 1 else ALL}
+            _put(row, "journeys", mean_ci(judged / days, low=0.0))
+            _put(row, "met", proportion_ci(_ratio(total(met_f), judged), judged))
+            _put(row, "gap", mean_ci(_ratio(total(gap_f), judged)))
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["expectation", "segment"]) if rows else pd.DataFrame()
+
+
 def experience(results: Results, by: str = "step") -> pd.DataFrame:
     """The experience of the waits per step with a wait point and customer segment (``by="step"``: index
     ``(step, segment)``, with a row ``all`` for every segment together where there are several; ranked by
     ``loss_share``), or per step and interval of the day (``by="interval"``: index ``(step, interval)``, every
-    segment together, with ``start``, ``time`` and ``label``). See the module notes for each figure."""
-    if by not in ("step", "interval"):
-        raise ValueError(f"by must be 'step' or 'interval', got {by!r}")
+    segment together, with ``start``, ``time`` and ``label``), or per expectation of the whole journey
+    (``by="journey"``: index ``(expectation, segment)``; see :class:`blueprint.experience.Expectations`). See the
+    module notes for each figure."""
+    if by not in ("step", "interval", "journey"):
+        raise ValueError(f"by must be 'step', 'interval' or 'journey', got {by!r}")
+    if by == "journey":
+        return _by_journey(results)
     keys = _keys(results)
     if not keys:
         return pd.DataFrame()

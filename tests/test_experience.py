@@ -221,3 +221,72 @@ def test_the_simulate_command_reports_the_experience() -> None:
     assert (first["step"], first["segment"]) == ("specialist", "all") and set(first["met"]) == {"mean", "ci_low", "ci_high"}
     rows = CliRunner().invoke(app, [*args, "--csv"]).stdout.splitlines()
     assert any(r.startswith("experience loss_share,specialist@all,") for r in rows)
+
+
+# -- the whole journey -------------------------------------------------------------------------------------------------
+
+
+def transfers_desk(**expect: Any) -> blueprint.Blueprint:
+    """No queue (unlimited staff), exact times: 10 minutes at the desk, and 30% transferred for 5 minutes more."""
+    bp = blueprint.Blueprint("Transfers")
+    desk_ = bp.onstage("Desk", role="desk", duration="10 min")
+    other = bp.onstage("Other desk", role="desk", duration="5 min")
+    done = bp.customer("Done")
+    bp.flow(desk_, other, probability=0.3, kind="transfer")
+    bp.flow(desk_, done, otherwise=True)
+    bp.flow(other, done)
+    bp.role("desk", staffing="unlimited")
+    bp.arrive(desk_, rate="30 per h")
+    bp.expectations = blueprint.experience.Expectations(**expect)
+    bp.experience = Experience(scale=1, exponent=1, loss=1)
+    return bp
+
+
+def test_a_journey_is_judged_on_its_time_and_its_transfers_exactly() -> None:
+    """Served at once, for 10 minutes (15 when transferred) against a promise of 12: a journey not transferred
+    meets everything with gap (12 − 10)/12; a transferred one misses the time by (15 − 12)/12 and the transfer
+    costs −1 (loss 1)."""
+    results = simulate.run(transfers_desk(total_time="12 min", no_transfer=True), days=1, replications=5, seed=3,
+                           warmup="1 h", progress=False)
+    for rep in results.replications:
+        e = rep.journey_experience["all"]
+        moved = e.transfer_judged - e.transfer_met
+        kept = e.journeys - moved
+        assert e.journeys > 0 and e.time_met == kept and e.all_met == kept
+        assert e.gap_sum == pytest.approx(kept * (2 / 12) + moved * (-3 / 12 - 1.0))
+        assert e.transfer_gap == pytest.approx(-moved) and e.contact_judged == 0
+    table = results.experience(by="journey")
+    share = table.loc[("no transfer", "all")]
+    assert share["met_ci_low"] <= 0.7 <= share["met_ci_high"]
+    assert set(table.index.get_level_values("expectation")) == {"every expectation", "waits", "total time", "no transfer"}
+
+
+def test_a_segment_with_its_own_promise_is_judged_against_it() -> None:
+    bp = transfers_desk(total_time="12 min", segments={"business": {"total_time": "8 min"}})
+    bp.arrivals[0].segments = [blueprint.Segment(name="business", share=0.5), blueprint.Segment(name="consumer", share=0.5)]
+    results = simulate.run(bp, days=1, replications=3, seed=4, progress=False)
+    for rep in results.replications:
+        assert rep.journey_experience["business"].time_met == 0  # 10 minutes against 8: never
+        c = rep.journey_experience["consumer"]
+        assert 0 < c.time_met < c.time_judged  # 10 against 12 met; 15 against 12 missed
+    assert results.experience(by="journey").loc[("total time", "business"), "met"] == 0.0
+
+
+def test_call_backs_count_against_first_contact() -> None:
+    bp = desk()
+    bp.arrivals[0] = blueprint.Arrivals(step="serve", patience="exp(60 s)",  # none in the last 4 hours: every journey ends
+                                        profile={"interval": "1 h", "start": "00:00", "values": [75] * 20 + [0] * 4})
+    bp.flow("serve", "serve", kind="retry", probability=0.5, delay="5 min")
+    bp.expectations = blueprint.experience.Expectations(first_contact=True)
+    results = simulate.run(bp, days=1, replications=3, seed=8, progress=False)
+    for rep in results.replications:
+        e = rep.journey_experience["all"]
+        assert 0 < e.contact_met < e.contact_judged
+        assert rep.journeys.in_system == 0  # so every call-back belongs to a journey that ended: −loss each
+        assert e.contact_gap == pytest.approx(-bp.experience.loss * rep.journeys.retries)
+
+
+def test_unknown_segments_in_the_expectations_are_located_errors() -> None:
+    bp = transfers_desk(segments={"vip": {"total_time": "5 min"}})
+    problems = {p.path: p.message for p in bp.validate().errors}
+    assert problems["expectations.segments.vip"] == "unknown segment 'vip'; known: all"

@@ -41,7 +41,7 @@ from blueprint.visits import normalised
 from simulate.engine.arrivals import arrival_times
 from simulate.engine.counters import ExperienceCounters, QueueCounters, RoleCounters, StepCounters
 from simulate.engine.kernel import Delay, Process, start
-from simulate.engine.output import NO_MEMBER, JourneyFigures, OutcomeTimes, Replication
+from simulate.engine.output import NO_MEMBER, JourneyExperience, JourneyFigures, OutcomeTimes, Replication
 from simulate.engine.pool import Member, StaffPool, UnlimitedPool
 from simulate.engine.recorder import EventRecorder
 from simulate.engine.routing import RoutedPool, Router, SkillState
@@ -86,6 +86,8 @@ class _Journey:
     line = False  # holds one of the trunks
     fresh: tuple[str, str, Distribution] | None = None  # patience drawn afresh at each queue: (arrivals, segment, law)
     segment = 0  # the customer's segment: its index in the model's ``segments``
+    exp_gap = 0.0  # the gaps of the visits to wait points so far, in tolerances
+    exp_missed = False  # some visit's wait was felt past its tolerance
 
     def __init__(self, k: int, arrived: float, priority: int, patience: float, count: bool) -> None:
         self.k = k
@@ -151,6 +153,9 @@ class _Model:
         customer segment."""
         self.segments = list(dict.fromkeys(seg.name for a in self.bp.arrivals for seg in a.segment_list()))
         self.experience = self.bp.experience
+        expects = self.bp.expectations
+        self.expects = [expects.for_segment(n) if expects is not None else None for n in self.segments]
+        self.journey_exp = [JourneyExperience() for _ in self.segments]
         for info in self.steps.values():
             wp = self.bp.step(info.id).wait_point
             if wp is not None:
@@ -387,6 +392,9 @@ class _Model:
             kind = ("recovered" if j.failed else "completed") if outcome == "exit" else outcome
             self.outcomes[kind] += 1
             self.outcome_time[kind] += spent
+            self._judge_journey(j, spent, kind == "completed")
+        if j.count and outcome == "blocked":
+            self._judge_journey(j, now - j.arrived, False)
         # forget the draws of chunks of customers who have all left
         c = j.k >> CHUNK_BITS
         alive = self._alive
@@ -583,6 +591,44 @@ class _Model:
             st.within += 1
         met, gap = self.experience.one(felt, tolerance)
         info.exp[j.segment].add(int(t_enter // self.interval), met, gap)  # type: ignore[index]
+        j.exp_gap += gap
+        if not met:
+            j.exp_missed = True
+
+    def _judge_journey(self, j: _Journey, spent: float, served: bool) -> None:
+        """A counted journey that ended, against what its segment expects of the whole journey
+        (:class:`blueprint.experience.Expectations`): its waits' gaps, its time, its transfers and call-backs."""
+        e = self.journey_exp[j.segment]
+        expects = self.expects[j.segment]
+        gap, met = j.exp_gap, served and not j.exp_missed
+        e.journeys += 1
+        e.wait_gap += j.exp_gap
+        e.wait_met += not j.exp_missed
+        if expects is not None:
+            total = expects.total_time
+            if total is not None:
+                ok, g = self.experience.one(spent, total.seconds)
+                e.time_judged += 1
+                e.time_met += ok
+                e.time_gap += g
+                gap += g
+                met = met and ok
+            if expects.no_transfer:
+                g = -self.experience.loss * j.transfers
+                e.transfer_judged += 1
+                e.transfer_met += j.transfers == 0
+                e.transfer_gap += g
+                gap += g
+                met = met and j.transfers == 0
+            if expects.first_contact:
+                g = -self.experience.loss * j.retries
+                e.contact_judged += 1
+                e.contact_met += j.retries == 0
+                e.contact_gap += g
+                gap += g
+                met = met and j.retries == 0
+        e.gap_sum += gap
+        e.all_met += met
 
     def _choose(self, j: _Journey, info: StepRecord, b: BranchTable, visit: int) -> int:
         """The flow the customer takes from a step (by their draw when there are several), counted."""
@@ -630,6 +676,8 @@ class _Model:
             if info.exp is not None:  # not served: never met, and no credit for leaving early
                 _met, gap = self.experience.one(wait, info.tolerances[j.segment])  # type: ignore[index]
                 info.exp[j.segment].add(int(t_enter // self.interval), False, min(gap, 0.0))
+                j.exp_gap += min(gap, 0.0)
+                j.exp_missed = True
         if self.events is not None:
             self.events.add(j.k, info.id, NO_MEMBER, t_enter, None, now, True)
         return (yield from self._retry(j, info, visit))
@@ -787,6 +835,7 @@ class _Model:
             step_intervals={sid: st.queue.intervals() for sid, st in self.step_stats.items() if st.queue is not None},
             experience={f"{sid}@{name}": c.intervals() for sid, info in self.steps.items() if info.exp is not None
                         for name, c in zip(self.segments, info.exp, strict=True)},
+            journey_experience=dict(zip(self.segments, self.journey_exp, strict=True)),
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
             outcome_time=OutcomeTimes(**self.outcome_time),
         )

@@ -163,6 +163,30 @@ class ExperienceIntervals:
 
 
 @dataclass
+class JourneyExperience:
+    """The counted journeys of one customer segment that ended, against what they expected of the whole journey
+    (:class:`blueprint.experience.Expectations`): ``journeys`` judged, ``all_met`` those that met every expectation
+    and were served to the end, ``gap_sum`` their gaps (in tolerances) summed, ``wait_met`` those whose every wait
+    was felt within its tolerance, and per expectation its gaps (``wait_gap``, ``time_gap``, ``transfer_gap``, ``contact_gap``), the journeys it applied to (``time_judged``,
+    ``transfer_judged``, ``contact_judged``) and those that met it (``time_met``, ``transfer_met``, ``contact_met``)."""
+
+    journeys: float = 0.0
+    all_met: float = 0.0
+    gap_sum: float = 0.0
+    wait_met: float = 0.0
+    wait_gap: float = 0.0
+    time_gap: float = 0.0
+    transfer_gap: float = 0.0
+    contact_gap: float = 0.0
+    time_judged: float = 0.0
+    time_met: float = 0.0
+    transfer_judged: float = 0.0
+    transfer_met: float = 0.0
+    contact_judged: float = 0.0
+    contact_met: float = 0.0
+
+
+@dataclass
 class JourneyFigures:
     """The customers who arrived after the warm-up: outcomes, and means over the journeys that ended."""
 
@@ -354,3 +378,5 @@ class Replication:
     served_busy: dict[str, list[float]] = field(default_factory=dict)
     # per step with a wait point and customer segment ("step@segment"): how the visits felt against the tolerance
     experience: dict[str, ExperienceIntervals] = field(default_factory=dict)
+    # per customer segment: the journeys against what they expected of the whole journey
+    journey_experience: dict[str, JourneyExperience] = field(default_factory=dict)

@@ -205,7 +205,7 @@ def simulation_figures(results: Results) -> dict[str, Any]:
 
 
 FAIL_POINT_KEYS = ("kind", "step", "role", "window", "start", "end", "severity", "affected_per_day", "measure", "value",
-                   "ci_low", "ci_high", "declared", "status", "finding", "what_if")
+                   "ci_low", "ci_high", "declared", "status", "finding", "what_if", "experience_loss")
 
 
 def _fail_point_records(found: FailPoints, top: int) -> list[dict[str, Any]]:

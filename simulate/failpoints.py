@@ -319,6 +319,7 @@ class _Reader:
         return replace(
             r, roles={k: _fold_record(v, first, period) for k, v in r.roles.items()},
             step_intervals={k: _fold_record(v, first, period) for k, v in r.step_intervals.items()},
+            experience={k: _fold_record(v, first, period) for k, v in r.experience.items()},
         )
 
     @property
@@ -331,6 +332,14 @@ class _Reader:
 
     def steps_sum(self, steps: list[str], key: str, a: int, b: int) -> list[float]:
         return [float(sum(sum(getattr(r.step_intervals[s], key)[a:b]) for s in steps)) for r in self.reps]
+
+    def experience_loss(self, steps: list[str], a: int, b: int) -> float:
+        """The experience loss (in tolerances, :mod:`blueprint.experience`) of the visits to ``steps`` that began in
+        ``[a, b)``, every segment, per day."""
+        keys = [k for k in self.reps[0].experience if k.split("@", 1)[0] in steps]
+        if not keys:
+            return math.nan
+        return self.per_day([float(sum(sum(r.experience[k].loss_sum[a:b]) for k in keys)) for r in self.reps])
 
     def role_sum(self, role: str, key: str, a: int, b: int) -> list[float]:
         """Per replication: the sum of the series ``key`` of :class:`RoleIntervals` of ``role`` over ``[a, b)``."""
@@ -835,8 +844,10 @@ class FailPoints(pd.DataFrame):
     marked as a fail point?), ``status`` ("bites", "info" for the bottleneck, or
     "harmless"), ``finding``
     (one plain sentence), ``what_if`` (the effect of one more member, where
-    simulated) and ``evidence`` (figures with their intervals).
-    :meth:`render` draws them on the blueprint.
+    simulated), ``evidence`` (figures with their intervals) and ``experience_loss`` (the
+    customers' experience loss at the finding's step, or its role's queues, in its window: tolerances
+    a day, :mod:`simulate.experience`; NaN without a wait point). :meth:`render` draws them on the
+    blueprint; :meth:`by_experience` ranks them by what they cost the customers' experience.
     """
 
     _metadata = ["_blueprint", "_thresholds", "_results"]
@@ -857,16 +868,27 @@ class FailPoints(pd.DataFrame):
                 "affected_per_day": f.affected, "measure": f.measure, "value": f.value,
                 "ci_low": f.ci[0], "ci_high": f.ci[1], "declared": f.declared, "status": f.status,
                 "finding": f.sentence, "what_if": f.what_if, "evidence": f.evidence,
+                "experience_loss": rd.experience_loss([f.step] if f.step is not None else
+                                                      _queue_steps(rd.bp, f.role, rd) if f.role is not None else [], f.a, f.b),
             }
             for f in found
         ]
         columns = ["kind", "step", "role", "window", "start", "end", "severity", "affected_per_day", "measure",
-                   "value", "ci_low", "ci_high", "declared", "status", "finding", "what_if", "evidence"]
+                   "value", "ci_low", "ci_high", "declared", "status", "finding", "what_if", "evidence", "experience_loss"]
         df = cls(pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="rank")))
         df._blueprint = rd.bp
         df._thresholds = thresholds
         df._results = rd.results
         return df
+
+    def by_experience(self) -> FailPoints:
+        """The findings that cost the customers' experience, ranked by ``experience_loss`` (most first) beside
+        today's severity rank (the index keeps each finding's rank by severity).
+
+        >>> found.by_experience()[["step", "window", "severity", "experience_loss"]]   # doctest: +SKIP
+        """
+        part = self[self["experience_loss"].fillna(0) > 0]
+        return part.sort_values("experience_loss", ascending=False, kind="stable")
 
     @property
     def blueprint(self) -> Blueprint:

@@ -290,3 +290,19 @@ def test_unknown_segments_in_the_expectations_are_located_errors() -> None:
     bp = transfers_desk(segments={"vip": {"total_time": "5 min"}})
     problems = {p.path: p.message for p in bp.validate().errors}
     assert problems["expectations.segments.vip"] == "unknown segment 'vip'; known: all"
+
+
+def test_fail_points_are_ranked_by_the_experience_they_cost_too() -> None:
+    results = simulate.run(blueprint.load("examples/contact_center.yaml"), days=1, replications=6, seed=2026, progress=False)
+    found = results.fail_points(what_if=0)
+    w = results.interval
+    for _rank, row in found[found["step"].isin(["answer", "specialist"])].iterrows():
+        a, b = int(row["start"] // w), int(math.ceil(row["end"] / w))
+        # the loss of the visits that began in the window, every segment, a day (one day run: per replication)
+        losses = [sum(sum(e.loss_sum[a:b]) for k, e in rep.experience.items() if k.startswith(row["step"] + "@"))
+                  for rep in results.replications]
+        assert row["experience_loss"] == pytest.approx(float(np.mean(losses)), rel=1e-9)
+    ranked = found.by_experience()
+    assert ranked["experience_loss"].is_monotonic_decreasing and (ranked["experience_loss"] > 0).all()
+    assert set(ranked.index) <= set(found.index)  # each keeps its rank by severity
+    assert found.loc[found["step"] == "self_service", "experience_loss"].isna().all()  # no wait point there

@@ -125,6 +125,8 @@ class Step(Model):
     wait_point: WaitPoint | None = None
     cost: float | None = Field(None, ge=0, description="cost of one visit, beside staff time")
     tags: OneOrMany = Field(default_factory=list)
+    emotion: float | None = Field(None, ge=-1, le=1, description="how the customer feels here, as the designer sees it: "
+                                  "from -1 (very bad) through 0 (as expected) to +1 (very good); drawn as the emotion row")
     provenance: Provenance | dict[str, Provenance] | None = Field(
         None, description="where the step's numbers come from: one value for all, or one per field"
     )

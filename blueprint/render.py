@@ -51,7 +51,7 @@ from .routing import route_text
 if TYPE_CHECKING:
     from .model import Blueprint, Flow, Step
 
-__all__ = ["Diagram", "Theme", "StepOverlay", "TimeRow", "THEMES", "GraphvizNotFound", "render", "to_dot"]
+__all__ = ["Diagram", "EmotionRow", "Theme", "StepOverlay", "TimeRow", "THEMES", "GraphvizNotFound", "render", "to_dot"]
 
 FONT = "DejaVu Sans"
 TITLE_HEIGHT = 34.0
@@ -63,6 +63,7 @@ EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence t
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
 STAGE_HEIGHT = 30.0  # the room of the stage headers above the lanes
 TIME_ROW_HEIGHT = 44.0  # the room of the time row under the lanes
+EMOTION_HEIGHT = 64.0  # the room of the emotion row above the customer lane's boxes
 
 INSTALL_HELP = (
     "Graphviz's 'dot' program is needed to draw diagrams and was not found. Install it:\n"
@@ -104,6 +105,8 @@ class Theme:
     faded_text: str = "#b0b0b0"
     alert: str = "#b42318"  # a measured figure past its target
     stage_fill: str = "#e4e7ee"  # the stage headers
+    good: str = "#2e7d32"  # the emotion row above 0 (better than expected)
+    bad: str = "#b42318"  # the emotion row below 0
 
 
 THEMES: dict[str, Theme] = {
@@ -152,6 +155,8 @@ THEMES: dict[str, Theme] = {
         stage_fill="#ffffff",
         faded_fill="#ffffff",
         faded_text="#a0a0a0",
+        good="#000000",
+        bad="#000000",
     ),
 }
 
@@ -189,6 +194,22 @@ class TimeRow:
 
 
 @dataclass
+class EmotionRow:
+    """How the customer feels along the journey, drawn as a curve above the customer lane's boxes (the journey
+    map's emotion lane): ``values`` per step id, on a scale where 0 is "as expected", drawn clipped to −1 … +1 and
+    written as they are. From a simulation, the mean experienced gap of each step's waits in tolerances
+    (:mod:`simulate.experience`); without one, the designer's declared ``emotion`` of each step.
+
+    >>> EmotionRow({"answer": 0.9, "specialist": -0.3}).values["specialist"]
+    -0.3
+    """
+
+    values: dict[str, float]
+    title: str = "Customer's experience"
+    note: str = "0: as expected"  # under the title; a line break starts a new line
+
+
+@dataclass
 class Options:
     """What a diagram shows."""
 
@@ -205,6 +226,7 @@ class Options:
     show_stages: bool = True
     empty_lanes: bool = True  # a lane with no steps as a thin band (False: left out)
     time_row: TimeRow | None = None
+    emotion: EmotionRow | None = None
     width: float | None = None  # inches
     max_columns: int | None = None  # wrap a longer journey onto rows of this many columns
     continuations: dict[str, Continuation] = field(default_factory=dict)  # arrows between rows, by id
@@ -567,9 +589,7 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
                     label=_left_text(name, label_w, size=SMALL_FONT_SIZE, color=t.muted),
                 ) + ";"
             )
-    lines += _stage_headers(bp, layout, c, opts)
-    lines += _time_row(layout, c, opts)
-    return lines
+    return lines + _stage_headers(bp, layout, c, opts) + _time_row(layout, c, opts) + _emotion_row(layout, c, opts)
 
 
 def _column_x(layout: Layout) -> dict[int, float]:
@@ -620,6 +640,101 @@ def _stage_headers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> 
             pos=_pt(r.cx, r.cy + c.top_offset, c.height), tooltip=tip, fontcolor=t.text,
             label=_Raw(f"<<B>{_html(_fit(name, width - 16, FONT_SIZE * 1.1))}</B>>"),  # bold is wider
         ) + ";")
+    return out
+
+
+def _emotion_rects(layout: Layout, opts: Options) -> list[Rect]:
+    """The room of the emotion row in each row of the layout: the top of the customer lane, above its boxes."""
+    if opts.emotion is None:
+        return []
+    out = []
+    for band in layout.bands:
+        if band.lane is Lane.CUSTOMER:
+            out.append(Rect(layout.left + LEFT_MARGIN, band.top + 2, layout.right - 4, band.top + EMOTION_HEIGHT - 2))
+    return out
+
+
+def _emotion_points(layout: Layout, opts: Options) -> list[tuple[int, float, float, float, int]]:
+    """``(row, x, y, value, column)`` of each point of the emotion row (layout coordinates): a column's value is
+    the mean of its steps', drawn clipped to −1 … +1 around the row's zero line."""
+    er = opts.emotion
+    if er is None:
+        return []
+    xs = _column_x(layout)
+    per_col: dict[int, list[float]] = {}
+    for sid, v in er.values.items():
+        box = layout.boxes.get(sid)
+        if box is not None and box.kind == "step" and v == v:  # NaN: not measured
+            per_col.setdefault(box.column, []).append(float(v))
+    out = []
+    for row, room in enumerate(_emotion_rects(layout, opts)):
+        zero = (room.top + room.bottom) / 2 + 2
+        amp = (room.bottom - room.top) / 2 - 13
+        for col in layout.columns_of_row(row):
+            if col in xs and col in per_col:
+                v = sum(per_col[col]) / len(per_col[col])
+                out.append((row, xs[col], zero - max(-1.0, min(1.0, v)) * amp, v, col))
+    return out
+
+
+def _emotion_marks(layout: Layout, opts: Options) -> list[Rect]:
+    """The emotion row's written values, which arrows keep clear of (a connector may pass through a point, which
+    sits over its step as the evidence links do)."""
+    out = []
+    for _row, x, y, v, _col in _emotion_points(layout, opts):
+        ty = y + (-8 if v >= 0 else 8)
+        out.append(Rect(x + 5, ty - 7, x + 44, ty + 7))
+    return out
+
+
+def _emotion_row(layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    """The customer's experience along the journey: a point per column with a value, joined left to right, over a
+    dashed line at 0 ("as expected"), each point written beside it."""
+    er = opts.emotion
+    if er is None:
+        return []
+    t = opts.theme
+    xs = _column_x(layout)
+    points = _emotion_points(layout, opts)
+    out: list[str] = []
+    for row, room in enumerate(_emotion_rects(layout, opts)):
+        key = f"-{row}" if row else ""
+        cols = [col for col in layout.columns_of_row(row) if col in xs]
+        if not cols:
+            continue
+        zero = (room.top + room.bottom) / 2 + 2
+        x0, x1 = xs[cols[0]] - BOX_WIDTH / 2, xs[cols[-1]] + BOX_WIDTH / 2
+        yz = c.height - zero - c.top_offset
+        out.append(f"  {_q('emotion-zero-a' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(x0, zero + c.top_offset, c.height)) + ";")
+        out.append(f"  {_q('emotion-zero-b' + key)} " + _attrs(shape="point", width="0.01", style="invis", pos=_pt(x1, zero + c.top_offset, c.height)) + ";")
+        out.append(f"  {_q('emotion-zero-a' + key)} -> {_q('emotion-zero-b' + key)} " + _attrs(
+            id=f"emotion-zero{key}", dir="none", style="dashed", color=t.muted, penwidth="0.8", headclip="false", tailclip="false",
+            pos=f"{x0:.2f},{yz:.2f} {x0:.2f},{yz:.2f} {x1:.2f},{yz:.2f} {x1:.2f},{yz:.2f}") + ";")
+        title = [f"<B>{_html(er.title)}</B>"] + [_html(x) for x in er.note.split("\n") if x]
+        out.append(f"  {_q('emotion-title' + key)} " + _attrs(
+            id=f"emotion-title{key}", shape="plaintext", margin="0", fixedsize="true",
+            width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height=f"{12 * len(title) / 72:.3f}",
+            pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, room.top + 6 * len(title) + c.top_offset, c.height),
+            label=_Raw('<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0">' + "".join(
+                f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{t.text if i == 0 else t.muted}">{line}</FONT></TD></TR>'
+                for i, line in enumerate(title)) + "</TABLE>>"),
+        ) + ";")
+        mine = [p for p in points if p[0] == row]
+        for (_ra, xa, ya, _va, ca), (_rb, xb, yb, _vb, cb) in zip(mine, mine[1:]):
+            out.append(f"  {_q(f'emotion:{ca}')} -> {_q(f'emotion:{cb}')} " + _attrs(
+                id=f"emotion-{ca}-{cb}", dir="none", color=t.text, penwidth="1.4", headclip="false", tailclip="false",
+                pos=f"{xa:.2f},{c.height - ya - c.top_offset:.2f} {xa:.2f},{c.height - ya - c.top_offset:.2f} "
+                    f"{xb:.2f},{c.height - yb - c.top_offset:.2f} {xb:.2f},{c.height - yb - c.top_offset:.2f}") + ";")
+        for _r, x, y, v, col in mine:
+            colour = t.good if v >= 0 else t.bad
+            out.append(f"  {_q(f'emotion:{col}')} " + _attrs(
+                id=f"emotion-{col}", shape="circle", style="filled", fillcolor=colour, color=colour, width="0.09",
+                height="0.09", fixedsize="true", label="", pos=_pt(x, y + c.top_offset, c.height),
+                tooltip=f"{er.title}: {v:+.2f}") + ";")
+            out.append(f"  {_q(f'emotion-value:{col}')} " + _attrs(
+                id=f"emotion-value-{col}", shape="plaintext", margin="0", fixedsize="true", width="0.5", height="0.16",
+                pos=_pt(x + 24, y + (-8 if v >= 0 else 8) + c.top_offset, c.height),
+                label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{colour}">{v:+.2f}</FONT>>')) + ";")
     return out
 
 
@@ -964,6 +1079,7 @@ def _options(
     stages: bool = True,
     empty_lanes: bool = True,
     time_row: TimeRow | None = None,
+    emotion: EmotionRow | bool | None = None,
 ) -> Options:
     if isinstance(theme, str):
         if theme not in THEMES:
@@ -979,8 +1095,21 @@ def _options(
         show_probabilities=probabilities, show_legend=legend, width=width, max_columns=max_columns,
         overlays=dict(overlays or {}),
         legend_items=list(legend_items or []),
-        show_stages=stages, empty_lanes=empty_lanes, time_row=time_row,
+        show_stages=stages, empty_lanes=empty_lanes, time_row=time_row, emotion=_emotion_row_of(bp, emotion),
     )
+
+
+def _emotion_row_of(bp: Blueprint, emotion: EmotionRow | bool | None) -> EmotionRow | None:
+    """``emotion=True``: the designer's declared emotion of each step (an error when none declares one)."""
+    if emotion is None or emotion is False:
+        return None
+    if isinstance(emotion, EmotionRow):
+        return emotion
+    declared = {s.id: float(s.emotion) for s in bp.steps if s.emotion is not None}
+    if not declared:
+        raise ValueError("emotion=True draws the steps' declared emotion, and no step declares one "
+                         "(a step's 'emotion', from -1 to +1); a simulation draws its own: results.render(experience=True)")
+    return EmotionRow(declared, title="Customer's feeling", note="as designed\n-1 bad, +1 good")
 
 
 def to_dot(bp: Blueprint, **options: Any) -> str:
@@ -1048,8 +1177,12 @@ def _figure_lines(overlay: StepOverlay | None) -> list[tuple[str, str]]:
 
 
 def _layout(bp: Blueprint, opts: Options, room: dict[tuple[Lane, str], float] | None = None) -> Layout:
-    """The grid with room for what this drawing adds: figures in the boxes, stage headers, the time row."""
+    """The grid with room for what this drawing adds: figures in the boxes, stage headers, the time row, the
+    emotion row (above the customer lane's boxes)."""
     figures = {sid: [ln for ln, _ in _figure_lines(o)] for sid, o in opts.overlays.items()}
+    if opts.emotion is not None:
+        room = dict(room or {})
+        room[(Lane.CUSTOMER, "above")] = room.get((Lane.CUSTOMER, "above"), 0.0) + EMOTION_HEIGHT
     return compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room,
                           figures={k: v for k, v in figures.items() if v},
                           header=STAGE_HEIGHT if _stages(bp, opts) else 0.0,
@@ -1122,7 +1255,7 @@ def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
 def _obstacles(bp: Blueprint, layout: Layout, opts: Options, markers: list[Rect],
                moments: list[tuple[float, float]]) -> list[Rect]:
     """What an arrow's label must not cover: boxes, markers, moments of truth, lines, lane titles, stage
-    headers and the time row."""
+    headers, the time row and the emotion row."""
     out = [Rect(b.left, b.top, b.right, b.bottom) for b in layout.boxes.values() if opts.show_evidence or b.kind != "evidence"]
     out += markers
     out += [Rect(x - MOMENT_SIZE, y - MOMENT_SIZE, x + MOMENT_SIZE, y + MOMENT_SIZE) for x, y in moments]
@@ -1131,6 +1264,7 @@ def _obstacles(bp: Blueprint, layout: Layout, opts: Options, markers: list[Rect]
     out += [r for _, r, _ in _stage_header_rects(bp, layout, opts)]
     if opts.time_row is not None:
         out += _time_row_rects(layout)
+    out += _emotion_rects(layout, opts)
     return out
 
 
@@ -1253,7 +1387,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         edges = _labelled_edges(bp, layout, opts)
         markers = _marker_rects(bp, layout, opts)
         wanted_routes, opts.continuations = split_across_rows(layout, [(i, t, h) for i, t, h, _, _ in edges])
-        routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout),
+        routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout) + _emotion_marks(layout, opts),
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
         moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
         obstacles = _obstacles(bp, layout, opts, markers, moments) + _row_gaps(layout)  # labels stay in their row

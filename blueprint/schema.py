@@ -25,7 +25,8 @@ __all__ = ["json_schema", "model_json_schema", "register_schema", "schema_kinds"
 SCHEMA_ID = "https://service-blueprint.dev/schema/blueprint.json"
 
 #: The file each kind of schema is shipped as, in ``blueprint/schemas/`` (``schemas/`` in a checkout).
-SCHEMA_FILES = {"blueprint": "blueprint.schema.json", "shifts": "shifts.schema.json", "scenarios": "scenarios.schema.json"}
+SCHEMA_FILES = {"blueprint": "blueprint.schema.json", "shifts": "shifts.schema.json", "scenarios": "scenarios.schema.json",
+                "survey_items": "survey_items.schema.json"}
 
 # Short written forms each model accepts besides its full mapping.
 _SHORT_FORMS: dict[str, list[dict[str, Any]]] = {
@@ -105,7 +106,16 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-_KINDS: dict[str, Callable[[], dict[str, Any]]] = {"blueprint": json_schema}
+def _survey_items_schema() -> dict[str, Any]:
+    """The JSON Schema of survey item maps (:mod:`blueprint.survey_items`)."""
+    from .survey_items import ItemMapFile
+
+    schema = model_json_schema(ItemMapFile)
+    schema["description"] = "The items of a SERVQUAL survey: each item's criterion, the blueprint step it is about, its text."
+    return schema
+
+
+_KINDS: dict[str, Callable[[], dict[str, Any]]] = {"blueprint": json_schema, "survey_items": _survey_items_schema}
 
 
 def register_schema(kind: str, make: Callable[[], dict[str, Any]]) -> None:

@@ -209,41 +209,33 @@ def read_weights(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def read_items(path: str | os.PathLike[str]) -> ItemMap:
     """An item map from YAML or JSON: ``items: {id: {criterion: ..., step: ..., text: ...}}`` (``step`` and
-    ``text`` optional; ``criterion`` may be left out for a standard item number)."""
+    ``text`` optional; ``criterion`` may be left out for a standard item number). Its JSON Schema is
+    ``blueprint schema --kind survey_items``."""
+    from pydantic import ValidationError
+
+    from .errors import problems_from_pydantic
+    from .survey_items import ItemMapFile
+
     source = str(path)
     data, lines = read_data(read_text_file(path, "an item map"), source=source)
-    if not isinstance(data, dict) or not isinstance(data.get("items"), dict) or not data["items"]:
-        raise SurveyError([Problem("error", "survey-items", "items", "expected a mapping 'items' of item ids to "
-                                   "{criterion, step, text}", source, lines.get(("items",), 1))], source)
+    try:
+        parsed = ItemMapFile.model_validate(data)
+    except ValidationError as e:
+        raise SurveyError(problems_from_pydantic(e, root=ItemMapFile, file=source, lines=lines), source) from None
     criterion: dict[str, str] = {}
     step: dict[str, str | None] = {}
     text: dict[str, str] = {}
     problems: list[Problem] = []
-    for key, body in data["items"].items():
-        item = str(key)
-        line = lines.get(("items", key))
-        if body is None:
-            body = {}
-        if not isinstance(body, dict):
-            problems.append(Problem("error", "survey-items", f"items.{item}", "expected a mapping with criterion, step "
-                                    "and text", source, line))
-            continue
-        unknown = sorted(set(body) - {"criterion", "step", "text"})
-        if unknown:
-            problems.append(Problem("error", "survey-items", f"items.{item}", f"unknown field(s) {', '.join(map(str, unknown))}; "
-                                    "known: criterion, step, text", source, line))
-        c = body.get("criterion", STANDARD_ITEMS.get(item, (None, ""))[0])
-        if not isinstance(c, str) or not c.strip():
+    for item, spec in parsed.items.items():
+        c = (spec.criterion if spec is not None else None) or STANDARD_ITEMS.get(item, (None, ""))[0]
+        if not c:
             problems.append(Problem("error", "survey-items", f"items.{item}.criterion", "expected the criterion's name "
-                                    "(needed for an item that is not a standard item number 1 to 22)", source, line))
+                                    "(needed for an item that is not a standard item number 1 to 22)", source,
+                                    lines.get(("items", item))))
             continue
         criterion[item] = c.strip().lower()
-        s = body.get("step")
-        if s is not None and not isinstance(s, str):
-            problems.append(Problem("error", "survey-items", f"items.{item}.step", f"expected a step id, got {s!r}",
-                                    source, line))
-        step[item] = s
-        text[item] = str(body.get("text", STANDARD_ITEMS.get(item, ("", ""))[1]))
+        step[item] = spec.step if spec is not None else None
+        text[item] = (spec.text if spec is not None and spec.text is not None else STANDARD_ITEMS.get(item, ("", ""))[1])
     if problems:
         raise SurveyError(problems, source)
     return ItemMap(criterion, step, text)

@@ -32,12 +32,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from blueprint.numbers import duration, percent
-from blueprint.render import Diagram, StepOverlay, TimeRow
+from blueprint.render import Diagram, EmotionRow, StepOverlay, TimeRow
 
 if TYPE_CHECKING:
     from simulate.results import Results
 
-__all__ = ["ALERT_FILL", "measured_overlays", "merge_overlays", "render_results", "time_row"]
+__all__ = ["ALERT_FILL", "emotion_row", "measured_overlays", "merge_overlays", "render_results", "time_row"]
 
 ALERT_FILL = "#fde2df"
 """Fill of a step with a measured figure past its target."""
@@ -130,10 +130,25 @@ def time_row(results: Results) -> TimeRow:
     return TimeRow(spent, total=total)
 
 
-def render_results(results: Results, *, figures: bool = True, time: bool = True, **options: Any) -> Diagram:
+def emotion_row(results: Results) -> EmotionRow:
+    """The experience of each step's waits as the emotion row: the mean gap in tolerances of its visits, every
+    segment together (:mod:`simulate.experience`); a step without a wait point has no point."""
+    table = results.experience()
+    if not len(table):
+        return EmotionRow({}, title="Customer's experience", note="no wait points")
+    pooled = table[table.index.get_level_values("segment") == "all"]
+    if not len(pooled):
+        pooled = table
+    return EmotionRow({str(step): float(v) for (step, _seg), v in pooled["gap"].items()},
+                      title="Customer's experience", note="gap in tolerances\n0: as expected")
+
+
+def render_results(results: Results, *, figures: bool = True, time: bool = True, experience: bool = False,
+                   **options: Any) -> Diagram:
     """The blueprint with what the run measured on it: figures in the boxes (``figures=False`` leaves
-    them out) and the customer's time under the lanes (``time=False``); other options as for
-    :func:`blueprint.render`. ``overlays`` given here are merged over the measured ones.
+    them out), the customer's time under the lanes (``time=False``) and with ``experience=True`` the
+    experience of the waits as an emotion row above the customer lane (:func:`emotion_row`); other options
+    as for :func:`blueprint.render`. ``overlays`` given here are merged over the measured ones.
 
     >>> results.render(max_columns=6).save("measured.svg")           # doctest: +SKIP
     """
@@ -147,6 +162,8 @@ def render_results(results: Results, *, figures: bool = True, time: bool = True,
     items = list(options.pop("legend_items", []) or [])
     if any(m.alerts for m in marks.values()):
         items.append((ALERT_FILL, "a measured figure past its target (in bold)"))
+    if experience:
+        options["emotion"] = emotion_row(results)
     return render(results.blueprint, overlays=marks, legend_items=items,
                   time_row=time_row(results) if time else None, **options)
 

@@ -315,7 +315,8 @@ class Results:
         reach it, the p90 wait against its tolerance, the share who gave up and how busy its role was
         (past a target in bold, the box in pale red), and under the lanes the customer's time at each
         step and the journey's mean and p90. ``figures=False`` or ``time=False`` leave either out;
-        other options as for :func:`blueprint.render` (``max_columns=6``, ``theme="print"``, ...).
+        ``experience=True`` adds the emotion row (the experience of each step's waits, above the customer
+        lane); other options as for :func:`blueprint.render` (``max_columns=6``, ``theme="print"``, ...).
         See :mod:`simulate.diagram`.
 
         >>> results.render(max_columns=6).save("measured.svg")      # doctest: +SKIP

@@ -47,6 +47,7 @@ FACADES = {
     ("blueprint.model", "blueprint.summary"): "Blueprint's text and HTML summary",
     ("blueprint.builder", "blueprint.model"): "the builder methods (bp.customer(...)) create the model's steps",
     ("simulate.results", "simulate.failpoints"): "Results.fail_points()",
+    ("simulate.results", "simulate.experience"): "Results.experience()",
     ("simulate.results", "simulate.storage"): "Results.save / load",
     ("simulate.scenarios.compare", "simulate.storage"): "Comparison.save / load",
     ("simulate.scenarios.scenario", "simulate.scenarios.apply"): "Scenario.apply()",

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover
 
 
 def _kind(path: Path) -> str:
-    return {".shifts": "shifts", ".scenarios": "scenarios"}.get(Path(path.stem).suffix, "blueprint")
+    return {".shifts": "shifts", ".scenarios": "scenarios", ".survey_items": "survey_items"}.get(Path(path.stem).suffix, "blueprint")
 
 
 def _validator(kind: str) -> Draft202012Validator:
@@ -67,7 +67,7 @@ def test_cli_prints_each_schema(kind: str) -> None:
 def test_cli_refuses_an_unknown_kind() -> None:
     result = CliRunner().invoke(simulate.cli.app, ["schema", "--kind", "shift"])
     assert result.exit_code == 2
-    assert "blueprint, shifts, scenarios" in result.output
+    assert "blueprint, survey_items, shifts, scenarios" in result.output
 
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))

@@ -201,10 +201,13 @@ def test_bad_points_and_item_maps_are_refused(tmp_path: Path) -> None:
     no_column = _write(tmp_path, "w2.csv", "respondent,tangibles\nr1,100\n")
     with pytest.raises(SurveyError, match="missing column.s. responsiveness"):
         score(survey, weights=no_column, bootstrap=100)
-    bad_map = _write(tmp_path, "items.yaml", 'items:\n  "10": {step: 3}\n  "X": {text: "own item"}\n')
+    bad_map = _write(tmp_path, "items.yaml", 'items:\n  "10": {step: 3}\n')
     with pytest.raises(SurveyError) as e:
         score(survey, items=bad_map, bootstrap=100)
-    assert "items.10.step: expected a step id" in str(e.value) and "items.X.criterion" in str(e.value)
+    assert "items.10.step: expected text, got 3" in str(e.value)
+    own = _write(tmp_path, "own.yaml", 'items:\n  "10": {}\n  "X": {text: "own item"}\n')
+    with pytest.raises(SurveyError, match=r"own.yaml:3: items.X.criterion: expected the criterion's name"):
+        score(survey, items=own, bootstrap=100)
     steps = _write(tmp_path, "steps.yaml", 'items:\n  "10": {step: answer_xx}\n  "1": {}\n')
     with pytest.raises(SurveyError, match="items.10.step: unknown step 'answer_xx'; known: call, choose"):
         score(survey, items=steps, blueprint=blueprint.load(f"{HOTLINE}.yaml"), bootstrap=100)

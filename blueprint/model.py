@@ -97,6 +97,8 @@ class WaitPoint(Model):
     expectation: str | None = Field(None, description="what the customer expects, in words")
     segments: dict[str, Duration] = Field(default_factory=dict, description="the tolerance of customer segments whose "
                                           "differs, by segment name (e.g. {business: 30 s})")
+    duration: Duration | None = Field(None, description="a staffed step: the longest its service may take once the "
+                                      "customer is answered (the wait is judged by the tolerance)")
 
     @model_validator(mode="before")
     @classmethod

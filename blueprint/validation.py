@@ -398,6 +398,10 @@ def _check_wait_points(c: _Collector, bp: Blueprint) -> None:
         for name in s.wait_point.segments:
             if name not in names:
                 c.error("unknown-segment", ("steps", i, "wait_point", "segments", name), _unknown("segment", name, names))
+        if s.wait_point.duration is not None and s.role is None and s.join is None:
+            c.error("duration-without-queue", ("steps", i, "wait_point", "duration"),
+                    "a step with no queue (no role, no join) is judged on its own time by the tolerance: give the "
+                    "longest time it may take as the tolerance and leave duration out")
     for name in (bp.expectations.segments if bp.expectations is not None else {}):
         if name not in names:
             c.error("unknown-segment", ("expectations", "segments", name), _unknown("segment", name, names))

@@ -49,10 +49,10 @@ __all__ = ["experience"]
 ALL = "all"
 
 
-def _keys(results: Results) -> list[tuple[str, str]]:
-    """(step, segment) pairs with experience counts, in the blueprint's step order."""
+def _keys(results: Results, source: str = "experience") -> list[tuple[str, str]]:
+    """(step, segment) pairs with experience counts (in the replications' ``source``), in the blueprint's step order."""
     rep = results.replications[0]
-    pairs = [tuple(k.split("@", 1)) for k in rep.experience]
+    pairs = [tuple(k.split("@", 1)) for k in getattr(rep, source)]
     order = {s.id: i for i, s in enumerate(results.blueprint.steps)}
     return sorted(((s, g) for s, g in pairs), key=lambda p: (order.get(p[0], len(order)), p[1]))
 
@@ -62,12 +62,12 @@ def _put(row: dict[str, Any], name: str, triple: tuple[float, float, float]) -> 
         row[column] = value
 
 
-def _sums(results: Results, step: str, segments: list[str], span: slice) -> dict[str, np.ndarray]:
+def _sums(results: Results, step: str, segments: list[str], span: slice, source: str = "experience") -> dict[str, np.ndarray]:
     """Per replication, the step's judged visits, met, gap and loss summed over ``segments`` and intervals ``span``."""
     out = {k: np.zeros(len(results.replications)) for k in ("judged", "met", "gap_sum", "loss_sum")}
     for r, rep in enumerate(results.replications):
         for g in segments:
-            e = rep.experience[f"{step}@{g}"]
+            e = getattr(rep, source)[f"{step}@{g}"]
             for k in out:
                 out[k][r] += float(np.sum(getattr(e, k)[span]))
     return out
@@ -114,13 +114,15 @@ def experience(results: Results, by: str = "step") -> pd.DataFrame:
     ``(step, segment)``, with a row ``all`` for every segment together where there are several; ranked by
     ``loss_share``), or per step and interval of the day (``by="interval"``: index ``(step, interval)``, every
     segment together, with ``start``, ``time`` and ``label``), or per expectation of the whole journey
-    (``by="journey"``: index ``(expectation, segment)``; see :class:`blueprint.experience.Expectations`). See the
-    module notes for each figure."""
-    if by not in ("step", "interval", "journey"):
-        raise ValueError(f"by must be 'step', 'interval' or 'journey', got {by!r}")
+    (``by="journey"``: index ``(expectation, segment)``; see :class:`blueprint.experience.Expectations`), or, as
+    ``by="step"``, for the staffed steps' own service time against their wait points' tolerable ``duration``
+    (``by="duration"``). See the module notes for each figure."""
+    if by not in ("step", "interval", "journey", "duration"):
+        raise ValueError(f"by must be 'step', 'interval', 'journey' or 'duration', got {by!r}")
     if by == "journey":
         return _by_journey(results)
-    keys = _keys(results)
+    source = "duration_experience" if by == "duration" else "experience"
+    keys = _keys(results, source)
     if not keys:
         return pd.DataFrame()
     segments: dict[str, list[str]] = {}
@@ -132,13 +134,13 @@ def experience(results: Results, by: str = "step") -> pd.DataFrame:
     days = (results.days * 86_400.0 - results.warmup) / 86_400.0
     arrivals = np.array([rep.journeys.arrivals for rep in results.replications], dtype=float)
     whole = slice(results.first_interval, None)
-    totals = {step: _sums(results, step, segs, whole) for step, segs in segments.items()}
+    totals = {step: _sums(results, step, segs, whole, source) for step, segs in segments.items()}
     all_loss = np.sum([t["loss_sum"] for t in totals.values()], axis=0)
     rows = []
     for step, segs in segments.items():
         groups = [[g] for g in segs] + ([segs] if len(segs) > 1 else [])
         for group in groups:
-            t = totals[step] if len(group) > 1 or len(segs) == 1 else _sums(results, step, group, whole)
+            t = totals[step] if len(group) > 1 or len(segs) == 1 else _sums(results, step, group, whole, source)
             row: dict[str, Any] = {"step": step, "segment": group[0] if len(group) == 1 else ALL, "label": labels.get(step, step)}
             _put(row, "visits", mean_ci(t["judged"] / days, low=0.0))
             _put(row, "met", proportion_ci(_ratio(t["met"], t["judged"]), t["judged"]))

@@ -306,3 +306,28 @@ def test_fail_points_are_ranked_by_the_experience_they_cost_too() -> None:
     assert ranked["experience_loss"].is_monotonic_decreasing and (ranked["experience_loss"] > 0).all()
     assert set(ranked.index) <= set(found.index)  # each keeps its rank by severity
     assert found.loc[found["step"] == "self_service", "experience_loss"].isna().all()  # no wait point there
+
+
+def test_a_tolerable_service_time_is_judged_apart_from_the_wait() -> None:
+    """Exact times, no queue: a 10-minute service against a tolerable 12 minutes (linear model) is met with gap
+    2/12; against 8 minutes it misses by 2/8; the journey adds the duration's gap to the wait's (0 s: gap 1)."""
+    for tolerable, met, gap in (("12 min", 1.0, 2 / 12), ("8 min", 0.0, -2 / 8)):
+        bp = blueprint.Blueprint("Service time")
+        step = bp.onstage("Serve", role="clerk", duration="10 min", wait_point={"tolerance": "1 min", "duration": tolerable})
+        bp.role("clerk", staffing="unlimited")
+        bp.arrive(step, rate="12 per h")
+        bp.experience = Experience(scale=1, exponent=1, loss=1)
+        results = simulate.run(bp, days=1, replications=2, seed=1, warmup="1 h", progress=False)
+        row = results.experience(by="duration").loc[("serve", "all")]
+        assert row["met"] == pytest.approx(met) and row["gap"] == pytest.approx(gap)
+        assert results.experience().loc[("serve", "all"), "gap"] == pytest.approx(1.0)  # served at once: the wait's gap
+        for rep in results.replications:
+            e = rep.journey_experience["all"]
+            assert e.wait_gap == pytest.approx(e.journeys * (1.0 + gap))
+
+
+def test_a_tolerable_duration_needs_a_queue() -> None:
+    bp = blueprint.Blueprint("Kiosk")
+    bp.customer("Use", duration="2 min", wait_point={"tolerance": "3 min", "duration": "2 min"})
+    problems = {p.code: p.path for p in bp.validate().errors}
+    assert problems["duration-without-queue"] == "steps[0].wait_point.duration"

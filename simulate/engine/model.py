@@ -161,6 +161,9 @@ class _Model:
             if wp is not None:
                 info.tolerances = [wp.segments[n].seconds if n in wp.segments else wp.tolerance.seconds for n in self.segments]
                 info.exp = [ExperienceCounters(self.n_intervals) for _ in self.segments]
+                if wp.duration is not None:
+                    info.duration_tolerance = wp.duration.seconds
+                    info.exp_duration = [ExperienceCounters(self.n_intervals) for _ in self.segments]
         self.step_stats = {sid: StepCounters() for sid in self.steps}
         for info in self.steps.values():
             if info.branch is not None:
@@ -590,7 +593,13 @@ class _Model:
         if felt <= tolerance:
             st.within += 1
         met, gap = self.experience.one(felt, tolerance)
-        info.exp[j.segment].add(int(t_enter // self.interval), met, gap)  # type: ignore[index]
+        i = int(t_enter // self.interval)
+        info.exp[j.segment].add(i, met, gap)  # type: ignore[index]
+        if info.duration_tolerance is not None:  # the service itself, against its tolerable duration
+            ok, g = self.experience.one(duration, info.duration_tolerance)
+            info.exp_duration[j.segment].add(i, ok, g)  # type: ignore[index]
+            gap += g
+            met = met and ok
         j.exp_gap += gap
         if not met:
             j.exp_missed = True
@@ -836,6 +845,8 @@ class _Model:
             experience={f"{sid}@{name}": c.intervals() for sid, info in self.steps.items() if info.exp is not None
                         for name, c in zip(self.segments, info.exp, strict=True)},
             journey_experience=dict(zip(self.segments, self.journey_exp, strict=True)),
+            duration_experience={f"{sid}@{name}": c.intervals() for sid, info in self.steps.items()
+                                 if info.exp_duration is not None for name, c in zip(self.segments, info.exp_duration, strict=True)},
             branches={sid: list(st.branch_n) for sid, st in self.step_stats.items() if st.branch_n},
             outcome_time=OutcomeTimes(**self.outcome_time),
         )

@@ -167,7 +167,7 @@ class JourneyExperience:
     """The counted journeys of one customer segment that ended, against what they expected of the whole journey
     (:class:`blueprint.experience.Expectations`): ``journeys`` judged, ``all_met`` those that met every expectation
     and were served to the end, ``gap_sum`` their gaps (in tolerances) summed, ``wait_met`` those whose every wait
-    was felt within its tolerance, and per expectation its gaps (``wait_gap``, ``time_gap``, ``transfer_gap``, ``contact_gap``), the journeys it applied to (``time_judged``,
+    (and service time with a tolerable duration) was felt within its tolerance, and per expectation its gaps (``wait_gap``, ``time_gap``, ``transfer_gap``, ``contact_gap``), the journeys it applied to (``time_judged``,
     ``transfer_judged``, ``contact_judged``) and those that met it (``time_met``, ``transfer_met``, ``contact_met``)."""
 
     journeys: float = 0.0
@@ -378,5 +378,7 @@ class Replication:
     served_busy: dict[str, list[float]] = field(default_factory=dict)
     # per step with a wait point and customer segment ("step@segment"): how the visits felt against the tolerance
     experience: dict[str, ExperienceIntervals] = field(default_factory=dict)
+    # per staffed step whose wait point gives a tolerable duration, and segment: how its service time felt
+    duration_experience: dict[str, ExperienceIntervals] = field(default_factory=dict)
     # per customer segment: the journeys against what they expected of the whole journey
     journey_experience: dict[str, JourneyExperience] = field(default_factory=dict)

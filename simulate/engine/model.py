@@ -611,8 +611,15 @@ class _Model:
         expects = self.expects[j.segment]
         gap, met = j.exp_gap, served and not j.exp_missed
         e.journeys += 1
-        e.wait_gap += j.exp_gap
-        e.wait_met += not j.exp_missed
+        if gap:
+            e.wait_gap += gap
+        if not j.exp_missed:
+            e.wait_met += 1
+        if expects is None:  # the waits alone: the common case
+            e.gap_sum += gap
+            if met:
+                e.all_met += 1
+            return
         if expects is not None:
             total = expects.total_time
             if total is not None:

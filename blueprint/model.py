@@ -99,6 +99,8 @@ class WaitPoint(Model):
                                           "differs, by segment name (e.g. {business: 30 s})")
     duration: Duration | None = Field(None, description="a staffed step: the longest its service may take once the "
                                       "customer is answered (the wait is judged by the tolerance)")
+    duration_segments: dict[str, Duration] = Field(default_factory=dict, description="the tolerable service time of "
+                                                   "customer segments whose differs, by segment name")
 
     @model_validator(mode="before")
     @classmethod

@@ -395,9 +395,13 @@ def _check_wait_points(c: _Collector, bp: Blueprint) -> None:
     for i, s in enumerate(bp.steps):
         if s.wait_point is None:
             continue
-        for name in s.wait_point.segments:
-            if name not in names:
-                c.error("unknown-segment", ("steps", i, "wait_point", "segments", name), _unknown("segment", name, names))
+        for field in ("segments", "duration_segments"):
+            for name in getattr(s.wait_point, field):
+                if name not in names:
+                    c.error("unknown-segment", ("steps", i, "wait_point", field, name), _unknown("segment", name, names))
+        if s.wait_point.duration_segments and s.wait_point.duration is None:
+            c.error("duration-segments-alone", ("steps", i, "wait_point", "duration_segments"),
+                    "a tolerable service time per segment needs one for everyone else: give duration too")
         if s.wait_point.duration is not None and s.role is None and s.join is None:
             c.error("duration-without-queue", ("steps", i, "wait_point", "duration"),
                     "a step with no queue (no role, no join) is judged on its own time by the tolerance: give the "

@@ -332,3 +332,19 @@ def test_a_tolerable_duration_needs_a_queue() -> None:
     bp.customer("Use", duration="2 min", wait_point={"tolerance": "3 min", "duration": "2 min"})
     problems = {p.code: p.path for p in bp.validate().errors}
     assert problems["duration-without-queue"] == "steps[0].wait_point.duration"
+
+
+def test_a_segment_with_its_own_tolerable_service_time_is_judged_against_it() -> None:
+    bp = blueprint.Blueprint("Service time")
+    step = bp.onstage("Serve", role="clerk", duration="10 min",
+                      wait_point={"tolerance": "1 min", "duration": "12 min", "duration_segments": {"business": "8 min"}})
+    bp.role("clerk", staffing="unlimited")
+    bp.arrive(step, rate="12 per h", segments=[{"name": "business", "share": 0.5}, {"name": "consumer", "share": 0.5}])
+    bp.experience = Experience(scale=1, exponent=1, loss=1)  # 10 minutes: within 12, past 8
+    results = simulate.run(bp, days=1, replications=2, seed=1, progress=False)
+    table = results.experience(by="duration")
+    assert table.loc[("serve", "business"), "met"] == 0.0 and table.loc[("serve", "consumer"), "met"] == 1.0
+    bp.steps[0].wait_point = blueprint.WaitPoint(tolerance="1 min", duration_segments={"vip": "5 min"})
+    codes = {p.code: p.path for p in bp.validate().errors}
+    assert codes["unknown-segment"] == "steps[0].wait_point.duration_segments.vip"
+    assert codes["duration-segments-alone"] == "steps[0].wait_point.duration_segments"

@@ -162,7 +162,8 @@ class _Model:
                 info.tolerances = [wp.segments[n].seconds if n in wp.segments else wp.tolerance.seconds for n in self.segments]
                 info.exp = [ExperienceCounters(self.n_intervals) for _ in self.segments]
                 if wp.duration is not None:
-                    info.duration_tolerance = wp.duration.seconds
+                    info.duration_tolerances = [wp.duration_segments[n].seconds if n in wp.duration_segments
+                                                else wp.duration.seconds for n in self.segments]
                     info.exp_duration = [ExperienceCounters(self.n_intervals) for _ in self.segments]
         self.step_stats = {sid: StepCounters() for sid in self.steps}
         for info in self.steps.values():
@@ -595,8 +596,8 @@ class _Model:
         met, gap = self.experience.one(felt, tolerance)
         i = int(t_enter // self.interval)
         info.exp[j.segment].add(i, met, gap)  # type: ignore[index]
-        if info.duration_tolerance is not None:  # the service itself, against its tolerable duration
-            ok, g = self.experience.one(duration, info.duration_tolerance)
+        if info.duration_tolerances is not None:  # the service itself, against its tolerable duration
+            ok, g = self.experience.one(duration, info.duration_tolerances[j.segment])
             info.exp_duration[j.segment].add(i, ok, g)  # type: ignore[index]
             gap += g
             met = met and ok

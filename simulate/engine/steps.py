@@ -59,7 +59,7 @@ class StepRecord:
     is_join: bool
     tolerances: list[float] | None = None  # the wait point's tolerance per customer segment (the model's order)
     exp: list[ExperienceCounters] | None = None  # the experience of its visits per customer segment
-    duration_tolerance: float | None = None  # a staffed step's tolerable service time (its wait point's duration)
+    duration_tolerances: list[float] | None = None  # a staffed step's tolerable service time per customer segment
     exp_duration: list[ExperienceCounters] | None = None  # how its service time felt, per customer segment
     trivial: bool = False
     in_cycle: bool = True

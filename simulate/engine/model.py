@@ -621,29 +621,18 @@ class _Model:
             if met:
                 e.all_met += 1
             return
-        if expects is not None:
-            total = expects.total_time
-            if total is not None:
-                ok, g = self.experience.one(spent, total.seconds)
-                e.time_judged += 1
-                e.time_met += ok
-                e.time_gap += g
+        loss = self.experience.loss
+        total = expects.total_time
+        for kind, applies, judged in (
+            ("time", total is not None, lambda: self.experience.one(spent, total.seconds)),  # type: ignore[union-attr]
+            ("transfer", expects.no_transfer, lambda: (j.transfers == 0, -loss * j.transfers)),
+            ("contact", expects.first_contact, lambda: (j.retries == 0, -loss * j.retries)),
+        ):
+            if applies:
+                ok, g = judged()
+                e.judge(kind, ok, g)
                 gap += g
                 met = met and ok
-            if expects.no_transfer:
-                g = -self.experience.loss * j.transfers
-                e.transfer_judged += 1
-                e.transfer_met += j.transfers == 0
-                e.transfer_gap += g
-                gap += g
-                met = met and j.transfers == 0
-            if expects.first_contact:
-                g = -self.experience.loss * j.retries
-                e.contact_judged += 1
-                e.contact_met += j.retries == 0
-                e.contact_gap += g
-                gap += g
-                met = met and j.retries == 0
         e.gap_sum += gap
         e.all_met += met
 

@@ -185,6 +185,12 @@ class JourneyExperience:
     contact_judged: float = 0.0
     contact_met: float = 0.0
 
+    def judge(self, kind: str, met: bool, gap: float) -> None:
+        """One journey judged against the expectation ``kind`` ("time", "transfer" or "contact")."""
+        setattr(self, f"{kind}_judged", getattr(self, f"{kind}_judged") + 1)
+        setattr(self, f"{kind}_met", getattr(self, f"{kind}_met") + met)
+        setattr(self, f"{kind}_gap", getattr(self, f"{kind}_gap") + gap)
+
 
 @dataclass
 class JourneyFigures:

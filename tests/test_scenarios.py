@@ -185,7 +185,7 @@ def test_invalid_scenario_fails_with_the_blueprint_message_prefixed(bp: blueprin
     with pytest.raises(ScenarioError) as e:
         Scenario("two ways out", add_flows=[{"from": "answer", "to": "hang_up"}]).apply(bp)
     message = str(e.value)
-    assert message.startswith("scenario 'two ways out': examples/contact_center.yaml:149: flows[3]: 2 flows leave 'answer'")
+    assert message.startswith("scenario 'two ways out': examples/contact_center.yaml:150: flows[3]: 2 flows leave 'answer'")
 
 
 def test_unknown_names_are_reported_all_at_once_with_suggestions(bp: blueprint.Blueprint) -> None:

@@ -17,6 +17,7 @@ from blueprint import Blueprint
 from simulate.engine.model import RunawayJourney
 from simulate.engine.pool import StaffPool
 from simulate.engine.stats import SpanSum, TimeAverage
+from simulate.work import WorkLimitError
 
 from . import strategies as bst
 
@@ -109,6 +110,11 @@ def test_every_arrival_ends_served_abandoned_or_still_in_the_system(bp: Blueprin
         # Callers with no patience who call back at once, with nobody on duty, never end:
         # the engine stops them with a clear error. Only retry flows can do this.
         assert any(f.kind.value == "retry" for f in bp.flows)
+        assume(False)
+    except WorkLimitError as e:
+        # A loop taken almost surely (a fail point certain to fail whose recovery leads back to it, a rework
+        # taken every time): refused before the run starts, with the reason; there is nothing to conserve.
+        assert "infinitely many steps" in str(e) or "over the limit" in str(e), str(e)
         assume(False)
     conservation(results)
     again = simulate.run(bp, days=days, replications=2, seed=3)

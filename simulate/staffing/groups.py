@@ -39,7 +39,7 @@ import pandas as pd
 
 from blueprint import Blueprint
 
-__all__ = ["first_choice", "fold_into_groups", "judged_roles", "planned_groups", "staff_units"]
+__all__ = ["first_choice", "fold_into_groups", "lowest_service", "planned_groups"]
 
 
 def first_choice(bp: Blueprint) -> dict[str, str]:
@@ -61,19 +61,6 @@ def planned_groups(bp: Blueprint) -> dict[str, list[str]]:
     first = first_choice(bp)
     return {g.name: [s for s in g.skills if first.get(s) == g.name] for g in bp.groups
             if any(first.get(s) == g.name for s in g.skills)}
-
-
-def staff_units(bp: Blueprint, roles: list[str]) -> list[str]:
-    """What a plan staffs: ``roles`` that are not skills, then the planned groups."""
-    skills = bp.skills()
-    return [r for r in roles if r not in skills] + list(planned_groups(bp))
-
-
-def judged_roles(bp: Blueprint, units: list[str]) -> dict[str, list[str]]:
-    """Per staffed unit, the roles whose targets judge it: a role itself; a planned group's skills it
-    is first choice for."""
-    groups = planned_groups(bp)
-    return {u: groups.get(u, [u]) for u in units}
 
 
 def fold_into_groups(bp: Blueprint, frames: dict[str, pd.DataFrame],
@@ -108,3 +95,9 @@ def binding(name: str, options: list[pd.DataFrame]) -> pd.DataFrame:
                 best[column] = np.where(more, other[column].to_numpy(), best[column].to_numpy())
     best["role"] = name
     return best
+
+
+def lowest_service(staff: pd.DataFrame, roles: list[str]) -> str:
+    """Of ``roles``, the one with the lowest service level in a :meth:`Results.staff` table (the first on a tie;
+    a role without one counts as fully served): the skill a planned group's figures are shown for."""
+    return str(staff["service_level"].reindex(roles).astype(float).fillna(1.0).idxmin())

@@ -39,6 +39,7 @@ from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, interval_columns
 from simulate.run import resolve_seed, run
+from simulate.staffing.groups import lowest_service
 from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
 from simulate.staffing.misses import count_intervals
 from simulate.staffing.misses import misses as find_misses
@@ -354,12 +355,6 @@ class StaffingPlan:
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
                 f"cost {money(self.cost)}, {number(self.paid_hours)} paid hours, {len(self.rounds)} round(s)"
                 f"{_shown(s).to_html()}</div>")
-
-
-def lowest_service(staff: pd.DataFrame, roles: list[str]) -> str:
-    """Of ``roles``, the one with the lowest service level in a :meth:`Results.staff` table (the first on a tie;
-    a role without one counts as fully served)."""
-    return str(staff["service_level"].reindex(roles).astype(float).fillna(1.0).idxmin())
 
 
 def _shown(summary: pd.DataFrame) -> pd.DataFrame:

@@ -63,7 +63,7 @@ from simulate.engine.model import DEFAULT_TARGET_SECONDS
 from simulate.engine.semantics import held_roles
 from simulate.engine.timeline import profile_timeline
 from simulate.staffing.agents import StaffingTieWarning, agents_for
-from simulate.staffing.groups import binding, fold_into_groups, planned_groups
+from simulate.staffing.groups import binding, fold_into_groups, lowest_service, planned_groups
 from simulate.staffing.table import Requirements, RequirementSettings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -481,7 +481,7 @@ def _with_simulated(frames: list[pd.DataFrame], groups: dict[str, list[str]], re
     for frame in frames:
         role = frame["role"].iloc[0]
         if role in groups:
-            worst = str(results.staff()["service_level"].reindex(groups[role]).astype(float).fillna(1.0).idxmin())
+            worst = lowest_service(results.staff(), groups[role])
             per, own = results.roles(worst), results.groups(role)
         else:
             per = own = results.roles(role)

@@ -484,3 +484,37 @@ def test_days_with_the_same_requirement_get_the_same_shifts() -> None:
     short = even.shifts[even.shifts["template"] == "short"]["count"].sum()
     assert short <= 0.3 * even.shifts["count"].sum() + 1e-9
     assert even.paid_hours <= week.paid_hours + 3 * 8.5  # at most a shift a day dearer than the uneven plan
+
+
+def test_days_tied_in_the_program_cost_no_more_than_a_copy() -> None:
+    """``alike`` ties the days of a class inside the integer program: the same starts, counts and breaks on
+    each day, every interval covered, the part-time share kept, and (solved to optimality) never dearer than
+    copying a day of the untied plan, never cheaper than the untied plan itself."""
+    from simulate.staffing.shifts.symmetry import same_days
+
+    rng = np.random.default_rng(4)
+    mid = [0] * 32 + list(rng.integers(3, 9, 40)) + [0] * 24
+    days = [[0] * 32 + list(rng.integers(2, 10, 40)) + [0] * 24, mid, mid, mid, [0] * 32 + [4] * 40 + [0] * 24,
+            [0] * 96, [0] * 96]
+    templates = ShiftTemplates.model_validate({"max_part_time_share": 0.3, "templates": [
+        {"name": "day", "earliest_start": "07:00", "latest_start": "10:00", "length": "8.5 h",
+         "breaks": [{"length": "30 min", "earliest": "3 h", "latest": "5 h"}]},
+        {"name": "short", "earliest_start": "08:00", "latest_start": "14:00", "length": "4 h", "part_time": True}]})
+    need = [v for d in days for v in d]
+    classes = [[0], [1, 2, 3], [4], [5], [6]]
+    free = schedule_shifts(need, templates, method="mip", mip_gap=0, time_limit=60)
+    tied = schedule_shifts(need, templates, method="mip", mip_gap=0, time_limit=60, alike=classes)
+    copied = same_days(free, classes, per_day=96)
+    assert tied.status == "optimal"
+    loose = {d: sorted(zip(g["template"], g["start"], g["count"])) for d, g in free.shifts.groupby("day")}
+    assert not loose["tuesday"] == loose["wednesday"] == loose["thursday"]  # untied, the solver staffs them apart
+    shapes = {d: sorted(zip(g["template"], g["start"], g["breaks"], g["count"])) for d, g in tied.shifts.groupby("day")}
+    assert shapes["tuesday"] == shapes["wednesday"] == shapes["thursday"]
+    assert (tied.coverage["on_duty"] >= tied.coverage["required"]).all()
+    short = tied.shifts[tied.shifts["template"] == "short"]["count"].sum()
+    assert short <= 0.3 * tied.shifts["count"].sum() + 1e-9
+    assert free.paid_hours - 1e-9 <= tied.paid_hours <= copied.paid_hours + 1e-9
+    assert tied.paid_hours < copied.paid_hours  # on this week the copy of one day costs 28 hours more
+    # classes of one day change nothing
+    alone = schedule_shifts(need, templates, method="mip", mip_gap=0, time_limit=60, alike=[[d] for d in range(7)])
+    assert alone.paid_hours == free.paid_hours

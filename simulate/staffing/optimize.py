@@ -498,15 +498,17 @@ class Loop:  # the search reads it as a search.ShiftBuyer
         self.out_of_reach: dict[str, set[int]] = {r: set() for r in self.roles}  # intervals no template can staff (more)
         self.raised: dict[str, NDArray[np.int64]] = {}  # the requirement before the last raise
 
-    def plan(self, r: str) -> ShiftPlan:
-        """Role ``r``'s shift plan for its requirement; raises the templates cannot staff are taken back."""
+    def plan(self, r: str, alike: list[list[int]] | None = None) -> ShiftPlan:
+        """Role ``r``'s shift plan for its requirement, the days of each class in ``alike`` staffed alike (day
+        numbers from the run's start); raises the templates cannot staff are taken back."""
         per_day = int(round(DAY / self.w))
         need = self.need[r]
+        long = self.n > per_day
         for _ in range(3):
             try:
-                return schedule_shifts(need if self.n > per_day else need[:per_day], self.tpl[r],
+                return schedule_shifts(need if long else need[:per_day], self.tpl[r],
                                        objective=self.objective, interval=f"{self.w / 60:g} min", start="00:00",
-                                       time_limit=self.time_limit)
+                                       time_limit=self.time_limit, alike=alike if long else None)
             except InfeasibleShiftsError as e:
                 if r not in self.raised:
                     raise  # the first requirement itself cannot be covered: say so

@@ -43,7 +43,6 @@ from simulate.results import Results
 from simulate.run import extend, run
 from simulate.staffing.erlang_a import erlang_a_arrays
 from simulate.staffing.pooled import RoleCounts, bounded, judged_periods, pooled_figures, role_counts
-from simulate.staffing.shifts.symmetry import same_days
 from simulate.staffing.verify import widest_undecided, with_targets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,7 +73,7 @@ class ShiftBuyer(Protocol):
     raised: dict[str, NDArray[np.int64]]
     out_of_reach: dict[str, set[int]]
 
-    def plan(self, r: str) -> ShiftPlan: ...
+    def plan(self, r: str, alike: list[list[int]] | None = None) -> ShiftPlan: ...
 
 
 #: A role and the days judged together: ``(role, days)``; ``days`` None means the whole run as it is. With
@@ -202,14 +201,8 @@ class Search:
 
     def plans(self) -> dict[str, ShiftPlan]:
         """The cheapest shifts for the current requirement; identical days get identical shifts."""
-        out = {}
         multi = [list(c) for c in self.classes if c is not None and len(c) > 1]
-        for r in self.loop.roles:
-            plan = self.loop.plan(r)
-            if multi and len(plan.coverage) == self.n:
-                plan = same_days(plan, multi, self.per_day)
-            out[r] = plan
-        return out
+        return {r: self.loop.plan(r, multi or None) for r in self.loop.roles}
 
     def evidence(self, ev: _Evaluation) -> pd.DataFrame:
         """The search's last judgement, one table: per role, days judged together (``days``: "all" for

@@ -12,6 +12,7 @@ import html
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -36,6 +37,7 @@ from simulate.staffing.shifts.program import (
     units_from_solution,
     weights,
 )
+from simulate.staffing.shifts.symmetry import same_days, tie_days
 from simulate.staffing.shifts.templates import BreakRule, TemplatesLike, as_templates
 
 if TYPE_CHECKING:
@@ -320,11 +322,18 @@ def _by_decomposition(grid: Grid, objective: Objective, penalty: float | None, *
 
 
 def _whole_program(grid: Grid, objective: Objective, penalty: float | None, *, limit: float,
-                   time_limit: float | None, mip_gap: float, began: float) -> ShiftPlan:
-    """The plan HiGHS finds for the whole integer program (branch and bound)."""
+                   time_limit: float | None, mip_gap: float, began: float,
+                   alike: Sequence[Sequence[int]] | None = None) -> ShiftPlan | None:
+    """The plan HiGHS finds for the whole integer program (branch and bound); with ``alike`` the days of
+    each class staffed alike (:func:`~simulate.staffing.shifts.symmetry.tie_days`), None when that finds
+    no plan in time."""
     built = build(grid, objective, penalty=penalty)
+    if alike:
+        built = tie_days(built, grid, alike)
     left = None if time_limit is None else max(limit - (time.perf_counter() - began), 1.0)
     res = solve(built, time_limit=left, mip_gap=mip_gap)
+    if res.x is None and alike:
+        return None
     if res.x is None:
         if res.status == 2:
             diagnose(grid, time_limit)
@@ -354,6 +363,7 @@ def schedule_shifts(
     start: str = "00:00",
     day: str | None = None,
     cyclic: bool | None = None,
+    alike: Sequence[Sequence[int]] | None = None,
 ) -> ShiftPlan:
     """The cheapest shifts, with their breaks, covering ``requirements`` in every interval.
 
@@ -388,6 +398,12 @@ def schedule_shifts(
     within ``mip_gap``; ``"time limit reached"``; ``"stopped: no window improves
     the plan"``) and the ``gap`` proven.
 
+    ``alike``: classes of days to staff alike (day numbers from the horizon's first day, e.g.
+    ``[[1, 2, 3]]`` for a Tuesday, Wednesday and Thursday with the same demand): the whole program
+    is solved with each class's days tied, so the plan is the cheapest of those that give the days
+    the same shifts and breaks (:mod:`~simulate.staffing.shifts.symmetry`). Without a plan in time,
+    the untied plan's cheapest valid day is copied to the others instead.
+
     Raises :class:`InfeasibleShiftsError` naming the intervals that cannot be
     covered and why, when no plan covers a hard requirement.
 
@@ -406,14 +422,24 @@ def schedule_shifts(
     penalty = penalty if soft else None
     began = time.perf_counter()
     limit = float(time_limit) if time_limit is not None else math.inf
+    tied = [list(c) for c in alike or () if len(c) > 1]
+    if tied:
+        found = _whole_program(grid, objective, penalty, limit=limit, time_limit=time_limit, mip_gap=mip_gap,
+                               began=began, alike=tied)
+        if found is not None:
+            return found
+        began = time.perf_counter()  # the untied plan, then the copy, get the time limit afresh
     window = _window(grid, method)
-    plan = None
+    plan: ShiftPlan | None = None
     if window is not None:
         plan = _by_decomposition(grid, objective, penalty, limit=limit, time_limit=time_limit, mip_gap=mip_gap,
                                  window=window, began=began)
     if plan is None:  # a day, or what the decomposition could not cover: the whole program
         plan = _whole_program(grid, objective, penalty, limit=limit, time_limit=time_limit, mip_gap=mip_gap,
                               began=began)
+    assert plan is not None  # the whole program raises rather than return nothing when untied
     if penalty is None and plan.shortfall:  # pragma: no cover - the matching is exact; this guards the guarantee
         raise RuntimeError("the recovered breaks leave intervals short; please report this as a bug")
+    if tied:
+        plan = same_days(plan, tied, int(round(DAY / h.step)))
     return plan

@@ -245,7 +245,7 @@ def _check_journey(c: _Collector, bp: Blueprint, *, graph_known: bool) -> set[st
     # (or an "otherwise" left with nothing) is no way out, however it is drawn.
     live = _live_graph(bp, g)
     can_exit: set[str] = set()
-    for x in exit_steps(bp):
+    for x in [*exit_steps(bp), *_lost_at(bp)]:
         if x in live:
             can_exit |= {x} | nx.ancestors(live, x)
     into_trap = _check_trapped_loops(c, bp, live, can_exit)
@@ -258,11 +258,29 @@ def _check_journey(c: _Collector, bp: Blueprint, *, graph_known: bool) -> set[st
 
 
 def _live_graph(bp: Blueprint, g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """``g`` without the branch flows that can never be taken."""
+    """``g`` without the flows that can never be taken: branch flows that can never be taken, a recovery
+    that no visit fails into (no probability, or 0), and the onward flows of a step every visit of which
+    fails (probability 1: only its recovery, and the call-backs of those who gave up in its queue, leave it)."""
     live = g.copy()
     live.remove_edges_from([(f.source, f.target, i) for i in _never_taken(bp)
                             if live.has_edge(bp.flows[i].source, bp.flows[i].target, i) for f in [bp.flows[i]]])
+    for s in bp.steps:
+        fp = s.fail_point
+        if fp is None or s.id not in live:
+            continue
+        p = fp.probability or 0.0
+        if p <= 0 and fp.recovery is not None and live.has_edge(s.id, fp.recovery, ("recovery", s.id)):
+            live.remove_edge(s.id, fp.recovery, ("recovery", s.id))
+        if p >= 1:
+            live.remove_edges_from([(u, v, key) for u, v, key, kind in live.out_edges(s.id, keys=True, data="kind")
+                                    if kind not in ("recovery", "retry")])
     return live
+
+
+def _lost_at(bp: Blueprint) -> list[str]:
+    """Steps where a customer can leave by a failure with no recovery step (the customer is lost)."""
+    return [s.id for s in bp.steps if s.fail_point is not None and (s.fail_point.probability or 0.0) > 0
+            and s.fail_point.recovery is None]
 
 
 def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, can_exit: set[str]) -> set[str]:
@@ -288,7 +306,13 @@ def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, ca
         cycle = _cycle_through(live, comp, bp.flows[closing].target if closing is not None else min(comp, key=step_ids.index))
         loc: Loc = ("flows", closing) if closing is not None else ("steps", step_ids.index(cycle[0]))
         dead_exits = [i for i in _never_taken(bp) if bp.flows[i].source in comp and bp.flows[i].target not in comp]
+        certain = [x.id for x in bp.steps if x.id in comp and x.fail_point is not None
+                   and (x.fail_point.probability or 0.0) >= 1]
         why = " (the flows leaving it have probability 0)" if dead_exits else ""
+        if certain:
+            why = (f" (every visit of {', '.join(repr(x) for x in certain)} fails: fail_point.probability 1 "
+                   "sends each customer to its recovery again)")
+            loc = ("steps", step_ids.index(certain[0]), "fail_point", "probability")
         c.error("trapped-loop", loc, f"loop {' → '.join(cycle + [cycle[0]])} has no way out{why}")
     return into_trap
 

@@ -647,6 +647,8 @@ def _blueprint_data(
                     fp["probability"] = draw(_PROBABILITY)
                 if draw(_BOOL):
                     fp["recovery"] = pick(draw, ids)
+                    if fp.get("probability", 0) >= 1:  # every visit would fail into the recovery: a loop with no
+                        fp["probability"] = 0.95     # way out when the recovery leads back (the validator says so)
                 s["fail_point"] = fp
         if chance(draw, 4):
             if draw(_BOOL):

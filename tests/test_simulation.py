@@ -112,8 +112,8 @@ def test_every_arrival_ends_served_abandoned_or_still_in_the_system(bp: Blueprin
         assert any(f.kind.value == "retry" for f in bp.flows)
         assume(False)
     except WorkLimitError as e:
-        # A loop taken almost surely (a fail point certain to fail whose recovery leads back to it, a rework
-        # taken every time): refused before the run starts, with the reason; there is nothing to conserve.
+        # A loop taken almost surely (a fail point failing 95% of visits whose recovery leads back to it, a rework
+        # taken nearly every time): refused before the run starts, with the reason; there is nothing to conserve.
         assert "infinitely many steps" in str(e) or "over the limit" in str(e), str(e)
         assume(False)
     conservation(results)

@@ -166,3 +166,34 @@ def test_report_raise_and_bool() -> None:
         bp.check()
     with pytest.raises(blueprint.BlueprintError):
         report.raise_for_errors()
+
+
+def test_a_fail_point_certain_to_fail_back_into_itself_is_a_loop_with_no_way_out() -> None:
+    """A fail point with probability 1 fails every visit: its step's own flows are never taken, only its
+    recovery. Recovering into the step itself (or upstream of it) leaves no way out; the error names the
+    fail point. Recovering downstream, or losing the customer (no recovery), is a way out."""
+    def desk(probability: float, recovery: str | None) -> Blueprint:
+        bp = Blueprint("Desk")
+        ask = bp.customer("Ask")
+        serve = bp.onstage("Serve", role="clerk", duration="3 min",
+                           fail_point={"probability": probability, **({"recovery": recovery} if recovery else {})})
+        fix = bp.backstage("Fix", role="clerk", duration="5 min")
+        done = bp.customer("Done")
+        ask >> serve >> fix >> done
+        bp.role("clerk", staffing=2)
+        bp.arrive(ask, rate="10 per h")
+        return bp
+
+    for back in ("serve", "ask"):
+        got = messages(desk(1.0, back))
+        assert len(got) == 1 and got[0][:2] == ("error", "steps[1].fail_point.probability"), got
+        assert "has no way out" in got[0][2] and "every visit of 'serve' fails" in got[0][2]
+    assert messages(desk(1.0, "done")) == []
+    assert messages(desk(1.0, None)) == []  # every customer lost there: an end, if a sad one
+    # a way out one visit in a hundred: no error (the load of a hundred visits each is a warning)
+    assert [m for m in messages(desk(0.99, "serve")) if m[0] == "error"] == []
+    # and the simulator is never asked: the run refuses the blueprint with the validator's message
+    import simulate
+
+    with pytest.raises(BlueprintValidationError, match="every visit of 'serve' fails"):
+        simulate.run(desk(1.0, "serve"), days=0.1, replications=1, progress=False)

@@ -35,7 +35,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-
 from scipy import sparse
 
 from blueprint.staffing import DAY

@@ -51,6 +51,9 @@ fixed; then windows of 6 hours of starts are solved again exactly by HiGHS,
 everything else fixed, the windows furthest above the LP first, until the gap
 to the LP bound is at most ``mip_gap`` or ``time_limit`` runs out. The gap
 reported is always against a proven bound (HiGHS's dual bound, or the LP).
+With ``alike`` (classes of days with the same demand) the week goes to HiGHS
+whole with each class's days tied, so they get the same shifts at the least
+cost (``symmetry``).
 
 See ``benchmarks/staffing.py`` for the speed on a day and a week of a contact
 centre.
@@ -60,7 +63,7 @@ One concept per module: ``templates`` (the kinds of shift and their file),
 integer program, solving it, and the breaks given back to shifts), ``decompose``
 (long horizons), ``diagnose`` (infeasible requirements, explained), ``plan``
 (:class:`ShiftPlan` and :func:`schedule_shifts`), ``surplus`` (why a plan puts more staff on
-duty than required) and ``greedy`` (the baseline).
+duty than required), ``symmetry`` (days with the same demand staffed alike) and ``greedy`` (the baseline).
 """
 
 from simulate.staffing.shifts.diagnose import InfeasibleShiftsError

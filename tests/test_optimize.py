@@ -136,6 +136,35 @@ def test_the_loop_gives_back_what_is_spare() -> None:
     assert trimmed.meets_target, trimmed.misses
 
 
+def test_the_trim_removes_a_spare_shift_the_simulation_confirms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trim alone (the give-back skipped) on a plan bought for a requirement inflated by shrinkage:
+    it removes whole shifts, each checked on the same customers, never below what the target needs: the
+    trimmed plan is cheaper and still meets the day's target on held-out customers; with ``trim=0`` nothing
+    is removed."""
+    from simulate.staffing.search import Search
+
+    monkeypatch.setattr(Search, "give_back", lambda self, base, max_rounds: base)
+    bp = blueprint.Blueprint("Desk")
+    call = bp.customer("Call")
+    answer = bp.onstage("Answer", role="agent", duration="exp(4 min)", wait_point="60 s")
+    call >> answer
+    bp.role("agent", staffing=5, target={"service_level": 0.8, "within": "60 s"})
+    bp.arrive(call, profile={"interval": "1 h", "start": "08:00", "values": [60, 90, 120, 120, 90, 60, 60, 60]},
+              patience="exp(3 min)")
+    templates = {"agent": [{"name": "four", "earliest_start": "08:00", "latest_start": "12:00",
+                            "start_step": "30 min", "length": "4 h"}]}
+    options = dict(templates=templates, shrinkage=0.3, replications=20, seed=3, level="hour")
+    kept = simulate.optimize_staffing(bp, trim=0, verify=False, **options)
+    trimmed = simulate.optimize_staffing(bp, trim=4, **options)
+    cut = [r for r in trimmed.rounds if r["phase"] == "trim" and r["accepted"]]
+    assert cut and all("four at" in r["removed"] for r in cut)
+    assert trimmed.paid_hours == kept.paid_hours - 4 * len(cut)
+    assert not any(r["phase"] == "trim" for r in kept.rounds)
+    assert trimmed.meets_target, trimmed.misses
+    on = trimmed.plans["agent"].coverage["on_duty"].to_numpy()
+    assert (trimmed.requirement["agent"] <= on).all()  # the requirement reported is what the plan covers
+
+
 def test_role_templates_file_errors_are_located(tmp_path: Path) -> None:
     assert sorted(load_role_templates(TEMPLATES)) == ["first_line", "specialist"]
     bad = tmp_path / "bad.shifts.yaml"

@@ -391,6 +391,7 @@ def optimize_staffing(
     shrinkage: float = 0.0,
     max_rounds: int = 8,
     give_back: bool = True,
+    trim: int = 6,
     verify: bool = True,
     time_limit: float | None = 60.0,
     executor: ExecutorChoice = None,
@@ -413,7 +414,8 @@ def optimize_staffing(
     With ``verify`` (the default) the plan is then checked by :func:`simulate.verify` on a seed
     the search never used (``plan.verification``); ``plan.misses`` are the periods that miss
     there. ``give_back=False`` keeps the plan phase 1 ends with (the analytic plan, raised where
-    it clearly misses). ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
+    it clearly misses). ``trim`` is how many single-shift removals the search may then try on the
+    same replications (the ones the formula predicts to hold, the largest saving first); 0 skips it. ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
     stragglers: intervals where no new callers reach a role) out of the target and reports them
     apart; ``"judge"`` (the default) judges them with the day's last period.
     """
@@ -438,6 +440,8 @@ def optimize_staffing(
     found = search.raise_on_evidence(max_rounds)
     if give_back:
         found = search.give_back(found, max_rounds)
+        if trim > 0:
+            found = search.trim(found, trim)
     name = f"closed loop ({method}, {level} target)"
     final = blueprint.with_staffing({r: p.to_staffing() for r, p in found.plans.items()})
     plan = StaffingPlan(method=name, blueprint=final, plans=found.plans, results=found.results,

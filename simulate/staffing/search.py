@@ -1,6 +1,6 @@
 """The optimiser's search: raise only on evidence, then give back what the simulation says is spare.
 
-:func:`simulate.optimize_staffing` runs it in two phases on one set of replications (common
+:func:`simulate.optimize_staffing` runs it in three phases on one set of replications (common
 random numbers: replication *i* meets the same customers whatever the plan, so two plans
 differ by their staffing, not by their luck):
 
@@ -21,6 +21,12 @@ differ by their staffing, not by their luck):
    check the result. A period the change touched must meet the target with the margin; a
    period it did not touch must not get worse. A rejected change raises the floor of the
    intervals that failed, and the pass tries again from the best plan so far.
+
+3. **Trim.** The give-back works through the requirement, and the shift solver re-plans the
+   whole role for each change, so one failing period refuses the whole change. Then single
+   shifts are removed one at a time (the same shift on every day of a class), those whose
+   periods Erlang A, corrected as above, predicts to hold best first; each removal is checked on the same replications by the same rule and kept if
+   it passes (``trim`` trials at most).
 
 The result is never dearer than the plan phase 1 ends with, and phase 1 only pays for
 clear misses. :func:`simulate.verify` then checks the plan on a seed the search never used.
@@ -46,15 +52,22 @@ from simulate.staffing.pooled import RoleCounts, bounded, judged_periods, pooled
 from simulate.staffing.verify import widest_undecided, with_targets
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     from numpy.typing import NDArray
 
     from simulate.staffing.shifts import ShiftPlan, ShiftTemplates
-    from simulate.staffing.shifts.program import Objective
+    from simulate.staffing.shifts.calendar import Grid
+    from simulate.staffing.shifts.program import Objective, Unit
 
 __all__ = ["Search"]
 
 #: Intervals before a period whose staffing counts as touching it (a queue carries over into it).
 NEAR = 2
+
+#: How far past the target (with the margin) the formula may predict a period after a shift is trimmed
+#: for the removal still to be tried: the formula is an approximation, and the simulation decides.
+TRIM_SLACK = 0.02
 
 
 class ShiftBuyer(Protocol):
@@ -404,14 +417,12 @@ class Search:
                     out.append((view, first, last))
         return out
 
-    def lowest(self, view: View, ev: _Evaluation, floor: NDArray[np.int64]) -> NDArray[np.int64]:
-        """A view's requirement as the evidence says suffices: per period, intervals lowered one member at
-        a time (the one whose prediction keeps the most room first) while the period's predicted figures
-        meet the target with the margin; never below ``floor``."""
+    def model(self, view: View, ev: _Evaluation) -> _Model:
+        """What predicts a view's periods at other staffing: the staff on duty, the calls and figures measured,
+        and Erlang A on the unit's pooled load (helpers counted; see :meth:`helpers`)."""
         role, unit = view[0], self.unit[view[0]]
         m = self.length(view)
         on = self.per_view(self.on_duty(ev, unit), view, "min").astype(int)
-        need = np.minimum(self.per_view(ev.need[unit], view, "max"), on).astype(int)
         target = self.targets[role]
         c = ev.counts[view]
         offered = c.offered.sum(axis=0)
@@ -420,7 +431,6 @@ class Search:
             "abandonment": (c.abandoned.sum(axis=0), offered),
             "asa": (c.wait_sum.sum(axis=0), c.answered.sum(axis=0)),
         }.items()}
-        figures = bounded(target)
         req = self.requirement.xs(unit, level="role")  # a group's pooled load: the formula's view of its queue
         first_day = [self.absolute(view, i)[0] for i in range(m)]
         lam = req["arrival_rate"].to_numpy(dtype=float)[first_day] / 3600.0
@@ -428,23 +438,34 @@ class Search:
         h = np.nan_to_num(req["handle_time"].to_numpy(dtype=float)[first_day], nan=1.0)
         pat = np.inf if self.patience is None else self.patience
         within = target.within.seconds if target.within is not None else 0.0
+        k = self.k[unit]
 
         def formula(cs: NDArray[np.int64], idx: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
-            servers = cs.astype(float) * self.k[unit] + helpers[idx]
+            servers = cs.astype(float) * k + helpers[idx]
             out = erlang_a_arrays(lam[idx], h[idx], np.full(len(idx), pat), servers, within, ("offered",))
             return {"service_level": np.nan_to_num(out["sl_offered"], nan=0.0),
                     "abandonment": np.nan_to_num(out["p_abandon"], nan=1.0),
                     "asa": np.nan_to_num(out["asa_served"], nan=np.inf)}
 
-        for group in self.groups[view]:
+        return _Model(on, offered, measured, bounded(target), formula, self.groups[view])
+
+    def lowest(self, view: View, ev: _Evaluation, floor: NDArray[np.int64]) -> NDArray[np.int64]:
+        """A view's requirement as the evidence says suffices: per period, intervals lowered one member at
+        a time (the one whose prediction keeps the most room first) while the period's predicted figures
+        meet the target with the margin; never below ``floor``."""
+        unit = self.unit[view[0]]
+        mod = self.model(view, ev)
+        on, offered, figures = mod.on, mod.offered, mod.figures
+        need = np.minimum(self.per_view(ev.need[unit], view, "max"), on).astype(int)
+        for group in mod.groups:
             idx = np.array(group)
             weights = offered[idx]
             if weights.sum() <= 0:
                 continue
-            at_now = formula(on[idx], idx)
-            correction = {f: np.nan_to_num(measured[f][idx] - at_now[f]) for f, *_ in figures}
+            at_now = mod.formula(on[idx], idx)
+            correction = {f: np.nan_to_num(mod.measured[f][idx] - at_now[f]) for f, *_ in figures}
             # the formula at every staffing from 0 to today's, per interval of the group (computed once)
-            levels = [formula(np.arange(int(c) + 1), np.full(int(c) + 1, i)) for c, i in zip(on[idx], idx)]
+            levels = [mod.formula(np.arange(int(c) + 1), np.full(int(c) + 1, i)) for c, i in zip(on[idx], idx)]
             cur = on[idx].copy()
             while True:
                 options = []
@@ -464,6 +485,81 @@ class Search:
             need[idx] = np.minimum(need[idx], cur)
         return np.maximum(need, floor).astype(int)
 
+    # -- phase 3: single shifts trimmed, on evidence ----------------------------------------------
+    def trim(self, best: _Evaluation, max_trials: int) -> _Evaluation:
+        """Shifts removed one at a time (on every day of a class at once), those predicted to hold best
+        first (see :meth:`removals`); each removal checked on the same replications
+        with the give-back's rule (:meth:`failures`), kept if it passes. Stops after ``max_trials``
+        simulations or when no removal is predicted to hold."""
+        trials = 0
+        refused: set[tuple[Any, ...]] = set()
+        while trials < max_trials:
+            candidates = [c for c in self.removals(best) if c[2] not in refused]
+            if not candidates:
+                break
+            _saving, _room, key, unit, plan = candidates[0]
+            trials += 1
+            saved = {r: v.copy() for r, v in self.loop.need.items()}
+            new_on = np.resize(plan.coverage["on_duty"].to_numpy().astype(int), self.n)
+            self.loop.need[unit] = np.minimum(self.loop.need[unit], new_on)
+            ev = self.evaluate({**best.plans, unit: plan})
+            failed = self.failures(ev, best)
+            self.note("trim", ev, not failed, failed=len(failed), removed=f"{unit}: {key[1]}")
+            if failed:
+                self.loop.need = saved
+                refused.add(key)
+                continue
+            best = ev
+        self.loop.need = {r: v.copy() for r, v in best.need.items()}
+        return best
+
+    def removals(self, ev: _Evaluation) -> list[tuple[float, float, tuple[Any, ...], str, ShiftPlan]]:
+        """Single-shift removals worth a simulation: ``(saving, predicted room, key, unit, plan)``, the most
+        room first (then the largest saving); only those the templates allow (minimum counts, the part-time
+        share) and whose every touched period is predicted within :data:`TRIM_SLACK` of the target with the
+        margin."""
+        from simulate.staffing.shifts.plan import plan_from_units
+
+        now = self.value(ev.plans)[0]
+        out = []
+        models: dict[View, _Model] = {}
+        for unit in self.loop.roles:
+            plan = ev.plans[unit]
+            grid = plan.grid
+            if grid.h.T != self.n:
+                continue  # a one-day plan repeated over a longer run: left as it is
+            units = list(plan._units)
+            seen: set[tuple[Any, ...]] = set()
+            for k, s, brk, _n in units:
+                day = s // self.per_day
+                days = next((list(c) for c in self.classes if c is not None and day in c), [day])
+                first = days[0] * self.per_day + s % self.per_day
+                label = (f"{grid.templates.templates[k].name} at {plan.coverage['label'].iloc[first]}"
+                         + (f" and the same on {len(days) - 1} more day{'s' if len(days) > 2 else ''}" if len(days) > 1 else ""))
+                key = (unit, label, k, s % self.per_day, tuple(b - s for b in brk), tuple(days))
+                if key in seen:
+                    continue
+                seen.add(key)
+                trial = _without(units, k, [(d - day) * self.per_day + s for d in days], tuple(b - s for b in brk))
+                if trial is None or not _allowed(grid, trial):
+                    continue
+                cand = plan_from_units(grid, trial, objective=plan.objective, objective_value=None, status="trimmed",
+                                       gap=plan.gap, dual_bound=plan.dual_bound, seconds=plan.solve_seconds)
+                new_on = cand.coverage["on_duty"].to_numpy().astype(int)
+                room = math.inf
+                for view in self.views:
+                    if self.unit[view[0]] != unit:
+                        continue
+                    if view not in models:
+                        models[view] = self.model(view, ev)
+                    room = min(room, models[view].room(self.per_view(new_on, view, "min").astype(int), self.margin))
+                if room < -TRIM_SLACK:
+                    continue
+                saving = now - self.value({**ev.plans, unit: cand})[0]
+                if saving > 0:
+                    out.append((saving, room, key, unit, cand))
+        out.sort(key=lambda c: (-c[1], -c[0]))
+        return out
 
 def _predicted(model: dict[str, NDArray[np.float64]], correction: dict[str, NDArray[np.float64]],
                weights: NDArray[np.float64]) -> dict[str, float]:
@@ -492,3 +588,69 @@ def _room(values: dict[str, float], figures: list[tuple[str, float, str, bool]],
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+@dataclass
+class _Model:
+    """A view's periods as :meth:`Search.model` sees them: staff on duty, calls, measured figures, the
+    target's figures, Erlang A per interval at any staffing, and the periods."""
+
+    on: NDArray[np.int64]
+    offered: NDArray[np.float64]
+    measured: dict[str, NDArray[np.float64]]
+    figures: list[tuple[str, float, str, bool]]
+    formula: Callable[[NDArray[np.int64], NDArray[np.int64]], dict[str, NDArray[np.float64]]]
+    groups: list[list[int]]
+
+    def room(self, staff: NDArray[np.int64], margin: float) -> float:
+        """The least room (see :func:`_room`) over the periods whose staffing ``staff`` changes, each predicted
+        as measured plus the formula's change; ``inf`` when none changes."""
+        worst = math.inf
+        for group in self.groups:
+            idx = np.array(group)
+            if not (staff[idx] != self.on[idx]).any():
+                continue
+            weights = self.offered[idx]
+            if weights.sum() <= 0:
+                continue
+            at_now = self.formula(self.on[idx], idx)
+            at_new = self.formula(np.maximum(staff[idx], 0), idx)
+            correction = {f: np.nan_to_num(self.measured[f][idx] - at_now[f]) for f, *_ in self.figures}
+            worst = min(worst, _room(_predicted(at_new, correction, weights), self.figures, margin))
+        return worst
+
+
+def _without(units: list[Unit], k: int, starts: list[int], offsets: tuple[int, ...]) -> list[Unit] | None:
+    """``units`` with one shift of template ``k`` fewer at each of ``starts`` (breaks at ``offsets`` from the
+    start); None when one of them is not there."""
+    out = list(units)
+    for s in starts:
+        at = next((i for i, (kk, ss, brk, n) in enumerate(out)
+                   if kk == k and ss == s and tuple(b - s for b in brk) == offsets and n > 0), None)
+        if at is None:
+            return None
+        kk, ss, brk, n = out[at]
+        if n > 1:
+            out[at] = (kk, ss, brk, n - 1)
+        else:
+            del out[at]
+    return out
+
+
+def _allowed(grid: Grid, units: list[Unit]) -> bool:
+    """The templates' minimum staff per day and part-time share still kept by ``units``."""
+    tpls = grid.templates.templates
+    per_day: dict[tuple[int, int], int] = {}
+    for k, s, _brk, n in units:
+        key = (k, grid.h.day_number(s))
+        per_day[key] = per_day.get(key, 0) + n
+    for k, tpl in enumerate(tpls):
+        if tpl.min_count:
+            for d in set(int(x) for x in grid.days[k]):
+                if per_day.get((k, d), 0) < tpl.min_count:
+                    return False
+    share = grid.templates.max_part_time_share
+    if share is None:
+        return True
+    part = sum(n for k, *_, n in units if tpls[k].part_time)
+    return part <= share * sum(n for *_, n in units) + 1e-9

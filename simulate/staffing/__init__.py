@@ -8,7 +8,7 @@
 - ``shifts/``: shift templates and the cheapest shift plan that covers a requirement (HiGHS), one
   module per concept (templates, calendar, program, decompose, diagnose, plan, surplus, greedy);
 - ``optimize``: the closed loop (``optimize_staffing``, the plan it returns) and the spreadsheet method;
-  ``search``: its two phases (raise only on evidence, then give back on common random numbers);
+  ``search``: its three phases (raise only on evidence, give back, trim single shifts; on common random numbers);
   ``pooled``: targets per interval, hour, day or week judged on calls pooled over replications;
   ``verify``: the check on held-out seeds with replications added until every period is called;
   ``misses``: the per-interval rule the before/after report counts;

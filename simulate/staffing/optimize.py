@@ -415,20 +415,14 @@ def optimize_staffing(
     the search never used (``plan.verification``); ``plan.misses`` are the periods that miss
     there. ``give_back=False`` keeps the plan phase 1 ends with (the analytic plan, raised where
     it clearly misses). ``trim`` is how many single-shift removals the search may then try on the
-    same replications (the ones the formula predicts to hold, the largest saving first); 0 skips it. ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
+    same replications (those the formula expects to hold best first); 0 skips it.
+    ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
     stragglers: intervals where no new callers reach a role) out of the target and reports them
     apart; ``"judge"`` (the default) judges them with the day's last period.
     """
-    check_level(level)
-    if after_hours not in AFTER_HOURS:
-        raise ValueError(f"after_hours must be one of {', '.join(AFTER_HOURS)}; got {after_hours!r}")
-    if templates is None:
-        raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
-    if replications < 2 or max_replications < replications:
-        raise ValueError(f"replications must be at least 2 and max_replications at least replications; got "
-                         f"{replications} and {max_replications}")
-    if not 0 <= margin < 1:
-        raise ValueError(f"margin must be a share from 0 to below 1, got {margin!r}")
+    _check_options(templates, level=level, after_hours=after_hours, replications=replications,
+                   max_replications=max_replications, margin=margin)
+    assert templates is not None  # refused above
     seed = resolve_seed(seed)
     req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                        replications=replications, seed=seed, executor=executor)
@@ -456,6 +450,21 @@ def optimize_staffing(
         plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
                     executor=executor)
     return plan
+
+
+def _check_options(templates: RoleTemplates | None, *, level: str, after_hours: str, replications: int,
+                   max_replications: int, margin: float) -> None:
+    """:func:`optimize_staffing`'s options, refused with a clear message before any work."""
+    check_level(level)
+    if after_hours not in AFTER_HOURS:
+        raise ValueError(f"after_hours must be one of {', '.join(AFTER_HOURS)}; got {after_hours!r}")
+    if templates is None:
+        raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
+    if replications < 2 or max_replications < replications:
+        raise ValueError(f"replications must be at least 2 and max_replications at least replications; got "
+                         f"{replications} and {max_replications}")
+    if not 0 <= margin < 1:
+        raise ValueError(f"margin must be a share from 0 to below 1, got {margin!r}")
 
 
 def spreadsheet_staffing(

@@ -518,8 +518,6 @@ class Search:
         room first (then the largest saving); only those the templates allow (minimum counts, the part-time
         share) and whose every touched period is predicted within :data:`TRIM_SLACK` of the target with the
         margin."""
-        from simulate.staffing.shifts.plan import plan_from_units
-
         now = self.value(ev.plans)[0]
         out = []
         models: dict[View, _Model] = {}
@@ -543,8 +541,7 @@ class Search:
                 trial = _without(units, k, [(d - day) * self.per_day + s for d in days], tuple(b - s for b in brk))
                 if trial is None or not _allowed(grid, trial):
                     continue
-                cand = plan_from_units(grid, trial, objective=plan.objective, objective_value=None, status="trimmed",
-                                       gap=plan.gap, dual_bound=plan.dual_bound, seconds=plan.solve_seconds)
+                cand = plan.with_units(trial, status="trimmed")
                 new_on = cand.coverage["on_duty"].to_numpy().astype(int)
                 room = math.inf
                 for view in self.views:

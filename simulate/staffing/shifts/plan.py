@@ -172,6 +172,13 @@ class ShiftPlan:
         ax.legend(loc="upper left", frameon=False)
         return fig
 
+    def with_units(self, units: list[Unit], *, status: str | None = None) -> ShiftPlan:
+        """The plan of other ``units`` (template, start, breaks, staff) on the same grid and objective: what
+        :func:`~simulate.staffing.shifts.symmetry.same_days` and the optimiser's trim make of a plan."""
+        return plan_from_units(self._grid, units, objective=self.objective, objective_value=None,
+                               status=self.status if status is None else status, gap=self.gap, dual_bound=self.dual_bound,
+                               seconds=self.solve_seconds)
+
     def to_staffing(self) -> Staffing:
         """The plan as a role's ``staffing`` (shifts form), ready to simulate.
 
@@ -398,11 +405,10 @@ def schedule_shifts(
     within ``mip_gap``; ``"time limit reached"``; ``"stopped: no window improves
     the plan"``) and the ``gap`` proven.
 
-    ``alike``: classes of days to staff alike (day numbers from the horizon's first day, e.g.
-    ``[[1, 2, 3]]`` for a Tuesday, Wednesday and Thursday with the same demand): the whole program
-    is solved with each class's days tied, so the plan is the cheapest of those that give the days
-    the same shifts and breaks (:mod:`~simulate.staffing.shifts.symmetry`). Without a plan in time,
-    the untied plan's cheapest valid day is copied to the others instead.
+    ``alike``: classes of days to staff alike (day numbers from the first day, ``[[1, 2, 3]]`` for a
+    Tuesday to Thursday with the same demand): the cheapest plan giving each class's days the same
+    shifts and breaks, from the whole program with the days tied (:mod:`~simulate.staffing.shifts.symmetry`);
+    without a plan in time, the untied plan's cheapest valid day is copied to the others.
 
     Raises :class:`InfeasibleShiftsError` naming the intervals that cannot be
     covered and why, when no plan covers a hard requirement.
@@ -420,15 +426,24 @@ def schedule_shifts(
     if not soft:
         check_reach(grid)
     penalty = penalty if soft else None
-    began = time.perf_counter()
-    limit = float(time_limit) if time_limit is not None else math.inf
     tied = [list(c) for c in alike or () if len(c) > 1]
     if tied:
-        found = _whole_program(grid, objective, penalty, limit=limit, time_limit=time_limit, mip_gap=mip_gap,
-                               began=began, alike=tied)
+        found = _whole_program(grid, objective, penalty, limit=float(time_limit) if time_limit is not None else math.inf,
+                               time_limit=time_limit, mip_gap=mip_gap, began=time.perf_counter(), alike=tied)
         if found is not None:
             return found
-        began = time.perf_counter()  # the untied plan, then the copy, get the time limit afresh
+    plan = _solved(grid, objective, penalty, time_limit=time_limit, mip_gap=mip_gap, method=method)
+    if tied:  # the tied program found nothing in time: the untied plan (the time limit afresh), a day copied
+        plan = same_days(plan, tied, int(round(DAY / h.step)))
+    return plan
+
+
+def _solved(grid: Grid, objective: Objective, penalty: float | None, *, time_limit: float | None, mip_gap: float,
+            method: str) -> ShiftPlan:
+    """The plan of :func:`schedule_shifts` without tied days: a week by decomposition where it applies,
+    else (or where it leaves a hard cover short) the whole program."""
+    began = time.perf_counter()
+    limit = float(time_limit) if time_limit is not None else math.inf
     window = _window(grid, method)
     plan: ShiftPlan | None = None
     if window is not None:
@@ -440,6 +455,4 @@ def schedule_shifts(
     assert plan is not None  # the whole program raises rather than return nothing when untied
     if penalty is None and plan.shortfall:  # pragma: no cover - the matching is exact; this guards the guarantee
         raise RuntimeError("the recovered breaks leave intervals short; please report this as a bug")
-    if tied:
-        plan = same_days(plan, tied, int(round(DAY / h.step)))
     return plan

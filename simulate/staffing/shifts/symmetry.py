@@ -131,10 +131,7 @@ def same_days(plan: ShiftPlan, classes: Sequence[Sequence[int]], per_day: int) -
                 break
         else:
             return plan
-    from simulate.staffing.shifts.plan import plan_from_units
-
-    return plan_from_units(grid, kept, objective=plan.objective, objective_value=None, status=plan.status, gap=plan.gap,
-                           dual_bound=plan.dual_bound, seconds=plan.solve_seconds)
+    return plan.with_units(kept)
 
 
 def _copied(grid: Grid, day: list[Unit], group: Sequence[int], best: int, per_day: int) -> list[Unit] | None:

@@ -306,7 +306,7 @@ def _plans_for(name: str, days: float, quick: bool) -> list[dict[str, Any]]:
 
     bp = blueprint.load(f"examples/{name}.yaml")
     templates = f"examples/{name}.shifts.yaml"
-    reps, cap = (10, 40) if quick else (40, 320)
+    reps, cap = (10, 40) if quick else (40, 640)
     targets = {r: target_for(bp, r, None) for r in ("first_line", "specialist", "agent", "engineer")
                if any(x.name == r for x in bp.roles)}
     n = int(round(days * 96))

@@ -385,7 +385,7 @@ def optimize_staffing(
     margin: float = 0.01,
     after_hours: str = "judge",
     replications: int = 40,
-    max_replications: int = 320,
+    max_replications: int = 640,
     precision: float = 0.01,
     seed: int | None = None,
     shrinkage: float = 0.0,

@@ -25,8 +25,8 @@ differ by their staffing, not by their luck):
 3. **Trim.** The give-back works through the requirement, and the shift solver re-plans the
    whole role for each change, so one failing period refuses the whole change. Then single
    shifts are removed one at a time (the same shift on every day of a class), those whose
-   periods Erlang A, corrected as above, predicts to hold best first; each removal is checked on the same replications by the same rule and kept if
-   it passes (``trim`` trials at most).
+   periods Erlang A, corrected as above, predicts to hold best first; each removal is checked
+   on the same replications by the same rule and kept if it passes (``trim`` trials at most).
 
 The result is never dearer than the plan phase 1 ends with, and phase 1 only pays for
 clear misses. :func:`simulate.verify` then checks the plan on a seed the search never used.
@@ -526,7 +526,7 @@ class Search:
             grid = plan.grid
             if grid.h.T != self.n:
                 continue  # a one-day plan repeated over a longer run: left as it is
-            units = list(plan._units)
+            units = plan.units
             seen: set[tuple[Any, ...]] = set()
             for k, s, brk, _n in units:
                 day = s // self.per_day

@@ -172,6 +172,11 @@ class ShiftPlan:
         ax.legend(loc="upper left", frameon=False)
         return fig
 
+    @property
+    def units(self) -> list[Unit]:
+        """The plan's shifts as ``(template index, start interval, break start intervals, staff)`` rows."""
+        return list(self._units)
+
     def with_units(self, units: list[Unit], *, status: str | None = None) -> ShiftPlan:
         """The plan of other ``units`` (template, start, breaks, staff) on the same grid and objective: what
         :func:`~simulate.staffing.shifts.symmetry.same_days` and the optimiser's trim make of a plan."""

@@ -115,10 +115,8 @@ def test_the_loop_raises_what_the_formula_misses() -> None:
     assert plan.requirement["agent"].sum() > first.sum()
 
 
-def test_the_loop_gives_back_what_is_spare() -> None:
-    """Judged over the whole day, quarter hours above the target pay for those below it: the formula's
-    per-interval requirement is more than the day needs, and the give-back pass returns a plan with
-    fewer paid hours that still meets the day's target on held-out customers."""
+def _desk() -> tuple[blueprint.Blueprint, dict[str, list[dict[str, str]]]]:
+    """A one-role desk open 08:00 to 16:00, and 4-hour shifts for it."""
     bp = blueprint.Blueprint("Desk")
     call = bp.customer("Call")
     answer = bp.onstage("Answer", role="agent", duration="exp(4 min)", wait_point="60 s")
@@ -126,8 +124,15 @@ def test_the_loop_gives_back_what_is_spare() -> None:
     bp.role("agent", staffing=5, target={"service_level": 0.8, "within": "60 s"})
     bp.arrive(call, profile={"interval": "1 h", "start": "08:00", "values": [60, 90, 120, 120, 90, 60, 60, 60]},
               patience="exp(3 min)")
-    templates = {"agent": [{"name": "four", "earliest_start": "08:00", "latest_start": "12:00",
-                            "start_step": "30 min", "length": "4 h"}]}
+    return bp, {"agent": [{"name": "four", "earliest_start": "08:00", "latest_start": "12:00",
+                           "start_step": "30 min", "length": "4 h"}]}
+
+
+def test_the_loop_gives_back_what_is_spare() -> None:
+    """Judged over the whole day, quarter hours above the target pay for those below it: the formula's
+    per-interval requirement is more than the day needs, and the give-back pass returns a plan with
+    fewer paid hours that still meets the day's target on held-out customers."""
+    bp, templates = _desk()
     kept = simulate.optimize_staffing(bp, templates=templates, method="sipp", replications=20, seed=3, give_back=False,
                                       verify=False, level="day")
     trimmed = simulate.optimize_staffing(bp, templates=templates, method="sipp", replications=20, seed=3, level="day")
@@ -144,15 +149,7 @@ def test_the_trim_removes_a_spare_shift_the_simulation_confirms(monkeypatch: pyt
     from simulate.staffing.search import Search
 
     monkeypatch.setattr(Search, "give_back", lambda self, base, max_rounds: base)
-    bp = blueprint.Blueprint("Desk")
-    call = bp.customer("Call")
-    answer = bp.onstage("Answer", role="agent", duration="exp(4 min)", wait_point="60 s")
-    call >> answer
-    bp.role("agent", staffing=5, target={"service_level": 0.8, "within": "60 s"})
-    bp.arrive(call, profile={"interval": "1 h", "start": "08:00", "values": [60, 90, 120, 120, 90, 60, 60, 60]},
-              patience="exp(3 min)")
-    templates = {"agent": [{"name": "four", "earliest_start": "08:00", "latest_start": "12:00",
-                            "start_step": "30 min", "length": "4 h"}]}
+    bp, templates = _desk()
     options = dict(templates=templates, shrinkage=0.3, replications=20, seed=3, level="hour")
     kept = simulate.optimize_staffing(bp, trim=0, verify=False, **options)
     trimmed = simulate.optimize_staffing(bp, trim=4, **options)

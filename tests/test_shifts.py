@@ -460,12 +460,9 @@ def test_requirement_checks() -> None:
         schedule_shifts([1] * 24, DAY_TEMPLATES, interval="1 h", objective="fun")  # type: ignore[arg-type]
 
 
-def test_days_with_the_same_requirement_get_the_same_shifts() -> None:
-    """A week whose Tuesday to Thursday need the same staff, with a part-time share that does not split
-    evenly over the days: the solver's plan may staff them differently; same_days makes them alike and the
-    plan still covers every interval and keeps the share."""
-    from simulate.staffing.shifts.symmetry import same_days
-
+def _uneven_week() -> tuple[list[int], ShiftTemplates]:
+    """A week whose Tuesday to Thursday need the same staff (15-minute intervals), and templates whose
+    part-time share does not split evenly over those days."""
     rng = np.random.default_rng(4)
     mid = [0] * 32 + list(rng.integers(3, 9, 40)) + [0] * 24
     days = [[0] * 32 + list(rng.integers(2, 10, 40)) + [0] * 24, mid, mid, mid, [0] * 32 + [4] * 40 + [0] * 24,
@@ -474,7 +471,17 @@ def test_days_with_the_same_requirement_get_the_same_shifts() -> None:
         {"name": "day", "earliest_start": "07:00", "latest_start": "10:00", "length": "8.5 h",
          "breaks": [{"length": "30 min", "earliest": "3 h", "latest": "5 h"}]},
         {"name": "short", "earliest_start": "08:00", "latest_start": "14:00", "length": "4 h", "part_time": True}]})
-    week = schedule_shifts([v for d in days for v in d], templates)
+    return [int(v) for d in days for v in d], templates
+
+
+def test_days_with_the_same_requirement_get_the_same_shifts() -> None:
+    """A week whose Tuesday to Thursday need the same staff, with a part-time share that does not split
+    evenly over the days: the solver's plan may staff them differently; same_days makes them alike and the
+    plan still covers every interval and keeps the share."""
+    from simulate.staffing.shifts.symmetry import same_days
+
+    need, templates = _uneven_week()
+    week = schedule_shifts(need, templates)
     even = same_days(week, [[0], [1, 2, 3], [4], [5], [6]], per_day=96)
     per_day = even.shifts.groupby("day")["paid_hours"].sum()
     assert per_day["tuesday"] == per_day["wednesday"] == per_day["thursday"]
@@ -492,15 +499,7 @@ def test_days_tied_in_the_program_cost_no_more_than_a_copy() -> None:
     copying a day of the untied plan, never cheaper than the untied plan itself."""
     from simulate.staffing.shifts.symmetry import same_days
 
-    rng = np.random.default_rng(4)
-    mid = [0] * 32 + list(rng.integers(3, 9, 40)) + [0] * 24
-    days = [[0] * 32 + list(rng.integers(2, 10, 40)) + [0] * 24, mid, mid, mid, [0] * 32 + [4] * 40 + [0] * 24,
-            [0] * 96, [0] * 96]
-    templates = ShiftTemplates.model_validate({"max_part_time_share": 0.3, "templates": [
-        {"name": "day", "earliest_start": "07:00", "latest_start": "10:00", "length": "8.5 h",
-         "breaks": [{"length": "30 min", "earliest": "3 h", "latest": "5 h"}]},
-        {"name": "short", "earliest_start": "08:00", "latest_start": "14:00", "length": "4 h", "part_time": True}]})
-    need = [v for d in days for v in d]
+    need, templates = _uneven_week()
     classes = [[0], [1, 2, 3], [4], [5], [6]]
     free = schedule_shifts(need, templates, method="mip", mip_gap=0, time_limit=60)
     tied = schedule_shifts(need, templates, method="mip", mip_gap=0, time_limit=60, alike=classes)

@@ -400,7 +400,7 @@ def staff(
             _print_requirements(req, fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
-                                     replications=max(2, 4 * replications), max_replications=max(640, 4 * replications),
+                                     replications=max(2, 4 * replications), max_replications=max(320, 4 * replications),
                                      seed=seed if seed is not None else req.settings.get("seed"), shrinkage=shrinkage,
                                      level=level, min_volume=min_volume, margin=margin, after_hours=after_hours)
         held = plan.verification

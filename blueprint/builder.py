@@ -136,9 +136,23 @@ class BuilderMixin:
         return [self.flow(source, t, kind="parallel") for t in targets]
 
     def role(self, name: str, **fields: Any) -> Role:
-        """Add a staff pool (``cost_per_hour``, ``concurrency``, ``staffing``, ``target``)."""
+        """Add a staff pool (``cost_per_hour``, ``concurrency``, ``staffing``, ``target``); called again
+        with the name of a role already there, it changes the fields given and keeps the others.
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Cafe")
+        >>> _ = bp.role("barista", staffing=2, cost_per_hour=18)
+        >>> r = bp.role("barista", staffing=3)
+        >>> (len(bp.roles), r.staffing.headcount, r.cost_per_hour)
+        (1, 3, 18.0)
+        """
         from .model import Role
 
+        for i, old in enumerate(self.roles):
+            if old.name == name:
+                r = Role(**{**old.model_dump(exclude_unset=True), **fields, "name": name})
+                self.roles[i] = r
+                return r
         r = Role(name=name, **fields)
         self.roles.append(r)
         return r
@@ -149,6 +163,10 @@ class BuilderMixin:
         from .routing import Group
 
         g = Group(name=name, skills=skills, **fields)
+        for i, old in enumerate(self.groups):
+            if old.name == name:  # the same name again: the group is declared anew
+                self.groups[i] = g
+                return g
         self.groups.append(g)
         return g
 

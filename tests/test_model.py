@@ -55,6 +55,23 @@ def test_builder_makes_ids_unique_but_files_may_not() -> None:
     assert [p.message for p in report.errors] == ["duplicate step id 'wait' (first at steps[0])"]
 
 
+def test_builder_role_and_group_again_change_not_duplicate() -> None:
+    """Naming a role (or group) a second time changes it: one role, the new fields, the old ones kept."""
+    bp = Blueprint("Cafe")
+    bp.role("barista", staffing=2, cost_per_hour=18, target={"service_level": 0.8, "within": "2 min"})
+    again = bp.role("barista", staffing=3)
+    assert [r.name for r in bp.roles] == ["barista"] and bp.roles[0] is again
+    assert again.staffing is not None and again.staffing.headcount == 3 and again.cost_per_hour == 18
+    assert again.target is not None and again.target.service_level == 0.8
+    bp.role("cashier")
+    bp.group("all", ["barista", "cashier"], staffing=2)
+    bp.group("all", ["cashier", "barista"], staffing=4)
+    assert len(bp.groups) == 1 and bp.groups[0].staffing is not None and bp.groups[0].staffing.headcount == 4
+    with pytest.raises(ValidationError):
+        bp.role("barista", staffing="lots")
+    assert bp.roles[0] is again  # a refused change leaves the role as it was
+
+
 def test_rshift_with_a_list_explains_itself() -> None:
     bp = Blueprint("x")
     a, b, c = bp.customer("a"), bp.customer("b"), bp.customer("c")

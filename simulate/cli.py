@@ -233,7 +233,7 @@ def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPo
     table and sentences."""
     if fmt == "json":
         data = {"file": str(file), "seed": results.seed, "days": results.days, "replications": len(results.replications),
-                "warmup_seconds": results.warmup, **simulation_figures(results)}
+                "warmup_seconds": results.warmup, "notes": results.notes(), **simulation_figures(results)}
         if found is not None:
             data["fail_points"] = _fail_point_records(found, top)
         if experience:
@@ -255,6 +255,8 @@ def _print_simulation(file: Path, bp: Blueprint, results: Results, found: FailPo
         "mean and 95% interval", markup=False,
     )
     consoles.out.print(_table("", results.summary(), row_kind=figure_kind))
+    for note in results.notes():
+        consoles.out.print(f"Note: {note}", markup=False)
     if found is not None and top > 0:
         biting = found[found["status"] != "harmless"]
         if len(biting) == 0:

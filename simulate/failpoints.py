@@ -708,8 +708,9 @@ def _declared(rd: _Reader, found: list[_Finding], min_customers: float) -> list[
                 load = f"; the extra load falls on {target.role}" if target.role else ""
                 text = (
                     f"{s.label}: {_pct(m)} of visits fail ({per_day:.0f} a day; declared {_pct(fp.probability)}); "
-                    f"they go on to {target.label}{load}. Journeys that recover from a failure take {_dur(extra)} longer "
-                    "on average."
+                    f"they go on to {target.label}{load}. "
+                    + (f"Journeys that recover from a failure take {_dur(extra)} longer on average." if math.isfinite(extra)
+                       else "Too few journeys finished in the run to say how much longer a recovery makes them.")
                 )
                 severity = per_day
             else:

@@ -284,6 +284,27 @@ class Results:
         rows.append(("staff cost", *_nonneg(cost)))
         return pd.DataFrame(rows, columns=["figure", "mean", "ci_low", "ci_high"]).set_index("figure")
 
+    def notes(self) -> list[str]:
+        """Cautions about the run itself, in sentences: empty when there is nothing to say. Today one: fewer
+        than a quarter of the customers ended their journey (served or gave up) before the run ended, as when
+        an overnight stay is simulated for one day, so the figures of finished journeys (time in system,
+        throughput) are missing or say little; simulate more days.
+
+        >>> results.notes()        # doctest: +SKIP
+        ['0 of 63.8 customers a replication (0%) ended their journey before the run did: ...']
+        """
+        j = self.journeys()
+        arrivals = float(j.loc["arrivals", "mean"])
+        ended = float(j.loc["completed", "mean"]) + float(j.loc["abandoned", "mean"])
+        out = []
+        if arrivals > 0 and ended < 0.25 * arrivals:
+            longer = self.days + max(1.0, math.ceil(self.days))
+            out.append(f"{fmt(ended)} of {fmt(arrivals)} customers a replication ({ended / arrivals:.0%}) ended their "
+                       f"journey before the run did: the journey takes longer than the {self.days:g}-day run, so the "
+                       "figures of finished journeys (time in system, throughput) are missing or say little. Simulate "
+                       f"more days (days={longer:g}, or --days {longer:g} on the command line).")
+        return out
+
     # -- fail points ------------------------------------------------------------
     def experience(self, by: str = "step") -> pd.DataFrame:
         """How the customers felt their waits against their wait points' tolerances (the perceived-wait model of
@@ -419,9 +440,10 @@ class Results:
             "mean": [fmt(m, k) for m, k in zip(s["mean"], kinds)],
             "95% interval": [interval(lo, hi, k) for lo, hi, k in zip(s["ci_low"], s["ci_high"], kinds)],
         }, index=s.index)
+        notes = "".join(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in self.notes())
         return (
             f"<h4>{html.escape(self.blueprint.name)}: {len(self.replications)} replications × {self.days:g} day(s), "
-            f"seed {self.seed}</h4>" + shown.to_html()
+            f"seed {self.seed}</h4>" + shown.to_html() + notes
         )
 
     # -- files ----------------------------------------------------------------------

@@ -128,6 +128,19 @@ def test_examples_run_and_conserve() -> None:
         assert results.journeys().loc["arrivals", "mean"] > 0
 
 
+def test_a_run_shorter_than_the_journey_says_so() -> None:
+    """An overnight stay simulated for one day: almost nobody ends the journey, and the run says to simulate
+    longer (in the notes, the notebook view and the command line's JSON); two days, or a contact centre's day,
+    need no note."""
+    hotel = blueprint.load("examples/hotel.yaml")
+    short = simulate.run(hotel, days=1, replications=2, seed=1)
+    [note] = short.notes()
+    assert "ended their journey before the run did" in note and "days=2" in note
+    assert "Note:" in short._repr_html_()
+    assert simulate.run(hotel, days=2, replications=2, seed=1).notes() == []
+    assert simulate.run(blueprint.load("examples/coffee_shop.yaml"), days=1, replications=2, seed=1).notes() == []
+
+
 def _pool() -> tuple[simpy.Environment, StaffPool]:
     env = simpy.Environment()
     n, w = 4, 100.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-__all__ = ["MISSING", "Kind", "duration", "figure_kind", "fmt", "interval", "money", "number", "percent", "seconds", "signed"]
+__all__ = ["MISSING", "Kind", "difference", "duration", "figure_kind", "fmt", "interval", "money", "number", "percent", "seconds", "signed"]
 
 MISSING = "–"
 Kind = Literal["number", "percent", "money", "seconds"]
@@ -116,6 +116,17 @@ def signed(x: float | None, kind: Kind = "number", digits: int | None = None) ->
     if text.strip("0.,") == "":
         return "0" + (" s" if kind == "seconds" else "")
     return ("+" if v > 0 else "−") + text + (" s" if kind == "seconds" else "")
+
+
+def difference(x: float | None, kind: Kind = "number") -> str:
+    """A difference between two figures written to the precision the figures are read at (a tenth of a
+    percentage point for shares, a tenth of a second), so a table of figures and their differences
+    reads at one precision; ``0`` when it rounds away.
+
+    >>> difference(0.0004, "percent"), difference(-0.0207, "percent"), difference(0.00738, "seconds"), difference(224.0, "money")
+    ('0 pp', '−2.1 pp', '0 s', '+224.00')
+    """
+    return signed(x, kind, digits=1 if kind in ("percent", "seconds") else None)
 
 
 def figure_kind(figure: str) -> Kind:

@@ -36,7 +36,7 @@ from blueprint.cli import (
 )
 from blueprint.errors import BlueprintError
 from blueprint.model import Blueprint
-from blueprint.numbers import Kind, figure_kind, signed
+from blueprint.numbers import Kind, difference, figure_kind
 from blueprint.numbers import fmt as write_number
 from blueprint.schema import register_schema
 
@@ -681,9 +681,9 @@ def _comparison_table(result: Comparison, every_figure: bool) -> Table:
         cols = [c for c in cols if c.endswith("service level") or c in ("abandonment", "time in system (s)", "staff cost")]
     table = Table(title="Mean over the replications; in brackets the paired difference from the baseline "
                         "(pp: percentage points; ~ = not significant at 95%)", title_justify="left")
-    table.add_column("scenario")
-    for c in cols:
-        table.add_column(c.replace(": ", ":\n"), justify="right")
+    table.add_column("scenario", overflow="fold")
+    for c in cols:  # a long role name folds onto the next line instead of being cut short
+        table.add_column(c.replace(": ", "\n"), justify="right", overflow="fold")
     for n in result.names:
         cells = []
         for c in cols:
@@ -693,8 +693,8 @@ def _comparison_table(result: Comparison, every_figure: bool) -> Table:
             kind = figure_kind(c)
             text = _number(figs[(n, c)]["mean"], kind)
             if n != result.baseline and (n, c) in diffs:
-                change = signed(diffs[(n, c)]["difference"], kind)
-                text += f" ({change}{'' if diffs[(n, c)]['significant'] else ' ~'})"
+                change = difference(diffs[(n, c)]["difference"], kind)
+                text += f"\n({change}{'' if diffs[(n, c)]['significant'] else ' ~'})"
             cells.append(text)
         table.add_row(n + (" (baseline)" if n == result.baseline else ""), *cells)
     return table

@@ -533,6 +533,18 @@ def test_compare_prints_the_table_and_saves(tmp_path: Path) -> None:
     assert loaded.seed == 4 and "busier Monday" in loaded.names
 
 
+def test_compare_table_fits_a_narrow_terminal() -> None:
+    """At 80 columns names fold onto more lines instead of being cut short, and differences keep the
+    precision of the figures they compare (a tenth of a point, a tenth of a second)."""
+    result = runner.invoke(app, ["compare", EXAMPLE, SCENARIOS, "-r", "2", "--days", "0.5", "--seed", "4", "--serial"],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert "first_line" in result.output and "specialist" in result.output
+    assert max(len(line) for line in result.output.splitlines() if line.startswith(("│", "┃"))) <= 80
+    assert not re.search(r"\d\.\d\d+ (pp|s)\b", result.output), result.output
+
+
 @pytest.fixture(scope="module")
 def compared() -> dict[str, Any]:
     args = ["compare", EXAMPLE, SCENARIOS, "-r", "2", "--days", "0.5", "--seed", "4", "--serial"]

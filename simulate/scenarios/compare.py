@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from blueprint import Blueprint
-from blueprint.numbers import MISSING, fmt, signed
+from blueprint.numbers import MISSING, difference, fmt
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, figure_kind
 from simulate.run import run_many
@@ -88,7 +88,7 @@ def _fmt(figure: str, value: float, *, diff: bool = False) -> str:
     """A figure or a difference as people read it (:mod:`blueprint.numbers`): shares as percentages and
     differences of shares in percentage points, costs as money, seconds and hours with their unit."""
     kind = figure_kind(figure)
-    text = signed(value, kind) if diff else fmt(value, kind)
+    text = difference(value, kind) if diff else fmt(value, kind)
     return text + (" h" if "hours" in figure and text != MISSING else "")
 
 

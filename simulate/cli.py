@@ -74,6 +74,10 @@ FIGURE_KEYS: dict[str, str] = {
     "hours below target": "hours_below_target",
     "days below target": "days_below_target",
     "weeks below target": "weeks_below_target",
+    "intervals clearly below target": "intervals_clearly_below_target",
+    "hours clearly below target": "hours_clearly_below_target",
+    "days clearly below target": "days_clearly_below_target",
+    "weeks clearly below target": "weeks_clearly_below_target",
 }
 """The machine key of each label the tables of comparisons and plans use (``"<role>: "`` taken off first); the
 same names as the columns of :meth:`Results.journeys` and :meth:`Results.staff`."""

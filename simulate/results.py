@@ -293,9 +293,9 @@ class Results:
         >>> results.notes()        # doctest: +SKIP
         ['0 of 63.8 customers a replication (0%) ended their journey before the run did: ...']
         """
-        j = self.journeys()
-        arrivals = float(j.loc["arrivals", "mean"])
-        ended = float(j.loc["completed", "mean"]) + float(j.loc["abandoned", "mean"])
+        mean = self.journeys()["mean"]
+        arrivals = float(mean["arrivals"])
+        ended = float(mean["completed"]) + float(mean["abandoned"])
         out = []
         if arrivals > 0 and ended < 0.25 * arrivals:
             longer = self.days + max(1.0, math.ceil(self.days))

@@ -493,7 +493,7 @@ def test_staff_plan_json_has_machine_keys() -> None:
     new = data["before_after"]["new_plan"]
     assert set(new["roles"]) == {"first_line", "specialist"}
     assert {"service_level", "abandonment", "paid_hours"} <= set(new["roles"]["first_line"])
-    assert {"intervals_below_target", "paid_hours", "cost"} == set(new["figures"])
+    assert {"intervals_below_target", "intervals_clearly_below_target", "paid_hours", "cost"} == set(new["figures"])
     assert all(set(r) <= set(FIGURE_KEYS.values()) for r in new["roles"].values())
     assert new["figures"]["paid_hours"]["mean"] == pytest.approx(sum(p["paid_hours"] for p in data["plans"].values()))
     sl = new["roles"]["first_line"]["service_level"]

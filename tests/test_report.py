@@ -114,8 +114,13 @@ def test_headline_numbers_equal_independent_computations(runs) -> None:  # type:
     assert f"{cost_after - cost_before:+,.0f}" in first.replace("−", "-")
     assert f"{100 * (cost_after - cost_before) / cost_before:+.1f}%" in first
     assert f"{cost_before:,.0f} → {cost_after:,.0f}" in first
-    assert f"{len(missed_before)} → {len(missed_after)}; the new plan fixes {len(missed_before - missed_after)}" in \
-        headline_sentences(h)[2]
+    assert f"{len(missed_before)} → {len(missed_after)} (clearly" in headline_sentences(h)[2]
+    assert f"the new plan fixes {len(missed_before - missed_after)}" in headline_sentences(h)[2]
+    # clearly below target: the verification's own verdict on the same customers, and the sentence says it
+    clear = plan.verification.table[plan.verification.table["verdict"] == "misses"]
+    assert h.clear[NEW_PLAN] == {(str(r), int(f)) for r, f in zip(clear["role"], clear["first"])}
+    assert f"target: {len(h.clear[BEFORE])} → {len(h.clear[NEW_PLAN])})" in headline_sentences(h)[2]
+    assert len(h.clear[BEFORE]) > 0  # today's staffing misses clearly somewhere
 
 
 def test_before_after_table_has_intervals_in_range(runs) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,10 @@ the spreadsheet plan, on the same footing:
   with fewer than the plan's ``min_volume`` calls judged with their neighbours, as
   :mod:`simulate.staffing.pooled` says), the same rule for every staffing, with the periods the new
   plan fixes and those it breaks. The row is named for the level: "intervals below target", "hours
-  below target" (:func:`below_target_label`);
+  below target" (:func:`below_target_label`). Those are best estimates: a period at the line falls on
+  either side by chance, so a second row counts the periods **clearly** below target, judged as
+  :func:`simulate.verify` judges the plan (the whole 95% interval past the target; periods under the
+  plan's ``min_volume`` with their neighbours; calls after closing apart when the plan sets them apart);
 * **service level and abandonment** per role over the whole run, with their 95% intervals, from
   :meth:`Results.staff`.
 
@@ -45,8 +48,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulate.results import Results
     from simulate.staffing.optimize import StaffingPlan
 
-__all__ = ["BEFORE", "NEW_PLAN", "SPREADSHEET", "Estimate", "Headline", "before_after", "below_target_label", "headline",
-           "headline_table"]
+__all__ = ["BEFORE", "NEW_PLAN", "SPREADSHEET", "Estimate", "Headline", "before_after", "below_target_label",
+           "clearly_below_label", "headline", "headline_table"]
 
 #: The names of the staffings compared, as the columns of :func:`before_after`.
 BEFORE, SPREADSHEET, NEW_PLAN = "before", "spreadsheet plan", "new plan"
@@ -96,6 +99,7 @@ class Headline:
     open_intervals: int = 0  # (role, interval) pairs with callers in today's staffing
     level: str = "interval"  # the periods ``misses`` counts: the new plan's target level
     staffed: list[str] = field(default_factory=list)  # roles or staff groups whose hours are compared
+    clear: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # of ``misses``, those whose 95% interval is past
 
     @property
     def cost_change(self) -> float:
@@ -186,6 +190,33 @@ def below_target_label(level: str) -> str:
     return f"{'intervals' if level == 'interval' else level + 's'} below target"
 
 
+def clearly_below_label(level: str) -> str:
+    """The before/after row that counts periods clearly below target (the whole 95% interval past it).
+
+    >>> clearly_below_label("interval")
+    'intervals clearly below target'
+    """
+    return below_target_label(level).replace(" below", " clearly below")
+
+
+def _clearly_below(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
+    """(role, first interval of the period) pairs of ``results`` that miss ``plan``'s targets clearly, judged as
+    :func:`simulate.verify` judges the plan: periods of its level and ``min_volume``, calls after closing apart
+    when the plan sets them apart, a miss when the pooled figure's whole 95% interval is past the target."""
+    from simulate.staffing.pooled import pooled_figures
+    from simulate.staffing.verify import closed_intervals
+
+    n = len(next(iter(plan.requirement.values())))
+    closed = (closed_intervals(results.blueprint, list(plan.targets), results.days, plan.interval)
+              if plan.after_hours == "exclude" else {})
+    out = set()
+    for role, target in plan.targets.items():
+        table = pooled_figures(results, role, target, level=plan.level, min_volume=plan.min_volume, n=n,
+                               closed=closed.get(role))
+        out |= {(role, int(first)) for first in table.loc[table["verdict"] == "misses", "first"]}
+    return out
+
+
 def _below_target(results: Results, plan: StaffingPlan) -> set[tuple[str, int]]:
     """(role, first interval of the period) pairs of ``results`` whose figures, pooled over the replications,
     miss ``plan``'s targets in periods of the plan's level."""
@@ -223,6 +254,7 @@ def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | N
         paid_hours_per_day={BEFORE: _simulated_per_day(before, staffed, "paid_hours")}
         | {k: _plan_per_day(p, "paid_hours") for k, p in plans.items()},
         misses={k: _below_target(r, after) for k, r in results.items()},
+        clear={k: _clearly_below(r, after) for k, r in results.items()},
         service_level={r: {k: _figure(t, r, "service_level") for k, t in tables.items()} for r in roles},
         abandonment={r: {k: _figure(t, r, "abandonment") for k, t in tables.items()} for r in roles},
         paid_hours_by_role={r: {k: _per_day(_figure(t, r, "paid_hours"), results[k]) for k, t in tables.items()}
@@ -235,7 +267,8 @@ def headline(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | N
 
 def before_after(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan | None = None) -> pd.DataFrame:
     """The figures of :func:`headline` as a table, one row per figure: per role its service level,
-    abandonment and staff hours paid, then periods below target (:func:`below_target_label`), staff hours paid and staff cost
+    abandonment and staff hours paid, then periods below target (:func:`below_target_label`) and clearly below it
+    (:func:`clearly_below_label`), staff hours paid and staff cost
     (hours and cost per day). For each staffing three float columns: its mean (``"before"``,
     ``"spreadsheet plan"``, ``"new plan"``) and the 95% interval's ends (``"before_ci_low"``,
     ``"before_ci_high"``...), as in every wide table of the package. A figure known exactly (a plan's
@@ -255,6 +288,8 @@ def headline_table(h: Headline) -> pd.DataFrame:
         if r not in h.roles:
             rows[f"{r}: staff hours paid"] = h.paid_hours_by_role[r]
     rows[below_target_label(h.level)] = {k: Estimate(float(len(v))) for k, v in h.misses.items()}
+    if h.clear:
+        rows[clearly_below_label(h.level)] = {k: Estimate(float(len(v))) for k, v in h.clear.items()}
     rows["staff hours paid"] = h.paid_hours_per_day
     rows["staff cost"] = h.cost_per_day
     data: dict[str, list[float]] = {}

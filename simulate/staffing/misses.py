@@ -10,8 +10,6 @@ count: the better end of the figure's 95% interval must be worse than the target
 no arrivals never miss.
 
 >>> import pandas as pd
-
-from simulate.staffing.pooled import bounded, pooled_figures
 >>> found = pd.DataFrame({"role": ["desk", "desk"], "interval": [3, 3], "figure": ["service_level", "asa"],
 ...                       "simulated": [0.7, 30.0], "target": [0.8, 20.0]})
 >>> count_intervals(found)  # one interval, two figures missed

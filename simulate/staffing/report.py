@@ -137,7 +137,10 @@ def headline_sentences(h: Headline) -> list[str]:
     lines.append(f"Paid staff hours: {signed(h.hours_change, digits=d)} h a day: "
                  f"{number(hours[BEFORE].mean, d)} → {number(hours[NEW_PLAN].mean, d)} h.")
     m0, m1 = len(h.misses[BEFORE]), len(h.misses[NEW_PLAN])
-    text = f"{h.unit.capitalize()} below target: {m0} → {m1}; the new plan fixes {h.fixed}"
+    text = f"{h.unit.capitalize()} below target: {m0} → {m1}"
+    if h.clear:
+        text += f" (clearly, the whole 95% interval past the target: {len(h.clear[BEFORE])} → {len(h.clear[NEW_PLAN])})"
+    text += f"; the new plan fixes {h.fixed}"
     text += f" and misses {h.broken} that met the target before." if h.broken else "."
     lines.append(text)
     for r in h.roles:

@@ -104,7 +104,7 @@ class Arrivals(Model):
             from .limits import LIMITS
 
             hours = self.profile.interval.seconds / 3600
-            for day, values in self.profile._day_lists().items():
+            for day, values in self.profile.day_lists().items():
                 for i, x in enumerate(values):
                     if x / hours > LIMITS.max_rate_per_hour:
                         where = ("profile", "values", i) if self.profile.values is not None else ("profile", "days", day, i)

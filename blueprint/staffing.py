@@ -66,14 +66,19 @@ class Profile(Model):
             raise ValueError("give either values (the same every day) or days (values per weekday)")
         if self.interval.seconds <= 0:
             raise ValueError("interval must be longer than 0")
-        longest = max(len(v) for v in self._day_lists().values()) if self._day_lists() else 0
+        longest = max(len(v) for v in self.day_lists().values()) if self.day_lists() else 0
         if longest * self.interval.seconds > DAY + 1e-9:
             raise ValueError(
                 f"{longest} intervals of {self.interval} make more than 24 hours; use days: for a weekly profile"
             )
         return self
 
-    def _day_lists(self) -> dict[str, list[float]]:
+    def day_lists(self) -> dict[str, list[float]]:
+        """The values of each weekday the profile covers (every weekday the same for ``values``).
+
+        >>> Profile(interval="1 h", start="08:00", days={"mon": [1, 2], "sat": [3]}).day_lists()
+        {'monday': [1.0, 2.0], 'saturday': [3.0]}
+        """
         if self.values is not None:
             return {d: self.values for d in WEEKDAYS}
         return dict(self.days or {})
@@ -91,7 +96,7 @@ class Profile(Model):
         out: list[tuple[float, float, float]] = []
         step = self.interval.seconds
         first = time_of_day_seconds(self.start)
-        for day, values in self._day_lists().items():
+        for day, values in self.day_lists().items():
             base = WEEKDAYS.index(day) * DAY + first
             for i, v in enumerate(values):
                 a = (base + i * step) % WEEK
@@ -257,7 +262,7 @@ class Staffing(Model):
                 + (f"; got {', '.join(given)}" if given else "")
             )
         if self.profile is not None:
-            for day, values in self.profile._day_lists().items():
+            for day, values in self.profile.day_lists().items():
                 for i, x in enumerate(values):
                     where = ("profile", "values", i) if self.profile.values is not None else ("profile", "days", day, i)
                     if not float(x).is_integer():

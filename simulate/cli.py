@@ -365,6 +365,7 @@ def staff(
     objective: str = typer.Option("paid_hours", "--objective", help="what the shift plan minimises: paid_hours, headcount or cost"),
     days: float = typer.Option(1.0, "--days", help="days to simulate"),
     replications: int = typer.Option(10, "--replications", "-r", help="replications of each simulation (the plan's search starts with 4x as many and adds more where a period is undecided)"),
+    max_replications: int = typer.Option(320, "--max-replications", help="the plan's search adds replications up to this cap (doubling) while a period is too close to call"),
     seed: int | None = typer.Option(None, "--seed", help="seed for repeatable results"),
     shrinkage: float = typer.Option(0.0, "--shrinkage", help="share of paid time staff are unavailable (0 to <1)"),
     level: str = typer.Option("interval", "--level", help="the period the target holds in: interval, hour, day or week"),
@@ -406,7 +407,7 @@ def staff(
             _print_requirements(req, fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
-                                     replications=max(2, 4 * replications), max_replications=max(320, 4 * replications),
+                                     replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications),
                                      seed=seed if seed is not None else req.settings.get("seed"), shrinkage=shrinkage,
                                      level=level, min_volume=min_volume, margin=margin, after_hours=after_hours)
         held = plan.verification
@@ -492,6 +493,7 @@ def plan_json(file: Path, before: Results, plan: StaffingPlan, sheet: StaffingPl
         "plans": {r: {"shifts": p.headcount, "paid_hours": p.paid_hours, "gap": p.gap,
                       "staffing": p.to_staffing().model_dump(mode="json")} for r, p in plan.plans.items()},
         "misses": plan.misses.to_dict(orient="records"),
+        "notes": plan.notes(),
     }
 
 
@@ -532,6 +534,8 @@ def _print_plan(file: Path, bp: Blueprint, before: Results, plan: StaffingPlan, 
         consoles.out.print(f"{role}: {shift_plan.summary()}", markup=False)
     if plan.verification is not None:
         consoles.out.print(plan.verification.describe(), markup=False)
+    for note in plan.notes():
+        consoles.out.print(f"Note: {note}", markup=False)
     if plan.meets_target:
         return
     n_missed = len(plan.misses.drop_duplicates(["role", "interval"]))

@@ -503,6 +503,16 @@ def test_staff_plan_json_has_machine_keys() -> None:
     assert list(rows[0])[:5] == ["figure", "role", "before", "before_ci_low", "before_ci_high"]
     row = next(r for r in rows if (r["figure"], r["role"]) == ("service_level", "first_line"))
     assert float(row["new_plan"]) == sl["mean"]
+    assert isinstance(data["notes"], list)
+
+
+def test_staff_search_cap_is_an_option() -> None:
+    """``--max-replications`` caps the search; stopped there with periods leaning to a miss, the plan says so."""
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "3", "--max-replications", "12",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    [note] = strict_json(result.stdout)["notes"]
+    assert "cap of 12 replications" in note and "max_replications=24" in note
 
 
 def test_staff_bad_templates_are_located(tmp_path: Path) -> None:

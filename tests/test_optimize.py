@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import blueprint
 import simulate
 from blueprint import BlueprintFileError
 from simulate.staffing.optimize import load_role_templates
+from simulate.staffing.pooled import leaning
 
 TEMPLATES = "examples/contact_center.shifts.yaml"
 
@@ -126,6 +128,21 @@ def _desk() -> tuple[blueprint.Blueprint, dict[str, list[dict[str, str]]]]:
               patience="exp(3 min)")
     return bp, {"agent": [{"name": "four", "earliest_start": "08:00", "latest_start": "12:00",
                            "start_step": "30 min", "length": "4 h"}]}
+
+
+def test_a_search_stopped_at_its_cap_says_what_it_left_undecided() -> None:
+    """At a cap of 4 replications the search cannot call several quarter hours whose best estimate misses:
+    the plan's notes name them and the larger cap to pass; judged per day (one period, many calls) nothing is
+    left undecided and there is no note."""
+    bp, templates = _desk()
+    options: dict[str, Any] = dict(templates=templates, method="sipp", replications=4, seed=1, give_back=False, verify=False)
+    capped = simulate.optimize_staffing(bp, max_replications=4, **options)
+    [note] = capped.notes()
+    assert "cap of 4 replications" in note and "max_replications=8" in note and "agent " in note
+    assert "Note:" in capped._repr_html_()
+    lean = capped.evidence[leaning(capped.evidence)]
+    assert f"with {len(lean)} period(s)" in note
+    assert simulate.optimize_staffing(bp, max_replications=64, level="day", **options).notes() == []
 
 
 def test_the_loop_gives_back_what_is_spare() -> None:

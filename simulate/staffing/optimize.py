@@ -43,7 +43,7 @@ from simulate.staffing.groups import lowest_service
 from simulate.staffing.misses import COLUMNS as MISS_COLUMNS
 from simulate.staffing.misses import count_intervals
 from simulate.staffing.misses import misses as find_misses
-from simulate.staffing.pooled import check_level
+from simulate.staffing.pooled import check_level, leaning
 from simulate.staffing.requirements import Method, Requirements, mean_patience, requirements
 from simulate.staffing.search import Search
 from simulate.staffing.shifts import InfeasibleShiftsError, ShiftPlan, ShiftTemplates, as_templates, schedule_shifts
@@ -158,6 +158,7 @@ class StaffingPlan:
     min_volume: float = 1.0
     margin: float = 0.0
     search_replications: int = 0
+    max_replications: int = 0  # the search's cap on replications (0: not a search)
     after_hours: str = "judge"
     verification: Verification | None = None
     evidence: pd.DataFrame | None = None
@@ -344,6 +345,27 @@ class StaffingPlan:
         found = f"meets the target in every {unit}" if self.meets_target else f"{count_intervals(self.misses)} {unit}(s) below target"
         return found + " in its own simulation (not verified on held-out customers; see .verify())"
 
+    def notes(self) -> list[str]:
+        """Cautions about the search, in sentences (empty when there is nothing to say). Today one: the search
+        stopped at its cap of replications with periods too close to call whose best estimate misses the target.
+        It raises only clear misses, so it left them as they were; a larger ``max_replications`` lets it call them.
+
+        >>> plan.notes()     # doctest: +SKIP
+        ['The search stopped at its cap of 320 replications with 3 period(s) too close to call ...']
+        """
+        if self.evidence is None or not self.max_replications or self.search_replications < self.max_replications:
+            return []
+        lean = self.evidence[leaning(self.evidence)]
+        if lean.empty:
+            return []
+        names = [f"{r['role']} {r['label']}" if r.get("days", "all") == "all" else f"{r['role']} {r['days']} {r['label']}"
+                 for r in lean.to_dict(orient="records")]
+        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        return [f"The search stopped at its cap of {self.max_replications} replications with {len(names)} period(s) too close "
+                f"to call whose best estimate misses the target ({listed}). It raises only clear misses, so it left them "
+                f"as they were; max_replications={2 * self.max_replications} (--max-replications on the command line) "
+                "gives it twice the evidence to call them, in about twice the time."]
+
     def __repr__(self) -> str:
         state = self._state()
         plans = "; ".join(f"{r}: {p.headcount} shifts, {p.paid_hours:,.1f} paid h" for r, p in self.plans.items())
@@ -352,9 +374,10 @@ class StaffingPlan:
     def _repr_html_(self) -> str:
         s = self.summary()
         state = self._state()
+        notes = "".join(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in self.notes())
         return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
                 f"cost {money(self.cost)}, {number(self.paid_hours)} paid hours, {len(self.rounds)} round(s)"
-                f"{_shown(s).to_html()}</div>")
+                f"{_shown(s).to_html()}{notes}</div>")
 
 
 def _shown(summary: pd.DataFrame) -> pd.DataFrame:
@@ -442,7 +465,8 @@ def optimize_staffing(
                         requirement={r: v.copy() for r, v in found.need.items()}, targets=loop.targets,
                         misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
                         interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
-                        search_replications=search.replications, out_of_reach=loop.out_of_reach, after_hours=after_hours,
+                        search_replications=search.replications, max_replications=max_replications,
+                        out_of_reach=loop.out_of_reach, after_hours=after_hours,
                         judged=loop.judged)
     plan.evidence = search.evidence(found)
     plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers

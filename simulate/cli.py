@@ -372,6 +372,7 @@ def staff(
     min_volume: float = typer.Option(1.0, "--min-volume", help="calls per replication below which a period is judged with its neighbours"),
     margin: float = typer.Option(0.01, "--margin", help="safety margin (a share) a period keeps when the plan gives staff back"),
     after_hours: str = typer.Option("judge", "--after-hours", help="calls after closing: judge (with the day's last period) or exclude (report apart)"),
+    keep: list[str] = typer.Option([], "--keep", help="a role (or staff group) the plan leaves at its declared staffing, such as equipment; repeat for more"),
     spreadsheet: bool = typer.Option(False, "--spreadsheet", help="also plan by Erlang C per interval, for comparison"),
     output: Path | None = typer.Option(None, "--output", "-o", help="write the blueprint with the new shifts (.yaml or .json)"),
     report: Path | None = typer.Option(None, "--report", help="write a short HTML report (.html: before/after, fail points, charts)"),
@@ -409,11 +410,12 @@ def staff(
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications),
                                      seed=seed if seed is not None else req.settings.get("seed"), shrinkage=shrinkage,
-                                     level=level, min_volume=min_volume, margin=margin, after_hours=after_hours)
+                                     level=level, min_volume=min_volume, margin=margin, after_hours=after_hours,
+                                     keep=keep)
         held = plan.verification
         assert held is not None  # optimize_staffing verifies by default
         sheet = (sim.spreadsheet_staffing(bp, templates=role_templates, objective=objective_name, days=days,
-                                          replications=replications, seed=plan.seed, shrinkage=shrinkage)
+                                          replications=replications, seed=plan.seed, shrinkage=shrinkage, keep=keep)
                  if spreadsheet else None)
         if sheet is not None:  # measured on the same held-out customers as the new plan
             sheet.verify(seed=held.seed, replications=held.replications, max_replications=held.replications)

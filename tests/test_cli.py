@@ -506,6 +506,22 @@ def test_staff_plan_json_has_machine_keys() -> None:
     assert isinstance(data["notes"], list)
 
 
+def test_staff_keeps_a_role_as_declared(tmp_path: Path) -> None:
+    """``--keep`` leaves a role without templates at its declared staffing; without it the command says how."""
+    shop = "examples/coffee_shop.yaml"
+    templates = tmp_path / "shop.shifts.yaml"
+    four = '[{name: four, earliest_start: "06:00", latest_start: "16:00", start_step: 30 min, length: 4 h}]'
+    templates.write_text(f"roles:\n  cashier: {four}\n  barista: {four}\n", encoding="utf-8")
+    refused = runner.invoke(app, ["staff", shop, "-t", str(templates), "--seed", "1", "-r", "3"])
+    assert refused.exit_code != 0 and "--keep espresso_machine" in refused.output
+    result = runner.invoke(app, ["staff", shop, "-t", str(templates), "--seed", "1", "-r", "3", "--keep", "espresso_machine",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    data = strict_json(result.stdout)
+    assert sorted(data["plans"]) == ["barista", "cashier"]
+    assert "espresso_machine" in data["before_after"]["new_plan"]["roles"]
+
+
 def test_staff_search_cap_is_an_option() -> None:
     """``--max-replications`` caps the search; stopped there with periods leaning to a miss, the plan says so."""
     result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "3", "--max-replications", "12",

@@ -145,6 +145,31 @@ def test_a_search_stopped_at_its_cap_says_what_it_left_undecided() -> None:
     assert simulate.optimize_staffing(bp, max_replications=64, level="day", **options).notes() == []
 
 
+def test_roles_kept_at_their_declared_staffing() -> None:
+    """``keep`` leaves equipment declared as a role (the coffee shop's espresso machines) as declared: it needs
+    no templates, is not planned or judged, and the plan counts its hours as simulated; without it the missing
+    templates are refused with the way out; unknown names and keeping everything are refused."""
+    bp = blueprint.load("examples/coffee_shop.yaml")
+    four = [{"name": "four", "earliest_start": "06:00", "latest_start": "16:00", "start_step": "30 min", "length": "4 h"}]
+    templates = {"cashier": four, "barista": four}
+    with pytest.raises(ValueError, match=r"no shift templates for role 'espresso_machine'.*keep=\['espresso_machine'\]"):
+        simulate.optimize_staffing(bp, templates=templates, seed=5, verify=False)
+    plan = simulate.optimize_staffing(bp, templates=templates, seed=5, keep=["espresso_machine"])
+    assert sorted(plan.plans) == ["barista", "cashier"] and plan.kept == ["espresso_machine"]
+    assert "espresso_machine" not in plan.targets and plan.verification is not None
+    assert set(plan.verification.table["role"]) == {"barista", "cashier"}
+    assert plan.blueprint.get_role("espresso_machine").staffing == bp.get_role("espresso_machine").staffing
+    simulated = float(np.mean([rep.role_totals["espresso_machine"].paid_hours for rep in plan.results.replications]))
+    assert plan.paid_hours == pytest.approx(sum(p.paid_hours for p in plan.plans.values()) + simulated)
+    assert plan.summary().loc["espresso_machine", "level"] == "kept as declared"
+    sheet = simulate.spreadsheet_staffing(bp, templates=templates, seed=5, keep="espresso_machine")
+    assert sorted(sheet.plans) == ["barista", "cashier"] and sheet.kept == ["espresso_machine"]
+    with pytest.raises(ValueError, match="'espresso' is not a role or group the plan staffs; it staffs: cashier"):
+        simulate.optimize_staffing(bp, templates=templates, keep=["espresso"])
+    with pytest.raises(ValueError, match="nothing left to plan"):
+        simulate.optimize_staffing(bp, templates=templates, keep=["cashier", "barista", "espresso_machine"])
+
+
 def test_the_loop_gives_back_what_is_spare() -> None:
     """Judged over the whole day, quarter hours above the target pay for those below it: the formula's
     per-interval requirement is more than the day needs, and the give-back pass returns a plan with

@@ -116,7 +116,8 @@ def _templates_by_role(templates: RoleTemplates, roles: list[str]) -> dict[str, 
     for r in roles:
         t = loaded.get(r, loaded.get("*"))
         if t is None:
-            message = f"no shift templates for role {r!r}; templates are given for: {', '.join(sorted(loaded))}"
+            message = (f"no shift templates for role {r!r}; templates are given for: {', '.join(sorted(loaded))} "
+                       f"(to leave {r!r} at its declared staffing, pass keep=[{r!r}], or --keep {r} on the command line)")
             origin = next((v._origin for v in loaded.values() if v._origin is not None), None)
             if origin is not None:  # read from a file: say so where its roles are
                 from blueprint.errors import Problem
@@ -164,6 +165,7 @@ class StaffingPlan:
     evidence: pd.DataFrame | None = None
     out_of_reach: dict[str, set[int]] = field(default_factory=dict)
     judged: dict[str, list[str]] = field(default_factory=dict)
+    kept_roles: list[str] = field(default_factory=list)  # roles left at their declared staffing (``keep``)
 
     def skills_of(self, unit: str) -> list[str]:
         """The roles whose targets judge a planned role or group: the role itself, a group's first-choice skills."""
@@ -175,9 +177,10 @@ class StaffingPlan:
 
     @property
     def kept(self) -> list[str]:
-        """Staff groups the plan does not decide (no skill's first choice): they keep their declared staffing,
-        and the plan counts on them as they are."""
-        return [g.name for g in self.blueprint.groups if g.name not in self.plans]
+        """Staff the plan does not decide: staff groups that are no skill's first choice, and roles or groups
+        left out with ``keep``. They keep their declared staffing, and the plan counts on them as they are."""
+        groups = [g.name for g in self.blueprint.groups if g.name not in self.plans]
+        return groups + [r for r in self.kept_roles if r not in groups]
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -309,8 +312,8 @@ class StaffingPlan:
             rows.append(row)
         for g in self.kept:
             rec = staff.loc[g]
-            rows.append({"role": g, "skill": "kept as declared", "paid_hours": rec["paid_hours"], "cost": rec["cost"],
-                         "level": self.level})
+            rows.append({"role": g, "paid_hours": rec["paid_hours"], "cost": rec["cost"], "level": self.level,
+                         ("skill" if grouped else "level"): "kept as declared"})
         return pd.DataFrame(rows).set_index("role")
 
     def plot(self, role: str, ax: Axes | None = None) -> Figure:
@@ -416,6 +419,7 @@ def optimize_staffing(
     give_back: bool = True,
     trim: int = 3,
     verify: bool = True,
+    keep: list[str] | tuple[str, ...] = (),
     time_limit: float | None = 60.0,
     executor: ExecutorChoice = None,
 ) -> StaffingPlan:
@@ -442,13 +446,20 @@ def optimize_staffing(
     ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
     stragglers: intervals where no new callers reach a role) out of the target and reports them
     apart; ``"judge"`` (the default) judges them with the day's last period.
+
+    ``keep`` names roles (or staff groups) the plan leaves at their declared staffing, such as
+    equipment declared as a role (an espresso machine): they need no templates, are not judged, and
+    the plan counts on them as they are (:attr:`StaffingPlan.kept`).
+
+    >>> plan = simulate.optimize_staffing(shop, templates=templates, keep=["espresso_machine"])  # doctest: +SKIP
     """
     _check_options(templates, level=level, after_hours=after_hours, replications=replications,
                    max_replications=max_replications, margin=margin)
     assert templates is not None  # refused above
+    keep = [keep] if isinstance(keep, str) else list(keep)
     seed = resolve_seed(seed)
-    req = requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
-                       replications=replications, seed=seed, executor=executor)
+    req = _planned(requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
+                                replications=replications, seed=seed, executor=executor), keep)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
                     replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,
@@ -467,13 +478,35 @@ def optimize_staffing(
                         interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
                         search_replications=search.replications, max_replications=max_replications,
                         out_of_reach=loop.out_of_reach, after_hours=after_hours,
-                        judged=loop.judged)
+                        judged=loop.judged, kept_roles=list(keep))
     plan.evidence = search.evidence(found)
     plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers
     if verify:
         plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
                     executor=executor)
     return plan
+
+
+def _planned(req: Requirements, keep: list[str] | tuple[str, ...]) -> Requirements:
+    """The requirement of the roles (or staff groups) a plan decides: ``req`` without those to ``keep`` at their
+    declared staffing. Names that are not planned are refused, naming those that are."""
+    if not keep:
+        return req
+    planned = list(dict.fromkeys(str(r) for r in req.index.get_level_values("role")))
+    unknown = [k for k in keep if k not in planned]
+    if unknown:
+        raise ValueError(f"keep: {', '.join(map(repr, unknown))} {'is not a role or group' if len(unknown) == 1 else 'are not roles or groups'} the plan staffs; "
+                         f"it staffs: {', '.join(planned)}")
+    left = [r for r in planned if r not in keep]
+    if not left:
+        raise ValueError(f"keep: every role the plan staffs is kept ({', '.join(planned)}): nothing left to plan")
+    settings = req.settings
+    groups = settings.get("groups")
+    if groups:
+        settings["groups"] = {g: skills for g, skills in groups.items() if g not in keep}
+    judged = {s for r in left for s in (groups or {}).get(r, [r])}
+    settings["targets"] = {r: t for r, t in settings["targets"].items() if r in judged}
+    return Requirements.made(req[req.index.get_level_values("role").isin(left)], settings, req.results)
 
 
 def _check_options(templates: RoleTemplates | None, *, level: str, after_hours: str, replications: int,
@@ -501,18 +534,23 @@ def spreadsheet_staffing(
     replications: int = 10,
     seed: int | None = None,
     shrinkage: float = 0.0,
+    keep: list[str] | tuple[str, ...] = (),
     time_limit: float | None = 60.0,
     executor: ExecutorChoice = None,
 ) -> StaffingPlan:
     """The spreadsheet method, for comparison: Erlang C per interval (patience ignored), the same
-    shift solver, and one simulation to measure the service that plan really gives."""
+    shift solver, and one simulation to measure the service that plan really gives (``keep`` as for
+    :func:`optimize_staffing`)."""
     if templates is None:
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
+    keep = [keep] if isinstance(keep, str) else list(keep)
     seed = resolve_seed(seed)
-    req = requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False)
+    req = _planned(requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False), keep)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
-    return loop.once("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
+    plan = loop.once("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
                      executor=executor)
+    plan.kept_roles = list(keep)
+    return plan
 
 
 class Loop:  # the search reads it as a search.ShiftBuyer

@@ -470,20 +470,26 @@ def optimize_staffing(
         found = search.give_back(found, max_rounds)
         if trim > 0:
             found = search.trim(found, trim)
-    name = f"closed loop ({method}, {level} target)"
-    final = blueprint.with_staffing({r: p.to_staffing() for r, p in found.plans.items()})
-    plan = StaffingPlan(method=name, blueprint=final, plans=found.plans, results=found.results,
-                        requirement={r: v.copy() for r, v in found.need.items()}, targets=loop.targets,
-                        misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
-                        interval=loop.w, seed=seed, level=level, min_volume=min_volume, margin=margin,
-                        search_replications=search.replications, max_replications=max_replications,
-                        out_of_reach=loop.out_of_reach, after_hours=after_hours,
-                        judged=loop.judged, kept_roles=list(keep))
-    plan.evidence = search.evidence(found)
-    plan.misses = plan._clear_misses(plan.evidence)  # until verified: the clear misses on the search's own customers
+    plan = _plan_found(loop, search, found, f"closed loop ({method}, {level} target)", after_hours, keep)
     if verify:
         plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
                     executor=executor)
+    return plan
+
+
+def _plan_found(loop: Loop, search: Search, found: Any, name: str, after_hours: str, keep: list[str]) -> StaffingPlan:
+    """The plan the search ended with (``found``, its last accepted evaluation), with the clear misses on the
+    search's own customers until it is verified."""
+    final = loop.bp.with_staffing({r: p.to_staffing() for r, p in found.plans.items()})
+    plan = StaffingPlan(method=name, blueprint=final, plans=found.plans, results=found.results,
+                        requirement={r: v.copy() for r, v in found.need.items()}, targets=loop.targets,
+                        misses=pd.DataFrame(columns=[*MISS_COLUMNS, "reachable"]), rounds=search.history,
+                        interval=loop.w, seed=search.seed, level=search.level, min_volume=search.min_volume,
+                        margin=search.margin, search_replications=search.replications,
+                        max_replications=search.max_replications, out_of_reach=loop.out_of_reach, after_hours=after_hours,
+                        judged=loop.judged, kept_roles=list(keep))
+    plan.evidence = search.evidence(found)
+    plan.misses = plan._clear_misses(plan.evidence)
     return plan
 
 

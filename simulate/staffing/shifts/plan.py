@@ -99,10 +99,10 @@ class ShiftPlan:
 
     def summary(self) -> str:
         """One line: objective, headcount, paid hours, cost, status and gap."""
-        cost = "" if math.isnan(self.cost) else f", cost {self.cost:,.2f}"
+        cost = "" if math.isnan(self.cost) else f", cost {money(self.cost)}"
         short = f", {self.shortfall} staff-intervals short" if self.shortfall else ""
         return (
-            f"{self.headcount} shifts, {self.paid_hours:,.2f} paid hours{cost}{short} "
+            f"{self.headcount} shifts, {number(self.paid_hours)} paid hours{cost}{short} "
             f"(objective {self.objective}; {self.status}, gap {self.gap:.2%}, {self.solve_seconds:.2f} s)"
         )
 

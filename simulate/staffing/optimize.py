@@ -312,8 +312,9 @@ class StaffingPlan:
             rows.append(row)
         for g in self.kept:
             rec = staff.loc[g]
-            rows.append({"role": g, "paid_hours": rec["paid_hours"], "cost": rec["cost"], "level": self.level,
-                         ("skill" if grouped else "level"): "kept as declared"})
+            kept = {"role": g, "paid_hours": rec["paid_hours"], "cost": rec["cost"], "level": self.level}
+            kept["skill" if grouped else "level"] = "kept as declared"  # no skill column without groups: say it there
+            rows.append(kept)
         return pd.DataFrame(rows).set_index("role")
 
     def plot(self, role: str, ax: Axes | None = None) -> Figure:

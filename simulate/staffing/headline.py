@@ -99,7 +99,7 @@ class Headline:
     open_intervals: int = 0  # (role, interval) pairs with callers in today's staffing
     level: str = "interval"  # the periods ``misses`` counts: the new plan's target level
     staffed: list[str] = field(default_factory=list)  # roles or staff groups whose hours are compared
-    clear: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # of ``misses``, those whose 95% interval is past
+    clear: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # clear misses, judged as verify judges
 
     @property
     def cost_change(self) -> float:

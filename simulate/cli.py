@@ -404,8 +404,10 @@ def staff(
     method_name, objective_name = cast("Method", method), cast("Objective", objective)
     try:
         req = sim.requirements(bp, method=method_name, days=days, shrinkage=shrinkage, replications=replications, seed=seed)
-        if role_templates is None:
-            _print_requirements(req, fmt)
+        if role_templates is None:  # the requirements alone: a kept role needs none
+            from simulate.staffing.optimize import _planned
+
+            _print_requirements(_planned(req, keep), fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications),

@@ -520,6 +520,11 @@ def test_staff_keeps_a_role_as_declared(tmp_path: Path) -> None:
     data = strict_json(result.stdout)
     assert sorted(data["plans"]) == ["barista", "cashier"]
     assert "espresso_machine" in data["before_after"]["new_plan"]["roles"]
+    alone = runner.invoke(app, ["staff", shop, "--seed", "1", "-r", "3", "--keep", "espresso_machine", "--json"])
+    assert alone.exit_code == 0, alone.output  # the requirements alone leave it out as well
+    assert {r["role"] for r in strict_json(alone.stdout)["requirements"]} == {"barista", "cashier"}
+    unknown = runner.invoke(app, ["staff", shop, "--seed", "1", "-r", "3", "--keep", "espresso"])
+    assert unknown.exit_code != 0 and "'espresso' is not a role" in unknown.output
 
 
 def test_staff_search_cap_is_an_option() -> None:

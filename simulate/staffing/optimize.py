@@ -450,7 +450,9 @@ def optimize_staffing(
 
     ``keep`` names roles (or staff groups) the plan leaves at their declared staffing, such as
     equipment declared as a role (an espresso machine): they need no templates, are not judged, and
-    the plan counts on them as they are (:attr:`StaffingPlan.kept`).
+    the plan counts on them as they are (:attr:`StaffingPlan.kept`). (With ``method="simulation"``
+    the starting requirement is searched with every role at its own, the kept ones included; the
+    plan then leaves those as declared.)
 
     >>> plan = simulate.optimize_staffing(shop, templates=templates, keep=["espresso_machine"])  # doctest: +SKIP
     """
@@ -507,7 +509,7 @@ def _planned(req: Requirements, keep: list[str] | tuple[str, ...]) -> Requiremen
     left = [r for r in planned if r not in keep]
     if not left:
         raise ValueError(f"keep: every role the plan staffs is kept ({', '.join(planned)}): nothing left to plan")
-    settings = req.settings
+    settings = dict(req.settings)  # the caller's requirement keeps its own
     groups = settings.get("groups")
     if groups:
         settings["groups"] = {g: skills for g, skills in groups.items() if g not in keep}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-__all__ = ["MISSING", "Kind", "difference", "duration", "figure_kind", "fmt", "interval", "money", "number", "percent", "seconds", "signed"]
+__all__ = ["MISSING", "Kind", "difference", "duration", "figure_kind", "fmt", "interval", "listing", "money", "number", "percent", "seconds", "signed"]
 
 MISSING = "–"
 Kind = Literal["number", "percent", "money", "seconds"]
@@ -152,6 +152,17 @@ def fmt(x: float | None, kind: Kind = "number") -> str:
     '50.0%'
     """
     return {"number": number, "percent": percent, "money": money, "seconds": seconds}[kind](x)
+
+
+def listing(names: list[str], first: int = 8) -> str:
+    """Names for a sentence: the first ``first`` of them, then how many more (a long list of periods
+    stays one line).
+
+    >>> listing(["a", "b"]), listing(["a", "b", "c", "d"], first=2)
+    ('a, b', 'a, b and 2 more')
+    """
+    shown = ", ".join(names[:first])
+    return shown + (f" and {len(names) - first} more" if len(names) > first else "")
 
 
 def interval(low: float | None, high: float | None, kind: Kind = "number") -> str:

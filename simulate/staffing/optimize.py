@@ -34,7 +34,7 @@ import pandas as pd
 
 from blueprint import Blueprint, Target
 from blueprint.files import read_data, read_text_file
-from blueprint.numbers import Kind, fmt, money, number
+from blueprint.numbers import Kind, fmt, listing, money, number
 from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results, interval_columns
@@ -364,7 +364,7 @@ class StaffingPlan:
             return []
         names = [f"{r['role']} {r['label']}" if r.get("days", "all") == "all" else f"{r['role']} {r['days']} {r['label']}"
                  for r in lean.to_dict(orient="records")]
-        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        listed = listing(names, first=6)
         return [f"The search stopped at its cap of {self.max_replications} replications with {len(names)} period(s) too close "
                 f"to call whose best estimate misses the target ({listed}). It raises only clear misses, so it left them "
                 f"as they were; max_replications={2 * self.max_replications} (--max-replications on the command line) "

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from blueprint import Blueprint, Target
-from blueprint.numbers import fmt
+from blueprint.numbers import fmt, listing
 from blueprint.staffing import DAY
 from simulate.executors import ExecutorChoice
 from simulate.results import Results
@@ -151,18 +151,16 @@ class Verification:
         state = ("meets the target in every period" if self.decided and self.meets_target else
                  f"{len(misses)} period(s) miss the target clearly" if len(misses) else
                  f"no period misses clearly; {len(close)} cannot be told apart from the target")
-        close_text = "" if not len(close) else " Close to the line: " + ", ".join(
-            f"{r.role} {r.label}" for r in close.head(8).itertuples()) + (f" and {len(close) - 8} more." if len(close) > 8 else ".")
-        miss_text = "" if not len(misses) else " Missing: " + ", ".join(
-            f"{r.role} {r.label}" for r in misses.head(8).itertuples()) + (f" and {len(misses) - 8} more." if len(misses) > 8 else ".")
+        close_text = "" if not len(close) else f" Close to the line: {listing([f'{r.role} {r.label}' for r in close.itertuples()])}."
+        miss_text = "" if not len(misses) else f" Missing: {listing([f'{r.role} {r.label}' for r in misses.itertuples()])}."
         after = self.table[self.table["verdict"] == "after hours"]
         lean = self.leaning()
         chance = ("" if not len(close) else f" {len(lean)} of the {len(close)} period(s) at the line lean to a miss "
                   f"(best estimate past the target); on other customers about {self.chance_misses:.1f} of them would "
                   "show as clear misses by chance alone.")
-        after_text = "" if not len(after) else " After closing, reported and not judged: " + ", ".join(
+        after_text = "" if not len(after) else " After closing, reported and not judged: " + listing([
             f"{r.role} {r.label} ({r.calls:.2f} calls" + (f", {r.abandonment:.0%} gave up)" if "abandonment" in after else ")")
-            for r in after.head(6).itertuples()) + (f" and {len(after) - 6} more." if len(after) > 6 else ".")
+            for r in after.itertuples()], first=6) + "."
         return (f"Checked per {self.level} (calls pooled over replications; periods under {self.min_volume:g} call(s) "
                 f"judged with their neighbours) on seed {self.seed}, replications 0–{self.replications - 1} "
                 f"({self.stopped}): {state}.{miss_text}{close_text}{chance}{after_text}")

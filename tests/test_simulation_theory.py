@@ -554,6 +554,18 @@ def test_same_seed_same_results_serial_or_parallel() -> None:
 # -- 9. abandonment with retries -----------------------------------------------------------------------------------
 
 
+def test_retries_count_the_customers_after_the_warm_up() -> None:
+    """With a warm-up the journey's call-backs are those of the customers it counts, as its other figures:
+    every call-back of a counted customer entered the step again, and no other is counted."""
+    bp = single_station(2, "1.5 per min", "exp(60 s)", patience="exp(60 s)")
+    bp.flow("serve", "serve", kind="retry", probability=0.4, delay="exp(5 min)")
+    results = simulate.run(bp, days=1, replications=3, seed=4141, warmup="12 h", executor="serial", progress=False)
+    for rep in results.replications:
+        st, j = rep.steps["serve"], rep.journeys
+        assert j.retries > 50
+        assert st.arrivals == j.arrivals + j.retries
+
+
 def test_retry_share_of_abandoners(pool: Any) -> None:
     p = 0.4
     bp = single_station(2, "1.5 per min", "exp(60 s)", patience="exp(60 s)")

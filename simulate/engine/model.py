@@ -739,7 +739,8 @@ class _Model:
             self.lines += 1
             j.line = True
         j.retries += 1
-        self.retries += 1
+        if j.count:  # as every journey figure: customers who arrived after the warm-up
+            self.retries += 1
         return r.targets[i]
 
     def _held_work(self, j: _Journey, t: float, duration: float) -> None:

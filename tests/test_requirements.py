@@ -63,6 +63,21 @@ def test_loads_follow_the_flows() -> None:
     assert loads["expert"].lag > loads["desk"].lag
 
 
+def test_a_transfer_or_a_delay_to_the_same_role_joins_its_queue_again() -> None:
+    """As the simulator walks: a rework keeps the member, a transfer or a flow with a delay hands them back,
+    so the customer queues for a colleague of the same role (a new call for the role's formula)."""
+    for kind, delay, joins in (("rework", None, 1.0), ("transfer", None, 1 / 0.7), ("rework", "2 min", 1 / 0.7)):
+        bp = blueprint.Blueprint("Desk")
+        serve = bp.onstage("Serve", role="agent", duration="exp(30 s)")
+        bp.flow(serve, serve, kind=kind, probability=0.3, **({"delay": delay} if delay else {}))
+        bp.flow(serve, bp.customer("Leave"), otherwise=True)
+        bp.role("agent", staffing=3)
+        bp.arrive(serve, rate="2 per min")
+        load = role_loads(bp, "serve")["agent"]
+        assert load.calls == pytest.approx(joins), (kind, delay)
+        assert load.work == pytest.approx(30 / 0.7)
+
+
 def test_offered_load_matches_the_simulator() -> None:
     """The flow algebra's offered load per role equals what the simulator measures with plentiful staff,
     within the 99.9% interval of the replications."""

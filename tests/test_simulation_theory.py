@@ -401,6 +401,24 @@ def test_tandem_jackson_network(pool: Any) -> None:
         assert r.journeys.completed == r.steps["till"].completions
 
 
+def test_transfer_to_the_same_role_queues_again(pool: Any) -> None:
+    """A transfer back to a step of the same role (a colleague takes the call) puts the customer in the queue
+    again: a Jackson network with feedback, whose station sees λ/(1 − p) Poisson visits (an M/M/3 at ρ = 0.8)."""
+    lam, p = 3.36 / 60, 0.3
+    visits = MMc(lam / (1 - p), 1 / 30, 3)
+    bp = blueprint.Blueprint("Feedback")
+    serve = station(bp, "Serve", "agent", 3, "exp(30 s)")
+    bp.flow(serve, serve, kind="transfer", probability=p)
+    bp.flow(serve, bp.customer("Leave"), otherwise=True)
+    bp.arrive(serve, rate="3.36 per min")
+    results = run_checked(bp, pool, days=2, replications=20, seed=515151, warmup="1 h")
+    reps = results.replications
+    assert_covers(visits.wq, [r.steps["serve"].wait_mean for r in reps], "feedback station (M/M/3 at λ/(1−p)) mean wait")
+    assert_covers(visits.p_wait, [1 - r.steps["serve"].within_tolerance for r in reps], "feedback station P(wait > 0)")
+    assert_covers(visits.w / (1 - p), [r.journeys.time_in_system_mean for r in reps], "time in system: 1/(1−p) visits")
+    assert_covers(p / (1 - p), [r.journeys.transfers_mean for r in reps], "transfers per journey p/(1−p)")
+
+
 # -- 5. D/D/1 and D/D/2, exactly ------------------------------------------------------------------------------
 
 

@@ -546,6 +546,8 @@ class _Model:
                 self._release(j, now)
                 yield env.timeout(self._visit_draws(f"delay:{choice}", info, visit, delay).get(k))
                 now = env.now
+            elif b.transfer[choice]:  # transferred: the customer queues again, for a colleague of the same role too
+                self._release(j, now)
 
     # -- the steps of a walk ------------------------------------------------------------
     def _arrive_at_queue(self, info: StepRecord, t: float, duration: float, joins: bool) -> int:

@@ -9,13 +9,14 @@ points read the same rules to reason about a blueprint without simulating it.
 directly following steps of the same role, and across steps in between that
 take no staff (a CRM lookup while the agent is on the call). The member is
 handed back when the journey reaches a customer action, a step of another role,
-parallel work, a failure, a flow with a delay, or the end (:func:`keeps_member`,
-:func:`held_roles`).
+parallel work, a failure, or the end, and when it follows a transfer or a flow with
+a delay (:func:`keeps_member`, :func:`releases`, :func:`held_roles`).
 
 **Transfers and hand-overs.** A flow of kind ``transfer`` counts as a transfer
 (a journey's ``transfers``). A flow hands the customer over when it is a
-transfer or when it goes to a staffed step of another role
-(:func:`hands_over`): the customer then meets a new queue.
+transfer (to a step of the same role too: a colleague takes the call), has a delay,
+or goes to a staffed step of another role (:func:`hands_over`): the customer then
+meets a new queue.
 
 **Where next.** The branch flows of a step (hand-offs, transfers, rework) share
 its probabilities; a flow marked ``otherwise`` takes what the others leave, and
@@ -55,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from blueprint import Blueprint
     from blueprint.distributions import Distribution
 
-__all__ = ["BranchTable", "branch_table", "hands_over", "held_at", "held_roles", "is_transfer", "keeps_member"]
+__all__ = ["BranchTable", "branch_table", "hands_over", "held_at", "held_roles", "is_transfer", "keeps_member", "releases"]
 
 
 def keeps_member(held_role: str, role: str | None, lane: Lane) -> bool:
@@ -93,6 +94,7 @@ def held_roles(bp: Blueprint) -> dict[str, str | None]:
     a step's own role; at a step with no role, the role held on the way in (when all ways in
     agree, else none); at a customer action, none."""
     held: dict[str, str | None] = {}
+    ways_in = {s.id: [f for f in bp.flows_to(s.id) if f.is_branch] for s in bp.steps}
     for s in bp.steps:
         if s.role is not None or s.lane is Lane.CUSTOMER:
             held[s.id] = held_at(s.role, s.lane, None)
@@ -102,9 +104,9 @@ def held_roles(bp: Blueprint) -> dict[str, str | None]:
         for s in pending:
             if s.id in held:
                 continue
-            ins = [f.source for f in bp.flows if f.target == s.id and f.is_branch]
-            if ins and all(src in held for src in ins):
-                roles = {held_at(s.role, s.lane, held[src]) for src in ins}
+            ins = ways_in[s.id]
+            if ins and all(f.source in held for f in ins):
+                roles = {held_at(s.role, s.lane, None if releases(f) else held[f.source]) for f in ins}
                 held[s.id] = roles.pop() if len(roles) == 1 else None
                 changed = True
         if not changed:
@@ -119,9 +121,19 @@ def is_transfer(flow: Flow) -> bool:
     return flow.kind is FlowKind.TRANSFER
 
 
+def releases(flow: Flow) -> bool:
+    """Does following ``flow`` hand the member with the customer back: a transfer (the customer queues
+    again, for a colleague of the same role too) or a flow with a delay (time passes between the steps)?
+
+    >>> releases(Flow.model_validate("a -> b")), releases(Flow.model_validate({"from": "a", "to": "b", "kind": "transfer"}))
+    (False, True)
+    """
+    return flow.kind is FlowKind.TRANSFER or flow.delay is not None
+
+
 def hands_over(flow: Flow, source_role: str | None, target_role: str | None) -> bool:
     """Does ``flow``, from a step of ``source_role`` to a staffed step of ``target_role``, hand the customer
-    over to a new queue: a transfer, or a move from one role's staff to another's?
+    over to a new queue: a transfer, a flow with a delay, or a move from one role's staff to another's?
 
     >>> f = Flow.model_validate("a -> b")
     >>> hands_over(f, "clerk", "manager"), hands_over(f, "clerk", "clerk"), hands_over(f, None, "clerk")
@@ -129,7 +141,7 @@ def hands_over(flow: Flow, source_role: str | None, target_role: str | None) -> 
     """
     if target_role is None:
         return False
-    return is_transfer(flow) or (source_role is not None and source_role != target_role)
+    return releases(flow) or (source_role is not None and source_role != target_role)
 
 
 @dataclass

@@ -60,7 +60,7 @@ from blueprint.visits import Visits, arrival_lags, expected_visits
 from simulate.clock import interval_labels, interval_times
 from simulate.clock import to_seconds as _seconds
 from simulate.engine.model import DEFAULT_TARGET_SECONDS
-from simulate.engine.semantics import held_roles
+from simulate.engine.semantics import held_roles, releases
 from simulate.engine.timeline import profile_timeline
 from simulate.staffing.agents import StaffingTieWarning, agents_for
 from simulate.staffing.groups import binding, fold_into_groups, lowest_service, planned_groups
@@ -140,7 +140,8 @@ def role_loads(bp: Blueprint, entry: str) -> dict[str, RoleLoad]:
                         continue
                     fp = bp.step(src).fail_point
                     failed_route = fp is not None and fp.recovery == dst
-                    if held.get(src) == role.name and src not in parallel_sources and not failed_route:
+                    kept = not any(releases(f) for f in bp.flows_from(src) if f.target == dst and f.is_branch)
+                    if held.get(src) == role.name and kept and src not in parallel_sources and not failed_route:
                         continue
                     joins += w
                 calls += joins

@@ -509,7 +509,7 @@ def _planned(req: Requirements, keep: list[str] | tuple[str, ...]) -> Requiremen
     left = [r for r in planned if r not in keep]
     if not left:
         raise ValueError(f"keep: every role the plan staffs is kept ({', '.join(planned)}): nothing left to plan")
-    settings = dict(req.settings)  # the caller's requirement keeps its own
+    settings = req.settings.copy()  # the caller's requirement keeps its own
     groups = settings.get("groups")
     if groups:
         settings["groups"] = {g: skills for g, skills in groups.items() if g not in keep}

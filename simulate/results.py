@@ -112,7 +112,8 @@ class Results:
     def steps(self) -> pd.DataFrame:
         """Per step: ``lane``, ``role``, ``visible`` (waits the customer can see), then arrivals,
         completions, abandonments, failures, waits (mean, p50, p90, p95, max; s), duration (s) and
-        ``within_tolerance`` (share of visits within the wait point's tolerance), each with
+        ``within_tolerance`` (share of the visits served that waited within the wait point's tolerance;
+        those who gave up are left out), each with
         ``_ci_low`` and ``_ci_high`` (a wide table: see the module notes)."""
         rows = []
         metrics = [f.name for f in fields(StepFigures)] if self.replications[0].steps else []

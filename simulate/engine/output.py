@@ -75,8 +75,9 @@ class StepFigures:
     """One step over the counted part of the run (customers who arrived after the warm-up).
 
     Waits are of the customers who reached the step's queue (0 for steps nobody
-    queues at; NaN when nobody arrived); ``within_tolerance`` is the share of
-    visits within the step's wait point (NaN without one).
+    queues at; NaN when nobody arrived); ``within_tolerance`` is the share of the
+    visits served whose wait was within the step's wait point (NaN without one): those who gave up
+    are left out here, while the role's service level and the per-interval counts count them.
     """
 
     arrivals: int

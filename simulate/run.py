@@ -251,7 +251,8 @@ def run(
 
 def extend(results: Results, replications: int, *, executor: ExecutorChoice = None, progress: bool | None = False) -> Results:
     """``results`` with ``replications`` more: the next replications of the same seed on the same
-    blueprint, days and interval (the customers a longer run would have met), appended.
+    blueprint, days and interval (the customers a longer run would have met), appended; their event
+    log is recorded when the first run recorded one.
 
     >>> import blueprint
     >>> bp = blueprint.Blueprint("Kiosk")
@@ -266,6 +267,7 @@ def extend(results: Results, replications: int, *, executor: ExecutorChoice = No
     """
     more = run(results.blueprint, days=results.days, replications=replications, seed=results.seed, warmup=results.warmup,
                interval=results.interval, executor=executor, progress=progress,
-               first_replication=len(results.replications))
+               first_replication=len(results.replications),
+               record_events=any(r.events is not None for r in results.replications))
     return Results(blueprint=results.blueprint, replications=results.replications + more.replications, seed=results.seed,
                    days=results.days, warmup=results.warmup, interval=results.interval)

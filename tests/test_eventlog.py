@@ -30,6 +30,7 @@ import blueprint
 import simulate
 from simulate.engine import EventLog
 from simulate.eventlog import COLUMNS, EVENT_LOG_BASE, event_table, log_from_records, save_events, to_xes
+from simulate.run import extend
 
 pytestmark = pytest.mark.filterwarnings("ignore:Install the optional requirement:UserWarning")  # pm4py's advert
 
@@ -146,6 +147,15 @@ def test_no_log_without_record_events() -> None:
     assert results.replications[0].events is None
     with pytest.raises(ValueError, match="record_events=True"):
         _ = results.events
+
+
+def test_extended_results_record_the_log_as_the_run_did() -> None:
+    """Replications added by ``extend`` keep an event log when the run kept one (and none when it did not)."""
+    logged = extend(simulate.run(desk(), days=1, replications=1, seed=1, record_events=True, progress=False), 1)
+    assert all(r.events is not None for r in logged.replications)
+    assert logged.events["case:concept:name"].nunique() == 2 * 8
+    plain = extend(simulate.run(desk(), days=1, replications=1, seed=1, progress=False), 1)
+    assert all(r.events is None for r in plain.replications)
 
 
 def test_the_recorded_log_is_small_and_compares_by_value(desk_results: simulate.Results) -> None:

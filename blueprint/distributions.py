@@ -133,6 +133,21 @@ class Distribution:
         for p in self.params:  # the parameters in time units
             within_duration_limit(abs(self.parameters[p]) * UNITS[self.unit], f"{self.name}: {p} {format_number(self.parameters[p])} {self.unit}")
         self._check()
+        self._check_moments()
+
+    def _check_moments(self) -> None:
+        """The mean and spread exist as numbers and stay under the duration ceiling (a Weibull of shape
+        0.001 has a mean of 10^2567 of its unit; a lognormal with an sd 10^300 times its mean overflows)."""
+        try:
+            mean, std = self.mean, self.std
+        except (OverflowError, ZeroDivisionError, ValueError):
+            mean = std = math.inf
+        if not (math.isfinite(mean) and math.isfinite(std)):
+            raise ValueError(f"{self.name}: its mean or spread is too large to compute with these parameters "
+                             f"({', '.join(f'{k}={format_number(v)}' for k, v in self.parameters.items())}); "
+                             "a time this long is not a step of a service")
+        within_duration_limit(mean, f"{self.name}: a mean of {mean:.3g} s")
+        within_duration_limit(std, f"{self.name}: a standard deviation of {std:.3g} s")
 
     def __getattr__(self, name: str) -> float:
         params = self.__dict__.get("parameters")
@@ -400,6 +415,7 @@ class Lognormal(Distribution):
         return math.log(m) - sigma2 / 2, math.sqrt(sigma2)
 
     def _mean(self) -> float:
+        self._log_params()  # the draws' parameters exist (an sd 10^160 times the mean overflows them)
         return self.parameters["mean"]
 
     def _var(self) -> float:

@@ -131,6 +131,12 @@ def test_human_forms(human: object, canonical: str) -> None:
         ({"mean": "5 min"}, "a distribution mapping needs 'dist' (one of deterministic, exponential, uniform, triangular, normal, lognormal, gamma, weibull, empirical)"),
         ("empirical(edges=[0, 1], counts=[1, 2]) min", "empirical: needs one more edge than counts, got 2 edges and 2 counts"),
         (None, "expected a distribution such as 'exp(4 min)', got None"),
+        ("weibull(shape=0.001, scale=1) s", "weibull: its mean or spread is too large to compute with these parameters "
+         "(shape=0.001, scale=1); a time this long is not a step of a service"),
+        ("lognormal(mean=1e-300, sd=1) s", "lognormal: its mean or spread is too large to compute with these parameters "
+         "(mean=1e-300, sd=1); a time this long is not a step of a service"),
+        ("gamma(shape=1e12, scale=1) s", "gamma: a mean of 1e+12 s is longer than the ceiling of 366 days "
+         "(blueprint.limits.limits_set(max_duration_seconds=...) raises it)"),
     ],
 )
 def test_bad_distributions_say_what_was_expected(bad: object, message: str) -> None:

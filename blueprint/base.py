@@ -56,6 +56,9 @@ OneOrMany = Annotated[
 _SLUG_RE = re.compile(r"^[^\W\d][\w-]*$")
 
 
+NAME_CHARS = 200  # the longest id or name (of a step, role, group, stage, segment): labels and descriptions may be longer
+
+
 def slugify(text: str) -> str:
     """A step id made from a label: lower case, words joined by ``_``.
 
@@ -72,13 +75,27 @@ def slugify(text: str) -> str:
         return "step"
     if not _SLUG_RE.fullmatch(slug):
         slug = "step_" + slug
+    slug = slug[:NAME_CHARS].rstrip("_")  # a long label gives an id of its first words
     return slug
+
+
+def check_name_length(value: str, what: str = "a name") -> str:
+    """Refuse an id or name longer than :data:`NAME_CHARS` (it names a node of the diagram, a column of a table).
+
+    >>> check_name_length("agent")
+    'agent'
+    """
+    if len(value) > NAME_CHARS:
+        raise ValueError(f"{what} of {len(value):,} characters ({value[:24]!r}…); at most {NAME_CHARS} "
+                         "(a longer text belongs in the label or the description)")
+    return value
 
 
 def check_slug(value: Any) -> str:
     """Accept an id made of letters, digits, ``_`` and ``-``, not starting with a digit."""
     if not isinstance(value, str):
         raise ValueError(f"an id must be text, got {value!r}")
+    check_name_length(value, "an id")
     if not _SLUG_RE.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid id: use letters, digits, '_' and '-', starting with a letter "
@@ -87,7 +104,8 @@ def check_slug(value: Any) -> str:
     return value
 
 
-Slug = Annotated[str, BeforeValidator(check_slug), WithJsonSchema({"type": "string", "pattern": r"^[^\W\d][\w-]*$"})]
+Slug = Annotated[str, BeforeValidator(check_slug),
+                 WithJsonSchema({"type": "string", "pattern": r"^[^\W\d][\w-]*$", "maxLength": NAME_CHARS})]
 TimeOfDay = Annotated[
     str,
     BeforeValidator(normalize_time_of_day),

@@ -386,6 +386,7 @@ def render(
         blueprint render examples/hotel.yaml -o hotel.svg --theme print --max-columns 6
         blueprint render examples/hotel.yaml -o hotel.pdf --max-columns 5 --pages
     """
+    from .diagram.route import TooDenseToDraw
     from .render import GraphvizNotFound
 
     check_output(output, (".svg", ".png", ".pdf"), inputs=[file], force=force)
@@ -399,6 +400,8 @@ def render(
         diagram.save(output, dpi=dpi, pages=pages)
     except BlueprintError as e:  # too large to draw: the limit, where
         exit_with_problems(e)
+    except TooDenseToDraw as e:
+        fail(f"{file}: {e}")
     except ValueError as e:
         fail(str(e))
     except GraphvizNotFound as e:
@@ -423,6 +426,7 @@ def check_diagram(
         blueprint check-diagram my_diagram.svg
     """
     from .diagram.check import arrow_crossings, check_svg
+    from .diagram.route import TooDenseToDraw
     from .files import read_text_file
     from .render import GraphvizNotFound
 
@@ -437,6 +441,8 @@ def check_diagram(
         exit_with_problems(e)
     except GraphvizNotFound as e:
         fail(str(e), EXIT_FAILED)
+    except TooDenseToDraw as e:
+        fail(f"{file}: {e}")
     except (ValueError, SyntaxError) as e:  # not SVG (ElementTree's ParseError is a SyntaxError)
         fail(f"{file}: not a diagram's SVG ({e})")
     for f in found:

@@ -37,7 +37,7 @@ from .routing import route_text
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["Box", "Band", "Layout", "compute_layout", "fit_lines", "stage_spans", "wrap_label", "wrap_rows", "text_width"]
+__all__ = ["SHOWN_CHARS", "Box", "Band", "Layout", "clip", "compute_layout", "fit_lines", "stage_spans", "wrap_label", "wrap_rows", "text_width"]
 
 FONT_SIZE = 11.0
 SMALL_FONT_SIZE = 9.0
@@ -96,6 +96,19 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
     return 1.03 * size * sum(_em(ch) for ch in text)
 
 
+SHOWN_CHARS = 400  # a label is drawn to this many characters, then "…" (the model keeps it whole)
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` as a diagram shows it: its first ``limit`` characters and "…" when it is longer (a
+    label of thousands of characters would fill a slide, and Graphviz refuses strings over 16 KB).
+
+    >>> clip("Agent answers"), clip("x" * 500)[-3:], len(clip("x" * 500))
+    ('Agent answers', 'xx…', 401)
+    """
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
     """Wrap a label into lines of at most ``units`` width units.
 
@@ -108,7 +121,7 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
     ['等待客服回', '答问题并记', '录']
     """
     out: list[str] = []
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in clip(text).splitlines() or [""]:
         if sum(_char_units(c) for c in paragraph) <= units:
             out.append(paragraph)
             continue

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .arrivals import Arrivals
-from .base import Document, Model, OneOrMany, Probability, Slug, slugify
+from .base import Document, Model, OneOrMany, Probability, Slug, check_name_length, slugify
 from .builder import BuilderMixin
 from .distributions import Distribution
 from .errors import Loc, ValidationReport
@@ -274,7 +274,7 @@ class Role(Model):
     def _name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("a role needs a name")
-        return v
+        return check_name_length(v, "a role name")
 
 
 class Stage(Model):
@@ -294,7 +294,7 @@ class Stage(Model):
     def _name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("a stage needs a name")
-        return v
+        return check_name_length(v, "a stage name")
 
 
 class Blueprint(BuilderMixin, Document):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .diagram.arrows import Continuation, gap_of, route_arrows, spline, split_across_rows, widen_gaps
 from .diagram.labels import Placed, label_size, place_labels
-from .diagram.route import Rect, Route
+from .diagram.route import Budget, Rect, Route, TooDenseToDraw
 from .files import write_atomically
 from .lanes import Lane, Line
 from .layout import (
@@ -39,6 +39,7 @@ from .layout import (
     SMALL_FONT_SIZE,
     Box,
     Layout,
+    clip,
     compute_layout,
     stage_spans,
     text_width,
@@ -58,7 +59,9 @@ TITLE_HEIGHT = 34.0
 SUBTITLE_HEIGHT = 18.0
 LEGEND_ROW_HEIGHT = 20.0
 MARKER_SIZE = 0.24 * 72  # the F and W circles, in points
+TOOLTIP_CHARS = 2_000  # a hover text is cut here (Graphviz refuses a string over 16 KB: 4 bytes a character at most)
 ATTEMPTS = 8  # layouts tried, each with more room where a label found none
+MAX_ARROWS = 300  # flows between steps a diagram draws at most (a textbook blueprint has a few dozen)
 EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
 STAGE_HEIGHT = 30.0  # the room of the stage headers above the lanes
@@ -267,8 +270,8 @@ def _attrs(**kw: str | float | _Raw | None) -> str:
             continue
         if isinstance(v, _Raw):
             parts.append(f"{k}={v}")
-        else:
-            parts.append(f"{k}={_q(v)}")
+        else:  # a hover text is cut short (a description of a page would pass Graphviz's 16 KB strings)
+            parts.append(f"{k}={_q(clip(str(v), TOOLTIP_CHARS) if k == 'tooltip' else v)}")
     return "[" + ", ".join(parts) + "]"
 
 
@@ -349,7 +352,7 @@ def _flow_label(flow: Flow, show_probabilities: bool) -> str | None:
     elif show_probabilities and flow.otherwise:
         parts.append("otherwise")
     if flow.label and flow.label.strip():
-        parts.append(" ".join(flow.label.split()))  # one line: an arrow's label is placed as a single line
+        parts.append(clip(" ".join(flow.label.split()), 80))  # one line: an arrow's label is placed as a single line
     return " · ".join(parts) or None
 
 
@@ -476,7 +479,7 @@ def _dot_source(bp: Blueprint, layout: Layout, opts: Options, routes: dict[str, 
     t = opts.theme
     c = _canvas(layout, opts)
     out = [
-        f"digraph {_q(bp.name)} {{",
+        f"digraph {_q(clip(bp.name, 200))} {{",
         "  graph " + _attrs(
             charset="UTF-8", splines="true", outputorder="nodesfirst", bgcolor="white", pad="0.15",
             fontname=FONT, **({"size": f"{opts.width:.2f},1000"} if opts.width and routes is not None else {}),
@@ -1146,6 +1149,11 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
 
     if len(bp.steps) > LIMITS.max_steps or len(bp.flows) > LIMITS.max_flows:
         bp.validate().raise_for_errors()  # says which limit, where
+    drawn = [f for f in bp.flows if f.source != f.target]
+    if len(drawn) > MAX_ARROWS:
+        raise TooDenseToDraw(f"{len(drawn):,} flows between steps: a diagram of more than {MAX_ARROWS} arrows cannot be "
+                             "read at any width (nor routed in reasonable time); draw the journey in parts (blueprints "
+                             "of fewer flows)")
     opts = _options(bp, **options)
     if opts.max_columns is not None and opts.max_columns < 1:
         raise ValueError(f"max_columns must be at least 1, got {opts.max_columns}")
@@ -1379,7 +1387,9 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     gaps: dict[int, float] = {}
     room: dict[tuple[Lane, str], float] = {}
     best: tuple[int, Layout, dict[str, Route], dict[str, Placed], list[tuple[float, float]], dict[str, Continuation]] | None = None
+    budget = Budget()  # the routing of every try together (a diagram too dense to route says so)
     for _ in range(ATTEMPTS):
+        before = budget.used
         layout = _layout(bp, opts, room)
         widen_gaps(layout, gaps)
         if opts.max_columns:
@@ -1388,7 +1398,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         markers = _marker_rects(bp, layout, opts)
         wanted_routes, opts.continuations = split_across_rows(layout, [(i, t, h) for i, t, h, _, _ in edges])
         routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout) + _emotion_marks(layout, opts),
-                              later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)])
+                              later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)], budget=budget)
         moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
         obstacles = _obstacles(bp, layout, opts, markers, moments) + _row_gaps(layout)  # labels stay in their row
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
@@ -1399,8 +1409,8 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         missing += 10 * len(spills)
         if best is None or missing < best[0]:
             best = (missing, layout, routes, placed, moments, opts.continuations)
-        if not missing:
-            break
+        if not missing or budget.steps - budget.used < 2 * (budget.used - before):
+            break  # placed, or another try would likely pass the budget: keep the best so far
         grown = _grow(layout, routes, placed, spills, room, gaps)
         if not grown:
             break

@@ -46,7 +46,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
-from .base import Model
+from .base import Model, check_name_length
 from .staffing import Staffing
 from .units import Duration
 
@@ -111,7 +111,7 @@ class Group(Model):
     def _name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("a group needs a name")
-        return v
+        return check_name_length(v, "a group name")
 
     @field_validator("skills", mode="before")
     @classmethod

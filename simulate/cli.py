@@ -319,6 +319,7 @@ def simulate(
 
         blueprint simulate examples/contact_center.yaml --days 1 -r 10 --seed 2026 --diagram fail_points.svg
     """
+    from blueprint.diagram.route import TooDenseToDraw
     from blueprint.render import GraphvizNotFound
     from simulate.run import run as run_simulation
 
@@ -344,6 +345,8 @@ def simulate(
             _wrote(events, as_json or as_csv)
     except GraphvizNotFound as e:
         fail(str(e), EXIT_FAILED)
+    except TooDenseToDraw as e:
+        fail(f"{file}: cannot draw the fail points: {e}")
     except OSError as e:
         fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
 
@@ -405,9 +408,9 @@ def staff(
     try:
         req = sim.requirements(bp, method=method_name, days=days, shrinkage=shrinkage, replications=replications, seed=seed)
         if role_templates is None:  # the requirements alone: a kept role needs none
-            from simulate.staffing.optimize import _planned
+            from simulate.staffing.optimize import without_kept
 
-            _print_requirements(_planned(req, keep), fmt)
+            _print_requirements(without_kept(req, keep), fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications),
@@ -552,6 +555,7 @@ def _print_plan(file: Path, bp: Blueprint, before: Results, plan: StaffingPlan, 
 def _write_plan_files(before: Results, plan: StaffingPlan, sheet: StaffingPlan | None, *, output: Path | None,
                       report: Path | None, diagram: Path | None, force: bool, quiet: bool) -> None:
     """The staffed blueprint, the diagram of its fail points and the HTML report, each where asked."""
+    from blueprint.diagram.route import TooDenseToDraw
     from blueprint.files import save, write_atomically
     from blueprint.render import GraphvizNotFound
     from simulate.staffing.report import html_report
@@ -570,6 +574,8 @@ def _write_plan_files(before: Results, plan: StaffingPlan, sheet: StaffingPlan |
             _wrote(report, quiet)
     except GraphvizNotFound as e:
         fail(str(e), EXIT_FAILED)
+    except TooDenseToDraw as e:
+        fail(f"cannot draw the fail points for {diagram if diagram is not None else report}: {e}")
     except OSError as e:
         fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
 

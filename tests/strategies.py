@@ -235,13 +235,20 @@ def _distribution_data(draw: Any, small: bool) -> Any:
             return {"dist": "triangular", "low": num(a), "mode": num(c), "high": num(b), "unit": uu()}
         name = pick(draw, ("triangular", "tri"))
         return (f"{name}({num(a)}, {num(c)}, {num(b)}) {uu()}", f"{name}(low={num(a)}, mode={num(c)}, high={num(b)}) {uu()}")[form % 2]
-    if kind in ("normal", "lognormal"):
-        m, sd = draw(pos), draw(pos)
+    if kind in ("normal", "lognormal"):  # half the range: cut at zero, a normal's mean grows by up to 0.8 sd
+        half = positive_numbers(1e-3, 50.0 if small else 4e3)
+        m, sd = draw(half), draw(half)
         if mapping:
             return {"dist": kind, "mean": f"{num(m)} {u}", "sd": f"{num(sd)} {u}"}
         return (f"{kind}(mean={num(m)}, sd={num(sd)}) {uu()}", f"{kind}({num(m)}, {num(sd)}) {uu()}")[form % 2]
     if kind in ("gamma", "weibull"):
-        k, scale = draw(positive_numbers(0.2, 20.0)), draw(pos)
+        k = draw(positive_numbers(0.2, 20.0))
+        if kind == "gamma":  # mean k·scale, sd √k·scale: both under the ceiling
+            spread = max(k, math.sqrt(k))
+        else:
+            g1, g2 = math.gamma(1 + 1 / k), math.gamma(1 + 2 / k)
+            spread = max(g1, math.sqrt(max(g2 - g1 * g1, 0.0)))
+        scale = draw(positive_numbers(1e-3, max(2e-3, (100.0 if small else 8e3) / max(1.0, spread))))
         if mapping:
             return {"dist": kind, "shape": num(k), "scale": f"{num(scale)} {u}"}
         return (

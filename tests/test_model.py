@@ -203,3 +203,18 @@ def test_summary_and_html() -> None:
     assert bp.validate()._repr_html_() == "<p>✓ valid blueprint</p>"
     bp.steps[1].role = "nobody"
     assert "unknown role" in bp.validate()._repr_html_()
+
+
+def test_ids_and_names_longer_than_a_line_are_refused_where_they_stand() -> None:
+    """An id or a name (of a step, role, group, stage) names a node of the diagram and a column of a table: at most
+    200 characters, refused with where it stands; a label or description may be longer, and an id made from a
+    long label is its first 200 characters."""
+    long = "r" * 201
+    text = f"name: Desk\nroles: [{{name: {long}, staffing: 1}}]\nsteps: [{{id: serve, label: Serve, lane: onstage, role: {long}}}]\n"
+    with pytest.raises(blueprint.BlueprintError) as info:
+        blueprint.loads(text, source="desk.yaml")
+    assert "roles[0].name: a role name of 201 characters ('rrrrrrrrrrrrrrrrrrrrrrrr'…); at most 200" in str(info.value)
+    with pytest.raises(blueprint.BlueprintError, match=r"steps\[0\]\.id: an id of 201 characters"):
+        blueprint.loads(text.replace(long, "clerk").replace("id: serve", f"id: {'s' * 201}"), source="desk.yaml")
+    step = Step.model_validate({"label": "Serve the customer " * 50, "lane": "onstage"})
+    assert len(step.id) <= 200 and step.id.startswith("serve_the_customer") and not step.id.endswith("_")

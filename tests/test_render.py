@@ -505,3 +505,50 @@ def test_empty_lanes_can_be_left_out() -> None:
     out = Path(tempfile.mkdtemp()) / "cs.svg"
     done = runner.invoke(app, ["render", "examples/coffee_shop.yaml", "-o", str(out), "--no-empty-lanes"])
     assert done.exit_code == 0 and 'id="band&#45;backstage"' not in out.read_text(encoding="utf-8")
+
+
+def _fan(n: int) -> Blueprint:
+    """One customer step branching to ``n`` steps that all lead to one end: 2n arrows."""
+    bp = Blueprint("Fan")
+    root, end = bp.customer("Root", id="root"), bp.customer("End", id="end")
+    for i in range(n):
+        s = bp.onstage(f"Step {i}", id=f"s{i}")
+        bp.flow(root, s, probability=1 / n)
+        bp.flow(s, end)
+    return bp
+
+
+def test_a_diagram_too_dense_to_read_is_refused_at_once(tmp_path: Path) -> None:
+    """More arrows than a diagram can show (or route in reasonable time) is a clear error, not an hour of routing;
+    the router's own budget stops a denser search too, counted in steps (the same on every machine)."""
+    from blueprint.diagram.route import Budget, Grid, Rect, TooDenseToDraw, route
+
+    with pytest.raises(TooDenseToDraw, match=r"302 flows between steps: a diagram of more than 300 arrows"):
+        _fan(151).render()
+    path = tmp_path / "fan.yaml"
+    _fan(151).save(path)
+    result = CliRunner().invoke(app, ["render", str(path), "-o", str(tmp_path / "fan.svg")])
+    assert result.exit_code != 0 and f"{path}: 302 flows between steps" in " ".join(result.output.split())
+    assert not (tmp_path / "fan.svg").exists()
+    boxes = {"a": Rect(0, 0, 100, 50), "b": Rect(1150, 0, 1250, 50)}
+    grid = Grid(xs=[-20, 50, *range(125, 1126, 5), 1200, 1270], ys=[-15, 25, *range(30, 500, 5)])
+    with pytest.raises(TooDenseToDraw, match="need more routing than it allows"):
+        route(grid, boxes, [("a-b", "a", "b")], window=60, budget=Budget(steps=4096))
+    assert route(grid, boxes, [("a-b", "a", "b")], budget=Budget())["a-b"].points[0] == (100.0, 25.0)
+
+
+def test_texts_of_any_length_are_drawn_cut_short() -> None:
+    """A label, description, flow label or title of tens of thousands of characters is drawn to its first
+    characters and "…" (Graphviz refuses strings over 16 KB); the model keeps the whole text."""
+    bp = Blueprint("N" * 30_000, description="D " * 20_000)
+    a = bp.customer("Ask", description="x" * 30_000)
+    b = bp.onstage("W" * 20_000, role="agent", duration="exp(2 min)", evidence=["e" * 30_000])
+    long_id = bp.onstage("Serve " * 4_000, role="agent")
+    bp.flow(a, b, label="L" * 30_000)
+    bp.role("agent", staffing=1, description="r" * 30_000)
+    svg = bp.render(subtitle="s" * 30_000).svg
+    for ch in "WLxe":  # a step's label, a flow's label, a description (hover text), evidence
+        assert f"{ch}…" in svg and re.search(f"{ch}{{2001}}", svg) is None, ch
+    texts = [t.text or "" for t in ET.fromstring(svg.encode()).iter("{http://www.w3.org/2000/svg}text")]
+    assert max(map(len, texts)) <= 400  # what is drawn: lines of a label cut at 400 characters
+    assert len(long_id.id) <= 200 and bp.steps[1].label == "W" * 20_000

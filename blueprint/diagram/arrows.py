@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from blueprint.layout import COLUMN_GAP, Box, Layout
 
-from .route import Grid, Rect, Route, route, spread, to_bezier
+from .route import Budget, Grid, Rect, Route, route, spread, to_bezier
 
 __all__ = ["ARROWHEAD", "Continuation", "box_rects", "channel_grid", "gap_of", "route_arrows", "spline",
            "split_across_rows", "widen_gaps"]
@@ -84,7 +84,7 @@ def channel_grid(layout: Layout) -> Grid:
 
 
 def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evidence: bool = True,
-                 avoid: Iterable[Rect] = (), later: Iterable[str] = ()) -> dict[str, Route]:
+                 avoid: Iterable[Rect] = (), later: Iterable[str] = (), budget: Budget | None = None) -> dict[str, Route]:
     """Route ``(id, tail, head)`` arrows between boxes of ``layout``, clear of the ``avoid`` rectangles
     (markers and their text); an arrow from a box to itself is a loop over the box. The arrows named in
     ``later`` (connectors that matter less) are routed after all others. Returns each arrow's
@@ -104,7 +104,7 @@ def route_arrows(layout: Layout, edges: Iterable[tuple[str, str, str]], *, evide
     # other arrows keep clear of the loops (a loop on a channel would read as part of the arrow there)
     clear = [Rect(p[0][0] - 4, p[0][1], p[-1][0] + 4, p[1][1] + 4) for p in (r.points for r in drawn.values())]
     avoid = list(avoid)
-    routes = route(channel_grid(layout), boxes, rest, avoid=[*avoid, *clear], direct=after)
+    routes = route(channel_grid(layout), boxes, rest, avoid=[*avoid, *clear], direct=after, budget=budget)
     # spreading keeps clear of boxes, loops and what the routes avoid (markers, their text)
     spread(routes, boxes={**boxes, **{f"loop:{k}": c for k, c in enumerate(clear)},
                           **{f"avoid:{k}": r for k, r in enumerate(avoid)}})

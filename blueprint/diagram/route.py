@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Grid", "Rect", "RectIndex", "Route", "crossings", "route", "spread", "to_bezier"]
+__all__ = ["Budget", "Grid", "Rect", "RectIndex", "Route", "TooDenseToDraw", "crossings", "route", "spread", "to_bezier"]
 
 #: What a bend costs, in points of length.
 BEND = 60.0
@@ -42,6 +42,35 @@ SPACING = 7.0
 
 H, V = 0, 1  # directions of travel: horizontal, vertical
 Point = tuple[float, float]
+#: The search steps one diagram may take over all its tries (about half a minute): the work of routing grows with
+#: the arrows times the grid, so a blueprint of hundreds of crossing arrows would otherwise route for hours.
+ROUTE_STEPS = 1_500_000
+
+
+class TooDenseToDraw(ValueError):
+    """The arrows of a blueprint need more routing than :data:`ROUTE_STEPS` allows: too many, crossing too much,
+    to be drawn readably."""
+
+
+@dataclass
+class Budget:
+    """The search steps left for routing a diagram (counted, not timed, so a drawing is the same on any machine).
+
+    >>> b = Budget(10); b.spend(4); b.used
+    4
+    """
+
+    steps: int = ROUTE_STEPS
+    used: int = 0
+    arrows: int = 0  # for the message: how many arrows were being routed
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.steps:
+            raise TooDenseToDraw(
+                f"the diagram's {self.arrows:,} arrows need more routing than it allows ({self.steps:,} search steps): "
+                "too many flows cross for a readable drawing; draw the journey in parts (blueprints of fewer steps "
+                "and flows)")
 
 
 @dataclass(frozen=True)
@@ -147,7 +176,8 @@ class _Usage:
 
 
 def route(grid: Grid, boxes: dict[str, Rect], edges: Iterable[tuple[str, str, str]], *,
-          window: float = 1.0, avoid: Iterable[Rect] = (), direct: Iterable[str] = ()) -> dict[str, Route]:
+          window: float = 1.0, avoid: Iterable[Rect] = (), direct: Iterable[str] = (),
+          budget: Budget | None = None) -> dict[str, Route]:
     """Route each ``(id, tail, head)`` arrow between boxes along the grid's lines, in the order given.
 
     ``window`` bounds the search: a route stays within the box span of its ends widened by
@@ -156,8 +186,12 @@ def route(grid: Grid, boxes: dict[str, Rect], edges: Iterable[tuple[str, str, st
     between two grid nodes outside the boxes never crosses one, and checking nodes is enough.
     ``avoid`` are smaller things arrows must not run through (markers, their text): a stretch of
     grid line through one is not used. The arrows named in ``direct`` (connectors) go the short way
-    even across other arrows: a crossing costs them a tenth of what it costs an arrow.
+    even across other arrows: a crossing costs them a tenth of what it costs an arrow. The search steps
+    are counted against ``budget`` (:class:`TooDenseToDraw` when it runs out; a fresh one by default).
     """
+    budget = budget if budget is not None else Budget()
+    edges = list(edges)
+    budget.arrows = len(edges)
     straight = set(direct)
     blocked = _blocked_points(grid, boxes)
     closed = _closed_edges(grid, list(avoid))
@@ -166,7 +200,7 @@ def route(grid: Grid, boxes: dict[str, Rect], edges: Iterable[tuple[str, str, st
     for edge_id, tail, head in edges:
         a, b = boxes[tail], boxes[head]
         nodes = _search(grid, blocked, closed, usage, a, b, tail, head, window,
-                        CROSSING / 10 if edge_id in straight else CROSSING)
+                        CROSSING / 10 if edge_id in straight else CROSSING, budget)
         usage.add(nodes)
         pts = [(grid.xs[i], grid.ys[j]) for i, j in nodes]
         out[edge_id] = Route(edge_id, tail, head, _clip(_simplify(pts), a, b))
@@ -190,7 +224,7 @@ def _closed_edges(grid: Grid, avoid: list[Rect]) -> set[tuple[tuple[int, int], t
 
 def _search(grid: Grid, blocked: dict[tuple[int, int], str], closed: set[tuple[tuple[int, int], tuple[int, int]]],
             usage: _Usage, a: Rect, b: Rect, tail: str, head: str, window: float,
-            crossing: float = CROSSING) -> list[tuple[int, int]]:
+            crossing: float = CROSSING, budget: Budget | None = None) -> list[tuple[int, int]]:
     xs, ys = grid.xs, grid.ys
     start = (_nearest(xs, a.cx), _nearest(ys, a.cy))
     goal = (_nearest(xs, b.cx), _nearest(ys, b.cy))
@@ -219,8 +253,12 @@ def _search(grid: Grid, blocked: dict[tuple[int, int], str], closed: set[tuple[t
     heap: list[tuple[float, int, float, tuple[int, int], int]] = [(0.0, next(counter), 0.0, start, -1)]
     gx, gy = xs[goal[0]], ys[goal[1]]
     end_state: tuple[tuple[int, int], int] | None = None
+    popped = 0
     while heap:
         _, _, cost, node, d = heapq.heappop(heap)
+        popped += 1
+        if popped % 4096 == 0 and budget is not None:
+            budget.spend(4096)
         if cost > best.get((node, d), float("inf")):
             continue
         if node == goal:
@@ -249,9 +287,11 @@ def _search(grid: Grid, blocked: dict[tuple[int, int], str], closed: set[tuple[t
                 came[(n2, nd)] = (node, d)
                 h = abs(xs[n2[0]] - gx) + abs(ys[n2[1]] - gy)
                 heapq.heappush(heap, (new + 0.25 * h, next(counter), new, n2, nd))
+    if budget is not None:
+        budget.spend(popped % 4096)
     if end_state is None:  # no way round within the window: search everything
         if window < 50:
-            return _search(grid, blocked, closed, usage, a, b, tail, head, window * 4 + 50, crossing)
+            return _search(grid, blocked, closed, usage, a, b, tail, head, window * 4 + 50, crossing, budget)
         return [start, goal]
     nodes: list[tuple[int, int]] = []
     state: tuple[tuple[int, int], int] | None = end_state

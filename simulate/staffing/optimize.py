@@ -461,7 +461,7 @@ def optimize_staffing(
     assert templates is not None  # refused above
     keep = [keep] if isinstance(keep, str) else list(keep)
     seed = resolve_seed(seed)
-    req = _planned(requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
+    req = without_kept(requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                                 replications=replications, seed=seed, executor=executor), keep)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
@@ -496,7 +496,7 @@ def _plan_found(loop: Loop, search: Search, found: Any, name: str, after_hours: 
     return plan
 
 
-def _planned(req: Requirements, keep: list[str] | tuple[str, ...]) -> Requirements:
+def without_kept(req: Requirements, keep: list[str] | tuple[str, ...]) -> Requirements:
     """The requirement of the roles (or staff groups) a plan decides: ``req`` without those to ``keep`` at their
     declared staffing. Names that are not planned are refused, naming those that are."""
     if not keep:
@@ -554,7 +554,7 @@ def spreadsheet_staffing(
         raise ValueError("give shift templates (a file, a ShiftTemplates, or a dict of them per role)")
     keep = [keep] if isinstance(keep, str) else list(keep)
     seed = resolve_seed(seed)
-    req = _planned(requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False), keep)
+    req = without_kept(requirements(blueprint, target, method="sipp", days=days, shrinkage=shrinkage, patience=False), keep)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     plan = loop.once("spreadsheet (Erlang C per interval)", days=days, replications=replications, seed=seed,
                      executor=executor)

@@ -26,6 +26,7 @@ are in the service at once, and a blueprint is refused when a role has more than
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -42,7 +43,7 @@ def _from_env(name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         return default
-    return value if value > 0 else default
+    return value if value > 0 and math.isfinite(value) else default  # a mistyped setting leaves the default
 
 
 @dataclass

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 import shutil
@@ -61,6 +62,7 @@ LEGEND_ROW_HEIGHT = 20.0
 MARKER_SIZE = 0.24 * 72  # the F and W circles, in points
 TOOLTIP_CHARS = 2_000  # a hover text is cut here (Graphviz refuses a string over 16 KB: 4 bytes a character at most)
 ATTEMPTS = 8  # layouts tried, each with more room where a label found none
+MAX_PNG_PIXELS = 100_000_000  # a PNG this large takes about 400 MB to draw
 MAX_ARROWS = 300  # flows between steps a diagram draws at most (a textbook blueprint has a few dozen)
 EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
@@ -1035,12 +1037,25 @@ class Diagram:
         if format == "svg":
             return self.svg.encode("utf-8")
         if format == "png":
+            self._check_dpi(dpi)
             first, rest = self.dot.split("\n", 1)
             return _pipe(f"{first}\n  graph [dpi={_q(dpi)}];\n{rest}", "png")
         if format == "pdf":
             pdf = _pipe(self.dot, "pdf")
             return _pdf_pages(pdf, self.svg, self._rows, self._size[1]) if pages and len(self._rows) > 1 and self._size else pdf
         raise ValueError(f"unknown format {format!r}; use svg, png or pdf")
+
+    def _check_dpi(self, dpi: int) -> None:
+        """A resolution Graphviz can draw in bounded memory: 18 to 1,200 dots per inch, and at most
+        :data:`MAX_PNG_PIXELS` pixels in all (a large diagram at a high resolution would take gigabytes)."""
+        if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 18 <= dpi <= 1200:
+            raise ValueError(f"dpi must be from 18 to 1200, got {dpi!r}")
+        if self._size:
+            w, h = (math.ceil(v / 72 * dpi) for v in self._size)
+            if w * h > MAX_PNG_PIXELS:
+                most = int(72 * math.sqrt(MAX_PNG_PIXELS / (self._size[0] * self._size[1])))
+                raise ValueError(f"at {dpi} dpi the PNG would be {w:,} × {h:,} pixels, more than {MAX_PNG_PIXELS:,}; "
+                                 f"use a dpi of {most} or less, or save as SVG or PDF (they scale without pixels)")
 
     def save(self, path: str | os.PathLike[str], *, format: str | None = None, dpi: int = 144, pages: bool = False) -> Path:
         """Write the diagram; the format follows the suffix (.svg, .png, .pdf). ``pages=True`` writes a

@@ -30,6 +30,7 @@ raised again. The details are in :mod:`simulate.executors`.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -37,6 +38,7 @@ import numpy as np
 from blueprint import Blueprint, BlueprintValidationError, Problem
 from blueprint.limits import LIMITS, limits_set
 from blueprint.staffing import DAY
+from blueprint.units import within_duration_limit
 from simulate.clock import to_seconds
 from simulate.engine.model import Replication, simulate_once
 from simulate.executors import PARALLEL_MIN_CUSTOMERS, PROGRESS_AFTER, ExecutorChoice, cpu_count, execute
@@ -125,8 +127,9 @@ def _times(days: float, replications: int, warmup: float | str, interval: float 
     """``(horizon, warmup, interval)`` in seconds, checked."""
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    if days <= 0:
-        raise ValueError(f"days must be more than 0, got {days}")
+    if not days > 0 or not math.isfinite(days):
+        raise ValueError(f"days must be a finite number more than 0, got {days}")
+    within_duration_limit(days * DAY, f"days={days:g}")
     horizon = float(days) * DAY
     warm = to_seconds(warmup, "warmup")
     width = to_seconds(interval, "interval")

@@ -399,3 +399,35 @@ def test_too_many_staff_groups_are_refused_at_once() -> None:
     report = blueprint.Blueprint.model_validate(data).validate()
     assert [(e.code, e.path) for e in report.errors] == [("too-large", "groups")]
     assert "1,500 groups, more than the 1,000" in report.errors[0].message and "max_groups" in report.errors[0].message
+
+
+@pytest.mark.parametrize("setting", ["inf", "nan", "-1", "0", "lots"])
+def test_a_mistyped_limit_in_the_environment_leaves_the_default(setting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blueprint.limits import _from_env
+
+    monkeypatch.setenv("BLUEPRINT_MAX_FILE_MB", setting)
+    assert _from_env("BLUEPRINT_MAX_FILE_MB", 2.0) == 2.0
+
+
+@pytest.mark.parametrize("args,says", [
+    (["simulate", "examples/coffee_shop.yaml", "--what-if", "-1"], "--what-if"),
+    (["simulate", "examples/coffee_shop.yaml", "--days", "inf"], "days must be a finite number more than 0, got inf"),
+    (["staff", "examples/coffee_shop.yaml", "--days", "inf"], "days must be a finite number more than 0, got inf"),
+    (["staff", "examples/coffee_shop.yaml", "--days", "1e6"], "days=1e+06 is longer than the ceiling of 366 days"),
+])
+def test_options_out_of_range_are_refused_before_any_work(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0 and says in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_png_too_large_to_draw_is_refused_with_the_dpi_that_fits(tmp_path: Path) -> None:
+    if shutil.which("neato") is None:
+        pytest.skip("Graphviz is not installed")
+    diagram = blueprint.load("examples/hotel.yaml").render()
+    for dpi in (-3, 0, 5000):
+        with pytest.raises(ValueError, match=f"dpi must be from 18 to 1200, got {dpi}"):
+            diagram.save(tmp_path / "h.png", dpi=dpi)
+    with pytest.raises(ValueError, match=r"at 1200 dpi the PNG would be .* pixels, more than 100,000,000; use a dpi of \d+ or less"):
+        diagram.save(tmp_path / "h.png", dpi=1200)
+    assert not (tmp_path / "h.png").exists()

@@ -55,7 +55,7 @@ import pandas as pd
 from blueprint import Blueprint, Lane, Role, Staffing, Target
 from blueprint.arrivals import Arrivals, timestamp_seconds
 from blueprint.staffing import DAY, WEEK, Profile
-from blueprint.units import WEEKDAYS
+from blueprint.units import WEEKDAYS, within_duration_limit
 from blueprint.visits import Visits, arrival_lags, expected_visits
 from simulate.clock import interval_labels, interval_times
 from simulate.clock import to_seconds as _seconds
@@ -281,8 +281,9 @@ def requirements(
         raise ValueError(f"method must be 'sipp', 'lag-sipp' or 'simulation', got {method!r}")
     if not 0 <= shrinkage < 1:
         raise ValueError(f"shrinkage must be at least 0 and below 1, got {shrinkage}")
-    if days <= 0:
-        raise ValueError(f"days must be more than 0, got {days}")
+    if not days > 0 or not math.isfinite(days):
+        raise ValueError(f"days must be a finite number more than 0, got {days}")
+    within_duration_limit(days * DAY, f"days={days:g}")
     blueprint.validate().raise_for_errors()
     if not blueprint.arrivals:
         raise ValueError("the blueprint has no arrivals: no staff are needed")

@@ -17,6 +17,7 @@ import blueprint
 import simulate
 from blueprint.cli import app
 from blueprint.diagram.check import arrow_crossings, check_svg, read_svg
+from blueprint.diagram.route import Rect
 from tests.strategies import valid_blueprints
 
 EXAMPLES = ["coffee_shop", "contact_center", "clinic", "hotel"]
@@ -181,3 +182,33 @@ def test_the_command_checks_a_file(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "text on a box: flow-10 '5% · sample unusable; draw again' and step-checkout" in bad.output
     missing = runner.invoke(app, ["check-diagram", str(tmp_path / "nowhere.yaml")])
     assert missing.exit_code == 2 and "nowhere.yaml" in missing.output
+
+
+_rects = st.builds(lambda x, y, w, h: Rect(x, y, x + w, y + h), st.integers(0, 60), st.integers(0, 60),
+                   st.integers(0, 20), st.integers(0, 20))
+
+
+@given(st.lists(_rects, max_size=25), st.lists(_rects, max_size=25))
+@settings(max_examples=200, deadline=None)
+def test_the_sweep_finds_exactly_the_pairs_that_meet(a: list[Rect], b: list[Rect]) -> None:
+    """The checks look only at pairs the sweep returns: exactly those whose spans meet in x and in y."""
+    from blueprint.diagram.check import _pairs
+
+    def meet(r: Rect, q: Rect) -> bool:
+        return r.left <= q.right and q.left <= r.right and r.top <= q.bottom and q.top <= r.bottom
+
+    assert _pairs(a) == [(i, j) for i in range(len(a)) for j in range(i + 1, len(a)) if meet(a[i], a[j])]
+    assert _pairs(a, b) == [(i, j) for i in range(len(a)) for j in range(len(b)) if meet(a[i], b[j])]
+
+
+def test_hostile_svgs_are_refused_quickly(tmp_path: Path) -> None:
+    """Groups nested thousands deep or tens of thousands of texts are not a diagram: a one-line refusal, not a
+    recursion error or minutes of measuring."""
+    deep = tmp_path / "deep.svg"
+    deep.write_text('<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 5000 + "</g>" * 5000 + "</svg>", encoding="utf-8")
+    many = tmp_path / "many.svg"
+    many.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
+                    + "".join(f'<text x="{k % 100}" y="{k % 97}">w{k}</text>' for k in range(6000)) + "</svg>", encoding="utf-8")
+    for path, says in ((deep, "groups nested more than 64 deep"), (many, "6,000 texts, more than a blueprint's diagram has")):
+        result = CliRunner().invoke(app, ["check-diagram", str(path)])
+        assert result.exit_code != 0 and says in result.output and "Traceback" not in result.output, result.output

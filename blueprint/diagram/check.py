@@ -186,6 +186,9 @@ def _bezier_points(d: str, dx: float, dy: float, steps: int = 8) -> list[Point]:
 def read_svg(svg: str) -> Drawing:
     """The text, boxes, arrows and lines of a diagram's SVG (as :func:`blueprint.render` writes it)."""
     root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
+    n_texts = sum(1 for _ in root.iter(f"{SVG}text"))
+    if n_texts > MAX_TEXTS:  # each is measured from the font's glyphs, a few milliseconds a new text
+        raise ValueError(f"{n_texts:,} texts, more than a blueprint's diagram has (at most {MAX_TEXTS:,})")
     dx, dy = _translate(root)
     view = _numbers(root.get("viewBox", ""))
     frame = Rect(view[0], view[1], view[0] + view[2], view[1] + view[3]) if len(view) == 4 else Rect(0, 0, math.inf, math.inf)
@@ -195,7 +198,7 @@ def read_svg(svg: str) -> Drawing:
     lines: list[tuple[str, float, float, float]] = []
     names: dict[str, str] = {}
 
-    def walk(el: ET.Element, stack: list[ET.Element]) -> None:
+    def visit(el: ET.Element, stack: list[ET.Element]) -> list[ET.Element]:
         tag = el.tag.replace(SVG, "")
         if tag == "g":
             stack = [*stack, el]
@@ -220,11 +223,20 @@ def read_svg(svg: str) -> Drawing:
                 rect = _shape_rect(el, dx, dy)
                 if rect is not None:
                     shapes.append(_Shape(owner, rect))
-        for child in el:
-            walk(child, stack)
+        return stack
 
-    walk(root, [])
+    todo: list[tuple[ET.Element, list[ET.Element]]] = [(root, [])]  # depth first, in document order
+    while todo:
+        el, stack = todo.pop()
+        if len(stack) > MAX_DEPTH:
+            raise ValueError(f"groups nested more than {MAX_DEPTH} deep; a diagram's SVG nests a few")
+        inner = visit(el, stack)
+        todo.extend((child, inner) for child in reversed(el))
     return Drawing(frame, texts, shapes, arrows, lines, names)
+
+
+MAX_DEPTH = 64  # the nesting of groups a diagram's SVG may have (Graphviz writes 3 or 4)
+MAX_TEXTS = 5_000  # the texts a diagram's SVG may have: one of 300 arrows (the most drawn) has about 2,000
 
 
 def _area(a: Rect, b: Rect) -> float:
@@ -237,6 +249,40 @@ def _name(owner: str, text: str | None = None) -> str:
     return f"{owner} {text!r}" if text else owner
 
 
+def _box(points: list[Point], grow: float = 0.0) -> Rect:
+    """The bounding box of a polyline, grown by ``grow`` on every side."""
+    xs, ys = [p[0] for p in points] or [0.0], [p[1] for p in points] or [0.0]
+    return Rect(min(xs) - grow, min(ys) - grow, max(xs) + grow, max(ys) + grow)
+
+
+def _pairs(a: list[Rect], b: list[Rect] | None = None) -> list[tuple[int, int]]:
+    """The index pairs ``(i, j)`` of a rectangle of ``a`` and one of ``b`` whose spans meet in x and in y (of two
+    different rectangles of ``a``, ``i < j``, when ``b`` is None): a sweep along x, so a drawing of thousands of
+    texts is checked in about the time of its overlaps, not of every pair.
+
+    >>> _pairs([Rect(0, 0, 10, 10), Rect(5, 5, 15, 15), Rect(20, 0, 30, 10)])
+    [(0, 1)]
+    """
+    same = b is None
+    both = a if b is None else b
+    events = sorted([(r.left, 0, i) for i, r in enumerate(a)] + ([] if same else [(r.left, 1, j) for j, r in enumerate(both)]))
+    active: tuple[list[int], list[int]] = ([], [])
+    out: list[tuple[int, int]] = []
+    for left, side, k in events:
+        r = (a if side == 0 else both)[k]
+        for s in (0, 1):
+            rects = a if s == 0 else both
+            active[s][:] = [i for i in active[s] if rects[i].right >= left]
+        others = active[0] if same else active[1 - side]
+        rects = a if same or side == 1 else both
+        for o in others:
+            q = rects[o]
+            if q.top <= r.bottom and r.top <= q.bottom:
+                out.append((min(o, k), max(o, k)) if same else ((k, o) if side == 0 else (o, k)))
+        active[side].append(k)
+    return sorted(out)
+
+
 def check_svg(svg: str) -> list[Finding]:
     """Every visible defect of a drawn diagram (see the module notes); an empty list for a clean one.
 
@@ -247,13 +293,16 @@ def check_svg(svg: str) -> list[Finding]:
     d = read_svg(svg)
     out: list[Finding] = []
     texts = d.texts
-    for a, b in itertools.combinations(texts, 2):
+    text_rects, shape_rects = [t.rect for t in texts], [s.rect for s in d.shapes]
+    for i, j in _pairs(text_rects):
+        a, b = texts[i], texts[j]
         if a.owner != b.owner and (size := _area(a.rect, b.rect)):
             out.append(Finding("text on text", _name(a.owner, a.text), _name(b.owner, b.text), size))
+    for i, j in _pairs(text_rects, shape_rects):
+        t, s = texts[i], d.shapes[j]
+        if s.owner != t.owner and not _marks(t.owner, s.owner) and (size := _area(t.rect, s.rect)):
+            out.append(Finding("text on a box", _name(t.owner, t.text), s.owner, size))
     for t in texts:
-        for s in d.shapes:
-            if s.owner != t.owner and not _marks(t.owner, s.owner) and (size := _area(t.rect, s.rect)):
-                out.append(Finding("text on a box", _name(t.owner, t.text), s.owner, size))
         for line, y, x0, x1 in d.lines:
             r = t.rect
             if r.top + TOLERANCE < y < r.bottom - TOLERANCE and min(r.right, x1) - max(r.left, x0) > TOLERANCE:
@@ -262,26 +311,32 @@ def check_svg(svg: str) -> list[Finding]:
         outside = max(f.left - t.rect.left, t.rect.right - f.right, f.top - t.rect.top, t.rect.bottom - f.bottom)
         if outside > TOLERANCE:
             out.append(Finding("text outside the frame", _name(t.owner, t.text), "the frame", outside))
-    for arrow in d.arrows:
+    arrow_boxes = [_box(arrow.points) for arrow in d.arrows]
+    for i, j in _pairs(arrow_boxes, shape_rects):
+        arrow, s = d.arrows[i], d.shapes[j]
         own = {d.names.get(arrow.ends[0], ""), d.names.get(arrow.ends[1], ""), arrow.owner}
-        for s in d.shapes:
-            if s.owner in own or (s.owner.startswith("moment-") and _on(arrow.points, s.rect)):
-                continue  # a moment of truth is drawn on the arrow that crosses the line there
-            inside = _length_inside(arrow.points, s.rect)
-            if inside > TOLERANCE:
-                out.append(Finding("arrow through a box", arrow.owner, s.owner, inside))
-        for t in texts:
-            if t.owner in own:
-                continue
-            inside = _length_inside(arrow.points, t.rect)
-            if inside > TOLERANCE:
-                out.append(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
+        if s.owner in own or (s.owner.startswith("moment-") and _on(arrow.points, s.rect)):
+            continue  # a moment of truth is drawn on the arrow that crosses the line there
+        inside = _length_inside(arrow.points, s.rect)
+        if inside > TOLERANCE:
+            out.append(Finding("arrow through a box", arrow.owner, s.owner, inside))
+    for i, j in _pairs(arrow_boxes, text_rects):
+        arrow, t = d.arrows[i], texts[j]
+        if t.owner in {d.names.get(arrow.ends[0], ""), d.names.get(arrow.ends[1], ""), arrow.owner}:
+            continue
+        inside = _length_inside(arrow.points, t.rect)
+        if inside > TOLERANCE:
+            out.append(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
     for arrow in d.arrows:
         f = d.frame
         outside = max(max(f.left - x, x - f.right, f.top - y, y - f.bottom) for x, y in arrow.points)
         if outside > TOLERANCE:
             out.append(Finding("arrow outside the frame", arrow.owner, "the frame", outside))
-    for one, two in itertools.combinations(d.arrows, 2):
+    pieces = [(n, _box([p, q], NEAR)) for n, arrow in enumerate(d.arrows) for p, q in itertools.pairwise(arrow.points)]
+    near = {(min(pieces[i][0], pieces[j][0]), max(pieces[i][0], pieces[j][0]))
+            for i, j in _pairs([r for _, r in pieces]) if pieces[i][0] != pieces[j][0]}  # arrows with stretches near
+    for i, j in sorted(near):
+        one, two = d.arrows[i], d.arrows[j]
         if set(one.ends) & set(two.ends):
             continue  # arrows leaving or reaching one box may join there
         along = _length_along(one.points, two.points)
@@ -304,8 +359,14 @@ def _length_along(a: list[Point], b: list[Point]) -> float:
     if (pa[:, 0].min() > pb[:, 0].max() + NEAR or pb[:, 0].min() > pa[:, 0].max() + NEAR
             or pa[:, 1].min() > pb[:, 1].max() + NEAR or pb[:, 1].min() > pa[:, 1].max() + NEAR):
         return 0.0
-    # a cut into pieces of at most 1 pt, each judged by its middle
-    pieces = np.maximum(1, np.ceil(np.hypot(*(pa[1:] - pa[:-1]).T)).astype(int))
+    # the stretches of a that come within NEAR of a stretch of b's box: only they can run along it
+    lo_a, hi_a = np.minimum(pa[:-1], pa[1:]) - NEAR, np.maximum(pa[:-1], pa[1:]) + NEAR
+    lo_b, hi_b = np.minimum(pb[:-1], pb[1:]), np.maximum(pb[:-1], pb[1:])
+    meets = ((lo_a[:, None, :] <= hi_b[None, :, :]) & (lo_b[None, :, :] <= hi_a[:, None, :])).all(axis=2).any(axis=1)
+    if not meets.any():
+        return 0.0
+    # those cut into pieces of at most 1 pt, each judged by its middle
+    pieces = np.where(meets, np.maximum(1, np.ceil(np.hypot(*(pa[1:] - pa[:-1]).T)).astype(int)), 0)
     k = np.repeat(np.arange(len(pa) - 1), pieces)
     f = (np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 0.5) / np.repeat(pieces, pieces)
     step = pa[1:] - pa[:-1]

@@ -52,6 +52,7 @@ import pandas as pd
 
 from .errors import BlueprintFileError, Problem
 from .files import read_data, read_text_file
+from .numbers import listing
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -674,6 +675,10 @@ def _weights(weights: pd.DataFrame | Mapping[str, float] | str | os.PathLike[str
         n = int(np.flatnonzero(twice.to_numpy())[0])
         problems.append(Problem("error", "survey-duplicate", f"row {n + 2}", f"respondent "
                                 f"{table['respondent'].iloc[n]!r} has two rows of points", where, n + 2))
+    if not problems and not set(table["respondent"]) & set(map(str, respondents)):  # a weighted gap of nobody: NaN
+        problems.append(Problem("error", "survey-weights", "respondent", "no respondent of the weights answered the "
+                                f"survey; the survey's respondents: {listing(sorted(map(str, respondents)), first=6)}",
+                                where, 2))
     if problems:
         raise SurveyError(problems, where)
     return table.set_index("respondent")[criteria].astype(float)

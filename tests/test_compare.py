@@ -393,3 +393,11 @@ def test_a_failure_in_a_worker_is_raised_and_stops_the_pool() -> None:
     with pytest.raises(ValueError, match="math domain error"):
         execute(math.sqrt, [(4.0,), (-1.0,), (9.0,)], executor="processes", progress=False)
     assert multiprocessing.active_children() == []
+
+
+def test_a_baseline_that_names_no_scenario_is_refused() -> None:
+    """A misspelt --baseline would relabel the unchanged blueprint as if it were that scenario."""
+    for name in ("ghost", ""):
+        with pytest.raises(ValueError, match=f"baseline: unknown scenario '{name}'; known: baseline \\(the blueprint "
+                                             "unchanged\\), 'one more late agent'"):
+            compare(EXAMPLE, "examples/contact_center.scenarios.yaml", baseline=name, replications=2, days=0.3, progress=False)

@@ -267,3 +267,14 @@ def test_the_survey_gap_stands_beside_the_simulated_experience_per_step() -> Non
     assert both["loss_share"].dropna().is_monotonic_decreasing
     assert both.loc["answer_es", "survey_verdict"] == "failing" and math.isnan(both.loc["call", "loss_share"])
     assert both.equals(s.beside(results.experience()))
+
+
+def test_weights_of_nobody_in_the_survey_are_refused(tmp_path: Path) -> None:
+    """Points per respondent that match no respondent would weigh nobody (a NaN gap judged "acceptable"):
+    refused, naming the survey's respondents."""
+    weights = tmp_path / "w.csv"
+    weights.write_text("respondent,tangibles,reliability,responsiveness,assurance,empathy\nZZZ,20,20,20,20,20\n",
+                       encoding="utf-8")
+    with pytest.raises(SurveyError, match=r"w\.csv:2: respondent: no respondent of the weights answered the survey; "
+                                          r"the survey's respondents: R001, R002"):
+        score("examples/bilingual_hotline.survey.csv", weights=weights, bootstrap=100)

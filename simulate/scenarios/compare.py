@@ -382,6 +382,9 @@ def _entries(baseline: str | Scenario, scenarios: list[Scenario]) -> tuple[str, 
     else:
         base_name = str(baseline)
         entries[base_name] = next((s for s in scenarios if s.name == base_name), None)
+        if entries[base_name] is None and base_name != "baseline":  # a misspelt name would relabel the blueprint
+            known = ", ".join(["baseline (the blueprint unchanged)", *(repr(s.name) for s in scenarios)])
+            raise ValueError(f"baseline: unknown scenario {base_name!r}; known: {known}")
     for s in scenarios:
         if s.name == base_name and entries[base_name] is s:
             continue

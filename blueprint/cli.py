@@ -426,7 +426,6 @@ def check_diagram(
         blueprint check-diagram my_diagram.svg
     """
     from .diagram.check import arrow_crossings, check_svg
-    from .diagram.route import TooDenseToDraw
     from .files import read_text_file
     from .render import GraphvizNotFound
 
@@ -435,14 +434,15 @@ def check_diagram(
             svg = read_text_file(file, "an SVG file")
         else:
             svg = load_or_exit(file).render(max_columns=max_columns, theme=theme).svg
-        found = check_svg(svg)
-        crossings = arrow_crossings(svg)
     except BlueprintError as e:
         exit_with_problems(e)
     except GraphvizNotFound as e:
         fail(str(e), EXIT_FAILED)
-    except TooDenseToDraw as e:
+    except ValueError as e:  # too dense to draw, an unknown theme
         fail(f"{file}: {e}")
+    try:
+        found = check_svg(svg)
+        crossings = arrow_crossings(svg)
     except (ValueError, SyntaxError) as e:  # not SVG (ElementTree's ParseError is a SyntaxError)
         fail(f"{file}: not a diagram's SVG ({e})")
     for f in found:
@@ -461,7 +461,7 @@ def survey(
     blueprint_file: Path | None = typer.Option(None, "--blueprint", "-b", help="the blueprint whose steps items are tagged to (checked)"),
     scale: str = typer.Option("1-7", "--scale", help="the answers' scale, lowest-highest"),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="bootstrap samples for the 95% intervals (100 to 100,000)"),
-    seed: int = typer.Option(0, "--seed", help="seed of the bootstrap"),
+    seed: int = typer.Option(0, "--seed", min=0, help="seed of the bootstrap"),
     show_items: bool = typer.Option(False, "--show-items", help="also list every item"),
     as_json: bool = typer.Option(False, "--json", help="print every figure as JSON"),
     as_csv: bool = typer.Option(False, "--csv", help="print every figure as CSV, one row each (level, name, ...)"),

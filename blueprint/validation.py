@@ -91,6 +91,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     _check_stages(c, bp)
     _check_roles(c, bp, reached)
     _check_groups(c, bp, reached)
+    _check_visits(c, bp)
     _check_capacity(c, bp)
     return ValidationReport(c.problems, source=file)
 
@@ -487,6 +488,52 @@ def _check_groups(c: _Collector, bp: Blueprint, reached: set[str]) -> None:
                 having = ", ".join(g.name for g in bp.groups_with(s.role))
                 c.error("group-lacks-skill", ("steps", i, "route", "groups", j),
                         f"group {name!r} does not have skill {s.role!r} that step {s.id!r} needs; groups with it: {having}")
+
+
+def _check_visits(c: _Collector, bp: Blueprint) -> None:
+    """A loop taken so often that a customer would visit more steps than the limit allows (a rework at
+    p = 0.999, a parallel flow back into its own loop, which forks the journey each time round); only for
+    a blueprint with no errors so far (a loop with no way out is reported as such)."""
+    import networkx as nx
+
+    from .limits import LIMITS
+    from .visits import expected_visits
+
+    if any(p.severity == "error" for p in c.problems):
+        return
+    most = LIMITS.max_visits
+    for entry in dict.fromkeys(entry_steps(bp) if bp.arrivals else []):
+        try:
+            visits = expected_visits(bp, entry)
+            total = sum(visits.steps.values())
+        except ValueError:  # loops taken for ever: locate them on a slightly damped journey
+            visits, total = expected_visits(bp, entry, damping=1e-9), math.inf
+        if total <= most:
+            continue
+        moves = nx.DiGraph(list(visits.flows))
+        loop_of = {s: frozenset(comp) for comp in nx.strongly_connected_components(moves) for s in comp}
+        kinds = {(f.source, f.target): f.kind.value for f in bp.flows}
+        # the flow to blame: a fork inside the loop, else the likeliest way round that is a choice (p < 1)
+        looping = [(kinds.get((src, dst)) == "parallel", 0 < (p := n / max(visits.steps[src], 1e-300)) < 1 - 1e-12, p, n,
+                    src, dst) for (src, dst), n in visits.flows.items() if loop_of.get(src) is not None
+                   and dst in loop_of[src] and (len(loop_of[src]) > 1 or src == dst)]
+        step_ids = [s.id for s in bp.steps]
+        if not looping:
+            c.error("too-many-visits", ("steps", step_ids.index(entry)),
+                    f"each customer entering at {entry!r} would visit {_fmt(total)} steps, more than the {most:,} allowed")
+            continue
+        *_, src, dst = max(looping)
+        idx = next(i for i, f in enumerate(bp.flows) if f.source == src and f.target == dst)
+        comp = loop_of[src]
+        cycle = _cycle_through(moves, set(comp), dst)
+        forks = [f for f in bp.flows if f.kind.value == "parallel" and f.source in comp and f.target in comp]
+        why = (f"the parallel flow {forks[0].source} → {forks[0].target} starts another branch each time round"
+               if forks else "a loop taken almost surely: lower the probability of going round again")
+        how_many = "infinitely many" if not math.isfinite(total) else f"about {total:,.0f}"
+        c.error("too-many-visits", ("flows", idx),
+                f"loop {' → '.join(cycle + [cycle[0]])}: each customer would visit {how_many} steps ({why}); "
+                f"at most {most:,} are simulated (blueprint.limits.limits_set(max_visits=...) raises it)")
+        return
 
 
 def _check_capacity(c: _Collector, bp: Blueprint) -> None:

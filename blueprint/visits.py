@@ -144,10 +144,12 @@ def _branch_steps(bp: Blueprint, split: str, join: str) -> set[str]:
     return seen
 
 
-def expected_visits(bp: Blueprint, entry: str) -> Visits:
+def expected_visits(bp: Blueprint, entry: str, *, damping: float = 0.0) -> Visits:
     """Expected visits per step, and flows followed, of a customer entering at ``entry``.
 
-    Raises ``ValueError`` when customers can never leave (a loop with no way out).
+    Raises ``ValueError`` when customers can never leave (a loop with no way out). ``damping``
+    (a small share) lets each move be lost with that chance, so loops taken for ever get large
+    but finite counts that show where they are.
     """
     import numpy as np
 
@@ -157,7 +159,7 @@ def expected_visits(bp: Blueprint, entry: str) -> Visits:
     m = np.zeros((len(ids), len(ids)))
     for (src, dst), p in moves.items():
         if src in index and dst in index:
-            m[index[dst], index[src]] += p
+            m[index[dst], index[src]] += p * (1.0 - damping)
     e = np.zeros(len(ids))
     e[index[entry]] = 1.0
     try:

@@ -299,8 +299,8 @@ def simulate(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="a blueprint file"),
     days: float = typer.Option(1.0, "--days", help="days to simulate (time 0 is Monday 00:00)"),
-    replications: int = typer.Option(10, "--replications", "-r", help="independent runs, for the 95% intervals"),
-    seed: int | None = typer.Option(None, "--seed", help="seed for repeatable results (one is drawn and printed if left out)"),
+    replications: int = typer.Option(10, "--replications", "-r", min=1, help="independent runs, for the 95% intervals"),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="seed for repeatable results (one is drawn and printed if left out)"),
     warmup: str = typer.Option("0 s", "--warmup", help="time simulated but left out of the figures, e.g. '2 h'"),
     top: int = typer.Option(5, "--top", min=0, help="how many fail points to print (0: none)"),
     what_if: int = typer.Option(2, "--what-if", min=0, help="fail points that get a one-more-member simulation"),
@@ -367,9 +367,9 @@ def staff(
     method: str = typer.Option("lag-sipp", "--method", help="requirements: sipp, lag-sipp or simulation"),
     objective: str = typer.Option("paid_hours", "--objective", help="what the shift plan minimises: paid_hours, headcount or cost"),
     days: float = typer.Option(1.0, "--days", help="days to simulate"),
-    replications: int = typer.Option(10, "--replications", "-r", help="replications of each simulation (the plan's search starts with 4x as many and adds more where a period is undecided)"),
-    max_replications: int = typer.Option(320, "--max-replications", help="the plan's search adds replications up to this cap (doubling) while a period is too close to call"),
-    seed: int | None = typer.Option(None, "--seed", help="seed for repeatable results"),
+    replications: int = typer.Option(10, "--replications", "-r", min=1, help="replications of each simulation (the plan's search starts with 4x as many and adds more where a period is undecided)"),
+    max_replications: int = typer.Option(320, "--max-replications", min=1, help="the plan's search adds replications up to this cap (doubling) while a period is too close to call"),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="seed for repeatable results"),
     shrinkage: float = typer.Option(0.0, "--shrinkage", help="share of paid time staff are unavailable (0 to <1)"),
     level: str = typer.Option("interval", "--level", help="the period the target holds in: interval, hour, day or week"),
     min_volume: float = typer.Option(1.0, "--min-volume", help="calls per replication below which a period is judged with its neighbours"),
@@ -396,6 +396,9 @@ def staff(
 
     _one_format(as_json, as_csv)
     _limit_customers(ctx, max_customers)
+    if templates is not None and max_replications < 4 * replications:
+        fail(f"--max-replications {max_replications}: the plan's search starts with 4 × --replications = "
+             f"{4 * replications} replications and only adds more; give at least {4 * replications} (or fewer --replications)")
     fmt = "json" if as_json else "csv" if as_csv else "table"
     inputs = [file] + ([templates] if templates else [])
     check_output(output, BLUEPRINTS, inputs=inputs, force=force)
@@ -413,7 +416,7 @@ def staff(
             _print_requirements(without_kept(req, keep), fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
-                                     replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications),
+                                     replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications, 2),
                                      seed=seed if seed is not None else req.settings.get("seed"), shrinkage=shrinkage,
                                      level=level, min_volume=min_volume, margin=margin, after_hours=after_hours,
                                      keep=keep)
@@ -589,8 +592,8 @@ def compare(
     file: Path = typer.Argument(..., help="a blueprint file"),
     scenarios: Path = typer.Argument(..., help="a scenarios file (YAML) next to the blueprint"),
     days: float = typer.Option(1.0, "--days", help="days to simulate"),
-    replications: int = typer.Option(10, "--replications", "-r", help="replications per scenario"),
-    seed: int | None = typer.Option(None, "--seed", help="seed shared by every scenario (common random numbers)"),
+    replications: int = typer.Option(10, "--replications", "-r", min=1, help="replications per scenario"),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="seed shared by every scenario (common random numbers)"),
     baseline: str = typer.Option("baseline", "--baseline", help="the scenario the others are measured against"),
     serial: bool = typer.Option(False, "--serial", help="run in this process instead of a process pool"),
     output: Path | None = typer.Option(None, "--output", "-o", help="save the comparison (.json or .parquet) to load later"),

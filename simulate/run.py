@@ -78,6 +78,8 @@ def resolve_seed(seed: int | None) -> int:
         entropy = np.random.SeedSequence().entropy
         assert isinstance(entropy, int)  # drawn by numpy, never a sequence
         return entropy % (2**63)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number, 0 or more, got {seed!r}")
     return int(seed)
 
 

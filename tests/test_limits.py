@@ -230,8 +230,46 @@ def test_a_loop_taken_almost_surely_is_refused() -> None:
     bp.flow(ask, ask, probability=1 - 1e-5, kind="rework")
     bp.role("desk", staffing=1)
     bp.arrive(ask, rate="1 per h")
-    with pytest.raises(simulate.WorkLimitError, match="each customer would visit 100,001 steps on average"):
+    report = bp.validate()  # refused where the loop is, before any simulation
+    assert [(p.path, p.code) for p in report.errors] == [("flows[1]", "too-many-visits")]
+    assert "loop ask → ask: each customer would visit about 100,001 steps" in report.errors[0].message
+    with pytest.raises(blueprint.BlueprintValidationError, match="about 100,001 steps"):
         simulate.run(bp, replications=1, progress=False)
+    with limits_set(max_visits=200_000):  # allowed when the limit is raised
+        assert bp.validate().ok
+
+
+def test_a_parallel_flow_back_into_its_own_loop_is_refused() -> None:
+    bp = blueprint.Blueprint("Forks")
+    order = bp.customer("Order", role="desk", duration="exp(1 min)")
+    pack = bp.backstage("Pack", role="desk", duration="exp(1 min)")
+    leave = bp.customer("Leave")
+    _ = pack >> leave
+    bp.flow(order, pack, kind="parallel")
+    bp.flow(order, order, kind="parallel")  # forks again at every pass, without end
+    bp.role("desk", staffing=1)
+    bp.arrive(order, rate="1 per h")
+    errors = bp.validate().errors
+    assert [(p.path, p.code) for p in errors] == [("flows[2]", "too-many-visits")]
+    assert "infinitely many steps (the parallel flow order → order starts another branch" in errors[0].message
+
+
+def test_a_hand_off_back_to_the_start_taken_almost_surely_is_blamed_not_an_inner_rework() -> None:
+    bp = blueprint.Blueprint("Round")
+    ask = bp.customer("Ask", role="desk", duration="exp(1 s)")
+    fix = bp.backstage("Fix", role="desk", duration="exp(1 s)")
+    done = bp.customer("Done")
+    leave = bp.customer("Leave")
+    _ = ask >> fix >> done
+    bp.flow(fix, fix, probability=0.5, kind="rework")
+    bp.flows[1].otherwise = True
+    bp.flow(done, ask, probability=0.9995)
+    bp.flow(done, leave, otherwise=True)
+    bp.role("desk", staffing=1)
+    bp.arrive(ask, rate="1 per h")
+    errors = bp.validate().errors
+    assert [p.path for p in errors] == ["flows[3]"], errors
+    assert "loop ask → fix → done → ask" in errors[0].message
 
 
 def test_the_command_line_takes_a_customer_limit(tmp_path: Path) -> None:
@@ -414,11 +452,33 @@ def test_a_mistyped_limit_in_the_environment_leaves_the_default(setting: str, mo
     (["simulate", "examples/coffee_shop.yaml", "--days", "inf"], "days must be a finite number more than 0, got inf"),
     (["staff", "examples/coffee_shop.yaml", "--days", "inf"], "days must be a finite number more than 0, got inf"),
     (["staff", "examples/coffee_shop.yaml", "--days", "1e6"], "days=1e+06 is longer than the ceiling of 366 days"),
+    (["staff", "examples/coffee_shop.yaml", "-r", "0"], "'--replications' / '-r'"),
+    (["compare", "examples/contact_center.yaml", "examples/contact_center.scenarios.yaml", "-r", "-1"], "'--replications'"),
+    (["simulate", "examples/coffee_shop.yaml", "--seed", "-1"], "'--seed'"),
+    (["staff", "examples/contact_center.yaml", "-t", "examples/contact_center.shifts.yaml", "--max-replications", "5"],
+     "--max-replications 5: the plan's search starts with 4 × --replications = 40 replications"),
+    (["render", "examples/coffee_shop.yaml", "-o", "never.svg", "--width", "0"], "width must be at least 1 inch"),
+    (["render", "examples/coffee_shop.yaml", "-o", "never.svg", "--width", "nan"], "width must be at least 1 inch"),
+    (["check-diagram", "examples/coffee_shop.yaml", "--theme", "neon"], "unknown theme 'neon'; known: screen, print"),
 ])
 def test_options_out_of_range_are_refused_before_any_work(args: list[str], says: str) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0 and says in " ".join(result.output.split()), result.output
     assert "Traceback" not in result.output
+
+
+def test_check_diagram_refuses_a_document_that_is_not_svg(tmp_path: Path) -> None:
+    page = tmp_path / "page.svg"
+    page.write_text("<html><body><p>a web page</p></body></html>")
+    result = CliRunner().invoke(app, ["check-diagram", str(page)])
+    assert result.exit_code == 2 and "not a diagram's SVG (the document is <html>" in " ".join(result.output.split())
+
+
+def test_a_seed_must_be_a_whole_number_from_0() -> None:
+    bp = blueprint.load("examples/coffee_shop.yaml")
+    for seed in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="seed must be a whole number, 0 or more"):
+            simulate.run(bp, replications=1, seed=seed, progress=False)  # type: ignore[arg-type]
 
 
 def test_a_png_too_large_to_draw_is_refused_with_the_dpi_that_fits(tmp_path: Path) -> None:

@@ -186,6 +186,8 @@ def _bezier_points(d: str, dx: float, dy: float, steps: int = 8) -> list[Point]:
 def read_svg(svg: str) -> Drawing:
     """The text, boxes, arrows and lines of a diagram's SVG (as :func:`blueprint.render` writes it)."""
     root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
+    if root.tag != f"{SVG}svg":
+        raise ValueError(f"the document is <{root.tag.rsplit('}', 1)[-1]}>, not an SVG drawing (<svg> in the SVG namespace)")
     n_texts = sum(1 for _ in root.iter(f"{SVG}text"))
     if n_texts > MAX_TEXTS:  # each is measured from the font's glyphs, a few milliseconds a new text
         raise ValueError(f"{n_texts:,} texts, more than a blueprint's diagram has (at most {MAX_TEXTS:,})")

@@ -42,7 +42,7 @@ from .summary import summary_rows
 __all__ = [
     "EXIT_CODES", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE",
     "app", "check_output", "consoles", "exit_code_for", "exit_with_problems", "fail", "json_value", "load_or_exit", "main",
-    "print_csv", "print_json", "run", "version",
+    "print_csv", "print_json", "printable", "run", "version",
 ]
 
 EXIT_OK = 0
@@ -119,16 +119,36 @@ def _width(stream: Any) -> int | None:
     return PIPE_WIDTH
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (but newlines and tabs) written as escapes,
+    so a name holding ``ESC[31m`` or a bell shows as such instead of acting on the terminal.
+
+    >>> printable("Caf\\x1b[31mé\\x07")
+    'Caf\\\\x1b[31mé\\\\x07'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class _SafeConsole(Console):
+    """A console that prints every text it is given (a string, a table's cell) through :func:`printable`."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(printable(text), **kwargs)
+
+
 class _Consoles:
     """Consoles made when first used, so they see the terminal (and its width) of the run, not of the import."""
 
     @property
     def out(self) -> Console:
-        return Console(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
+        return _SafeConsole(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
 
     @property
     def err(self) -> Console:
-        return Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stderr))
+        return _SafeConsole(stderr=True, highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 consoles = _Consoles()
@@ -232,7 +252,8 @@ def print_csv(rows: Iterable[Mapping[str, object]], columns: list[str]) -> None:
     writer.writerow(columns)
     for row in rows:
         values = [json_value(row.get(c)) for c in columns]
-        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else v) for v in values])
+        writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else
+                                               printable(v) if isinstance(v, str) else v) for v in values])
 
 
 #: The columns of ``validate --csv``: one row per problem.

@@ -629,3 +629,18 @@ def test_compare_bad_scenarios_are_located(tmp_path: Path) -> None:
     shutil.copy(SCENARIOS, tmp_path / "s.json")
     out = runner.invoke(app, ["compare", EXAMPLE, str(tmp_path / "s.json"), "-o", str(tmp_path / "s.json"), "--force"])
     assert out.exit_code == 2 and "is an input" in out.output
+
+
+def test_control_characters_in_names_are_printed_as_escapes_not_sent_to_the_terminal(tmp_path: Path) -> None:
+    """A name holding ESC[31m or a bell shows as text in the table, the messages and the CSV; the JSON escapes it."""
+    text = Path("examples/coffee_shop.yaml").read_text()
+    path = tmp_path / "ctrl.yaml"
+    path.write_text(text.replace("name: Coffee shop", 'name: "Coffee\\x1b[31mRED\\x07"', 1)
+                    .replace("label: Take order", 'label: "Take\\x1b[2Jorder"', 1))
+    for args in (["validate", str(path)], ["validate", "--csv", str(path)], ["simulate", str(path), "-r", "2", "--seed", "1"]):
+        result = CliRunner().invoke(app, args)
+        assert "\x1b" not in result.output and "\x07" not in result.output, args
+    table = CliRunner().invoke(app, ["validate", str(path)]).output
+    assert "Coffee\\x1b[31mRED\\x07" in table
+    data = json.loads(CliRunner().invoke(app, ["validate", "--json", str(path)]).output)
+    assert data["summary"]["name"] == "Coffee\x1b[31mRED\x07"  # the JSON keeps the text, escaped by JSON itself

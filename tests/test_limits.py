@@ -357,6 +357,11 @@ def test_problems_found_late_still_name_the_file_and_line(tmp_path: Path) -> Non
     off.write_text(shifts.replace('earliest_start: "07:00"', 'earliest_start: "07:01"', 1), encoding="utf-8")
     missing = tmp_path / "missing.shifts.yaml"
     missing.write_text(shifts.replace("  specialist:", "  specialists:", 1), encoding="utf-8")
+    no_day = tmp_path / "no_day.shifts.yaml"
+    no_day.write_text(shifts.replace("        cost_per_hour: 28\n", "        cost_per_hour: 28\n        days: []\n", 1), encoding="utf-8")
+    unlimited = tmp_path / "unlimited.shifts.yaml"
+    unlimited.write_text(shifts.replace("roles:\n", "roles:\n  chatbot:\n    templates: [{name: x, earliest_start: '07:00', "
+                                        "latest_start: '07:00', length: 8 h}]\n", 1), encoding="utf-8")
     scen = tmp_path / "s.scenarios.yaml"
     scen.write_text((EXAMPLES_DIR / "contact_center.scenarios.yaml").read_text(encoding="utf-8")
                     .replace("blueprint: contact_center.yaml", "blueprint: nowhere.yaml"), encoding="utf-8")
@@ -366,14 +371,18 @@ def test_problems_found_late_still_name_the_file_and_line(tmp_path: Path) -> Non
          f"{off}:{start_line}: "
          "roles.first_line.templates[0].earliest_start: 'early': start 07:01 (on a grid from 00:00) is not a whole number"),
         (["staff", str(EXAMPLES_DIR / "contact_center.yaml"), "-t", str(missing), "-r", "2"],
-         f"{missing}:{lines.index('roles:') + 1}: roles: no shift templates for role 'specialist'"),
+         f"{missing}:{lines.index('  specialist:') + 1}: roles.specialists: unknown role 'specialists'; did you mean 'specialist'?"),
+        (["staff", str(EXAMPLES_DIR / "contact_center.yaml"), "-t", str(no_day), "-r", "2"],
+         f"{no_day}:{lines.index('        cost_per_hour: 28') + 2}: roles.first_line.templates[0].days: no weekday: a shift of this template could never start"),
+        (["staff", str(EXAMPLES_DIR / "contact_center.yaml"), "-t", str(unlimited), "-r", "2"],
+         "roles.chatbot: role 'chatbot' is unlimited (its staffing is 'unlimited'): it has no shifts to plan"),
         (["compare", str(EXAMPLES_DIR / "contact_center.yaml"), str(scen), "-r", "2"], f"{scen}:"),
     ]
     for args, says in cases:
         result = runner.invoke(app, args)
         assert result.exit_code in (1, 2) and says in result.output and "Traceback" not in result.output, (args, result.output)
-    assert "blueprint: the blueprint file" in runner.invoke(app, cases[2][0]).output and "nowhere.yaml: no such file" in \
-        runner.invoke(app, cases[2][0]).output
+    assert "blueprint: the blueprint file" in runner.invoke(app, cases[4][0]).output and "nowhere.yaml: no such file" in \
+        runner.invoke(app, cases[4][0]).output
 
 
 def test_a_blueprint_too_large_to_check_or_draw_says_so_at_once(tmp_path: Path) -> None:

@@ -105,13 +105,15 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
 RoleTemplates: TypeAlias = TemplatesLike | Mapping[str, TemplatesLike]
 
 
-def _templates_by_role(templates: RoleTemplates, roles: list[str]) -> dict[str, ShiftTemplates]:
+def _templates_by_role(templates: RoleTemplates, roles: list[str], bp: Blueprint | None = None) -> dict[str, ShiftTemplates]:
     if isinstance(templates, (str, os.PathLike)):
         loaded = load_role_templates(templates)
     elif isinstance(templates, dict) and "templates" not in templates:
         loaded = {str(k): as_templates(v) for k, v in templates.items()}
     else:
         loaded = {"*": as_templates(templates)}
+    if bp is not None:
+        _check_template_roles(loaded, bp)
     out = {}
     for r in roles:
         t = loaded.get(r, loaded.get("*"))
@@ -127,6 +129,34 @@ def _templates_by_role(templates: RoleTemplates, roles: list[str]) -> dict[str, 
             raise ValueError(message)
         out[r] = t
     return out
+
+
+def _check_template_roles(loaded: dict[str, ShiftTemplates], bp: Blueprint) -> None:
+    """Refuse templates for a name that is no role or staff group of ``bp`` (a misspelling would leave the
+    role it meant without templates, or be ignored), or for a role whose staffing is unlimited (nothing to plan)."""
+    import difflib
+
+    from blueprint.errors import Problem
+
+    names = list(dict.fromkeys([r.name for r in bp.roles] + [g.name for g in bp.groups]))
+    unlimited = {r.name for r in bp.roles if r.staffing is not None and r.staffing.unlimited}
+    messages = {}
+    for name in loaded:
+        if name == "*":
+            continue
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+            messages[name] = (f"unknown role {name!r}; " + (f"did you mean {close[0]!r}?" if close else
+                                                           f"known: {', '.join(names) or 'none'}"))
+        elif name in unlimited:
+            messages[name] = f"role {name!r} is unlimited (its staffing is 'unlimited'): it has no shifts to plan; leave it out"
+    if not messages:
+        return
+    origin = next((v._origin for v in loaded.values() if v._origin is not None), None)
+    if origin is None:
+        raise ValueError("; ".join(messages.values()))
+    raise TemplateError([Problem("error", "invalid-template", f"roles.{name}", m, origin[0], origin[1].get(("roles", name)))
+                         for name, m in messages.items()], origin[0])
 
 
 @dataclass
@@ -573,7 +603,7 @@ class Loop:  # the search reads it as a search.ShiftBuyer
         groups = req.settings.get("groups", {})
         self.judged = {u: list(groups.get(u, [u])) for u in self.roles}  # the roles whose targets judge each
         self.w = float(req.settings["interval"])
-        self.tpl = _templates_by_role(templates, self.roles)
+        self.tpl = _templates_by_role(templates, self.roles, bp)
         self.targets = {r: req.settings["targets"][r] for u in self.roles for r in self.judged[u]}
         self.need = {r: req.xs(r, level="role")["scheduled"].to_numpy().astype(int) for r in self.roles}
         self.n = len(next(iter(self.need.values())))

@@ -140,6 +140,9 @@ class ShiftTemplate(Model):
                 )
         if self.max_count is not None and self.min_count > self.max_count:
             raise LocatedValueError(("min_count",), f"min_count {self.min_count} is above max_count {self.max_count}")
+        if self.days is not None and not self.days:
+            raise LocatedValueError(("days",), "no weekday: a shift of this template could never start; list the "
+                                    "weekdays it may start, or leave days out for every day")
         if self.days is not None and len(set(self.days)) != len(self.days):
             raise LocatedValueError(("days",), "a weekday is listed twice")
         return self

@@ -65,7 +65,7 @@ EXIT_CODES: dict[int, str] = {
 }
 """Every exit code of the ``blueprint`` command and what it means (the README has the same table)."""
 
-UNREADABLE_CODES = frozenset({"error", "not-yaml", "not-json", "duplicate-key", "not-a-blueprint", "not-templates", "not-scenarios",
+UNREADABLE_CODES = frozenset({"error", "not-yaml", "not-json", "duplicate-key", "not-a-blueprint", "not-templates", "not-scenarios", "not-items",
                               "too-deep"})
 """Problem codes that mean a file could not be read as the kind of file it should be (exit 2); other problems
 (``invalid-*``, unknown roles, ...) are about what a readable file says (exit 1)."""

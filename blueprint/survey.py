@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import html
 import io
 import math
@@ -50,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import BlueprintFileError, Problem
+from .errors import BlueprintFileError, Loc, Problem
 from .files import read_data, read_text_file
 from .numbers import listing
 
@@ -110,6 +111,8 @@ class ItemMap:
     criterion: dict[str, str]
     step: dict[str, str | None] = field(default_factory=dict)
     text: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # the item map's file, when read from one
+    lines: dict[Loc, int] = field(default_factory=dict, repr=False)  # field path -> line in that file
 
     @classmethod
     def standard(cls) -> ItemMap:
@@ -131,8 +134,29 @@ def _rows(path: str | os.PathLike[str], kind: str) -> tuple[list[dict[str, str]]
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
     if not columns:
         raise SurveyError(f"empty: expected {kind} with a header row", source)
+    problems = [Problem("error", "survey-columns", "header", f"the column {_shown(c)!r} is given twice (names are read "
+                        "without case and spaces)", source, 1) for c in dict.fromkeys(columns) if c and columns.count(c) > 1]
+    for n, r in enumerate(rows, start=2):
+        if len(problems) >= 20:
+            break
+        if None in r or any(v is None for v in r.values()):  # more values than columns, or fewer
+            values = sum(v is not None for k, v in r.items() if k is not None) + len(r.get(None) or [])
+            problems.append(Problem("error", "survey-row", f"row {n}", f"{values} value(s) for {len(columns)} column(s) "
+                                    "(a comma too many or too few? a text with a comma needs quotes)", source, n))
+    if problems:
+        raise SurveyError(problems, source)
     clean = [{(k or "").strip().lower(): (v if isinstance(v, str) else "").strip() for k, v in r.items()} for r in rows]
     return clean, columns, source
+
+
+def _shown(column: str) -> str:
+    """A column name as a message quotes it: its first 40 characters."""
+    return column if len(column) <= 40 else column[:40] + "…"
+
+
+def _found(columns: list[str]) -> str:
+    """The columns a header has, for a message: the first few, each cut short."""
+    return listing([_shown(c) for c in columns], first=8)
 
 
 def read_survey(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -144,7 +168,7 @@ def read_survey(path: str | os.PathLike[str]) -> pd.DataFrame:
     missing = [c for c in need if c not in columns]
     if missing:
         raise SurveyError([Problem("error", "survey-columns", "header", f"missing column(s) {', '.join(missing)}; "
-                                   f"found: {', '.join(columns)}", source, 1)], source)
+                                   f"found: {_found(columns)}", source, 1)], source)
     problems: list[Problem] = []
     out: dict[str, list[Any]] = {c: [] for c in need + [c for c in ("criterion", "step") if c in columns]}
     for n, r in enumerate(rows, start=2):
@@ -181,7 +205,7 @@ def read_weights(path: str | os.PathLike[str]) -> pd.DataFrame:
     rows, columns, source = _rows(path, "importance points (respondent, then one column per criterion)")
     if "respondent" not in columns:
         raise SurveyError([Problem("error", "survey-columns", "header", "missing column respondent; found: "
-                                   + ", ".join(columns), source, 1)], source)
+                                   + _found(columns), source, 1)], source)
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {c: [] for c in columns}
     for n, r in enumerate(rows, start=2):
@@ -219,6 +243,10 @@ def read_items(path: str | os.PathLike[str]) -> ItemMap:
 
     source = str(path)
     data, lines = read_data(read_text_file(path, "an item map"), source=source)
+    if not isinstance(data, dict):
+        found = "an empty document" if data is None else f"a {type(data).__name__}"
+        raise SurveyError([Problem("error", "not-items", "", f"not an item map: expected a mapping with items: {{id: "
+                                   f"{{criterion, step, text}}}}, found {found}", source, 1)], source)
     try:
         parsed = ItemMapFile.model_validate(data)
     except ValidationError as e:
@@ -239,7 +267,7 @@ def read_items(path: str | os.PathLike[str]) -> ItemMap:
         text[item] = (spec.text if spec is not None and spec.text is not None else STANDARD_ITEMS.get(item, ("", ""))[1])
     if problems:
         raise SurveyError(problems, source)
-    return ItemMap(criterion, step, text)
+    return ItemMap(criterion, step, text, source=source, lines=lines)
 
 
 # -- scoring -------------------------------------------------------------------------------------
@@ -394,7 +422,8 @@ def score(
     if blueprint is not None:
         _check_steps(imap, blueprint, source)
     resp = list(dict.fromkeys(answers["respondent"]))
-    item_ids = [i for i in _ordered(imap.criterion) if i in set(answers["item"])]
+    asked = set(answers["item"])
+    item_ids = [i for i in _ordered(imap.criterion) if i in asked]
     answered = {imap.criterion[i] for i in item_ids}  # the criteria this survey has answers for
     criteria = [c for c in CRITERIA if c in answered] + sorted(answered - set(CRITERIA))
     points = _weights(weights, resp, criteria, source) if weights is not None else None
@@ -685,8 +714,17 @@ def _weights(weights: pd.DataFrame | Mapping[str, float] | str | os.PathLike[str
 
 
 def _check_steps(imap: ItemMap, bp: Blueprint, source: str) -> None:
+    """Refuse an item tagged to a step the blueprint does not have, located in the item map's file (or, for
+    steps given in the survey's own ``step`` column, in the survey)."""
     ids = [s.id for s in bp.steps]
-    problems = [Problem("error", "survey-step", f"items.{item}.step", f"unknown step {step!r}; known: {', '.join(ids)}",
-                        source) for item, step in imap.step.items() if step and step not in ids]
+    where = imap.source or source
+    problems = []
+    for item, step in imap.step.items():
+        if step and step not in ids:
+            close = difflib.get_close_matches(step, ids, n=1, cutoff=0.75)
+            known = f"did you mean {close[0]!r}?" if close else f"known: {listing(ids, first=12)}"
+            path = f"items.{item}.step" if imap.source else f"step (item {item})"
+            line = imap.lines.get(("items", item, "step"), imap.lines.get(("items", item))) if imap.source else None
+            problems.append(Problem("error", "survey-step", path, f"unknown step {step!r}; {known}", where, line))
     if problems:
-        raise SurveyError(problems, source)
+        raise SurveyError(problems[:20], where)

@@ -208,8 +208,8 @@ def test_bad_points_and_item_maps_are_refused(tmp_path: Path) -> None:
     own = _write(tmp_path, "own.yaml", 'items:\n  "10": {}\n  "X": {text: "own item"}\n')
     with pytest.raises(SurveyError, match=r"own.yaml:3: items.X.criterion: expected the criterion's name"):
         score(survey, items=own, bootstrap=100)
-    steps = _write(tmp_path, "steps.yaml", 'items:\n  "10": {step: answer_xx}\n  "1": {}\n')
-    with pytest.raises(SurveyError, match="items.10.step: unknown step 'answer_xx'; known: call, choose"):
+    steps = _write(tmp_path, "steps.yaml", 'items:\n  "10": {step: speak_xx}\n  "1": {}\n')
+    with pytest.raises(SurveyError, match=r"steps.yaml:2: items.10.step: unknown step 'speak_xx'; known: call, choose"):
         score(survey, items=steps, blueprint=blueprint.load(f"{HOTLINE}.yaml"), bootstrap=100)
     with pytest.raises(ValueError, match="bootstrap must be"):
         score(survey, bootstrap=10)
@@ -278,3 +278,41 @@ def test_weights_of_nobody_in_the_survey_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SurveyError, match=r"w\.csv:2: respondent: no respondent of the weights answered the survey; "
                                           r"the survey's respondents: R001, R002"):
         score("examples/bilingual_hotline.survey.csv", weights=weights, bootstrap=100)
+
+
+def test_rows_with_a_value_too_many_or_too_few_and_a_column_given_twice_are_refused(tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("respondent,item,expectation,perception\nr1,1,5,6\nr2,1,5,6,7\nr3,1,5\n")
+    with pytest.raises(SurveyError) as e:
+        score(ragged)
+    assert [(p.line, p.path) for p in e.value.problems] == [(3, "row 3"), (4, "row 4")]
+    assert "5 value(s) for 4 column(s)" in str(e.value) and "3 value(s) for 4 column(s)" in str(e.value)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("respondent,item, Item ,expectation,perception\nr1,1,2,5,6\n")
+    with pytest.raises(SurveyError, match="the column 'item' is given twice"):
+        score(twice)
+    wide = tmp_path / "wide.csv"
+    wide.write_text("x" * 100_000 + ",y\n1,2\n")
+    with pytest.raises(SurveyError) as e:
+        score(wide)
+    assert len(str(e.value)) < 400  # the header is quoted cut short, not 100 KB of it
+
+
+def test_an_unknown_step_in_an_item_map_is_located_in_the_item_map(tmp_path: Path) -> None:
+    items = tmp_path / "items.yaml"
+    text = Path(f"{HOTLINE}.survey_items.yaml").read_text().replace("step: call", "step: cal", 1)
+    items.write_text(text)
+    with pytest.raises(SurveyError) as e:
+        score(f"{HOTLINE}.survey.csv", items=items, blueprint=blueprint.load(f"{HOTLINE}.yaml"), bootstrap=100)
+    p = e.value.problems[0]
+    assert p.file == str(items) and p.line is not None and "step: cal" in text.splitlines()[p.line - 1]
+    assert "unknown step 'cal'; did you mean 'call'?" in p.message and p.path.endswith(".step")
+
+
+def test_an_empty_item_map_cannot_be_read(tmp_path: Path) -> None:
+    from blueprint.cli import app
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    result = CliRunner().invoke(app, ["survey", f"{HOTLINE}.survey.csv", "--items", str(empty)])
+    assert result.exit_code == 2 and "not an item map: expected a mapping with items:" in result.output

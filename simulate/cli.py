@@ -157,13 +157,23 @@ def _table(title: str, frame: pd.DataFrame, formats: dict[str, str] | None = Non
     return table
 
 
-def _load_valid_or_exit(file: Path) -> Blueprint:
-    """Load a blueprint and check it; print its errors and exit 1 when it has any."""
+def _load_valid_or_exit(file: Path, *, errors_only: bool = False) -> Blueprint:
+    """Load a blueprint and check it; print its errors and exit 1 when it has any, or when no customers arrive
+    (nothing to simulate; said where its arrivals are). ``errors_only``: leave the errors to the caller."""
+    import dataclasses
+
     bp = load_or_exit(file)
     report = bp.validate()
-    if not report.ok:
+    if not report.ok and not errors_only:
         for p in report.errors:
             consoles.err.print(f"error: {p}", markup=False)
+        raise typer.Exit(1)
+    if not bp.arrivals:
+        where = next((p for p in report.problems if p.code == "no-arrivals"), None)
+        message = "the blueprint has no arrivals: nothing to simulate (add arrivals: customers entering at a step)"
+        shown = (dataclasses.replace(where, severity="error", message=message) if where is not None
+                 else f"{file}: arrivals: {message}")
+        consoles.err.print(f"error: {shown}", markup=False)
         raise typer.Exit(1)
     return bp
 
@@ -620,7 +630,7 @@ def compare(
     _limit_customers(ctx, max_customers)
     check_output(output, (".json", ".parquet"), inputs=[file, scenarios], force=force)
     check_output(chart, (".png", ".svg", ".pdf"), inputs=[file, scenarios], force=force)
-    bp = load_or_exit(file)
+    bp = _load_valid_or_exit(file, errors_only=True)  # its errors are said by the comparison, with the scenarios'
     try:
         result = run_comparison(bp, load_scenarios(scenarios), baseline=baseline, replications=replications, days=days,
                                 seed=seed, executor="serial" if serial else None)

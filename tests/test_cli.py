@@ -644,3 +644,12 @@ def test_control_characters_in_names_are_printed_as_escapes_not_sent_to_the_term
     assert "Coffee\\x1b[31mRED\\x07" in table
     data = json.loads(CliRunner().invoke(app, ["validate", "--json", str(path)]).output)
     assert data["summary"]["name"] == "Coffee\x1b[31mRED\x07"  # the JSON keeps the text, escaped by JSON itself
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["staff"], ["compare", "examples/contact_center.scenarios.yaml"]])
+def test_a_blueprint_without_arrivals_is_refused_where_its_arrivals_would_be(command: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "still.yaml"
+    path.write_text("name: Still\nsteps:\n  - {id: look, label: Look, lane: customer}\nflows: []\n")
+    result = runner.invoke(app, [command[0], str(path), *command[1:]])
+    assert result.exit_code == 1, result.output
+    assert f"error: {path}:1: arrivals: the blueprint has no arrivals: nothing to simulate" in " ".join(result.output.split())

@@ -204,6 +204,24 @@ def check_output(path: Path | None, allowed: tuple[str, ...], *, inputs: Iterabl
             fail(f"{path} is an input; choose a new file name")
     if path.exists() and not force:
         fail(f"{path} exists; choose a new file name" + (" or pass --force" if force is not None else ""))
+    if path.exists() and not path.is_file():
+        fail(f"{path} is not a file; choose a new file name")
+    _check_writable(path)
+
+
+def _check_writable(path: Path) -> None:
+    """Exit 2 unless a new file can be made next to ``path`` (outputs are written to a new file there, then renamed
+    into place), so a long run never ends unable to save what it found."""
+    import tempfile
+
+    folder = path.parent
+    if not folder.is_dir():
+        fail(f"{path}: the folder {folder} does not exist; make it first or choose another")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".blueprint-probe-"):
+            pass
+    except OSError as e:
+        fail(f"{path}: cannot write in {folder} ({e.strerror or e})", EXIT_FAILED)
 
 
 def json_value(x: object) -> Any:

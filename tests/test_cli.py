@@ -653,3 +653,14 @@ def test_a_blueprint_without_arrivals_is_refused_where_its_arrivals_would_be(com
     result = runner.invoke(app, [command[0], str(path), *command[1:]])
     assert result.exit_code == 1, result.output
     assert f"error: {path}:1: arrivals: the blueprint has no arrivals: nothing to simulate" in " ".join(result.output.split())
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_run(tmp_path: Path) -> None:
+    """A diagram asked for in a missing folder (or one nobody can write in) is refused at once, not after the run."""
+    missing = tmp_path / "nowhere" / "fp.svg"
+    result = runner.invoke(app, ["simulate", "examples/coffee_shop.yaml", "--diagram", str(missing)])
+    assert result.exit_code == 2 and f"the folder {missing.parent} does not exist" in " ".join(result.output.split())
+    if Path("/proc/self").exists():  # a folder where no file can be made, even by root
+        result = runner.invoke(app, ["simulate", "examples/coffee_shop.yaml", "--diagram", "/proc/fp.svg"])
+        assert result.exit_code == 3 and "cannot write in /proc" in result.output
+    assert "simulating" not in result.output.lower()

@@ -35,10 +35,12 @@ over-capacity barista work offered is 16 staff-hours a day (480 visits × 2 min 
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .staffing import DAY, WEEK, Staffing
 from .units import WEEKDAYS, time_of_day_seconds
@@ -63,58 +65,79 @@ _EPS = 1e-6
 _BIN = 15 * 60.0  # listed arrival times are counted per 15 minutes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Timeline:
     """A step function over one week: ``values[i]`` holds on ``[starts[i], starts[i + 1])`` (the last
-    to the end of the week). Times are seconds from Monday 00:00.
+    to the end of the week). Times are seconds from Monday 00:00; both are numpy arrays (a profile per
+    second is 604,800 pieces a week).
 
     >>> Timeline.from_deltas({3600.0: 2.0, 7200.0: -2.0}).at(5000.0)
     2.0
     """
 
-    starts: tuple[float, ...]
-    values: tuple[float, ...]
+    starts: NDArray[np.float64]
+    values: NDArray[np.float64]
 
     @classmethod
     def constant(cls, value: float) -> Timeline:
-        return cls((0.0,), (value,))
+        return cls(np.zeros(1), np.array([float(value)]))
 
     @classmethod
-    def from_deltas(cls, deltas: dict[float, float]) -> Timeline:
+    def from_deltas(cls, deltas: dict[float, float] | _Changes) -> Timeline:
         """The running sum of ``deltas`` (change at time t), starting from 0 at Monday 00:00."""
-        starts, values, level = [0.0], [0.0], 0.0
-        for t in sorted(deltas):
-            level += deltas[t]
-            if abs(level) < 1e-9:
-                level = 0.0
-            if t <= 0:
-                values[0] = level
-            elif t < WEEK:
-                starts.append(t)
-                values.append(level)
-        return cls(tuple(starts), tuple(values))
+        if isinstance(deltas, dict):
+            times, changes = np.array(list(deltas), dtype=float), np.array(list(deltas.values()), dtype=float)
+        else:
+            times, changes = deltas.arrays()
+        times, where = np.unique(np.maximum(times, 0.0), return_inverse=True)  # a change before 0 holds at 0
+        level = np.cumsum(np.bincount(where, weights=changes, minlength=len(times)))
+        level[np.abs(level) < 1e-9] = 0.0
+        keep = times < WEEK
+        times, level = times[keep], level[keep]
+        if len(times) == 0 or times[0] > 0:
+            times, level = np.concatenate([[0.0], times]), np.concatenate([[0.0], level])
+        return cls(times.astype(float), level.astype(float))
 
     def shifted(self, seconds: float) -> Timeline:
         """The same values ``seconds`` later (wrapping at the end of the week)."""
         if len(self.starts) == 1 or seconds == 0:
             return self
-        deltas: dict[float, float] = {}
-        for a, b, v in zip(self.starts, self.starts[1:] + (WEEK,), self.values):
-            _add(deltas, a + seconds, b + seconds, v)
-        return Timeline.from_deltas(deltas)
+        changes = _Changes()
+        changes.add(self.starts + seconds, np.append(self.starts[1:], WEEK) + seconds, self.values)
+        return Timeline.from_deltas(changes)
 
     def at(self, t: float) -> float:
         """The value at ``t`` seconds from Monday 00:00 (repeating weekly)."""
-        return self.values[bisect.bisect_right(self.starts, t % WEEK) - 1]
+        return float(self.values[np.searchsorted(self.starts, t % WEEK, side="right") - 1])
+
+    def on(self, times: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The values at ``times`` (seconds within the week), all at once."""
+        return self.values[np.searchsorted(self.starts, times, side="right") - 1]
 
 
-def _add(deltas: dict[float, float], a: float, b: float, v: float) -> None:
-    """Add ``v`` on ``[a, b)``, wrapping at the end of the week."""
-    a, b = round(a % WEEK, 6), round(a % WEEK + (b - a), 6)
-    for lo, hi in ((a, min(b, WEEK)), (0.0, b - WEEK)) if b > WEEK else ((a, b),):
-        if hi > lo:
-            deltas[lo] = deltas.get(lo, 0.0) + v
-            deltas[hi] = deltas.get(hi, 0.0) - v
+class _Changes:
+    """Values added on stretches of the week (wrapping at its end), as changes at their ends; read by
+    :meth:`Timeline.from_deltas`."""
+
+    def __init__(self) -> None:
+        self.times: list[NDArray[np.float64]] = []
+        self.deltas: list[NDArray[np.float64]] = []
+
+    def add(self, a: ArrayLike, b: ArrayLike, v: ArrayLike) -> None:
+        """Add ``v`` on ``[a, b)`` (arrays of the same length, or numbers), wrapping at the end of the week."""
+        a, b, v = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float), np.asarray(v, dtype=float))
+        lo = np.round(a % WEEK, 6)
+        hi = np.round(lo + (b - a), 6)
+        first_hi = np.minimum(hi, WEEK)
+        for x, y, w in ((lo, first_hi, v), (np.zeros_like(lo), hi - WEEK, v)):
+            m = y > x
+            self.times += [x[m], y[m]]
+            self.deltas += [w[m], -w[m]]
+
+    def arrays(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if not self.times:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(self.times), np.concatenate(self.deltas)
 
 
 def on_duty(staffing: Staffing) -> Timeline:
@@ -129,19 +152,24 @@ def on_duty(staffing: Staffing) -> Timeline:
         return Timeline.constant(float(staffing.headcount or 0))
     if staffing.kind == "unlimited":
         return Timeline.constant(math.inf)
-    deltas: dict[float, float] = {}
+    changes = _Changes()
     if staffing.profile is not None:
-        for a, b, v in staffing.profile.segments():
-            _add(deltas, a, b, v)
-        return Timeline.from_deltas(deltas)
+        changes.add(*_columns(staffing.profile.segments()))
+        return Timeline.from_deltas(changes)
     for shift in staffing.shifts or []:
         begin = time_of_day_seconds(shift.start)
         for day in shift.working_days():
             t0 = WEEKDAYS.index(day) * DAY + begin
-            _add(deltas, t0, t0 + shift.length.seconds, shift.count)
+            changes.add(t0, t0 + shift.length.seconds, shift.count)
             for a, b in shift.break_offsets():
-                _add(deltas, t0 + a, t0 + b, -shift.count)
-    return Timeline.from_deltas(deltas)
+                changes.add(t0 + a, t0 + b, -shift.count)
+    return Timeline.from_deltas(changes)
+
+
+def _columns(segments: list[tuple[float, float, float]]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """``(start, end, value)`` rows as three arrays."""
+    table = np.array(segments, dtype=float).reshape(-1, 3)
+    return table[:, 0], table[:, 1], table[:, 2]
 
 
 def arrival_rate(arrivals: Arrivals) -> Timeline:
@@ -154,21 +182,20 @@ def arrival_rate(arrivals: Arrivals) -> Timeline:
     """
     if arrivals.rate is not None:
         return Timeline.constant(arrivals.rate.per_second)
-    deltas: dict[float, float] = {}
+    changes = _Changes()
     if arrivals.profile is not None:
         width = arrivals.profile.interval.seconds
-        for a, b, v in arrivals.profile.segments():
-            _add(deltas, a, b, v / width)
-        return Timeline.from_deltas(deltas)
+        a, b, v = _columns(arrivals.profile.segments())
+        changes.add(a, b, v / width)
+        return Timeline.from_deltas(changes)
     from .arrivals import timestamp_seconds
 
-    stamps = [timestamp_seconds(s) for s in arrivals.times or []]
+    stamps = np.array([timestamp_seconds(s) for s in arrivals.times or []], dtype=float)
     days = [0.0] if any(" " in s for s in arrivals.times or []) else [d * DAY for d in range(7)]
     for base in days:
-        for t in stamps:
-            a = math.floor((base + t) / _BIN) * _BIN
-            _add(deltas, a, a + _BIN, 1.0 / _BIN)
-    return Timeline.from_deltas(deltas)
+        a = np.floor((base + stamps) / _BIN) * _BIN
+        changes.add(a, a + _BIN, 1.0 / _BIN)
+    return Timeline.from_deltas(changes)
 
 
 @dataclass(frozen=True)
@@ -184,49 +211,53 @@ class _Grid:
     """The week cut where any of the timelines changes (and at midnight): values per piece, windows."""
 
     def __init__(self, timelines: list[Timeline]) -> None:
-        cuts = {d * DAY for d in range(8)}
-        for tl in timelines:
-            cuts.update(tl.starts)
-        self.edges = sorted(cuts)
+        cuts = [np.arange(8) * DAY] + [tl.starts for tl in timelines]
+        self.edges = np.unique(np.concatenate(cuts))
+        self.edges = self.edges[self.edges <= WEEK]
+        self.width = np.diff(self.edges)
 
-    def values(self, tl: Timeline) -> list[float]:
-        return [tl.at(a) for a in self.edges[:-1]]
+    def values(self, tl: Timeline) -> NDArray[np.float64]:
+        return tl.on(self.edges[:-1])
 
     def pieces(self) -> list[tuple[float, float]]:
-        return list(zip(self.edges, self.edges[1:]))
+        return list(zip(self.edges[:-1].tolist(), self.edges[1:].tolist()))
 
-    def windows(self, mask: list[bool], shortest: float) -> list[tuple[float, float]]:
+    def windows(self, mask: NDArray[np.bool_], shortest: float) -> list[tuple[float, float]]:
         """Runs of ``mask`` over the week as ``(start, end)``, joined across the end of the week, at
         least ``shortest`` long (an end may pass the end of the week)."""
-        runs: list[tuple[float, float]] = []
-        for (a, b), m in zip(self.pieces(), mask):
-            if m and runs and abs(runs[-1][1] - a) < _EPS:
-                runs[-1] = (runs[-1][0], b)
-            elif m:
-                runs.append((a, b))
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return []
+        flips = np.flatnonzero(np.diff(np.concatenate([[False], m, [False]]).astype(np.int8)))
+        runs = [(float(self.edges[i]), float(self.edges[j])) for i, j in zip(flips[::2], flips[1::2])]
         if len(runs) > 1 and runs[0][0] < _EPS and runs[-1][1] > WEEK - _EPS:
             runs[0] = (runs[-1][0] - WEEK, runs[0][1])
             runs.pop()
         return sorted((a % WEEK, a % WEEK + (b - a)) for a, b in runs if b - a >= shortest - _EPS)
 
-    def integral(self, values: list[float], windows: list[tuple[float, float]] | None = None) -> float:
+    def integral(self, values: NDArray[np.float64], windows: list[tuple[float, float]] | None = None) -> float:
         """The integral of ``values`` over the week, or over ``windows`` only."""
+        v = np.asarray(values, dtype=float)
+        if windows is None:
+            return float(np.sum(v * self.width))
+        cumulative = np.concatenate([[0.0], np.cumsum(v * self.width)])
+
+        def upto(t: float) -> float:  # the integral from Monday 00:00 to t (within the week)
+            i = min(max(int(np.searchsorted(self.edges, t, side="right")) - 1, 0), len(v) - 1)
+            return float(cumulative[i] + v[i] * (t - self.edges[i]))
+
         total = 0.0
-        for (a, b), v in zip(self.pieces(), values):
-            if windows is None:
-                total += v * (b - a)
-            else:
-                for lo, hi in windows:
-                    for shift in (0.0, -WEEK):
-                        total += v * max(0.0, min(b, hi + shift) - max(a, lo + shift))
+        for lo, hi in windows:
+            for shift in (0.0, -WEEK):
+                a, b = max(0.0, lo + shift), min(WEEK, hi + shift)
+                if b > a:
+                    total += upto(b) - upto(a)
         return total
 
-    def per_day(self, values: list[float]) -> list[float]:
+    def per_day(self, values: NDArray[np.float64]) -> list[float]:
         """The integral of ``values`` over each weekday."""
-        out = [0.0] * 7
-        for (a, b), v in zip(self.pieces(), values):
-            out[min(6, int((a + _EPS) // DAY))] += v * (b - a)
-        return out
+        day = np.minimum(6, ((self.edges[:-1] + _EPS) // DAY).astype(int))
+        return np.bincount(day, weights=np.asarray(values, dtype=float) * self.width, minlength=7).tolist()
 
 
 def _daily(windows: list[tuple[float, float]]) -> bool:
@@ -318,8 +349,7 @@ def capacity_findings(bp: Blueprint) -> list[Finding]:
         parts = {st.id: [(rate.shifted(lags.get(st.id, 0.0)), visits.get(st.id, 0.0)) for rate, visits, lags in streams]
                  for _, st in steps}
         grid = _Grid([duty] + [tl for ps in parts.values() for tl, _ in ps])
-        reach = {sid: [sum(w * x for w, x in zip(weights, xs)) for xs in zip(*(grid.values(tl) for tl in tls))]
-                 for sid, ps in parts.items() for tls, weights in [([tl for tl, _ in ps], [w for _, w in ps])]}
+        reach = {sid: sum((w * grid.values(tl) for tl, w in ps), np.zeros(len(grid.width))) for sid, ps in parts.items()}
         staff = grid.values(duty)
         out += _uncovered(grid, role.name, steps, reach, staff)
         visited = any(w > 0 for ps in parts.values() for _, w in ps)
@@ -333,12 +363,12 @@ def _amount(x: float, windows: list[tuple[float, float]], unit: str = "") -> str
     return f"{_num(x / 7)}{unit} a day" if _daily(windows) else f"{_num(x)}{unit} a week"
 
 
-def _uncovered(grid: _Grid, role: str, steps: list[tuple[int, Any]], reach: dict[str, list[float]],
-               staff: list[float]) -> list[Finding]:
+def _uncovered(grid: _Grid, role: str, steps: list[tuple[int, Any]], reach: dict[str, NDArray[np.float64]],
+               staff: NDArray[np.float64]) -> list[Finding]:
     """Customers reach a step of ``role`` while nobody of it is on duty."""
     out = []
     for j, st in steps:
-        mask = [r > 0 and n < 0.5 for r, n in zip(reach[st.id], staff)]
+        mask = (reach[st.id] > 0) & (staff < 0.5)
         windows = grid.windows(mask, MIN_UNCOVERED)
         n = grid.integral(reach[st.id], windows)
         if windows and n >= MIN_CUSTOMERS * 7:
@@ -349,18 +379,18 @@ def _uncovered(grid: _Grid, role: str, steps: list[tuple[int, Any]], reach: dict
 
 
 def _idle(bp: Blueprint, grid: _Grid, i: int, role: str, steps: list[tuple[int, Any]],
-          reach: dict[str, list[float]], staff: list[float], visited: bool) -> list[Finding]:
+          reach: dict[str, NDArray[np.float64]], staff: NDArray[np.float64], visited: bool) -> list[Finding]:
     """Staff of ``role`` on duty while no customer reaches any of its steps (``visited``: do the flows lead
     customers to them at all?)."""
-    total = [sum(x) for x in zip(*reach.values())]
+    total = sum(reach.values(), np.zeros(len(staff)))
     names = ", ".join(repr(st.id) for _, st in steps)
-    if not any(x > 0 for x in total):
+    if not (total > 0).any():
         if any(f.kind.value == "retry" for f in bp.flows):
             return []  # its steps may be reached by customers who call back; only the simulation knows
         why = "no customers arrive" if visited else "the flows to them have probability 0"
         return [Finding("idle-staff", ("roles", i, "staffing"),
                         f"{role} staff are on duty but no customers reach their steps ({names}): {why}")]
-    windows = grid.windows([n > 0 and x <= 0 for n, x in zip(staff, total)], MIN_IDLE)
+    windows = grid.windows((staff > 0) & (total <= 0), MIN_IDLE)
     if not windows:
         return []
     hours = grid.integral(staff, windows) / 3600
@@ -370,7 +400,7 @@ def _idle(bp: Blueprint, grid: _Grid, i: int, role: str, steps: list[tuple[int, 
 
 
 def _over_capacity(grid: _Grid, i: int, role: str, concurrency: int, steps: list[tuple[int, Any]],
-                   reach: dict[str, list[float]], staff: list[float]) -> list[Finding]:
+                   reach: dict[str, NDArray[np.float64]], staff: NDArray[np.float64]) -> list[Finding]:
     """More work reaches ``role`` in a day than its staff on duty can do."""
     mean = {st.id: st.duration.mean if st.duration is not None else 0.0 for _, st in steps}
     visits = {sid: grid.per_day(r) for sid, r in reach.items()}

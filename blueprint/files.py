@@ -75,6 +75,14 @@ _Loader.add_implicit_resolver(
 )
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """:class:`_Loader` on libyaml's parser (five times faster) where PyYAML has it; a file it cannot read is read
+    again by :class:`_Loader`, whose errors :func:`_yaml_problem` puts in plain words."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
 class _Dumper(yaml.SafeDumper):
     """Block style, keys in model order, unicode as written, flows on one line each."""
 
@@ -144,7 +152,9 @@ def _compose_lines(root: yaml.Node, out: dict[Loc, int], dupes: list[tuple[Loc, 
         active.discard(key)
         sizes[key] = total
         if total > MAX_NODES:
-            raise _FileShapeError(node.start_mark.line + 1, f"the file expands to more than {MAX_NODES} values (through aliases)")
+            how = " through aliases" if len(sizes) < MAX_NODES else ""  # fewer distinct values: aliases repeat them
+            raise _FileShapeError(node.start_mark.line + 1, f"the file expands to more than {MAX_NODES:,} values{how} "
+                                  "(a blueprint has thousands at most)")
         return total
 
     size(root)
@@ -262,15 +272,11 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
             raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
         except ValueError:  # an integer of thousands of digits
             raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source, None)], source) from None
-    loader: _Loader | None = None
-    dupes: list[tuple[Loc, int]] = []
     try:
-        loader = _Loader(text)
-        node = loader.get_single_node()
-        if node is not None:
-            _compose_lines(node, lines, dupes)
-        if fmt == "yaml":
-            data = loader.construct_document(node) if node is not None else None
+        try:
+            data, lines, dupes = _parsed(text, fmt, _FastLoader, data if fmt == "json" else None)
+        except (yaml.YAMLError, RecursionError):  # read again, for the plain-words message (or the data)
+            data, lines, dupes = _parsed(text, fmt, _Loader, data if fmt == "json" else None)
     except yaml.YAMLError as e:
         if fmt == "json":  # JSON that YAML cannot read: keep the data, lose the lines
             return data, {}
@@ -282,9 +288,6 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
     except ValueError:  # an integer of thousands of digits
         raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source, None)], source) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     _check_values(data, lines, source)
     if dupes:
         from .errors import format_path
@@ -294,6 +297,22 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
             source,
         )
     return data, lines
+
+
+def _parsed(text: str, fmt: Format, loader_class: type[yaml.SafeLoader], data: Any) -> tuple[Any, dict[Loc, int], list[tuple[Loc, int]]]:
+    """The data (YAML's, or ``data`` read as JSON), the line of each field path and the repeated keys."""
+    lines: dict[Loc, int] = {}
+    dupes: list[tuple[Loc, int]] = []
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _compose_lines(node, lines, dupes)
+        if fmt == "yaml":
+            data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return data, lines, dupes
 
 
 def _long_number() -> str:

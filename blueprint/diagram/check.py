@@ -116,7 +116,7 @@ def _owner(stack: list[ET.Element]) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16_384)  # more than MAX_TEXTS: read_svg runs twice per check
 def measure(text: str, size: float, bold: bool = False) -> float:
     """The width of one line of text in DejaVu Sans (Graphviz's font here), in points, from the font's own
     glyphs (matplotlib's copy of it); wide (CJK) characters, which it lacks, count one em each.

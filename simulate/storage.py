@@ -45,12 +45,13 @@ import json
 import math
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+import pydantic
 
 from blueprint import Blueprint
 from blueprint.files import write_atomically
@@ -195,12 +196,44 @@ def results_from_document(doc: dict[str, Any], source: str = "<document>") -> Re
     )
 
 
+class _FileError(ValueError):
+    """A file that is not one of ours, or not in a form this version reads (its message names the file)."""
+
+
 def _check_format(doc: Any, kind: str, source: str) -> None:
     if not isinstance(doc, dict) or doc.get("format") != kind:
         found = doc.get("format") if isinstance(doc, dict) else None
-        raise ValueError(f"{source}: not a file of {kind}" + (f" (it holds {found})" if found else ""))
-    if doc.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{source}: written by a newer version (format {doc['version']}); upgrade service-blueprint")
+        raise _FileError(f"{source}: not a file of {kind}" + (f" (it holds {str(found)[:80]})" if found else ""))
+    version = doc.get("version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _FileError(f"{source}: version: expected a whole number, got {repr(version)[:80]}")
+    if version > FORMAT_VERSION:
+        raise _FileError(f"{source}: written by a newer version (format {version}); upgrade service-blueprint")
+
+
+T = TypeVar("T")
+
+
+def _read(source: Path, kind: str, build: Callable[[], T]) -> T:
+    """``build()``, whose failures on a damaged or foreign file are one ``ValueError`` naming the file and,
+    where known, the field (a missing file, a folder or no permission stay the ``OSError`` they are)."""
+    damaged = f"{source}: a damaged file of {kind}"
+    try:
+        return build()
+    except _FileError:
+        raise
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{source}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except pydantic.ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ValueError(f"{damaged}: its {e.title.lower()}{'.' + where if where else ''}: {first['msg']}") from None
+    except KeyError as e:
+        raise ValueError(f"{damaged}: {repr(e.args[0])[:80]} is missing") from None
+    except RecursionError:
+        raise ValueError(f"{damaged}: nested too deeply") from None
+    except (TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:  # pyarrow's ArrowInvalid is a ValueError
+        raise ValueError(f"{damaged}: {str(e)[:200]}") from None
 
 
 # -- Parquet: one number per row --------------------------------------------------------------
@@ -370,7 +403,7 @@ def _read_parquet(path: Path) -> tuple[Any, dict[str, Any]]:
     table = pq.read_table(path)
     raw = (table.schema.metadata or {}).get(_META_KEY)
     if raw is None:
-        raise ValueError(f"{path}: not a file of service-blueprint results (no metadata)")
+        raise _FileError(f"{path}: not a file of service-blueprint results (no metadata)")
     return table.to_pandas(), _decode(json.loads(raw.decode("utf-8")))
 
 
@@ -395,16 +428,25 @@ def save_results(results: Results, path: str | Path, *, format: str | None = Non
 
 
 def load_results(path: str | Path) -> Results:
-    """Read a run written by :func:`save_results`."""
+    """Read a run written by :func:`save_results`.
+
+    A file that is not one (another kind of file, not JSON or Parquet, a field missing or of the wrong
+    type) raises ``ValueError`` naming the file and what is wrong; a missing file ``FileNotFoundError``.
+    """
     p = Path(path)
-    if _format_of(p, None) == "json":
-        return results_from_document(json.loads(p.read_text(encoding="utf-8")), str(p))
-    frame, meta = _read_parquet(p)
-    _check_format(meta, _RESULTS, str(p))
-    return Results(
-        blueprint=Blueprint.model_validate(meta["blueprint"]), replications=_replications_from_rows(frame),
-        seed=int(meta["seed"]), days=float(meta["days"]), warmup=float(meta["warmup"]), interval=float(meta["interval"]),
-    )
+    fmt = _format_of(p, None)
+
+    def build() -> Results:
+        if fmt == "json":
+            return results_from_document(json.loads(p.read_bytes().decode("utf-8")), str(p))
+        frame, meta = _read_parquet(p)
+        _check_format(meta, _RESULTS, str(p))
+        return Results(
+            blueprint=Blueprint.model_validate(meta["blueprint"]), replications=_replications_from_rows(frame),
+            seed=int(meta["seed"]), days=float(meta["days"]), warmup=float(meta["warmup"]), interval=float(meta["interval"]),
+        )
+
+    return _read(p, _RESULTS, build)
 
 
 # -- comparisons ------------------------------------------------------------------------------
@@ -439,28 +481,33 @@ def save_comparison(comparison: Comparison, path: str | Path, *, format: str | N
 
 
 def load_comparison(path: str | Path) -> Comparison:
-    """Read a comparison written by :func:`save_comparison`."""
+    """Read a comparison written by :func:`save_comparison` (errors as :func:`load_results`)."""
     from simulate.scenarios.compare import Comparison
     from simulate.scenarios.scenario import Scenario
 
     p = Path(path)
-    if _format_of(p, None) == "json":
-        meta = _decode(json.loads(p.read_text(encoding="utf-8")))
-        _check_format(meta, _COMPARISON, str(p))
-        reps = {n: [_replication(x) for x in v] for n, v in meta["replications"].items()}
-    else:
-        frame, meta = _read_parquet(p)
-        _check_format(meta, _COMPARISON, str(p))
-        reps = {n: _replications_from_rows(g) for n, g in frame.groupby("scenario", sort=False)}
-    results = {}
-    for n in meta["names"]:
-        s = meta["settings"][n]
-        results[n] = Results(
-            blueprint=Blueprint.model_validate(meta["blueprints"][n]), replications=reps[n], seed=int(s["seed"]),
-            days=float(s["days"]), warmup=float(s["warmup"]), interval=float(s["interval"]),
+    fmt = _format_of(p, None)
+
+    def build() -> Comparison:
+        if fmt == "json":
+            meta = _decode(json.loads(p.read_bytes().decode("utf-8")))
+            _check_format(meta, _COMPARISON, str(p))
+            reps = {n: [_replication(x) for x in v] for n, v in meta["replications"].items()}
+        else:
+            frame, meta = _read_parquet(p)
+            _check_format(meta, _COMPARISON, str(p))
+            reps = {n: _replications_from_rows(g) for n, g in frame.groupby("scenario", sort=False)}
+        results = {}
+        for n in meta["names"]:
+            s = meta["settings"][n]
+            results[n] = Results(
+                blueprint=Blueprint.model_validate(meta["blueprints"][n]), replications=reps[n], seed=int(s["seed"]),
+                days=float(s["days"]), warmup=float(s["warmup"]), interval=float(s["interval"]),
+            )
+        scenarios = {n: (Scenario.model_validate(d) if d is not None else None) for n, d in meta["scenarios"].items()}
+        return Comparison(
+            blueprint=Blueprint.model_validate(meta["blueprint"]), baseline=meta["baseline"], names=list(meta["names"]),
+            scenarios=scenarios, results=results,
         )
-    scenarios = {n: (Scenario.model_validate(d) if d is not None else None) for n, d in meta["scenarios"].items()}
-    return Comparison(
-        blueprint=Blueprint.model_validate(meta["blueprint"]), baseline=meta["baseline"], names=list(meta["names"]),
-        scenarios=scenarios, results=results,
-    )
+
+    return _read(p, _COMPARISON, build)

@@ -160,3 +160,40 @@ def test_comparisons_keep_every_field(tmp_path: Path, comparison: Comparison, su
     same_frames(comparison.table(), again.table())
     same_frames(comparison.differences(), again.differences())
     same_frames(comparison.figures(), again.figures())
+
+
+
+@pytest.mark.parametrize("kind", ["results", "comparison"])
+def test_a_damaged_or_foreign_file_is_named_with_what_is_wrong(tmp_path: Path, results: simulate.Results, kind: str) -> None:
+    """Not a traceback from inside the reader: a ValueError naming the file and, where known, the field."""
+    import json
+
+    loader = simulate.Results.load if kind == "results" else Comparison.load
+    saved = json.loads(results.save(tmp_path / "good.json").read_text(encoding="utf-8"))
+    if kind == "comparison":
+        saved["format"] = "service-blueprint comparison"
+    cases = {
+        "empty.json": ("", "not JSON (Expecting value at line 1, column 1)"),
+        "text.json": ("no, not JSON", "not JSON"),
+        "list.json": ("[]", f"not a file of service-blueprint {kind}"),
+        "newer.json": (json.dumps({**saved, "version": 99}), "newer version"),
+        "version.json": (json.dumps({**saved, "version": "two"}), "version: expected a whole number"),
+        "nested.json": (json.dumps({**saved, "replications": [[[[[]]]]] * 2}), f"a damaged file of service-blueprint {kind}"),
+        "garbage.parquet": ("PAR1 not really", f"a damaged file of service-blueprint {kind}"),
+    }
+    if kind == "results":
+        cases |= {
+            "no_blueprint.json": (json.dumps({k: v for k, v in saved.items() if k != "blueprint"}), "'blueprint' is missing"),
+            "no_reps.json": (json.dumps({k: v for k, v in saved.items() if k != "replications"}), "'replications' is missing"),
+            "bad_seed.json": (json.dumps({**saved, "seed": "abc"}), "a damaged file of service-blueprint results"),
+            "bad_rep.json": (json.dumps({**saved, "replications": [{"x": 1}]}), "a damaged file of service-blueprint results"),
+            "bad_bp.json": (json.dumps({**saved, "blueprint": {**saved["blueprint"], "name": 3}}), "its blueprint.name"),
+        }
+    for name, (text, says) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError) as err:
+            loader(path)
+        assert str(path) in str(err.value) and says in str(err.value), (name, str(err.value))
+    with pytest.raises(FileNotFoundError):
+        loader(tmp_path / "missing.json")

@@ -426,7 +426,7 @@ def staff(
             _print_requirements(without_kept(req, keep), fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
-                                     replications=max(2, 4 * replications), max_replications=max(max_replications, 4 * replications, 2),
+                                     replications=4 * replications, max_replications=max_replications,
                                      seed=seed if seed is not None else req.settings.get("seed"), shrinkage=shrinkage,
                                      level=level, min_volume=min_volume, margin=margin, after_hours=after_hours,
                                      keep=keep)

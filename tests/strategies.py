@@ -104,8 +104,10 @@ def awkward_text(min_size: int = 0, max_size: int = 30) -> st.SearchStrategy[str
 
 @functools.cache
 def role_names() -> st.SearchStrategy[str]:
-    """Role names: any text that is not blank."""
-    return awkward_text(1, 20).filter(lambda t: t.strip() != "")
+    """Role names: any text that is not blank, up to the longest name the model takes."""
+    from blueprint.base import NAME_CHARS
+
+    return awkward_text(1, 20).filter(lambda t: t.strip() != "" and len(t) <= NAME_CHARS)
 
 
 _SLUG_FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_等待客服éß"

@@ -8,11 +8,11 @@ drawing; its data is refused when it nests
 deeper than :attr:`Limits.max_depth` or holds an integer longer than :attr:`Limits.max_int_digits`
 digits, or text that cannot be written out (a lone surrogate such as ``"\\ud800"``). A simulation
 is refused before it starts when it implies more than :attr:`Limits.max_customers` customers
-(:mod:`simulate.work`), a replication stops when more than :attr:`Limits.max_in_system` customers
+(:mod:`simulate.work`) or has more than :attr:`Limits.max_replications` replications, a replication stops when more than :attr:`Limits.max_in_system` customers
 are in the service at once, and a blueprint is refused when a role has more than
 :attr:`Limits.max_staff` on duty. The defaults suit any real blueprint; change them for one block of code with
 :func:`limits_set`, or for a whole process through the environment (``BLUEPRINT_MAX_FILE_MB``,
-``BLUEPRINT_MAX_CUSTOMERS``).
+``BLUEPRINT_MAX_CUSTOMERS``, ``BLUEPRINT_MAX_REPLICATIONS``).
 
 >>> LIMITS.max_file_bytes
 2000000
@@ -73,6 +73,10 @@ class Limits:
     #: The customers one simulation run may imply over all its replications (``BLUEPRINT_MAX_CUSTOMERS``),
     #: estimated before it starts (:mod:`simulate.work`): a few minutes on two cores.
     max_customers: int = int(_from_env("BLUEPRINT_MAX_CUSTOMERS", 20_000_000))
+    #: The replications one run may have (each is kept in memory with its per-interval figures: a
+    #: tenth of a day of a small blueprint holds about 50 kB, and replications of a few simulated minutes
+    #: cost more in their start than in their customers; for narrower intervals simulate longer days).
+    max_replications: int = int(_from_env("BLUEPRINT_MAX_REPLICATIONS", 10_000))
     #: The steps one customer may visit on average (rework loops included) before a run is refused.
     max_visits: int = 1_000
     #: The customers one replication may hold at once before it stops as overloaded (each waiting

@@ -43,7 +43,7 @@ from simulate.clock import to_seconds
 from simulate.engine.model import Replication, simulate_once
 from simulate.executors import PARALLEL_MIN_CUSTOMERS, PROGRESS_AFTER, ExecutorChoice, cpu_count, execute
 from simulate.results import Results
-from simulate.work import DEFAULT, WorkEstimate, check_work, estimate_work
+from simulate.work import DEFAULT, WorkEstimate, WorkLimitError, check_work, estimate_work
 
 __all__ = [
     "extend",
@@ -191,6 +191,10 @@ def run_many(
     for name, bp in blueprints.items():
         _check(bp, name if len(blueprints) > 1 else None)
     horizon, warm, width = _times(days, replications, warmup, interval)
+    if first_replication + replications > LIMITS.max_replications:
+        raise WorkLimitError(f"replications={first_replication + replications:,}: more than the limit of {LIMITS.max_replications:,} "
+                             "(each replication is kept in memory; for narrower intervals simulate more days, or raise it with "
+                             "BLUEPRINT_MAX_REPLICATIONS or blueprint.limits.limits_set(max_replications=...))")
     estimates = [estimate_work(bp, days, replications) for bp in blueprints.values()]
     for w in estimates:  # each alone (a loop in one is not hidden by the others' visits), then all together
         check_work(w, max_customers)

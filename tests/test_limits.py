@@ -24,6 +24,7 @@ import simulate
 from blueprint import BlueprintError, BlueprintFileError
 from blueprint.limits import LIMITS, limits_set
 from simulate.cli import app
+from simulate.run import extend
 from simulate.scenarios.files import load_scenarios
 from simulate.staffing.optimize import load_role_templates
 
@@ -219,6 +220,21 @@ def test_a_run_implying_too_many_customers_is_refused_before_it_starts(tmp_path:
     with limits_set(max_customers=900), pytest.raises(simulate.WorkLimitError):
         simulate.run(ok, replications=2, progress=False)
     assert len(simulate.run(ok, replications=2, max_customers=910, progress=False).replications) == 2
+
+
+def test_too_many_replications_are_refused_before_any_runs() -> None:
+    """100,000 replications of a few minutes imply few customers but took many minutes and gigabytes."""
+    ok = blueprint.load(EXAMPLE)
+    error = _bounded(lambda: simulate.run(ok, days=0.01, replications=100_000, progress=False), seconds=5)
+    assert isinstance(error, simulate.WorkLimitError), repr(error)
+    assert "replications=100,000: more than the limit of 10,000" in str(error) and "BLUEPRINT_MAX_REPLICATIONS" in str(error)
+    short = simulate.run(ok, days=0.01, replications=3, seed=1, progress=False)
+    with limits_set(max_replications=4), pytest.raises(simulate.WorkLimitError, match="replications=5"):
+        extend(short, 2)  # the replications of the extended run count
+    with limits_set(max_replications=5):
+        assert len(extend(short, 2).replications) == 5
+    result = runner.invoke(app, ["simulate", str(EXAMPLE), "-r", "100000", "--days", "0.05"])
+    assert result.exit_code != 0 and "more than the limit of 10,000" in result.output
 
 
 def test_a_loop_taken_almost_surely_is_refused() -> None:

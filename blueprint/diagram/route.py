@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
+import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -349,13 +351,14 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
     along the side of their box, so the arrow still starts and ends on it; with ``boxes``
     given, never past the box's corner.
     """
-    groups: dict[tuple[int, float], list[tuple[str, int]]] = defaultdict(list)
+    lines: dict[tuple[int, float], list[tuple[str, int]]] = defaultdict(list)
     for rid, r in routes.items():
         for k, (p, q) in enumerate(r.segments()):
             if p[1] == q[1] and p[0] != q[0]:
-                groups[(H, round(p[1], 3))].append((rid, k))
+                lines[(H, round(p[1], 3))].append((rid, k))
             elif p[0] == q[0] and p[1] != q[1]:
-                groups[(V, round(p[0], 3))].append((rid, k))
+                lines[(V, round(p[0], 3))].append((rid, k))
+    groups = _merged_lines(lines, spacing * 0.7)
     index = None
     if boxes:
         index = RectIndex(120.0)
@@ -372,28 +375,35 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                                         boxes.get(r.head) if k == len(r.points) - 2 else None])
         return None if index.hits(_segment(*_moved(p, q, off)), {r.tail, r.head}) else off
 
+    def base(m: tuple[str, int], d: int) -> float:
+        """Where a segment lies across its direction (y of a horizontal one, x of a vertical one)."""
+        return routes[m[0]].points[m[1]][1 if d == H else 0]
+
     shifts: dict[tuple[str, int], float] = {}
-    for (d, _), members in groups.items():
+    for d, members in groups:
         for cluster in _overlapping(routes, d, members):
             if len(cluster) < 2:
                 continue
             cluster.sort(key=lambda m: _order_key(routes[m[0]], m[1], d))
             n = len(cluster)
-            taken: list[float] = []
+            # lines closer than a spacing are one channel: the segments are placed around its middle
+            middle = float(statistics.median([base(m, d) for m in cluster]))
+            taken: list[float] = []  # where the segments placed so far lie
             for rank, m in enumerate(cluster):
+                own = base(m, d)
                 want = (rank - (n - 1) / 2) * spacing
-                # the wanted offset; else the nearest one a full spacing from those already given (a narrow
+                # the wanted place; else the nearest one a full spacing from those already given (a narrow
                 # channel beside a box pushes the arrows to its other side); else less spread, never onto another
                 tries = [want] + sorted((want + j * spacing for j in range(-n, n + 1) if j), key=lambda o: abs(o - want))
                 tries += [want * 2 / 3, want / 3, 0.0]
                 for o in tries:
-                    got = allowed(m[0], m[1], o)
-                    if got is not None and all(abs(got - t) >= spacing * 0.7 for t in taken):
+                    got = allowed(m[0], m[1], middle + o - own)
+                    if got is not None and all(abs(own + got - t) >= spacing * 0.7 for t in taken):
                         break
                 else:
-                    got = allowed(m[0], m[1], want / 3) or 0.0
+                    got = allowed(m[0], m[1], middle + want / 3 - own) or 0.0
                 shifts[m] = got
-                taken.append(got)
+                taken.append(own + got)
     for rid, r in routes.items():
         pts = [list(p) for p in r.points]
         for k, (p, q) in enumerate(r.segments()):
@@ -407,6 +417,22 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                 pts[k][0] += off
                 pts[k + 1][0] += off
         r.points = [(float(x), float(y)) for x, y in pts]
+
+
+def _merged_lines(lines: dict[tuple[int, float], list[tuple[str, int]]],
+                  within: float) -> list[tuple[int, list[tuple[str, int]]]]:
+    """The segments of each direction grouped by line, lines less than ``within`` apart taken as one (two
+    arrows on neighbouring grid lines a fraction of a point apart would otherwise be drawn as one)."""
+    out: list[tuple[int, list[tuple[str, int]]]] = []
+    for d in (H, V):
+        coords = sorted(c for dd, c in lines if dd == d)
+        last = -math.inf
+        for c in coords:
+            if c - last >= within or not out or out[-1][0] != d:
+                out.append((d, []))
+            out[-1][1].extend(lines[(d, c)])
+            last = c
+    return out
 
 
 def _segment(p: Point, q: Point) -> Rect:

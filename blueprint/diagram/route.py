@@ -23,6 +23,7 @@ All lengths are in points, y grows downwards.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -384,7 +385,7 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
         for cluster in _overlapping(routes, d, members):
             if len(cluster) < 2:
                 continue
-            cluster.sort(key=lambda m: _order_key(routes[m[0]], m[1], d))
+            cluster.sort(key=functools.cmp_to_key(functools.partial(_side_of, routes, d)))
             n = len(cluster)
             # lines closer than a spacing are one channel: the segments are placed around its middle
             middle = float(statistics.median([base(m, d) for m in cluster]))
@@ -516,6 +517,39 @@ def _overlapping(routes: dict[str, Route], d: int, members: list[tuple[str, int]
             clusters.append([m])
             end = hi
     return clusters
+
+
+def _ends(r: Route, k: int, d: int) -> list[tuple[float, int]]:
+    """Segment ``k``'s two ends: where each lies along the segment, and the side the arrow turns to there
+    (+1 right or down, -1 left or up, 0 none: the arrow ends on a box)."""
+    pts = r.points
+    along, across = (0, 1) if d == H else (1, 0)
+
+    def turn(here: Point, other: Point | None) -> int:
+        return 0 if other is None else (other[across] > here[across]) - (other[across] < here[across])
+
+    return [(pts[k][along], turn(pts[k], pts[k - 1] if k > 0 else None)),
+            (pts[k + 1][along], turn(pts[k + 1], pts[k + 2] if k + 2 < len(pts) else None))]
+
+
+def _side_of(routes: dict[str, Route], d: int, a: tuple[str, int], b: tuple[str, int]) -> int:
+    """Which of two segments sharing a channel goes on the right (below): +1 ``a``, -1 ``b``. Each end of one
+    lying on the other's span votes for the side it turns to, since turning the other way crosses the
+    other segment there; an end where both segments end votes twice (turning the other way would
+    run along the other arrow). Without votes, :func:`_order_key` decides."""
+    ra, rb = routes[a[0]], routes[b[0]]
+    ends_a, ends_b = _ends(ra, a[1], d), _ends(rb, b[1], d)
+    span_a, span_b = _span(ra, a[1], d), _span(rb, b[1], d)
+    votes = 0
+    for ends, (lo, hi), sign, others in ((ends_a, span_b, 1, ends_b), (ends_b, span_a, -1, ends_a)):
+        for pos, turn in ends:
+            if lo - 1e-6 <= pos <= hi + 1e-6:
+                weight = 2 if any(abs(pos - o) < 1e-6 for o, _ in others) else 1
+                votes += sign * weight * turn
+    if votes:
+        return 1 if votes > 0 else -1
+    ka, kb = _order_key(ra, a[1], d), _order_key(rb, b[1], d)
+    return (ka > kb) - (ka < kb)
 
 
 def _order_key(r: Route, k: int, d: int) -> tuple[float, float]:

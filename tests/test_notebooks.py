@@ -23,7 +23,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CELL_TIMEOUT = 240  # seconds per cell; each notebook takes well under a minute in all
+# seconds per cell: a guard against a hang, not a speed test (benchmarks/ measures speed). The slowest cell
+# (two shift plans of the contact centre in notebook 05) takes about a minute on two cores, and several
+# minutes on a loaded machine where the whole suite runs four times slower.
+CELL_TIMEOUT = 1200
 
 
 def _params(paths: list[Path]) -> list[Any]:
@@ -41,7 +44,7 @@ def _executed(path: Path) -> tuple[Any, str | None]:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
@@ -52,8 +55,8 @@ def _executed(path: Path) -> tuple[Any, str | None]:
     )
     try:
         client.execute()
-    except CellExecutionError as e:  # the message names the cell and the traceback
-        return nb, str(e)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:  # the message names the cell (and the traceback)
+        return nb, str(e)  # kept, so the notebook's other checks report it at once instead of running it again
     return nb, None
 
 
@@ -63,7 +66,7 @@ def test_notebook_runs_top_to_bottom_from_its_folder(path: Path, monkeypatch: py
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb, error = _executed(path)
     if error is not None:
-        pytest.fail(f"{path.name}: a cell raised an error (kernel started in {path.parent})\n{error}", pytrace=False)
+        pytest.fail(f"{path.name}: a cell raised an error or timed out (kernel started in {path.parent})\n{error}", pytrace=False)
     errors = [
         (i, out.get("ename"), out.get("evalue"))
         for i, cell in enumerate(nb.cells)

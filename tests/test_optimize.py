@@ -204,6 +204,38 @@ def test_the_trim_removes_a_spare_shift_the_simulation_confirms(monkeypatch: pyt
     assert (trimmed.requirement["agent"] <= on).all()  # the requirement reported is what the plan covers
 
 
+def test_the_trim_replaces_a_shift_by_a_shorter_cheaper_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan with two agents too many in the afternoon, bought as day shifts (the only shift that reaches
+    the afternoon), and a morning with nobody spare: removing a day shift or a 4-hour morning shift would
+    cost the morning, so the trim puts a 4-hour morning shift in a day shift's place. Each replacement it
+    keeps saves a day shift's cost less a short one's, and the plan meets the hour's target on held-out
+    customers."""
+    from simulate.staffing.search import Search
+
+    def padded(self: Search, base: Any, max_rounds: int) -> Any:  # the give-back replaced: two more after 12:00
+        for r in self.loop.roles:
+            labels = base.plans[r].coverage["label"]
+            self.loop.need[r] = np.where((labels >= "12:00") & (labels < "16:00"), self.loop.need[r] + 2, self.loop.need[r])
+        return self.evaluate(self.plans())
+
+    monkeypatch.setattr(Search, "give_back", padded)
+    bp, _ = _desk()
+    templates = {"agent": [
+        {"name": "eight", "earliest_start": "08:00", "latest_start": "08:00", "length": "8 h", "cost_per_hour": 20},
+        {"name": "four", "earliest_start": "08:00", "latest_start": "09:00", "start_step": "30 min", "length": "4 h",
+         "cost_per_hour": 30},
+    ]}
+    options = dict(templates=templates, objective="cost", replications=20, seed=3, level="hour")
+    padded_plan = simulate.optimize_staffing(bp, trim=0, verify=False, **options)
+    trimmed = simulate.optimize_staffing(bp, trim=4, **options)
+    tried = [r for r in trimmed.rounds if r["phase"] == "trim"]
+    kept = [r for r in tried if r["accepted"]]
+    assert kept and all(r["removed"] == "agent: eight at 08:00" and r["added"] in ("four at 08:00", "four at 09:00")
+                        for r in kept), tried
+    assert trimmed.cost == pytest.approx(padded_plan.cost - (160 - 120) * len(kept))
+    assert trimmed.meets_target, trimmed.misses
+
+
 def test_role_templates_file_errors_are_located(tmp_path: Path) -> None:
     assert sorted(load_role_templates(TEMPLATES)) == ["first_line", "specialist"]
     bad = tmp_path / "bad.shifts.yaml"

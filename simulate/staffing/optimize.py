@@ -472,8 +472,9 @@ def optimize_staffing(
     With ``verify`` (the default) the plan is then checked by :func:`simulate.verify` on a seed
     the search never used (``plan.verification``); ``plan.misses`` are the periods that miss
     there. ``give_back=False`` keeps the plan phase 1 ends with (the analytic plan, raised where
-    it clearly misses). ``trim`` is how many single-shift removals the search may then try on the
-    same replications (those the formula expects to hold best first); 0 skips it.
+    it clearly misses). ``trim`` is how many single-shift changes the search may then try on the
+    same replications (a shift removed, or replaced by a cheaper, shorter one inside its hours;
+    those the formula expects to hold best first); 0 skips it.
     ``after_hours="exclude"`` leaves the calls after closing time (call-backs,
     stragglers: intervals where no new callers reach a role) out of the target and reports them
     apart; ``"judge"`` (the default) judges them with the day's last period.

@@ -24,9 +24,13 @@ differ by their staffing, not by their luck):
 
 3. **Trim.** The give-back works through the requirement, and the shift solver re-plans the
    whole role for each change, so one failing period refuses the whole change. Then single
-   shifts are removed one at a time (the same shift on every day of a class), those whose
-   periods Erlang A, corrected as above, predicts to hold best first; each removal is checked
-   on the same replications by the same rule and kept if it passes (``trim`` trials at most).
+   shifts are changed one at a time (the same shift on every day of a class): removed, or
+   replaced by a shorter shift of a cheaper template inside its hours (a full day shift
+   becoming a part-time one where the part-time share allows), those Erlang A, corrected as
+   above, predicts to hold first, the largest saving first. Each change is checked on the same
+   replications by the same rule, and more strictly: every period it touches must meet the
+   target with its whole 95% interval (a trim picks among many candidates, so one that passes by
+   luck is likelier than in the give-back); it is kept if it passes (``trim`` trials at most).
 
 The result is never dearer than the plan phase 1 ends with, and phase 1 only pays for
 clear misses. :func:`simulate.verify` then checks the plan on a seed the search never used.
@@ -389,9 +393,10 @@ class Search:
         self.loop.need = {r: v.copy() for r, v in best.need.items()}
         return best
 
-    def failures(self, ev: _Evaluation, best: _Evaluation) -> list[tuple[View, int, int]]:
+    def failures(self, ev: _Evaluation, best: _Evaluation, sure: bool = False) -> list[tuple[View, int, int]]:
         """Periods of ``ev`` that do not pass: touched by the change and not meeting the target with
-        the margin, or not touched and worse than in ``best``."""
+        the margin (with ``sure``, also not meeting it with the whole 95% interval), or not touched and
+        worse than in ``best``."""
         out = []
         for view, table in ev.tables.items():
             role = view[0]
@@ -413,7 +418,7 @@ class Search:
                     no_worse = value >= was - 1e-9 if side == "below" else value <= was + 1e-9
                     if not (meets or (not touched and no_worse)):
                         ok = False
-                if not ok or row["verdict"] == "misses":
+                if not ok or row["verdict"] == "misses" or (sure and touched and row["verdict"] != "meets"):
                     out.append((view, first, last))
         return out
 
@@ -487,37 +492,43 @@ class Search:
 
     # -- phase 3: single shifts trimmed, on evidence ----------------------------------------------
     def trim(self, best: _Evaluation, max_trials: int) -> _Evaluation:
-        """Shifts removed one at a time (on every day of a class at once), those predicted to hold best
-        first (see :meth:`removals`); each removal checked on the same replications
-        with the give-back's rule (:meth:`failures`), kept if it passes. Stops after ``max_trials``
-        simulations or when no removal is predicted to hold."""
+        """Shifts removed, or replaced by a cheaper, shorter one inside their hours, one at a time (on every
+        day of a class at once), in the order of :meth:`removals`; each change
+        checked on the same replications with the give-back's rule (:meth:`failures`), kept if it passes.
+        Stops after ``max_trials`` simulations or when no change is predicted to hold."""
         trials = 0
         refused: set[tuple[Any, ...]] = set()
         while trials < max_trials:
-            candidates = [c for c in self.removals(best) if c[2] not in refused]
+            candidates = [c for c in self.removals(best) if c.key not in refused]
             if not candidates:
                 break
-            _saving, _room, key, unit, plan = candidates[0]
+            change = candidates[0]
             trials += 1
             saved = {r: v.copy() for r, v in self.loop.need.items()}
-            new_on = np.resize(plan.coverage["on_duty"].to_numpy().astype(int), self.n)
-            self.loop.need[unit] = np.minimum(self.loop.need[unit], new_on)
-            ev = self.evaluate({**best.plans, unit: plan})
-            failed = self.failures(ev, best)
-            self.note("trim", ev, not failed, failed=len(failed), removed=f"{unit}: {key[1]}")
+            new_on = np.resize(change.plan.coverage["on_duty"].to_numpy().astype(int), self.n)
+            self.loop.need[change.unit] = np.minimum(self.loop.need[change.unit], new_on)
+            ev = self.evaluate({**best.plans, change.unit: change.plan})
+            failed = self.failures(ev, best, sure=True)
+            self.note("trim", ev, not failed, failed=len(failed), removed=f"{change.unit}: {change.removed}",
+                      added=change.added)
             if failed:
                 self.loop.need = saved
-                refused.add(key)
+                refused.add(change.key)
                 continue
             best = ev
         self.loop.need = {r: v.copy() for r, v in best.need.items()}
         return best
 
-    def removals(self, ev: _Evaluation) -> list[tuple[float, float, tuple[Any, ...], str, ShiftPlan]]:
-        """Single-shift removals worth a simulation: ``(saving, predicted room, key, unit, plan)``, the most
-        room first (then the largest saving); only those the templates allow (minimum counts, the part-time
-        share) and whose every touched period is predicted within :data:`TRIM_SLACK` of the target with the
-        margin."""
+    def removals(self, ev: _Evaluation) -> list[_Change]:
+        """The changes of single shifts worth a simulation, in the order to try them: a shift removed, or
+        replaced by one of a template that costs less (in the objective) and fits inside its hours on the
+        same day, with its breaks in the middle of their windows. Only those
+        the templates allow (minimum counts, the part-time share), that save something, and whose every
+        touched period is predicted within :data:`TRIM_SLACK` of the target with the margin. Those predicted
+        to keep the target with the margin come first, the largest saving first; then the others, the
+        nearest to the line first."""
+        from simulate.staffing.shifts.program import staff_on_duty, weights
+
         now = self.value(ev.plans)[0]
         out = []
         models: dict[View, _Model] = {}
@@ -527,36 +538,62 @@ class Search:
             if grid.h.T != self.n:
                 continue  # a one-day plan repeated over a longer run: left as it is
             units = plan.units
+            tpls = grid.templates.templates
+            cost = weights(grid, self.loop.objective)
             seen: set[tuple[Any, ...]] = set()
             for k, s, brk, _n in units:
                 day = s // self.per_day
                 days = next((list(c) for c in self.classes if c is not None and day in c), [day])
-                first = days[0] * self.per_day + s % self.per_day
-                label = (f"{grid.templates.templates[k].name} at {plan.coverage['label'].iloc[first]}"
-                         + (f" and the same on {len(days) - 1} more day{'s' if len(days) > 2 else ''}" if len(days) > 1 else ""))
-                key = (unit, label, k, s % self.per_day, tuple(b - s for b in brk), tuple(days))
-                if key in seen:
+                starts = [(d - day) * self.per_day + s for d in days]
+                more = f" and the same on {len(days) - 1} more day{'s' if len(days) > 2 else ''}" if len(days) > 1 else ""
+                label = f"{tpls[k].name} at {plan.coverage['label'].iloc[starts[0]]}{more}"
+                offsets = tuple(b - s for b in brk)
+                without = _without(units, k, starts, offsets)
+                if without is None:
                     continue
-                seen.add(key)
-                trial = _without(units, k, [(d - day) * self.per_day + s for d in days], tuple(b - s for b in brk))
-                if trial is None or not _allowed(grid, trial):
-                    continue
-                cand = plan.with_units(trial, status="trimmed")
-                new_on = cand.coverage["on_duty"].to_numpy().astype(int)
-                room = math.inf
-                for view in self.views:
-                    if self.unit[view[0]] != unit:
+                options: list[tuple[int, int, tuple[int, ...]] | None] = [None, *_inside(grid, k, starts, cost)]
+                for option in options:
+                    key = (unit, label, k, s % self.per_day, offsets, tuple(days), option)
+                    if key in seen:
                         continue
-                    if view not in models:
-                        models[view] = self.model(view, ev)
-                    room = min(room, models[view].room(self.per_view(new_on, view, "min").astype(int), self.margin))
-                if room < -TRIM_SLACK:
-                    continue
-                saving = now - self.value({**ev.plans, unit: cand})[0]
-                if saving > 0:
-                    out.append((saving, room, key, unit, cand))
-        out.sort(key=lambda c: (-c[1], -c[0]))
+                    seen.add(key)
+                    trial = without if option is None else _plus(grid, without, option[0], [t + option[1] for t in starts], option[2])
+                    if not _allowed(grid, trial):
+                        continue
+                    new_on = staff_on_duty(grid, trial)[0]
+                    room = math.inf
+                    for view in self.views:
+                        if self.unit[view[0]] != unit:
+                            continue
+                        if view not in models:
+                            models[view] = self.model(view, ev)
+                        room = min(room, models[view].room(self.per_view(new_on, view, "min").astype(int), self.margin))
+                    if room < -TRIM_SLACK:
+                        continue
+                    cand = plan.with_units(trial, status="trimmed")
+                    saving = now - self.value({**ev.plans, unit: cand})[0]
+                    if saving <= 0:
+                        continue
+                    added = None if option is None else f"{tpls[option[0]].name} at {plan.coverage['label'].iloc[starts[0] + option[1]]}"
+                    out.append(_Change(saving, room, key, unit, cand, label, added))
+        # predicted to hold: the largest saving first (a shift removed before it is shortened); then those
+        # the formula puts just past the line, the nearest first
+        out.sort(key=lambda c: (0, -c.saving, -c.room) if c.room >= 0 else (1, -c.room, -c.saving))
         return out
+
+
+@dataclass
+class _Change:
+    """A trim candidate: one shift (on every day of its class) removed, or replaced by ``added``."""
+
+    saving: float  # in the objective's units
+    room: float  # the least predicted room over the periods it touches (see :func:`_room`)
+    key: tuple[Any, ...]
+    unit: str  # the role or staff group whose plan changes
+    plan: ShiftPlan  # that plan with the change
+    removed: str  # the shift taken out, as the plan's history names it
+    added: str | None  # the shift put in its place, if any
+
 
 def _predicted(model: dict[str, NDArray[np.float64]], correction: dict[str, NDArray[np.float64]],
                weights: NDArray[np.float64]) -> dict[str, float]:
@@ -631,6 +668,35 @@ def _without(units: list[Unit], k: int, starts: list[int], offsets: tuple[int, .
             out[at] = (kk, ss, brk, n - 1)
         else:
             del out[at]
+    return out
+
+
+def _inside(grid: Grid, k: int, starts: list[int], cost: NDArray[np.float64]) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Shorter, cheaper shifts that fit inside the hours of a template-``k`` shift at each of ``starts``:
+    ``(template, intervals after the start, break offsets from its own start)``, its start allowed on
+    every one of those days and each break in the middle of its window."""
+    out = []
+    for k2, length in enumerate(grid.lengths):
+        if k2 == k or cost[k2] >= cost[k] or length > grid.lengths[k]:
+            continue
+        allowed = set(int(t) for t in grid.starts[k2])
+        breaks = tuple(p.delay + p.width // 2 for p in grid.pools_of(k2))
+        out += [(k2, shift, breaks) for shift in range(grid.lengths[k] - length + 1)
+                if all(t + shift in allowed for t in starts)]
+    return out
+
+
+def _plus(grid: Grid, units: list[Unit], k: int, starts: list[int], offsets: tuple[int, ...]) -> list[Unit]:
+    """``units`` with one shift of template ``k`` more at each of ``starts`` (breaks at ``offsets`` from the start)."""
+    out = list(units)
+    T = grid.h.T
+    for s in starts:
+        brk = tuple((s + o) % T if grid.h.cyclic else s + o for o in offsets)
+        at = next((i for i, (kk, ss, bb, _n) in enumerate(out) if kk == k and ss == s and bb == brk), None)
+        if at is None:
+            out.append((k, s, brk, 1))
+        else:
+            out[at] = (k, s, brk, out[at][3] + 1)
     return out
 
 

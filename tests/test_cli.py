@@ -465,7 +465,7 @@ def test_staff_requirements_only() -> None:
 
 def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
     out, report, diagram = tmp_path / "staffed.yaml", tmp_path / "report.html", tmp_path / "after.svg"
-    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "6", "--spreadsheet",
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "6", "--spreadsheet", "--level", "day",
                                  "-o", str(out), "--report", str(report), "--diagram", str(diagram)])
     assert result.exit_code == 0, result.output
     assert "Before and after" in result.output and "spreadsheet plan" in result.output and "new plan" in result.output
@@ -485,7 +485,8 @@ def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
 
 
 def test_staff_plan_json_has_machine_keys() -> None:
-    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "3", "--json"])
+    quick = ["--seed", "1", "-r", "3", "--max-replications", "12"]  # the shape of the output, not the plan: no replications added
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, *quick, "--json"])
     assert result.exit_code == 0, result.output
     data = strict_json(result.stdout)
     machine_keys(data, {"first_line", "specialist"} | {"Mon"})
@@ -498,8 +499,7 @@ def test_staff_plan_json_has_machine_keys() -> None:
     assert new["figures"]["paid_hours"]["mean"] == pytest.approx(sum(p["paid_hours"] for p in data["plans"].values()))
     sl = new["roles"]["first_line"]["service_level"]
     assert 0 <= sl["ci_low"] <= sl["mean"] <= sl["ci_high"] <= 1
-    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "3",
-                                                                "--csv"]).stdout)))
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, *quick, "--csv"]).stdout)))
     assert list(rows[0])[:5] == ["figure", "role", "before", "before_ci_low", "before_ci_high"]
     row = next(r for r in rows if (r["figure"], r["role"]) == ("service_level", "first_line"))
     assert float(row["new_plan"]) == sl["mean"]

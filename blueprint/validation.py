@@ -309,11 +309,19 @@ def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, ca
         dead_exits = [i for i in _never_taken(bp) if bp.flows[i].source in comp and bp.flows[i].target not in comp]
         certain = [x.id for x in bp.steps if x.id in comp and x.fail_point is not None
                    and (x.fail_point.probability or 0.0) >= 1]
-        why = " (the flows leaving it have probability 0)" if dead_exits else ""
+        why = ""
+        if dead_exits:
+            left = [bp.flows[i] for i in dead_exits]
+            why = (" (the flows leaving it have probability 0)" if all(f.probability == 0 for f in left) else
+                   f" (the other branches leaving {left[0].source!r} take every customer, nothing is left for "
+                   f"'otherwise' to {left[0].target!r})")
         if certain:
             why = (f" (every visit of {', '.join(repr(x) for x in certain)} fails: fail_point.probability 1 "
                    "sends each customer to its recovery again)")
             loc = ("steps", step_ids.index(certain[0]), "fail_point", "probability")
+            back_to = next(x.fail_point.recovery for x in bp.steps if x.id == certain[0])  # type: ignore[union-attr]
+            if back_to in comp:  # the loop the failure closes: from its recovery to the failing step
+                cycle = nx.shortest_path(live.subgraph(comp), back_to, certain[0])
         c.error("trapped-loop", loc, f"loop {' → '.join(cycle + [cycle[0]])} has no way out{why}")
     return into_trap
 
@@ -523,14 +531,19 @@ def _check_visits(c: _Collector, bp: Blueprint) -> None:
                     f"each customer entering at {entry!r} would visit {_fmt(total)} steps, more than the {most:,} allowed")
             continue
         *_, src, dst = max(looping)
-        idx = next(i for i, f in enumerate(bp.flows) if f.source == src and f.target == dst)
+        idx = next((i for i, f in enumerate(bp.flows) if f.source == src and f.target == dst), None)
         comp = loop_of[src]
         cycle = _cycle_through(moves, set(comp), dst)
         forks = [f for f in bp.flows if f.kind.value == "parallel" and f.source in comp and f.target in comp]
         why = (f"the parallel flow {forks[0].source} → {forks[0].target} starts another branch each time round"
                if forks else "a loop taken almost surely: lower the probability of going round again")
+        loc: tuple[str | int, ...] = ("flows", idx) if idx is not None else ("steps", step_ids.index(src))
+        failing = bp.steps[step_ids.index(src)].fail_point if idx is None else None
+        if failing is not None and failing.recovery == dst:  # the way round is the fail point's recovery
+            loc = ("steps", step_ids.index(src), "fail_point", "probability")
+            why = f"the fail point of {src!r} sends almost every customer back to {dst!r}: lower its probability"
         how_many = "infinitely many" if not math.isfinite(total) else f"about {total:,.0f}"
-        c.error("too-many-visits", ("flows", idx),
+        c.error("too-many-visits", loc,
                 f"loop {' → '.join(cycle + [cycle[0]])}: each customer would visit {how_many} steps ({why}); "
                 f"at most {most:,} are simulated (blueprint.limits.limits_set(max_visits=...) raises it)")
         return

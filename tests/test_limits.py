@@ -516,3 +516,36 @@ def test_a_png_too_large_to_draw_is_refused_with_the_dpi_that_fits(tmp_path: Pat
     with pytest.raises(ValueError, match=r"at 1200 dpi the PNG would be .* pixels, more than 100,000,000; use a dpi of \d+ or less"):
         diagram.save(tmp_path / "h.png", dpi=1200)
     assert not (tmp_path / "h.png").exists()
+
+
+def test_a_fail_point_recovering_into_its_own_step_almost_surely_is_blamed_on_its_probability() -> None:
+    bp = blueprint.Blueprint("Redo")
+    arrive = bp.customer("Arrive")
+    serve = bp.onstage("Serve", role="clerk", duration="1 min",
+                       fail_point={"description": "redo", "probability": 0.9999, "recovery": "serve"})
+    leave = bp.customer("Leave")
+    _ = arrive >> serve >> leave
+    bp.role("clerk", staffing=1)
+    bp.arrive(arrive, rate="5 per h")
+    errors = bp.validate().errors  # the way round is no flow: it was a traceback
+    assert [(p.path, p.code) for p in errors] == [("steps[1].fail_point.probability", "too-many-visits")]
+    assert "loop serve → serve: each customer would visit about 10,002 steps (the fail point of 'serve'" in errors[0].message
+
+
+def test_a_certain_failure_names_the_loop_it_closes_not_a_rework_inside_it() -> None:
+    bp = blueprint.Blueprint("Trapped")
+    arrive = bp.customer("Arrive")
+    make = bp.onstage("Make", role="clerk", duration="1 min")
+    check = bp.onstage("Check", role="clerk", duration="1 min")
+    hand = bp.customer("Hand over", duration="10 s",
+                       fail_point={"description": "wrong item", "probability": 1.0, "recovery": "arrive"})
+    leave = bp.customer("Leave")
+    _ = arrive >> make >> check
+    bp.flow(check, make, probability=0.05, kind="rework")
+    bp.flow(check, hand, otherwise=True)
+    _ = hand >> leave
+    bp.role("clerk", staffing=2)
+    bp.arrive(arrive, rate="5 per h")
+    errors = bp.validate().errors
+    assert [(p.path, p.code) for p in errors] == [("steps[3].fail_point.probability", "trapped-loop")]
+    assert "loop arrive → make → check → hand_over → arrive has no way out" in errors[0].message

@@ -420,3 +420,14 @@ def test_the_hotline_scenarios_compare_on_the_same_customers() -> None:
     assert d.loc["spanish: service level", "mean"] > d.loc["spanish: service level", "baseline_mean"]
     # the trained agent's hours from 08:00 to noon (half a day) cost 30 instead of 26 an hour
     assert d.loc["staff cost", "mean"] - d.loc["staff cost", "baseline_mean"] == pytest.approx(4 * (30 - 26), abs=1e-9)
+
+
+def test_no_scenario_may_take_the_unchanged_blueprints_name(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="'baseline' is the name of the blueprint unchanged"):
+        Scenario(name="baseline", volume=1.1)  # it would replace the blueprint in a comparison without a word
+    path = tmp_path / "s.yaml"
+    path.write_text("scenarios:\n  - {name: baseline, volume: 1.1}\n")
+    with pytest.raises(BlueprintFileError, match=r"s.yaml:2: scenarios\[0\].name: 'baseline' is the name"):
+        load_scenarios(path)

@@ -332,8 +332,8 @@ def compare(
     ``blueprint`` and ``scenarios`` may be files (see
     :func:`~simulate.scenarios.load_scenarios`). ``baseline`` names the
     scenario the others are measured against: by default the unchanged
-    blueprint, called ``"baseline"``; a scenario of that name, or a
-    :class:`Scenario` given here, takes its place. Every scenario is applied
+    blueprint, called ``"baseline"`` (a name no scenario may take), or a
+    :class:`Scenario` given here. Every scenario is applied
     first and every failure is reported at once (:class:`ScenarioError`).
 
     All scenarios run with the same ``seed`` (drawn and recorded when left

@@ -281,6 +281,15 @@ class Scenario(Document):
 
     _origin: tuple[str | None, dict[Loc, int] | None, Loc] | None = PrivateAttr(None)
 
+    @field_validator("name")
+    @classmethod
+    def _not_baseline(cls, v: str) -> str:
+        if v == "baseline":  # it would take the unchanged blueprint's place in a comparison without a word
+            raise ValueError("'baseline' is the name of the blueprint unchanged, which the others are measured "
+                             "against; give this scenario another name (and pass that name as the baseline, "
+                             "--baseline on the command line, to measure the others against it)")
+        return v
+
     @field_validator("staffing", mode="before")
     @classmethod
     def _plans(cls, v: Any) -> Any:

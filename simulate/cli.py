@@ -14,6 +14,7 @@ the keys; :func:`figure_key` maps a table's labels to them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -369,6 +370,26 @@ def _wrote(path: Path, quiet: bool) -> None:
 # -- staff --------------------------------------------------------------------------------------------
 
 
+def _check_plan_options(objective: str, level: str, after_hours: str, margin: float, min_volume: float) -> None:
+    """``staff``'s options for the shift plan, refused with their option names before any work."""
+    from typing import get_args
+
+    from simulate.staffing.pooled import Level
+    from simulate.staffing.shifts.program import OBJECTIVES
+    from simulate.staffing.verify import AFTER_HOURS
+
+    if objective not in OBJECTIVES:
+        fail(f"--objective {objective!r}: use one of {', '.join(OBJECTIVES)}")
+    if level not in get_args(Level):
+        fail(f"--level {level!r}: use one of {', '.join(get_args(Level))}")
+    if after_hours not in AFTER_HOURS:
+        fail(f"--after-hours {after_hours!r}: use one of {', '.join(AFTER_HOURS)}")
+    if not 0 <= margin < 1:
+        fail(f"--margin {margin!r}: a share from 0 to below 1 (0.01 is one point)")
+    if not (math.isfinite(min_volume) and min_volume >= 0):
+        fail(f"--min-volume {min_volume!r}: a number of calls per replication, at least 0")
+
+
 @app.command()
 def staff(
     ctx: typer.Context,
@@ -406,6 +427,7 @@ def staff(
 
     _one_format(as_json, as_csv)
     _limit_customers(ctx, max_customers)
+    _check_plan_options(objective, level, after_hours, margin, min_volume)  # also without --templates: no typo passes
     if templates is not None and max_replications < 4 * replications:
         fail(f"--max-replications {max_replications}: the plan's search starts with 4 × --replications = "
              f"{4 * replications} replications and only adds more; give at least {4 * replications} (or fewer --replications)")

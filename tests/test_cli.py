@@ -484,6 +484,26 @@ def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
         assert refused.exit_code == 2 and "choose a file ending in" in refused.output
 
 
+@pytest.mark.parametrize("option, value, expected", [
+    ("--level", "fortnight", "--level 'fortnight': use one of interval, hour, day, week"),
+    ("--after-hours", "maybe", "--after-hours 'maybe': use one of judge, exclude"),
+    ("--margin", "5", "--margin 5.0: a share from 0 to below 1"),
+    ("--min-volume", "nan", "--min-volume nan: a number of calls"),
+    ("--objective", "happiness", "--objective 'happiness': use one of paid_hours, headcount, cost"),
+])
+def test_staff_refuses_a_bad_plan_option_also_without_templates(option: str, value: str, expected: str) -> None:
+    result = runner.invoke(app, ["staff", EXAMPLE, option, value])  # the requirements alone used to print, exit 0
+    assert result.exit_code == 2 and expected in result.output, result.output
+
+
+def test_staff_with_a_cap_under_twenty_replications_checks_the_plan_on_as_many() -> None:
+    # the held-out check started at 20 replications and failed after the whole search on a smaller cap
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "2", "--max-replications", "8",
+                                 "--level", "day", "--json"])
+    assert result.exit_code == 0, result.output
+    assert strict_json(result.stdout)["plans"]
+
+
 def test_staff_plan_json_has_machine_keys() -> None:
     quick = ["--seed", "1", "-r", "3", "--max-replications", "12"]  # the shape of the output, not the plan: no replications added
     result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, *quick, "--json"])

@@ -506,8 +506,8 @@ def optimize_staffing(
             found = search.trim(found, trim)
     plan = _plan_found(loop, search, found, f"closed loop ({method}, {level} target)", after_hours, keep)
     if verify:
-        plan.verify(seed=None, max_replications=max(max_replications, 2 * replications), precision=precision,
-                    executor=executor)
+        cap = max(max_replications, 2 * replications)  # the held-out check starts at 20 replications, or the cap
+        plan.verify(seed=None, replications=min(20, cap), max_replications=cap, precision=precision, executor=executor)
     return plan
 
 

@@ -431,3 +431,13 @@ def test_no_scenario_may_take_the_unchanged_blueprints_name(tmp_path: Path) -> N
     path.write_text("scenarios:\n  - {name: baseline, volume: 1.1}\n")
     with pytest.raises(BlueprintFileError, match=r"s.yaml:2: scenarios\[0\].name: 'baseline' is the name"):
         load_scenarios(path)
+
+
+def test_scenarios_written_for_another_blueprint_are_refused(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent / "examples"
+    path = tmp_path / "s.yaml"
+    path.write_text(f"blueprint: {root / 'coffee_shop.yaml'}\nscenarios:\n  - {{name: busier, volume: 1.2}}\n")
+    with pytest.raises(BlueprintFileError, match=r"s.yaml:1: blueprint: the scenarios are for the blueprint .*coffee_shop.yaml, "
+                                                 r"not .*contact_center.yaml"):
+        load_scenarios(path, blueprint=root / "contact_center.yaml")  # they were applied to it without a word
+    assert [s.name for s in load_scenarios(path, blueprint=root / "coffee_shop.yaml")] == ["busier"]

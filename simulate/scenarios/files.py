@@ -90,6 +90,11 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
         scenarios.append(sc)
     if problems:
         raise BlueprintFileError(problems, source)
+    if isinstance(blueprint, (str, os.PathLike)) and named_blueprint is not None:
+        named = p.parent / named_blueprint
+        if os.path.realpath(named) != os.path.realpath(blueprint):  # scenarios written for another blueprint
+            raise _file_problem(f"the scenarios are for the blueprint {named}, not {blueprint}; use them with that one, "
+                                "or change blueprint: here", source, lines.get(("blueprint",)), "blueprint")
     if blueprint is None and named_blueprint is not None:
         from blueprint import load
 

@@ -393,6 +393,11 @@ def convert(
     except OSError as e:
         fail(f"{output}: cannot write it ({e.strerror or e})", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
+    errors = bp.validate().errors  # a draft may be converted, but not without a word
+    if errors:
+        first = errors[0]
+        consoles.err.print(f"note: {file} is written as it is, with {len(errors)} validation error{'s' if len(errors) > 1 else ''} "
+                           f"(the first: {first.path}: {first.message}); `blueprint validate {file}` lists them", markup=False)
 
 
 @app.command()

@@ -48,6 +48,8 @@ class Profile(Model):
     @classmethod
     def _check_values(cls, v: list[float] | None) -> list[float] | None:
         if v is not None:
+            if not v:
+                raise ValueError("an empty list: give one value per interval from start (or leave the profile out)")
             _check_list(v)
         return v
 

@@ -208,10 +208,13 @@ def _check_retries(c: _Collector, bp: Blueprint, idx: list[int]) -> None:
 
 
 def _check_arrivals(c: _Collector, bp: Blueprint) -> None:
-    """No arrivals at all; segment shares that do not add up to 1; duplicate segment names."""
+    """No arrivals at all, or a stream with none; segment shares that do not add up to 1; duplicate segment names."""
     if not bp.arrivals:
         c.warning("no-arrivals", ("arrivals",), "no arrivals: nothing enters this blueprint, so it can be drawn but not simulated")
     for i, a in enumerate(bp.arrivals):
+        if a.per_day() <= 0:
+            what = "every value of its profile is 0" if a.profile is not None else "its rate is 0" if a.rate is not None else "it has no times"
+            c.warning("no-arrivals", ("arrivals", i), f"no customer ever arrives by {a.name!r} ({what}): a simulation of it has no one to serve")
         if a.segments:
             total = math.fsum(s.share for s in a.segments)
             if abs(total - 1) > _TOL:

@@ -265,7 +265,9 @@ def test_examples_warn_only_where_their_staffing_does_not_fit(name: str) -> None
 
 def test_a_stream_of_no_customers_and_no_arrivals_at_all() -> None:
     bp = shop(2, arrivals={"rate": "0 per h"})
-    assert warnings(bp) == [("idle-staff", "roles[0].staffing",
+    assert warnings(bp) == [("no-arrivals", "arrivals[0]",
+                             f"no customer ever arrives by {bp.arrivals[0].name!r} (its rate is 0): a simulation of it has no one to serve"),
+                            ("idle-staff", "roles[0].staffing",
                              "barista staff are on duty but no customers reach their steps ('make'): no customers arrive")]
     bp.arrivals.clear()
     assert [c for c, _, _ in warnings(bp)] == ["no-arrivals"]

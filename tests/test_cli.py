@@ -178,6 +178,16 @@ def test_convert_round_trip_and_never_overwrites(tmp_path: Path) -> None:
     assert src.read_text() == original
 
 
+def test_convert_writes_a_draft_with_errors_and_says_so(tmp_path: Path) -> None:
+    src = tmp_path / "draft.yaml"
+    src.write_text(Path(EXAMPLE).read_text().replace("to: answer", "to: nowhere", 1))
+    clean = runner.invoke(app, ["convert", EXAMPLE, "-o", str(tmp_path / "cc.json")])
+    assert clean.exit_code == 0 and "note:" not in clean.output
+    result = runner.invoke(app, ["convert", str(src), "-o", str(tmp_path / "draft.json")])
+    assert result.exit_code == 0 and (tmp_path / "draft.json").exists()  # a work in progress may be converted
+    assert "written as it is, with 1 validation error" in result.output and "unknown step 'nowhere'" in result.output
+
+
 def test_convert_refuses_a_suffix_it_cannot_write(tmp_path: Path) -> None:
     for name in ("x.toml", "x.txt", "x"):
         out = tmp_path / name

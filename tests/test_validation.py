@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -197,3 +198,14 @@ def test_a_fail_point_certain_to_fail_back_into_itself_is_a_loop_with_no_way_out
 
     with pytest.raises(BlueprintValidationError, match="every visit of 'serve' fails"):
         simulate.run(desk(1.0, "serve"), days=0.1, replications=1, progress=False)
+
+
+def test_a_profile_of_no_values_is_refused_and_one_of_zeros_warned_about() -> None:
+    text = Path("examples/coffee_shop.yaml").read_text()
+    start = text.index("values:", text.index("arrivals:"))
+    end = text.index("]", start) + 1
+    with pytest.raises(blueprint.BlueprintFileError, match=r"arrivals\[0\].profile.values: an empty list"):
+        blueprint.loads(text[:start] + "values: []" + text[end:])
+    zeros = blueprint.loads(text[:start] + "values: [0, 0, 0]" + text[end:]).validate()
+    assert ("no-arrivals", "arrivals[0]") in [(p.code, p.path) for p in zeros.warnings]
+    assert "every value of its profile is 0" in str(zeros)

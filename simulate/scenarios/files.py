@@ -90,22 +90,23 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
         scenarios.append(sc)
     if problems:
         raise BlueprintFileError(problems, source)
-    if isinstance(blueprint, (str, os.PathLike)) and named_blueprint is not None:
+    if named_blueprint is not None:
         named = p.parent / named_blueprint
-        if os.path.realpath(named) != os.path.realpath(blueprint):  # scenarios written for another blueprint
+        given = isinstance(blueprint, (str, os.PathLike))
+        if blueprint is None or (given and not os.path.exists(named)):
+            from blueprint import load
+
+            try:
+                loaded = load(named)
+            except BlueprintFileError as e:
+                if any(q.code == "error" for q in e.problems):  # the file itself could not be read: say where it was named
+                    raise _file_problem(f"the blueprint file {named}: {e.problems[0].message}", source, lines.get(("blueprint",)),
+                                        "blueprint") from None
+                raise
+            blueprint = loaded if blueprint is None else blueprint
+        if given and os.path.realpath(named) != os.path.realpath(blueprint):  # type: ignore[arg-type]
             raise _file_problem(f"the scenarios are for the blueprint {named}, not {blueprint}; use them with that one, "
                                 "or change blueprint: here", source, lines.get(("blueprint",)), "blueprint")
-    if blueprint is None and named_blueprint is not None:
-        from blueprint import load
-
-        named = p.parent / named_blueprint
-        try:
-            blueprint = load(named)
-        except BlueprintFileError as e:
-            if any(q.code == "error" for q in e.problems):  # the file itself could not be read: say where it was named
-                raise _file_problem(f"the blueprint file {named}: {e.problems[0].message}", source, lines.get(("blueprint",)),
-                                    "blueprint") from None
-            raise
     if blueprint is not None:
         if not isinstance(blueprint, Blueprint):
             from blueprint import load

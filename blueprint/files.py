@@ -271,7 +271,8 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         except RecursionError:
             raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
         except ValueError:  # an integer of thousands of digits
-            raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source, None)], source) from None
+            raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source,
+                                              _long_number_at(text, {})[1])], source) from None
     try:
         try:
             data, lines, dupes = _parsed(text, fmt, _FastLoader, data if fmt == "json" else None)
@@ -286,7 +287,17 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         raise BlueprintFileError([Problem("error", "not-a-blueprint", "", e.message, source, e.line)], source) from None
     except RecursionError:
         raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
-    except ValueError:  # an integer of thousands of digits
+    except _LongNumberError as e:  # an integer of thousands of digits (Python refuses to read it), a date 2024-13-45
+        path, at_line = _long_number_at(text, e.lines)
+        if at_line is None and e.line is not None:
+            at = [p for p, ln in e.lines.items() if ln == e.line]
+            from .errors import format_path
+
+            raise BlueprintFileError([Problem("error", "not-a-value", format_path(max(at, key=lambda q: len(tuple(q)))) if at else "",
+                                              f"cannot be read as YAML reads it ({e.why}); put it in quotes to keep it as text",
+                                              source, e.line)], source) from None
+        raise BlueprintFileError([Problem("error", "number-too-large", path, _long_number(), source, at_line)], source) from None
+    except ValueError:
         raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source, None)], source) from None
     _check_values(data, lines, source)
     if dupes:
@@ -309,10 +320,56 @@ def _parsed(text: str, fmt: Format, loader_class: type[yaml.SafeLoader], data: A
         if node is not None:
             _compose_lines(node, lines, dupes)
         if fmt == "yaml":
-            data = loader.construct_document(node) if node is not None else None
+            try:
+                data = loader.construct_document(node) if node is not None else None
+            except ValueError as e:
+                raise _LongNumberError(lines, *_unreadable_scalar(loader, node)) from e
     finally:
         loader.dispose()
     return data, lines, dupes
+
+
+class _LongNumberError(ValueError):
+    """A plain value YAML takes for a number or a date that Python cannot make one of (an integer of
+    thousands of digits, 2024-13-45), with the lines of the fields and where the value is."""
+
+    def __init__(self, lines: dict[Loc, int], line: int | None = None, why: str = "") -> None:
+        super().__init__(why or "a value that cannot be read")
+        self.lines, self.line, self.why = lines, line, why
+
+
+def _unreadable_scalar(loader: yaml.SafeLoader, node: Any) -> tuple[int | None, str]:
+    """The line of the first plain value under ``node`` that cannot be constructed, and why."""
+    todo = [node]
+    while todo:
+        n = todo.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            loader.constructed_objects, loader.recursive_objects = {}, {}  # left as they were when the document failed
+            try:
+                loader.construct_object(n)
+            except ValueError as e:
+                return n.start_mark.line + 1, str(e)
+            except yaml.YAMLError:
+                continue
+        elif isinstance(n, yaml.SequenceNode):
+            todo.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            todo.extend(x for pair in n.value for x in pair)
+    return None, ""
+
+
+def _long_number_at(text: str, lines: dict[Loc, int]) -> tuple[str, int | None]:
+    """The field path and line of the first run of thousands of digits in ``text`` ("" and None if none)."""
+    import re
+
+    from .errors import format_path
+
+    found = re.search(r"[0-9_]{4000,}", text)
+    if found is None:
+        return "", None
+    line = text.count("\n", 0, found.start()) + 1
+    at = [p for p, ln in lines.items() if ln == line]
+    return (format_path(max(at, key=lambda q: len(tuple(q)))) if at else ""), line
 
 
 def _long_number() -> str:

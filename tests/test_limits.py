@@ -121,7 +121,9 @@ def test_limits_set_refuses_what_is_not_a_limit() -> None:
     ("deep.json", "[" * 100_000 + "]" * 100_000, "too-deep", None),
     ("deep.yaml", "name: x\nsteps: " + "[" * 5_000 + "]" * 5_000 + "\n", "too-deep", None),
     ("nested.yaml", "name: x\nsteps:\n  - " + "[" * 70 + "1" + "]" * 70 + "\n", "too-deep", 3),
-    ("long.json", '{"name": 1' + "0" * 5_000 + "}", "number-too-large", None),
+    ("long.json", '{"name": 1' + "0" * 5_000 + "}", "number-too-large", 1),
+    ("longer.yaml", "name: x\ndescription: 1" + "0" * 5_000 + "\n", "number-too-large", 2),  # past Python's own limit
+    ("date.yaml", "name: x\ndescription: 2024-13-45\n", "not-a-value", 2),  # a date YAML reads, Python cannot make
     ("long.yaml", "name: x\nsteps: []\nrate: 1" + "0" * 40 + "\n", "number-too-large", 3),
     ("surrogate.yaml", 'name: "Caf\\ud800"\nsteps: []\n', "bad-text", 1),
     ("half.json", '{"name": "x\\udc00", "steps": []}', "bad-text", 1),

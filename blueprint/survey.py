@@ -122,8 +122,10 @@ class ItemMap:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _rows(path: str | os.PathLike[str], kind: str) -> tuple[list[dict[str, str]], list[str], str]:
-    """The rows of a CSV file (UTF-8, comma-separated, a header row), its columns and its name."""
+def _rows(path: str | os.PathLike[str], kind: str, need: tuple[str, ...] = ()) -> tuple[list[dict[str, str]], list[str], str]:
+    """The rows of a CSV file (UTF-8, comma-separated, a header row), its columns and its name; a header
+    without the columns ``need`` is refused before any row is read (a file of another kind has many rows
+    of the wrong width)."""
     source = str(path)
     text = read_text_file(path, kind).lstrip("\ufeff")
     try:
@@ -134,6 +136,10 @@ def _rows(path: str | os.PathLike[str], kind: str) -> tuple[list[dict[str, str]]
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
     if not columns:
         raise SurveyError(f"empty: expected {kind} with a header row", source)
+    missing = [c for c in need if c not in columns]
+    if missing:
+        raise SurveyError([Problem("error", "survey-columns", "header", f"missing column(s) {', '.join(missing)}; "
+                                   f"found: {_found(columns)} (expected {kind})", source, 1)], source)
     problems = [Problem("error", "survey-columns", "header", f"the column {_shown(c)!r} is given twice (names are read "
                         "without case and spaces)", source, 1) for c in dict.fromkeys(columns) if c and columns.count(c) > 1]
     for n, r in enumerate(rows, start=2):
@@ -163,12 +169,8 @@ def read_survey(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A survey CSV as a table: ``respondent``, ``item``, ``expectation``, ``perception`` (numbers; an empty cell
     is a missing answer), and optional ``criterion`` and ``step``. Problems raise :class:`SurveyError` naming the
     file, row and column."""
-    rows, columns, source = _rows(path, "a survey (respondent, item, expectation, perception)")
     need = ["respondent", "item", "expectation", "perception"]
-    missing = [c for c in need if c not in columns]
-    if missing:
-        raise SurveyError([Problem("error", "survey-columns", "header", f"missing column(s) {', '.join(missing)}; "
-                                   f"found: {_found(columns)}", source, 1)], source)
+    rows, columns, source = _rows(path, "a survey (respondent, item, expectation, perception)", tuple(need))
     problems: list[Problem] = []
     out: dict[str, list[Any]] = {c: [] for c in need + [c for c in ("criterion", "step") if c in columns]}
     for n, r in enumerate(rows, start=2):
@@ -202,10 +204,7 @@ def read_survey(path: str | os.PathLike[str]) -> pd.DataFrame:
 def read_weights(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Points per criterion per respondent from a CSV: ``respondent`` and one column per criterion, each row's
     points summing to 100. Checked when scored (:func:`score`)."""
-    rows, columns, source = _rows(path, "importance points (respondent, then one column per criterion)")
-    if "respondent" not in columns:
-        raise SurveyError([Problem("error", "survey-columns", "header", "missing column respondent; found: "
-                                   + _found(columns), source, 1)], source)
+    rows, columns, source = _rows(path, "importance points (respondent, then one column per criterion)", ("respondent",))
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {c: [] for c in columns}
     for n, r in enumerate(rows, start=2):

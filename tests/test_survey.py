@@ -316,3 +316,12 @@ def test_an_empty_item_map_cannot_be_read(tmp_path: Path) -> None:
     empty.write_text("")
     result = CliRunner().invoke(app, ["survey", f"{HOTLINE}.survey.csv", "--items", str(empty)])
     assert result.exit_code == 2 and "not an item map: expected a mapping with items:" in result.output
+
+
+def test_a_file_of_another_kind_is_named_by_its_header_not_row_by_row() -> None:
+    from blueprint.survey import read_survey
+
+    with pytest.raises(SurveyError) as caught:
+        read_survey("examples/contact_center.yaml")  # twenty "2 value(s) for 1 column(s)" before
+    assert [p.path for p in caught.value.problems] == ["header"]
+    assert "missing column(s) respondent, item, expectation, perception" in str(caught.value)

@@ -119,17 +119,20 @@ def _width(stream: Any) -> int | None:
     return PIPE_WIDTH
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """``text`` safe to print on a terminal: control characters (but newlines and tabs) written as escapes,
-    so a name holding ``ESC[31m`` or a bell shows as such instead of acting on the terminal.
+    """``text`` safe to print on a terminal: control characters (but newlines and tabs) and the marks that
+    turn text right to left written as escapes, so a name holding ``ESC[31m``, a bell or U+202E shows as
+    such instead of acting on the terminal (or reversing the rest of the line).
 
     >>> printable("Caf\\x1b[31mé\\x07")
     'Caf\\\\x1b[31mé\\\\x07'
+    >>> printable("abc\\u202edef")
+    'abc\\\\u202edef'
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 class _SafeConsole(Console):

@@ -332,6 +332,13 @@ class Blueprint(BuilderMixin, Document):
     _origin: tuple[str, dict[Loc, int]] | None = PrivateAttr(None)
     _text: tuple[Format, str] | None = PrivateAttr(None)  # the file's text: save() edits it, comments kept
 
+    @field_validator("name")
+    @classmethod
+    def _named(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a blueprint needs a name: it heads its diagrams, reports and results")
+        return v
+
     # -- look-ups ------------------------------------------------------------
     def step(self, step_id: str) -> Step:
         """The step with this id (``KeyError`` naming the known ids if none)."""

@@ -654,7 +654,10 @@ def compare(
     check_output(chart, (".png", ".svg", ".pdf"), inputs=[file, scenarios], force=force)
     bp = _load_valid_or_exit(file, errors_only=True)  # its errors are said by the comparison, with the scenarios'
     try:
-        result = run_comparison(bp, load_scenarios(scenarios, blueprint=file), baseline=baseline, replications=replications, days=days,
+        listed = load_scenarios(scenarios, blueprint=file)
+        if not listed:
+            fail(f"{scenarios}: no scenarios in it, so nothing to compare the blueprint with; add one under scenarios:")
+        result = run_comparison(bp, listed, baseline=baseline, replications=replications, days=days,
                                 seed=seed, executor="serial" if serial else None)
     except ScenarioError as e:
         for name, p in e.items:

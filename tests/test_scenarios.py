@@ -441,3 +441,5 @@ def test_scenarios_written_for_another_blueprint_are_refused(tmp_path: Path) -> 
                                                  r"not .*contact_center.yaml"):
         load_scenarios(path, blueprint=root / "contact_center.yaml")  # they were applied to it without a word
     assert [s.name for s in load_scenarios(path, blueprint=root / "coffee_shop.yaml")] == ["busier"]
+    with pytest.raises(BlueprintFileError, match="the scenarios are for the blueprint"):
+        simulate.compare(root / "contact_center.yaml", path, replications=2, seed=1)  # the same from compare()

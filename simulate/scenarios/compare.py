@@ -355,12 +355,13 @@ def compare(
 def _inputs(blueprint: Blueprint | str | os.PathLike[str],
             scenarios: Iterable[Scenario] | Scenario | str | os.PathLike[str]) -> tuple[Blueprint, list[Scenario]]:
     """The blueprint and the scenarios, read from their files where given as paths, and checked."""
-    if isinstance(blueprint, (str, os.PathLike)):
+    path = blueprint if isinstance(blueprint, (str, os.PathLike)) else None
+    if not isinstance(blueprint, Blueprint):
         from blueprint import load
 
         blueprint = load(blueprint)
     if isinstance(scenarios, (str, os.PathLike)):
-        scenarios = load_scenarios(scenarios)
+        scenarios = load_scenarios(scenarios, blueprint=path)  # refused if written for another blueprint
     elif isinstance(scenarios, Scenario):
         scenarios = [scenarios]
     scenarios = list(scenarios)

@@ -735,7 +735,7 @@ def _blueprint_data(
         if other != (first_name or "customers"):
             arrivals.append(arrivals_dict(draw, pick(draw, ids), other, text))
 
-    data: dict[str, Any] = {"name": draw(text)}
+    data: dict[str, Any] = {"name": draw(text.filter(str.strip))}  # a blueprint needs a name
     if chance(draw, 3):
         data["description"] = draw(text)
     if chance(draw, 4):

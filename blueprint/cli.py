@@ -14,6 +14,7 @@ and :func:`print_json` are for such commands too.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import importlib.metadata
@@ -476,11 +477,14 @@ def check_diagram(
     from .files import read_text_file
     from .render import GraphvizNotFound
 
+    shown = consoles.err.is_terminal  # a large blueprint takes a while: say what is under way
     try:
         if file.suffix.lower() == ".svg":
             svg = read_text_file(file, "an SVG file")
         else:
-            svg = load_or_exit(file).render(max_columns=max_columns, theme=theme).svg
+            bp = load_or_exit(file)
+            with consoles.err.status(f"drawing {len(bp.steps)} steps and {len(bp.flows)} arrows…") if shown else contextlib.nullcontext():
+                svg = bp.render(max_columns=max_columns, theme=theme).svg
     except BlueprintError as e:
         exit_with_problems(e)
     except GraphvizNotFound as e:
@@ -488,8 +492,9 @@ def check_diagram(
     except ValueError as e:  # too dense to draw, an unknown theme
         fail(f"{file}: {e}")
     try:
-        found = check_svg(svg)
-        crossings = arrow_crossings(svg)
+        with consoles.err.status("checking the drawing…") if shown else contextlib.nullcontext():
+            found = check_svg(svg)
+            crossings = arrow_crossings(svg)
     except (ValueError, SyntaxError) as e:  # not SVG (ElementTree's ParseError is a SyntaxError)
         fail(f"{file}: not a diagram's SVG ({e})")
     for f in found:

@@ -201,6 +201,54 @@ def test_the_sweep_finds_exactly_the_pairs_that_meet(a: list[Rect], b: list[Rect
     assert _pairs(a, b) == [(i, j) for i in range(len(a)) for j in range(len(b)) if meet(a[i], b[j])]
 
 
+def _crossings_pair_by_pair(svg: str) -> int:
+    """The crossing count of every arrow against every other, stretch by stretch: what the sweep must equal."""
+    import itertools
+
+    from blueprint.diagram.check import _segments_cross
+    arrows = [a for a in read_svg(svg).arrows if a.owner.startswith("flow-")]
+    return sum(_segments_cross(p, q, r, s)
+               for a, b in itertools.combinations(arrows, 2) if not set(a.ends) & set(b.ends)
+               for p, q in itertools.pairwise(a.points) for r, s in itertools.pairwise(b.points))
+
+
+def test_crossings_count_as_every_pair_of_arrows_would() -> None:
+    """The count looks only at stretches whose boxes meet; on the old Graphviz drawings (dozens of crossings) and
+    ours it equals the count over every pair."""
+    svgs = [blueprint.load(f"examples/{name}.yaml").render(max_columns=5).svg for name in EXAMPLES]
+    for name in ("contact_center", "hotel"):
+        try:
+            svgs.append(subprocess.run(["git", "show", f"a7611c9~1:examples/{name}.svg"], cwd=ROOT, capture_output=True,
+                                       check=True).stdout.decode())
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            pass
+    counts = [(arrow_crossings(svg), _crossings_pair_by_pair(svg)) for svg in svgs]
+    assert all(fast == slow for fast, slow in counts), counts
+    assert sum(fast for fast, _ in counts) > 0
+
+
+_points = st.tuples(st.floats(-20, 80, allow_nan=False), st.floats(-20, 80, allow_nan=False))
+
+
+@given(st.lists(_points, min_size=2, max_size=6), _rects)
+@settings(max_examples=300, deadline=None)
+def test_the_length_inside_a_box_is_what_a_fine_ruler_measures(points: list[tuple[float, float]], r: Rect) -> None:
+    """An arrow's length inside a box (shrunk by the 1 pt tolerance), against the same polyline cut into
+    ten-thousandths and each piece judged by its middle."""
+    import numpy as np
+
+    from blueprint.diagram.check import TOLERANCE, _length_inside
+    inner = (r.left + TOLERANCE, r.top + TOLERANCE, r.right - TOLERANCE, r.bottom - TOLERANCE)
+    ruler = 0.0
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        f = (np.arange(10_000) + 0.5) / 10_000
+        x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+        inside = (inner[0] < x) & (x < inner[2]) & (inner[1] < y) & (y < inner[3])
+        ruler += inside.mean() * float(np.hypot(x1 - x0, y1 - y0))
+    length = sum(float(np.hypot(x1 - x0, y1 - y0)) for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False))
+    assert _length_inside(points, r) == pytest.approx(ruler, abs=1e-3 * max(1.0, length) + 1e-9)
+
+
 def test_hostile_svgs_are_refused_quickly(tmp_path: Path) -> None:
     """Groups nested thousands deep or tens of thousands of texts are not a diagram: a one-line refusal, not a
     recursion error or minutes of measuring."""

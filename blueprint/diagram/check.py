@@ -369,9 +369,12 @@ def _length_along(a: list[Point], b: list[Point]) -> float:
     # the stretches of a that come within NEAR of a stretch of b's box: only they can run along it
     lo_a, hi_a = np.minimum(pa[:-1], pa[1:]) - NEAR, np.maximum(pa[:-1], pa[1:]) + NEAR
     lo_b, hi_b = np.minimum(pb[:-1], pb[1:]), np.maximum(pb[:-1], pb[1:])
-    meets = ((lo_a[:, None, :] <= hi_b[None, :, :]) & (lo_b[None, :, :] <= hi_a[:, None, :])).all(axis=2).any(axis=1)
+    box_meets = ((lo_a[:, None, :] <= hi_b[None, :, :]) & (lo_b[None, :, :] <= hi_a[:, None, :])).all(axis=2)
+    meets = box_meets.any(axis=1)
     if not meets.any():
         return 0.0
+    # only the stretches of b near a stretch of a can be nearest to a piece within NEAR
+    pb_from, pb_to = pb[:-1][box_meets.any(axis=0)], pb[1:][box_meets.any(axis=0)]
     # those cut into pieces of at most 1 pt, each judged by its middle
     pieces = np.where(meets, np.maximum(1, np.ceil(np.hypot(*(pa[1:] - pa[:-1]).T)).astype(int)), 0)
     k = np.repeat(np.arange(len(pa) - 1), pieces)
@@ -379,7 +382,7 @@ def _length_along(a: list[Point], b: list[Point]) -> float:
     step = pa[1:] - pa[:-1]
     mid = pa[k] + f[:, None] * step[k]
     length = np.hypot(*step.T)[k] / np.repeat(pieces, pieces)
-    s0, d = pb[:-1], pb[1:] - pb[:-1]  # each piece of b
+    s0, d = pb_from, pb_to - pb_from  # each stretch of b that may be near
     n = (d ** 2).sum(axis=1)
     n[n == 0] = 1.0
     t = np.clip(((mid[:, None, :] - s0[None, :, :]) * d[None, :, :]).sum(axis=2) / n[None, :], 0.0, 1.0)
@@ -412,34 +415,39 @@ def _on(points: list[Point], r: Rect) -> bool:
     return False
 
 
-def _length_inside(points: list[Point], r: Rect) -> float:
-    """How much of a polyline runs strictly inside ``r`` (shrunk by the tolerance), in points."""
+def _length_inside(points: list[Point] | np.ndarray, r: Rect) -> float:
+    """How much of a polyline runs strictly inside ``r`` (shrunk by the tolerance), in points.
+
+    >>> _length_inside([(0, 5), (20, 5)], Rect(5, 0, 15, 10))
+    8.0
+    """
     inner = Rect(r.left + TOLERANCE, r.top + TOLERANCE, r.right - TOLERANCE, r.bottom - TOLERANCE)
     if inner.left >= inner.right or inner.top >= inner.bottom:
         return 0.0
-    total = 0.0
-    for p, q in itertools.pairwise(points):
-        total += _clipped_length(p, q, inner)
-    return total
+    pts = np.asarray(points, dtype=float)
+    if len(pts) < 2:
+        return 0.0
+    p, q = pts[:-1], pts[1:]
+    lo, hi = np.minimum(p, q), np.maximum(p, q)
+    keep = (lo[:, 0] < inner.right) & (hi[:, 0] > inner.left) & (lo[:, 1] < inner.bottom) & (hi[:, 1] > inner.top)
+    if not keep.any():
+        return 0.0
+    p, q = p[keep], q[keep]
+    return float(_clipped_lengths(p, q, inner).sum())
 
 
-def _clipped_length(p: Point, q: Point, r: Rect) -> float:
-    """The length of segment ``p``–``q`` inside ``r`` (Liang–Barsky clipping)."""
-    dx, dy = q[0] - p[0], q[1] - p[1]
-    t0, t1 = 0.0, 1.0
-    for edge_p, edge_q in ((-dx, p[0] - r.left), (dx, r.right - p[0]), (-dy, p[1] - r.top), (dy, r.bottom - p[1])):
-        if edge_p == 0:
-            if edge_q < 0:
-                return 0.0
-            continue
-        t = edge_q / edge_p
-        if edge_p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 >= t1:
-            return 0.0
-    return (t1 - t0) * math.hypot(dx, dy)
+def _clipped_lengths(p: np.ndarray, q: np.ndarray, r: Rect) -> np.ndarray:
+    """The length of each segment ``p[i]``–``q[i]`` inside ``r`` (Liang–Barsky clipping, all at once)."""
+    d = q - p
+    edge_p = np.stack([-d[:, 0], d[:, 0], -d[:, 1], d[:, 1]], axis=1)
+    edge_q = np.stack([p[:, 0] - r.left, r.right - p[:, 0], p[:, 1] - r.top, r.bottom - p[:, 1]], axis=1)
+    parallel = edge_p == 0
+    outside = (parallel & (edge_q < 0)).any(axis=1)  # parallel to an edge and beyond it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(parallel, 0.0, edge_q / np.where(parallel, 1.0, edge_p))
+    t0 = np.max(np.where(edge_p < 0, t, 0.0), axis=1, initial=0.0)
+    t1 = np.min(np.where(edge_p > 0, t, 1.0), axis=1, initial=1.0)
+    return np.where(outside | (t0 >= t1), 0.0, (t1 - t0) * np.hypot(d[:, 0], d[:, 1]))
 
 
 def arrow_crossings(svg: str) -> int:
@@ -454,13 +462,12 @@ def arrow_crossings(svg: str) -> int:
     0
     """
     arrows = [a for a in read_svg(svg).arrows if a.owner.startswith("flow-")]
+    pieces = [(n, p, q) for n, arrow in enumerate(arrows) for p, q in itertools.pairwise(arrow.points)]
     count = 0
-    for a, b in itertools.combinations(arrows, 2):
-        if set(a.ends) & set(b.ends):
-            continue
-        for (p, q), (r, s) in itertools.product(itertools.pairwise(a.points), itertools.pairwise(b.points)):
-            if _segments_cross(p, q, r, s):
-                count += 1
+    for i, j in _pairs([_box([p, q]) for _, p, q in pieces]):  # only stretches whose boxes meet can cross
+        (m, p, q), (n, r, s) = pieces[i], pieces[j]
+        if m != n and not set(arrows[m].ends) & set(arrows[n].ends) and _segments_cross(p, q, r, s):
+            count += 1
     return count
 
 

@@ -241,10 +241,6 @@ def _search(grid: Grid, blocked: dict[tuple[int, int], str], closed: set[tuple[t
     j_lo = max(0, min(_first_above(ys, lo_y - window * span_y) - 1, start[1] - 3, goal[1] - 3))
     j_hi = min(len(ys) - 1, max(_first_above(ys, hi_y + window * span_y), start[1] + 3, goal[1] + 3))
 
-    def free(n: tuple[int, int]) -> bool:
-        owner = blocked.get(n)
-        return owner is None or owner == tail or owner == head
-
     def in_end_box(n: tuple[int, int]) -> bool:
         owner = blocked.get(n)
         return owner is not None and (owner == tail or owner == head)
@@ -268,22 +264,29 @@ def _search(grid: Grid, blocked: dict[tuple[int, int], str], closed: set[tuple[t
             end_state = (node, d)
             break
         i, j = node
+        node_in_end = in_end_box(node)
+        through = None if node_in_end else usage.through.get(node)
         for di, dj, nd in ((1, 0, H), (-1, 0, H), (0, 1, V), (0, -1, V)):
             n2 = (i + di, j + dj)
-            if not (i_lo <= n2[0] <= i_hi and j_lo <= n2[1] <= j_hi) or not free(n2):
+            if not (i_lo <= n2[0] <= i_hi and j_lo <= n2[1] <= j_hi):
                 continue
-            if (min(node, n2), max(node, n2)) in closed:
+            owner = blocked.get(n2)
+            if owner is not None and owner != tail and owner != head:
+                continue  # another box
+            key = (node, n2) if node < n2 else (n2, node)
+            if key in closed:
                 continue
             length = abs(xs[n2[0]] - xs[i]) + abs(ys[n2[1]] - ys[j])
-            if in_end_box(node) or in_end_box(n2):
+            if node_in_end or owner is not None:
                 length *= 0.25  # inside an end box: where it leaves matters, not how far the centre is
             step = length
             if d != -1 and d != nd:
                 step += BEND
-            if not in_end_box(node) and node in usage.through and (nd ^ 1) in usage.through[node]:
+            if through is not None and (nd ^ 1) in through:
                 step += crossing
-            if usage.edges.get((min(node, n2), max(node, n2))):
-                step += SHARED * usage.edges[(min(node, n2), max(node, n2))]
+            shared = usage.edges.get(key)
+            if shared:
+                step += SHARED * shared
             new = cost + step
             if new < best.get((n2, nd), float("inf")):
                 best[(n2, nd)] = new

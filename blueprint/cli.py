@@ -32,7 +32,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import BlueprintError, BlueprintFileError
+from .errors import BlueprintError, BlueprintFileError, shorten_quoted
 from .files import load, save, write_atomically
 from .graph import entry_steps, exit_steps
 from .lanes import Lane
@@ -160,8 +160,9 @@ consoles = _Consoles()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code`` (see :data:`EXIT_CODES`)."""
-    consoles.err.print(f"error: {message}", markup=False)
+    """Print ``error: message`` on stderr (a long quoted value cut to its start and end) and exit with ``code``
+    (see :data:`EXIT_CODES`)."""
+    consoles.err.print(f"error: {shorten_quoted(message)}", markup=False)
     raise typer.Exit(code)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ __all__ = [
     "format_path",
     "line_of",
     "problems_from_pydantic",
+    "shorten_quoted",
 ]
 
 Severity = Literal["error", "warning"]
@@ -48,9 +50,32 @@ def format_path(loc: Iterable[Any]) -> str:
     return out
 
 
+#: A quoted value this long is shown by its start and end (a pasted paragraph or a runaway string is still
+#: recognisable; the message around it stays readable).
+LONGEST_QUOTED = 120
+_QUOTED = re.compile(rf"(?<![\w'])'([^'\n]{{{LONGEST_QUOTED + 1},}})'(?!\w)|(?<![\w\"])\"([^\"\n]{{{LONGEST_QUOTED + 1},}})\"(?!\w)")
+
+
+def shorten_quoted(message: str) -> str:
+    """``message`` with each quoted value longer than :data:`LONGEST_QUOTED` characters cut to its start and end
+    and its length.
+
+    >>> prose = "the fail point of 'serve' sends" + " almost every customer" * 9 + " back to 'serve'"
+    >>> shorten_quoted(prose) == prose  # between two quoted values, not one
+    True
+    >>> shorten_quoted("unknown role '" + "b" * 500 + "'")
+    "unknown role 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb…bbbbbbbbbbbbbbbbbbbb' (500 characters)"
+    """
+    def cut(m: re.Match[str]) -> str:
+        quote, text = ("'", m.group(1)) if m.group(1) is not None else ('"', m.group(2))
+        return f"{quote}{text[:68]}…{text[-20:]}{quote} ({len(text):,} characters)"
+    return _QUOTED.sub(cut, message)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (``error``) or worth a look (``warning``) in a blueprint."""
+    """One thing wrong (``error``) or worth a look (``warning``) in a blueprint. A quoted value in the message
+    longer than :data:`LONGEST_QUOTED` characters is shortened to its start and end."""
 
     severity: Severity
     code: str
@@ -58,6 +83,9 @@ class Problem:
     message: str
     file: str | None = None
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", shorten_quoted(self.message))
 
     @property
     def location(self) -> str:

@@ -287,7 +287,7 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         raise BlueprintFileError([Problem("error", "not-a-blueprint", "", e.message, source, e.line)], source) from None
     except RecursionError:
         raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
-    except _LongNumberError as e:  # an integer of thousands of digits (Python refuses to read it), a date 2024-13-45
+    except _UnreadableValue as e:  # an integer of thousands of digits (Python refuses to read it), a date 2024-13-45
         path, at_line = _long_number_at(text, e.lines)
         if at_line is None and e.line is not None:
             at = [p for p, ln in e.lines.items() if ln == e.line]
@@ -323,13 +323,13 @@ def _parsed(text: str, fmt: Format, loader_class: type[yaml.SafeLoader], data: A
             try:
                 data = loader.construct_document(node) if node is not None else None
             except ValueError as e:
-                raise _LongNumberError(lines, *_unreadable_scalar(loader, node)) from e
+                raise _UnreadableValue(lines, *_unreadable_scalar(loader, node)) from e
     finally:
         loader.dispose()
     return data, lines, dupes
 
 
-class _LongNumberError(ValueError):
+class _UnreadableValue(ValueError):
     """A plain value YAML takes for a number or a date that Python cannot make one of (an integer of
     thousands of digits, 2024-13-45), with the lines of the fields and where the value is."""
 

@@ -551,3 +551,17 @@ def test_a_certain_failure_names_the_loop_it_closes_not_a_rework_inside_it() -> 
     errors = bp.validate().errors
     assert [(p.path, p.code) for p in errors] == [("steps[3].fail_point.probability", "trapped-loop")]
     assert "loop arrive → make → check → hand_over → arrive has no way out" in errors[0].message
+
+
+def test_a_long_value_is_quoted_by_its_start_and_end(tmp_path: Path) -> None:
+    """A 3,000-character role or duration is named by its start, end and length, not echoed whole."""
+    text = (EXAMPLES_DIR / "coffee_shop.yaml").read_text(encoding="utf-8")
+    long_role = tmp_path / "role.yaml"
+    long_role.write_text(text.replace("role: barista", "role: " + "b" * 2999 + "q", 1), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(long_role)])
+    line = next(x for x in result.output.splitlines() if x.startswith("error:"))
+    assert result.exit_code == 1 and "unknown role 'bbbb" in line and "bq' (3,000 characters); known: cashier" in line, line
+    assert len(line) < 300, line
+    warmup = runner.invoke(app, ["simulate", str(EXAMPLE), "--warmup", "x" * 3000])
+    assert warmup.exit_code == 2 and "(3,000 characters); expected a number and a unit" in warmup.output, warmup.output
+    assert max(len(x) for x in warmup.output.splitlines()) < 300, warmup.output

@@ -1,7 +1,8 @@
 """The simulation engine against queueing theory.
 
 Every statistical check compares a value computed here, independently of the
-library (``tests/queueing.py``: Erlang C, Erlang A, M/M/1), with the interval
+library (``tests/queueing.py``: Erlang C, Erlang A, M/M/1; Pollaczek–Khinchine for M/G/1 and
+Cobham's priority formula in the tests themselves), with the interval
 the simulation gives for it: independent replications, one estimate per
 replication, and a 99.9% t-interval over them (``LEVEL``). Where one test makes
 many comparisons of one kind (24 hours of a day) the level is split between
@@ -399,6 +400,48 @@ def test_tandem_jackson_network(pool: Any) -> None:
     assert lo <= lam * window(results) * len(reps) <= hi, (till_arrivals, lo, hi)
     for r in reps:  # and every completed journey went through both
         assert r.journeys.completed == r.steps["till"].completions
+
+
+# -- M/G/1 against Pollaczek–Khinchine, and priorities against Cobham -------------------------------------------
+
+
+@pytest.mark.parametrize("service, second_moment", [
+    ("10 s", 100.0),  # M/D/1
+    ("uniform(5, 15) s", 100.0 + 100.0 / 12),
+    ("gamma(shape=0.5, scale=20) s", 300.0),  # variance 200
+    ("lognormal(mean=10, sd=15) s", 325.0),  # a heavy right tail
+])
+def test_mg1_against_pollaczek_khinchine(pool: Any, service: str, second_moment: float) -> None:
+    """One server, Poisson arrivals, service of mean 10 s by any law: Wq = λ·E[S²] / (2(1 − ρ)), P(wait > 0) = ρ."""
+    lam = 4.2 / 60
+    rho = lam * 10.0
+    bp = single_station(1, "4.2 per min", service)
+    results = run_checked(bp, pool, days=2, replications=20, seed=11, warmup="1 h")
+    reps = results.replications
+    assert_covers(lam * second_moment / (2 * (1 - rho)), [r.steps["serve"].wait_mean for r in reps],
+                  f"M/G/1 mean wait, service {service} (Pollaczek–Khinchine)")
+    assert_covers(rho, [1 - r.steps["serve"].within_tolerance for r in reps], f"M/G/1 P(wait > 0) = ρ, service {service}")
+    assert_covers(10.0, [r.steps["serve"].duration_mean for r in reps], f"mean service time of {service}")
+
+
+def test_non_preemptive_priority_against_cobham(pool: Any) -> None:
+    """Two customer segments share one server, the first served first but never interrupting a service:
+    W₁ = W₀ / (1 − ρ₁), W₂ = W₀ / ((1 − ρ₁)(1 − ρ)), W₀ = λ·E[S²] / 2 (Cobham 1954)."""
+    l1, l2 = 1.5 / 60, 2.7 / 60
+    bp = blueprint.Blueprint("Two priorities")
+    first = bp.onstage("Serve first", role="agent", duration="exp(10 s)")
+    second = bp.onstage("Serve second", role="agent", duration="exp(10 s)")
+    bp.role("agent", staffing=1, target={"service_level": 0.8, "within": "20 s"})
+    bp.arrive(first, name="members", rate="1.5 per min", segments=[{"name": "members", "share": 1, "priority": 1}])
+    bp.arrive(second, name="guests", rate="2.7 per min", segments=[{"name": "guests", "share": 1, "priority": 0}])
+    results = simulate.run(bp, executor=pool, days=2, replications=20, seed=12, warmup="1 h")
+    check_conservation(results)
+    reps = results.replications
+    rho1, rho = l1 * 10, (l1 + l2) * 10
+    w0 = (l1 + l2) * 200.0 / 2  # E[S²] = 2·10² for exp(10 s)
+    assert_covers(w0 / (1 - rho1), [r.steps["serve_first"].wait_mean for r in reps], "priority class 1 mean wait (Cobham)")
+    assert_covers(w0 / ((1 - rho1) * (1 - rho)), [r.steps["serve_second"].wait_mean for r in reps],
+                  "priority class 2 mean wait (Cobham)")
 
 
 def test_transfer_to_the_same_role_queues_again(pool: Any) -> None:

@@ -654,7 +654,7 @@ def compare(
     check_output(chart, (".png", ".svg", ".pdf"), inputs=[file, scenarios], force=force)
     bp = _load_valid_or_exit(file, errors_only=True)  # its errors are said by the comparison, with the scenarios'
     try:
-        listed = load_scenarios(scenarios, blueprint=file)
+        listed = load_scenarios(scenarios, blueprint=bp)  # bp knows its file: scenarios for another are refused
         if not listed:
             fail(f"{scenarios}: no scenarios in it, so nothing to compare the blueprint with; add one under scenarios:")
         result = run_comparison(bp, listed, baseline=baseline, replications=replications, days=days,

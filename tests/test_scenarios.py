@@ -443,3 +443,10 @@ def test_scenarios_written_for_another_blueprint_are_refused(tmp_path: Path) -> 
     assert [s.name for s in load_scenarios(path, blueprint=root / "coffee_shop.yaml")] == ["busier"]
     with pytest.raises(BlueprintFileError, match="the scenarios are for the blueprint"):
         simulate.compare(root / "contact_center.yaml", path, replications=2, seed=1)  # the same from compare()
+    # a Blueprint loaded from a file knows it; one built in Python is taken as given
+    with pytest.raises(BlueprintFileError, match="the scenarios are for the blueprint"):
+        load_scenarios(path, blueprint=blueprint.load(root / "contact_center.yaml"))
+    assert [s.name for s in load_scenarios(path, blueprint=blueprint.load(root / "coffee_shop.yaml"))] == ["busier"]
+    built = blueprint.Blueprint("Built here")
+    built.arrive(built.customer("Order"), rate="10 per h")
+    assert [s.name for s in load_scenarios(path, blueprint=built)] == ["busier"]

@@ -44,7 +44,8 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
     file). Shape errors raise :class:`~blueprint.BlueprintFileError` listing
     all of them with file, line and field path. When the blueprint is known
     (``blueprint=`` or the file's ``blueprint:``), every scenario is applied to
-    it, and :class:`ScenarioError` lists what fails.
+    it, and :class:`ScenarioError` lists what fails. A file whose ``blueprint:`` names another
+    blueprint file than the one given (as a path, or loaded from a file) is refused.
 
     >>> scenarios = load_scenarios("examples/contact_center.scenarios.yaml")
     >>> [s.name for s in scenarios][:2]
@@ -92,8 +93,10 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
         raise BlueprintFileError(problems, source)
     if named_blueprint is not None:
         named = p.parent / named_blueprint
-        given = isinstance(blueprint, (str, os.PathLike))
-        if blueprint is None or (given and not os.path.exists(named)):
+        # the blueprint's own file: the path given, or the file a loaded Blueprint came from (none when built in Python)
+        origin = blueprint._origin[0] if isinstance(blueprint, Blueprint) and blueprint._origin is not None else None
+        own = blueprint if isinstance(blueprint, (str, os.PathLike)) else origin if origin and os.path.isfile(origin) else None
+        if blueprint is None or (own is not None and not os.path.exists(named)):
             from blueprint import load
 
             try:
@@ -104,8 +107,8 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
                                         "blueprint") from None
                 raise
             blueprint = loaded if blueprint is None else blueprint
-        if given and os.path.realpath(named) != os.path.realpath(blueprint):  # type: ignore[arg-type]
-            raise _file_problem(f"the scenarios are for the blueprint {named}, not {blueprint}; use them with that one, "
+        if own is not None and os.path.realpath(named) != os.path.realpath(own):
+            raise _file_problem(f"the scenarios are for the blueprint {named}, not {own}; use them with that one, "
                                 "or change blueprint: here", source, lines.get(("blueprint",)), "blueprint")
     if blueprint is not None:
         if not isinstance(blueprint, Blueprint):

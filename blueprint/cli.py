@@ -405,6 +405,13 @@ def convert(
                            f"(the first: {first.path}: {first.message}); `blueprint validate {file}` lists them", markup=False)
 
 
+def _drawing(bp: Blueprint) -> contextlib.AbstractContextManager[Any]:
+    """On a terminal, a spinner saying what is drawn (a blueprint of a hundred steps takes seconds); else nothing."""
+    if not consoles.err.is_terminal:
+        return contextlib.nullcontext()
+    return consoles.err.status(f"drawing {len(bp.steps)} steps and {len(bp.flows)} arrows…")
+
+
 @app.command()
 def render(
     file: Path = typer.Argument(..., help="a blueprint file"),
@@ -441,12 +448,13 @@ def render(
     check_output(output, (".svg", ".png", ".pdf"), inputs=[file], force=force)
     bp = load_or_exit(file)
     try:
-        diagram = bp.render(
-            theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,
-            max_columns=max_columns, roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
-            evidence=evidence, probabilities=probabilities, legend=legend, stages=stages, empty_lanes=empty_lanes,
-        )
-        diagram.save(output, dpi=dpi, pages=pages)
+        with _drawing(bp):
+            diagram = bp.render(
+                theme=theme, title=title if title is not None else True, subtitle=subtitle, width=width,
+                max_columns=max_columns, roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
+                evidence=evidence, probabilities=probabilities, legend=legend, stages=stages, empty_lanes=empty_lanes,
+            )
+            diagram.save(output, dpi=dpi, pages=pages)
     except BlueprintError as e:  # too large to draw: the limit, where
         exit_with_problems(e)
     except TooDenseToDraw as e:
@@ -484,7 +492,7 @@ def check_diagram(
             svg = read_text_file(file, "an SVG file")
         else:
             bp = load_or_exit(file)
-            with consoles.err.status(f"drawing {len(bp.steps)} steps and {len(bp.flows)} arrows…") if shown else contextlib.nullcontext():
+            with _drawing(bp):
                 svg = bp.render(max_columns=max_columns, theme=theme).svg
     except BlueprintError as e:
         exit_with_problems(e)

@@ -415,7 +415,7 @@ def _over_capacity(grid: _Grid, i: int, role: str, concurrency: int, steps: list
     parts = " + ".join(terms[:TERMS]) + (f" + {len(terms) - TERMS:,} more steps" if len(terms) > TERMS else "")
     at_once = f" serving {concurrency} at once" if concurrency > 1 else ""
     ratio = work[d] / cap[d]
-    by = f"{ratio:.1f} times what they can do" if ratio >= 2 else f"{(ratio - 1) * 100:.0f}% more than they can do"
+    by = f"{ratio:,.1f} times what they can do" if 2 <= ratio < 100 else f"{ratio:,.0f} times what they can do" if ratio >= 100 else f"{(ratio - 1) * 100:.0f}% more than they can do"
     if all(abs(work[k] - work[0]) <= 1e-9 * work[0] and abs(cap[k] - cap[0]) <= 1e-9 * cap[0] for k in range(7)):
         offered, duty = f"{_num(work[d] / 3600)} staff-hours a day", f"{_num(cap[d] / concurrency / 3600)} staff-hours a day"
     else:

@@ -521,6 +521,8 @@ class Empirical(Distribution):
                 raise ValueError("empirical: counts must be ≥ 0 with a positive total")
         else:
             raise ValueError("empirical: give samples, or edges and counts")
+        longest = max(self.samples or self.edges or (0.0,))  # the mean and spread are no more than it
+        within_duration_limit(longest * UNITS[self.unit], f"empirical: a value of {format_number(longest)} {self.unit}")
 
     @staticmethod
     def _numbers(key: str, values: Any) -> tuple[float, ...]:

@@ -306,6 +306,8 @@ def _message(err: dict[str, Any], root: type[BaseModel] | None) -> tuple[Loc, st
             "less_than_equal": ("≤", ctx.get("le")),
             "less_than": ("<", ctx.get("lt")),
         }[kind]
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and float(bound).is_integer():
+            bound = f"{int(bound):,}"  # 1,000,000,000, not 1000000000.0
         return loc, f"must be {sign} {bound}, got {_describe(value)}"
     return loc, msg[:1].lower() + msg[1:]
 

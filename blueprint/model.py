@@ -260,7 +260,7 @@ class Role(Model):
 
     name: str
     description: str | None = None
-    cost_per_hour: float = Field(0.0, ge=0)
+    cost_per_hour: float = Field(0.0, ge=0, le=1_000_000_000, description="cost of one paid hour (at most 10^9: a sum of such costs stays finite)")
     concurrency: int = Field(1, ge=1, description="customers one member serves at once, e.g. 3 chats")
     staffing: Staffing | None = None
     target: Target | None = Field(None, description="the service this role's queue is held to")

@@ -102,7 +102,7 @@ class Group(Model):
     skills: Annotated[dict[str, float], WithJsonSchema(_SKILLS_SCHEMA)] = Field(
         description="the roles (skills) its members serve, in order of preference, each with the share of a step's "
                     "time they take (1 unless said)")
-    cost_per_hour: float = Field(0.0, ge=0)
+    cost_per_hour: float = Field(0.0, ge=0, le=1_000_000_000, description="cost of one paid hour (at most 10^9: a sum of such costs stays finite)")
     staffing: Staffing | None = None
     concurrency: int = Field(1, ge=1, description="calls one member serves at once, e.g. 3 chats")
 

@@ -172,11 +172,12 @@ CASES: list[Case] = [
         # always drains into a loop with no way out; the loop is the mistake to report,
         # at the flow that closes it.
         "24_no_exit.yaml", "validate", "error", "trapped-loop", "flows[3]", 35,
-        "loop make → check → make has no way out",
+        "loop make → check → make has no way out ('check' leads only back to 'make': the journey has no end)",
     ),
     Case(
         "25_loop_without_exit.yaml", "validate", "error", "trapped-loop", "flows[3]", 32,
-        "loop order → pay → make → collect → order has no way out",
+        "loop order → pay → make → collect → order has no way out ('collect' leads only back to 'order': the journey has no "
+        "end)",
     ),
     # -- roles and staffing --------------------------------------------------------
     Case(

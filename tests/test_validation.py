@@ -108,7 +108,21 @@ def test_trapped_loop_reported_once_at_the_flow_that_closes_it() -> None:
     a >> b >> c >> b
     bp.arrive(a, rate="1 per h")
     # 'a' only leads into the loop: the loop is the one mistake
-    assert messages(bp) == [("error", "flows[2]", "loop b → c → b has no way out")]
+    assert messages(bp) == [("error", "flows[2]", "loop b → c → b has no way out ('c' leads only back to 'b': the journey has no end)")]
+
+
+def test_a_journey_sent_back_to_its_start_is_blamed_not_a_rework_inside_it() -> None:
+    """With its last step sent back to the first, a journey has no end: the flow back to the start is the mistake,
+    not the rework loop (drawn first) inside it."""
+    bp = Blueprint("Round and round")
+    order, make, check, leave = bp.customer("order"), bp.customer("make"), bp.customer("check"), bp.customer("leave")
+    order >> make >> check
+    bp.flow(check, make, kind="rework", probability=0.1)
+    bp.flow(check, leave, probability=0.9)
+    bp.flow(leave, order)
+    bp.arrive(order, rate="1 per h")
+    assert messages(bp) == [("error", "flows[4]", "loop order → make → check → leave → order has no way out ('leave' leads "
+                                                  "only back to 'order': the journey has no end)")]
 
 
 def test_no_exit_and_loop_checks_wait_for_broken_references() -> None:

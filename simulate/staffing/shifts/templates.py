@@ -104,7 +104,7 @@ class ShiftTemplate(Model):
     start_step: Duration = Field(default_factory=lambda: Duration(15, "min"), description="time between starts")
     length: Duration = Field(description="from start to end, breaks included")
     breaks: list[BreakRule] = Field(default_factory=list)
-    cost_per_hour: float | None = Field(None, ge=0, description="cost of one paid hour")
+    cost_per_hour: float | None = Field(None, ge=0, le=1_000_000_000, description="cost of one paid hour (at most 10^9)")
     min_count: int = Field(0, ge=0, description="fewest staff starting this template on one day")
     max_count: int | None = Field(None, ge=0, description="most staff starting this template on one day")
     days: list[Weekday] | None = Field(None, description="weekdays a shift may start; all when left out")

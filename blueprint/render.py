@@ -42,6 +42,7 @@ from .layout import (
     Layout,
     clip,
     compute_layout,
+    fit_lines,
     stage_spans,
     text_width,
     wrap_label,
@@ -382,8 +383,10 @@ class _Canvas:
 def _headings(layout: Layout, opts: Options) -> tuple[list[str], list[str]]:
     """The title's and the subtitle's lines, wrapped to the drawing's width."""
     room = layout.right - layout.left - 20
-    title = wrap_label(opts.title, max(8, int(room / (0.56 * (FONT_SIZE + 5) * 1.06)))) if opts.title else []
-    subtitle = wrap_label(opts.subtitle, max(8, int(room / (0.56 * FONT_SIZE)))) if opts.subtitle else []
+    # wrapped by an estimate of the characters a line holds, then narrower until every line measures within the
+    # room (the title is bold: 1.1 times as wide)
+    title = fit_lines(opts.title, room / 1.1, FONT_SIZE + 5, max(8, int(room / (0.56 * (FONT_SIZE + 5) * 1.06)))) if opts.title else []
+    subtitle = fit_lines(opts.subtitle, room, FONT_SIZE, max(8, int(room / (0.56 * FONT_SIZE)))) if opts.subtitle else []
     # blank lines (a name of only spaces or line breaks) draw nothing and Graphviz refuses empty bold text
     return [ln for ln in title if ln.strip()], [ln for ln in subtitle if ln.strip()]
 

@@ -260,3 +260,11 @@ def test_hostile_svgs_are_refused_quickly(tmp_path: Path) -> None:
     for path, says in ((deep, "groups nested more than 64 deep"), (many, "6,000 texts, more than a blueprint's diagram has")):
         result = CliRunner().invoke(app, ["check-diagram", str(path)])
         assert result.exit_code != 0 and says in result.output and "Traceback" not in result.output, result.output
+
+
+def test_a_long_title_of_wide_words_stays_in_the_frame() -> None:
+    """The title is wrapped by measured width: a name of wide capitals (bold) once ran 22 pt past the frame."""
+    bp = blueprint.load("examples/coffee_shop.yaml")
+    for name in ("Wide " * 80, "WWWW MMMM " * 30, "Ünïcödé wørds " * 25):
+        wide = bp.model_copy(update={"name": name})
+        assert check_svg(wide.render(subtitle="MMMM WWWW " * 30).svg) == [], name

@@ -269,14 +269,29 @@ def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(json_value(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+_FORMULA = re.compile(r"[=+@\t\r]|-(?![\d.])")  # what a spreadsheet would take for the start of a formula
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``, ``@``,
+    a tab, or ``-`` not before a number) gets a leading apostrophe, so a role named ``=HYPERLINK(...)`` is not
+    run when the file is opened.
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-5"), spreadsheet_safe("cashier")
+    ("'=HYPERLINK(1)", '-5', 'cashier')
+    """
+    return "'" + text if _FORMULA.match(text) else text
+
+
 def print_csv(rows: Iterable[Mapping[str, object]], columns: list[str]) -> None:
-    """Print ``rows`` as CSV with a header of ``columns``: numbers in full precision, missing values empty."""
+    """Print ``rows`` as CSV with a header of ``columns``: numbers in full precision, missing values empty,
+    text that starts like a formula behind an apostrophe (:func:`spreadsheet_safe`)."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([spreadsheet_safe(printable(c)) for c in columns])
     for row in rows:
         values = [json_value(row.get(c)) for c in columns]
         writer.writerow(["" if v is None else ("true" if v is True else "false" if v is False else
-                                               printable(v) if isinstance(v, str) else v) for v in values])
+                                               spreadsheet_safe(printable(v)) if isinstance(v, str) else v) for v in values])
 
 
 #: The columns of ``validate --csv``: one row per problem.

@@ -694,3 +694,15 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_run(tmp_path: Pa
         result = runner.invoke(app, ["simulate", "examples/coffee_shop.yaml", "--diagram", "/proc/fp.svg"])
         assert result.exit_code == 3 and "cannot write in /proc" in result.output
     assert "simulating" not in result.output.lower()
+
+
+def test_csv_cells_that_start_like_a_formula_are_kept_as_text(tmp_path: Path) -> None:
+    """A role named like a spreadsheet formula is written behind an apostrophe in every --csv output."""
+    text = (ROOT / "examples" / "coffee_shop.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "formula.yaml"
+    path.write_text(text.replace("name: cashier", 'name: "=HYPERLINK(1)"').replace("role: cashier", 'role: "=HYPERLINK(1)"'),
+                    encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(path), "--days", "0.5", "-r", "2", "--seed", "1", "--csv"])
+    assert result.exit_code == 0, result.output
+    cells = [c for line in result.stdout.splitlines() for c in line.split(",")]
+    assert "'=HYPERLINK(1)" in cells and "=HYPERLINK(1)" not in cells

@@ -198,13 +198,15 @@ class StaffPool:
                 self._room(m)
         elif n < self.active:
             leave = self.active - n
-            # idle members go at once
-            for m in [m for m in self.members if not m.leaving and m.busy == 0][:leave]:
-                self.members.remove(m)
+            # idle members go at once (removed together: one by one would take time in the square of the headcount)
+            idle = [m for m in self.members if not m.leaving and m.busy == 0][:leave]
+            if idle:
+                gone = {id(m) for m in idle}
+                self.members = [m for m in self.members if id(m) not in gone]
                 if self.k == 1:
-                    self._free.remove(m)
-                self.active -= 1
-                leave -= 1
+                    self._free = deque(m for m in self._free if id(m) not in gone)
+                self.active -= len(idle)
+                leave -= len(idle)
             # busy members finish what they have and take nothing new
             for m in sorted((m for m in self.members if not m.leaving), key=lambda m: m.busy)[:leave]:
                 m.leaving = True
@@ -216,7 +218,7 @@ class StaffPool:
         """A member with room for more customers: serve the queue, or wait idle."""
         while m.busy < self.k and self.waiting:
             self._serve_next(m, self.env.now)
-        if self.k == 1 and m.busy == 0 and m not in self._free:
+        if self.k == 1 and m.busy == 0:  # a member new or back from leaving: never among the free yet
             self._free.append(m)
 
     def _pick(self) -> Member | None:

@@ -313,12 +313,14 @@ class Router:
         elif n < g.active:
             leave = g.active - n
             # idle members go at once, the first to join first (as a role's pool chooses)
-            for m in [m for m in g.members if not m.leaving and m.busy == 0][:leave]:
-                g.members.remove(m)
+            idle = [m for m in g.members if not m.leaving and m.busy == 0][:leave]
+            if idle:  # removed together: one by one would take time in the square of the headcount
+                gone = {id(m) for m in idle}
+                g.members = [m for m in g.members if id(m) not in gone]
                 if g.k == 1:
-                    g.free.remove(m)
-                g.active -= 1
-                leave -= 1
+                    g.free = [m for m in g.free if id(m) not in gone]
+                g.active -= len(idle)
+                leave -= len(idle)
             # busy members finish what they have and take nothing new, those with the fewest calls first
             for m in sorted((m for m in g.members if not m.leaving), key=lambda m: m.busy)[:leave]:
                 m.leaving = True

@@ -452,7 +452,9 @@ class Search:
                     "abandonment": np.nan_to_num(out["p_abandon"], nan=1.0),
                     "asa": np.nan_to_num(out["asa_served"], nan=np.inf)}
 
-        return _Model(on, offered, measured, bounded(target), formula, self.groups[view])
+        load = np.nan_to_num(lam * h, nan=0.0, posinf=0.0)  # Erlangs
+        enough = np.maximum(np.ceil((load + 10 * np.sqrt(load) + 10 - helpers) / k), 0).astype(int) + 1
+        return _Model(on, offered, measured, bounded(target), formula, self.groups[view], enough)
 
     def lowest(self, view: View, ev: _Evaluation, floor: NDArray[np.int64]) -> NDArray[np.int64]:
         """A view's requirement as the evidence says suffices: per period, intervals lowered one member at
@@ -467,11 +469,14 @@ class Search:
             weights = offered[idx]
             if weights.sum() <= 0:
                 continue
-            at_now = mod.formula(on[idx], idx)
+            # past the load + 10 standard deviations (+ 10) more members change no figure of the formula: an
+            # interval staffed beyond it (a template's min_count of thousands) is lowered from there, not one by one
+            start = np.minimum(on[idx], mod.enough[idx])
+            at_now = mod.formula(start, idx)
             correction = {f: np.nan_to_num(mod.measured[f][idx] - at_now[f]) for f, *_ in figures}
-            # the formula at every staffing from 0 to today's, per interval of the group (computed once)
-            levels = [mod.formula(np.arange(int(c) + 1), np.full(int(c) + 1, i)) for c, i in zip(on[idx], idx)]
-            cur = on[idx].copy()
+            # the formula at every staffing from 0 to the start, per interval of the group (computed once)
+            levels = [mod.formula(np.arange(int(c) + 1), np.full(int(c) + 1, i)) for c, i in zip(start, idx)]
+            cur = start.copy()
             while True:
                 options = []
                 for k in range(len(idx)):
@@ -635,6 +640,7 @@ class _Model:
     figures: list[tuple[str, float, str, bool]]
     formula: Callable[[NDArray[np.int64], NDArray[np.int64]], dict[str, NDArray[np.float64]]]
     groups: list[list[int]]
+    enough: NDArray[np.int64]  # per interval, staff past which the formula's figures no longer change
 
     def room(self, staff: NDArray[np.int64], margin: float) -> float:
         """The least room (see :func:`_room`) over the periods whose staffing ``staff`` changes, each predicted

@@ -204,6 +204,8 @@ def check_output(path: Path | None, allowed: tuple[str, ...], *, inputs: Iterabl
     if path.suffix.lower() not in allowed:
         words = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
         fail(f"{path}: cannot write a {path.suffix or 'suffix-less'} file here; choose a file ending in {words}")
+    if path.is_symlink() and not path.exists():  # writing through it would make its target's folders anywhere
+        fail(f"{path} is a link to {os.readlink(path)}, which does not exist; choose a new file name")
     for f in inputs:
         if path.exists() and f.exists() and path.resolve() == f.resolve():
             fail(f"{path} is an input; choose a new file name")

@@ -168,10 +168,14 @@ def _compose_lines(root: yaml.Node, out: dict[Loc, int], dupes: list[tuple[Loc, 
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _FileShapeError(key_node.start_mark.line + 1, "a merge key (<<) is not read here: write the "
+                                          "fields out (an alias of a whole value, *name, is fine)")
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
                     what = f"the key {key_node.value}" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping used as a key"
                     raise _FileShapeError(
-                        key_node.start_mark.line + 1, f"{what} is not text; keys are field names such as 'steps'"
+                        key_node.start_mark.line + 1, f"{what} is not text; keys are field names such as 'steps' "
+                        "(a name YAML reads as a number or true/false goes in quotes)"
                     )
                 key = key_node.value
                 if key in seen:

@@ -706,3 +706,20 @@ def test_csv_cells_that_start_like_a_formula_are_kept_as_text(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     cells = [c for line in result.stdout.splitlines() for c in line.split(",")]
     assert "'=HYPERLINK(1)" in cells and "=HYPERLINK(1)" not in cells
+
+
+def test_staff_refuses_plan_outputs_without_templates(tmp_path: Path) -> None:
+    """-o, --report and --diagram write the shift plan: without --templates there is none, and it says so."""
+    result = runner.invoke(app, ["staff", str(ROOT / "examples" / "contact_center.yaml"), "-r", "1",
+                                 "-o", str(tmp_path / "x.yaml"), "--report", str(tmp_path / "r.html")])
+    assert result.exit_code == 2 and "--output, --report: these write the shift plan, which needs --templates" in result.output
+    assert not (tmp_path / "x.yaml").exists() and not (tmp_path / "r.html").exists()
+
+
+def test_an_output_that_is_a_dangling_link_is_refused(tmp_path: Path) -> None:
+    """Writing through a link to nowhere would create its target's folders wherever it points."""
+    link = tmp_path / "out.svg"
+    link.symlink_to(tmp_path / "missing" / "deeper" / "out.svg")
+    result = runner.invoke(app, ["render", str(ROOT / "examples" / "coffee_shop.yaml"), "-o", str(link)])
+    assert result.exit_code == 2 and "is a link to" in result.output and "which does not exist" in result.output
+    assert not (tmp_path / "missing").exists()

@@ -127,6 +127,7 @@ def test_limits_set_refuses_what_is_not_a_limit() -> None:
     ("long.yaml", "name: x\nsteps: []\nrate: 1" + "0" * 40 + "\n", "number-too-large", 3),
     ("surrogate.yaml", 'name: "Caf\\ud800"\nsteps: []\n', "bad-text", 1),
     ("half.json", '{"name": "x\\udc00", "steps": []}', "bad-text", 1),
+    ("merge.yaml", "name: x\nbase: &b {lane: customer}\nsteps:\n  - <<: *b\n    id: a\n", "not-a-blueprint", 4),
 ])
 def test_data_no_blueprint_needs_is_refused_where_it_is(tmp_path: Path, name: str, text: str, code: str, where: int | None) -> None:
     p = tmp_path / name

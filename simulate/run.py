@@ -196,8 +196,13 @@ def run_many(
                              "(each replication is kept in memory; for narrower intervals simulate more days, or raise it with "
                              "BLUEPRINT_MAX_REPLICATIONS or blueprint.limits.limits_set(max_replications=...))")
     estimates = [estimate_work(bp, days, replications) for bp in blueprints.values()]
-    for w in estimates:  # each alone (a loop in one is not hidden by the others' visits), then all together
-        check_work(w, max_customers)
+    for name, w in zip(blueprints, estimates):  # each alone (a loop in one is not hidden by the others' visits), then all together
+        try:
+            check_work(w, max_customers)
+        except WorkLimitError as e:
+            if len(blueprints) == 1:
+                raise
+            raise WorkLimitError(f"{name!r}: {e}") from None
     if len(estimates) > 1:
         check_work(WorkEstimate.total(estimates), max_customers)
     seed = resolve_seed(seed)

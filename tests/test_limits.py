@@ -340,6 +340,8 @@ def test_scenarios_that_imply_too_much_work_are_refused_before_running(tmp_path:
         error = _bounded(lambda p=p: simulate.compare(bp, load_scenarios(p, blueprint=bp), replications=2, seed=1,
                                                          executor="serial"), seconds=20)
         assert isinstance(error, (simulate.WorkLimitError, BlueprintError, simulate.ScenarioError)), repr(error)
+        if isinstance(error, simulate.WorkLimitError):  # the scenario that asks too much is named
+            assert str(error).startswith("'big': this run would simulate"), error
 
 
 def _overloaded_desk(rate: str) -> blueprint.Blueprint:

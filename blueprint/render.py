@@ -1176,7 +1176,7 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     if opts.max_columns is not None and opts.max_columns < 1:
         raise ValueError(f"max_columns must be at least 1, got {opts.max_columns}")
     if opts.width is not None and not (math.isfinite(opts.width) and opts.width >= 1):
-        raise ValueError(f"width must be at least 1 inch (the drawing scales down to it), got {opts.width}")
+        raise ValueError(f"width must be a number of inches, at least 1 (the drawing scales down to it), got {opts.width}")
     if shutil.which("neato") is None:
         raise GraphvizNotFound()
     layout, routes = _arrows(bp, opts)

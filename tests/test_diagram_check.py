@@ -268,3 +268,12 @@ def test_a_long_title_of_wide_words_stays_in_the_frame() -> None:
     for name in ("Wide " * 80, "WWWW MMMM " * 30, "Ünïcödé wørds " * 25):
         wide = bp.model_copy(update={"name": name})
         assert check_svg(wide.render(subtitle="MMMM WWWW " * 30).svg) == [], name
+
+
+def test_a_text_placed_at_no_number_is_refused(tmp_path: Path) -> None:
+    """x="nan" is no place on a drawing: a one-line refusal, not "no overlaps"."""
+    svg = tmp_path / "nan.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><text x="nan" y="10" font-size="10">a'
+                   '</text><text x="nan" y="10" font-size="10">b</text></svg>', encoding="utf-8")
+    result = CliRunner().invoke(app, ["check-diagram", str(svg)])
+    assert result.exit_code == 2 and "not a diagram's SVG (<text> has x='nan', not a finite number)" in result.output

@@ -487,8 +487,8 @@ def test_a_mistyped_limit_in_the_environment_leaves_the_default(setting: str, mo
     (["simulate", "examples/coffee_shop.yaml", "--seed", "-1"], "'--seed'"),
     (["staff", "examples/contact_center.yaml", "-t", "examples/contact_center.shifts.yaml", "--max-replications", "5"],
      "--max-replications 5: the plan's search starts with 4 × --replications = 40 replications"),
-    (["render", "examples/coffee_shop.yaml", "-o", "never.svg", "--width", "0"], "width must be at least 1 inch"),
-    (["render", "examples/coffee_shop.yaml", "-o", "never.svg", "--width", "nan"], "width must be at least 1 inch"),
+    (["render", "examples/coffee_shop.yaml", "-o", "never.svg", "--width", "0"], "width must be a number of inches, at least 1"),
+    (["render", "examples/coffee_shop.yaml", "-o", "never.svg", "--width", "nan"], "width must be a number of inches, at least 1"),
     (["check-diagram", "examples/coffee_shop.yaml", "--theme", "neon"], "unknown theme 'neon'; known: screen, print"),
 ])
 def test_options_out_of_range_are_refused_before_any_work(args: list[str], says: str) -> None:

@@ -150,9 +150,21 @@ def measure(text: str, size: float, bold: bool = False) -> float:
     return max(float(xs.max()), 0.0)
 
 
+def _coordinate(el: ET.Element, name: str, default: str = "0") -> float:
+    """An attribute of ``el`` that must be a finite number (``x="nan"`` is no place on a drawing)."""
+    text = el.get(name, default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"<{el.tag.replace(SVG, '')}> has {name}={text[:40]!r}, not a finite number")
+    return value
+
+
 def _text_rect(el: ET.Element, text: str, dx: float, dy: float) -> Rect:
-    size = float(el.get("font-size", "11"))
-    x, y = float(el.get("x", "0")) + dx, float(el.get("y", "0")) + dy
+    size = _coordinate(el, "font-size", "11")
+    x, y = _coordinate(el, "x") + dx, _coordinate(el, "y") + dy
     w = measure(text, size, el.get("font-weight") == "bold")
     anchor = el.get("text-anchor", "start")
     left = x - w / 2 if anchor == "middle" else x - w if anchor == "end" else x
@@ -162,8 +174,8 @@ def _text_rect(el: ET.Element, text: str, dx: float, dy: float) -> Rect:
 def _shape_rect(el: ET.Element, dx: float, dy: float) -> Rect | None:
     tag = el.tag.replace(SVG, "")
     if tag == "ellipse":
-        cx, cy = float(el.get("cx", "0")) + dx, float(el.get("cy", "0")) + dy
-        rx, ry = float(el.get("rx", "0")), float(el.get("ry", "0"))
+        cx, cy = _coordinate(el, "cx") + dx, _coordinate(el, "cy") + dy
+        rx, ry = _coordinate(el, "rx"), _coordinate(el, "ry")
         return Rect(cx - rx, cy - ry, cx + rx, cy + ry)
     values = _numbers(el.get("points", "") if tag == "polygon" else el.get("d", "") if tag == "path" else "")
     if len(values) < 4:

@@ -688,6 +688,9 @@ def _weights(weights: pd.DataFrame | Mapping[str, float] | str | os.PathLike[str
     if missing:
         raise SurveyError([Problem("error", "survey-columns", "header", f"missing column(s) {', '.join(missing)}; "
                                    f"found: {', '.join(table.columns)}", where, 1)], where)
+    extra = [c for c in table.columns if c not in ("respondent", *criteria)]
+    # points given to a column that is no criterion of the survey are left out of the 100: say so where they are missed
+    hint = f" (not counted: {', '.join(extra)}, no criterion of this survey; its criteria are {', '.join(criteria)})" if extra else ""
     table["respondent"] = table["respondent"].astype(str)
     problems: list[Problem] = []
     for n, rec in enumerate(table[["respondent", *criteria]].itertuples(index=False)):
@@ -695,7 +698,7 @@ def _weights(weights: pd.DataFrame | Mapping[str, float] | str | os.PathLike[str
         total = sum(values)
         if any(not math.isfinite(v) or v < 0 for v in values) or abs(total - 100) > 0.5:
             problems.append(Problem("error", "survey-weights", f"row {n + 2}", f"respondent {rec[0]!r}: points must be "
-                                    f"0 or more and add up to 100, they add up to {total:g}", where, n + 2))
+                                    f"0 or more and add up to 100, they add up to {total:g}{hint}", where, n + 2))
         if len(problems) >= 20:
             break
     twice = table["respondent"].duplicated()

@@ -325,3 +325,16 @@ def test_a_file_of_another_kind_is_named_by_its_header_not_row_by_row() -> None:
         read_survey("examples/contact_center.yaml")  # twenty "2 value(s) for 1 column(s)" before
     assert [p.path for p in caught.value.problems] == ["header"]
     assert "missing column(s) respondent, item, expectation, perception" in str(caught.value)
+
+
+def test_points_in_a_column_that_is_no_criterion_are_named_where_they_are_missed(tmp_path: Path) -> None:
+    import csv
+
+    rows = list(csv.reader(open(f"{HOTLINE}.survey_weights.csv", encoding="utf-8")))
+    rows = [rows[0] + ["bogus"]] + [[r[0], r[1], str(float(r[2]) - 10), *r[3:], "10"] for r in rows[1:]]
+    path = tmp_path / "weights.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    result = RUNNER.invoke(_app(), ["survey", f"{HOTLINE}.survey.csv", "--items", f"{HOTLINE}.survey_items.yaml",
+                                               "--weights", str(path)])
+    assert result.exit_code != 0 and "they add up to 90 (not counted: bogus, no criterion of this survey" in result.output

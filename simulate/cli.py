@@ -464,6 +464,8 @@ def staff(
         if sheet is not None:  # measured on the same held-out customers as the new plan
             sheet.verify(seed=held.seed, replications=held.replications, max_replications=held.replications)
         before = sim.run(bp, days=days, replications=held.replications, seed=held.seed)
+    except BlueprintError as e:  # shift templates that do not fit the blueprint (an unknown role): located, exit 1
+        exit_with_problems(e)
     except ValueError as e:
         fail(str(e))
     except TimeoutError as e:

@@ -723,3 +723,11 @@ def test_an_output_that_is_a_dangling_link_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", str(ROOT / "examples" / "coffee_shop.yaml"), "-o", str(link)])
     assert result.exit_code == 2 and "is a link to" in result.output and "which does not exist" in result.output
     assert not (tmp_path / "missing").exists()
+
+
+def test_exit_1_for_shift_templates_of_an_unknown_role(tmp_path: Path) -> None:
+    """The README's exit codes: a file that was read but names an unknown role is invalid (1), not unusable (2)."""
+    p = tmp_path / "ghost.shifts.yaml"
+    p.write_text('roles:\n  ghost:\n    templates:\n      - {name: day, earliest_start: "08:00", length: 8 h}\n')
+    result = runner.invoke(app, ["staff", str(ROOT / "examples" / "contact_center.yaml"), "-t", str(p), "-r", "1", "--seed", "1"])
+    assert result.exit_code == 1 and f"{p}:2: roles.ghost: unknown role 'ghost'" in result.output, result.output

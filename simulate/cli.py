@@ -428,8 +428,7 @@ def staff(
     _one_format(as_json, as_csv)
     _limit_customers(ctx, max_customers)
     _check_plan_options(objective, level, after_hours, margin, min_volume)  # also without --templates: no typo passes
-    given = [name for name, value in (("--output", output), ("--report", report), ("--diagram", diagram)) if value is not None]
-    if templates is None and given:
+    if templates is None and (given := [n for n, v in (("--output", output), ("--report", report), ("--diagram", diagram)) if v]):
         fail(f"{', '.join(given)}: {'these write' if len(given) > 1 else 'it writes'} the shift plan, which needs "
              "--templates (shift templates); without them staff prints the requirements only")
     if templates is not None and max_replications < 4 * replications:

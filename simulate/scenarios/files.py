@@ -44,15 +44,14 @@ def load_scenarios(path: str | os.PathLike[str], *, blueprint: Blueprint | str |
     file). Shape errors raise :class:`~blueprint.BlueprintFileError` listing
     all of them with file, line and field path. When the blueprint is known
     (``blueprint=`` or the file's ``blueprint:``), every scenario is applied to
-    it, and :class:`ScenarioError` lists what fails. A file whose ``blueprint:`` names another
-    blueprint file than the one given (as a path, or loaded from a file) is refused.
+    it, and :class:`ScenarioError` lists what fails; one whose ``blueprint:`` is another file
+    than the blueprint given (as a path, or loaded from a file) is refused.
 
     >>> scenarios = load_scenarios("examples/contact_center.scenarios.yaml")
     >>> [s.name for s in scenarios][:2]
     ['one more late agent', 'chatbot in front of the agents']
     """
-    p = Path(path)
-    source = str(path)
+    p, source = Path(path), str(path)
     text = read_text_file(path, "a scenarios file")
     data, lines = read_data(text, source=source, format="json" if p.suffix.lower() == ".json" else "yaml")
     prefix: Loc = ()

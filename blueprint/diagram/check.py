@@ -430,7 +430,7 @@ def _on(points: list[Point], r: Rect) -> bool:
 def _length_inside(points: list[Point] | np.ndarray, r: Rect) -> float:
     """How much of a polyline runs strictly inside ``r`` (shrunk by the tolerance), in points.
 
-    >>> _length_inside([(0, 5), (20, 5)], Rect(5, 0, 15, 10))
+    >>> round(_length_inside([(0, 5), (20, 5)], Rect(5, 0, 15, 10)), 9)
     8.0
     """
     inner = Rect(r.left + TOLERANCE, r.top + TOLERANCE, r.right - TOLERANCE, r.bottom - TOLERANCE)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
+import types
+import typing
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    WrapValidator,
+    field_validator,
+)
 
 from .units import TIME_OF_DAY_PATTERN, WEEKDAY_PATTERN, normalize_time_of_day, normalize_weekday
 
@@ -24,6 +36,82 @@ class Model(BaseModel):
         use_enum_values=False,
         allow_inf_nan=False,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse ``true``, ``no`` or ``"5"`` where a number is expected, as the JSON Schema does.
+
+        pydantic reads a boolean as 1 or 0 and a numeric text as its number; a YAML ``yes``
+        then became a headcount of 1. Refused values fail pydantic's own check, so the
+        message names the item (``profile.values[1]: expected a number, got true``).
+        """
+        name = info.field_name
+        if name is None:
+            return value
+        shape = _number_shape(cls, name)
+        return value if shape is None else _mark_non_numbers(shape, value)
+
+
+class NotANumber:
+    """A boolean or a text found where a number is expected; no number type accepts it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return ("true" if self.value else "false") if isinstance(self.value, bool) else repr(self.value)
+
+
+_Shape = Any  # "number", ("list", shape) or ("dict", shape)
+_SHAPES: dict[tuple[type, str], _Shape] = {}
+_VALIDATORS = (BeforeValidator, AfterValidator, PlainValidator, WrapValidator)
+
+
+def _number_shape(model: type[BaseModel], name: str) -> _Shape:
+    """Where numbers sit in the field ``name`` of ``model`` (None: nowhere, or it parses its own input)."""
+    key = (model, name)
+    if key not in _SHAPES:
+        info = model.model_fields.get(name)
+        own = info is None or any(isinstance(m, _VALIDATORS) for m in info.metadata)
+        _SHAPES[key] = None if own or info is None else _shape_of(info.annotation)
+    return _SHAPES[key]
+
+
+def _shape_of(tp: Any) -> _Shape:
+    """``"number"`` for int or float (optional or not), lists and mappings of them in kind.
+
+    >>> _shape_of(int | None), _shape_of(dict[str, list[float]]), _shape_of(int | str)
+    ('number', ('dict', ('list', 'number')), None)
+    """
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        args = typing.get_args(tp)
+        return None if any(isinstance(m, _VALIDATORS) for m in args[1:]) else _shape_of(args[0])
+    if origin in (typing.Union, types.UnionType):
+        shapes = {_shape_of(a) for a in typing.get_args(tp) if a is not type(None)}
+        return shapes.pop() if len(shapes) == 1 else None
+    if origin is list and typing.get_args(tp):
+        inner = _shape_of(typing.get_args(tp)[0])
+        return None if inner is None else ("list", inner)
+    if origin is dict and len(typing.get_args(tp)) == 2:
+        inner = _shape_of(typing.get_args(tp)[1])
+        return None if inner is None else ("dict", inner)
+    return "number" if tp in (int, float) else None
+
+
+def _mark_non_numbers(shape: _Shape, value: Any) -> Any:
+    """``value`` with each boolean or text where ``shape`` wants a number wrapped in :class:`NotANumber`."""
+    if shape == "number":
+        return NotANumber(value) if isinstance(value, (bool, str)) else value
+    kind, inner = shape
+    if kind == "list" and isinstance(value, list):
+        return [_mark_non_numbers(inner, x) for x in value]
+    if kind == "dict" and isinstance(value, dict):
+        return {k: _mark_non_numbers(inner, x) for k, x in value.items()}
+    return value
 
 
 class Document(Model):

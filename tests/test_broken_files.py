@@ -223,6 +223,11 @@ CASES: list[Case] = [
         "35_concurrency_zero.yaml", "load", "error", "invalid-greater-than-equal", "roles[1].concurrency", 7,
         "must be ≥ 1, got 0",
     ),
+    Case(
+        # YAML's true is no number, as the JSON Schema says (pydantic alone would read it as 1).
+        "40_concurrency_true.yaml", "load", "error", "invalid-int-type", "roles[1].concurrency", 7,
+        "expected a whole number, got true",
+    ),
     # -- JSON and YAML syntax --------------------------------------------------------
     Case(
         "36_json_syntax.json", "load", "error", "not-json", "", 11,

@@ -218,3 +218,26 @@ def test_ids_and_names_longer_than_a_line_are_refused_where_they_stand() -> None
         blueprint.loads(text.replace(long, "clerk").replace("id: serve", f"id: {'s' * 201}"), source="desk.yaml")
     step = Step.model_validate({"label": "Serve the customer " * 50, "lane": "onstage"})
     assert len(step.id) <= 200 and step.id.startswith("serve_the_customer") and not step.id.endswith("_")
+
+
+def test_booleans_and_texts_are_no_numbers_but_numpy_numbers_are() -> None:
+    """The JSON Schema says number; pydantic alone reads ``true`` as 1 and ``"28"`` as 28."""
+    import numpy as np
+
+    from blueprint import Role
+    from blueprint.staffing import Profile
+
+    for bad in (True, "28"):
+        with pytest.raises(ValidationError, match="float_type"):
+            Role(name="agent", cost_per_hour=bad)
+    with pytest.raises(ValidationError) as caught:
+        Profile(interval="1 h", start="08:00", values=[3, False, 2])
+    assert [e["loc"] for e in caught.value.errors()] == [("values", 1)]
+    with pytest.raises(ValidationError) as caught:
+        Profile(interval="1 h", start="08:00", days={"monday": [3, "4"]})
+    assert [e["loc"] for e in caught.value.errors()] == [("days", "monday", 1)]
+    assert Role(name="agent", cost_per_hour=np.int64(30), concurrency=np.int64(2)).concurrency == 2
+    assert Profile(interval="1 h", start="08:00", values=[np.float64(2.5), 3]).values == [2.5, 3]
+    role = Role(name="agent")
+    with pytest.raises(ValidationError):
+        role.concurrency = True  # assignment is checked alike

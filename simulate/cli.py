@@ -680,6 +680,8 @@ def compare(
     else:
         consoles.out.print(repr(result), markup=False)
         consoles.out.print(_comparison_table(result, every_figure))
+        for note in result.notes():
+            consoles.out.print(f"Note: {note[0].upper()}{note[1:]}", markup=False)
     try:
         if output is not None:
             result.save(output)
@@ -720,7 +722,8 @@ def _roles_of(result: Comparison) -> list[str]:
 def comparison_json(file: Path, scenarios: Path, result: Comparison) -> dict[str, Any]:
     """What ``compare --json`` prints: the run's settings, the scenarios in order, and per scenario its figures
     (``{"figures", "roles"}``, each figure ``{"mean", "ci_low", "ci_high"}``) and, except for the baseline, its
-    paired differences (each ``{"difference", "ci_low", "ci_high", "significant"}``)."""
+    paired differences (each ``{"difference", "ci_low", "ci_high", "significant"}``), and the comparison's
+    ``notes`` (:meth:`Comparison.notes`)."""
     rows = comparison_rows(result)
     figures = {n: _grouped((r["role"], r["figure"], _stat(r["mean"], r["ci_low"], r["ci_high"]))
                            for r in rows if r["scenario"] == n) for n in result.names}
@@ -730,7 +733,7 @@ def comparison_json(file: Path, scenarios: Path, result: Comparison) -> dict[str
                    for n in result.names if n != result.baseline}
     return {"file": str(file), "scenarios_file": str(scenarios), "seed": result.seed, "days": result.days,
             "replications": result.replications, "baseline": result.baseline, "scenarios": list(result.names),
-            "figures": figures, "differences": differences}
+            "figures": figures, "differences": differences, "notes": result.notes()}
 
 
 def _comparison_table(result: Comparison, every_figure: bool) -> Table:

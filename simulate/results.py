@@ -47,6 +47,7 @@ import pandas as pd
 
 from blueprint import Blueprint
 from blueprint.numbers import figure_kind, fmt, interval
+from blueprint.units import WEEKDAYS
 from simulate.clock import interval_labels, interval_times
 from simulate.engine.output import JourneyFigures, Replication, StepFigures
 from simulate.eventlog import event_table, save_events
@@ -286,10 +287,10 @@ class Results:
         return pd.DataFrame(rows, columns=["figure", "mean", "ci_low", "ci_high"]).set_index("figure")
 
     def notes(self) -> list[str]:
-        """Cautions about the run itself, in sentences: empty when there is nothing to say. Today one: fewer
-        than a quarter of the customers ended their journey (served or gave up) before the run ended, as when
-        an overnight stay is simulated for one day, so the figures of finished journeys (time in system,
-        throughput) are missing or say little; simulate more days.
+        """Cautions about the run itself, in sentences: empty when there is nothing to say. No customer arrived
+        (a run shorter than the time before opening); or fewer than a quarter of the customers ended their
+        journey (served or gave up) before the run ended, as when an overnight stay is simulated for one day, so
+        the figures of finished journeys (time in system, throughput) are missing or say little; simulate more days.
 
         >>> results.notes()        # doctest: +SKIP
         ['0 of 63.8 customers a replication (0%) ended their journey before the run did: ...']
@@ -298,6 +299,10 @@ class Results:
         arrivals = float(mean["arrivals"])
         ended = float(mean["completed"]) + float(mean["abandoned"])
         out = []
+        if arrivals == 0:
+            out.append(f"No customer arrived in the {self.days:g}-day run{_run_window(self.days)}: the blueprint's "
+                       "arrivals come at other hours or on other days, so there is nothing to measure. Simulate "
+                       "longer (--days on the command line), or check the arrivals' start times and weekdays.")
         if arrivals > 0 and ended < 0.25 * arrivals:
             longer = self.days + max(1.0, math.ceil(self.days))
             out.append(f"{fmt(ended)} of {fmt(arrivals)} customers a replication ({ended / arrivals:.0%}) ended their "
@@ -461,3 +466,17 @@ class Results:
         from simulate.storage import load_results
 
         return load_results(path)
+
+
+def _run_window(days: float) -> str:
+    """`` (Monday 00:00 to 06:00)``: when a run of ``days`` took place, for runs shorter than a week.
+
+    >>> _run_window(0.25), _run_window(1.5), _run_window(8)
+    (' (Monday 00:00 to 06:00)', ' (Monday 00:00 to Tuesday 12:00)', '')
+    """
+    if not 0 < days < 7:
+        return ""
+    minutes = round(days * 1440)
+    day, minute = divmod(minutes, 1440)
+    end = f"{minute // 60:02d}:{minute % 60:02d}"
+    return f" (Monday 00:00 to {end})" if day == 0 else f" (Monday 00:00 to {WEEKDAYS[day].capitalize()} {end})"

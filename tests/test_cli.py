@@ -594,6 +594,14 @@ def test_compare_prints_the_table_and_saves(tmp_path: Path) -> None:
     assert loaded.seed == 4 and "busier Monday" in loaded.names
 
 
+def test_compare_notes_a_scenario_that_changes_nothing(tmp_path: Path) -> None:
+    scenarios = tmp_path / "same.yaml"
+    scenarios.write_text("scenarios:\n  - name: same\n", encoding="utf-8")
+    result = runner.invoke(app, ["compare", EXAMPLE, str(scenarios), "-r", "1", "--days", "0.4", "--seed", "1", "--serial"])
+    assert result.exit_code == 0, result.output
+    assert "Note: Scenario 'same' changes nothing in the blueprint" in result.output
+
+
 def test_compare_table_fits_a_narrow_terminal() -> None:
     """At 80 columns names fold onto more lines instead of being cut short, and differences keep the
     precision of the figures they compare (a tenth of a point, a tenth of a second)."""
@@ -621,6 +629,7 @@ def test_compare_json_has_machine_keys(compared: dict[str, Any]) -> None:
     machine_keys(data, names | {"first_line", "specialist"})
     assert data["seed"] == 4 and data["baseline"] == "baseline" and data["replications"] == 2
     assert {"chatbot in front of the agents", "10-hour shifts"} <= set(data["differences"]) and "baseline" not in data["differences"]
+    assert data["notes"] == []  # every scenario changes something; see the next test for one that does not
     base = data["figures"]["baseline"]
     assert {"arrivals", "abandonment", "time_in_system_mean", "paid_hours", "cost"} <= set(base["figures"])
     assert set(base["roles"]) == {"first_line", "specialist"}

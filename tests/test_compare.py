@@ -401,3 +401,13 @@ def test_a_baseline_that_names_no_scenario_is_refused() -> None:
         with pytest.raises(ValueError, match=f"baseline: unknown scenario '{name}'; known: baseline \\(the blueprint "
                                              "unchanged\\), 'one more late agent'"):
             compare(EXAMPLE, "examples/contact_center.scenarios.yaml", baseline=name, replications=2, days=0.3, progress=False)
+
+
+def test_a_scenario_that_changes_nothing_is_noted(bp: blueprint.Blueprint) -> None:
+    """A scenario with no changes (or changes that restore what was there) runs the baseline again: said once,
+    in the notes, the notebook view and the command line's output; a real change is not noted."""
+    same = Scenario("same", roles={"first_line": {"cost_per_hour": bp.role("first_line").cost_per_hour}})
+    result = compare(bp, [Scenario("empty"), same, EARLY], replications=2, days=0.4, seed=1, executor="serial",
+                     progress=False)
+    assert [n.split(" changes nothing")[0] for n in result.notes()] == ["scenario 'empty'", "scenario 'same'"]
+    assert "changes nothing" in result._repr_html_()

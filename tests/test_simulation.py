@@ -141,6 +141,13 @@ def test_a_run_shorter_than_the_journey_says_so() -> None:
     assert simulate.run(blueprint.load("examples/coffee_shop.yaml"), days=1, replications=2, seed=1).notes() == []
 
 
+def test_a_run_before_opening_says_no_customer_arrived() -> None:
+    """Six hours of a shop that opens at 07:00: a table of zeros would pass for a quiet morning."""
+    shop = blueprint.load("examples/coffee_shop.yaml")
+    [note] = simulate.run(shop, days=0.25, replications=2, seed=1).notes()
+    assert note.startswith("No customer arrived in the 0.25-day run (Monday 00:00 to 06:00)")
+
+
 def _pool() -> tuple[simpy.Environment, StaffPool]:
     env = simpy.Environment()
     n, w = 4, 100.0

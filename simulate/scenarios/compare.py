@@ -193,6 +193,22 @@ class Comparison:
         out += [f"{r}: occupancy" for r in roles]
         return out + ["staff hours paid", "staff cost"]
 
+    def notes(self) -> list[str]:
+        """Cautions about the comparison, in sentences: a scenario that changes nothing in the blueprint (it
+        ran the baseline's customers again, so every difference is 0), then the baseline's own run notes
+        (see :meth:`Results.notes`).
+
+        >>> import blueprint
+        >>> from simulate.scenarios import Scenario, compare
+        >>> bp = blueprint.load("examples/coffee_shop.yaml")
+        >>> compare(bp, [Scenario("same")], replications=2, days=0.1, seed=1, executor="serial").notes()[0]
+        "scenario 'same' changes nothing in the blueprint: it ran the baseline's customers again, so its differences are 0."
+        """
+        base = self.results[self.baseline].blueprint
+        out = [f"scenario {name!r} changes nothing in the blueprint: it ran the baseline's customers again, so its "
+               "differences are 0." for name in self.names if name != self.baseline and self[name].blueprint == base]
+        return out + self.results[self.baseline].notes()
+
     # -- display -----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         return (
@@ -227,7 +243,8 @@ class Comparison:
             "interval: <span style='color:#1a7f37'>better</span>, <span style='color:#c62828'>worse</span>, "
             "<span style='color:#8a8a8a'>n.s.</span> where the interval includes 0.</small></p>"
         )
-        return intro + f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
+        notes = "".join(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in self.notes())
+        return intro + f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>" + notes
 
     # -- per interval and plots ---------------------------------------------------------------------
     def _main_role(self) -> str:

@@ -65,7 +65,7 @@ class NotANumber:
         return ("true" if self.value else "false") if isinstance(self.value, bool) else repr(self.value)
 
 
-_Shape = Any  # "number", ("list", shape) or ("dict", shape)
+_Shape = Any  # "number", ("list", shape), ("dict", shape) or ("union", frozenset of shapes)
 _SHAPES: dict[tuple[type, str], _Shape] = {}
 _VALIDATORS = (BeforeValidator, AfterValidator, PlainValidator, WrapValidator)
 
@@ -85,14 +85,19 @@ def _shape_of(tp: Any) -> _Shape:
 
     >>> _shape_of(int | None), _shape_of(dict[str, list[float]]), _shape_of(int | str)
     ('number', ('dict', ('list', 'number')), None)
+    >>> _mark_non_numbers(_shape_of(dict[str, int | dict[str, int]]), {"a": 1, "b": {"late": True}})
+    {'a': 1, 'b': {'late': true}}
     """
     origin = typing.get_origin(tp)
     if origin is Annotated:
         args = typing.get_args(tp)
         return None if any(isinstance(m, _VALIDATORS) for m in args[1:]) else _shape_of(args[0])
-    if origin in (typing.Union, types.UnionType):
+    if origin in (typing.Union, types.UnionType):  # each member a number, a list or a mapping, told apart by the input
         shapes = {_shape_of(a) for a in typing.get_args(tp) if a is not type(None)}
-        return shapes.pop() if len(shapes) == 1 else None
+        kinds = [s if s == "number" else s[0] for s in shapes if s is not None]
+        if None in shapes or len(kinds) != len(set(kinds)):
+            return None
+        return shapes.pop() if len(shapes) == 1 else ("union", frozenset(shapes))
     if origin is list and typing.get_args(tp):
         inner = _shape_of(typing.get_args(tp)[0])
         return None if inner is None else ("list", inner)
@@ -107,6 +112,10 @@ def _mark_non_numbers(shape: _Shape, value: Any) -> Any:
     if shape == "number":
         return NotANumber(value) if isinstance(value, (bool, str)) else value
     kind, inner = shape
+    if kind == "union":
+        wanted = "list" if isinstance(value, list) else "dict" if isinstance(value, dict) else "number"
+        chosen = next((s for s in inner if (s if s == "number" else s[0]) == wanted), None)
+        return value if chosen is None else _mark_non_numbers(chosen, value)
     if kind == "list" and isinstance(value, list):
         return [_mark_non_numbers(inner, x) for x in value]
     if kind == "dict" and isinstance(value, dict):

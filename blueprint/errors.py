@@ -323,6 +323,7 @@ def problems_from_pydantic(
     """Turn pydantic's errors into located :class:`Problem` s."""
     out = []
     seen: set[str] = set()
+    wrong_kind: set[str] = set()  # a mapping or list where a union's scalar arm wanted a number or a text
     for details in exc.errors(include_url=False):
         err: dict[str, Any] = dict(details)
         err["loc"] = _clean_loc(tuple(err.get("loc", ())))
@@ -334,9 +335,13 @@ def problems_from_pydantic(
         if path in seen:  # the other arms of a union: the first says enough
             continue
         seen.add(path)
+        if err.get("type") in _TYPE_WORDS and isinstance(err.get("input"), (dict, list)):
+            wrong_kind.add(path)
         line = line_of(loc, lines) if lines else None
         out.append(Problem("error", "invalid-" + str(err.get("type", "value")).replace("_", "-"), path, message, file, line))
-    return out
+    # where another arm of the union took the mapping or list and found a mistake inside it, that one is the news
+    return [p for p in out if not (p.path in wrong_kind and any(q.path.startswith((p.path + ".", p.path + "["))
+                                                                 for q in out))]
 
 
 #: Keys a model puts in itself when it reads a short form: ``staffing: {values: [...]}`` is read as

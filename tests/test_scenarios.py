@@ -277,6 +277,11 @@ def test_scenario_errors_point_at_the_scenario_file(tmp_path: Path, bp: blueprin
         ("scenarios: {name: a}\n", "{file}:1: scenarios: expected a list of scenarios (each with a name and its changes)"),
         ("scenario:\n  - name: a\n", "{file}:1: scenario: unknown field 'scenario'; did you mean 'scenarios'?"),
         ("- name: a\n\tvolume: 2\n", "{file}:2: not valid YAML: a tab indents this line; indent with spaces"),
+        # YAML's true and a quoted number are no numbers; inside a mapping the mistake is named, not the mapping
+        ("- name: a\n  extra_staff: {first_line: true}\n",
+         "{file}:2: [0].extra_staff.first_line: expected a whole number, got true"),
+        ("- name: a\n  extra_staff:\n    first_line: {late: '1'}\n",
+         "{file}:3: [0].extra_staff.first_line.late: expected a whole number, got '1'"),
     ],
 )
 def test_broken_scenario_files(tmp_path: Path, text: str, expected: str) -> None:

@@ -309,6 +309,14 @@ def _message(err: dict[str, Any], root: type[BaseModel] | None) -> tuple[Loc, st
         if isinstance(bound, (int, float)) and not isinstance(bound, bool) and float(bound).is_integer():
             bound = f"{int(bound):,}"  # 1,000,000,000, not 1000000000.0
         return loc, f"must be {sign} {bound}, got {_describe(value)}"
+    if kind in ("too_short", "too_long"):  # a list or a mapping with too few or too many entries
+        ctx = err.get("ctx") or {}
+        bound = ctx.get("min_length" if kind == "too_short" else "max_length")
+        got = ctx.get("actual_length")
+        if isinstance(bound, int) and isinstance(got, int):
+            one, many = ("entry", "entries") if isinstance(value, dict) else ("item", "items")
+            most = "at least" if kind == "too_short" else "at most"
+            return loc, f"expected {most} {bound:,} {one if bound == 1 else many}, got {f'{got:,}' if got else 'none'}"
     return loc, msg[:1].lower() + msg[1:]
 
 

@@ -172,11 +172,7 @@ def _compose_lines(root: yaml.Node, out: dict[Loc, int], dupes: list[tuple[Loc, 
                     raise _FileShapeError(key_node.start_mark.line + 1, "a merge key (<<) is not read here: write the "
                                           "fields out (an alias of a whole value, *name, is fine)")
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                    what = f"the key {key_node.value}" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping used as a key"
-                    raise _FileShapeError(
-                        key_node.start_mark.line + 1, f"{what} is not text; keys are field names such as 'steps' "
-                        "(a name YAML reads as a number or true/false goes in quotes)"
-                    )
+                    raise _FileShapeError(key_node.start_mark.line + 1, _key_not_text(key_node))
                 key = key_node.value
                 if key in seen:
                     dupes.append((path + (key,), key_node.start_mark.line + 1))
@@ -189,6 +185,22 @@ def _compose_lines(root: yaml.Node, out: dict[Loc, int], dupes: list[tuple[Loc, 
                 walk(item, path + (i,))
 
     walk(root, ())
+
+
+def _key_not_text(node: yaml.Node) -> str:
+    """Why a key that YAML reads as a number, a truth value, a date or a list is refused, and how to write it.
+
+    Keys are field names, step or role names, item ids: always text.
+
+    >>> _key_not_text(yaml.compose("1: {text: a}").value[0][0])
+    "the key 1 is a number to YAML, and keys are text (field names, names, ids): write it in quotes, '1'"
+    """
+    if not isinstance(node, yaml.ScalarNode):
+        return "a list or mapping is used as a key; keys are text (field names, names, ids)"
+    kind = {"int": "a number", "float": "a number", "bool": "true or false", "null": "nothing (null)",
+            "timestamp": "a date"}.get(node.tag.rsplit(":", 1)[-1], "no text")
+    return (f"the key {node.value} is {kind} to YAML, and keys are text (field names, names, ids): write it in "
+            f"quotes, '{node.value}'")
 
 
 def _yaml_problem(text: str, e: yaml.YAMLError) -> tuple[int | None, str]:

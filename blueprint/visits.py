@@ -108,9 +108,10 @@ def _moves(bp: Blueprint) -> dict[tuple[str, str], float]:
             add(s.id, s.fail_point.recovery, fail)
         parallel = [f.target for f in flows if f.kind.value == "parallel"]
         if parallel:
-            for t in parallel:
-                add(s.id, t, 1.0 - fail)
             join = next((j.id for j in bp.steps if j.join == s.id), None)
+            for t in parallel:
+                if t != join:  # a branch that goes straight to the join is empty: the split reaches the join once
+                    add(s.id, t, 1.0 - fail)
             if join is not None:
                 split_join[s.id] = join
                 add(s.id, join, 1.0 - fail)

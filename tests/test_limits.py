@@ -273,6 +273,31 @@ def test_a_parallel_flow_back_into_its_own_loop_is_refused() -> None:
     assert "infinitely many steps (the parallel flow order → order starts another branch" in errors[0].message
 
 
+def test_an_empty_branch_straight_to_the_join_is_counted_once_per_round() -> None:
+    """A split whose parallel flow goes straight to its join, with a rework from the join back to the split: each
+    round reaches the join once (as the engine does), so a customer visits the split 2 times at p = 0.5, not
+    infinitely many (found by the generated-blueprint property test)."""
+    from blueprint.visits import expected_visits
+
+    bp = blueprint.Blueprint("Empty branch")
+    split = bp.customer("Split", role="desk", duration="exp(1 s)")
+    side = bp.backstage("Side", role="desk", duration="exp(1 s)")
+    join = bp.customer("Join", join="split")
+    leave = bp.customer("Leave")
+    bp.flow(split, side, kind="parallel")
+    bp.flow(split, join, kind="parallel")
+    bp.flow(side, join)
+    bp.flow(join, split, probability=0.5, kind="rework")
+    bp.flow(join, leave, otherwise=True)
+    bp.role("desk", staffing=5)
+    bp.arrive(split, rate="10 per h")
+    assert bp.validate().ok
+    assert expected_visits(bp, "split").steps == {"split": 2.0, "side": 2.0, "join": 2.0, "leave": 1.0}
+    results = simulate.run(bp, days=2, replications=2, seed=1, progress=False)
+    per_customer = results.steps()["arrivals"] / results.journeys().loc["completed", "mean"]  # ~960 customers: sd 1.4/31
+    assert 1.8 < per_customer["split"] < 2.2 and 1.8 < per_customer["join"] < 2.2  # 2 ± 4.4 standard errors
+
+
 def test_a_hand_off_back_to_the_start_taken_almost_surely_is_blamed_not_an_inner_rework() -> None:
     bp = blueprint.Blueprint("Round")
     ask = bp.customer("Ask", role="desk", duration="exp(1 s)")

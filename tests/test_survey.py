@@ -316,6 +316,12 @@ def test_an_empty_item_map_cannot_be_read(tmp_path: Path) -> None:
     empty.write_text("")
     result = CliRunner().invoke(app, ["survey", f"{HOTLINE}.survey.csv", "--items", str(empty)])
     assert result.exit_code == 2 and "not an item map: expected a mapping with items:" in result.output
+    for text, message in (("items: {}\n", "empty.yaml:1: items: expected at least 1 entry, got none"),
+                          ("items:\n  1: {text: a}\n", "empty.yaml:2: the key 1 is a number to YAML, and keys are text "
+                                                     "(field names, names, ids): write it in quotes, '1'")):
+        empty.write_text(text)
+        result = CliRunner().invoke(app, ["survey", f"{HOTLINE}.survey.csv", "--items", str(empty)])
+        assert result.exit_code != 0 and message in " ".join(result.output.split()), result.output
 
 
 def test_a_file_of_another_kind_is_named_by_its_header_not_row_by_row() -> None:

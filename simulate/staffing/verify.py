@@ -251,7 +251,7 @@ def verify(
             stopped = f"the periods left undecided are within ±{precision:.1%} of the target"
             break
         if total >= max_replications:
-            stopped = f"stopped at the cap of {max_replications} replications"
+            stopped = f"stopped at the check's own cap of {max_replications} replications"
             break
         batch = min(total, max_replications - total)
     return Verification(table=table, targets=targets, level=level, min_volume=min_volume, seed=seed, replications=total,

@@ -422,11 +422,14 @@ def convert(
                            f"(the first: {first.path}: {first.message}); `blueprint validate {file}` lists them", markup=False)
 
 
+def _under_way(what: str) -> contextlib.AbstractContextManager[Any]:
+    """On a terminal, a spinner saying what is under way (a blueprint of a hundred steps takes seconds); else nothing."""
+    return consoles.err.status(what) if consoles.err.is_terminal else contextlib.nullcontext()
+
+
 def _drawing(bp: Blueprint) -> contextlib.AbstractContextManager[Any]:
-    """On a terminal, a spinner saying what is drawn (a blueprint of a hundred steps takes seconds); else nothing."""
-    if not consoles.err.is_terminal:
-        return contextlib.nullcontext()
-    return consoles.err.status(f"drawing {len(bp.steps)} steps and {len(bp.flows)} arrows…")
+    """:func:`_under_way` for drawing ``bp``."""
+    return _under_way(f"drawing {len(bp.steps)} steps and {len(bp.flows)} arrows…")
 
 
 @app.command()
@@ -503,7 +506,6 @@ def check_diagram(
     from .files import read_text_file
     from .render import GraphvizNotFound
 
-    shown = consoles.err.is_terminal  # a large blueprint takes a while: say what is under way
     try:
         if file.suffix.lower() == ".svg":
             svg = read_text_file(file, "an SVG file")
@@ -518,7 +520,7 @@ def check_diagram(
     except ValueError as e:  # too dense to draw, an unknown theme
         fail(f"{file}: {e}")
     try:
-        with consoles.err.status("checking the drawing…") if shown else contextlib.nullcontext():
+        with _under_way("checking the drawing…"):
             found = check_svg(svg)
             crossings = arrow_crossings(svg)
     except (ValueError, SyntaxError) as e:  # not SVG (ElementTree's ParseError is a SyntaxError)

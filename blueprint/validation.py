@@ -308,7 +308,7 @@ def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, ca
         # a rework loop inside it is not to blame
         closing = min(closing_flows, key=lambda i: (step_ids.index(bp.flows[i].target), i)) if closing_flows else None
         leaving = [g for g in bp.flows if closing is not None and g.source == bp.flows[closing].source]
-        ends_sent_back = [closing] if closing is not None and len(leaving) == 1 else []  # its only way on is back
+        sent_back = closing is not None and len(leaving) == 1  # the closing flow is its source's only way on
         cycle = _cycle_through(live, comp, bp.flows[closing].target if closing is not None else min(comp, key=step_ids.index))
         loc: Loc = ("flows", closing) if closing is not None else ("steps", step_ids.index(cycle[0]))
         dead_exits = [i for i in _never_taken(bp) if bp.flows[i].source in comp and bp.flows[i].target not in comp]
@@ -320,8 +320,8 @@ def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, ca
             why = (" (the flows leaving it have probability 0)" if all(f.probability == 0 for f in left) else
                    f" (the other branches leaving {left[0].source!r} take every customer, nothing is left for "
                    f"'otherwise' to {left[0].target!r})")
-        if ends_sent_back and not dead_exits:
-            f = bp.flows[ends_sent_back[0]]
+        if sent_back and closing is not None and not dead_exits:
+            f = bp.flows[closing]
             why = f" ({f.source!r} leads only back to {f.target!r}: the journey has no end)"
         if certain:
             why = (f" (every visit of {', '.join(repr(x) for x in certain)} fails: fail_point.probability 1 "

@@ -267,7 +267,7 @@ def _unwrap(tp: Any) -> Any:
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    text = {True: "true", False: "false"}[value] if isinstance(value, bool) else "null" if value is None else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -231,7 +231,7 @@ class Staffing(Model):
     @classmethod
     def _forms(cls, data: Any) -> Any:
         if isinstance(data, bool):
-            raise ValueError(f"expected a headcount, 'unlimited', a profile or shifts, got {data!r}")
+            raise ValueError(f"expected a headcount, 'unlimited', a profile or shifts, got {str(data).lower()}")
         if isinstance(data, int):
             return {"headcount": data}
         if isinstance(data, float):

@@ -187,11 +187,32 @@ def test_staff_who_leave_finish_the_customer_in_hand() -> None:
 def test_only_the_difference_joins_or_leaves() -> None:
     env, pool = _pool()
     pool.set_headcount(3)
-    first = set(id(m) for m in pool.members)
+    first = set(id(m) for m in pool.members.values())
     pool.set_headcount(5)
-    assert first <= set(id(m) for m in pool.members) and pool.on_duty == 5
+    assert first <= set(id(m) for m in pool.members.values()) and pool.on_duty == 5
     pool.set_headcount(2)
     assert pool.on_duty == 2
+
+
+def test_busy_members_leave_one_by_one_as_they_finish_in_any_order() -> None:
+    """A shift of 2,000 ends while all are busy: each leaves when its customer is done, whichever finishes
+    first (members are kept by id, so a leaving member is dropped at once: 100,000 took 70 s in a list)."""
+    import random
+
+    env, pool = _pool()
+    pool.set_headcount(2_000)
+    members = [pool.take(0.0) for _ in range(2_000)]
+    pool.set_headcount(500)
+    assert pool.on_duty == 2_000 and pool.active == 500  # nobody is sent home mid-call
+    random.Random(1).shuffle(members)
+    gone = 0
+    for m in members:
+        assert m is not None
+        leaving = m.leaving
+        pool.release(m, 1.0)
+        gone += leaving
+        assert pool.on_duty == 2_000 - gone and (m.id in pool.members) == (not leaving)
+    assert gone == 1_500 and pool.on_duty == 500 and all(not m.leaving for m in pool.members.values())
 
 
 def test_priority_then_first_come_first_served() -> None:

@@ -69,7 +69,7 @@ class StaffPool:
         self.env = env
         self.name = name
         self.k = concurrency
-        self.members: list[Member] = []
+        self.members: dict[int, Member] = {}  # by id, in the order they came on duty (removal at once)
         self._free: deque[Member] = deque()  # concurrency 1: idle members not leaving, the longest idle first
         self._queue: list[tuple[int, int, Request]] = []
         self._seq = count()
@@ -153,7 +153,7 @@ class StaffPool:
         self.busy_slots -= 1
         if member.leaving:
             if member.busy == 0:
-                self.members.remove(member)
+                del self.members[member.id]
                 self.stat_on_duty.set(now, len(self.members))
             return
         if self.waiting:
@@ -184,7 +184,7 @@ class StaffPool:
         """Change the number of members on duty to ``n``, without preemption."""
         n = int(n)
         if n > self.active:
-            for m in self.members:  # those about to leave stay on first
+            for m in self.members.values():  # those about to leave stay on first
                 if self.active >= n:
                     break
                 if m.leaving:
@@ -193,22 +193,23 @@ class StaffPool:
                     self._room(m)
             while self.active < n:
                 m = Member(next(self._ids))
-                self.members.append(m)
+                self.members[m.id] = m
                 self.active += 1
                 self._room(m)
         elif n < self.active:
             leave = self.active - n
             # idle members go at once (removed together: one by one would take time in the square of the headcount)
-            idle = [m for m in self.members if not m.leaving and m.busy == 0][:leave]
+            idle = [m for m in self.members.values() if not m.leaving and m.busy == 0][:leave]
             if idle:
                 gone = {id(m) for m in idle}
-                self.members = [m for m in self.members if id(m) not in gone]
+                for m in idle:
+                    del self.members[m.id]
                 if self.k == 1:
                     self._free = deque(m for m in self._free if id(m) not in gone)
                 self.active -= len(idle)
                 leave -= len(idle)
             # busy members finish what they have and take nothing new
-            for m in sorted((m for m in self.members if not m.leaving), key=lambda m: m.busy)[:leave]:
+            for m in sorted((m for m in self.members.values() if not m.leaving), key=lambda m: m.busy)[:leave]:
                 m.leaving = True
                 self.active -= 1
         self.stat_on_duty.set(self.env.now, len(self.members))
@@ -225,7 +226,7 @@ class StaffPool:
         if self.k == 1:
             return self._free.popleft() if self._free else None
         best = None
-        for m in self.members:
+        for m in self.members.values():
             if not m.leaving and m.busy < self.k and (best is None or m.busy < best.busy):
                 best = m
         return best
@@ -264,7 +265,7 @@ class StaffPool:
 
     def flush(self, now: float) -> None:
         """Count the busy and waiting time still open at the end of the run."""
-        for m in self.members:
+        for m in self.members.values():
             if m.busy:
                 self.stat_busy.add(m.since, now, m.busy / self.k)
                 m.since = now
@@ -286,7 +287,7 @@ class UnlimitedPool:
         self.busy_slots = 0
         self.stat_busy = busy
         self.waiting = 0
-        self.members: list[Member] = []
+        self.members: dict[int, Member] = {}
         self._member = Member(-1)
 
     def request(self, priority: int = 0, customer: int = -1, now: float | None = None) -> Request:

@@ -73,7 +73,7 @@ class StaffGroup:
         self.k = concurrency
         self.factors = dict(skills)
         self.order = list(skills)
-        self.members: list[GroupMember] = []
+        self.members: dict[int, GroupMember] = {}  # by id, in the order they came on duty (removal at once)
         self.free: list[GroupMember] = []  # in the order they came free
         self.active = 0
         self.keys: list[Key] = []  # the heaps it may take calls from, in its skill order
@@ -166,7 +166,7 @@ class Router:
         in hand; of them by the agent rule (``longest_idle``: the one whose calls in hand changed longest ago)."""
         fewest = g.k
         ties: list[GroupMember] = []
-        for m in g.members:
+        for m in g.members.values():
             if m.leaving or m.busy > fewest:
                 continue
             if m.busy < fewest:
@@ -243,7 +243,7 @@ class Router:
         m.busy = 0
         m.since = now
         if m.leaving:
-            g.members.remove(m)
+            del g.members[m.id]
             g.on_duty.set(now, len(g.members))
             return
         self.serve_or_free(m, now)
@@ -259,7 +259,7 @@ class Router:
         m.since = now
         if m.leaving:
             if m.busy == 0:
-                g.members.remove(m)
+                del g.members[m.id]
                 g.on_duty.set(now, len(g.members))
             return
         self.fill(m, now)
@@ -296,7 +296,7 @@ class Router:
         n = int(n)
         now = self.env.now
         if n > g.active:
-            for m in g.members:
+            for m in g.members.values():
                 if g.active >= n:
                     break
                 if m.leaving:
@@ -306,23 +306,24 @@ class Router:
                         self.fill(m, now)
             while g.active < n:
                 m = GroupMember(GROUP_BASE + g.index * GROUP_STRIDE + next(g._ids), g)
-                g.members.append(m)
+                g.members[m.id] = m
                 g.active += 1
                 m.since = now
                 self.serve_or_free(m, now)
         elif n < g.active:
             leave = g.active - n
             # idle members go at once, the first to join first (as a role's pool chooses)
-            idle = [m for m in g.members if not m.leaving and m.busy == 0][:leave]
+            idle = [m for m in g.members.values() if not m.leaving and m.busy == 0][:leave]
             if idle:  # removed together: one by one would take time in the square of the headcount
                 gone = {id(m) for m in idle}
-                g.members = [m for m in g.members if id(m) not in gone]
+                for m in idle:
+                    del g.members[m.id]
                 if g.k == 1:
                     g.free = [m for m in g.free if id(m) not in gone]
                 g.active -= len(idle)
                 leave -= len(idle)
             # busy members finish what they have and take nothing new, those with the fewest calls first
-            for m in sorted((m for m in g.members if not m.leaving), key=lambda m: m.busy)[:leave]:
+            for m in sorted((m for m in g.members.values() if not m.leaving), key=lambda m: m.busy)[:leave]:
                 m.leaving = True
                 g.active -= 1
         g.on_duty.set(now, len(g.members))
@@ -331,7 +332,7 @@ class Router:
         """Count the busy time still open at the end of the run."""
         for g in self.groups:
             g.on_duty.advance(now)
-            for m in g.members:
+            for m in g.members.values():
                 if g.k > 1:
                     for j, (start, skill, joined) in enumerate(m.open):
                         self._count_call(g, start, now, skill, joined)

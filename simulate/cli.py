@@ -496,14 +496,21 @@ def _print_requirements(req: Requirements, fmt: str) -> None:
         else:
             print_csv(records, [c for c in REQUIREMENT_COLUMNS if c in flat.columns])
         return
+    import pandas as pd
+
+    from simulate.clock import interval_labels
+
     for role in dict.fromkeys(req.index.get_level_values("role")):
         part = req.xs(role, level="role")
+        span = float(part["start"].max() + req.settings["interval"])  # a day's labels read 08:15, a week's Mon 08:15
+        labels = pd.Series(interval_labels(part["start"], span=86_400.0 if span <= 86_400 else span), index=part.index)
         busy = part[part["load"] > 0]
-        consoles.out.print(f"{role}: peak {int(part['scheduled'].max())} staff at {part.loc[part['scheduled'].idxmax(), 'time']}; "
-                           f"{part['scheduled'].sum() * req.settings['interval'] / 3600:,.1f} staff hours over the day "
+        over = "the day" if span <= 86_400 else f"{span / 86_400:g} days"
+        consoles.out.print(f"{role}: peak {int(part['scheduled'].max())} staff at {labels[part['scheduled'].idxmax()]}; "
+                           f"{part['scheduled'].sum() * req.settings['interval'] / 3600:,.1f} staff hours over {over} "
                            f"({req.settings['method']})", markup=False)
-        show = busy[["time", "arrival_rate", "handle_time", "load", "required", "scheduled"]].copy()
-        show.index = show.pop("time")
+        show = busy[["arrival_rate", "handle_time", "load", "required", "scheduled"]].copy()
+        show.index = pd.Index(labels[busy.index], name="time")
         consoles.out.print(_table("", show, {"required": "{:.0f}", "scheduled": "{:.0f}"}))
 
 

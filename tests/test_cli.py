@@ -463,6 +463,8 @@ def test_staff_requirements_only() -> None:
     result = runner.invoke(app, ["staff", EXAMPLE, "--method", "sipp"])
     assert result.exit_code == 0, result.output
     assert "first_line: peak" in result.output and "specialist: peak" in result.output
+    assert re.search(r"first_line: peak \d+ staff at \d\d:\d\d; ", result.output), result.output  # a one-day run reads 10:15
+    assert "2024-01-01" not in result.output
     out = runner.invoke(app, ["staff", EXAMPLE, "--json"]).stdout
     data = strict_json(out)
     machine_keys(data, set())

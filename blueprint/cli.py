@@ -604,6 +604,31 @@ def survey(
     consoles.out.print(found.describe(), markup=False)
 
 
+def _plain_option_errors() -> None:
+    """Say a bad option value as the rest of the command line does ("must be ≥ 1, got 0", "expected a whole
+    number, got 'abc'"): typer checks option values with pydantic and would print pydantic's own wording
+    ("Input should be greater than or equal to 1"). Left alone if typer no longer works that way."""
+    from typer import _coercion
+
+    if not callable(getattr(_coercion, "get_error_msg", None)):
+        return
+    from .errors import plain_message
+
+    def message(exc: Any) -> str:
+        errors = exc.errors() if callable(getattr(exc, "errors", None)) else []
+        if not errors:
+            return printable(str(exc))
+        text, given = plain_message(dict(errors[0])), errors[0].get("input")
+        if isinstance(given, str):  # as typed: got 0, not got '0'
+            text = text.replace(f"got {given!r}", f"got {given}")
+        return printable(text)
+
+    _coercion.get_error_msg = message
+
+
+_plain_option_errors()
+
+
 def run(command: typer.Typer) -> None:
     """Run ``command`` as the ``blueprint`` program: what typer does, and a crash (a bug, not bad input) printed
     with its traceback and exit code :data:`EXIT_FAILED` rather than Python's 1, which means "invalid" here."""

@@ -220,6 +220,7 @@ _TYPE_WORDS = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number",
     "string_type": "text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
@@ -269,6 +270,16 @@ def _unwrap(tp: Any) -> Any:
 def _describe(value: Any) -> str:
     text = {True: "true", False: "false"}[value] if isinstance(value, bool) else "null" if value is None else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def plain_message(err: dict[str, Any]) -> str:
+    """One of pydantic's error records (``ValidationError.errors()``) said as the rest of the library says it.
+
+    >>> plain_message({"type": "greater_than_equal", "loc": (), "msg": "Input should be ...", "input": 0,
+    ...                "ctx": {"ge": 1}})
+    'must be ≥ 1, got 0'
+    """
+    return _message(err, None)[1]
 
 
 def _message(err: dict[str, Any], root: type[BaseModel] | None) -> tuple[Loc, str]:

@@ -459,6 +459,17 @@ def test_simulate_in_a_pipe_writes_no_progress_bar() -> None:
 # -- staff -------------------------------------------------------------------------------
 
 
+def test_bad_option_values_are_said_plainly() -> None:
+    """typer checks option values with pydantic; its wording ("Input should be greater than or equal to 1")
+    is not what the rest of the command line says."""
+    for args, said in ((["-r", "0"], "'--replications' / '-r': must be ≥ 1, got 0"),
+                       (["--seed", "-1"], "'--seed': must be ≥ 0, got -1"),
+                       (["--days", "soon"], "'--days': expected a number, got soon")):
+        result = runner.invoke(app, ["simulate", EXAMPLE, *args])
+        assert result.exit_code == 2 and said in " ".join(result.output.split()), result.output
+        assert "Input should be" not in result.output
+
+
 def test_staff_requirements_only() -> None:
     result = runner.invoke(app, ["staff", EXAMPLE, "--method", "sipp"])
     assert result.exit_code == 0, result.output

@@ -455,3 +455,11 @@ def test_scenarios_written_for_another_blueprint_are_refused(tmp_path: Path) -> 
     built = blueprint.Blueprint("Built here")
     built.arrive(built.customer("Order"), rate="10 per h")
     assert [s.name for s in load_scenarios(path, blueprint=built)] == ["busier"]
+
+
+def test_a_scenario_that_breaks_the_blueprint_reports_its_errors_not_its_warnings(bp: blueprint.Blueprint) -> None:
+    """Removing the specialists' step leaves their role unused (a warning) and the ticket step unreachable (an error): only
+    the error stops the scenario, and warnings are not listed as errors."""
+    with pytest.raises(ScenarioError) as e:
+        Scenario("gone", remove_steps=["specialist"]).apply(bp)
+    assert e.value.items and all(p.severity == "error" for _, p in e.value.items)

@@ -51,7 +51,7 @@ def apply_scenario(scenario: Scenario, blueprint: Blueprint) -> Blueprint:
         raise ScenarioError([(scenario.name, p) for p in work.problems], source=scenario.source)
     report = work.new.validate()
     if report.errors:
-        raise ScenarioError([(scenario.name, work.translate(p)) for p in report.errors + report.warnings], source=scenario.source)
+        raise ScenarioError([(scenario.name, work.translate(p)) for p in report.errors], source=scenario.source)
     return work.new
 
 

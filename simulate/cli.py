@@ -25,6 +25,7 @@ from rich.table import Table
 
 from blueprint.cli import (
     EXIT_FAILED,
+    EXIT_INVALID,
     app,
     check_output,
     consoles,
@@ -390,6 +391,16 @@ def _check_plan_options(objective: str, level: str, after_hours: str, margin: fl
         fail(f"--min-volume {min_volume!r}: a number of calls per replication, at least 0")
 
 
+def _check_plan_needs(templates: Path | None, writes: dict[str, Path | None], replications: int, max_replications: int) -> None:
+    """``staff``'s outputs of a shift plan need ``--templates``; the plan's search needs room for its first round."""
+    if templates is None and (given := [n for n, v in writes.items() if v]):
+        fail(f"{', '.join(given)}: {'these write' if len(given) > 1 else 'it writes'} the shift plan, which needs "
+             "--templates (shift templates); without them staff prints the requirements only")
+    if templates is not None and max_replications < 4 * replications:
+        fail(f"--max-replications {max_replications}: the plan's search starts with 4 × --replications = "
+             f"{4 * replications} replications and only adds more; give at least {4 * replications} (or fewer --replications)")
+
+
 @app.command()
 def staff(
     ctx: typer.Context,
@@ -424,16 +435,13 @@ def staff(
         blueprint staff examples/contact_center.yaml -t examples/contact_center.shifts.yaml --seed 1 -o staffed.yaml
     """
     import simulate as sim
+    from simulate.staffing import InfeasibleShiftsError
 
     _one_format(as_json, as_csv)
     _limit_customers(ctx, max_customers)
     _check_plan_options(objective, level, after_hours, margin, min_volume)  # also without --templates: no typo passes
-    if templates is None and (given := [n for n, v in (("--output", output), ("--report", report), ("--diagram", diagram)) if v]):
-        fail(f"{', '.join(given)}: {'these write' if len(given) > 1 else 'it writes'} the shift plan, which needs "
-             "--templates (shift templates); without them staff prints the requirements only")
-    if templates is not None and max_replications < 4 * replications:
-        fail(f"--max-replications {max_replications}: the plan's search starts with 4 × --replications = "
-             f"{4 * replications} replications and only adds more; give at least {4 * replications} (or fewer --replications)")
+    _check_plan_needs(templates, {"--output": output, "--report": report, "--diagram": diagram}, replications,
+                      max_replications)
     fmt = "json" if as_json else "csv" if as_csv else "table"
     inputs = [file] + ([templates] if templates else [])
     check_output(output, BLUEPRINTS, inputs=inputs, force=force)
@@ -465,6 +473,8 @@ def staff(
         before = sim.run(bp, days=days, replications=held.replications, seed=held.seed)
     except BlueprintError as e:  # shift templates that do not fit the blueprint (an unknown role): located, exit 1
         exit_with_problems(e)
+    except InfeasibleShiftsError as e:  # templates that cannot cover the requirement: they cannot apply, exit 1
+        fail(f"{templates}: {e}", EXIT_INVALID)
     except ValueError as e:
         fail(str(e))
     except TimeoutError as e:

@@ -753,3 +753,19 @@ def test_exit_1_for_shift_templates_of_an_unknown_role(tmp_path: Path) -> None:
     p.write_text('roles:\n  ghost:\n    templates:\n      - {name: day, earliest_start: "08:00", length: 8 h}\n')
     result = runner.invoke(app, ["staff", str(ROOT / "examples" / "contact_center.yaml"), "-t", str(p), "-r", "1", "--seed", "1"])
     assert result.exit_code == 1 and f"{p}:2: roles.ghost: unknown role 'ghost'" in result.output, result.output
+
+
+def test_exit_1_for_templates_that_cannot_apply(tmp_path: Path) -> None:
+    """A templates file with no role, or templates that cannot cover the requirement (at most 0 a day): read but
+    of no use, exit 1 with the file and the role named."""
+    empty = tmp_path / "empty.shifts.yaml"
+    empty.write_text("roles: {}\n")
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", str(empty), "-r", "1", "--seed", "1"])
+    assert result.exit_code == 1 and f"{empty}:1: roles: no role in it" in " ".join(result.output.split()), result.output
+    none = tmp_path / "none.shifts.yaml"
+    none.write_text('roles:\n  first_line:\n    templates:\n      - {name: day, earliest_start: "07:00", latest_start: "09:00", '
+                    'length: 8 h, max_count: 0}\n  specialist:\n    templates:\n      - {name: day, earliest_start: "07:30", '
+                    'length: 8.5 h}\n')
+    result = runner.invoke(app, ["staff", EXAMPLE, "-t", str(none), "-r", "1", "--seed", "1", "--max-replications", "4"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and f"{none}: role 'first_line': no shift plan covers the requirement" in said, result.output

@@ -82,9 +82,12 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
     if not (isinstance(data, dict) and "roles" in data):
         return {"*": load_templates(path)}
     roles = data["roles"]
-    if not isinstance(roles, dict) or not roles:
+    if not isinstance(roles, dict):
         raise BlueprintFileError([Problem("error", "not-templates", "roles", "expected a mapping of role names to their templates",
                                           source, lines.get(("roles",), 1))], source)
+    if not roles:  # a templates file with nothing in it: read, but no use (exit 1)
+        raise BlueprintFileError([Problem("error", "invalid-no-roles", "roles", "no role in it: give each role its "
+                                          "templates, e.g. roles: {agent: {templates: [...]}}", source, lines.get(("roles",), 1))], source)
     out: dict[str, ShiftTemplates] = {}
     problems: list[Problem] = []
     for name, body in roles.items():
@@ -625,8 +628,8 @@ class Loop:  # the search reads it as a search.ShiftBuyer
                                        objective=self.objective, interval=f"{self.w / 60:g} min", start="00:00",
                                        time_limit=self.time_limit, alike=alike if long else None)
             except InfeasibleShiftsError as e:
-                if r not in self.raised:
-                    raise  # the first requirement itself cannot be covered: say so
+                if r not in self.raised:  # the first requirement itself cannot be covered: say so, and whose
+                    raise InfeasibleShiftsError(f"role {r!r}: {e}", e.intervals, e.labels, e.reasons) from None
                 # a raise the templates cannot staff: take it back and say so in the misses
                 for i in e.intervals:
                     need[i] = self.raised[r][i]

@@ -769,3 +769,18 @@ def test_exit_1_for_templates_that_cannot_apply(tmp_path: Path) -> None:
     result = runner.invoke(app, ["staff", EXAMPLE, "-t", str(none), "-r", "1", "--seed", "1", "--max-replications", "4"])
     said = " ".join(result.output.split())
     assert result.exit_code == 1 and f"{none}: role 'first_line': no shift plan covers the requirement" in said, result.output
+
+
+def test_a_one_day_plan_says_when_it_could_not_apply_a_templates_weekdays(tmp_path: Path) -> None:
+    """A template for Saturdays only, on a plan for one day (which stands for every day): its days cannot apply,
+    and the plan says so instead of passing the shifts off as Saturday's."""
+    bp = tmp_path / "small.yaml"
+    bp.write_text("name: Small\ntarget: {service_level: 0.8, within: 60 s}\nroles:\n  - {name: r, cost_per_hour: 20, staffing: 3}\n"
+                  "arrivals:\n  - {step: a, profile: {interval: 1 h, start: \"08:00\", values: [20, 40, 30, 20]}}\n"
+                  "steps:\n  - {id: a, label: A, lane: customer}\n  - {id: b, label: B, lane: onstage, role: r, duration: exp(4 min)}\n"
+                  "flows:\n  - a -> b\n")
+    templates = tmp_path / "sat.shifts.yaml"
+    templates.write_text('templates:\n  - {name: day, earliest_start: "08:00", latest_start: "09:00", length: 4 h, days: [saturday]}\n')
+    result = runner.invoke(app, ["staff", str(bp), "-t", str(templates), "-r", "1", "--seed", "1", "--max-replications", "4"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "Note: Role 'r': template(s) 'day' may start only on some weekdays" in said, result.output

@@ -383,22 +383,26 @@ class StaffingPlan:
         return found + " in its own simulation (not verified on held-out customers; see .verify())"
 
     def notes(self) -> list[str]:
-        """Cautions about the search, in sentences (empty when there is nothing to say). Today one: the search
+        """Cautions about the search, in sentences (empty when there is nothing to say): templates whose weekdays
+        (``days``) a one-day plan could not apply; and the search
         stopped at its cap of replications with periods too close to call whose best estimate misses the target.
         It raises only clear misses, so it left them as they were; a larger ``max_replications`` lets it call them.
 
         >>> plan.notes()     # doctest: +SKIP
         ['The search stopped at its cap of 320 replications with 3 period(s) too close to call ...']
         """
+        out = [f"Role {r!r}: template(s) {listing([repr(t) for t in p.weekdays_unused])} may start only on some weekdays "
+               "(days:), but a plan for one day stands for every day, so their days were not applied; plan a week "
+               "(days=7, --days 7) to use them." for r, p in self.plans.items() if p.weekdays_unused]
         if self.evidence is None or not self.max_replications or self.search_replications < self.max_replications:
-            return []
+            return out
         lean = self.evidence[leaning(self.evidence)]
         if lean.empty:
-            return []
+            return out
         names = [f"{r['role']} {r['label']}" if r.get("days", "all") == "all" else f"{r['role']} {r['days']} {r['label']}"
                  for r in lean.to_dict(orient="records")]
         listed = listing(names, first=6)
-        return [f"The search stopped at its cap of {self.max_replications} replications with {len(names)} period(s) too close "
+        return out + [f"The search stopped at its cap of {self.max_replications} replications with {len(names)} period(s) too close "
                 f"to call whose best estimate misses the target ({listed}). It raises only clear misses, so it left them "
                 f"as they were; max_replications={2 * self.max_replications} (--max-replications on the command line) "
                 "gives it twice the evidence to call them, in about twice the time."]

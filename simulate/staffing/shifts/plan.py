@@ -88,6 +88,14 @@ class ShiftPlan:
         return self._grid
 
     @property
+    def weekdays_unused(self) -> list[str]:
+        """Templates limited to some weekdays (``days``) on a plan whose horizon has no weekday (a day that
+        stands for every day): their ``days`` could not apply, so their shifts may start on any day."""
+        if self._grid.h.weekday_known:
+            return []
+        return [t.name for t in self._grid.templates.templates if t.days is not None]
+
+    @property
     def cyclic(self) -> bool:
         """True when the horizon wraps (a whole day or week)."""
         return self._grid.h.cyclic

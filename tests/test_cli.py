@@ -784,3 +784,11 @@ def test_a_one_day_plan_says_when_it_could_not_apply_a_templates_weekdays(tmp_pa
     result = runner.invoke(app, ["staff", str(bp), "-t", str(templates), "-r", "1", "--seed", "1", "--max-replications", "4"])
     said = " ".join(result.output.split())
     assert result.exit_code == 0 and "Note: Role 'r': template(s) 'day' may start only on some weekdays" in said, result.output
+
+
+def test_simulated_requirements_of_a_run_before_opening_say_no_customer_arrived() -> None:
+    """The contact centre opens at 07:00: a 0.25-day run measures nothing, and the staffing of nobody it would
+    give is not blamed on the blueprint ("role never has anyone on duty")."""
+    result = runner.invoke(app, ["staff", EXAMPLE, "--method", "simulation", "--days", "0.25", "-r", "1", "--seed", "1"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "No customer arrived in the 0.25-day run (Monday 00:00 to 06:00)" in said, result.output

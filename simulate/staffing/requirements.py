@@ -425,6 +425,9 @@ def _by_simulation(bp: Blueprint, roles: list[Role], settings: RequirementSettin
     for _ in range(max_iterations):
         trial = bp.with_staffing(staffing)
         results = run(trial, days=days, replications=replications, seed=seed, interval=w, executor=executor)
+        if not history and not any(rep.journeys.arrivals for rep in results.replications):
+            # nothing to measure: a requirement of nobody would then be refused as a role never on duty
+            raise ValueError(results.notes()[0] if results.notes() else f"no customer arrived in the {days:g}-day run")
         frames = _measured_frames(bp, plain, groups, results, settings, patience, starts, n, w, definition)
         new = {str(f["role"].iloc[0]): f["required"].to_numpy() for f in frames}
         state = {k: v.tolist() for k, v in new.items()}

@@ -215,6 +215,10 @@ def _check_arrivals(c: _Collector, bp: Blueprint) -> None:
         if a.per_day() <= 0:
             what = "every value of its profile is 0" if a.profile is not None else "its rate is 0" if a.rate is not None else "it has no times"
             c.warning("no-arrivals", ("arrivals", i), f"no customer ever arrives by {a.name!r} ({what}): a simulation of it has no one to serve")
+        elif a.per_day() < 1e-3:  # fewer than one customer in a thousand days: a slip of unit or of exponent
+            c.warning("no-arrivals", ("arrivals", i), f"about {a.per_day():.2g} customers a day arrive by {a.name!r}, fewer "
+                      "than one in a thousand days: a simulation of it will almost surely have no one to serve (check "
+                      "the rate's number and unit)")
         if a.segments:
             total = math.fsum(s.share for s in a.segments)
             if abs(total - 1) > _TOL:

@@ -223,3 +223,16 @@ def test_a_profile_of_no_values_is_refused_and_one_of_zeros_warned_about() -> No
     zeros = blueprint.loads(text[:start] + "values: [0, 0, 0]" + text[end:]).validate()
     assert ("no-arrivals", "arrivals[0]") in [(p.code, p.path) for p in zeros.warnings]
     assert "every value of its profile is 0" in str(zeros)
+
+
+def test_a_rate_so_small_that_nobody_arrives_is_warned_of() -> None:
+    """1e-300 per hour passes every bound but is no one: warned of as the rate 0 is; one in a hundred days is not."""
+    for rate, warned in (("1e-300 per h", True), ("0.0005 per day", True), ("0.01 per day", False)):
+        bp = blueprint.Blueprint("Tiny")
+        a = bp.customer("Ask")
+        b = bp.onstage("Answer", role="r", duration="1 min")
+        _ = a >> b
+        bp.role("r", staffing=1)
+        bp.arrive(a, rate=rate)
+        found = [p.message for p in bp.validate().warnings if p.code == "no-arrivals"]
+        assert bool(found) == warned and all("fewer than one in a thousand days" in m for m in found), (rate, found)

@@ -539,7 +539,7 @@ def survey(
     items: Path | None = typer.Option(None, "--items", help="an item map (YAML): items: {id: {criterion, step, text}}"),
     weights: Path | None = typer.Option(None, "--weights", help="importance points (CSV): respondent, then 100 points over the criteria"),
     blueprint_file: Path | None = typer.Option(None, "--blueprint", "-b", help="the blueprint whose steps items are tagged to (checked)"),
-    scale: str = typer.Option("1-7", "--scale", help="the answers' scale, lowest-highest"),
+    scale: str = typer.Option("1-7", "--scale", help="the answers' scale, lowest-highest (1-7, -3-3)"),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="bootstrap samples for the 95% intervals (100 to 100,000)"),
     seed: int = typer.Option(0, "--seed", min=0, help="seed of the bootstrap"),
     show_items: bool = typer.Option(False, "--show-items", help="also list every item"),
@@ -559,13 +559,9 @@ def survey(
 
     if as_json and as_csv:
         fail("choose --json or --csv, not both")
-    low, sep, high = scale.partition("-")
-    try:
-        bounds = (float(low), float(high)) if sep else (math.nan, math.nan)
-    except ValueError:
-        bounds = (math.nan, math.nan)
-    if not (math.isfinite(bounds[0]) and math.isfinite(bounds[1]) and bounds[0] < bounds[1]):
-        fail(f"--scale must be lowest-highest, e.g. 1-7; got {scale!r}")
+    bounds = _scale(scale)
+    if bounds is None:
+        fail(f"--scale must be lowest-highest, e.g. 1-7 (or -3-3, or -3..3 for one below zero); got {scale!r}")
     bp = load_or_exit(blueprint_file) if blueprint_file is not None else None
     try:
         found = score(file, items=items, weights=weights, blueprint=bp, scale=bounds, bootstrap=bootstrap, seed=seed)
@@ -627,6 +623,25 @@ def _plain_option_errors() -> None:
 
 
 _plain_option_errors()
+
+
+def _scale(text: str) -> tuple[float, float] | None:
+    """``--scale``: the lowest and the highest answer, ``1-7``; a bound below zero keeps its sign (``-3-3``,
+    ``-3--1``, ``-3..3``). None when it is no such pair, or the lowest is not below the highest.
+
+    >>> _scale("1-7"), _scale("-3-3"), _scale("-3..3"), _scale("-5--1"), _scale("7-1"), _scale("a-b")
+    ((1.0, 7.0), (-3.0, 3.0), (-3.0, 3.0), (-5.0, -1.0), None, None)
+    """
+    import re
+
+    m = re.fullmatch(r"\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*(?:-|\.\.|to)\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*", text)
+    if m is None:
+        return None
+    try:
+        low, high = float(m.group(1)), float(m.group(2))
+    except ValueError:
+        return None
+    return (low, high) if math.isfinite(low) and math.isfinite(high) and low < high else None
 
 
 def run(command: typer.Typer) -> None:

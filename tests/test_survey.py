@@ -344,3 +344,15 @@ def test_points_in_a_column_that_is_no_criterion_are_named_where_they_are_missed
     result = RUNNER.invoke(_app(), ["survey", f"{HOTLINE}.survey.csv", "--items", f"{HOTLINE}.survey_items.yaml",
                                                "--weights", str(path)])
     assert result.exit_code != 0 and "they add up to 90 (not counted: bogus, no criterion of this survey" in result.output
+
+
+def test_a_scale_below_zero_is_accepted(tmp_path: Path) -> None:
+    """A -3 to +3 scale (--scale=-3-3): the minus of a bound is not taken for the dash between them."""
+    from blueprint.cli import app
+
+    rows = "".join(f"r{r},{i},{(r + i) % 4 - 1},{(r * i) % 7 - 3}\n" for r in range(1, 6) for i in range(1, 23))
+    survey = _write(tmp_path, "s.csv", "respondent,item,expectation,perception\n" + rows)
+    result = CliRunner().invoke(app, ["survey", str(survey), "--scale=-3-3", "--bootstrap", "100"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["survey", str(survey), "--scale=3--3"])
+    assert result.exit_code == 2 and "--scale must be lowest-highest" in result.output

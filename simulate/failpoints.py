@@ -562,7 +562,8 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
                             found_kind = "hand-off"
                             who = "customers handed over from " + names
                         evidence["share of arrivals handed over"] = share
-                    text = f"{where}: {_pct(m)} of {who} wait over {_dur(tol)} (mean wait of those who wait {_dur(wait_mean)})"
+                    text = (f"{where}: {_pct(m)} of {who} wait over {_dur(tol)}{_for_branches(bp, s)} (mean wait of those "
+                            f"who wait {_dur(wait_mean)})")
                     severity = affected * _badness(wait_mean, tol)
                 else:
                     text = f"{where}: {_pct(m)} of customers give up waiting, {affected:.0f} a day"
@@ -582,6 +583,19 @@ def _waiting(rd: _Reader, over_t: float, abandon_t: float, gap: int, min_custome
                     value=m, ci=(lo, hi), sentence=text + ".", evidence=evidence,
                 ))
     return out
+
+
+def _for_branches(bp: Blueprint, step: Step) -> str:
+    """What a wait at a join is for: the parallel work begun at its split (its slowest branch), not a queue of its own.
+
+    >>> from blueprint import Step
+    >>> _for_branches(None, Step(id="a", label="A", lane="customer"))  # type: ignore[arg-type]
+    ''
+    """
+    if step.join is None:
+        return ""
+    split = next((s.label for s in bp.steps if s.id == step.join), step.join)
+    return f" for the parallel work begun at {split} to finish"
 
 
 def _has_staff(rd: _Reader, role: str | None) -> bool:
@@ -769,7 +783,8 @@ def _bottleneck(rd: _Reader) -> _Finding | None:
     arrivals = rd.per_day([float(x.arrivals) for x in figs])
     text = (
         f"{s.label} takes the largest share of the customers' time in the system: {_pct(m)} "
-        f"({_dur(wait)} waiting and {_dur(service)} of service per visit, {arrivals:.0f} visits a day)."
+        + (f"({_dur(wait)} waiting and {_dur(service)} of service per visit, {arrivals:.0f} visits a day)." if s.join is None
+         else f"({_dur(wait)} a visit waiting{_for_branches(bp, s)}, {arrivals:.0f} visits a day).")
     )
     return _Finding(
         kind="bottleneck", step=s.id, role=s.role, a=rd.first, b=rd.n, severity=0.0, affected=arrivals, status="info",

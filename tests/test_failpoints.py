@@ -285,3 +285,21 @@ def test_staff_are_called_busy_only_while_on_duty_and_the_sentence_says_when(mor
     # the windows that run on past noon say that no barista is on duty from 12:00 to midnight
     late = barista[barista["end"] > 12 * H]
     assert len(late) > 0 and late["finding"].str.contains("none (?:are )?on duty from 12:00 to 00:00").all()
+
+
+def test_a_wait_at_a_join_is_said_to_be_for_the_parallel_work() -> None:
+    """At a join the customer waits for the slowest branch, not in a queue of the join's own: the findings say
+    what the wait is for instead of passing it off as a queue (the join has no staff and no service)."""
+    bp = blueprint.Blueprint("Parallel")
+    ask = bp.customer("Ask")
+    serve = bp.onstage("Serve", role="desk", duration="1 min")
+    done = bp.customer("Done", join=ask.id)
+    bp.flow(ask, serve, kind="parallel")
+    bp.flow(ask, done, kind="parallel")
+    _ = serve >> done
+    bp.role("desk", staffing=3)
+    bp.arrive(ask, rate="20 per h")
+    found = simulate.run(bp, days=1, replications=2, seed=1, progress=False).fail_points()
+    at_join = found[found["step"] == done.id]
+    assert len(at_join) and all("waiting for the parallel work begun at Ask to finish" in t or
+                                "wait over 60 s for the parallel work begun at Ask to finish" in t for t in at_join["finding"])

@@ -42,7 +42,7 @@ class Model(BaseModel):
     def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         """Refuse ``true``, ``no`` or ``"5"`` where a number is expected, as the JSON Schema does.
 
-        pydantic reads a boolean as 1 or 0 and a numeric text as its number; a YAML ``yes``
+        pydantic reads a boolean as 1 or 0 and a numeric text as its number; a YAML ``true``
         then became a headcount of 1. Refused values fail pydantic's own check, so the
         message names the item (``profile.values[1]: expected a number, got true``).
         """
@@ -76,7 +76,7 @@ def _number_shape(model: type[BaseModel], name: str) -> _Shape:
     if key not in _SHAPES:
         info = model.model_fields.get(name)
         own = info is None or any(isinstance(m, _VALIDATORS) for m in info.metadata)
-        _SHAPES[key] = None if own or info is None else _shape_of(info.annotation)
+        _SHAPES[key] = None if own else _shape_of(info.annotation)
     return _SHAPES[key]
 
 

@@ -71,8 +71,9 @@ class Limits:
     #: The most staff one role may have on duty at once (a headcount, a shift's count, a profile value).
     max_staff: int = 100_000
     #: The customers one simulation run may imply over all its replications (``BLUEPRINT_MAX_CUSTOMERS``),
-    #: estimated before it starts (:mod:`simulate.work`): a few minutes on two cores.
-    max_customers: int = int(_from_env("BLUEPRINT_MAX_CUSTOMERS", 20_000_000))
+    #: estimated before it starts (:mod:`simulate.work`): about five minutes on two cores for a short journey
+    #: (the engine simulates some 15,000 customers a second there), longer for long ones.
+    max_customers: int = int(_from_env("BLUEPRINT_MAX_CUSTOMERS", 5_000_000))
     #: The replications one run may have (each is kept in memory with its per-interval figures: a
     #: tenth of a day of a small blueprint holds about 50 kB, and replications of a few simulated minutes
     #: cost more in their start than in their customers; for narrower intervals simulate longer days).

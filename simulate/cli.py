@@ -181,7 +181,7 @@ def _load_valid_or_exit(file: Path, *, errors_only: bool = False) -> Blueprint:
 
 
 MAX_CUSTOMERS_HELP = ("refuse a simulation implying more customers than this, over all replications, before it starts "
-                      "(default 20,000,000, or BLUEPRINT_MAX_CUSTOMERS)")
+                      "(default 5,000,000, or BLUEPRINT_MAX_CUSTOMERS)")
 
 
 def _limit_customers(ctx: typer.Context, max_customers: int | None) -> None:

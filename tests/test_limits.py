@@ -216,7 +216,7 @@ def test_a_run_implying_too_many_customers_is_refused_before_it_starts(tmp_path:
     bp = blueprint.load(p)
     error = _bounded(lambda: simulate.run(bp, replications=30, progress=False), seconds=5)
     assert isinstance(error, simulate.WorkLimitError), repr(error)
-    assert "over the limit of 20,000,000" in str(error) and "max_customers=" in str(error)
+    assert "over the limit of 5,000,000" in str(error) and "max_customers=" in str(error)
     ok = blueprint.load(EXAMPLE)  # 455 a day
     with pytest.raises(simulate.WorkLimitError, match=r"about 910 customers \(455 a day × 1 day × 2 replications\)"):
         simulate.run(ok, replications=2, max_customers=900, progress=False)
@@ -320,7 +320,7 @@ def test_the_command_line_takes_a_customer_limit(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", str(EXAMPLE), "-r", "2", "--max-customers", "900"])
     assert result.exit_code == 2 and "about 910 customers" in result.output and "--max-customers" in result.output
     assert runner.invoke(app, ["simulate", str(EXAMPLE), "-r", "2", "--max-customers", "910", "--top", "0"]).exit_code == 0
-    assert LIMITS.max_customers == 20_000_000  # the command's limit ended with it
+    assert LIMITS.max_customers == 5_000_000  # the command's limit ended with it
 
 
 @pytest.mark.parametrize("probabilities, ok", [((0.5, 0.5000005), True), ((0.3333333, 0.6666666), True),

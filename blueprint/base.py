@@ -76,7 +76,7 @@ def _number_shape(model: type[BaseModel], name: str) -> _Shape:
     if key not in _SHAPES:
         info = model.model_fields.get(name)
         own = info is None or any(isinstance(m, _VALIDATORS) for m in info.metadata)
-        _SHAPES[key] = None if own else _shape_of(info.annotation)
+        _SHAPES[key] = None if own or info is None else _shape_of(info.annotation)  # (info: for mypy)
     return _SHAPES[key]
 
 

@@ -502,7 +502,7 @@ def check_diagram(
         blueprint check-diagram examples/hotel.yaml --max-columns 6
         blueprint check-diagram my_diagram.svg
     """
-    from .diagram.check import arrow_crossings, check_svg
+    from .diagram.check import TooDenseToCheck, arrow_crossings, check_svg
     from .files import read_text_file
     from .render import GraphvizNotFound
 
@@ -519,16 +519,27 @@ def check_diagram(
         fail(str(e), EXIT_FAILED)
     except ValueError as e:  # too dense to draw, an unknown theme
         fail(f"{file}: {e}")
+    crossings: int | None = None
     try:
         with _under_way("checking the drawing…"):
             found = check_svg(svg)
-            crossings = arrow_crossings(svg)
+            if not found.stopped:
+                with contextlib.suppress(TooDenseToCheck):
+                    crossings = arrow_crossings(svg)
     except (ValueError, SyntaxError) as e:  # not SVG (ElementTree's ParseError is a SyntaxError)
         fail(f"{file}: not a diagram's SVG ({e})")
     for f in found:
         consoles.out.print(str(f), markup=False)
-    summary = f"{file}: {len(found)} overlap{'s' if len(found) != 1 else ''}" if found else f"{file}: no overlaps"
-    consoles.out.print(f"{summary}, {crossings} arrow crossing{'s' if crossings != 1 else ''}", markup=False)
+    if found.stopped and not found:
+        fail(f"{file}: {found.stopped}")
+    summary = f"{file}: {len(found):,} overlap{'s' if len(found) != 1 else ''}" if found else f"{file}: no overlaps"
+    if found.stopped:
+        summary += f" ({found.stopped})"
+    elif crossings is None:
+        summary += ", arrow crossings not counted (too many arrows overlap)"
+    else:
+        summary += f", {crossings} arrow crossing{'s' if crossings != 1 else ''}"
+    consoles.out.print(summary, markup=False)
     if found:
         raise typer.Exit(EXIT_INVALID)
 

@@ -277,3 +277,39 @@ def test_a_text_placed_at_no_number_is_refused(tmp_path: Path) -> None:
                    '</text><text x="nan" y="10" font-size="10">b</text></svg>', encoding="utf-8")
     result = CliRunner().invoke(app, ["check-diagram", str(svg)])
     assert result.exit_code == 2 and "not a diagram's SVG (<text> has x='nan', not a finite number)" in result.output
+
+
+def test_a_hostile_drawing_is_checked_in_bounded_time_and_memory(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drawing no blueprint makes (found by fuzzing) ends the check early and says why, instead of taking
+    gigabytes or minutes: arrows a billion points long, thousands of overlapping texts or arrows, arrows of
+    hundreds of thousands of points."""
+    from blueprint.diagram import check
+
+    far = svg_of(edge("flow-0", "a", "b", "M0,0C0,0 1e9,0 1e9,0"), edge("flow-1", "c", "d", "M0,1C0,1 1e9,1 1e9,1"))
+    found = check_svg(far)  # the stretches along each other are cut into at most 4,096 pieces each
+    assert not found.stopped and "arrow along an arrow" in {f.kind for f in found}
+    assert round(max(f.size for f in found if f.kind == "arrow along an arrow")) == 10**9
+
+    texts = svg_of(*(f'<g id="t{i}"><text x="100" y="-100" font-size="12">hello {i}</text></g>' for i in range(50)))
+    found = check_svg(texts)  # 1,225 pairs overlap: the first 1,000 are reported
+    assert len(found) == check.MAX_FINDINGS == 1_000 and found.stopped == "the check stops after 1,000 findings"
+    (tmp_path / "texts.svg").write_text(texts)
+    result = CliRunner().invoke(app, ["check-diagram", str(tmp_path / "texts.svg")])
+    assert result.exit_code == 1 and "texts.svg: 1,000 overlaps (the check stops after 1,000 findings)" in result.output
+
+    arrows = svg_of(*(edge(f"flow-{i}", f"a{i}", f"b{i}", "M0,-100C10,-90 20,-80 30,-70") for i in range(300)))
+    (tmp_path / "arrows.svg").write_text(arrows)
+    monkeypatch.setattr(check, "MAX_WORK", 100_000)  # 300 arrows on one spot: 44,850 pairs of them, each measured
+    found = check_svg(arrows)
+    assert found == [] and "too dense to check in full" in found.stopped
+    with pytest.raises(check.TooDenseToCheck, match="too dense"):
+        arrow_crossings(arrows)
+    result = CliRunner().invoke(app, ["check-diagram", str(tmp_path / "arrows.svg")])
+    assert result.exit_code == 2 and "error: " in result.output and "arrows.svg: the drawing is too dense" in result.output
+    monkeypatch.undo()
+    assert check_svg(arrows).stopped == "the check stops after 1,000 findings"  # 44,850 arrows along arrows: within its budget
+
+    many = svg_of(edge("flow-0", "a", "b", "M0,0" + "C1,1 2,2 3,3" * 30_000))  # 240,000 points
+    with pytest.raises(ValueError, match="more than 200,000 points"):
+        check_svg(many)

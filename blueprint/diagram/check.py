@@ -18,6 +18,12 @@ not a rounding. :func:`arrow_crossings` counts the
 crossings of the arrows, for comparing drawings. The command ``blueprint check-diagram``
 runs the check on a blueprint file or an SVG file.
 
+A drawing no blueprint makes cannot take minutes or gigabytes: the check stops after
+:data:`MAX_FINDINGS` findings, or when its elements overlap in more pairs than it looks at
+(:data:`MAX_WORK`), and says so in the result's ``stopped``; an arrow's stretch is measured
+in at most 4,096 pieces, and :func:`read_svg` refuses arrows of more than :data:`MAX_POINTS`
+points in all.
+
 >>> import blueprint
 >>> svg = blueprint.load("examples/coffee_shop.yaml").render().svg
 >>> check_svg(svg)
@@ -32,7 +38,7 @@ import math
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +47,7 @@ from blueprint.layout import text_width
 
 from .route import Point, Rect
 
-__all__ = ["Finding", "arrow_crossings", "check_svg", "read_svg"]
+__all__ = ["Finding", "Findings", "TooDenseToCheck", "arrow_crossings", "check_svg", "read_svg"]
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -216,6 +222,7 @@ def read_svg(svg: str) -> Drawing:
     arrows: list[_Arrow] = []
     lines: list[tuple[str, float, float, float]] = []
     names: dict[str, str] = {}
+    points = [0]  # the arrows' points so far
 
     def visit(el: ET.Element, stack: list[ET.Element]) -> list[ET.Element]:
         tag = el.tag.replace(SVG, "")
@@ -234,6 +241,10 @@ def read_svg(svg: str) -> Drawing:
                 title = next((g.find(f"{SVG}title") for g in reversed(stack) if g.get("class") == "edge"), None)
                 ends = (title.text or "").split("->", 1) if title is not None else ["", ""]
                 arrows.append(_Arrow(owner, (ends[0], ends[-1]), _bezier_points(el.get("d", ""), dx, dy)))
+                points[0] += len(arrows[-1].points)
+                if points[0] > MAX_POINTS:  # each point is a tuple in memory, and each stretch is checked
+                    raise ValueError(f"arrows of more than {MAX_POINTS:,} points in all, more than a blueprint's "
+                                     "diagram has")
             elif owner.startswith(LINE_PREFIX) and tag == "path":
                 pts = _bezier_points(el.get("d", ""), dx, dy, steps=1)
                 if pts and all(abs(p[1] - pts[0][1]) < 0.01 for p in pts):
@@ -256,6 +267,7 @@ def read_svg(svg: str) -> Drawing:
 
 MAX_DEPTH = 64  # the nesting of groups a diagram's SVG may have (Graphviz writes 3 or 4)
 MAX_TEXTS = 5_000  # the texts a diagram's SVG may have: one of 300 arrows (the most drawn) has about 2,000
+MAX_POINTS = 200_000  # the points (8 along each curve) a diagram's arrows may have in all
 
 
 def _area(a: Rect, b: Rect) -> float:
@@ -274,94 +286,215 @@ def _box(points: list[Point], grow: float = 0.0) -> Rect:
     return Rect(min(xs) - grow, min(ys) - grow, max(xs) + grow, max(ys) + grow)
 
 
-def _pairs(a: list[Rect], b: list[Rect] | None = None) -> list[tuple[int, int]]:
-    """The index pairs ``(i, j)`` of a rectangle of ``a`` and one of ``b`` whose spans meet in x and in y (of two
-    different rectangles of ``a``, ``i < j``, when ``b`` is None): a sweep along x, so a drawing of thousands of
-    texts is checked in about the time of its overlaps, not of every pair.
+class Findings(list[Finding]):
+    """The findings of :func:`check_svg`, in order; ``stopped`` says why the check ended before the whole
+    drawing was read ("" when it read all of it): more than :data:`MAX_FINDINGS` findings, or a drawing too
+    dense to check within :data:`MAX_WORK`.
+
+    >>> Findings().stopped
+    ''
+    """
+
+    stopped: str = ""
+
+
+class _Stop(Exception):
+    """The check ends here; the message says why."""
+
+
+@dataclass
+class _Work:
+    """The work left for one check (counted, not timed, so a check ends alike on any machine), in units of
+    about 30 ns: a pair of elements whose spans meet in x costs 1, a pair looked at one by one 100, an
+    arrow measured against a box 500 and 10 for each of its points."""
+
+    left: int
+
+    def spend(self, n: int) -> None:
+        self.left -= int(n)
+        if self.left < 0:
+            raise _Stop(f"the drawing is too dense to check in full: its elements overlap in more pairs than the "
+                        f"check looks at ({MAX_WORK:,} units of work; a blueprint's diagram of 200 steps takes "
+                        "about 1,000,000)")
+
+
+def _spans(rects: list[Rect]) -> np.ndarray:
+    """The rectangles as rows of left, top, right, bottom."""
+    return np.array([(r.left, r.top, r.right, r.bottom) for r in rects], dtype=float).reshape(-1, 4)
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray, work: _Work | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For each ``i``, the positions ``lo[i] <= p < hi[i]``: pairs ``(i, p)`` in chunks of about a million."""
+    counts = np.maximum(hi - lo, 0)
+    if work is not None:
+        work.spend(counts.sum())
+    ends = np.cumsum(counts)
+    first = 0
+    while first < len(counts):
+        last = max(first + 1, int(np.searchsorted(ends, (ends[first - 1] if first else 0) + 1_000_000, side="right")))
+        c = counts[first:last]
+        i = np.repeat(np.arange(first, last), c)
+        offsets = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
+        yield i, np.repeat(lo[first:last], c) + offsets
+        first = last
+
+
+def _starts_within(x: np.ndarray, y: np.ndarray, strict: bool,
+                   work: _Work | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs ``(i, j)`` of a span of ``x`` and one of ``y`` that meet in y and where ``y[j]`` starts
+    within ``x[i]`` in x (after its left edge, when ``strict``), in chunks."""
+    order = np.argsort(y[:, 0], kind="stable")
+    lefts = y[order, 0]
+    lo = np.searchsorted(lefts, x[:, 0], side="right" if strict else "left")
+    hi = np.searchsorted(lefts, x[:, 2], side="right")
+    for i, p in _ranges(lo, hi, work):
+        j = order[p]
+        keep = (x[i, 1] <= y[j, 3]) & (y[j, 1] <= x[i, 3])
+        yield i[keep], j[keep]
+
+
+def _later_within(x: np.ndarray, work: _Work | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs ``(i, j)``, ``i < j``, of spans of ``x`` that meet in x and y, in chunks: each span with
+    every span starting within it after it in the order of left edges."""
+    order = np.argsort(x[:, 0], kind="stable")
+    s = x[order]
+    lo = np.arange(1, len(s))
+    hi = np.searchsorted(s[:, 0], s[:, 2], side="right")[:-1] if len(s) else lo
+    for p, q in _ranges(lo, hi, work):
+        keep = (s[p, 1] <= s[q, 3]) & (s[q, 1] <= s[p, 3])
+        i, j = order[p[keep]], order[q[keep]]
+        yield np.minimum(i, j), np.maximum(i, j)
+
+
+def _each_pair(a: list[Rect], b: list[Rect] | None = None, work: _Work | None = None) -> Iterator[tuple[int, int]]:
+    """The index pairs ``(i, j)`` of a rectangle of ``a`` and one of ``b`` whose spans meet in x and in y (of
+    two different rectangles of ``a``, ``i < j``, when ``b`` is None): a sweep along x, so a drawing of
+    thousands of texts is checked in about the time of its overlaps, not of every pair. ``work`` is charged
+    one unit for each pair that meets in x. In order when there are fewer than a million; more come a
+    million at a time, each million in order (a drawing no blueprint makes), so memory stays bounded.
+    """
+    x = _spans(a)
+    chunks = _later_within(x, work) if b is None else itertools.chain(
+        _starts_within(x, _spans(b), strict=False, work=work),  # b's span starts within a's
+        ((i, j) for j, i in _starts_within(_spans(b), x, strict=True, work=work)))  # a's starts within b's, after its left edge
+    held: list[tuple[np.ndarray, np.ndarray]] = []
+    count = 0
+    for chunk in itertools.chain(chunks, [None]):
+        if chunk is not None:
+            held.append(chunk)
+            count += len(chunk[0])
+        if held and (chunk is None or count >= 1_000_000):
+            first, second = np.concatenate([h[0] for h in held]), np.concatenate([h[1] for h in held])
+            order = np.lexsort((second, first))
+            yield from zip(first[order].tolist(), second[order].tolist(), strict=True)
+            held, count = [], 0
+
+
+def _pairs(a: list[Rect], b: list[Rect] | None = None, work: _Work | None = None) -> list[tuple[int, int]]:
+    """:func:`_each_pair` as a list, in order.
 
     >>> _pairs([Rect(0, 0, 10, 10), Rect(5, 5, 15, 15), Rect(20, 0, 30, 10)])
     [(0, 1)]
     """
-    same = b is None
-    both = a if b is None else b
-    events = sorted([(r.left, 0, i) for i, r in enumerate(a)] + ([] if same else [(r.left, 1, j) for j, r in enumerate(both)]))
-    active: tuple[list[int], list[int]] = ([], [])
-    out: list[tuple[int, int]] = []
-    for left, side, k in events:
-        r = (a if side == 0 else both)[k]
-        for s in (0, 1):
-            rects = a if s == 0 else both
-            active[s][:] = [i for i in active[s] if rects[i].right >= left]
-        others = active[0] if same else active[1 - side]
-        rects = a if same or side == 1 else both
-        for o in others:
-            q = rects[o]
-            if q.top <= r.bottom and r.top <= q.bottom:
-                out.append((min(o, k), max(o, k)) if same else ((k, o) if side == 0 else (o, k)))
-        active[side].append(k)
-    return sorted(out)
+    return sorted(_each_pair(a, b, work))
 
 
-def check_svg(svg: str) -> list[Finding]:
+def check_svg(svg: str) -> Findings:
     """Every visible defect of a drawn diagram (see the module notes); an empty list for a clean one.
+
+    The check ends early, saying so in the result's ``stopped``, after :data:`MAX_FINDINGS` findings or
+    when the drawing is too dense to check within :data:`MAX_WORK` (a drawing no blueprint makes).
 
     >>> import blueprint
     >>> [str(f) for f in check_svg(blueprint.load("examples/hotel.yaml").render(max_columns=7).svg)]
     []
     """
     d = read_svg(svg)
-    out: list[Finding] = []
+    out = Findings()
+    work = _Work(MAX_WORK)
+
+    def add(finding: Finding) -> None:
+        out.append(finding)
+        if len(out) >= MAX_FINDINGS:
+            raise _Stop(f"the check stops after {MAX_FINDINGS:,} findings")
+
+    try:
+        _check_texts(d, add, work)
+        _check_arrows(d, add, work)
+    except _Stop as stop:
+        out.stopped = str(stop)
+    return out
+
+
+def _check_texts(d: Drawing, add: Callable[[Finding], None], work: _Work) -> None:
+    """Text on text, on a box, on a line, outside the frame."""
     texts = d.texts
     text_rects, shape_rects = [t.rect for t in texts], [s.rect for s in d.shapes]
-    for i, j in _pairs(text_rects):
+    for i, j in _each_pair(text_rects, work=work):
         a, b = texts[i], texts[j]
+        work.spend(100)
         if a.owner != b.owner and (size := _area(a.rect, b.rect)):
-            out.append(Finding("text on text", _name(a.owner, a.text), _name(b.owner, b.text), size))
-    for i, j in _pairs(text_rects, shape_rects):
+            add(Finding("text on text", _name(a.owner, a.text), _name(b.owner, b.text), size))
+    for i, j in _each_pair(text_rects, shape_rects, work):
         t, s = texts[i], d.shapes[j]
+        work.spend(100)
         if s.owner != t.owner and not _marks(t.owner, s.owner) and (size := _area(t.rect, s.rect)):
-            out.append(Finding("text on a box", _name(t.owner, t.text), s.owner, size))
+            add(Finding("text on a box", _name(t.owner, t.text), s.owner, size))
     for t in texts:
+        work.spend(100 + 20 * len(d.lines))
         for line, y, x0, x1 in d.lines:
             r = t.rect
             if r.top + TOLERANCE < y < r.bottom - TOLERANCE and min(r.right, x1) - max(r.left, x0) > TOLERANCE:
-                out.append(Finding("text on a line", _name(t.owner, t.text), line, r.right - r.left))
+                add(Finding("text on a line", _name(t.owner, t.text), line, r.right - r.left))
         f = d.frame
         outside = max(f.left - t.rect.left, t.rect.right - f.right, f.top - t.rect.top, t.rect.bottom - f.bottom)
         if outside > TOLERANCE:
-            out.append(Finding("text outside the frame", _name(t.owner, t.text), "the frame", outside))
+            add(Finding("text outside the frame", _name(t.owner, t.text), "the frame", outside))
+
+
+def _check_arrows(d: Drawing, add: Callable[[Finding], None], work: _Work) -> None:
+    """Arrows through a box or through text, outside the frame, along another arrow."""
     arrow_boxes = [_box(arrow.points) for arrow in d.arrows]
-    for i, j in _pairs(arrow_boxes, shape_rects):
+    xy = [np.asarray(arrow.points, dtype=float).reshape(-1, 2) for arrow in d.arrows]
+    for i, j in _each_pair(arrow_boxes, [s.rect for s in d.shapes], work):
         arrow, s = d.arrows[i], d.shapes[j]
+        work.spend(500 + 10 * len(arrow.points))
         own = {d.names.get(arrow.ends[0], ""), d.names.get(arrow.ends[1], ""), arrow.owner}
         if s.owner in own or (s.owner.startswith("moment-") and _on(arrow.points, s.rect)):
             continue  # a moment of truth is drawn on the arrow that crosses the line there
-        inside = _length_inside(arrow.points, s.rect)
+        inside = _length_inside(xy[i], s.rect)
         if inside > TOLERANCE:
-            out.append(Finding("arrow through a box", arrow.owner, s.owner, inside))
-    for i, j in _pairs(arrow_boxes, text_rects):
-        arrow, t = d.arrows[i], texts[j]
+            add(Finding("arrow through a box", arrow.owner, s.owner, inside))
+    for i, j in _each_pair(arrow_boxes, [t.rect for t in d.texts], work):
+        arrow, t = d.arrows[i], d.texts[j]
+        work.spend(500 + 10 * len(arrow.points))
         if t.owner in {d.names.get(arrow.ends[0], ""), d.names.get(arrow.ends[1], ""), arrow.owner}:
             continue
-        inside = _length_inside(arrow.points, t.rect)
+        inside = _length_inside(xy[i], t.rect)
         if inside > TOLERANCE:
-            out.append(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
+            add(Finding("arrow through text", arrow.owner, _name(t.owner, t.text), inside))
     for arrow in d.arrows:
         f = d.frame
         outside = max(max(f.left - x, x - f.right, f.top - y, y - f.bottom) for x, y in arrow.points)
         if outside > TOLERANCE:
-            out.append(Finding("arrow outside the frame", arrow.owner, "the frame", outside))
+            add(Finding("arrow outside the frame", arrow.owner, "the frame", outside))
     pieces = [(n, _box([p, q], NEAR)) for n, arrow in enumerate(d.arrows) for p, q in itertools.pairwise(arrow.points)]
     near = {(min(pieces[i][0], pieces[j][0]), max(pieces[i][0], pieces[j][0]))
-            for i, j in _pairs([r for _, r in pieces]) if pieces[i][0] != pieces[j][0]}  # arrows with stretches near
+            for i, j in _each_pair([r for _, r in pieces], work=work) if pieces[i][0] != pieces[j][0]}  # arrows with stretches near
     for i, j in sorted(near):
         one, two = d.arrows[i], d.arrows[j]
+        work.spend(500)
         if set(one.ends) & set(two.ends):
             continue  # arrows leaving or reaching one box may join there
-        along = _length_along(one.points, two.points)
+        along = _length_along(one.points, two.points, work)
         if along > ALONG:
-            out.append(Finding("arrow along an arrow", one.owner, two.owner, along))
-    return out
+            add(Finding("arrow along an arrow", one.owner, two.owner, along))
+
+
+#: The most findings one check reports (a drawing with more is beyond repair one finding at a time).
+MAX_FINDINGS = 1_000
+#: The work one check may do (see ``_Work``): a few seconds; a diagram of 200 steps takes about 1,000,000.
+MAX_WORK = 100_000_000
 
 
 #: Arrows closer than this (points) run "along" each other: a reader cannot tell them apart.
@@ -370,8 +503,12 @@ NEAR = 2.5
 ALONG = 8.0
 
 
-def _length_along(a: list[Point], b: list[Point]) -> float:
-    """How much of polyline ``a`` runs within :data:`NEAR` of polyline ``b``, in points."""
+def _length_along(a: list[Point], b: list[Point], work: _Work | None = None) -> float:
+    """How much of polyline ``a`` runs within :data:`NEAR` of polyline ``b``, in points.
+
+    >>> _length_along([(0, 0), (100, 0)], [(0, 1), (50, 1)])  # to 2 pt past b's end: still within NEAR
+    52.0
+    """
     if len(a) < 2 or len(b) < 2:
         return 0.0
     pa, pb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -381,20 +518,35 @@ def _length_along(a: list[Point], b: list[Point]) -> float:
     # the stretches of a that come within NEAR of a stretch of b's box: only they can run along it
     lo_a, hi_a = np.minimum(pa[:-1], pa[1:]) - NEAR, np.maximum(pa[:-1], pa[1:]) + NEAR
     lo_b, hi_b = np.minimum(pb[:-1], pb[1:]), np.maximum(pb[:-1], pb[1:])
+    if work is not None:
+        work.spend(len(lo_a) * len(lo_b))
     box_meets = ((lo_a[:, None, :] <= hi_b[None, :, :]) & (lo_b[None, :, :] <= hi_a[:, None, :])).all(axis=2)
     meets = box_meets.any(axis=1)
     if not meets.any():
         return 0.0
     # only the stretches of b near a stretch of a can be nearest to a piece within NEAR
     pb_from, pb_to = pb[:-1][box_meets.any(axis=0)], pb[1:][box_meets.any(axis=0)]
-    # those cut into pieces of at most 1 pt, each judged by its middle
-    pieces = np.where(meets, np.maximum(1, np.ceil(np.hypot(*(pa[1:] - pa[:-1]).T)).astype(int)), 0)
+    # those cut into pieces of at most 1 pt (of a 4,096th of a longer stretch), each judged by its middle
+    pieces = np.where(meets, np.clip(np.ceil(np.hypot(*(pa[1:] - pa[:-1]).T)), 1, 4096).astype(int), 0)
+    if work is not None:
+        work.spend(int(pieces.sum()) * 10)
     k = np.repeat(np.arange(len(pa) - 1), pieces)
     f = (np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 0.5) / np.repeat(pieces, pieces)
     step = pa[1:] - pa[:-1]
     mid = pa[k] + f[:, None] * step[k]
     length = np.hypot(*step.T)[k] / np.repeat(pieces, pieces)
-    s0, d = pb_from, pb_to - pb_from  # each stretch of b that may be near
+    if work is not None:
+        work.spend(len(mid) * len(pb_from) * 2)
+    chunk = max(1, 200_000 // max(1, len(pb_from)))  # pieces judged at once: a few MB of distances
+    close = np.concatenate([_near_and_parallel(mid[c:c + chunk], step[k[c:c + chunk]], pb_from, pb_to)
+                            for c in range(0, len(mid), chunk)])
+    return float(length[close].sum())
+
+
+def _near_and_parallel(mid: np.ndarray, step: np.ndarray, s0: np.ndarray, s1: np.ndarray) -> np.ndarray:
+    """Which pieces (middles ``mid``, running along ``step``) lie within :data:`NEAR` of one of the stretches
+    ``s0[i]``–``s1[i]`` and run the same way as the nearest (a crossing is not running along)."""
+    d = s1 - s0
     n = (d ** 2).sum(axis=1)
     n[n == 0] = 1.0
     t = np.clip(((mid[:, None, :] - s0[None, :, :]) * d[None, :, :]).sum(axis=2) / n[None, :], 0.0, 1.0)
@@ -402,11 +554,9 @@ def _length_along(a: list[Point], b: list[Point]) -> float:
     dists = np.hypot(*(mid[:, None, :] - nearest).transpose(2, 0, 1))
     which = dists.argmin(axis=1)
     close = dists[np.arange(len(mid)), which] < NEAR
-    # only pieces running the same way as the stretch of b they are near: a crossing is not running along
-    u = step[k] / np.maximum(np.hypot(*step[k].T), 1e-9)[:, None]
+    u = step / np.maximum(np.hypot(*step.T), 1e-9)[:, None]
     v = d[which] / np.sqrt(n[which])[:, None]
-    parallel = np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) < 0.42  # within about 25 degrees
-    return float(length[close & parallel].sum())
+    return close & (np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) < 0.42)  # within about 25 degrees
 
 
 def _marks(marker: str, box: str) -> bool:
@@ -464,7 +614,8 @@ def _clipped_lengths(p: np.ndarray, q: np.ndarray, r: Rect) -> np.ndarray:
 
 def arrow_crossings(svg: str) -> int:
     """How many times the arrows of a drawn diagram cross one another (arrows that only touch where they
-    leave or reach the same box do not count).
+    leave or reach the same box do not count); :class:`TooDenseToCheck` for a drawing too dense to count
+    within :data:`MAX_WORK`.
 
     >>> import blueprint
     >>> bp = blueprint.Blueprint("Two paths")
@@ -476,11 +627,20 @@ def arrow_crossings(svg: str) -> int:
     arrows = [a for a in read_svg(svg).arrows if a.owner.startswith("flow-")]
     pieces = [(n, p, q) for n, arrow in enumerate(arrows) for p, q in itertools.pairwise(arrow.points)]
     count = 0
-    for i, j in _pairs([_box([p, q]) for _, p, q in pieces]):  # only stretches whose boxes meet can cross
-        (m, p, q), (n, r, s) = pieces[i], pieces[j]
-        if m != n and not set(arrows[m].ends) & set(arrows[n].ends) and _segments_cross(p, q, r, s):
-            count += 1
+    work = _Work(MAX_WORK)
+    try:
+        for i, j in _each_pair([_box([p, q]) for _, p, q in pieces], work=work):  # only stretches whose boxes meet can cross
+            (m, p, q), (n, r, s) = pieces[i], pieces[j]
+            work.spend(100)
+            if m != n and not set(arrows[m].ends) & set(arrows[n].ends) and _segments_cross(p, q, r, s):
+                count += 1
+    except _Stop as stop:
+        raise TooDenseToCheck(str(stop)) from None
     return count
+
+
+class TooDenseToCheck(ValueError):
+    """A drawing whose arrows overlap in more pairs than :func:`arrow_crossings` looks at."""
 
 
 def _segments_cross(p: Point, q: Point, r: Point, s: Point) -> bool:

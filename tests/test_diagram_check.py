@@ -313,3 +313,13 @@ def test_a_hostile_drawing_is_checked_in_bounded_time_and_memory(tmp_path: Path,
     many = svg_of(edge("flow-0", "a", "b", "M0,0" + "C1,1 2,2 3,3" * 30_000))  # 240,000 points
     with pytest.raises(ValueError, match="more than 200,000 points"):
         check_svg(many)
+
+
+def test_an_arrow_through_its_own_end_box_is_found() -> None:
+    """An arrow starts and ends on the edges of the boxes it joins; one that runs on through one of them
+    (a hand-edited drawing: our router never draws one) crosses the box's text."""
+    on_edges = edge("flow-0", "a", "b", "M120,-260C140,-260 180,-260 200,-260")
+    assert check_svg(svg_of(BOX_A, BOX_B, on_edges)) == []
+    through = edge("flow-0", "a", "b", "M40,-260C80,-260 160,-260 200,-260")  # from inside a, across its text
+    found = check_svg(svg_of(BOX_A, BOX_B, through))
+    assert [(f.kind, f.first, f.second, round(f.size)) for f in found] == [("arrow through a box", "flow-0", "step-a", 79)]

@@ -6,8 +6,8 @@
 - **text on a box**: text over a step, evidence note, marker, badge or stage header it does
   not belong to;
 - **text on a line**: text lying across one of the three lines between the lanes;
-- **arrow through a box**: an arrow whose path runs through the inside of a box other than
-  the two it joins (or through a marker, or through text not its own);
+- **arrow through a box**: an arrow whose path runs through the inside of a box (the two it
+  joins too: it starts and ends on their edges), a marker, or text not its own;
 - **arrow along an arrow**: two arrows (not leaving or reaching the same box) running so close
   for so long that a reader cannot tell them apart;
 - **text outside the frame**, **arrow outside the frame**: reaching past the edge of the drawing.
@@ -459,10 +459,9 @@ def _check_arrows(d: Drawing, add: Callable[[Finding], None], work: _Work) -> No
     for i, j in _each_pair(arrow_boxes, [s.rect for s in d.shapes], work):
         arrow, s = d.arrows[i], d.shapes[j]
         work.spend(500 + 10 * len(arrow.points))
-        own = {d.names.get(arrow.ends[0], ""), d.names.get(arrow.ends[1], ""), arrow.owner}
-        if s.owner in own or (s.owner.startswith("moment-") and _on(arrow.points, s.rect)):
+        if s.owner == arrow.owner or (s.owner.startswith("moment-") and _on(arrow.points, s.rect)):
             continue  # a moment of truth is drawn on the arrow that crosses the line there
-        inside = _length_inside(xy[i], s.rect)
+        inside = _length_inside(xy[i], s.rect)  # its own end boxes too: it starts and ends on their edges
         if inside > TOLERANCE:
             add(Finding("arrow through a box", arrow.owner, s.owner, inside))
     for i, j in _each_pair(arrow_boxes, [t.rect for t in d.texts], work):

@@ -16,10 +16,11 @@ a client and simulated for a planner (see the ``simulate`` package).
 True
 """
 
+from typing import TYPE_CHECKING
+
 from . import examples
 from .arrivals import Arrivals, Segment
 from .builder import StepRef
-from .capacity import capacity_findings
 from .distributions import (
     Deterministic,
     Distribution,
@@ -131,3 +132,15 @@ __all__ = [
     "Route",
     "Routing",
 ]
+
+if TYPE_CHECKING:
+    from .capacity import capacity_findings
+
+
+def __getattr__(name: str) -> object:
+    """``capacity_findings`` is loaded on first use: it needs numpy, which ``import blueprint`` leaves out."""
+    if name == "capacity_findings":
+        from .capacity import capacity_findings
+
+        return capacity_findings
+    raise AttributeError(f"module 'blueprint' has no attribute {name!r}")

@@ -35,13 +35,16 @@ wait, and the gap is (T − w) / T on both sides.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from .base import Model
 from .units import Duration
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["CAP", "Expectations", "Experience", "SegmentExpectations"]
 
@@ -61,6 +64,7 @@ class Experience(Model):
     def felt(self, wait: ArrayLike, tolerance: float) -> NDArray[np.float64]:
         """The perceived wait in tolerances, P(w) / T (at most :data:`CAP`; for a tolerance of 0: 0 for no wait,
         else :data:`CAP`)."""
+        import numpy as np  # loaded on first use: ``import blueprint`` leaves numpy out
         w = np.maximum(np.asarray(wait, dtype=float), 0.0)
         if tolerance <= 0:
             return np.where(w > 0, CAP, 0.0)
@@ -70,6 +74,7 @@ class Experience(Model):
 
     def perceived(self, wait: ArrayLike, tolerance: float) -> NDArray[np.float64]:
         """The perceived wait (s) of actual waits ``wait`` (s) against ``tolerance`` (s)."""
+        import numpy as np
         w = np.maximum(np.asarray(wait, dtype=float), 0.0)
         if tolerance <= 0:
             return np.asarray(self.scale * w, dtype=float)
@@ -77,10 +82,12 @@ class Experience(Model):
 
     def met(self, wait: ArrayLike, tolerance: float) -> NDArray[np.bool_]:
         """True where the wait is felt as no longer than the tolerance."""
+        import numpy as np
         return np.asarray(self.felt(wait, tolerance) <= 1.0)
 
     def gap(self, wait: ArrayLike, tolerance: float) -> NDArray[np.float64]:
         """The experienced gap in tolerances: positive below the tolerance (at most 1), negative past it."""
+        import numpy as np
         u = self.felt(wait, tolerance)
         if tolerance <= 0:
             return np.asarray(np.where(u <= 0, 0.0, -self.loss), dtype=float)

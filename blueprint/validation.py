@@ -24,7 +24,6 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .capacity import capacity_findings
 from .errors import Loc, Problem, Severity, ValidationReport, format_path, line_of
 from .graph import back_flows, entry_steps, exit_steps, splits, to_networkx
 from .lanes import Lane
@@ -567,6 +566,8 @@ def _check_capacity(c: _Collector, bp: Blueprint) -> None:
     if any(p.severity == "error" for p in c.problems):
         return
     try:
+        from .capacity import capacity_findings  # numpy: loaded when a blueprint is checked, not at import
+
         findings = capacity_findings(bp)
     except ValueError:  # customers who never leave: reported as a trapped loop
         return

@@ -463,3 +463,25 @@ def test_a_scenario_that_breaks_the_blueprint_reports_its_errors_not_its_warning
     with pytest.raises(ScenarioError) as e:
         Scenario("gone", remove_steps=["specialist"]).apply(bp)
     assert e.value.items and all(p.severity == "error" for _, p in e.value.items)
+
+
+def test_removing_a_step_still_named_in_the_blueprint_points_at_the_removal(tmp_path: Path, bp: blueprint.Blueprint) -> None:
+    """The callers arrive at step 'call' and a fail point recovers there: the scenario that removes it is told so at its
+    remove_steps entry, with where the blueprint names the step (it pointed into the blueprint file, which is fine)."""
+    p = write(tmp_path, """
+        scenarios:
+          - name: no ivr
+            remove_steps: [survey, call]
+        """)
+    with pytest.raises(ScenarioError) as e:
+        load_scenarios(p, blueprint=bp)
+    lines = str(e.value).splitlines()
+    assert lines and all(line.startswith(f"scenario 'no ivr': {p}:3: remove_steps[1]: step 'call' is removed, but ")
+                         for line in lines), lines
+    assert f"arrivals[0].step ({EXAMPLE}:47) still names it" in lines[0]
+    assert any("fail_point.recovery" in line for line in lines)
+    moved = Scenario("ivr elsewhere", remove_steps=["call"], add_steps=[blueprint.Step(id="call2", label="Call", lane="customer")],
+                     add_flows=[blueprint.Flow(source="call2", target="self_service")], arrivals={"callers": {"step": "call2"}})
+    with pytest.raises(ScenarioError) as e:  # the arrivals moved; the recovery still names it
+        moved.apply(bp)
+    assert [p.path for _, p in e.value.items] == ["remove_steps[0]"] and "fail_point.recovery" in str(e.value)

@@ -122,6 +122,9 @@ def _parse_path(path: str) -> Loc:
 
 
 
+_UNKNOWN_STEP = re.compile(r"unknown step '([^']*)'")
+
+
 class _Work:
     def __init__(self, scenario: Scenario, bp: Blueprint) -> None:
         self.sc = scenario
@@ -130,6 +133,7 @@ class _Work:
         self.new._origin = None
         self.origins: dict[str, list[_Origin]] = {k: [_Origin(False, (k, i)) for i in range(len(getattr(bp, k)))] for k in _LISTS}
         self.problems: list[Problem] = []
+        self.removed: dict[str, int] = {}  # step id -> its index in remove_steps
 
     # -- problems --------------------------------------------------------------------------------
     def _scenario_problem(self, severity: str, code: str, loc: Loc, message: str) -> Problem:
@@ -154,7 +158,14 @@ class _Work:
                 return self._scenario_problem(p.severity, p.code, o.loc + (rest if o.exact else ()), p.message)
             loc = o.loc + rest
         file, lines = self.bp._origin if self.bp._origin else (None, None)
-        return Problem(p.severity, p.code, format_path(loc), p.message, file, line_of(loc, lines) if lines else None)
+        line = line_of(loc, lines) if lines else None
+        named = _UNKNOWN_STEP.search(p.message)
+        if named and named.group(1) in self.removed:  # the cause is the removal, written in the scenario
+            where = f"{format_path(loc)} ({file}:{line})" if file and line else format_path(loc)
+            return self._scenario_problem(p.severity, p.code, ("remove_steps", self.removed[named.group(1)]),
+                                          f"step {named.group(1)!r} is removed, but {where} still names it; change "
+                                          "that in this scenario too, or keep the step")
+        return Problem(p.severity, p.code, format_path(loc), p.message, file, line)
 
     # -- look-ups ----------------------------------------------------------------------------------
     def named_index(self, kind: str, name: str, loc: Loc) -> int | None:
@@ -404,6 +415,7 @@ class _Work:
             if sid not in ids:
                 self.problem(("remove_steps", k), unknown_name("step", sid, ids))
             removed.add(sid)
+            self.removed.setdefault(sid, k)
         if removed:
             self.keep("steps", [s.id not in removed for s in self.new.steps])
             self.keep("flows", [f.source not in removed and f.target not in removed for f in self.new.flows])

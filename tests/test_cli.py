@@ -792,3 +792,22 @@ def test_simulated_requirements_of_a_run_before_opening_say_no_customer_arrived(
     result = runner.invoke(app, ["staff", EXAMPLE, "--method", "simulation", "--days", "0.25", "-r", "1", "--seed", "1"])
     said = " ".join(result.output.split())
     assert result.exit_code == 2 and "No customer arrived in the 0.25-day run (Monday 00:00 to 06:00)" in said, result.output
+
+
+def test_a_start_window_running_past_midnight_for_most_of_a_day_is_noted(tmp_path: Path) -> None:
+    """latest_start before earliest_start runs past midnight (22:00 to 01:00 is a night window); 17:00 to 08:00 is
+    15 hours of starts, most likely the two swapped: the plan says so."""
+    bp = tmp_path / "small.yaml"
+    bp.write_text("name: Small\ntarget: {service_level: 0.8, within: 60 s}\nroles:\n  - {name: r, cost_per_hour: 20, staffing: 3}\n"
+                  "arrivals:\n  - {step: a, profile: {interval: 1 h, start: \"08:00\", values: [20, 40, 30, 20]}}\n"
+                  "steps:\n  - {id: a, label: A, lane: customer}\n  - {id: b, label: B, lane: onstage, role: r, duration: exp(4 min)}\n"
+                  "flows:\n  - a -> b\n")
+    templates = tmp_path / "swapped.shifts.yaml"
+    templates.write_text('templates:\n  - {name: day, earliest_start: "17:00", latest_start: "08:00", length: 4 h}\n'
+                         '  - {name: night, earliest_start: "22:00", latest_start: "01:00", length: 4 h}\n')
+    result = runner.invoke(app, ["staff", str(bp), "-t", str(templates), "-r", "1", "--seed", "1", "--max-replications", "4"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert ("Note: Role 'r': template 'day' may start from 17:00 to 08:00 the next day (15 h of starts): its latest_start "
+            "is before its earliest_start, which runs past midnight; if the starts lie within one day, swap the two.") in said
+    assert "'night'" not in said

@@ -384,7 +384,8 @@ class StaffingPlan:
 
     def notes(self) -> list[str]:
         """Cautions about the search, in sentences (empty when there is nothing to say): templates whose weekdays
-        (``days``) a one-day plan could not apply; and the search
+        (``days``) a one-day plan could not apply; templates whose start window runs past midnight for more than
+        12 hours (``latest_start`` before ``earliest_start``: most likely swapped); and the search
         stopped at its cap of replications with periods too close to call whose best estimate misses the target.
         It raises only clear misses, so it left them as they were; a larger ``max_replications`` lets it call them.
 
@@ -394,6 +395,9 @@ class StaffingPlan:
         out = [f"Role {r!r}: template(s) {listing([repr(t) for t in p.weekdays_unused])} may start only on some weekdays "
                "(days:), but a plan for one day stands for every day, so their days were not applied; plan a week "
                "(days=7, --days 7) to use them." for r, p in self.plans.items() if p.weekdays_unused]
+        out += [f"Role {r!r}: template {t!r} may start from {w}: its latest_start is before its earliest_start, "
+                "which runs past midnight; if the starts lie within one day, swap the two."
+                for r, p in self.plans.items() for t, w in p.overnight_windows.items()]
         if self.evidence is None or not self.max_replications or self.search_replications < self.max_replications:
             return out
         lean = self.evidence[leaning(self.evidence)]

@@ -96,6 +96,12 @@ class ShiftPlan:
         return [t.name for t in self._grid.templates.templates if t.days is not None]
 
     @property
+    def overnight_windows(self) -> dict[str, str]:
+        """Templates whose start window runs past midnight for more than 12 hours, with the window in words:
+        a ``latest_start`` before ``earliest_start`` is read as the next day, which is rarely meant so long."""
+        return {t.name: w for t in self._grid.templates.templates if (w := t.odd_overnight_window)}
+
+    @property
     def cyclic(self) -> bool:
         """True when the horizon wraps (a whole day or week)."""
         return self._grid.h.cyclic

@@ -26,6 +26,7 @@ from blueprint.errors import (
     problems_from_pydantic,
 )
 from blueprint.files import read_data, read_text_file
+from blueprint.numbers import duration
 from blueprint.schema import model_json_schema
 from blueprint.staffing import DAY
 from blueprint.units import Duration, time_of_day_seconds
@@ -162,6 +163,21 @@ class ShiftTemplate(Model):
         step = self.start_step.seconds
         n = math.floor((last - first) / step + 1e-9) + 1
         return [first + i * step for i in range(n)]
+
+    @property
+    def odd_overnight_window(self) -> str | None:
+        """The start window in words when it runs past midnight for more than 12 hours (a ``latest_start``
+        before ``earliest_start`` written for one after it, most likely), else None.
+
+        >>> ShiftTemplate(name="day", earliest_start="17:00", latest_start="08:00", length="8 h").odd_overnight_window
+        '17:00 to 08:00 the next day (15 h of starts)'
+        """
+        if self.latest_start is None:
+            return None
+        first, last = time_of_day_seconds(self.earliest_start), time_of_day_seconds(self.latest_start)
+        if last >= first or last + DAY - first <= DAY / 2:
+            return None
+        return f"{self.earliest_start} to {self.latest_start} the next day ({duration(last + DAY - first)} of starts)"
 
     def start_times(self) -> list[str]:
         """Allowed start times as ``"HH:MM"``."""

@@ -485,3 +485,18 @@ def test_removing_a_step_still_named_in_the_blueprint_points_at_the_removal(tmp_
     with pytest.raises(ScenarioError) as e:  # the arrivals moved; the recovery still names it
         moved.apply(bp)
     assert [p.path for _, p in e.value.items] == ["remove_steps[0]"] and "fail_point.recovery" in str(e.value)
+
+
+def test_extra_staff_for_a_name_several_shifts_share_asks_which(bp: blueprint.Blueprint) -> None:
+    """A plan written by the optimiser names each shift after its template: 'early' may be three shifts. Adding one
+    'early' agent added one to each; now the scenario asks for one shift by its start time, which works."""
+    shifts = [blueprint.Shift(name="early", start=t, length="8 h", count=2) for t in ("07:00", "07:15")]
+    shifts.append(blueprint.Shift(name="late", start="12:30", length="8.5 h", count=4))
+    planned = Scenario("planned", staffing={"first_line": blueprint.Staffing(shifts=shifts)}).apply(bp)
+    with pytest.raises(ScenarioError) as e:
+        Scenario("one more early", extra_staff={"first_line": {"early": 1}}).apply(planned)
+    assert [p.message for _, p in e.value.items] == [
+        "'early' names 2 shifts of role 'first_line' (starting 07:00, 07:15); name one by its start time, "
+        "e.g. {first_line: {'07:15': 1}}"]
+    one = Scenario("one more at 07:15", extra_staff={"first_line": {"07:15": 1}}).apply(planned)
+    assert [s.count for s in one.role("first_line").staffing.shifts] == [2, 3, 4]

@@ -122,6 +122,23 @@ def _parse_path(path: str) -> Loc:
 
 
 
+def _ambiguous_shift(key: str, shifts: list[Any], role: str, kind: str) -> str:
+    """The message for an ``extra_staff`` key that names several shifts: which, and how to name one.
+
+    >>> from blueprint.staffing import Shift
+    >>> print(_ambiguous_shift("early", [Shift(name="early", start="06:00", length="8 h", count=2),
+    ...                                   Shift(name="early", start="06:15", length="8 h", count=1)], "agent", "role"))
+    'early' names 2 shifts of role 'agent' (starting 06:00, 06:15); name one by its start time, e.g. {agent: {'06:15': 1}}
+    """
+    starts = [s.start for s in shifts]
+    names = [s.name for s in shifts]
+    other = [t for t in (starts if key in names else names) if t and (starts if key in names else names).count(t) == 1]
+    by = "start time" if key in names else "name"
+    how = (f"name one by its {by}, e.g. {{{role}: {{'{other[-1]}': 1}}}}" if other else
+           "give the shifts names of their own under staffing:, or replace them there")
+    return f"{key!r} names {len(shifts)} shifts of {kind} {role!r} (starting {', '.join(starts)}); {how}"
+
+
 _UNKNOWN_STEP = re.compile(r"unknown step '([^']*)'")
 
 
@@ -384,6 +401,10 @@ class _Work:
             matches = [j for j, s in enumerate(shifts) if key in (s.name, s.start)]
             if not matches:
                 self.problem(loc + (key,), unknown_name("shift", key, (s.name or s.start for s in shifts), where=f" of role {role!r}"))
+                ok = False
+                continue
+            if len(matches) > 1:  # a plan written by the optimiser names each shift after its template
+                self.problem(loc + (key,), _ambiguous_shift(key, [shifts[j] for j in matches], role, kind))
                 ok = False
                 continue
             for j in matches:

@@ -222,7 +222,8 @@ class Scenario(Document):
     profile, shifts, or an object with ``to_staffing()`` such as a shift plan;
     or an object whose ``plans`` map roles to such plans), ``extra_staff``
     (staff added to a headcount or profile, ``{role: 1}``, or to named shifts,
-    ``{role: {late: 1}}``; negative numbers take staff away), ``roles`` (other
+    ``{role: {late: 1}}``, or to a shift by its start time, ``{role: {"07:15": 1}}``, where
+    several shifts share a name; negative numbers take staff away), ``roles`` (other
     fields of a role, e.g. ``{cost_per_hour: 30}``), ``add_roles``.
 
     Changes by step and flow: ``durations`` (per step, a distribution or a

@@ -138,11 +138,33 @@ def _parse_quantity(value: Any, what: str) -> tuple[float, str]:
         raise ValueError(f"{what}: expected text such as '4 min', got {type(value).__name__}")
     m = _QUANTITY_RE.match(value)
     if not m:
-        raise ValueError(f"{what}: cannot read {value!r}; expected a number and a unit such as '4 min'")
+        raise ValueError(f"{what}: cannot read {value!r}; expected a number and a unit such as '4 min'{_one_unit(value)}")
     number, unit = m.groups()
     if unit is None:
         raise ValueError(f"{what}: {value!r} has no unit; write e.g. '{value.strip()} min'")
     return float(number), parse_unit(unit)
+
+
+def _one_unit(text: str) -> str:
+    """For a duration written in parts (``"8 h 30 min"``): the hint to write it in one unit, else "".
+
+    >>> _one_unit("8 h 30 min"), _one_unit("1min30s"), _one_unit("4 mins please")
+    ("; write it in one unit: '8.5 h' or '510 min'", "; write it in one unit: '1.5 min' or '90 s'", '')
+    """
+    if not _PARTS_RE.match(text):
+        return ""
+    parts = _PART_RE.findall(text)
+    if any(u.lower() not in _UNIT_ALIASES for _, u in parts):
+        return ""
+    seconds = sum(float(n) * UNITS[parse_unit(u)] for n, u in parts)
+    units = [parse_unit(u) for _, u in parts]
+    big, small = units[0], units[-1]
+    return (f"; write it in one unit: '{format_number(round(seconds / UNITS[big], 6))} {big}' or "
+            f"'{format_number(round(seconds / UNITS[small], 6))} {small}'")
+
+
+_PART_RE = re.compile(rf"({_NUMBER})\s*([A-Za-z]+)")
+_PARTS_RE = re.compile(rf"^\s*(?:{_NUMBER}\s*[A-Za-z]+\s*){{2,}}$")
 
 
 class _QuantityType:

@@ -150,6 +150,8 @@ def test_units() -> None:
         Duration.parse(4)
     with pytest.raises(ValueError, match="has no time unit"):
         Rate.parse(30)
+    with pytest.raises(ValueError, match=r"cannot read '1 h 30 min'; .*; write it in one unit: '1.5 h' or '90 min'"):
+        Duration.parse("1 h 30 min")  # a duration is one number and one unit
 
 
 def test_arrivals_forms() -> None:

@@ -310,6 +310,10 @@ def test_a_hostile_drawing_is_checked_in_bounded_time_and_memory(tmp_path: Path,
     monkeypatch.undo()
     assert check_svg(arrows).stopped == "the check stops after 1,000 findings"  # 44,850 arrows along arrows: within its budget
 
+    assert check_svg(svg_of(edge("flow-0", "a", "b", ""), edge("flow-1", "c", "d", "M5,-5"))) == []  # nothing drawn
+    [far_out] = check_svg(svg_of(edge("flow-0", "a", "b", "M0,-5C1e308,1e308 1e308,1e308 1e308,1e308")))
+    assert str(far_out) == "arrow outside the frame: flow-0 and the frame (1e+308)"  # not 309 digits
+
     many = svg_of(edge("flow-0", "a", "b", "M0,0" + "C1,1 2,2 3,3" * 30_000))  # 240,000 points
     with pytest.raises(ValueError, match="more than 200,000 points"):
         check_svg(many)

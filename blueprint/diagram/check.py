@@ -68,7 +68,8 @@ class Finding:
     size: float  # the overlap's area in square points (for an arrow: the length inside, in points)
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.first} and {self.second} ({self.size:.0f})"
+        size = f"{self.size:.0f}" if abs(self.size) < 1e7 else f"{self.size:.3g}"  # not 300 digits of a hostile file
+        return f"{self.kind}: {self.first} and {self.second} ({size})"
 
 
 @dataclass
@@ -222,7 +223,7 @@ def read_svg(svg: str) -> Drawing:
     arrows: list[_Arrow] = []
     lines: list[tuple[str, float, float, float]] = []
     names: dict[str, str] = {}
-    points = [0]  # the arrows' points so far
+    total = [0]  # the arrows' points so far
 
     def visit(el: ET.Element, stack: list[ET.Element]) -> list[ET.Element]:
         tag = el.tag.replace(SVG, "")
@@ -240,9 +241,12 @@ def read_svg(svg: str) -> Drawing:
             if owner.startswith(ARROW_PREFIXES) and tag == "path":
                 title = next((g.find(f"{SVG}title") for g in reversed(stack) if g.get("class") == "edge"), None)
                 ends = (title.text or "").split("->", 1) if title is not None else ["", ""]
-                arrows.append(_Arrow(owner, (ends[0], ends[-1]), _bezier_points(el.get("d", ""), dx, dy)))
-                points[0] += len(arrows[-1].points)
-                if points[0] > MAX_POINTS:  # each point is a tuple in memory, and each stretch is checked
+                points = _bezier_points(el.get("d", ""), dx, dy)
+                if not points:  # a path with no point draws nothing
+                    return stack
+                arrows.append(_Arrow(owner, (ends[0], ends[-1]), points))
+                total[0] += len(points)
+                if total[0] > MAX_POINTS:  # each point is a tuple in memory, and each stretch is checked
                     raise ValueError(f"arrows of more than {MAX_POINTS:,} points in all, more than a blueprint's "
                                      "diagram has")
             elif owner.startswith(LINE_PREFIX) and tag == "path":

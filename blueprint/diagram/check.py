@@ -309,7 +309,7 @@ class _Stop(Exception):
 @dataclass
 class _Work:
     """The work left for one check (counted, not timed, so a check ends alike on any machine), in units of
-    about 30 ns: a pair of elements whose spans meet in x costs 1, a pair looked at one by one 100, an
+    some tens of nanoseconds: a pair of elements whose spans meet in x costs 1, a pair looked at one by one 100, an
     arrow measured against a box 500 and 10 for each of its points."""
 
     left: int

@@ -122,15 +122,22 @@ class ItemMap:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _rows(path: str | os.PathLike[str], kind: str, need: tuple[str, ...] = ()) -> tuple[list[dict[str, str]], list[str], str]:
-    """The rows of a CSV file (UTF-8, comma-separated, a header row), its columns and its name; a header
+def _rows(path: str | os.PathLike[str], kind: str,
+          need: tuple[str, ...] = ()) -> tuple[list[dict[str, str]], list[str], str, list[int]]:
+    """The rows of a CSV file (UTF-8, comma-separated, a header row), its columns, its name and the line each
+    row starts on; a header
     without the columns ``need`` is refused before any row is read (a file of another kind has many rows
     of the wrong width)."""
     source = str(path)
     text = read_text_file(path, kind).lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows: list[dict[Any, Any]] = []
+    lines: list[int] = []  # the line each row starts on (blank lines and quoted line breaks counted)
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = list(reader)
+        for r in reader:
+            inside = sum(v.count("\n") + v.count("\r") - v.count("\r\n") for v in _values(r))
+            rows.append(r)
+            lines.append(reader.line_num - inside)
     except csv.Error as e:
         raise SurveyError(f"not a CSV file: {e}", source) from None
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
@@ -142,7 +149,7 @@ def _rows(path: str | os.PathLike[str], kind: str, need: tuple[str, ...] = ()) -
                                    f"found: {_found(columns)} (expected {kind})", source, 1)], source)
     problems = [Problem("error", "survey-columns", "header", f"the column {_shown(c)!r} is given twice (names are read "
                         "without case and spaces)", source, 1) for c in dict.fromkeys(columns) if c and columns.count(c) > 1]
-    for n, r in enumerate(rows, start=2):
+    for n, r in zip(lines, rows, strict=True):
         if len(problems) >= 20:
             break
         if None in r or any(v is None for v in r.values()):  # more values than columns, or fewer
@@ -152,7 +159,22 @@ def _rows(path: str | os.PathLike[str], kind: str, need: tuple[str, ...] = ()) -
     if problems:
         raise SurveyError(problems, source)
     clean = [{(k or "").strip().lower(): (v if isinstance(v, str) else "").strip() for k, v in r.items()} for r in rows]
-    return clean, columns, source
+    return clean, columns, source, lines
+
+
+def _values(row: dict[str | None, Any]) -> Iterator[str]:
+    """The texts of a CSV row (those past the header's columns too)."""
+    for v in row.values():
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, list):
+            yield from (x for x in v if isinstance(x, str))
+
+
+def _line(table: pd.DataFrame, n: int) -> int:
+    """The line of the file row ``n`` of a table read here starts on (the header is line 1)."""
+    lines = table.attrs.get("lines")
+    return int(lines[n]) if lines is not None and n < len(lines) else n + 2
 
 
 def _shown(column: str) -> str:
@@ -170,10 +192,10 @@ def read_survey(path: str | os.PathLike[str]) -> pd.DataFrame:
     is a missing answer), and optional ``criterion`` and ``step``. Problems raise :class:`SurveyError` naming the
     file, row and column."""
     need = ["respondent", "item", "expectation", "perception"]
-    rows, columns, source = _rows(path, "a survey (respondent, item, expectation, perception)", tuple(need))
+    rows, columns, source, lines = _rows(path, "a survey (respondent, item, expectation, perception)", tuple(need))
     problems: list[Problem] = []
     out: dict[str, list[Any]] = {c: [] for c in need + [c for c in ("criterion", "step") if c in columns]}
-    for n, r in enumerate(rows, start=2):
+    for n, r in zip(lines, rows, strict=True):
         for c in ("respondent", "item"):
             if not r.get(c):
                 problems.append(Problem("error", "survey-value", f"row {n}.{c}", "empty: every answer needs one", source, n))
@@ -198,16 +220,17 @@ def read_survey(path: str | os.PathLike[str]) -> pd.DataFrame:
     for c in ("expectation", "perception"):
         table[c] = pd.to_numeric(table[c].replace("", np.nan))
     table.attrs["source"] = source
+    table.attrs["lines"] = lines
     return table
 
 
 def read_weights(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Points per criterion per respondent from a CSV: ``respondent`` and one column per criterion, each row's
     points summing to 100. Checked when scored (:func:`score`)."""
-    rows, columns, source = _rows(path, "importance points (respondent, then one column per criterion)", ("respondent",))
+    rows, columns, source, lines = _rows(path, "importance points (respondent, then one column per criterion)", ("respondent",))
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {c: [] for c in columns}
-    for n, r in enumerate(rows, start=2):
+    for n, r in zip(lines, rows, strict=True):
         for c in columns:
             value = r.get(c, "")
             if c != "respondent":
@@ -228,6 +251,7 @@ def read_weights(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise SurveyError(problems, source)
     table = pd.DataFrame(data)
     table.attrs["source"] = source
+    table.attrs["lines"] = lines
     return table
 
 
@@ -632,12 +656,13 @@ def _answers(table: pd.DataFrame, imap: ItemMap, source: str, scale: tuple[float
         raise SurveyError(f"missing column(s) {', '.join(missing_columns)}; found: {', '.join(map(str, table.columns))}",
                           source)
     t = table[need].copy()
+    t.attrs["lines"] = table.attrs.get("lines")
     t["respondent"] = t["respondent"].astype(str)
     t["item"] = t["item"].astype(str).str.strip()
     problems: list[Problem] = []
     known = set(imap.criterion)
     for n, (item, e, p) in enumerate(zip(t["item"], t["expectation"], t["perception"], strict=True)):
-        row = n + 2  # as the CSV counts rows: the header is row 1
+        row = _line(t, n)  # the line of the file: the header is line 1
         if item not in known:
             shown = ", ".join(_ordered(imap.criterion)[:25]) + ("…" if len(known) > 25 else "")
             problems.append(Problem("error", "survey-item", f"row {row}.item", f"unknown item {item!r}; known: {shown}",
@@ -656,8 +681,8 @@ def _answers(table: pd.DataFrame, imap: ItemMap, source: str, scale: tuple[float
             break
     twice = t.duplicated(["respondent", "item"], keep="first")
     for n in np.flatnonzero(twice.to_numpy())[:5]:
-        problems.append(Problem("error", "survey-duplicate", f"row {n + 2}", f"respondent {t['respondent'].iloc[n]!r} "
-                                f"answers item {t['item'].iloc[n]!r} twice", source, int(n) + 2))
+        problems.append(Problem("error", "survey-duplicate", f"row {_line(t, n)}", f"respondent {t['respondent'].iloc[n]!r} "
+                                f"answers item {t['item'].iloc[n]!r} twice", source, _line(t, n)))
     if problems:
         raise SurveyError(problems, source)
     t["expectation"] = t["expectation"].astype(float)
@@ -697,15 +722,16 @@ def _weights(weights: pd.DataFrame | Mapping[str, float] | str | os.PathLike[str
         values = [float(v) for v in rec[1:]]
         total = sum(values)
         if any(not math.isfinite(v) or v < 0 for v in values) or abs(total - 100) > 0.5:
-            problems.append(Problem("error", "survey-weights", f"row {n + 2}", f"respondent {rec[0]!r}: points must be "
-                                    f"0 or more and add up to 100, they add up to {total:g}{hint}", where, n + 2))
+            problems.append(Problem("error", "survey-weights", f"row {_line(table, n)}", f"respondent {rec[0]!r}: points "
+                                    f"must be 0 or more and add up to 100, they add up to {total:g}{hint}", where,
+                                    _line(table, n)))
         if len(problems) >= 20:
             break
     twice = table["respondent"].duplicated()
     if twice.any():
         n = int(np.flatnonzero(twice.to_numpy())[0])
-        problems.append(Problem("error", "survey-duplicate", f"row {n + 2}", f"respondent "
-                                f"{table['respondent'].iloc[n]!r} has two rows of points", where, n + 2))
+        problems.append(Problem("error", "survey-duplicate", f"row {_line(table, n)}", f"respondent "
+                                f"{table['respondent'].iloc[n]!r} has two rows of points", where, _line(table, n)))
     if not problems and not set(table["respondent"]) & set(map(str, respondents)):  # a weighted gap of nobody: NaN
         problems.append(Problem("error", "survey-weights", "respondent", "no respondent of the weights answered the "
                                 f"survey; the survey's respondents: {listing(sorted(map(str, respondents)), first=6)}",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import Loc, Problem, Severity, ValidationReport, format_path, line_of
 from .graph import back_flows, entry_steps, exit_steps, splits, to_networkx
@@ -337,6 +337,18 @@ def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, ca
     return into_trap
 
 
+def _branch_exit(g: Any, split: str, start: str, join: str) -> str | None:
+    """A step with no way on that the branch from ``start`` can reach without passing its join (or its split,
+    where rework of the whole parallel work goes), or None when every way of the branch leads to the join."""
+    import networkx as nx
+
+    inside = g.subgraph(n for n in g if n not in (split, join))
+    if start not in inside:
+        return None
+    reach = [start, *sorted(nx.descendants(inside, start))]
+    return next((n for n in reach if g.out_degree(n) == 0), None)
+
+
 def _check_parallel(c: _Collector, bp: Blueprint) -> None:
     """Joins without a split, parallel branches that never reach their join, splits never joined."""
     import networkx as nx
@@ -362,6 +374,14 @@ def _check_parallel(c: _Collector, bp: Blueprint) -> None:
                     "branch-never-joins",
                     ("steps", i, "join"),
                     f"the parallel branch {s.join} -> {t} never reaches its join {s.id!r}",
+                )
+            elif t != s.id and (end := _branch_exit(g, s.join, t, s.id)) is not None:
+                c.error(
+                    "branch-never-joins",
+                    ("steps", i, "join"),
+                    f"the parallel branch {s.join} -> {t} can end at {end!r} without reaching its join {s.id!r}: "
+                    "the customer would both leave there and go on from the join; lead every way of the branch "
+                    "to the join",
                 )
     for source, targets in split_targets.items():
         if source in step_ids and source not in joined:

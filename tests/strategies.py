@@ -542,7 +542,9 @@ def journey_edges(draw: Any, n: int) -> tuple[list[tuple[int, int, str]], tuple[
     self-loops) leave only steps that also have a way forward, so every loop
     has a way out; ``retry`` edges go back anywhere. An optional split ``a``
     sends ``parallel`` edges to steps that all reach its join ``b``; the split
-    step has no other edges but retries.
+    step has no other edges but retries, and the steps between ``a`` and ``b``
+    (its branches) lead only to steps up to ``b``, so every way of a branch
+    ends at the join.
     """
     edges: dict[tuple[int, int, str], None] = {}
     targets: list[int] = []
@@ -556,7 +558,7 @@ def journey_edges(draw: Any, n: int) -> tuple[list[tuple[int, int, str]], tuple[
     for j in range(1, n):
         if j in has_parent:
             continue
-        candidates = [i for i in range(j) if i != a]
+        candidates = [i for i in range(j) if i != a and not (a < i < b < j)]  # a branch goes on only to its join
         if not candidates:  # j = 1 right after a split at 0: make it a branch too
             targets.append(j)
             continue
@@ -568,17 +570,23 @@ def journey_edges(draw: Any, n: int) -> tuple[list[tuple[int, int, str]], tuple[
             edges[(a, t, "parallel")] = None
             if t != b:
                 edges[(t, b, "fwd")] = None
+    def inside(i: int) -> bool:  # a step of a branch: before the join, after the split
+        return a < i < b
+
+    for i in range(a + 1, b):  # each way of a branch leads on to the join, none ends before it
+        edges[(i, b, "fwd")] = None
+
     for i in range(n - 1):  # extra forward edges
         if i != a:
             for _ in range(draw(st.integers(0, 2))):
-                edges[(i, draw(st.integers(i + 1, n - 1)), "fwd")] = None
+                edges[(i, draw(st.integers(i + 1, b if inside(i) else n - 1)), "fwd")] = None
     can_loop = sorted({i for (i, _, k) in edges if k == "fwd"})
     for _ in range(draw(st.integers(0, 2)) if can_loop else 0):  # rework loops and self-loops
         i = pick(draw, can_loop)
-        edges[(i, draw(st.integers(0, i)), "back")] = None
+        edges[(i, draw(st.integers(a + 1 if inside(i) else 0, i)), "back")] = None
     for _ in range(draw(st.integers(0, 2))):  # retry: call back later
         i = draw(st.integers(0, n - 1))
-        edges[(i, draw(st.integers(0, i)), "retry")] = None
+        edges[(i, draw(st.integers(a + 1 if inside(i) else 0, i)), "retry")] = None
     return list(edges), split
 
 

@@ -356,3 +356,22 @@ def test_a_scale_below_zero_is_accepted(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(app, ["survey", str(survey), "--scale=3--3"])
     assert result.exit_code == 2 and "--scale must be lowest-highest" in result.output
+
+
+def test_problems_name_the_line_a_row_starts_on(tmp_path: Path) -> None:
+    """Blank lines and line breaks inside quoted cells move the rows down the file: a problem names the row's real
+    line (it said the row's place in the table plus 2)."""
+    from blueprint.survey import SurveyError, read_survey, score
+
+    answers = tmp_path / "answers.csv"
+    answers.write_text('respondent,item,expectation,perception\n\nr1,"tangibles\nfirst",5,5\n\n\nr2,1,5,9\n', encoding="utf-8")
+    with pytest.raises(SurveyError) as e:
+        score(read_survey(answers))
+    assert [(p.line, p.path) for p in e.value.problems] == [(3, "row 3.item"), (7, "row 7.perception")]
+    weights = tmp_path / "weights.csv"
+    weights.write_text("respondent,tangibles,reliability,responsiveness,assurance,empathy\n\n\nr1,4,24,31,25,10\n",
+                       encoding="utf-8")
+    table = pd.DataFrame({"respondent": ["r1"], "item": ["1"], "expectation": [5.0], "perception": [4.0]})
+    with pytest.raises(SurveyError) as e:
+        score(table, weights=weights)
+    assert [(p.file, p.line) for p in e.value.problems] == [(str(weights), 4)]

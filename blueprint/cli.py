@@ -466,6 +466,8 @@ def render(
     from .render import GraphvizNotFound
 
     check_output(output, (".svg", ".png", ".pdf"), inputs=[file], force=force)
+    if pages and output.suffix.lower() != ".pdf":
+        fail(f"--pages is for PDF only: write to a .pdf file (-o {output.with_suffix('.pdf').name})")
     bp = load_or_exit(file)
     try:
         with _drawing(bp):

@@ -280,7 +280,7 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
     lines: dict[Loc, int] = {}
     if fmt == "json":
         try:
-            data = json.loads(text)
+            data = json.loads(text.removeprefix("\ufeff"))  # a byte-order mark, as some Windows editors write
         except json.JSONDecodeError as e:
             line, message = _json_problem(text, e)
             raise BlueprintFileError([Problem("error", "not-json", "", f"not valid JSON: {message}", source, line)], source) from None

@@ -208,6 +208,9 @@ def _check_retries(c: _Collector, bp: Blueprint, idx: list[int]) -> None:
 
 def _check_arrivals(c: _Collector, bp: Blueprint) -> None:
     """No arrivals at all, or a stream with none; segment shares that do not add up to 1; duplicate segment names."""
+    if not bp.steps:
+        c.warning("no-steps", ("steps",), "no steps: the blueprint has nothing to draw or simulate yet; list its steps "
+                  "under steps: (id, label, lane), e.g. {id: order, label: Order, lane: customer}")
     if not bp.arrivals:
         c.warning("no-arrivals", ("arrivals",), "no arrivals: nothing enters this blueprint, so it can be drawn but not simulated")
     for i, a in enumerate(bp.arrivals):

@@ -811,3 +811,9 @@ def test_a_start_window_running_past_midnight_for_most_of_a_day_is_noted(tmp_pat
     assert ("Note: Role 'r': template 'day' may start from 17:00 to 08:00 the next day (15 h of starts): its latest_start "
             "is before its earliest_start, which runs past midnight; if the starts lie within one day, swap the two.") in said
     assert "'night'" not in said
+
+
+def test_pages_on_a_drawing_that_is_no_pdf_names_the_option(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", EXAMPLE, "-o", str(tmp_path / "c.svg"), "--pages"])
+    assert result.exit_code == 2 and "--pages is for PDF only: write to a .pdf file (-o c.pdf)" in result.output
+    assert not (tmp_path / "c.svg").exists()

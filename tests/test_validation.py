@@ -236,3 +236,16 @@ def test_a_rate_so_small_that_nobody_arrives_is_warned_of() -> None:
         bp.arrive(a, rate=rate)
         found = [p.message for p in bp.validate().warnings if p.code == "no-arrivals"]
         assert bool(found) == warned and all("fewer than one in a thousand days" in m for m in found), (rate, found)
+
+
+def test_a_blueprint_with_no_steps_is_warned_of() -> None:
+    """A file with only a name validated with nothing but the arrivals warning, and drew an empty diagram."""
+    report = blueprint.Blueprint("x").validate()
+    assert report.ok and [(p.code, p.path) for p in report.warnings] == [("no-steps", "steps"), ("no-arrivals", "arrivals")]
+    assert "list its steps under steps:" in report.warnings[0].message
+
+
+def test_a_json_blueprint_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    p = tmp_path / "bom.json"
+    p.write_text('\ufeff{"name": "x", "steps": [{"id": "a", "label": "A", "lane": "customer"}]}', encoding="utf-8")
+    assert [s.id for s in blueprint.load(p).steps] == ["a"]

@@ -273,7 +273,8 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
     Each step goes in the first free cell of its lane at or right of where its
     predecessors allow: one column past a predecessor in the same lane, the
     same column as a predecessor in another lane. With stages, a step of a stage
-    goes right of every column of the stages declared before it, so each
+    goes right of every column of the stages before it in the journey (by where
+    their first steps stand; in the order listed when that ties), so each
     stage's header stands over columns of its own.
     """
     import networkx as nx
@@ -301,10 +302,14 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
                 col += 1
             taken.add((lane[node], col))
             columns[node] = col
-        # a stage begins right of the stages before it, so each stage's header stands over its own columns
+        # a stage begins right of the stages before it in the journey (where its first step stood in the first
+        # pass; the order they are listed in when that ties), so each stage's header stands over its own columns
+        if not floor:
+            first = {k: min((columns[sid] for sid, j in stage_of.items() if j == k), default=0) for k in range(len(bp.stages))}
+            journey = sorted(range(len(bp.stages)), key=lambda k: (first[k], k))
         moved = False
         last = -1
-        for k in range(len(bp.stages)):
+        for k in journey:
             members = [sid for sid, j in stage_of.items() if j == k]
             if not members:
                 continue

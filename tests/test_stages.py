@@ -166,3 +166,27 @@ def test_scenarios_keep_stages_in_step_with_the_steps() -> None:
                                            "  - {name: Buy, steps: [pay]}\n  - {name: Pack, steps: [bag]}\n"))
     emptied = Scenario(name="self-packing", remove_steps=["bag"]).apply(shop_bp)
     assert [(st.name, st.steps) for st in emptied.stages] == [("Come in", ["enter"]), ("Buy", ["pay"])]  # an empty stage goes
+
+
+def test_stages_listed_out_of_journey_order_draw_as_in_order() -> None:
+    """Stages listed Late, Early, Middle took the journey's order from the list: the steps were pushed right past
+    empty columns and a header was lost. They are laid out in the journey's order, whatever order they are listed in."""
+    from blueprint.diagram.check import check_svg
+
+    def build(order: list[str]) -> Blueprint:
+        bp = Blueprint("Stages")
+        a, b, c = bp.customer("Arrive", id="a"), bp.onstage("Serve", id="b", role="clerk"), bp.customer("Leave", id="c")
+        _ = a >> b >> c
+        bp.role("clerk", staffing=1)
+        where = {"Early": ["a"], "Middle": ["b"], "Late": ["c"]}
+        bp.stages = [Stage(name=n, steps=where[n]) for n in order]
+        return bp
+
+    listed = build(["Late", "Early", "Middle"])
+    in_order = build(["Early", "Middle", "Late"])
+    assert {k: b.column for k, b in compute_layout(listed).boxes.items()} == {"a": 0, "b": 1, "c": 2}
+    assert {k: b.column for k, b in compute_layout(in_order).boxes.items()} == {"a": 0, "b": 1, "c": 2}
+    spans = stage_spans(compute_layout(listed), [(s.name, s.steps) for s in listed.stages])
+    assert [name for _, name, _, _ in spans] == ["Early", "Middle", "Late"]
+    svg = listed.render().svg
+    assert all(f"stage-{n}" in svg or n in svg for n in ("Early", "Middle", "Late")) and check_svg(svg) == []

@@ -312,6 +312,9 @@ class SurveyScores:
     bootstrap: int
     seed: int
     scale: tuple[float, float]
+    #: With points per respondent: how many respondents the weighted score rests on (those who gave points and
+    #: answered every criterion); None without such points.
+    weighted_respondents: int | None = None
 
     def by_step(self) -> pd.DataFrame:
         """Per blueprint step that items are tagged to: the items, respondents, gap, interval and verdict."""
@@ -356,6 +359,9 @@ class SurveyScores:
         failing = self.criteria[self.criteria["verdict"] == "failing"].sort_values("gap")
         fail_text = ("no criterion fails" if failing.empty else "failing: " + ", ".join(
             f"{c} ({g:+.2f})" for c, g in failing["gap"].items()))
+        few = self.weighted_respondents
+        if which == "weighted" and few is not None and few < self.respondents:
+            which = f"weighted (on the {few} of {self.respondents} respondents who gave points and answered every criterion)"
         return (f"{self.respondents} respondents, {self.answers} answers ({self.missing} left out for a missing value); "
                 f"overall {which} gap {head['gap']:+.2f} [{head['gap_ci_low']:+.2f}, {head['gap_ci_high']:+.2f}]: "
                 f"{head['verdict']}; {fail_text}. Intervals: 95% bootstrap over respondents ({self.bootstrap} samples, "
@@ -530,8 +536,10 @@ def _scored(answers: pd.DataFrame, imap: ItemMap, resp: list[str], item_ids: lis
         "items": [len(by_step[s]) for s in steps], "respondents": (~np.isnan(S)).sum(axis=0)})
     names = ["unweighted"] + (["weighted"] if weighted is not None else [])
     overall = frame("score", names, "overall", {})
+    counted = int((~np.isnan(weighted[1])).sum()) if weighted is not None and weighted[0] == "respondents" else None
     return SurveyScores(items=item_frame, criteria=crit_frame, overall=overall, steps=step_frame, respondents=len(resp),
-                        answers=int((~np.isnan(gap)).sum()), missing=missing, bootstrap=bootstrap, seed=seed, scale=scale)
+                        answers=int((~np.isnan(gap)).sum()), missing=missing, bootstrap=bootstrap, seed=seed, scale=scale,
+                        weighted_respondents=counted)
 
 
 def _verdict(low: float, high: float) -> str:

@@ -375,3 +375,18 @@ def test_problems_name_the_line_a_row_starts_on(tmp_path: Path) -> None:
     with pytest.raises(SurveyError) as e:
         score(table, weights=weights)
     assert [(p.file, p.line) for p in e.value.problems] == [(str(weights), 4)]
+
+
+def test_a_weighted_score_says_how_many_respondents_it_rests_on(tmp_path: Path) -> None:
+    """Points from 1 of 3 respondents made the weighted headline without a word on the 2 left out."""
+    from blueprint.survey import score
+
+    table = pd.DataFrame({"respondent": ["a", "b", "c"] * 5, "item": [str(i) for i in (1, 1, 1, 5, 5, 5, 10, 10, 10, 14, 14, 14,
+                                                                                   18, 18, 18)],
+                          "expectation": [5.0] * 15, "perception": [4.0, 6.0, 5.0] * 5})
+    weights = pd.DataFrame({"respondent": ["a"], "tangibles": [20], "reliability": [20], "responsiveness": [20],
+                            "assurance": [20], "empathy": [20]})
+    scores = score(table, weights=weights, bootstrap=100)
+    assert scores.weighted_respondents == 1 and scores.respondents == 3
+    assert "overall weighted (on the 1 of 3 respondents who gave points and answered every criterion) gap -1.00" in scores.describe()
+    assert score(table, bootstrap=100).weighted_respondents is None

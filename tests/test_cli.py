@@ -817,3 +817,16 @@ def test_pages_on_a_drawing_that_is_no_pdf_names_the_option(tmp_path: Path) -> N
     result = runner.invoke(app, ["render", EXAMPLE, "-o", str(tmp_path / "c.svg"), "--pages"])
     assert result.exit_code == 2 and "--pages is for PDF only: write to a .pdf file (-o c.pdf)" in result.output
     assert not (tmp_path / "c.svg").exists()
+
+
+def test_templates_for_a_group_the_plan_keeps_are_said_to_be_unused(tmp_path: Path) -> None:
+    """The bilingual agents are no call's first choice: the plan keeps them as declared, and templates given for
+    them were ignored without a word."""
+    shipped = (ROOT / "examples/bilingual_hotline.shifts.yaml").read_text(encoding="utf-8")
+    templates = tmp_path / "more.shifts.yaml"
+    templates.write_text(shipped + "  Bilingual:\n    templates: *shifts\n", encoding="utf-8")
+    result = runner.invoke(app, ["staff", str(ROOT / "examples/bilingual_hotline.yaml"), "-t", str(templates), "-r", "1",
+                                 "--max-replications", "4", "--seed", "1"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Note: Templates are given for 'Bilingual', but the plan keeps that staff as the blueprint declares it" in said

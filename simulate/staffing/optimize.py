@@ -108,7 +108,10 @@ def load_role_templates(path: str | os.PathLike[str]) -> dict[str, ShiftTemplate
 RoleTemplates: TypeAlias = TemplatesLike | Mapping[str, TemplatesLike]
 
 
-def _templates_by_role(templates: RoleTemplates, roles: list[str], bp: Blueprint | None = None) -> dict[str, ShiftTemplates]:
+def _templates_by_role(templates: RoleTemplates, roles: list[str],
+                       bp: Blueprint | None = None) -> tuple[dict[str, ShiftTemplates], list[str]]:
+    """The templates of each role planned, and the roles or groups templates are given for that the plan does not
+    staff (kept at their declared staffing)."""
     if isinstance(templates, (str, os.PathLike)):
         loaded = load_role_templates(templates)
     elif isinstance(templates, dict) and "templates" not in templates:
@@ -131,7 +134,7 @@ def _templates_by_role(templates: RoleTemplates, roles: list[str], bp: Blueprint
                                     origin[0])
             raise ValueError(message)
         out[r] = t
-    return out
+    return out, [name for name in loaded if name != "*" and name not in roles]
 
 
 def _check_template_roles(loaded: dict[str, ShiftTemplates], bp: Blueprint) -> None:
@@ -199,6 +202,7 @@ class StaffingPlan:
     out_of_reach: dict[str, set[int]] = field(default_factory=dict)
     judged: dict[str, list[str]] = field(default_factory=dict)
     kept_roles: list[str] = field(default_factory=list)  # roles left at their declared staffing (``keep``)
+    unused_templates: list[str] = field(default_factory=list)  # templates given for staff the plan does not decide
 
     def skills_of(self, unit: str) -> list[str]:
         """The roles whose targets judge a planned role or group: the role itself, a group's first-choice skills."""
@@ -383,8 +387,8 @@ class StaffingPlan:
         return found + " in its own simulation (not verified on held-out customers; see .verify())"
 
     def notes(self) -> list[str]:
-        """Cautions about the search, in sentences (empty when there is nothing to say): templates whose weekdays
-        (``days``) a one-day plan could not apply; templates whose start window runs past midnight for more than
+        """Cautions about the search, in sentences (empty when there is nothing to say): templates given for staff
+        the plan keeps as declared (not used); templates whose weekdays (``days``) a one-day plan could not apply; templates whose start window runs past midnight for more than
         12 hours (``latest_start`` before ``earliest_start``: most likely swapped); and the search
         stopped at its cap of replications with periods too close to call whose best estimate misses the target.
         It raises only clear misses, so it left them as they were; a larger ``max_replications`` lets it call them.
@@ -395,6 +399,10 @@ class StaffingPlan:
         out = [f"Role {r!r}: template(s) {listing([repr(t) for t in p.weekdays_unused])} may start only on some weekdays "
                "(days:), but a plan for one day stands for every day, so their days were not applied; plan a week "
                "(days=7, --days 7) to use them." for r, p in self.plans.items() if p.weekdays_unused]
+        if self.unused_templates:
+            out.append(f"Templates are given for {listing([repr(n) for n in self.unused_templates])}, but the plan "
+                       "keeps that staff as the blueprint declares it (a staff group that is no skill's first choice, or a "
+                       "role kept with keep=), so those templates were not used.")
         out += [f"Role {r!r}: template {t!r} may start from {w}: its latest_start is before its earliest_start, "
                 "which runs past midnight; if the starts lie within one day, swap the two."
                 for r, p in self.plans.items() for t, w in p.overnight_windows.items()]
@@ -532,7 +540,7 @@ def _plan_found(loop: Loop, search: Search, found: Any, name: str, after_hours: 
                         interval=loop.w, seed=search.seed, level=search.level, min_volume=search.min_volume,
                         margin=search.margin, search_replications=search.replications,
                         max_replications=search.max_replications, out_of_reach=loop.out_of_reach, after_hours=after_hours,
-                        judged=loop.judged, kept_roles=list(keep))
+                        judged=loop.judged, kept_roles=list(keep), unused_templates=loop.unused_templates)
     plan.evidence = search.evidence(found)
     plan.misses = plan._clear_misses(plan.evidence)
     return plan
@@ -615,7 +623,7 @@ class Loop:  # the search reads it as a search.ShiftBuyer
         groups = req.settings.get("groups", {})
         self.judged = {u: list(groups.get(u, [u])) for u in self.roles}  # the roles whose targets judge each
         self.w = float(req.settings["interval"])
-        self.tpl = _templates_by_role(templates, self.roles, bp)
+        self.tpl, self.unused_templates = _templates_by_role(templates, self.roles, bp)
         self.targets = {r: req.settings["targets"][r] for u in self.roles for r in self.judged[u]}
         self.need = {r: req.xs(r, level="role")["scheduled"].to_numpy().astype(int) for r in self.roles}
         self.n = len(next(iter(self.need.values())))

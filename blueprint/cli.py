@@ -508,6 +508,9 @@ def check_diagram(
     from .files import read_text_file
     from .render import GraphvizNotFound
 
+    if file.suffix.lower() in (".png", ".pdf", ".jpg", ".jpeg", ".gif", ".webp"):
+        fail(f"{file}: check-diagram reads a blueprint file or a diagram's .svg, not a {file.suffix.lower()[1:].upper()} "
+             f"(draw it as SVG: blueprint render BLUEPRINT -o {file.with_suffix('.svg').name})")
     try:
         if file.suffix.lower() == ".svg":
             svg = read_text_file(file, "an SVG file")

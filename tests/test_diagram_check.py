@@ -327,3 +327,9 @@ def test_an_arrow_through_its_own_end_box_is_found() -> None:
     through = edge("flow-0", "a", "b", "M40,-260C80,-260 160,-260 200,-260")  # from inside a, across its text
     found = check_svg(svg_of(BOX_A, BOX_B, through))
     assert [(f.kind, f.first, f.second, round(f.size)) for f in found] == [("arrow through a box", "flow-0", "step-a", 79)]
+
+
+def test_check_diagram_of_a_picture_says_what_it_reads() -> None:
+    result = CliRunner().invoke(app, ["check-diagram", str(ROOT / "examples/hotel.png")])
+    assert result.exit_code == 2
+    assert "check-diagram reads a blueprint file or a diagram's .svg, not a PNG" in " ".join(result.output.split())

@@ -180,6 +180,18 @@ def _load_valid_or_exit(file: Path, *, errors_only: bool = False) -> Blueprint:
     return bp
 
 
+def _as_options(message: str) -> str:
+    """A run's message in the command line's words: ``warmup must be ...`` names ``--warmup``.
+
+    >>> _as_options("warmup must be at least 0 and shorter than the 1 simulated day(s)")
+    '--warmup must be at least 0 and shorter than the 1 simulated day(s)'
+    """
+    for name in ("warmup", "days", "interval"):
+        if message.startswith(f"{name} must "):
+            return "--" + message
+    return message
+
+
 MAX_CUSTOMERS_HELP = ("refuse a simulation implying more customers than this, over all replications, before it starts "
                       "(default 5,000,000, or BLUEPRINT_MAX_CUSTOMERS)")
 
@@ -344,7 +356,7 @@ def simulate(
         results = run_simulation(bp, days=days, replications=replications, seed=seed, warmup=warmup,
                                  record_events=events is not None)
     except ValueError as e:
-        fail(str(e))
+        fail(_as_options(str(e)))
     found = results.fail_points(what_if=what_if) if (top > 0 or diagram is not None) else None
     _print_simulation(file, bp, results, found if top > 0 else None, top, "json" if as_json else "csv" if as_csv else "table",
                       experience)
@@ -476,7 +488,7 @@ def staff(
     except InfeasibleShiftsError as e:  # templates that cannot cover the requirement: they cannot apply, exit 1
         fail(f"{templates}: {e}", EXIT_INVALID)
     except ValueError as e:
-        fail(str(e))
+        fail(_as_options(str(e)))
     except TimeoutError as e:
         fail(str(e), EXIT_FAILED)
     _print_plan(file, bp, before, plan, sheet, fmt)
@@ -688,7 +700,7 @@ def compare(
     except BlueprintError as e:
         exit_with_problems(e)
     except ValueError as e:
-        fail(str(e))
+        fail(_as_options(str(e)))
     if as_json:
         print_json(comparison_json(file, scenarios, result))
     elif as_csv:

@@ -830,3 +830,8 @@ def test_templates_for_a_group_the_plan_keeps_are_said_to_be_unused(tmp_path: Pa
     said = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
     assert "Note: Templates are given for 'Bilingual', but the plan keeps that staff as the blueprint declares it" in said
+
+
+def test_a_warmup_past_the_run_names_the_option() -> None:
+    result = runner.invoke(app, ["simulate", "examples/coffee_shop.yaml", "--days", "0.5", "--warmup", "13 h", "-r", "1"])
+    assert result.exit_code == 2 and "--warmup must be at least 0 and shorter than the 0.5 simulated day(s)" in result.output

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .font_widths import ARABIC_FORMS, RANGES
 from .graph import back_flows, to_networkx
 from .lanes import Lane, Line
 from .numbers import duration
@@ -72,9 +73,18 @@ _ASCII_EMS = (
     0.5, 0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974, 0.634, 0.612,
     0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525, 0.636, 0.337, 0.636, 0.838,
 )
-_LATIN_EM = 0.75  # the other letters of Latin scripts, rounded up (ä, é, ø, ß)
-_OTHER_EM = 1.0  # anything else, rounded up (≤, …, →; a control character or a glyph the font lacks is a box)
+_OTHER_EM = 1.0  # a character outside the table, rounded up (a control character or a glyph the font lacks is a box)
 _WIDE_EM = 1.12  # a CJK character, drawn from a fallback font, about an em
+_MISSING = -1  # in the table: a character DejaVu Sans lacks
+
+
+def _table_em(code: int) -> float | None:
+    """``code``'s width from :mod:`blueprint.font_widths`, or None when the table does not hold it."""
+    for first, values in RANGES.items():
+        if first <= code < first + len(values):
+            value = values[code - first]
+            return None if value == _MISSING else value / 1000
+    return None
 
 
 def _em(ch: str) -> float:
@@ -83,17 +93,49 @@ def _em(ch: str) -> float:
         return _ASCII_EMS[code - 32]
     if _char_units(ch) == 2:
         return _WIDE_EM
-    return _LATIN_EM if 0xA0 <= code <= 0x24F else _OTHER_EM
+    found = _table_em(code)
+    return _OTHER_EM if found is None else found
+
+
+def _arabic_em(text: str, k: int) -> float:
+    """The width of the Arabic letter ``text[k]`` in the form its neighbours give it: it joins the letter
+    before when that one joins forward (has an initial form) and it has a final form; it joins the letter
+    after when it has an initial form and that one has a final form. Combining marks between are skipped."""
+    forms = ARABIC_FORMS[ord(text[k])]
+
+    def neighbour(step: int) -> tuple[int, int, int, int] | None:
+        j = k + step
+        while 0 <= j < len(text) and unicodedata.combining(text[j]):
+            j += step
+        return ARABIC_FORMS.get(ord(text[j])) if 0 <= j < len(text) else None
+
+    before, after = neighbour(-1), neighbour(1)
+    joins_before = before is not None and before[2] != _MISSING and forms[1] != _MISSING
+    joins_after = after is not None and forms[2] != _MISSING and after[1] != _MISSING
+    form = {(False, False): 0, (True, False): 1, (False, True): 2, (True, True): 3}[joins_before, joins_after]
+    width = forms[form] if forms[form] != _MISSING else max(forms)
+    return width / 1000
+
+
+def _ems(text: str) -> float:
+    """The width of ``text`` in ems."""
+    if text.isascii():
+        return sum(_ASCII_EMS[ord(ch) - 32] if 32 <= ord(ch) < 127 else _OTHER_EM for ch in text)
+    return sum(_arabic_em(text, k) if ord(ch) in ARABIC_FORMS else _em(ch) for k, ch in enumerate(text))
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:
-    """The width of one line of text in DejaVu Sans, in points: the font's own widths for ASCII, a
-    generous estimate for other characters, and 3% to spare (for bold, multiply by 1.1).
+    """The width of one line of text in DejaVu Sans, in points: the font's own widths (ASCII, Latin,
+    Greek, Cyrillic, Armenian, Hebrew, Arabic in the form its neighbours give each letter, punctuation,
+    arrows and mathematical signs), an estimate for other characters (a CJK character about an em) and
+    3% to spare (for bold, multiply by 1.1).
 
     >>> round(text_width("Check in", 11.0)), round(text_width("0.30000000000000004 s", 9.0))
     (49, 117)
+    >>> round(text_width("Оформление заказа", 11.0)), round(text_width("الوصول إلى المتجر", 11.0))
+    (122, 97)
     """
-    return 1.03 * size * sum(_em(ch) for ch in text)
+    return 1.03 * size * _ems(text)
 
 
 SHOWN_CHARS = 400  # a label is drawn to this many characters, then "…" (the model keeps it whole)
@@ -161,6 +203,19 @@ def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRA
         units -= 1
 
 
+def _isolated(text: str) -> str:
+    """``text`` between first-strong isolate marks when it holds right-to-left letters, so that in a line
+    put together from parts ("פקיד · ~2 min") it keeps its place and the line its direction, in a browser
+    as in Graphviz's PNG (which would otherwise read the line right to left: "min 2~ · פקיד").
+
+    >>> _isolated("clerk"), _isolated("פקיד")
+    ('clerk', '\u2068פקיד\u2069')
+    """
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return "\u2068" + text + "\u2069"
+    return text
+
+
 def _detail_lines(parts: list[str], width: float) -> list[str]:
     """The small lines under a step's label: its parts joined by " · " on one line when they fit, else each
     part wrapped on lines of its own (a part is not split across another's line).
@@ -172,7 +227,9 @@ def _detail_lines(parts: list[str], width: float) -> list[str]:
     """
     if not parts:
         return []
-    one = " · ".join(parts)
+    one = " · ".join(_isolated(p) for p in parts)
+    if one != " · ".join(parts):  # a left-to-right mark first: Graphviz takes the line's direction from its first letter
+        one = "\u200e" + one
     if text_width(one, SMALL_FONT_SIZE) <= width:
         return [one]
     return [ln for part in parts for ln in fit_lines(part, width, SMALL_FONT_SIZE)]

@@ -1,0 +1,96 @@
+"""The diagram's own text measure against the font, in the scripts a label may be written in.
+
+``blueprint.layout.text_width`` decides where a label wraps and when a stage name is cut short: it
+must never measure less than the font draws (text would run out of its box), and not so much more
+that a name is cut with room to spare (an Arabic stage name was cut at half its width).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import blueprint
+from blueprint.layout import compute_layout, text_width
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+ImageFont = pytest.importorskip("PIL.ImageFont")
+features = pytest.importorskip("PIL.features")
+
+SAMPLES = [
+    "Check in at reception", "WWWW MMMM", "Ngày mai tôi sẽ đến", "Réservation à l'hôtel", "Straße · Größe",
+    "Оформление заказа", "ЖЖЖЖЖЖ шщшщ", "Παραγγελία στο ταμείο", "Ωμέγα ΩΩΩΩ", "Հաճախորդը գալիս է",
+    "הזמנה בקופה", "הלקוח מגיע לחנות ומזמין", "שששששש",
+    "الوصول إلى المتجر والطلب", "يغادر مع القهوة", "مرحبا بكم في مكتب الاستقبال", "ششششش", "ضضضض", "لا لا لا",
+    "Check in → pay … done", "≤ 5 min · ~2 min", "‹ back › next",
+]
+
+
+def _font(name: str) -> ImageFont.FreeTypeFont:
+    path = FONTS / name
+    if not path.exists():
+        pytest.skip(f"{path} is not installed")
+    if not features.check("raqm"):
+        pytest.skip("Pillow without libraqm cannot shape Arabic as Graphviz does")
+    return ImageFont.truetype(str(path), 1100, layout_engine=ImageFont.Layout.RAQM)
+
+
+@pytest.mark.parametrize(("name", "bold"), [("DejaVuSans.ttf", 1.0), ("DejaVuSans-Bold.ttf", 1.1)])
+def test_text_width_is_never_short_of_the_font_and_at_most_a_fifth_over(name: str, bold: float) -> None:
+    font = _font(name)
+    for text in SAMPLES:
+        drawn = font.getlength(text) / 100  # at 11 points
+        measured = text_width(text, 11.0) * bold
+        assert drawn <= measured <= 1.2 * drawn, (text, measured / drawn)
+
+
+def test_the_width_table_is_the_fonts() -> None:
+    """``blueprint/font_widths.py`` is what ``scripts/font_widths.py`` writes from the installed fonts."""
+    pytest.importorskip("fontTools")
+    if not (FONTS / "DejaVuSans.ttf").exists():
+        pytest.skip("DejaVu Sans is not installed")
+    import importlib.util
+
+    from blueprint.font_widths import ARABIC_FORMS, RANGES
+
+    spec = importlib.util.spec_from_file_location("font_widths_script", Path(__file__).parents[1] / "scripts" / "font_widths.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    table = script.widths()
+    for first, values in RANGES.items():
+        for k, value in enumerate(values):
+            expected = table[first + k]
+            assert value == (round(expected * 1000) if expected >= 0 else -1), hex(first + k)
+    forms = script.arabic_forms()
+    assert set(ARABIC_FORMS) == set(forms)
+    for code, widths in forms.items():
+        assert ARABIC_FORMS[code] == tuple(round(w * 1000) if w >= 0 else -1 for w in widths), hex(code)
+
+
+def _blueprint(stage: str, role: str) -> blueprint.Blueprint:
+    return blueprint.loads(f"""
+name: Intl
+roles: [{{name: "{role}"}}]
+stages: [{{name: "{stage}", steps: [arrive, order]}}]
+steps:
+  - {{id: arrive, label: Arrive, lane: customer}}
+  - {{id: order, label: "הזמנה בקופה", lane: onstage, role: "{role}", duration: 2 min}}
+flows: [{{from: arrive, to: order}}]
+""")
+
+
+def test_an_arabic_stage_name_that_fits_is_drawn_whole() -> None:
+    name = "الوصول إلى المتجر والطلب"
+    svg = _blueprint(name, "clerk").render().svg
+    assert name in svg and f"{name[:10]}" in svg and "…" not in svg
+
+
+def test_a_right_to_left_role_keeps_its_place_in_the_line_under_a_step() -> None:
+    """"פקיד · ~2 min" is isolated and the line starts left to right, so Graphviz does not read the whole
+    line right to left ("min 2~ · פקיד") and a browser draws it the same way."""
+    box = compute_layout(_blueprint("Order", "פקיד")).boxes["order"]
+    assert box.detail == ["\u200e\u2068פקיד\u2069 · ~2 min"]
+    latin = compute_layout(_blueprint("Order", "clerk")).boxes["order"]
+    assert latin.detail == ["clerk · ~2 min"]

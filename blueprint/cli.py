@@ -24,6 +24,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -201,8 +202,10 @@ def check_output(path: Path | None, allowed: tuple[str, ...], *, inputs: Iterabl
     """
     if path is None:
         return
+    words = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
+    if path.is_dir():
+        fail(f"{path} is a folder; name a file in it, ending in {words} (e.g. {path / ('out' + allowed[0])})")
     if path.suffix.lower() not in allowed:
-        words = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
         fail(f"{path}: cannot write a {path.suffix or 'suffix-less'} file here; choose a file ending in {words}")
     if path.is_symlink() and not path.exists():  # writing through it would make its target's folders anywhere
         fail(f"{path} is a link to {os.readlink(path)}, which does not exist; choose a new file name")
@@ -463,7 +466,7 @@ def render(
         blueprint render examples/hotel.yaml -o hotel.pdf --max-columns 5 --pages
     """
     from .diagram.route import TooDenseToDraw
-    from .render import GraphvizNotFound
+    from .render import GraphvizNotFound, MissingGlyphs
 
     check_output(output, (".svg", ".png", ".pdf"), inputs=[file], force=force)
     if pages and output.suffix.lower() != ".pdf":
@@ -476,7 +479,9 @@ def render(
                 max_columns=max_columns, roles=roles, durations=durations, fail_points=fail_points, wait_points=wait_points,
                 evidence=evidence, probabilities=probabilities, legend=legend, stages=stages, empty_lanes=empty_lanes,
             )
-            diagram.save(output, dpi=dpi, pages=pages)
+            with warnings.catch_warnings(record=True) as notes:
+                warnings.simplefilter("always", MissingGlyphs)
+                diagram.save(output, dpi=dpi, pages=pages)
     except BlueprintError as e:  # too large to draw: the limit, where
         exit_with_problems(e)
     except TooDenseToDraw as e:
@@ -488,6 +493,8 @@ def render(
     except OSError as e:
         fail(f"{output}: cannot write it ({e.strerror or e})", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
+    for note in notes:
+        consoles.err.print(f"note: {note.message}", markup=False)
 
 
 @app.command("check-diagram")

@@ -21,12 +21,14 @@ import math
 import os
 import re
 import shutil
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .diagram.arrows import Continuation, gap_of, route_arrows, spline, split_across_rows, widen_gaps
+from .diagram.glyphs import describe_missing, missing_glyphs
 from .diagram.labels import Placed, label_size, place_labels
 from .diagram.route import Budget, Rect, Route, TooDenseToDraw
 from .files import write_atomically
@@ -54,7 +56,7 @@ from .routing import route_text
 if TYPE_CHECKING:
     from .model import Blueprint, Flow, Step
 
-__all__ = ["Diagram", "EmotionRow", "Theme", "StepOverlay", "TimeRow", "THEMES", "GraphvizNotFound", "render", "to_dot"]
+__all__ = ["Diagram", "MissingGlyphs", "EmotionRow", "Theme", "StepOverlay", "TimeRow", "THEMES", "GraphvizNotFound", "render", "to_dot"]
 
 FONT = "DejaVu Sans"
 TITLE_HEIGHT = 34.0
@@ -994,6 +996,14 @@ def _pdf_pages(pdf: bytes, svg: str, rows: list[tuple[float, float]], height: fl
     return out.getvalue()
 
 
+class MissingGlyphs(UserWarning):
+    """A PNG or PDF was written with characters no font on this machine draws (see
+    :attr:`Diagram.missing_glyphs`)."""
+
+
+_TOOLTIP = re.compile(r'tooltip="(?:[^"\\]|\\.)*"')
+
+
 class Diagram:
     """A rendered blueprint diagram.
 
@@ -1060,6 +1070,17 @@ class Diagram:
                 raise ValueError(f"at {dpi} dpi the PNG would be {w:,} × {h:,} pixels, more than {MAX_PNG_PIXELS:,}; "
                                  f"use a dpi of {most} or less, or save as SVG or PDF (they scale without pixels)")
 
+    @property
+    def missing_glyphs(self) -> list[str]:
+        """The characters of the drawn text that no font on this machine has: a PNG or PDF written here
+        shows each as a box with its code (an SVG is drawn by the viewer's fonts). Empty when every one
+        is drawn, or when fontconfig cannot say.
+
+        >>> bp.render().missing_glyphs                                   # doctest: +SKIP
+        ['🚪']
+        """
+        return missing_glyphs(_TOOLTIP.sub("", self.dot))
+
     def save(self, path: str | os.PathLike[str], *, format: str | None = None, dpi: int = 144, pages: bool = False) -> Path:
         """Write the diagram; the format follows the suffix (.svg, .png, .pdf). ``pages=True`` writes a
         journey wrapped onto rows (``max_columns``) as a PDF with one row per page: the title on the first,
@@ -1074,6 +1095,8 @@ class Diagram:
         if pages and fmt != "pdf":
             raise ValueError("pages=True is for PDF only; save as .pdf")
         write_atomically(p, self.pipe(fmt, dpi=dpi, pages=pages))  # type: ignore[arg-type]
+        if fmt != "svg" and (missing := self.missing_glyphs):
+            warnings.warn(f"{p}: {describe_missing(missing, fmt)}", MissingGlyphs, stacklevel=2)
         return p
 
     def __repr__(self) -> str:

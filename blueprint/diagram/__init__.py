@@ -8,6 +8,8 @@ the lane × column grid):
 - ``route``: the orthogonal router (shortest paths costing length, bends, crossings and shared
   channels), parallel arrows spread apart, ``Rect`` and ``RectIndex``;
 - ``labels``: each arrow label in the free spot that reads best, or a numbered footnote;
+- ``glyphs``: which characters the fonts on this machine can draw (a PNG or PDF shows the others as
+  boxes);
 - ``check``: the geometry check of a drawn diagram (overlapping text, arrows through boxes, text
   outside the frame, arrow crossings), run by the tests and by ``blueprint check-diagram``.
 

@@ -201,6 +201,16 @@ def test_render_refuses_a_suffix_it_cannot_write(tmp_path: Path) -> None:
     assert result.exit_code == 2 and ".svg, .png or .pdf" in result.output
 
 
+def test_an_output_that_is_a_folder_is_told_to_name_a_file_in_it(tmp_path: Path) -> None:
+    for name in ("adir", "diagrams.svg"):  # a folder with or without a suffix
+        folder = tmp_path / name
+        folder.mkdir()
+        result = runner.invoke(app, ["render", EXAMPLE, "-o", str(folder)])
+        assert result.exit_code == 2, name
+        assert f"{folder} is a folder; name a file in it, ending in .svg, .png or .pdf" in result.output
+        assert "suffix-less" not in result.output and list(folder.iterdir()) == []
+
+
 # -- the command itself ----------------------------------------------------------------------
 
 

@@ -156,8 +156,8 @@ def _one_unit(text: str) -> str:
     parts = _PART_RE.findall(text)
     if any(u.lower() not in _UNIT_ALIASES for _, u in parts):
         return ""
-    seconds = sum(float(n) * UNITS[parse_unit(u)] for n, u in parts)
     units = [parse_unit(u) for _, u in parts]
+    seconds = sum(float(n) * UNITS[unit] for (n, _), unit in zip(parts, units, strict=True))
     big, small = units[0], units[-1]
     return (f"; write it in one unit: '{format_number(round(seconds / UNITS[big], 6))} {big}' or "
             f"'{format_number(round(seconds / UNITS[small], 6))} {small}'")

@@ -132,7 +132,8 @@ def _ambiguous_shift(key: str, shifts: list[Any], role: str, kind: str) -> str:
     """
     starts = [s.start for s in shifts]
     names = [s.name for s in shifts]
-    other = [t for t in (starts if key in names else names) if t and (starts if key in names else names).count(t) == 1]
+    choices = starts if key in names else names  # a shared name is told apart by start time, a shared start by name
+    other = [t for t in choices if t and choices.count(t) == 1]
     by = "start time" if key in names else "name"
     how = (f"name one by its {by}, e.g. {{{role}: {{'{other[-1]}': 1}}}}" if other else
            "give the shifts names of their own under staffing:, or replace them there")

@@ -388,10 +388,11 @@ class StaffingPlan:
 
     def notes(self) -> list[str]:
         """Cautions about the search, in sentences (empty when there is nothing to say): templates given for staff
-        the plan keeps as declared (not used); templates whose weekdays (``days``) a one-day plan could not apply; templates whose start window runs past midnight for more than
-        12 hours (``latest_start`` before ``earliest_start``: most likely swapped); and the search
-        stopped at its cap of replications with periods too close to call whose best estimate misses the target.
-        It raises only clear misses, so it left them as they were; a larger ``max_replications`` lets it call them.
+        the plan keeps as declared (not used); templates whose weekdays (``days``) a one-day plan could not
+        apply; templates whose start window runs past midnight for more than 12 hours (``latest_start``
+        before ``earliest_start``: most likely swapped); and the search stopped at its cap of replications
+        with periods too close to call whose best estimate misses the target. It raises only clear misses,
+        so it left them as they were; a larger ``max_replications`` lets it call them.
 
         >>> plan.notes()     # doctest: +SKIP
         ['The search stopped at its cap of 320 replications with 3 period(s) too close to call ...']

@@ -21,6 +21,7 @@ import math
 import os
 import re
 import shutil
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -263,9 +264,28 @@ def _q(value: object) -> str:
 
 
 def _html(text: str) -> str:
-    """Text for an HTML-like label: markup characters escaped, never interpreted."""
+    """Text for an HTML-like label: markup characters escaped, never interpreted; each right-to-left line
+    isolated as one (:func:`_right_to_left`)."""
     # Graphviz's HTML-label lexer stumbles on a bare ']' in some places: brackets go as character references
+    text = "\n".join(_right_to_left(line) for line in text.split("\n"))
     return html.escape(_drawable(text), quote=True).replace("[", "&#91;").replace("]", "&#93;").replace("\n", "<BR/>")
+
+
+def _right_to_left(line: str) -> str:
+    """A line whose first letter is right to left (Hebrew, Arabic) between right-to-left isolate marks, so a
+    browser drawing the SVG reads it right to left as Graphviz's PNG does ("שלום!" keeps its "!" at the
+    end, on the left); any other line as it is.
+
+    >>> _right_to_left("שלום!") == "\u2067שלום!\u2069", _right_to_left("Check in (שלום)")
+    (True, 'Check in (שלום)')
+    """
+    for ch in line:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "\u2067" + line + "\u2069"
+        if kind == "L":
+            return line
+    return line
 
 
 def _attrs(**kw: str | float | _Raw | None) -> str:

@@ -94,3 +94,12 @@ def test_a_right_to_left_role_keeps_its_place_in_the_line_under_a_step() -> None
     assert box.detail == ["\u200e\u2068פקיד\u2069 · ~2 min"]
     latin = compute_layout(_blueprint("Order", "clerk")).boxes["order"]
     assert latin.detail == ["clerk · ~2 min"]
+
+
+def test_a_right_to_left_label_is_drawn_right_to_left_in_the_svg_as_in_the_png() -> None:
+    """Graphviz's PNG takes a line's direction from its first letter; a browser drawing the SVG reads every line
+    left to right unless told: a right-to-left line is isolated as one, a line put together by the library is not."""
+    svg = _blueprint("Order", "פקיד").render().svg
+    assert "\u2067הזמנה בקופה\u2069" in svg
+    assert "\u200e\u2068פקיד\u2069 · ~2 min" in svg and "\u2067\u200e" not in svg
+    assert "\u2067" not in blueprint.load("examples/coffee_shop.yaml").render().svg  # nothing changes for Latin text

@@ -60,7 +60,40 @@ THIN_LANE = 56.0  # the height of a lane with no steps (room for its title and t
 
 
 def _char_units(ch: str) -> int:
+    """Width units of a character for wrapping: 2 for a wide (CJK) one, 0 for one drawn on the letter before
+    (a combining mark, a joiner, a variation selector), else 1."""
+    if _attaches(ch):
+        return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _attaches(ch: str) -> bool:
+    """Whether ``ch`` belongs with the character before it: a combining mark (é written as e + ´, Hebrew points,
+    Arabic vowels), a format character (a joiner, a direction mark), a variation selector, an emoji skin tone."""
+    code = ord(ch)
+    return (unicodedata.category(ch) in ("Mn", "Me", "Mc", "Cf") or 0xFE00 <= code <= 0xFE0F
+            or 0x1F3FB <= code <= 0x1F3FF or 0xE0100 <= code <= 0xE01EF)
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut into what a reader sees as one character: a letter with its marks, an emoji sequence
+    joined by zero-width joiners, a flag (two regional indicators). A line is never broken inside one.
+
+    >>> [len(c) for c in _clusters("e\\u0301t\\U0001F468\\u200d\\U0001F469\\U0001F1EB\\U0001F1F7")]
+    [2, 1, 3, 2]
+    """
+    out: list[str] = []
+    for ch in text:
+        if out and (_attaches(ch) or out[-1].endswith("\u200d") or _flag_half(out[-1], ch)):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _flag_half(before: str, ch: str) -> bool:
+    """Whether ``ch`` is the second regional indicator of a flag whose first is ``before``."""
+    return len(before) == 1 and all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in (before, ch))
 
 
 # Advance widths of DejaVu Sans (the font Graphviz draws with here) for the printable ASCII characters,
@@ -73,8 +106,9 @@ _ASCII_EMS = (
     0.5, 0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974, 0.634, 0.612,
     0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525, 0.636, 0.337, 0.636, 0.838,
 )
-_OTHER_EM = 1.0  # a character outside the table, rounded up (a control character or a glyph the font lacks is a box)
-_WIDE_EM = 1.12  # a CJK character, drawn from a fallback font, about an em
+_OTHER_EM = 1.13  # a character outside the table: a glyph of another font, or the box with its code where none has it
+_WIDE_EM = 1.12  # a CJK character, drawn from a fallback font, about an em (its box, with no CJK font, as wide)
+_ASTRAL_EM = 1.53  # past U+FFFF (emoji, historic scripts): the box with a 6-digit code, or an emoji (about 1.3 em)
 _MISSING = -1  # in the table: a character DejaVu Sans lacks
 
 
@@ -91,6 +125,10 @@ def _em(ch: str) -> float:
     code = ord(ch)
     if 32 <= code < 127:
         return _ASCII_EMS[code - 32]
+    if _attaches(ch) and unicodedata.category(ch) != "Mc":  # drawn on the letter before (a spacing mark has width)
+        return 0.0
+    if code > 0xFFFF:
+        return _ASTRAL_EM
     if _char_units(ch) == 2:
         return _WIDE_EM
     found = _table_em(code)
@@ -114,7 +152,7 @@ def _arabic_em(text: str, k: int) -> float:
     joins_after = after is not None and forms[2] != _MISSING and after[1] != _MISSING
     form = {(False, False): 0, (True, False): 1, (False, True): 2, (True, True): 3}[joins_before, joins_after]
     width = forms[form] if forms[form] != _MISSING else max(forms)
-    return width / 1000
+    return width / 1000 if width != _MISSING else _em(text[k])  # no form in the font: the box with its code
 
 
 def _ems(text: str) -> float:
@@ -127,8 +165,9 @@ def _ems(text: str) -> float:
 def text_width(text: str, size: float = FONT_SIZE) -> float:
     """The width of one line of text in DejaVu Sans, in points: the font's own widths (ASCII, Latin,
     Greek, Cyrillic, Armenian, Hebrew, Arabic in the form its neighbours give each letter, punctuation,
-    arrows and mathematical signs), an estimate for other characters (a CJK character about an em) and
-    3% to spare (for bold, multiply by 1.1).
+    arrows, mathematical and other signs), an estimate for other characters (a CJK character about an
+    em; one no font has, the box with its code that Graphviz draws instead), nothing for a combining
+    mark, and 3% to spare (for bold, multiply by 1.1).
 
     >>> round(text_width("Check in", 11.0)), round(text_width("0.30000000000000004 s", 9.0))
     (49, 117)
@@ -175,12 +214,13 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
                 line, width = token.lstrip(), sum(_char_units(c) for c in token.lstrip())
             else:
                 line, width = line + token, width + w
-            while width > units:  # a single token longer than a line
+            while width > units:  # a single token longer than a line: cut between clusters
                 cut, cw = "", 0
-                for c in line:
-                    if cw + _char_units(c) > units:
+                for c in _clusters(line):
+                    w = sum(_char_units(x) for x in c)
+                    if cw + w > units and cut:
                         break
-                    cut, cw = cut + c, cw + _char_units(c)
+                    cut, cw = cut + c, cw + w
                 out.append(cut)
                 line = line[len(cut):]
                 width = sum(_char_units(c) for c in line)
@@ -240,7 +280,7 @@ def _tokens(text: str) -> list[str]:
     tokens: list[str] = []
     for piece in textwrap.TextWrapper(break_long_words=False, break_on_hyphens=False)._split(text):
         if any(_char_units(c) == 2 for c in piece):
-            tokens.extend(piece)
+            tokens.extend(_clusters(piece))
         else:
             tokens.append(piece)
     return tokens

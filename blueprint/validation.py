@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,7 @@ def validate(bp: Blueprint, *, file: str | None = None, lines: dict[Loc, int] | 
     _check_groups(c, bp, reached)
     _check_visits(c, bp)
     _check_capacity(c, bp)
+    _check_text(c, bp)
     return ValidationReport(c.problems, source=file)
 
 
@@ -423,6 +425,31 @@ def _check_stages(c: _Collector, bp: Blueprint) -> None:
         c.warning("step-without-stage", ("stages",),
                   f"{len(left)} step{'s' if len(left) > 1 else ''} in no stage ({', '.join(left[:5])}"
                   f"{', ...' if len(left) > 5 else ''}): the diagram draws them without a stage header")
+
+
+#: Characters a drawn text should not hold: control characters (a tab and a line break are fine) and the
+#: direction overrides and embeddings (U+202A-U+202E), which turn the rest of a line or a hover text around.
+_UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+
+
+def _check_text(c: _Collector, bp: Blueprint) -> None:
+    """Drawn text holding control characters or direction overrides (a warning: a diagram shows a control
+    character as a box, and an override turns the text after it around)."""
+    fields: list[tuple[tuple[str | int, ...], str | None]] = [(("name",), bp.name)]
+    fields += [(("steps", i, "label"), s.label) for i, s in enumerate(bp.steps)]
+    fields += [(("steps", i, "evidence", k), e) for i, s in enumerate(bp.steps) for k, e in enumerate(s.evidence)]
+    fields += [(("stages", i, "name"), st.name) for i, st in enumerate(bp.stages)]
+    fields += [(("roles", i, "name"), r.name) for i, r in enumerate(bp.roles)]
+    fields += [(("flows", i, "label"), f.label) for i, f in enumerate(bp.flows)]
+    for loc, text in fields:
+        found = sorted(set(_UNSEEN.findall(text or "")))
+        if found:
+            codes = ", ".join(f"U+{ord(ch):04X}" for ch in found[:5]) + (", ..." if len(found) > 5 else "")
+            overrides = [ch for ch in found if ch >= "\u202a"]
+            what = ([] if len(overrides) == len(found) else ["a diagram draws a control character as a box"]) + \
+                   (["a direction override turns the text after it around"] if overrides else [])
+            c.warning("control-character", loc, f"holds {'a character' if len(found) == 1 else 'characters'} not meant "
+                      f"to be seen ({codes}): {' and '.join(what)}; remove {'it' if len(found) == 1 else 'them'}")
 
 
 def _check_roles(c: _Collector, bp: Blueprint, reached: set[str]) -> None:

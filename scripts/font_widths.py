@@ -22,8 +22,9 @@ OUT = Path(__file__).resolve().parents[1] / "blueprint" / "font_widths.py"
 
 #: (first, last) code points kept: Latin-1 and Latin Extended A/B, IPA, spacing modifiers, combining
 #: marks, Greek, Cyrillic, Armenian, Hebrew, Arabic; Latin Extended Additional (Vietnamese); general
-#: punctuation, super/subscripts, currency, letterlike symbols, number forms, arrows, mathematical operators.
-RANGES = [(0x00A0, 0x06FF), (0x1E00, 0x1EFF), (0x2000, 0x22FF)]
+#: punctuation, super/subscripts, currency, letterlike symbols, number forms, arrows, mathematical operators,
+#: technical signs, enclosed letters (Ⓐ), box drawing, shapes (◆ ▶), symbols (☕) and dingbats (✓).
+RANGES = [(0x00A0, 0x06FF), (0x1E00, 0x1EFF), (0x2000, 0x27BF)]
 PER_LINE = 24
 
 
@@ -77,7 +78,7 @@ def arabic_forms() -> dict[int, tuple[float, float, float, float]]:
         for form in _arabic_forms().get(code, []):
             kind = unicodedata.decomposition(chr(form)).split()[0]
             kinds[kind] = max(kinds.get(kind, -1.0), _widest(form, regular, bold))
-        if kinds:
+        if any(w >= 0 for w in kinds.values()):  # a letter the font has no form of is drawn as a box
             out[code] = tuple(kinds.get(k, -1.0) for k in ("<isolated>", "<final>", "<initial>", "<medial>"))  # type: ignore[assignment]
     return out
 

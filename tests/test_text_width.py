@@ -7,6 +7,7 @@ that a name is cut with room to spare (an Arabic stage name was cut at half its 
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,39 @@ def test_a_right_to_left_label_is_drawn_right_to_left_in_the_svg_as_in_the_png()
     assert "\u2067הזמנה בקופה\u2069" in svg
     assert "\u200e\u2068פקיד\u2069 · ~2 min" in svg and "\u2067\u200e" not in svg
     assert "\u2067" not in blueprint.load("examples/coffee_shop.yaml").render().svg  # nothing changes for Latin text
+
+
+def test_a_line_is_wrapped_on_what_the_reader_sees_never_inside_a_letter_with_its_marks_or_an_emoji() -> None:
+    from blueprint.layout import BOX_WIDTH, fit_lines
+
+    inner = BOX_WIDTH - 16
+    pointed = "בְּרוּכִים הַבָּאִים לַמִּשְׂרָד שֶׁלָּנוּ"  # 24 letters with their points: 40 characters
+    assert fit_lines(pointed, inner) == [pointed]
+    decomposed = "Re\u0301ception a\u0300 l’ho\u0302tel e\u0301pe\u0301e"
+    assert fit_lines(decomposed, inner) == [decomposed]
+    for text in ("x" + "e\u0301" * 30, "\U0001F1EB\U0001F1F7" * 15, "\U0001F468\u200d\U0001F469\u200d\U0001F467" * 8):
+        lines = fit_lines(text, inner)
+        assert len(lines) > 1 and "".join(lines) == text, text
+        for line in lines:
+            assert not unicodedata.combining(line[0]) and not line.startswith("\u200d") and not line.endswith("\u200d")
+        if text.startswith("\U0001F1EB"):  # every line holds whole flags, so each pair stays France's
+            assert all(line == "\U0001F1EB\U0001F1F7" * (len(line) // 2) for line in lines)
+
+
+def test_characters_no_font_has_are_measured_as_the_box_drawn_for_them() -> None:
+    """Graphviz widened a box with ten emoji past the width the arrows were routed for, and an arrow ran into
+    it: a character no font has is drawn as a box with its code (1.16 em, 1.57 em past U+FFFF), and the
+    measure allows for it."""
+    bp = blueprint.loads(
+        "name: Emoji\nsteps:\n"
+        "  - {id: a, label: Order at the counter, lane: customer}\n"
+        '  - {id: b, label: "Rate us 👍👍👍👍👍 or 👎👎👎👎👎", lane: customer}\n'
+        '  - {id: c, label: "کیا ہے یہ بات ہے ے ہ ہے ہے ہے ہے ہے", lane: customer}\n'
+        '  - {id: d, label: "𓀀𓀁𓀂𓀃𓀄𓀅𓀆𓀇𓀈𓀉𓀊𓀋", lane: customer}\n'
+        "flows: [a -> b, b -> c, c -> d]\n"
+    )
+    from blueprint.diagram.check import check_svg
+
+    svg = bp.render().svg
+    assert check_svg(svg) == []
+    assert text_width("👍" * 10, 11.0) >= 10 * 1.57 * 11.0 and text_width("ہ" * 10, 11.0) >= 10 * 1.16 * 11.0

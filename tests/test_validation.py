@@ -249,3 +249,22 @@ def test_a_json_blueprint_may_start_with_a_byte_order_mark(tmp_path: Path) -> No
     p = tmp_path / "bom.json"
     p.write_text('\ufeff{"name": "x", "steps": [{"id": "a", "label": "A", "lane": "customer"}]}', encoding="utf-8")
     assert [s.id for s in blueprint.load(p).steps] == ["a"]
+
+
+def test_drawn_text_with_control_characters_or_direction_overrides_is_warned_of() -> None:
+    """A bell in a label is drawn as a box; an unmatched U+202E turned the rest of a hover text around."""
+    bp = blueprint.loads(
+        'name: "Shop\\a"\n'
+        "stages: [{name: \"Arrive\\u202e\", steps: [a, b]}]\n"
+        "steps:\n"
+        '  - {id: a, label: "Order\\x1b[31m and\\x00 pay", lane: customer, evidence: ["Till\\u202d and\\x07"]}\n'
+        '  - {id: b, label: "Two lines\\nand\\ta tab", lane: customer}\n'
+        "flows: [a -> b]\n"
+    )
+    found = {p.path: p.message for p in bp.validate().warnings if p.code == "control-character"}
+    assert set(found) == {"name", "stages[0].name", "steps[0].label", "steps[0].evidence[0]"}  # not the line break or tab
+    assert "(U+0000, U+001B)" in found["steps[0].label"] and "as a box; remove them" in found["steps[0].label"]
+    assert "(U+202E): a direction override turns the text after it around; remove it" in found["stages[0].name"]
+    assert "as a box and a direction override" in found["steps[0].evidence[0]"]
+    for path in ("examples/coffee_shop.yaml", "examples/bilingual_hotline.yaml"):
+        assert not [p for p in blueprint.load(path).validate().warnings if p.code == "control-character"]

@@ -359,6 +359,7 @@ def _check_parallel(c: _Collector, bp: Blueprint) -> None:
     import networkx as nx
 
     g = to_networkx(bp)
+    live = _live_graph(bp, g)  # a branch ends only where a customer can really go (not by a failure that never happens)
     step_ids = [s.id for s in bp.steps]
     split_targets = splits(bp)
     joined: set[str] = set()
@@ -380,7 +381,7 @@ def _check_parallel(c: _Collector, bp: Blueprint) -> None:
                     ("steps", i, "join"),
                     f"the parallel branch {s.join} -> {t} never reaches its join {s.id!r}",
                 )
-            elif t != s.id and (end := _branch_exit(g, s.join, t, s.id)) is not None:
+            elif t != s.id and (end := _branch_exit(live, s.join, t, s.id)) is not None:
                 c.error(
                     "branch-never-joins",
                     ("steps", i, "join"),

@@ -268,3 +268,36 @@ def test_drawn_text_with_control_characters_or_direction_overrides_is_warned_of(
     assert "as a box and a direction override" in found["steps[0].evidence[0]"]
     for path in ("examples/coffee_shop.yaml", "examples/bilingual_hotline.yaml"):
         assert not [p for p in blueprint.load(path).validate().warnings if p.code == "control-character"]
+
+
+
+def _parallel(pack_flows: str, fail: str = "") -> Blueprint:
+    return blueprint.loads(f"""
+name: Branches
+roles: [{{name: clerk, staffing: 2}}]
+arrivals: [{{step: order, rate: 10 per h}}]
+steps:
+  - {{id: order, label: Order, lane: customer}}
+  - {{id: pack, label: Pack, lane: backstage, role: clerk, duration: 2 min{fail}}}
+  - {{id: bill, label: Bill, lane: backstage, role: clerk, duration: 1 min}}
+  - {{id: collect, label: Collect, lane: customer, join: order}}
+  - {{id: leave, label: Leave, lane: customer}}
+  - {{id: gone, label: Give up, lane: customer}}
+flows: [{{from: order, to: pack, kind: parallel}}, {{from: order, to: bill, kind: parallel}},
+        {{from: bill, to: collect}}, {{from: collect, to: leave}}, {pack_flows}]
+""")
+
+
+def test_a_parallel_branch_that_can_end_before_its_join_is_an_error() -> None:
+    """The engine let such a customer both leave at the branch's end and go on from the join; a failure that
+    never happens (probability 0) is no way out of the branch."""
+    def never_joins(bp: Blueprint) -> list[str]:
+        return [p.message for p in bp.validate().errors if p.code == "branch-never-joins"]
+
+    assert never_joins(_parallel("{from: pack, to: collect}")) == []
+    by_flow = never_joins(_parallel("{from: pack, to: collect, probability: 0.9}, {from: pack, to: gone, probability: 0.1}"))
+    by_failure = never_joins(_parallel("{from: pack, to: collect}", ", fail_point: {probability: 0.1, recovery: gone}"))
+    for found in (by_flow, by_failure):
+        assert found == ["the parallel branch order -> pack can end at 'gone' without reaching its join 'collect': the "
+                         "customer would both leave there and go on from the join; lead every way of the branch to the join"]
+    assert never_joins(_parallel("{from: pack, to: collect}", ", fail_point: {probability: 0, recovery: gone}")) == []

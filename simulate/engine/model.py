@@ -396,7 +396,19 @@ class _Model:
             kind = ("recovered" if j.failed else "completed") if outcome == "exit" else outcome
             self.outcomes[kind] += 1
             self.outcome_time[kind] += spent
-            self._judge_journey(j, spent, kind == "completed")
+            if self.expects[j.segment] is None:  # the waits alone, as _judge_journey does, inlined: the common case
+                e = self.journey_exp[j.segment]
+                e.journeys += 1
+                gap = j.exp_gap
+                if gap:
+                    e.wait_gap += gap
+                    e.gap_sum += gap
+                if not j.exp_missed:
+                    e.wait_met += 1
+                    if kind == "completed":
+                        e.all_met += 1
+            else:
+                self._judge_journey(j, spent, kind == "completed")
         if j.count and outcome == "blocked":
             self._judge_journey(j, now - j.arrived, False)
         # forget the draws of chunks of customers who have all left
@@ -472,7 +484,15 @@ class _Model:
             member = None
             pool = info.pool
             if pool is not None:  # a staffed step: the member held, one free, or a wait in the queue
-                i = self._arrive_at_queue(info, t_enter, duration, j.held is None)
+                rs: RoleCounters = info.rs  # type: ignore[assignment]  # a staffed step
+                i = int(t_enter // rs.width)  # the interval whose counters the visit joins (-1 after the last): its work, its arrival
+                if i >= rs.n:
+                    i = -1
+                else:
+                    rs.work[i] += duration
+                    if j.held is None:
+                        rs.arrivals[i] += 1
+                        info.queue.arrivals[i] += 1  # type: ignore[union-attr]
                 if j.held is not None:
                     member = j.held[1]  # the member of this role stays with the customer
                 else:
@@ -497,7 +517,19 @@ class _Model:
                                 return self._end(j, lost, now) if main else lost
                             step_id = back
                             continue
-                    self._answered(j, info, i, wait)
+                    if i >= 0:  # answered: in the interval it joined the queue, within the target or not
+                        rs.answered[i] += 1
+                        if wait:
+                            rs.wait_sum[i] += wait
+                        if wait <= rs.target:
+                            rs.within[i] += 1
+                    if count:
+                        info.st.wait.add(wait)  # type: ignore[union-attr]
+                        if wait:
+                            if info.visible:
+                                j.visible_wait += wait
+                            else:
+                                j.backstage_wait += wait
                     if info.routed:  # a group's time factor for this skill
                         factor = member.group.factors[info.role]  # type: ignore[union-attr]  # routed: a GroupMember
                         if factor != 1.0:
@@ -550,37 +582,6 @@ class _Model:
                 self._release(j, now)
 
     # -- the steps of a walk ------------------------------------------------------------
-    def _arrive_at_queue(self, info: StepRecord, t: float, duration: float, joins: bool) -> int:
-        """A customer reaches a staffed step at ``t``: the role's work, and (when they ``joins`` its queue,
-        holding no member of the role) the arrival, counted in the interval of ``t``, which is returned
-        (-1 after the last)."""
-        rs: RoleCounters = info.rs  # type: ignore[assignment]  # a staffed step
-        i = int(t // rs.width)
-        if i >= rs.n:
-            return -1
-        rs.work[i] += duration
-        if joins:
-            rs.arrivals[i] += 1
-            info.queue.arrivals[i] += 1  # type: ignore[union-attr]
-        return i
-
-    def _answered(self, j: _Journey, info: StepRecord, i: int, wait: float) -> None:
-        """A customer who joined a staffed step's queue in interval ``i`` gets a member after ``wait`` seconds."""
-        rs: RoleCounters = info.rs  # type: ignore[assignment]  # a staffed step
-        if i >= 0:
-            rs.answered[i] += 1
-            if wait:
-                rs.wait_sum[i] += wait
-            if wait <= rs.target:
-                rs.within[i] += 1
-        if j.count:
-            info.st.wait.add(wait)  # type: ignore[union-attr]
-            if wait:  # as _add_wait does, inlined: most customers who queue wait
-                if info.visible:
-                    j.visible_wait += wait
-                else:
-                    j.backstage_wait += wait
-
     def _fresh_patience(self, j: _Journey, info: StepRecord, visit: int) -> float:
         """Patience drawn afresh for this queue (``routing.patience: per_queue``), from the customer's own law."""
         assert j.fresh is not None

@@ -494,7 +494,10 @@ def render(
         fail(f"{output}: cannot write it ({e.strerror or e})", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
     for note in notes:
-        consoles.err.print(f"note: {note.message}", markup=False)
+        if issubclass(note.category, MissingGlyphs):
+            consoles.err.print(f"note: {note.message}", markup=False)
+        else:  # not ours to word: shown as Python shows it
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
 
 
 @app.command("check-diagram")

@@ -5,6 +5,10 @@ characters in order; the widest of regular and bold / 1.1, the widest contextual
 0 for a combining mark, -1 for a character the font lacks.
 """
 
+#: What the table was read from: the font's version and the Unicode data that classed the characters.
+FONT_VERSION = 'Version 2.37'
+UNICODE_VERSION = '14.0.0'
+
 RANGES: dict[int, tuple[int, ...]] = {
     0x00A0: (
         318, 415, 636, 636, 636, 636, 337, 500, 500, 1000, 513, 612, 838, 0, 1000, 500, 500, 838, 401, 401, 500, 669, 636, 345,

@@ -62,6 +62,8 @@ THIN_LANE = 56.0  # the height of a lane with no steps (room for its title and t
 def _char_units(ch: str) -> int:
     """Width units of a character for wrapping: 2 for a wide (CJK) one, 0 for one drawn on the letter before
     (a combining mark, a joiner, a variation selector), else 1."""
+    if ch < "\x80":
+        return 1
     if _attaches(ch):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
@@ -70,9 +72,14 @@ def _char_units(ch: str) -> int:
 def _attaches(ch: str) -> bool:
     """Whether ``ch`` belongs with the character before it: a combining mark (é written as e + ´, Hebrew points,
     Arabic vowels), a format character (a joiner, a direction mark), a variation selector, an emoji skin tone."""
+    return _zero_width(ch) or unicodedata.category(ch) == "Mc" or 0x1F3FB <= ord(ch) <= 0x1F3FF
+
+
+def _zero_width(ch: str) -> bool:
+    """Whether ``ch`` takes no room of its own: a non-spacing or enclosing mark, a format character (a joiner,
+    a direction mark), a variation selector. (An emoji skin tone does: without an emoji font it is a box.)"""
     code = ord(ch)
-    return (unicodedata.category(ch) in ("Mn", "Me", "Mc", "Cf") or 0xFE00 <= code <= 0xFE0F
-            or 0x1F3FB <= code <= 0x1F3FF or 0xE0100 <= code <= 0xE01EF)
+    return unicodedata.category(ch) in ("Mn", "Me", "Cf") or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
 def _clusters(text: str) -> list[str]:
@@ -82,13 +89,19 @@ def _clusters(text: str) -> list[str]:
     >>> [len(c) for c in _clusters("e\\u0301t\\U0001F468\\u200d\\U0001F469\\U0001F1EB\\U0001F1F7")]
     [2, 1, 3, 2]
     """
+    if text.isascii():
+        return list(text)
     out: list[str] = []
     for ch in text:
-        if out and (_attaches(ch) or out[-1].endswith("\u200d") or _flag_half(out[-1], ch)):
+        if out and (_attaches(ch) or (out[-1].endswith("\u200d") and len(out[-1]) < _LONGEST_SEQUENCE)
+                    or _flag_half(out[-1], ch)):
             out[-1] += ch
         else:
             out.append(ch)
     return out
+
+
+_LONGEST_SEQUENCE = 12  # code points an emoji sequence joined by zero-width joiners may hold (a family is 7)
 
 
 def _flag_half(before: str, ch: str) -> bool:
@@ -125,7 +138,7 @@ def _em(ch: str) -> float:
     code = ord(ch)
     if 32 <= code < 127:
         return _ASCII_EMS[code - 32]
-    if _attaches(ch) and unicodedata.category(ch) != "Mc":  # drawn on the letter before (a spacing mark has width)
+    if _zero_width(ch):  # drawn on the letter before, or not at all
         return 0.0
     if code > 0xFFFF:
         return _ASTRAL_EM
@@ -214,19 +227,32 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
                 line, width = token.lstrip(), sum(_char_units(c) for c in token.lstrip())
             else:
                 line, width = line + token, width + w
-            while width > units:  # a single token longer than a line: cut between clusters
-                cut, cw = "", 0
-                for c in _clusters(line):
-                    w = sum(_char_units(x) for x in c)
-                    if cw + w > units and cut:
-                        break
-                    cut, cw = cut + c, cw + w
-                out.append(cut)
-                line = line[len(cut):]
-                width = sum(_char_units(c) for c in line)
+            if width > units:  # a single token longer than a line: cut between clusters
+                line, width = _cut(line, units, out)
         if line.strip() or not out:
             out.append(line.rstrip())
     return out
+
+
+def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
+    """Cut ``line`` between clusters into lines of at most ``units`` (a cluster wider than that alone on one),
+    appending them to ``out`` and returning the rest and its width.
+
+    >>> out = []; _cut("abcdefg", 3, out), out
+    (('g', 1), ['abc', 'def'])
+    """
+    pieces = _clusters(line)
+    sizes = [sum(_char_units(ch) for ch in c) for c in pieces]
+    width, start = sum(sizes), 0
+    while width > units:
+        k, taken = start, 0
+        while k < len(pieces) and (k == start or taken + sizes[k] <= units):
+            taken += sizes[k]
+            k += 1
+        out.append("".join(pieces[start:k]))
+        width -= taken
+        start = k
+    return "".join(pieces[start:]), width
 
 
 def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRAP_UNITS) -> list[str]:

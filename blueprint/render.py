@@ -1021,7 +1021,8 @@ class MissingGlyphs(UserWarning):
     :attr:`Diagram.missing_glyphs`)."""
 
 
-_TOOLTIP = re.compile(r'tooltip="(?:[^"\\]|\\.)*"')
+#: A quoted DOT string: node names, ids, hover texts, colours; never drawn (drawn text is in the ``<...>`` labels).
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class Diagram:
@@ -1099,7 +1100,7 @@ class Diagram:
         >>> bp.render().missing_glyphs                                   # doctest: +SKIP
         ['🚪']
         """
-        return missing_glyphs(_TOOLTIP.sub("", self.dot))
+        return missing_glyphs(_QUOTED.sub("", self.dot))
 
     def save(self, path: str | os.PathLike[str], *, format: str | None = None, dpi: int = 144, pages: bool = False) -> Path:
         """Write the diagram; the format follows the suffix (.svg, .png, .pdf). ``pages=True`` writes a

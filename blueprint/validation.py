@@ -342,16 +342,18 @@ def _check_trapped_loops(c: _Collector, bp: Blueprint, live: nx.MultiDiGraph, ca
     return into_trap
 
 
-def _branch_exit(g: Any, split: str, start: str, join: str) -> str | None:
+def _branch_exit(g: Any, split: str, start: str, join: str, lost: set[str]) -> str | None:
     """A step with no way on that the branch from ``start`` can reach without passing its join (or its split,
-    where rework of the whole parallel work goes), or None when every way of the branch leads to the join."""
+    where rework of the whole parallel work goes), or None when every way of the branch leads to the join.
+    A step every visit of which fails with no recovery (in ``lost``) is no such end: the journey ends there,
+    failed, as it does from any failure in a branch."""
     import networkx as nx
 
     inside = g.subgraph(n for n in g if n not in (split, join))
     if start not in inside:
         return None
     reach = [start, *sorted(nx.descendants(inside, start))]
-    return next((n for n in reach if g.out_degree(n) == 0), None)
+    return next((n for n in reach if g.out_degree(n) == 0 and n not in lost), None)
 
 
 def _check_parallel(c: _Collector, bp: Blueprint) -> None:
@@ -360,6 +362,7 @@ def _check_parallel(c: _Collector, bp: Blueprint) -> None:
 
     g = to_networkx(bp)
     live = _live_graph(bp, g)  # a branch ends only where a customer can really go (not by a failure that never happens)
+    lost = set(_lost_at(bp))
     step_ids = [s.id for s in bp.steps]
     split_targets = splits(bp)
     joined: set[str] = set()
@@ -381,7 +384,7 @@ def _check_parallel(c: _Collector, bp: Blueprint) -> None:
                     ("steps", i, "join"),
                     f"the parallel branch {s.join} -> {t} never reaches its join {s.id!r}",
                 )
-            elif t != s.id and (end := _branch_exit(live, s.join, t, s.id)) is not None:
+            elif t != s.id and (end := _branch_exit(live, s.join, t, s.id, lost)) is not None:
                 c.error(
                     "branch-never-joins",
                     ("steps", i, "join"),
@@ -429,13 +432,14 @@ def _check_stages(c: _Collector, bp: Blueprint) -> None:
 
 
 #: Characters a drawn text should not hold: control characters (a tab and a line break are fine) and the
-#: direction overrides and embeddings (U+202A-U+202E), which turn the rest of a line or a hover text around.
-_UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+#: direction controls (embeddings, overrides and isolates, U+202A-U+202E and U+2066-U+2069), which change the
+#: order in which the rest of a line or a hover text is read.
+_UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _check_text(c: _Collector, bp: Blueprint) -> None:
-    """Drawn text holding control characters or direction overrides (a warning: a diagram shows a control
-    character as a box, and an override turns the text after it around)."""
+    """Drawn text holding control characters or direction controls (a warning: a diagram shows a control
+    character as U+FFFD, and a direction control changes the order in which the text after it is read)."""
     fields: list[tuple[tuple[str | int, ...], str | None]] = [(("name",), bp.name)]
     fields += [(("steps", i, "label"), s.label) for i, s in enumerate(bp.steps)]
     fields += [(("steps", i, "evidence", k), e) for i, s in enumerate(bp.steps) for k, e in enumerate(s.evidence)]
@@ -446,9 +450,9 @@ def _check_text(c: _Collector, bp: Blueprint) -> None:
         found = sorted(set(_UNSEEN.findall(text or "")))
         if found:
             codes = ", ".join(f"U+{ord(ch):04X}" for ch in found[:5]) + (", ..." if len(found) > 5 else "")
-            overrides = [ch for ch in found if ch >= "\u202a"]
-            what = ([] if len(overrides) == len(found) else ["a diagram draws a control character as a box"]) + \
-                   (["a direction override turns the text after it around"] if overrides else [])
+            direction = [ch for ch in found if ch >= "\u202a"]
+            what = ([] if len(direction) == len(found) else ["a diagram draws a control character as \ufffd"]) + \
+                   (["a direction control changes the order in which the text after it is read"] if direction else [])
             c.warning("control-character", loc, f"holds {'a character' if len(found) == 1 else 'characters'} not meant "
                       f"to be seen ({codes}): {' and '.join(what)}; remove {'it' if len(found) == 1 else 'them'}")
 

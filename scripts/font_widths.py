@@ -12,6 +12,7 @@ picks one by its neighbours; combining marks are 0.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from pathlib import Path
 
@@ -28,16 +29,20 @@ RANGES = [(0x00A0, 0x06FF), (0x1E00, 0x1EFF), (0x2000, 0x27BF)]
 PER_LINE = 24
 
 
-def _advances(name: str) -> tuple[dict[int, float], dict[str, float]]:
+def _advances(name: str) -> dict[int, float]:
+    """Each character's advance width in ``name``, in ems."""
     font = TTFont(FONTS / name)
     per_em = font["head"].unitsPerEm
     hmtx = font["hmtx"]
-    cmap = font.getBestCmap()
-    by_code = {code: hmtx[glyph][0] / per_em for code, glyph in cmap.items()}
-    by_glyph = {glyph: hmtx[glyph][0] / per_em for glyph in font.getGlyphOrder()}
-    return by_code, by_glyph
+    return {code: hmtx[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
 
 
+def font_version() -> str:
+    """The version DejaVu Sans states (its name table's version string)."""
+    return str(TTFont(FONTS / "DejaVuSans.ttf")["name"].getDebugName(5))
+
+
+@functools.lru_cache(maxsize=1)
 def _arabic_forms() -> dict[int, list[int]]:
     """Each Arabic letter's presentation forms (from their compatibility decompositions)."""
     forms: dict[int, list[int]] = {}
@@ -49,8 +54,8 @@ def _arabic_forms() -> dict[int, list[int]]:
 
 
 def widths() -> dict[int, float]:
-    regular, _ = _advances("DejaVuSans.ttf")
-    bold, _ = _advances("DejaVuSans-Bold.ttf")
+    regular = _advances("DejaVuSans.ttf")
+    bold = _advances("DejaVuSans-Bold.ttf")
     out: dict[int, float] = {}
     for first, last in RANGES:
         for code in range(first, last + 1):
@@ -70,8 +75,8 @@ def _widest(code: int, regular: dict[int, float], bold: dict[int, float]) -> flo
 def arabic_forms() -> dict[int, tuple[float, float, float, float]]:
     """Each Arabic letter's widths as isolated, final, initial and medial form (-1 where it has no such form:
     a letter with no initial form does not join the letter after it)."""
-    regular, _ = _advances("DejaVuSans.ttf")
-    bold, _ = _advances("DejaVuSans-Bold.ttf")
+    regular = _advances("DejaVuSans.ttf")
+    bold = _advances("DejaVuSans-Bold.ttf")
     out: dict[int, tuple[float, float, float, float]] = {}
     for code in range(0x0600, 0x0700):
         kinds: dict[str, float] = {}
@@ -92,6 +97,10 @@ def main() -> None:
         "characters in order; the widest of regular and bold / 1.1, the widest contextual form of an Arabic letter,",
         "0 for a combining mark, -1 for a character the font lacks.",
         '"""',
+        "",
+        "#: What the table was read from: the font's version and the Unicode data that classed the characters.",
+        f"FONT_VERSION = {font_version()!r}",
+        f"UNICODE_VERSION = {unicodedata.unidata_version!r}",
         "",
         "RANGES: dict[int, tuple[int, ...]] = {",
     ]

@@ -78,3 +78,10 @@ def test_the_coverage_of_the_fonts_installed_here() -> None:
     assert glyphs.missing_glyphs("Check in · Straße") == []  # DejaVu Sans, which Graphviz draws with
     assert glyphs.missing_glyphs("a \U0010fffd b") == ["\U0010fffd"]  # a private-use character no font has
     assert all(a <= b < c for (a, b), (c, _) in zip(covered, covered[1:]))  # merged and sorted
+
+
+def test_step_ids_and_hover_texts_are_not_drawn_so_not_reported(few_fonts: None) -> None:
+    """Only the drawn text counts: a step id in Chinese names the node, it is not drawn."""
+    bp = blueprint.loads("name: x\nsteps:\n  - {id: 取餐, label: Pick up, lane: customer}\n"
+                         "  - {id: b, label: Leave, lane: customer}\nflows: [取餐 -> b]\n")
+    assert bp.render().missing_glyphs == []

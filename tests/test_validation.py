@@ -263,9 +263,10 @@ def test_drawn_text_with_control_characters_or_direction_overrides_is_warned_of(
     )
     found = {p.path: p.message for p in bp.validate().warnings if p.code == "control-character"}
     assert set(found) == {"name", "stages[0].name", "steps[0].label", "steps[0].evidence[0]"}  # not the line break or tab
-    assert "(U+0000, U+001B)" in found["steps[0].label"] and "as a box; remove them" in found["steps[0].label"]
-    assert "(U+202E): a direction override turns the text after it around; remove it" in found["stages[0].name"]
-    assert "as a box and a direction override" in found["steps[0].evidence[0]"]
+    assert "(U+0000, U+001B)" in found["steps[0].label"] and "as \ufffd; remove them" in found["steps[0].label"]
+    assert "(U+202E): a direction control changes the order in which the text after it is read; remove it" \
+        in found["stages[0].name"]
+    assert "as \ufffd and a direction control" in found["steps[0].evidence[0]"]
     for path in ("examples/coffee_shop.yaml", "examples/bilingual_hotline.yaml"):
         assert not [p for p in blueprint.load(path).validate().warnings if p.code == "control-character"]
 
@@ -301,3 +302,6 @@ def test_a_parallel_branch_that_can_end_before_its_join_is_an_error() -> None:
         assert found == ["the parallel branch order -> pack can end at 'gone' without reaching its join 'collect': the "
                          "customer would both leave there and go on from the join; lead every way of the branch to the join"]
     assert never_joins(_parallel("{from: pack, to: collect}", ", fail_point: {probability: 0, recovery: gone}")) == []
+    # a failure with no recovery ends the journey, failed, however likely: not a way out of the branch
+    for p in ("0.1", "1"):
+        assert never_joins(_parallel("{from: pack, to: collect}", f", fail_point: {{probability: {p}}}")) == []

@@ -330,10 +330,17 @@ def test_exit_3_and_a_traceback_for_a_bug(capsys: pytest.CaptureFixture[str], mo
     assert "Traceback" in err and "RuntimeError: a bug" in err and "please report it" in err
 
 
+def _ctrl_c_as_a_terminal() -> None:
+    """In the child: Ctrl-C as a terminal delivers it, even when the tests run where it is ignored (a job started
+    in the background by a shell without job control inherits SIGINT ignored, and Python then never raises
+    KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_exit_130_on_ctrl_c(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     proc = subprocess.Popen([str(EXE), "simulate", EXAMPLE, "--days", "7", "-r", "40", "--top", "0"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_as_a_terminal)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and not (children.exists() and children.read_text().strip()):

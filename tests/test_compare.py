@@ -280,7 +280,8 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, to: str, after: float) -> None:
     script = tmp_path / "interrupted.py"
     script.write_text(INTERRUPTED)
     proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not inherited ignored
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         parent = psutil.Process(proc.pid)

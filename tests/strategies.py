@@ -665,8 +665,9 @@ def _blueprint_data(
                 if draw(_BOOL):  # a step of a parallel branch recovers within it: the branch still ends at its join
                     inside = split is not None and split[0] < i < split[1]
                     fp["recovery"] = pick(draw, ids[split[0] + 1:split[1] + 1] if inside and split else ids)
-                    if fp.get("probability", 0) >= 1:  # every visit would fail into the recovery: a loop with no
-                        fp["probability"] = 0.95     # way out when the recovery leads back (the validator says so)
+                    if fp.get("probability", 0) > 0.95:  # (almost) every visit would fail into the recovery: a loop
+                        fp["probability"] = 0.95        # with no way out, or of over a thousand visits, when the
+                        #                                 recovery leads back (the validator says so)
                 s["fail_point"] = fp
         if chance(draw, 4):
             if draw(_BOOL):

@@ -267,8 +267,36 @@ def _html(text: str) -> str:
     """Text for an HTML-like label: markup characters escaped, never interpreted; each right-to-left line
     isolated as one (:func:`_right_to_left`)."""
     # Graphviz's HTML-label lexer stumbles on a bare ']' in some places: brackets go as character references
-    text = "\n".join(_right_to_left(line) for line in text.split("\n"))
-    return html.escape(_drawable(text), quote=True).replace("[", "&#91;").replace("]", "&#93;").replace("\n", "<BR/>")
+    lines = text.split("\n")
+    out = _escape(_right_to_left(lines[0]))
+    for above, below in zip(lines, lines[1:]):
+        out += _break(above, below) + _escape(_right_to_left(below))
+    return out
+
+
+def _escape(line: str) -> str:
+    return html.escape(_drawable(line), quote=True).replace("[", "&#91;").replace("]", "&#93;")
+
+
+#: Between two lines where one holds a character no font here draws: a PNG shows it as a box with its
+#: code, taller than a line, so a thin empty line keeps the boxes of one line off the next (the
+#: layout's line height leaves room for it).
+_BOXES_APART = '<BR/><FONT POINT-SIZE="4"> </FONT><BR/>'
+
+
+def _break(above: str, below: str) -> str:
+    """The line break of an HTML-like label between the texts ``above`` and ``below``: wider where either
+    is drawn with boxes (:data:`_BOXES_APART`).
+
+    >>> _break("Check in", "at the desk")
+    '<BR/>'
+    """
+    return _BOXES_APART if _boxed(above) or _boxed(below) else "<BR/>"
+
+
+def _boxed(text: str) -> bool:
+    """Whether ``text`` holds a character no installed font draws (:func:`missing_glyphs`)."""
+    return not text.isascii() and bool(missing_glyphs(text))
 
 
 def _right_to_left(line: str) -> str:
@@ -309,13 +337,11 @@ def _pt(x: float, y: float, height: float) -> str:
 
 
 def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Sequence[tuple[str, str]] = ()) -> _Raw:
-    body = "<BR/>".join(_html(line) for line in lines)
     detail = [d for d in detail if d.strip()]  # Graphviz refuses an empty <FONT></FONT>
     figures = [(f, style) for f, style in figures if f.strip()]
-    if detail:
-        body += "<BR/>" + "<BR/>".join(
-            f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{theme.muted}">{_html(d)}</FONT>' for d in detail
-        )
+    texts = [*lines, *detail, *(f for f, _ in figures)]
+    parts = [_html(line) for line in lines]
+    parts += [f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{theme.muted}">{_html(d)}</FONT>' for d in detail]
     for text, style in figures:
         inner = _html(text)
         if style == "alert":
@@ -324,7 +350,10 @@ def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Seq
             inner = f'<FONT COLOR="{theme.muted}"><I>{inner}</I></FONT>'
         else:
             inner = f'<FONT COLOR="{theme.text}">{inner}</FONT>'
-        body += f'<BR/><FONT POINT-SIZE="{SMALL_FONT_SIZE:g}">{inner}</FONT>'
+        parts.append(f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}">{inner}</FONT>')
+    body = parts[0] if parts else ""
+    for k in range(1, len(parts)):
+        body += _break(texts[k - 1], texts[k]) + parts[k]
     return _Raw(f"<{body}>")
 
 

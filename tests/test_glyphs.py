@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -57,6 +58,25 @@ def test_render_from_the_command_line_notes_them_and_succeeds(few_fonts: None, t
     assert "note:" in result.stderr and "🚪 (U+1F6AA)" in result.stderr and "fonts-noto-color-emoji" in result.stderr
     svg = CliRunner().invoke(app, ["render", str(source), "-o", str(tmp_path / "emoji.svg")])
     assert svg.exit_code == 0 and "note:" not in svg.stderr
+
+
+def _line_positions(svg: str, node: str) -> list[float]:
+    """The baselines (SVG y, growing downwards) of the drawn lines of a node's label, thin spacers left out."""
+    group = svg.split(f"<title>{node}</title>", 1)[1].split("</g>", 1)[0]
+    return [float(y) for y, body in re.findall(r'<text[^>]* y="([-0-9.]+)"[^>]*>([^<]*)</text>', group) if body.strip()]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
+def test_lines_drawn_with_boxes_are_kept_apart(few_fonts: None) -> None:
+    # A box with its code is about 13.2 pt tall at 11 pt (measured on Graphviz's PNG), taller than the
+    # 11 pt Graphviz sets lines apart: lines next to one with boxes must be at least that apart, plus a gap.
+    bp = blueprint.loads(TEXT.replace("Arrive 🚪 at the shop", "Arrive 🚪🚪🚪🚪🚪🚪 at the shop by the door 🚪🚪🚪🚪🚪🚪 🚪🚪🚪🚪"))
+    svg = bp.render().svg
+    boxed = _line_positions(svg, "arrive")
+    plain = _line_positions(svg, "brew")
+    assert len(boxed) >= 3 and len(plain) == 2  # the label's lines, and "Brew ☕ the coffee" with its role line
+    assert min(b - a for a, b in zip(boxed, boxed[1:])) >= 14.5
+    assert plain[1] - plain[0] < 12  # no boxes: lines as Graphviz sets them
 
 
 def test_many_missing_characters_are_named_up_to_a_few() -> None:

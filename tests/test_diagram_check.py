@@ -104,6 +104,14 @@ def test_every_example_is_clean(name: str, max_columns: int | None) -> None:
     assert [str(f) for f in check_svg(svg)] == []
 
 
+def test_a_drawing_shrunk_to_a_width_is_judged_in_its_own_units() -> None:
+    # Graphviz shrinks a drawing wider than `width` with scale(): the frame is the view box over that scale
+    bp = blueprint.load(blueprint.examples.path("contact_center"))
+    shrunk = bp.render(width=6).svg
+    assert "scale(1 1)" not in shrunk and "scale(" in shrunk
+    assert check_svg(shrunk) == check_svg(bp.render().svg) == []
+
+
 @pytest.mark.parametrize("theme", ["print"])
 def test_the_print_theme_is_clean(theme: str) -> None:
     svg = blueprint.load("examples/hotel.yaml").render(theme=theme, max_columns=6, subtitle="For the workshop").svg

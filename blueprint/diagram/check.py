@@ -114,6 +114,18 @@ def _translate(root: ET.Element) -> tuple[float, float]:
     return (float(move.group(1)), float(move.group(2))) if move else (0.0, 0.0)
 
 
+def _scale(root: ET.Element) -> tuple[float, float]:
+    """The scale Graphviz draws the graph at (``scale(0.43 0.43)`` when it was shrunk to a width), 1 by default."""
+    graph = root.find(f"{SVG}g")
+    factor = re.search(r"scale\(([^)]*)\)", graph.get("transform", "") if graph is not None else "")
+    values = _numbers(factor.group(1)) if factor else []
+    if not values:
+        return 1.0, 1.0
+    sx = values[0]
+    sy = values[1] if len(values) > 1 else sx
+    return (sx if sx > 0 and math.isfinite(sx) else 1.0), (sy if sy > 0 and math.isfinite(sy) else 1.0)
+
+
 def _owner(stack: list[ET.Element]) -> str:
     """The id of the nearest enclosing group with one that names a drawn element."""
     for g in reversed(stack):
@@ -216,8 +228,10 @@ def read_svg(svg: str) -> Drawing:
     if n_texts > MAX_TEXTS:  # each is measured from the font's glyphs, about a millisecond a new text
         raise ValueError(f"{n_texts:,} texts, more than a blueprint's diagram has (at most {MAX_TEXTS:,})")
     dx, dy = _translate(root)
+    sx, sy = _scale(root)  # a drawing shrunk to a width: the frame, in the drawing's own units, is larger
     view = _numbers(root.get("viewBox", ""))
-    frame = Rect(view[0], view[1], view[0] + view[2], view[1] + view[3]) if len(view) == 4 else Rect(0, 0, math.inf, math.inf)
+    frame = (Rect(view[0] / sx, view[1] / sy, (view[0] + view[2]) / sx, (view[1] + view[3]) / sy) if len(view) == 4
+             else Rect(0, 0, math.inf, math.inf))
     texts: list[_Text] = []
     shapes: list[_Shape] = []
     arrows: list[_Arrow] = []

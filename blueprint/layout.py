@@ -220,7 +220,7 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
             out.append(paragraph)
             continue
         line, width = "", 0
-        for token in _tokens(paragraph):
+        for token in _tokens(paragraph, units):
             w = sum(_char_units(c) for c in token)
             if width + w > units and line.strip():
                 out.append(line.rstrip())
@@ -236,10 +236,13 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
 
 def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
     """Cut ``line`` between clusters into lines of at most ``units`` (a cluster wider than that alone on one),
-    appending them to ``out`` and returning the rest and its width.
+    appending them to ``out`` and returning the rest and its width. A word cut between two letters of a
+    left-to-right script ends its line with a hyphen; a comma or a closing bracket never starts one.
 
-    >>> out = []; _cut("abcdefg", 3, out), out
-    (('g', 1), ['abc', 'def'])
+    >>> out = []; _cut("abcdefgh", 4, out), out
+    (('fgh', 3), ['abc-', 'de-'])
+    >>> out = []; _cut("Terminbestätigung,", 9, out), out
+    (('ung,', 4), ['Terminbe-', 'stätig-'])
     """
     pieces = _clusters(line)
     sizes = [sum(_char_units(ch) for ch in c) for c in pieces]
@@ -249,10 +252,33 @@ def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
         while k < len(pieces) and (k == start or taken + sizes[k] <= units):
             taken += sizes[k]
             k += 1
-        out.append("".join(pieces[start:k]))
+        while k - start > 1 and k < len(pieces) and _closes(pieces[k]):  # the mark stays with its word
+            k -= 1
+            taken -= sizes[k]
+        hyphen = k < len(pieces) and _joins(pieces[k - 1], pieces[k])
+        # room for the hyphen, and at least 3 letters of the word carried over (not "…port-" / "al")
+        while hyphen and k - start > 2 and (taken + 1 > units or not all(_joins(c, c) for c in pieces[k:k + 3]) or k + 3 > len(pieces)):
+            k -= 1
+            taken -= sizes[k]
+            hyphen = _joins(pieces[k - 1], pieces[k])
+        hyphen = hyphen and taken + 1 <= units  # a line too narrow for one goes without
+        out.append("".join(pieces[start:k]) + ("-" if hyphen else ""))
         width -= taken
         start = k
     return "".join(pieces[start:]), width
+
+
+def _closes(cluster: str) -> bool:
+    """Whether ``cluster`` is punctuation a line should not start with (a comma, a full stop, a closing bracket or
+    quote)."""
+    return unicodedata.category(cluster[0]) in ("Po", "Pe", "Pf") and cluster[0] not in "#%&*@\\¡¿"
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether a word cut between ``before`` and ``after`` takes a hyphen: both are letters (or digits) of a
+    left-to-right script that spaces its words (not Chinese or Japanese, not Hebrew or Arabic)."""
+    return all(unicodedata.category(c[0])[0] in "LN" and unicodedata.bidirectional(c[0]) == "L"
+               and _char_units(c[0]) == 1 for c in (before[-1:] or " ", after))
 
 
 def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRAP_UNITS) -> list[str]:
@@ -260,7 +286,7 @@ def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRA
     units a line until every line fits (an all-capitals or digit-heavy label takes more room).
 
     >>> fit_lines("WWWWWWWWWWWWWWWWWWWW WAREHOUSE", 154)
-    ['WWWWWWWWWWWWW', 'WWWWWWW', 'WAREHOUSE']
+    ['WWWWWWWWWWWWW-', 'WWWWWWW', 'WAREHOUSE']
     """
     while True:
         lines = wrap_label(text, units)
@@ -301,15 +327,22 @@ def _detail_lines(parts: list[str], width: float) -> list[str]:
     return [ln for part in parts for ln in fit_lines(part, width, SMALL_FONT_SIZE)]
 
 
-def _tokens(text: str) -> list[str]:
-    """Words with their leading space; each wide character on its own."""
+def _tokens(text: str, units: int) -> list[str]:
+    """Words with their leading space, a word longer than ``units`` cut after its hyphens ("Online-",
+    "Terminvereinbarung"); each wide character on its own."""
     tokens: list[str] = []
-    for piece in textwrap.TextWrapper(break_long_words=False, break_on_hyphens=False)._split(text):
+    for piece in _WORDS._split(text):
         if any(_char_units(c) == 2 for c in piece):
             tokens.extend(_clusters(piece))
+        elif "-" in piece and sum(_char_units(c) for c in piece) > units:
+            tokens.extend(_AT_HYPHENS._split(piece))
         else:
             tokens.append(piece)
     return tokens
+
+
+_WORDS = textwrap.TextWrapper(break_long_words=False, break_on_hyphens=False)
+_AT_HYPHENS = textwrap.TextWrapper(break_long_words=False, break_on_hyphens=True)
 
 
 @dataclass
@@ -529,7 +562,10 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
         band = next(b for b in bands if b.lane is box.lane)
         if box.kind == "step":
             box.y = (band.top + room.get((box.lane, "above"), 0.0) + band.bottom - room.get((box.lane, "below"), 0.0)) / 2
+    order = list(Lane)
     for stack in evidence_stack.values():
+        # the customer's evidence nearest the customer lane, where its link is straight; a deeper lane's higher
+        stack.sort(key=lambda b: -order.index(boxes[b.id.removeprefix("evidence:")].lane))
         band = next(b for b in bands if b.lane is Lane.EVIDENCE)
         total = sum(b.height for b in stack) + EVIDENCE_GAP * (len(stack) - 1)
         cursor = (band.top + band.bottom) / 2 - total / 2

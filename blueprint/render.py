@@ -475,7 +475,8 @@ def _labelled_edges(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
         out.append((f"flow-{i}", f.source, f.target, attrs, label))
     if opts.show_evidence:
         for s in bp.steps:
-            if s.evidence and s.lane is Lane.CUSTOMER and f"evidence:{s.id}" in layout.boxes and s.id in layout.boxes:
+            # to a step the customer sees (a backstage step's link would cross the whole diagram)
+            if s.evidence and s.lane in (Lane.CUSTOMER, Lane.ONSTAGE) and f"evidence:{s.id}" in layout.boxes and s.id in layout.boxes:
                 link = {"color": opts.theme.muted, "style": "dotted", "arrowhead": "none", "penwidth": "1.0"}
                 out.append((f"{EVIDENCE_LINK}{s.id}", f"evidence:{s.id}", s.id, dict(link), None))
     if opts.show_fail_points:

@@ -553,3 +553,25 @@ def test_texts_of_any_length_are_drawn_cut_short() -> None:
     texts = [t.text or "" for t in ET.fromstring(svg.encode()).iter("{http://www.w3.org/2000/svg}text")]
     assert max(map(len, texts)) <= 400  # what is drawn: lines of a label cut at 400 characters
     assert len(long_id.id) <= 200 and bp.steps[1].label == "W" * 20_000
+
+
+def test_evidence_of_a_step_the_customer_sees_is_linked_and_the_customers_is_nearest() -> None:
+    from blueprint.diagram.check import check_svg
+    from blueprint.layout import compute_layout
+
+    bp = blueprint.loads(
+        "name: Evidence\nroles: [{name: clerk, staffing: 1}]\nsteps:\n"
+        "  - {id: drop, label: Drop the car, lane: customer, evidence: [Job card]}\n"
+        "  - {id: lend, label: Hand over a courtesy car, lane: onstage, role: clerk, duration: 5 min, evidence: [Courtesy car]}\n"
+        "  - {id: log, label: Log the job, lane: support, duration: 5 s, evidence: [E-mail with the job number]}\n"
+        "flows: [drop -> lend, lend -> log]\n"
+    )
+    layout = compute_layout(bp)
+    assert layout.columns["drop"] == layout.columns["lend"] == layout.columns["log"]
+    ys = {s: layout.boxes[f"evidence:{s}"].y for s in ("drop", "lend", "log")}
+    assert ys["log"] < ys["lend"] < ys["drop"]  # stacked so the customer's is nearest the customer lane
+    svg = bp.render().svg
+    # linked to the steps the customer sees; a support step's link would cross the whole diagram
+    assert "evidence:drop&#45;&gt;drop" in svg and "evidence:lend&#45;&gt;lend" in svg
+    assert "evidence:log&#45;&gt;log" not in svg
+    assert check_svg(svg) == []

@@ -154,7 +154,24 @@ def test_a_long_unbroken_label_is_cut_into_lines_of_whole_clusters() -> None:
     from blueprint.layout import _char_units, clip, wrap_label
 
     for text in ("x" * 400, "e\u0301" * 300, "👍" * 300):
-        lines = wrap_label(text, 2)
-        assert "".join(lines) == clip(text) and len(lines) >= 100
+        lines = wrap_label(text, 2)  # a word cut between two letters takes a hyphen
+        assert "".join(line.removesuffix("-") for line in lines) == clip(text) and len(lines) >= 100
         assert all(sum(_char_units(ch) for ch in line) <= 2 for line in lines[:-1])
         assert not any(unicodedata.combining(line[0]) for line in lines)
+
+
+def test_long_words_break_where_a_reader_expects() -> None:
+    from blueprint.layout import fit_lines
+
+    # at a hyphen the word already has
+    assert fit_lines("Online-Terminvereinbarungsportal aufrufen", 154)[0] == "Online-"
+    # a word cut between letters ends its line with a hyphen and carries at least three letters over
+    lines = fit_lines("Terminbestätigungsbenachrichtigung versenden", 154)
+    assert lines[0].endswith("-") and len(lines[1].split()[0]) >= 3
+    assert "".join(ln.removesuffix("-") for ln in lines[:2]).startswith("Terminbestätigungsbenachrichtigung")
+    # no line starts with the comma that followed a cut word
+    lines = fit_lines("Kraftfahrzeughaftpflichtversicherungsbestätigung, Fahrzeugbrief und Ausweis", 154)
+    assert not any(ln.startswith((",", ".", ")")) for ln in lines)
+    # Chinese breaks between characters, with no hyphen; a short hyphenated word stays whole
+    assert not any(ln.endswith("-") for ln in fit_lines("等待客服回答问题并记录等待客服回答问题并记录等待客服回答问题并记录", 154))
+    assert fit_lines("Self-check-in at the kiosk", 154) == ["Self-check-in at the", "kiosk"]

@@ -1493,7 +1493,8 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         wanted_routes, opts.continuations = split_across_rows(layout, [(i, t, h) for i, t, h, _, _ in edges])
         routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout) + _emotion_marks(layout, opts),
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)], budget=budget)
-        moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(routes, y, prefix="flow-")]
+        meeting = {r: routes[r] for r in routes if _meets_customer(bp, r)}
+        moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(meeting, y, prefix="flow-")]
         obstacles = _obstacles(bp, layout, opts, markers, moments) + _row_gaps(layout)  # labels stay in their row
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
@@ -1543,6 +1544,19 @@ def _parts(routes: dict[str, Route], continuations: dict[str, Continuation], edg
     """An arrow's route, or both routes of an arrow continued in another row."""
     cont = continuations.get(edge_id)
     return [routes[edge_id]] + ([routes[cont.rest]] if cont and cont.rest in routes else [])
+
+
+def _meets_customer(bp: Blueprint, route_id: str) -> bool:
+    """Whether the arrow ``route_id`` (``flow-3``, or its part past a row, ``flow-3-continued``) is a flow
+    between the customer and the service: one end in the customer lane, the other under the line of
+    interaction. Only such a flow makes a moment of truth where it crosses the line; another one, routed
+    over it and back (onstage to support over the top), does not."""
+    number = route_id.removeprefix("flow-").removesuffix("-continued")
+    if not number.isdigit() or int(number) >= len(bp.flows):
+        return False
+    flow = bp.flows[int(number)]
+    lanes = {s.id: s.lane for s in bp.steps}
+    return (lanes.get(flow.source) is Lane.CUSTOMER) != (lanes.get(flow.target) is Lane.CUSTOMER)
 
 
 def _crossings_of(routes: dict[str, Route], y: float, prefix: str) -> list[tuple[float, float]]:

@@ -575,3 +575,13 @@ def test_evidence_of_a_step_the_customer_sees_is_linked_and_the_customers_is_nea
     assert "evidence:drop&#45;&gt;drop" in svg and "evidence:lend&#45;&gt;lend" in svg
     assert "evidence:log&#45;&gt;log" not in svg
     assert check_svg(svg) == []
+
+
+def test_only_a_flow_between_the_customer_and_the_service_makes_a_moment_of_truth() -> None:
+    bp = blueprint.load(Path(__file__).parent / "diagrams" / "rework_over_the_top.yaml")
+    d = bp.render()
+    lanes = {s.id: s.lane.value for s in bp.steps}
+    meeting = sum((lanes[f.source] == "customer") != (lanes[f.target] == "customer") for f in bp.flows)
+    # each flow between the customer lane and the lanes under it crosses the line of interaction once; the
+    # rework from onstage to support, routed over the top and crossing it twice, makes no moment
+    assert d.svg.count('id="moment&#45;') == meeting

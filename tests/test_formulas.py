@@ -174,13 +174,8 @@ def mp_mmck(lam: float, h: float, c: int, k: int, t: float | None = None) -> dic
         }
         if t is not None:
             zt = c * mp.mpf(t) / h
-            poisson = mp.exp(-zt)
-            q = poisson  # Q(j+1, zt)
-            head = mp.mpf(0)
-            for j in range(k - c):
-                head += p[c + j] * (1 - q)
-                poisson = poisson * zt / (j + 1)
-                q += poisson
+            # P(j + 1, zt), the chance of j + 1 completions by t, itself (1 − Q cancels when it is tiny)
+            head = mp.fsum(p[c + j] * mp.gammainc(j + 1, 0, zt, regularized=True) for j in range(k - c))
             offered = mp.fsum(p[:c]) + head
             out["offered"] = offered
             out["served"] = offered / admitted
@@ -407,6 +402,8 @@ def test_erlang_a_service_level_at_infinity() -> None:
         (1990.0, 1.0, 2000, 2300, 0.001),
         (10.0, 1.0, 10, 11, 0.05),
         (9.0, 1.0, 10, 700, 0.3),
+        (2.0, 1.0, 1, 300, 3.0),  # overloaded, a large room, t short: the largest terms are far from its end
+        (2.0, 1.0, 1, 150, 1.0),
     ],
 )
 def test_mmck_matches_mpmath(lam: float, h: float, c: int, k: int, t: float) -> None:

@@ -116,6 +116,7 @@ class Theme:
     stage_fill: str = "#e4e7ee"  # the stage headers
     good: str = "#2e7d32"  # the emotion row above 0 (better than expected)
     bad: str = "#b42318"  # the emotion row below 0
+    retry: str = "#2f5f98"  # a retry after abandoning (dotted, as an evidence link is, but with a head and a colour)
 
 
 THEMES: dict[str, Theme] = {
@@ -161,6 +162,7 @@ THEMES: dict[str, Theme] = {
         wait_fill="#ffffff",
         wait_text="#000000",
         alert="#000000",
+        retry="#000000",
         stage_fill="#ffffff",
         faded_fill="#ffffff",
         faded_text="#a0a0a0",
@@ -415,12 +417,12 @@ def _edge_style(kind: str, theme: Theme) -> dict[str, str | _Raw]:
         return {"color": theme.transfer, "penwidth": "1.8", "style": "solid"}
     if kind == "rework":
         return {"color": theme.arrow, "style": "dashed", "penwidth": "1.1"}
-    if kind == "retry":
-        return {"color": theme.muted, "style": "dotted", "penwidth": "1.3"}
+    if kind == "retry":  # heavier dots than an evidence link's
+        return {"color": theme.retry, "style": "dotted", "penwidth": "1.6"}
     if kind == "parallel":
         return {"color": theme.arrow, "arrowtail": "dot", "dir": "both", "penwidth": "1.1"}
-    if kind == "recovery":
-        return {"color": theme.recovery, "style": "dashed", "penwidth": "1.3"}
+    if kind == "recovery":  # dashed as a rework is, told apart by its open head (and colour, on screen)
+        return {"color": theme.recovery, "style": "dashed", "penwidth": "1.3", "arrowhead": "empty"}
     return {"color": theme.arrow, "penwidth": "1.1"}
 
 
@@ -930,12 +932,12 @@ def _legend_entries(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[
         "handoff": (f'<TD><FONT COLOR="{t.arrow}">───▶</FONT></TD>', "hand-off"),
         "transfer": (f'<TD><FONT COLOR="{t.transfer}"><B>━━▶</B></FONT></TD>', "transfer"),
         "rework": (f'<TD><FONT COLOR="{t.arrow}">- - ▶</FONT></TD>', "rework"),
-        "retry": (f'<TD><FONT COLOR="{t.muted}">· · ▶</FONT></TD>', "retry after abandoning"),
+        "retry": (f'<TD><FONT COLOR="{t.retry}"><B>· · ▶</B></FONT></TD>', "retry after abandoning"),
         "parallel": (f'<TD><FONT COLOR="{t.arrow}">●──▶</FONT></TD>', "in parallel"),
     }
     out += [symbols[k] for k in symbols if k in kinds]
     if opts.show_fail_points and any(s.fail_point and s.fail_point.recovery in layout.boxes for s in steps):
-        out.append((f'<TD><FONT COLOR="{t.recovery}">- - ▶</FONT></TD>', "recovery"))
+        out.append((f'<TD><FONT COLOR="{t.recovery}">- - ▷</FONT></TD>', "recovery"))
     if opts.show_evidence and any(b.kind == "evidence" for b in layout.boxes.values()):
         out.append((f'<TD><FONT COLOR="{t.muted}">┆</FONT></TD>', "evidence of the step below"))
     if opts.continuations:

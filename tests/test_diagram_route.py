@@ -146,3 +146,18 @@ def test_render_wraps_with_lettered_markers_for_the_arrows_between_rows() -> Non
     assert "the arrow goes on in another row" in svg
     with pytest.raises(ValueError, match="max_columns must be at least 1"):
         blueprint.load("examples/hotel.yaml").render(max_columns=0)
+
+
+def test_a_label_with_another_arrow_between_it_and_its_own_is_the_last_resort() -> None:
+    # a rework arrow (own) runs 7 points under a hand-off (other): a label above the pair reads as the
+    # hand-off's, so any free spot with nothing between it and its own arrow is taken before it
+    own = Route("own", "a", "b", [(0.0, 107.0), (300.0, 107.0)])
+    other = Route("other", "b", "a", [(0.0, 100.0), (300.0, 100.0)])
+    below = Rect(0.0, 109.0, 300.0, 200.0)  # nothing fits under the pair
+    frame = Rect(-100.0, 0.0, 400.0, 400.0)
+    placed = place_labels([(own, "10% · fails the check")], obstacles=[below], frame=frame, routes=[other])["own"]
+    assert placed.rect is not None and placed.rect.bottom < 100.0 and placed.crowded  # across: flagged, room wanted
+    # with a spot further along (a vertical stretch on the right), that one is taken instead
+    own = Route("own", "a", "b", [(0.0, 107.0), (300.0, 107.0), (300.0, 250.0)])
+    placed = place_labels([(own, "10% · fails the check")], obstacles=[below], frame=frame, routes=[other])["own"]
+    assert placed.rect is not None and placed.rect.top > 109.0 and not placed.crowded  # beside the vertical

@@ -37,6 +37,8 @@ CLEARANCE = 1.5
 NEAR = 6.0
 #: What crowding another arrow costs a spot, in places down the list of candidates.
 CROWDED = 60.0
+#: What another arrow between a label and its own costs a spot (it reads as that arrow's label).
+ACROSS = 1000.0
 #: How much further out a label may sit, to clear arrows running beside its own.
 _OFFSETS = (0.0, 7.0, 14.0, 21.0)
 
@@ -70,9 +72,10 @@ def _segment_rect(p: Point, q: Point, half: float = 0.8) -> Rect:
     return Rect(min(p[0], q[0]) - half, min(p[1], q[1]) - half, max(p[0], q[0]) + half, max(p[1], q[1]) + half)
 
 
-def _candidates(route: Route, w: float, h: float) -> list[Rect]:
-    """Spots along the arrow, tail first: beside each stretch at several places along it."""
-    out: list[Rect] = []
+def _candidates(route: Route, w: float, h: float) -> list[tuple[Rect, Rect]]:
+    """Spots along the arrow, tail first: beside each stretch at several places along it; each with the strip
+    between it and its arrow (where another arrow would come between the label and its own)."""
+    out: list[tuple[Rect, Rect]] = []
     segs = route.segments()
     order = list(range(len(segs)))
     for k in order:
@@ -89,13 +92,16 @@ def _candidates(route: Route, w: float, h: float) -> list[Rect]:
                     if length < w + 2 * GAP and t != 0.5:
                         continue
                     cx = min(max(x, min(x0, x1) + w / 2), max(x0, x1) - w / 2) if length >= w else (x0 + x1) / 2
-                    out.append(Rect(cx - w / 2, y - d - h, cx + w / 2, y - d))
-                    out.append(Rect(cx - w / 2, y + d, cx + w / 2, y + d + h))
+                    out.append((Rect(cx - w / 2, y - d - h, cx + w / 2, y - d), Rect(cx - w / 2, y - d, cx + w / 2, y - _OWN)))
+                    out.append((Rect(cx - w / 2, y + d, cx + w / 2, y + d + h), Rect(cx - w / 2, y + _OWN, cx + w / 2, y + d)))
                 else:  # vertical: right, then left
                     cy = min(max(y, min(y0, y1) + h / 2), max(y0, y1) - h / 2) if length >= h else (y0 + y1) / 2
-                    out.append(Rect(x + d, cy - h / 2, x + d + w, cy + h / 2))
-                    out.append(Rect(x - d - w, cy - h / 2, x - d, cy + h / 2))
+                    out.append((Rect(x + d, cy - h / 2, x + d + w, cy + h / 2), Rect(x + _OWN, cy - h / 2, x + d, cy + h / 2)))
+                    out.append((Rect(x - d - w, cy - h / 2, x - d, cy + h / 2), Rect(x - d, cy - h / 2, x - _OWN, cy + h / 2)))
     return out
+
+
+_OWN = 1.0  # the half-width of an arrow's own stretch, left out of the strip between it and its label
 
 
 def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obstacles: Iterable[Rect], frame: Rect,
@@ -122,17 +128,17 @@ def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obsta
         route = along[0]
         w, h = label_size(text, size)
         own = {f"route:{r.id}" for r in along}
-        spot = _best_free([c for r in along for c in _candidates(r, w, h)], index, frame, own=own)
+        spot, across = _best_free([c for r in along for c in _candidates(r, w, h)], index, frame, own=own)
         if spot is None:
             footnotes += 1
             mark = f"[{footnotes}]"
             mw, mh = label_size(mark, size)
-            spot = _first_free([c for r in along for c in _candidates(r, mw, mh)] + _around(along, mw, mh), index, frame)
+            spot = _first_free([c for r in along for c, _ in _candidates(r, mw, mh)] + _around(along, mw, mh), index, frame)
             placed[route.id] = Placed(route.id, text, spot, footnotes)
             if spot is None:  # nowhere at all: the legend alone says what the arrow is
                 continue
         else:
-            placed[route.id] = Placed(route.id, text, spot, crowded=_near_other(index, spot, own))
+            placed[route.id] = Placed(route.id, text, spot, crowded=across or _near_other(index, spot, own))
         index.add(_grow(spot, CLEARANCE), owner=f"label:{route.id}")
     return placed
 
@@ -149,31 +155,38 @@ def _around(routes: Sequence[Route], w: float, h: float) -> list[Rect]:
     return out
 
 
-def _best_free(candidates: Sequence[Rect], index: RectIndex, frame: Rect, *, own: set[str]) -> Rect | None:
-    """The free spot that reads best: early in ``candidates`` (near the tail, right beside the arrow), and
-    not crowding another arrow, so the label is not taken for that one's."""
-    best: tuple[float, Rect] | None = None
-    for k, c in enumerate(candidates):
+def _best_free(candidates: Sequence[tuple[Rect, Rect]], index: RectIndex, frame: Rect, *,
+               own: set[str]) -> tuple[Rect | None, bool]:
+    """The free spot that reads best: early in ``candidates`` (near the tail, right beside the arrow), not
+    crowding another arrow, so the label is not taken for that one's, and above all with no other arrow
+    between it and its own; and whether it has one there (then it is only the least bad)."""
+    best: tuple[float, Rect, bool] | None = None
+    for k, (c, between) in enumerate(candidates):
         if c.left < frame.left or c.right > frame.right or c.top < frame.top or c.bottom > frame.bottom:
             continue
         if index.hits(_grow(c, CLEARANCE)):
             continue
-        score = k + (CROWDED if _near_other(index, c, own) else 0.0)
+        across = _other_in(index, between, own)
+        score = k + (ACROSS if across else CROWDED if _near_other(index, c, own) else 0.0)
         if best is None or score < best[0]:
-            best = (score, c)
+            best = (score, c, across)
         if score == k and best[1] is c:  # free and uncrowded: nothing later scores lower
             break
-    return best[1] if best else None
+    return (best[1], best[2]) if best else (None, False)
+
+
+def _other_in(index: RectIndex, r: Rect, own: set[str]) -> bool:
+    """Whether an arrow other than ``own`` passes through ``r``."""
+    for key in index._keys(r):
+        for other, owner in index.buckets.get(key, ()):
+            if owner.startswith("route:") and owner not in own and overlap(r, other):
+                return True
+    return False
 
 
 def _near_other(index: RectIndex, r: Rect, own: set[str]) -> bool:
     """Whether an arrow other than ``own`` runs within a few points of ``r``."""
-    near = _grow(r, NEAR)
-    for key in index._keys(near):
-        for other, owner in index.buckets.get(key, ()):
-            if owner.startswith("route:") and owner not in own and overlap(near, other):
-                return True
-    return False
+    return _other_in(index, _grow(r, NEAR), own)
 
 
 def _first_free(candidates: Sequence[Rect], index: RectIndex, frame: Rect) -> Rect | None:

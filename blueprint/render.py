@@ -1500,7 +1500,8 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         obstacles = _obstacles(bp, layout, opts, markers, moments) + _row_gaps(layout)  # labels stay in their row
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
-        placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values())
+        dividers = [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for ys in layout.lines.values() for y in ys]
+        placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values(), dividers=dividers)
         missing = sum(10 if p.footnote is not None else 1 if p.crowded else 0 for p in placed.values())
         spills = _spills(layout, routes)
         missing += 10 * len(spills)

@@ -161,3 +161,13 @@ def test_a_label_with_another_arrow_between_it_and_its_own_is_the_last_resort() 
     own = Route("own", "a", "b", [(0.0, 107.0), (300.0, 107.0), (300.0, 250.0)])
     placed = place_labels([(own, "10% · fails the check")], obstacles=[below], frame=frame, routes=[other])["own"]
     assert placed.rect is not None and placed.rect.top > 109.0 and not placed.crowded  # beside the vertical
+
+
+def test_a_label_is_not_put_across_a_lane_line_from_its_arrow() -> None:
+    # an arrow running just under the line of interaction: a label over the line would read as the lane's above
+    line = Rect(-100.0, 99.0, 400.0, 101.0)
+    below = Rect(0.0, 107.0, 300.0, 200.0)
+    frame = Rect(-100.0, 0.0, 400.0, 400.0)
+    own = Route("own", "a", "b", [(0.0, 105.0), (300.0, 105.0), (300.0, 250.0)])
+    placed = place_labels([(own, "otherwise · asks for an agent")], obstacles=[below], frame=frame, dividers=[line])["own"]
+    assert placed.rect is not None and placed.rect.top > 107.0 and not placed.crowded

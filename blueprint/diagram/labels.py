@@ -105,18 +105,23 @@ _OWN = 1.0  # the half-width of an arrow's own stretch, left out of the strip be
 
 
 def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obstacles: Iterable[Rect], frame: Rect,
-                 routes: Iterable[Route] = (), size: float = SMALL_FONT_SIZE) -> dict[str, Placed]:
+                 routes: Iterable[Route] = (), dividers: Iterable[Rect] = (),
+                 size: float = SMALL_FONT_SIZE) -> dict[str, Placed]:
     """Place each ``(route, text)`` label in the first free spot along its route, in the order given
     (``route`` may be a list of routes tried in turn: the two parts of an arrow continued in another row;
     the label is filed under the first one's id).
 
     ``obstacles`` are boxes, markers, lane lines and anything else text must not cover; every
-    route in ``routes`` (and the labelled routes) is an obstacle too. A label that finds no free
+    route in ``routes`` (and the labelled routes) is an obstacle too, and so are the ``dividers`` (the
+    lane lines), which moreover must not come between a label and its arrow (the label would read as the
+    next lane's). A label that finds no free
     spot gets ``footnote`` numbers 1, 2, ... and a small spot of its own for the number.
     """
     index = RectIndex()
     for box in obstacles:
         index.add(box)
+    for line in dividers:
+        index.add(line, owner="divider")
     parts = [[r] if isinstance(r, Route) else list(r) for r, _ in labels]
     all_routes = {r.id: r for r in routes} | {r.id: r for rs in parts for r in rs}
     for r in all_routes.values():
@@ -166,7 +171,7 @@ def _best_free(candidates: Sequence[tuple[Rect, Rect]], index: RectIndex, frame:
             continue
         if index.hits(_grow(c, CLEARANCE)):
             continue
-        across = _other_in(index, between, own)
+        across = _other_in(index, between, own, dividers=True)
         score = k + (ACROSS if across else CROWDED if _near_other(index, c, own) else 0.0)
         if best is None or score < best[0]:
             best = (score, c, across)
@@ -175,11 +180,11 @@ def _best_free(candidates: Sequence[tuple[Rect, Rect]], index: RectIndex, frame:
     return (best[1], best[2]) if best else (None, False)
 
 
-def _other_in(index: RectIndex, r: Rect, own: set[str]) -> bool:
-    """Whether an arrow other than ``own`` passes through ``r``."""
+def _other_in(index: RectIndex, r: Rect, own: set[str], *, dividers: bool = False) -> bool:
+    """Whether an arrow other than ``own`` (or, with ``dividers``, a lane line) passes through ``r``."""
     for key in index._keys(r):
         for other, owner in index.buckets.get(key, ()):
-            if owner.startswith("route:") and owner not in own and overlap(r, other):
+            if ((owner.startswith("route:") and owner not in own) or (dividers and owner == "divider")) and overlap(r, other):
                 return True
     return False
 

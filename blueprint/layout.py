@@ -242,7 +242,7 @@ def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
     >>> out = []; _cut("abcdefgh", 4, out), out
     (('fgh', 3), ['abc-', 'de-'])
     >>> out = []; _cut("Terminbestätigung,", 9, out), out
-    (('ung,', 4), ['Terminbe-', 'stätig-'])
+    (('gung,', 5), ['Terminbe-', 'stäti-'])
     """
     pieces = _clusters(line)
     sizes = [sum(_char_units(ch) for ch in c) for c in pieces]
@@ -262,10 +262,48 @@ def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
             taken -= sizes[k]
             hyphen = _joins(pieces[k - 1], pieces[k])
         hyphen = hyphen and taken + 1 <= units  # a line too narrow for one goes without
+        if hyphen:  # a few letters back, where a syllable likely ends ("versiche-rung", not "versicheru-ngs")
+            for j in range(k, max(start + 2, k - 8), -1):
+                if _syllable_break(pieces, j) and all(_joins(c, c) for c in pieces[j - 1:k + 1]):
+                    taken -= sum(sizes[j:k])
+                    k = j
+                    break
         out.append("".join(pieces[start:k]) + ("-" if hyphen else ""))
         width -= taken
         start = k
     return "".join(pieces[start:]), width
+
+
+_VOWELS = frozenset("aeiouyäöüàáâãåæèéêëìíîïòóôõøœùúûýÿαεηιουωάέήίόύώаеёиоуыэюяієї")
+#: Consonants that may start a syllable together (beside any single consonant): a consonant and l or r,
+#: and the clusters of German and English spelling.
+_ONSETS = frozenset(
+    [a + b for a in "bcdfgkpt" for b in "lr"]
+    + "ch ph phr pf pfl pfr sch schl schr schw schm schn sp spl spr st str th thr tsch tw dw zw qu kn gn ps wh sh".split()
+)
+
+
+def _syllable_break(pieces: list[str], j: int) -> bool:
+    """Whether a word cut before ``pieces[j]`` likely falls between syllables: the letters from ``j`` to the
+    next vowel may start one and one letter more may not, so the next syllable takes all the consonants it
+    can ("ver-si-che-rung", "Haft-pflicht", "Strategie" whole). A rough rule for Latin, Greek and Cyrillic,
+    with no dictionary: it only picks among the last few places a line allows.
+
+    >>> [j for j in range(1, 11) if _syllable_break(list("versicherung"), j)]   # ver-si-che-rung
+    [3, 5, 8]
+    >>> [j for j in range(1, 11) if _syllable_break(list("haftpflicht"), j)]    # haft-pflicht
+    [4]
+    """
+    if j < 1:
+        return False
+    letters = [p[0].lower() for p in pieces]
+    v = next((i for i in range(j, len(letters)) if letters[i] in _VOWELS), None)
+    if v is None or v == j:
+        return False
+    run = "".join(letters[j:v])
+    if len(run) > 1 and run not in _ONSETS:
+        return False
+    return letters[j - 1] in _VOWELS or letters[j - 1] + run not in _ONSETS
 
 
 def _closes(cluster: str) -> bool:

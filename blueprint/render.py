@@ -40,6 +40,7 @@ from .layout import (
     FONT_SIZE,
     LEFT_MARGIN,
     ROW_GAP,
+    SHOWN_CHARS,
     SMALL_FONT_SIZE,
     Box,
     Layout,
@@ -401,14 +402,16 @@ def _flow_tooltip(flow: Flow, names: dict[str, str], show_probabilities: bool) -
     return text + (f": {flow.label}" if flow.label else "")
 
 
-def _flow_label(flow: Flow, show_probabilities: bool) -> str | None:
+def _flow_label(flow: Flow, show_probabilities: bool, limit: int = 80) -> str | None:
+    """The text beside a flow's arrow, its label cut to ``limit`` characters (it is placed as one line; a
+    footnote, which wraps, shows more)."""
     parts = []
     if show_probabilities and flow.probability is not None:
         parts.append(f"{flow.probability * 100:.3g}%")
     elif show_probabilities and flow.otherwise:
         parts.append("otherwise")
     if flow.label and flow.label.strip():
-        parts.append(clip(" ".join(flow.label.split()), 80))  # one line: an arrow's label is placed as a single line
+        parts.append(clip(" ".join(flow.label.split()), limit))
     return " · ".join(parts) or None
 
 
@@ -1514,7 +1517,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
             break
     assert best is not None
     _, layout, routes, placed, moments, opts.continuations = best  # the try with the fewest footnotes
-    opts.footnotes[:] = [_footnote(bp, p, routes) for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
+    opts.footnotes[:] = [_footnote(bp, p, routes, opts) for p in sorted(placed.values(), key=lambda p: p.footnote or 0) if p.footnote]
     opts.moments_of_truth[:] = moments
     opts.legend_rows = _legend_rows(bp, layout, opts)
     c = _canvas(layout, opts)  # the legend's height is known now
@@ -1534,13 +1537,18 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     return layout, out
 
 
-def _footnote(bp: Blueprint, label: Placed, routes: dict[str, Route]) -> str:
-    """A footnote's text; where its number could not be drawn, with the arrow it belongs to."""
+def _footnote(bp: Blueprint, label: Placed, routes: dict[str, Route], opts: Options) -> str:
+    """A footnote's text (a flow's label in full: the legend wraps it); where its number could not be drawn,
+    with the arrow it belongs to."""
+    number = label.id.removeprefix("flow-")
+    text = label.text
+    if label.id.startswith("flow-") and number.isdigit() and int(number) < len(bp.flows):
+        text = _flow_label(bp.flows[int(number)], opts.show_probabilities, limit=SHOWN_CHARS) or text
     if label.rect is not None:
-        return label.text
+        return text
     names = {s.id: s.label for s in bp.steps}
     route = routes[label.id]
-    return f"{label.text} (the arrow {names.get(route.tail, route.tail)} → {names.get(route.head, route.head)})"
+    return f"{text} (the arrow {names.get(route.tail, route.tail)} → {names.get(route.head, route.head)})"
 
 
 def _parts(routes: dict[str, Route], continuations: dict[str, Continuation], edge_id: str) -> list[Route]:

@@ -175,3 +175,6 @@ def test_long_words_break_where_a_reader_expects() -> None:
     # Chinese breaks between characters, with no hyphen; a short hyphenated word stays whole
     assert not any(ln.endswith("-") for ln in fit_lines("等待客服回答问题并记录等待客服回答问题并记录等待客服回答问题并记录", 154))
     assert fit_lines("Self-check-in at the kiosk", 154) == ["Self-check-in at the", "kiosk"]
+    # where it is cut, at a syllable a few letters back if there is one: the next takes the consonants it can
+    assert fit_lines("Internationalisierungsstrategie", 154) == ["Internationalisierungs-", "strategie"]
+    assert fit_lines("Antrag zur Kraftfahrzeughaftpflichtversicherung", 154)[1] == "Kraftfahrzeughaft-"

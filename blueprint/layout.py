@@ -632,7 +632,8 @@ def line_positions(bands: list[Band]) -> dict[str, float]:
 
 def wrap_rows(layout: Layout, max_columns: int) -> None:
     """Wrap a long journey onto rows of at most ``max_columns`` columns, in place: as few rows as that
-    takes, as even as they can be (6 columns at most 5 a row are two rows of 3, not 5 and 1); each row
+    takes, as even as they can be (6 columns at most 5 a row are two rows of 3, not 5 and 1; 14 at most 4
+    are rows of 4, 4, 3 and 3); each row
     repeats the lanes and lines, one under the other, and the boxes of columns past the first row move
     into theirs.
     Room is kept at both ends of each row for the continuation markers of arrows between rows.
@@ -656,15 +657,17 @@ def wrap_rows(layout: Layout, max_columns: int) -> None:
     for b in layout.boxes.values():
         x_of.setdefault(b.column, b.x)
     rows = -(-n_cols // max_columns)
-    per_row = -(-n_cols // rows)
+    # as even as can be: 14 columns at most 4 a row are rows of 4, 4, 3 and 3 (not 4, 4, 4 and 2)
+    base, extra = divmod(n_cols, rows)
+    starts = [r * base + min(r, extra) for r in range(rows)]
     height = layout.bottom - layout.top
     base_bands = [band for band in layout.bands if band.row == 0]
     base_lines = {name: ys[0] for name, ys in layout.lines.items()}
-    layout.row_of_column = {c: c // per_row for c in range(n_cols)}
+    layout.row_of_column = {c: max(r for r in range(rows) if starts[r] <= c) for c in range(n_cols)}
     right = 0.0
     for b in layout.boxes.values():
         row = layout.row_of_column[b.column]
-        b.x += STUB_ROOM - (x_of[row * per_row] - x_of[0])
+        b.x += STUB_ROOM - (x_of[starts[row]] - x_of[0])
         b.y += row * (height + ROW_GAP)
         right = max(right, b.right)
     layout.bands = [Band(band.lane, band.top + r * (height + ROW_GAP), band.bottom + r * (height + ROW_GAP), r)

@@ -171,3 +171,16 @@ def test_a_label_is_not_put_across_a_lane_line_from_its_arrow() -> None:
     own = Route("own", "a", "b", [(0.0, 105.0), (300.0, 105.0), (300.0, 250.0)])
     placed = place_labels([(own, "otherwise · asks for an agent")], obstacles=[below], frame=frame, dividers=[line])["own"]
     assert placed.rect is not None and placed.rect.top > 107.0 and not placed.crowded
+
+
+@pytest.mark.parametrize(("n", "most", "sizes"), [(14, 4, [4, 4, 3, 3]), (6, 5, [3, 3]), (7, 7, [7]), (10, 3, [3, 3, 2, 2])])
+def test_rows_are_as_even_as_they_can_be(n: int, most: int, sizes: list[int]) -> None:
+    bp = blueprint.Blueprint("Walk")
+    steps = [bp.customer(f"Step {i}") for i in range(n)]
+    for a, b in itertools.pairwise(steps):
+        _ = a >> b
+    layout = compute_layout(bp)
+    wrap_rows(layout, most)
+    rows = [layout.row_of(s.id) for s in steps]
+    assert [rows.count(r) for r in range(max(rows) + 1)] == sizes
+    assert rows == sorted(rows)  # the journey reads row after row

@@ -493,11 +493,31 @@ def render(
     except OSError as e:
         fail(f"{output}: cannot write it ({e.strerror or e})", EXIT_FAILED)
     consoles.out.print(f"wrote {output}", markup=False)
+    if max_columns is None and width is None and (hint := _too_wide(bp, diagram)):
+        consoles.err.print(f"note: {hint}", markup=False)
     for note in notes:
         if issubclass(note.category, MissingGlyphs):
             consoles.err.print(f"note: {note.message}", markup=False)
         else:  # not ours to word: shown as Python shows it
             warnings.showwarning(note.message, note.category, note.filename, note.lineno)
+
+
+#: Points a drawing may be wide and still read on a slide: its smallest text (9 pt) at least 6 pixels of 1,600.
+SLIDE_POINTS = 2400.0
+
+
+def _too_wide(bp: Blueprint, diagram: Any) -> str:
+    """The note for a journey drawn in one row too wide to read on a slide, with the ``--max-columns`` that
+    would fit; "" otherwise."""
+    from .layout import assign_columns
+
+    drawn = diagram._size[0] if diagram._size else 0.0
+    columns = max(assign_columns(bp).values(), default=0) + 1
+    if drawn <= SLIDE_POINTS or columns < 4:
+        return ""
+    fit = max(2, min(columns - 1, int(columns * 1600.0 / drawn)))
+    return (f"the journey's {columns} columns in one row are {drawn / 72:.0f} inches wide: on a slide 1,600 pixels "
+            f"wide its smallest text is {9 * 1600.0 / drawn:.0f} pixels tall; pass --max-columns {fit} to wrap it onto rows")
 
 
 @app.command("check-diagram")

@@ -201,6 +201,17 @@ def test_render_refuses_a_suffix_it_cannot_write(tmp_path: Path) -> None:
     assert result.exit_code == 2 and ".svg, .png or .pdf" in result.output
 
 
+def test_render_says_when_a_journey_in_one_row_is_too_wide_for_a_slide(tmp_path: Path) -> None:
+    wide = runner.invoke(app, ["render", "examples/hotel.yaml", "-o", str(tmp_path / "h.svg")])
+    assert wide.exit_code == 0 and "pass --max-columns" in wide.stderr and "in one row" in wide.stderr
+    fit = int(wide.stderr.split("--max-columns ")[1].split()[0])
+    wrapped = runner.invoke(app, ["render", "examples/hotel.yaml", "-o", str(tmp_path / "w.svg"), "--max-columns", str(fit)])
+    assert wrapped.exit_code == 0 and "note:" not in wrapped.stderr
+    assert float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', (tmp_path / "w.svg").read_text()).group(1)) <= 2400  # type: ignore[union-attr]
+    small = runner.invoke(app, ["render", "examples/coffee_shop.yaml", "-o", str(tmp_path / "c.svg")])
+    assert small.exit_code == 0 and "note:" not in small.stderr
+
+
 def test_an_output_that_is_a_folder_is_told_to_name_a_file_in_it(tmp_path: Path) -> None:
     for name in ("adir", "diagrams.svg"):  # a folder with or without a suffix
         folder = tmp_path / name

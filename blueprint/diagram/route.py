@@ -41,7 +41,7 @@ CROSSING = 400.0
 #: What running along a stretch of channel another arrow uses costs, per stretch.
 SHARED = 25.0
 #: How far apart arrows sharing a channel are drawn.
-SPACING = 7.0
+SPACING = 9.0
 
 H, V = 0, 1  # directions of travel: horizontal, vertical
 Point = tuple[float, float]

@@ -163,16 +163,18 @@ def _around(routes: Sequence[Route], w: float, h: float) -> list[Rect]:
 def _best_free(candidates: Sequence[tuple[Rect, Rect]], index: RectIndex, frame: Rect, *,
                own: set[str]) -> tuple[Rect | None, bool]:
     """The free spot that reads best: early in ``candidates`` (near the tail, right beside the arrow), not
-    crowding another arrow, so the label is not taken for that one's, and above all with no other arrow
-    between it and its own; and whether it has one there (then it is only the least bad)."""
+    crowding another arrow, so the label is not taken for that one's, and above all with no other arrow or
+    lane line between it and its own; and whether another arrow is there (then it is only the least bad, and
+    the drawing makes room; a lane line alone is left as it is: making room moves every row's lanes)."""
     best: tuple[float, Rect, bool] | None = None
     for k, (c, between) in enumerate(candidates):
         if c.left < frame.left or c.right > frame.right or c.top < frame.top or c.bottom > frame.bottom:
             continue
         if index.hits(_grow(c, CLEARANCE)):
             continue
-        across = _other_in(index, between, own, dividers=True)
-        score = k + (ACROSS if across else CROWDED if _near_other(index, c, own) else 0.0)
+        across = _other_in(index, between, own)
+        score = k + (ACROSS if across or _other_in(index, between, own, dividers=True) else
+                     CROWDED if _near_other(index, c, own) else 0.0)
         if best is None or score < best[0]:
             best = (score, c, across)
         if score == k and best[1] is c:  # free and uncrowded: nothing later scores lower

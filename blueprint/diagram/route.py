@@ -377,7 +377,15 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
             return off
         off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
                                         boxes.get(r.head) if k == len(r.points) - 2 else None])
-        return None if index.hits(_segment(*_moved(p, q, off)), {r.tail, r.head}) else off
+        if index.hits(_segment(*_moved(p, q, off)), {r.tail, r.head}):
+            return None
+        # moving the stretch next to an end moves where the end's stretch starts: it must still reach its box
+        # from outside, not across it (past a marker and back into it from its far side)
+        if k == 1 and r.tail in boxes and _crosses(r.points[0], _moved(p, q, off)[0], boxes[r.tail]):
+            return None
+        if k == len(r.points) - 3 and r.head in boxes and _crosses(_moved(p, q, off)[1], r.points[-1], boxes[r.head]):
+            return None
+        return off
 
     def base(m: tuple[str, int], d: int) -> float:
         """Where a segment lies across its direction (y of a horizontal one, x of a vertical one)."""
@@ -442,6 +450,17 @@ def _merged_lines(lines: dict[tuple[int, float], list[tuple[str, int]]],
 def _segment(p: Point, q: Point) -> Rect:
     """The (flat) rectangle a segment covers."""
     return Rect(min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
+
+
+def _crosses(p: Point, q: Point, r: Rect) -> bool:
+    """Whether the axis-parallel segment ``p``–``q`` runs through the inside of ``r`` (more than touching it).
+
+    >>> _crosses((40, 5), (10, 5), Rect(10, 0, 30, 10)), _crosses((0, 5), (10, 5), Rect(10, 0, 30, 10))
+    (True, False)
+    """
+    seg = _segment(p, q)
+    return (min(seg.right, r.right) - max(seg.left, r.left) > 1.0 and seg.top < r.bottom - 1.0 and seg.bottom > r.top + 1.0) or \
+           (min(seg.bottom, r.bottom) - max(seg.top, r.top) > 1.0 and seg.left < r.right - 1.0 and seg.right > r.left + 1.0)
 
 
 def _moved(p: Point, q: Point, off: float) -> tuple[Point, Point]:

@@ -516,8 +516,12 @@ def _too_wide(bp: Blueprint, diagram: Any) -> str:
     if drawn <= SLIDE_POINTS or columns < 4:
         return ""
     fit = max(2, min(columns - 1, int(columns * 1600.0 / drawn)))
+    pixels = max(1, math.floor(9 * 1600.0 / drawn))
+    rows = -(-columns // fit)
+    pages = f" (or save a PDF with --pages, a page a row: {rows} rows are too tall for one slide)" if rows > 4 else ""
     return (f"the journey's {columns} columns in one row are {drawn / 72:.0f} inches wide: on a slide 1,600 pixels "
-            f"wide its smallest text is {9 * 1600.0 / drawn:.0f} pixels tall; pass --max-columns {fit} to wrap it onto rows")
+            f"wide its smallest text is {pixels} pixel{'s' if pixels > 1 else ''} tall; pass --max-columns {fit} to wrap "
+            f"it onto rows{pages}")
 
 
 @app.command("check-diagram")

@@ -222,7 +222,7 @@ def wrap_label(text: str, units: int = WRAP_UNITS) -> list[str]:
         line, width = "", 0
         for token in _tokens(paragraph, units):
             w = sum(_char_units(c) for c in token)
-            if width + w > units and line.strip():
+            if width + w > units and line.strip() and not _closes(token.lstrip()[:1] or " "):  # "。" stays
                 out.append(line.rstrip())
                 line, width = token.lstrip(), sum(_char_units(c) for c in token.lstrip())
             else:
@@ -246,6 +246,8 @@ def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
     """
     pieces = _clusters(line)
     sizes = [sum(_char_units(ch) for ch in c) for c in pieces]
+    letters = "".join(c[0].lower()[:1] for c in pieces)
+    address = any(ch in "/@\\" for ch in line.rsplit(" ", 1)[-1])
     width, start = sum(sizes), 0
     while width > units:
         k, taken = start, 0
@@ -262,9 +264,10 @@ def _cut(line: str, units: int, out: list[str]) -> tuple[str, int]:
             taken -= sizes[k]
             hyphen = _joins(pieces[k - 1], pieces[k])
         hyphen = hyphen and taken + 1 <= units  # a line too narrow for one goes without
+        hyphen = hyphen and not address  # no hyphen a reader would copy into a web or mail address
         if hyphen:  # a few letters back, where a syllable likely ends ("versiche-rung", not "versicheru-ngs")
-            for j in range(k, max(start + 2, k - 8), -1):
-                if _syllable_break(pieces, j) and all(_joins(c, c) for c in pieces[j - 1:k + 1]):
+            for j in range(k, max(start + 1, k - 8), -1):
+                if _syllable_break(letters, j) and all(_joins(c, c) for c in pieces[j - 1:k + 1]):
                     taken -= sum(sizes[j:k])
                     k = j
                     break
@@ -283,27 +286,31 @@ _ONSETS = frozenset(
 )
 
 
-def _syllable_break(pieces: list[str], j: int) -> bool:
-    """Whether a word cut before ``pieces[j]`` likely falls between syllables: the letters from ``j`` to the
-    next vowel may start one and one letter more may not, so the next syllable takes all the consonants it
-    can ("ver-si-che-rung", "Haft-pflicht", "Strategie" whole). A rough rule for Latin, Greek and Cyrillic,
-    with no dictionary: it only picks among the last few places a line allows.
+def _syllable_break(letters: str, j: int) -> bool:
+    """Whether a word cut before ``letters[j]`` likely falls between syllables (``letters``: the word's
+    letters in lower case, one a cluster): the consonants from ``j`` to the next vowel may start a syllable
+    and no longer run of them before ``j`` may, so the next syllable takes all the consonants it can
+    ("ver-si-che-rung", "Haft-pflicht", "Bestätigungs-schreiben"). A rough rule for Latin, Greek and
+    Cyrillic, with no dictionary: it only picks among the last few places a line allows.
 
-    >>> [j for j in range(1, 11) if _syllable_break(list("versicherung"), j)]   # ver-si-che-rung
+    >>> [j for j in range(1, 11) if _syllable_break("versicherung", j)]   # ver-si-che-rung
     [3, 5, 8]
-    >>> [j for j in range(1, 11) if _syllable_break(list("haftpflicht"), j)]    # haft-pflicht
-    [4]
+    >>> [j for j in range(1, 11) if _syllable_break("haftpflicht", j)], _syllable_break("gungsschreiben", 5)
+    ([4], True)
     """
     if j < 1:
         return False
-    letters = [p[0].lower() for p in pieces]
-    v = next((i for i in range(j, len(letters)) if letters[i] in _VOWELS), None)
+    v = next((i for i in range(j, min(len(letters), j + 6)) if letters[i] in _VOWELS), None)
     if v is None or v == j:
         return False
-    run = "".join(letters[j:v])
-    if len(run) > 1 and run not in _ONSETS:
+    if v - j > 1 and letters[j:v] not in _ONSETS:
         return False
-    return letters[j - 1] in _VOWELS or letters[j - 1] + run not in _ONSETS
+    for i in range(j - 1, max(-1, j - 5), -1):  # a longer run of consonants that may start the syllable
+        if letters[i] in _VOWELS:
+            break
+        if letters[i:v] in _ONSETS:
+            return False
+    return True
 
 
 def _closes(cluster: str) -> bool:
@@ -313,10 +320,18 @@ def _closes(cluster: str) -> bool:
 
 
 def _joins(before: str, after: str) -> bool:
-    """Whether a word cut between ``before`` and ``after`` takes a hyphen: both are letters (or digits) of a
-    left-to-right script that spaces its words (not Chinese or Japanese, not Hebrew or Arabic)."""
-    return all(unicodedata.category(c[0])[0] in "LN" and unicodedata.bidirectional(c[0]) == "L"
-               and _char_units(c[0]) == 1 for c in (before[-1:] or " ", after))
+    """Whether a word cut between the clusters ``before`` and ``after`` takes a hyphen: both are letters of a
+    script that hyphenates (Latin, Greek, Cyrillic, Armenian; not Thai, Chinese or Japanese, which break
+    without one, nor Hebrew or Arabic), judged by their base letters; never between digits.
+
+    >>> _joins("e\u0301", "t"), _joins("1", "2"), _joins("ส", "ว")
+    (True, False, False)
+    """
+    return all(c and unicodedata.category(c[0])[0] == "L" and unicodedata.name(c[0], "").startswith(_HYPHENATING)
+               for c in (before, after))
+
+
+_HYPHENATING = ("LATIN", "GREEK", "CYRILLIC", "ARMENIAN")
 
 
 def fit_lines(text: str, width: float, size: float = FONT_SIZE, units: int = WRAP_UNITS) -> list[str]:
@@ -461,6 +476,21 @@ class Layout:
         return self.row_of_column.get(self.boxes[box_id].column, 0)
 
 
+#: The height (points) of the thin blank line the drawing sets between two lines of a label where one holds
+#: characters no font on this machine draws (drawn as boxes with their codes, taller than a line).
+BOXES_APART = 4.5
+
+
+def _set_apart(lines: list[str]) -> float:
+    """The room a label's ``lines`` need for the thin blank lines between those drawn with boxes."""
+    from .diagram.glyphs import drawn_as_boxes  # (blueprint.diagram builds on this module)
+
+    if all(line.isascii() for line in lines):
+        return 0.0
+    boxed = [drawn_as_boxes(line) for line in lines]
+    return BOXES_APART * sum(a or b for a, b in zip(boxed, boxed[1:]))
+
+
 def assign_columns(bp: Blueprint) -> dict[str, int]:
     """A column per step: journey order, one (lane, column) cell per step.
 
@@ -568,7 +598,8 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
                   detail=_detail_lines(detail, inner),
                   figures=[ln for text in figures.get(s.id, []) for ln in fit_lines(text, inner, SMALL_FONT_SIZE, FIGURE_UNITS)])
         box.height = max(BOX_MIN_HEIGHT, 16 + LINE_HEIGHT * len(box.lines)
-                         + SMALL_LINE_HEIGHT * (len(box.detail) + len(box.figures)) + (4 if box.figures else 0))
+                         + SMALL_LINE_HEIGHT * (len(box.detail) + len(box.figures)) + (4 if box.figures else 0)
+                         + _set_apart(box.lines + box.detail + box.figures))
         boxes[s.id] = box
     # evidence: one box per step that has any, stacked in its column
     evidence_stack: dict[int, list[Box]] = {}
@@ -577,7 +608,7 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
             col = columns[s.id]
             lines = [ln for item in s.evidence for ln in fit_lines(item, BOX_WIDTH - 16, FONT_SIZE - 1, WRAP_UNITS + 2)]
             box = Box(f"evidence:{s.id}", "evidence", Lane.EVIDENCE, col, lines=lines)
-            box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines))
+            box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines) + _set_apart(lines))
             boxes[box.id] = box
             evidence_stack.setdefault(col, []).append(box)
 

@@ -24,12 +24,13 @@ import shutil
 import unicodedata
 import warnings
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .diagram.arrows import Continuation, gap_of, route_arrows, spline, split_across_rows, widen_gaps
-from .diagram.glyphs import describe_missing, missing_glyphs
+from .diagram.glyphs import describe_missing, drawn_as_boxes, missing_glyphs
 from .diagram.labels import Placed, label_size, place_labels
 from .diagram.route import Budget, Rect, Route, TooDenseToDraw
 from .files import write_atomically
@@ -282,8 +283,8 @@ def _escape(line: str) -> str:
 
 
 #: Between two lines where one holds a character no font here draws: a PNG shows it as a box with its
-#: code, taller than a line, so a thin empty line keeps the boxes of one line off the next (the
-#: layout's line height leaves room for it).
+#: code, taller than a line, so a thin empty line keeps the boxes of one line off the next (the layout
+#: makes the box taller by :data:`~blueprint.layout.BOXES_APART` for each).
 _BOXES_APART = '<BR/><FONT POINT-SIZE="4"> </FONT><BR/>'
 
 
@@ -294,12 +295,7 @@ def _break(above: str, below: str) -> str:
     >>> _break("Check in", "at the desk")
     '<BR/>'
     """
-    return _BOXES_APART if _boxed(above) or _boxed(below) else "<BR/>"
-
-
-def _boxed(text: str) -> bool:
-    """Whether ``text`` holds a character no installed font draws (:func:`missing_glyphs`)."""
-    return not text.isascii() and bool(missing_glyphs(text))
+    return _BOXES_APART if drawn_as_boxes(above) or drawn_as_boxes(below) else "<BR/>"
 
 
 def _right_to_left(line: str) -> str:
@@ -541,7 +537,7 @@ def _dot_source(bp: Blueprint, layout: Layout, opts: Options, routes: dict[str, 
     t = opts.theme
     c = _canvas(layout, opts)
     out = [
-        f"digraph {_q(clip(bp.name, 200))} {{",
+        f"digraph {_q(' '.join(clip(bp.name, 200).split()))} {{",  # on one line: a PNG's dpi goes after it
         "  graph " + _attrs(
             charset="UTF-8", splines="true", outputorder="nodesfirst", bgcolor="white", pad="0.15",
             fontname=FONT, **({"size": f"{opts.width:.2f},1000"} if opts.width and routes is not None else {}),
@@ -1438,7 +1434,7 @@ def _spills(layout: Layout, routes: dict[str, Route]) -> set[tuple[Lane, str]]:
 
 
 def _grow(layout: Layout, routes: dict[str, Route], placed: dict[str, Placed], spills: set[tuple[Lane, str]],
-          room: dict[tuple[Lane, str], float], gaps: dict[int, float]) -> bool:
+          room: dict[tuple[Lane, str], float], gaps: dict[int, float], too_long: AbstractSet[str] = frozenset()) -> bool:
     """More room where the last try lacked it, in place: padding where spread arrows spilled past a lane's
     edge; where a label found no spot, the gap or the lane padding its arrow runs through (or, for a loop,
     the padding under its box). Returns whether anything grew."""
@@ -1447,8 +1443,8 @@ def _grow(layout: Layout, routes: dict[str, Route], placed: dict[str, Placed], s
         room[spill] = room.get(spill, 0.0) + SPREAD_ROOM
         grown = True
     for spot in placed.values():
-        if spot.footnote is None and not spot.crowded:
-            continue
+        if (spot.footnote is None and not spot.crowded) or spot.id in too_long:
+            continue  # placed, or a label too long for any room (a footnote by design)
         width, height = label_size(spot.text)
         if routes[spot.id].tail == routes[spot.id].head:  # a loop under its box: more room under the box
             where = _padding_at(layout, routes[spot.id].points[1][1])
@@ -1487,6 +1483,9 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     room: dict[tuple[Lane, str], float] = {}
     best: tuple[int, Layout, dict[str, Route], dict[str, Placed], list[tuple[float, float]], dict[str, Continuation]] | None = None
     budget = Budget()  # the routing of every try together (a diagram too dense to route says so)
+    # a flow's label longer than a line beside an arrow holds goes to a footnote, whole
+    too_long = {f"flow-{i}" for i, f in enumerate(bp.flows)
+                if _flow_label(f, opts.show_probabilities) != _flow_label(f, opts.show_probabilities, limit=SHOWN_CHARS)}
     for _ in range(ATTEMPTS):
         before = budget.used
         layout = _layout(bp, opts, room)
@@ -1504,15 +1503,17 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
         wanted = [(_parts(routes, opts.continuations, i), text) for i, _, _, _, text in edges if text and i in routes]
         dividers = [Rect(layout.left, y - 1.0, layout.right, y + 1.0) for ys in layout.lines.values() for y in ys]
-        placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values(), dividers=dividers)
-        missing = sum(10 if p.footnote is not None else 1 if p.crowded else 0 for p in placed.values())
+        placed = place_labels(wanted, obstacles=obstacles, frame=frame, routes=routes.values(), dividers=dividers,
+                              as_footnotes=too_long)
+        missing = sum(10 if p.footnote is not None and p.id not in too_long else 1 if p.crowded else 0
+                      for p in placed.values())
         spills = _spills(layout, routes)
         missing += 10 * len(spills)
         if best is None or missing < best[0]:
             best = (missing, layout, routes, placed, moments, opts.continuations)
         if not missing or budget.steps - budget.used < 2 * (budget.used - before):
             break  # placed, or another try would likely pass the budget: keep the best so far
-        grown = _grow(layout, routes, placed, spills, room, gaps)
+        grown = _grow(layout, routes, placed, spills, room, gaps, too_long)
         if not grown:
             break
     assert best is not None

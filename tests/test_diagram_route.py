@@ -184,3 +184,12 @@ def test_rows_are_as_even_as_they_can_be(n: int, most: int, sizes: list[int]) ->
     rows = [layout.row_of(s.id) for s in steps]
     assert [rows.count(r) for r in range(max(rows) + 1)] == sizes
     assert rows == sorted(rows)  # the journey reads row after row
+
+
+def test_a_label_named_as_a_footnote_goes_to_one_even_with_room() -> None:
+    r = Route("flow-0", "a", "b", [(0.0, 100.0), (600.0, 100.0)])
+    frame = Rect(-100.0, 0.0, 700.0, 400.0)
+    inline = place_labels([(r, "a label")], obstacles=[], frame=frame)["flow-0"]
+    assert inline.footnote is None and inline.rect is not None
+    noted = place_labels([(r, "a label")], obstacles=[], frame=frame, as_footnotes=["flow-0"])["flow-0"]
+    assert noted.footnote == 1 and noted.rect is not None  # the number beside the arrow, the text in the legend

@@ -105,3 +105,15 @@ def test_step_ids_and_hover_texts_are_not_drawn_so_not_reported(few_fonts: None)
     bp = blueprint.loads("name: x\nsteps:\n  - {id: 取餐, label: Pick up, lane: customer}\n"
                          "  - {id: b, label: Leave, lane: customer}\nflows: [取餐 -> b]\n")
     assert bp.render().missing_glyphs == []
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
+def test_a_long_label_drawn_with_boxes_stays_inside_its_box(few_fonts: None) -> None:
+    # the thin lines set between lines drawn with boxes are counted in the box's height (20 lines: 19 of them)
+    from blueprint.diagram.check import check_svg
+
+    long = " ".join(["Wait 🚪 at the door"] * 20)
+    bp = blueprint.loads(TEXT.replace("Arrive 🚪 at the shop", long))
+    svg = bp.render().svg
+    assert len(_line_positions(svg, "arrive")) >= 15
+    assert [str(f) for f in check_svg(svg)] == []

@@ -585,3 +585,24 @@ def test_only_a_flow_between_the_customer_and_the_service_makes_a_moment_of_trut
     # each flow between the customer lane and the lanes under it crosses the line of interaction once; the
     # rework from onstage to support, routed over the top and crossing it twice, makes no moment
     assert d.svg.count('id="moment&#45;') == meeting
+
+
+def test_a_name_with_a_line_break_saves_as_png(tmp_path: Path) -> None:
+    # the PNG's resolution is written after the graph's first line, which the name must not break
+    bp = blueprint.loads('name: "Two\\nlines"\nsteps: [{id: a, label: A, lane: customer}]\n')
+    bp.render().save(tmp_path / "d.png")
+    assert (tmp_path / "d.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_flow_label_too_long_for_one_line_is_a_footnote_in_full() -> None:
+    long = "test ride passes, the mechanic signs the job card and hangs the bike on the collection rail by the door"
+    bp = blueprint.loads(  # a label longer than the 80 characters a line beside an arrow holds
+        "name: Bikes\nsteps:\n  - {id: a, label: Drop off the bike, lane: customer}\n"
+        "  - {id: x, label: Check, lane: backstage}\n  - {id: y, label: Repair, lane: backstage}\n"
+        "  - {id: z, label: Test, lane: backstage}\n  - {id: b, label: Pick up the bike, lane: customer}\n"
+        f"flows: [a -> x, x -> y, y -> z, z -> b, {{from: a, to: b, label: \"{long}\"}}]\n"
+    )
+    svg = bp.render().svg
+    text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    assert "…" not in text and "[1]" in text
+    assert "the collection rail by the door" in text  # whole, in the legend

@@ -20,7 +20,7 @@ import subprocess
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["font_coverage", "missing_glyphs", "describe_missing"]
+__all__ = ["font_coverage", "missing_glyphs", "drawn_as_boxes", "describe_missing"]
 
 #: Characters never drawn as a glyph of their own (direction marks, joiners, spaces, line breaks).
 _INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp")
@@ -71,6 +71,16 @@ def missing_glyphs(text: str, covered: Sequence[tuple[int, int]] | None = None) 
         if k < 0 or code > ranges[k][1]:
             out.append(ch)
     return out
+
+
+def drawn_as_boxes(text: str) -> bool:
+    """Whether ``text`` holds a character no installed font draws (:func:`missing_glyphs`): a PNG shows it as a
+    box with its code, taller than a line of text.
+
+    >>> drawn_as_boxes("Check in")
+    False
+    """
+    return not text.isascii() and bool(missing_glyphs(text))
 
 
 def describe_missing(chars: Sequence[str], fmt: str) -> str:

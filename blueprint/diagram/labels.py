@@ -105,7 +105,7 @@ _OWN = 1.0  # the half-width of an arrow's own stretch, left out of the strip be
 
 
 def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obstacles: Iterable[Rect], frame: Rect,
-                 routes: Iterable[Route] = (), dividers: Iterable[Rect] = (),
+                 routes: Iterable[Route] = (), dividers: Iterable[Rect] = (), as_footnotes: Iterable[str] = (),
                  size: float = SMALL_FONT_SIZE) -> dict[str, Placed]:
     """Place each ``(route, text)`` label in the first free spot along its route, in the order given
     (``route`` may be a list of routes tried in turn: the two parts of an arrow continued in another row;
@@ -114,7 +114,8 @@ def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obsta
     ``obstacles`` are boxes, markers, lane lines and anything else text must not cover; every
     route in ``routes`` (and the labelled routes) is an obstacle too, and so are the ``dividers`` (the
     lane lines), which moreover must not come between a label and its arrow (the label would read as the
-    next lane's). A label that finds no free
+    next lane's). The labels of the routes named in ``as_footnotes`` (too long to read beside an arrow) go
+    straight to footnotes, as does a label that finds no free
     spot gets ``footnote`` numbers 1, 2, ... and a small spot of its own for the number.
     """
     index = RectIndex()
@@ -128,12 +129,14 @@ def place_labels(labels: Sequence[tuple[Route | Sequence[Route], str]], *, obsta
         for p, q in r.segments():
             index.add(_segment_rect(p, q), owner=f"route:{r.id}")
     placed: dict[str, Placed] = {}
+    footnoted = set(as_footnotes)
     footnotes = 0
     for along, (_, text) in zip(parts, labels, strict=True):
         route = along[0]
         w, h = label_size(text, size)
         own = {f"route:{r.id}" for r in along}
-        spot, across = _best_free([c for r in along for c in _candidates(r, w, h)], index, frame, own=own)
+        spot, across = (None, False) if route.id in footnoted else _best_free(
+            [c for r in along for c in _candidates(r, w, h)], index, frame, own=own)
         if spot is None:
             footnotes += 1
             mark = f"[{footnotes}]"

@@ -377,15 +377,8 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
             return off
         off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
                                         boxes.get(r.head) if k == len(r.points) - 2 else None])
-        if index.hits(_segment(*_moved(p, q, off)), {r.tail, r.head}):
-            return None
-        # moving the stretch next to an end moves where the end's stretch starts: it must still reach its box
-        # from outside, not across it (past a marker and back into it from its far side)
-        if k == 1 and r.tail in boxes and _crosses(r.points[0], _moved(p, q, off)[0], boxes[r.tail]):
-            return None
-        if k == len(r.points) - 3 and r.head in boxes and _crosses(_moved(p, q, off)[1], r.points[-1], boxes[r.head]):
-            return None
-        return off
+        moved = _moved(p, q, off)
+        return None if index.hits(_segment(*moved), {r.tail, r.head}) or _end_crossed(r, k, moved, boxes) else off
 
     def base(m: tuple[str, int], d: int) -> float:
         """Where a segment lies across its direction (y of a horizontal one, x of a vertical one)."""
@@ -450,6 +443,15 @@ def _merged_lines(lines: dict[tuple[int, float], list[tuple[str, int]]],
 def _segment(p: Point, q: Point) -> Rect:
     """The (flat) rectangle a segment covers."""
     return Rect(min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
+
+
+def _end_crossed(r: Route, k: int, moved: tuple[Point, Point], boxes: dict[str, Rect]) -> bool:
+    """Whether moving stretch ``k`` of ``r`` to ``moved`` makes its first or last stretch cross its own end box:
+    the stretch next to an end sets where the end's stretch starts, which must still reach its box from
+    outside (not run past a marker and back into it from its far side)."""
+    if k == 1 and r.tail in boxes and _crosses(r.points[0], moved[0], boxes[r.tail]):
+        return True
+    return k == len(r.points) - 3 and r.head in boxes and _crosses(moved[1], r.points[-1], boxes[r.head])
 
 
 def _crosses(p: Point, q: Point, r: Rect) -> bool:

@@ -42,6 +42,8 @@ CROSSING = 400.0
 SHARED = 25.0
 #: How far apart arrows sharing a channel are drawn.
 SPACING = 9.0
+#: How far (points) a spread arrow keeps from a box it does not join, where the channel allows.
+CLEARANCE = 5.0
 
 H, V = 0, 1  # directions of travel: horizontal, vertical
 Point = tuple[float, float]
@@ -363,22 +365,25 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
             elif p[0] == q[0] and p[1] != q[1]:
                 lines[(V, round(p[0], 3))].append((rid, k))
     groups = _merged_lines(lines, spacing * 0.7)
-    index = None
+    index = roomy = None
     if boxes:
-        index = RectIndex(120.0)
+        index, roomy = RectIndex(120.0), RectIndex(120.0)
         for name, b in boxes.items():  # a hair inside, so that touching a box's side is not running through it
             index.add(Rect(b.left + 0.5, b.top + 0.5, b.right - 0.5, b.bottom - 0.5), name)
+            roomy.add(Rect(b.left - CLEARANCE, b.top - CLEARANCE, b.right + CLEARANCE, b.bottom + CLEARANCE), name)
 
-    def allowed(rid: str, k: int, off: float) -> float | None:
-        """``off`` as far as the segment's ends allow, or None if the moved segment runs into a box."""
+    def allowed(rid: str, k: int, off: float, clear: bool = False) -> float | None:
+        """``off`` as far as the segment's ends allow, or None if the moved segment runs into a box (with
+        ``clear``, or within :data:`CLEARANCE` of one: it would seem to enter or leave it)."""
         r = routes[rid]
         p, q = r.points[k], r.points[k + 1]
-        if index is None or boxes is None:
+        if index is None or roomy is None or boxes is None:
             return off
         off = _keep_on_side(off, p, q, [boxes.get(r.tail) if k == 0 else None,
                                         boxes.get(r.head) if k == len(r.points) - 2 else None])
         moved = _moved(p, q, off)
-        return None if index.hits(_segment(*moved), {r.tail, r.head}) or _end_crossed(r, k, moved, boxes) else off
+        near = (roomy if clear else index).hits(_segment(*moved), {r.tail, r.head})
+        return None if near or _end_crossed(r, k, moved, boxes) else off
 
     def base(m: tuple[str, int], d: int) -> float:
         """Where a segment lies across its direction (y of a horizontal one, x of a vertical one)."""
@@ -401,8 +406,8 @@ def spread(routes: dict[str, Route], spacing: float = SPACING, boxes: dict[str, 
                 # channel beside a box pushes the arrows to its other side); else less spread, never onto another
                 tries = [want] + sorted((want + j * spacing for j in range(-n, n + 1) if j), key=lambda o: abs(o - want))
                 tries += [want * 2 / 3, want / 3, 0.0]
-                for o in tries:
-                    got = allowed(m[0], m[1], middle + o - own)
+                for clear, o in [(True, o) for o in tries] + [(False, o) for o in tries]:  # clear of boxes if can be
+                    got = allowed(m[0], m[1], middle + o - own, clear)
                     if got is not None and all(abs(own + got - t) >= spacing * 0.7 for t in taken):
                         break
                 else:

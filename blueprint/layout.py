@@ -24,6 +24,7 @@ All lengths are in points (1/72 inch), y grows downwards.
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 import unicodedata
 from dataclasses import dataclass, field
@@ -413,6 +414,8 @@ class Box:
     lines: list[str] = field(default_factory=list)
     detail: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)  # measured figures or notes, in small type under the detail
+    # the lines after which a thin gap parts one item from the next (evidence whose items wrap)
+    parted: set[int] = field(default_factory=set)
 
     @property
     def left(self) -> float:
@@ -606,9 +609,14 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
     for s in bp.steps:
         if s.evidence and s.id in boxes and f"evidence:{s.id}" not in boxes:
             col = columns[s.id]
-            lines = [ln for item in s.evidence for ln in fit_lines(item, BOX_WIDTH - 16, FONT_SIZE - 1, WRAP_UNITS + 2)]
-            box = Box(f"evidence:{s.id}", "evidence", Lane.EVIDENCE, col, lines=lines)
-            box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines) + _set_apart(lines))
+            items = [fit_lines(item, BOX_WIDTH - 16, FONT_SIZE - 1, WRAP_UNITS + 2) for item in s.evidence]
+            lines = [ln for item in items for ln in item]
+            # where an item takes more than a line, a thin gap between items tells where each begins
+            ends = list(itertools.accumulate(len(item) for item in items))[:-1]
+            parted = set(e - 1 for e in ends) if any(len(item) > 1 for item in items) else set()
+            box = Box(f"evidence:{s.id}", "evidence", Lane.EVIDENCE, col, lines=lines, parted=parted)
+            box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines) + _set_apart(lines)
+                             + BOXES_APART * len(parted))
             boxes[box.id] = box
             evidence_stack.setdefault(col, []).append(box)
 

@@ -335,7 +335,8 @@ def _pt(x: float, y: float, height: float) -> str:
     return f"{x:.2f},{height - y:.2f}!"
 
 
-def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Sequence[tuple[str, str]] = ()) -> _Raw:
+def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Sequence[tuple[str, str]] = (),
+                 parted: set[int] | frozenset[int] = frozenset()) -> _Raw:
     detail = [d for d in detail if d.strip()]  # Graphviz refuses an empty <FONT></FONT>
     figures = [(f, style) for f, style in figures if f.strip()]
     texts = [*lines, *detail, *(f for f, _ in figures)]
@@ -352,7 +353,7 @@ def _label_lines(lines: list[str], detail: list[str], theme: Theme, figures: Seq
         parts.append(f'<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}">{inner}</FONT>')
     body = parts[0] if parts else ""
     for k in range(1, len(parts)):
-        body += _break(texts[k - 1], texts[k]) + parts[k]
+        body += (_BOXES_APART if k - 1 in parted else _break(texts[k - 1], texts[k])) + parts[k]
     return _Raw(f"<{body}>")
 
 
@@ -512,7 +513,7 @@ def _box_statement(box: Box, c: _Canvas, opts: Options, bp: Blueprint) -> str:
             fixedsize="false",
             margin="0.08,0.04",
             pos=_pt(box.x, y, c.height),
-            label=_label_lines(box.lines, [], t),
+            label=_label_lines(box.lines, [], t, parted=box.parted),
         )
     overlay = opts.overlays.get(box.id)
     return f"{_q(box.id)} " + _attrs(

@@ -494,6 +494,18 @@ def _set_apart(lines: list[str]) -> float:
     return BOXES_APART * sum(a or b for a, b in zip(boxed, boxed[1:]))
 
 
+def _evidence_box(step: str, evidence: list[str], column: int) -> Box:
+    """The note of a step's evidence, an item a line or more; where an item takes more than a line, a thin gap
+    between items tells where each begins."""
+    items = [fit_lines(item, BOX_WIDTH - 16, FONT_SIZE - 1, WRAP_UNITS + 2) for item in evidence]
+    lines = [ln for item in items for ln in item]
+    ends = list(itertools.accumulate(len(item) for item in items))[:-1]
+    parted = {e - 1 for e in ends} if any(len(item) > 1 for item in items) else set()
+    box = Box(f"evidence:{step}", "evidence", Lane.EVIDENCE, column, lines=lines, parted=parted)
+    box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines) + _set_apart(lines) + BOXES_APART * len(parted))
+    return box
+
+
 def assign_columns(bp: Blueprint) -> dict[str, int]:
     """A column per step: journey order, one (lane, column) cell per step.
 
@@ -609,14 +621,7 @@ def compute_layout(bp: Blueprint, *, show_roles: bool = True, show_durations: bo
     for s in bp.steps:
         if s.evidence and s.id in boxes and f"evidence:{s.id}" not in boxes:
             col = columns[s.id]
-            items = [fit_lines(item, BOX_WIDTH - 16, FONT_SIZE - 1, WRAP_UNITS + 2) for item in s.evidence]
-            lines = [ln for item in items for ln in item]
-            # where an item takes more than a line, a thin gap between items tells where each begins
-            ends = list(itertools.accumulate(len(item) for item in items))[:-1]
-            parted = set(e - 1 for e in ends) if any(len(item) > 1 for item in items) else set()
-            box = Box(f"evidence:{s.id}", "evidence", Lane.EVIDENCE, col, lines=lines, parted=parted)
-            box.height = max(EVIDENCE_HEIGHT, 12 + LINE_HEIGHT * 0.9 * len(lines) + _set_apart(lines)
-                             + BOXES_APART * len(parted))
+            box = _evidence_box(s.id, s.evidence, col)
             boxes[box.id] = box
             evidence_stack.setdefault(col, []).append(box)
 

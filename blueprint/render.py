@@ -73,6 +73,7 @@ MAX_ARROWS = 300  # flows between steps a diagram draws at most (a textbook blue
 EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
 STAGE_HEIGHT = 30.0  # the room of the stage headers above the lanes
+STAGE_LINE = 13.0  # a second line of a stage header, where a name needs it
 TIME_ROW_HEIGHT = 44.0  # the room of the time row under the lanes
 EMOTION_HEIGHT = 64.0  # the room of the emotion row above the customer lane's boxes
 
@@ -672,6 +673,19 @@ def _fit(text: str, width: float, size: float) -> str:
     return text.rstrip() + "…"
 
 
+def _header_text(name: str, width: float, height: float) -> str:
+    """A stage header's label: on one line, or two where the header is tall enough, cut short with an
+    ellipsis only where even that does not fit (bold is wider: measured at 1.1 times the size)."""
+    size = FONT_SIZE * 1.1
+    if text_width(name, size) <= width or height < STAGE_HEIGHT - 10 + STAGE_LINE:
+        return _html(_fit(name, width, size))
+    lines = fit_lines(name, width, size)
+    if len(lines) > 2:  # the second line holds the rest, cut short
+        first = lines[0].removesuffix("-") if name.startswith(lines[0].removesuffix("-")) else ""
+        lines = [lines[0], _fit(name[len(first):].lstrip(), width, size)] if first else [_fit(name, width, size)]
+    return "<BR/>".join(_html(line) for line in lines)
+
+
 def _stage_header_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[tuple[str, Rect, str]]:
     """``(stage name, rectangle, tooltip)`` of each stage header, in layout coordinates."""
     stages = _stages(bp, opts)
@@ -683,7 +697,7 @@ def _stage_header_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[tu
     seen: set[str] = set()
     for row, name, c0, c1 in stage_spans(layout, stages):
         top = layout.row_top(row) + 4
-        rect = Rect(xs[c0] - BOX_WIDTH / 2 - 8, top, xs[c1] + BOX_WIDTH / 2 + 8, top + STAGE_HEIGHT - 10)
+        rect = Rect(xs[c0] - BOX_WIDTH / 2 - 8, top, xs[c1] + BOX_WIDTH / 2 + 8, top + layout.header - 10)
         shown = f"{name} (continued)" if name in seen else name
         seen.add(name)
         out.append((shown, rect, f"stage: {name}" + (f"\n{described[name]}" if name in described else "")))
@@ -700,7 +714,7 @@ def _stage_headers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> 
             id=f"stage-{n}", shape="box", style="rounded,filled", fillcolor=t.stage_fill, color=t.band_border,
             penwidth="0.8", fixedsize="true", width=f"{width / 72:.3f}", height=f"{(r.bottom - r.top) / 72:.3f}",
             pos=_pt(r.cx, r.cy + c.top_offset, c.height), tooltip=tip, fontcolor=t.text,
-            label=_Raw(f"<<B>{_html(_fit(name, width - 16, FONT_SIZE * 1.1))}</B>>"),  # bold is wider
+            label=_Raw(f"<<B>{_header_text(name, width - 16, r.bottom - r.top)}</B>>"),
         ) + ";")
     return out
 
@@ -1262,6 +1276,17 @@ def render(bp: Blueprint, **options: Any) -> Diagram:
     return Diagram(_dot_source(bp, layout, opts, routes=routes), rows=rows, size=(layout.right - layout.left, c.height))
 
 
+def _stage_room(bp: Blueprint, opts: Options) -> float:
+    """The room above each row for the stage headers: none without stages; a second line where a stage name
+    would not fit the header of a single column (a stage may end up one column wide in a row)."""
+    stages = _stages(bp, opts)
+    if not stages:
+        return 0.0
+    one_column = BOX_WIDTH + 16 - 16  # a header's width over one column, less its padding
+    long = any(text_width(name, FONT_SIZE * 1.1) > one_column for name, _ in stages)
+    return STAGE_HEIGHT + (STAGE_LINE if long else 0.0)
+
+
 def _stages(bp: Blueprint, opts: Options) -> list[tuple[str, list[str]]]:
     """The stages to draw as headers: ``(name, step ids)``, none when switched off."""
     if not opts.show_stages:
@@ -1289,7 +1314,7 @@ def _layout(bp: Blueprint, opts: Options, room: dict[tuple[Lane, str], float] | 
         room[(Lane.CUSTOMER, "above")] = room.get((Lane.CUSTOMER, "above"), 0.0) + EMOTION_HEIGHT
     return compute_layout(bp, show_roles=opts.show_roles, show_durations=opts.show_durations, room=room,
                           figures={k: v for k, v in figures.items() if v},
-                          header=STAGE_HEIGHT if _stages(bp, opts) else 0.0,
+                          header=_stage_room(bp, opts),
                           footer=TIME_ROW_HEIGHT if opts.time_row is not None else 0.0, empty_lanes=opts.empty_lanes)
 
 

@@ -190,3 +190,18 @@ def test_stages_listed_out_of_journey_order_draw_as_in_order() -> None:
     assert [name for _, name, _, _ in spans] == ["Early", "Middle", "Late"]
     svg = listed.render().svg
     assert all(f"stage-{n}" in svg or n in svg for n in ("Early", "Middle", "Late")) and check_svg(svg) == []
+
+
+def test_a_long_stage_name_over_one_column_takes_two_lines() -> None:
+    from blueprint.diagram.check import check_svg
+
+    name = "Application and review of the insurance papers"
+    bp = blueprint.loads(
+        "name: Office\nsteps:\n  - {id: a, label: Apply, lane: customer}\n  - {id: b, label: Review, lane: customer}\n"
+        f"flows: [a -> b]\nstages: [{{name: {name}, steps: [a]}}, {{name: Decide, steps: [b]}}]\n"
+    )
+    root = ET.fromstring(bp.render().svg.encode())
+    header = next(g for g in root.iter(SVG + "g") if g.get("id") == "stage-0")
+    lines = [t.text for t in header.iter(SVG + "text")]
+    assert len(lines) == 2 and " ".join(lines) == name  # whole, on two lines, no ellipsis
+    assert check_svg(bp.render().svg) == []

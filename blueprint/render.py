@@ -1282,8 +1282,8 @@ def _stage_room(bp: Blueprint, opts: Options) -> float:
     stages = _stages(bp, opts)
     if not stages:
         return 0.0
-    one_column = BOX_WIDTH + 16 - 16  # a header's width over one column, less its padding
-    long = any(text_width(name, FONT_SIZE * 1.1) > one_column for name, _ in stages)
+    # a header over one column is the box's width and 8 points each side; its text has 8 less each side
+    long = any(text_width(name, FONT_SIZE * 1.1) > BOX_WIDTH for name, _ in stages)
     return STAGE_HEIGHT + (STAGE_LINE if long else 0.0)
 
 

@@ -1509,6 +1509,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
     room: dict[tuple[Lane, str], float] = {}
     best: tuple[int, Layout, dict[str, Route], dict[str, Placed], list[tuple[float, float]], dict[str, Continuation]] | None = None
     budget = Budget()  # the routing of every try together (a diagram too dense to route says so)
+    lanes = {s.id: s.lane for s in bp.steps}
     # a flow's label longer than a line beside an arrow holds goes to a footnote, whole
     too_long = {f"flow-{i}" for i, f in enumerate(bp.flows)
                 if _flow_label(f, opts.show_probabilities) != _flow_label(f, opts.show_probabilities, limit=SHOWN_CHARS)}
@@ -1523,7 +1524,7 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
         wanted_routes, opts.continuations = split_across_rows(layout, [(i, t, h) for i, t, h, _, _ in edges])
         routes = route_arrows(layout, wanted_routes, evidence=opts.show_evidence, avoid=markers + _row_gaps(layout) + _emotion_marks(layout, opts),
                               later=[i for i, *_ in edges if i.startswith(EVIDENCE_LINK)], budget=budget)
-        meeting = {r: routes[r] for r in routes if _meets_customer(bp, r)}
+        meeting = {r: routes[r] for r in routes if _meets_customer(_flow_of(bp, r), lanes)}
         moments = [m for y in layout.lines[Line.INTERACTION.value] for m in _crossings_of(meeting, y, prefix="flow-")]
         obstacles = _obstacles(bp, layout, opts, markers, moments) + _row_gaps(layout)  # labels stay in their row
         frame = Rect(layout.left, layout.top, layout.right, layout.bottom)
@@ -1567,10 +1568,8 @@ def _arrows(bp: Blueprint, opts: Options) -> tuple[Layout, dict[str, dict[str, s
 def _footnote(bp: Blueprint, label: Placed, routes: dict[str, Route], opts: Options) -> str:
     """A footnote's text (a flow's label in full: the legend wraps it); where its number could not be drawn,
     with the arrow it belongs to."""
-    number = label.id.removeprefix("flow-")
-    text = label.text
-    if label.id.startswith("flow-") and number.isdigit() and int(number) < len(bp.flows):
-        text = _flow_label(bp.flows[int(number)], opts.show_probabilities, limit=SHOWN_CHARS) or text
+    flow = _flow_of(bp, label.id)
+    text = (_flow_label(flow, opts.show_probabilities, limit=SHOWN_CHARS) if flow else None) or label.text
     if label.rect is not None:
         return text
     names = {s.id: s.label for s in bp.steps}
@@ -1584,17 +1583,20 @@ def _parts(routes: dict[str, Route], continuations: dict[str, Continuation], edg
     return [routes[edge_id]] + ([routes[cont.rest]] if cont and cont.rest in routes else [])
 
 
-def _meets_customer(bp: Blueprint, route_id: str) -> bool:
-    """Whether the arrow ``route_id`` (``flow-3``, or its part past a row, ``flow-3-continued``) is a flow
-    between the customer and the service: one end in the customer lane, the other under the line of
-    interaction. Only such a flow makes a moment of truth where it crosses the line; another one, routed
-    over it and back (onstage to support over the top), does not."""
+def _flow_of(bp: Blueprint, route_id: str) -> Flow | None:
+    """The flow an arrow draws (``flow-3``, or its part past a row, ``flow-3-continued``); None for another
+    arrow (a recovery, an evidence link)."""
     number = route_id.removeprefix("flow-").removesuffix("-continued")
-    if not number.isdigit() or int(number) >= len(bp.flows):
-        return False
-    flow = bp.flows[int(number)]
-    lanes = {s.id: s.lane for s in bp.steps}
-    return (lanes.get(flow.source) is Lane.CUSTOMER) != (lanes.get(flow.target) is Lane.CUSTOMER)
+    if not route_id.startswith("flow-") or not number.isdigit() or int(number) >= len(bp.flows):
+        return None
+    return bp.flows[int(number)]
+
+
+def _meets_customer(flow: Flow | None, lanes: dict[str, Lane]) -> bool:
+    """Whether ``flow`` (``lanes``: each step's lane) is between the customer and the service: one end in the
+    customer lane, the other under the line of interaction. Only such a flow makes a moment of truth where it
+    crosses the line; another one, routed over it and back (onstage to support over the top), does not."""
+    return flow is not None and (lanes.get(flow.source) is Lane.CUSTOMER) != (lanes.get(flow.target) is Lane.CUSTOMER)
 
 
 def _crossings_of(routes: dict[str, Route], y: float, prefix: str) -> list[tuple[float, float]]:

@@ -175,9 +175,9 @@ def _best_free(candidates: Sequence[tuple[Rect, Rect]], index: RectIndex, frame:
             continue
         if index.hits(_grow(c, CLEARANCE)):
             continue
-        across = _other_in(index, between, own)
-        score = k + (ACROSS if across or _other_in(index, between, own, dividers=True) else
-                     CROWDED if _near_other(index, c, own) else 0.0)
+        between_any = _other_in(index, between, own, dividers=True)  # an arrow or a lane line
+        across = between_any and _other_in(index, between, own)  # an arrow: room is made for it
+        score = k + (ACROSS if between_any else CROWDED if _near_other(index, c, own) else 0.0)
         if best is None or score < best[0]:
             best = (score, c, across)
         if score == k and best[1] is c:  # free and uncrowded: nothing later scores lower

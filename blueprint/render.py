@@ -72,6 +72,8 @@ MAX_PNG_PIXELS = 100_000_000  # a PNG this large takes about 400 MB to draw
 MAX_ARROWS = 300  # flows between steps a diagram draws at most (a textbook blueprint has a few dozen)
 EVIDENCE_LINK = "link-evidence-"  # id prefix of the dotted line from evidence to its step
 MOMENT_SIZE = 4.5  # half the size of the ◆ marking a moment of truth
+MOMENT_GAP = 2.5  # the least white between two ◆ side by side (they shrink to keep it, down to MOMENT_LEAST)
+MOMENT_LEAST = 2.5
 STAGE_HEIGHT = 30.0  # the room of the stage headers above the lanes
 STAGE_LINE = 13.0  # a second line of a stage header, where a name needs it
 TIME_ROW_HEIGHT = 44.0  # the room of the time row under the lanes
@@ -883,6 +885,23 @@ def _circle(node_id: str, text: str, x: float, y: float, c: _Canvas, fill: str, 
     ) + ";"
 
 
+def _moment_sizes(moments: Sequence[tuple[float, float]]) -> list[float]:
+    """Half the size of each moment of truth's ◆: :data:`MOMENT_SIZE`, smaller where another ◆ is so near
+    that the two would touch (arrows spread 9 points apart cross the line 9 points apart), so that
+    :data:`MOMENT_GAP` stays white between them; never below :data:`MOMENT_LEAST`.
+
+    >>> _moment_sizes([(0.0, 0.0), (9.0, 0.0), (100.0, 0.0)])
+    [3.25, 3.25, 4.5]
+    """
+    out = []
+    for n, (x, y) in enumerate(moments):
+        # two ◆ touch first along the line between their centres: at the sum of half sizes on a diagonal
+        # (|dx| + |dy|), the diamonds' own measure
+        near = min((abs(x - a) + abs(y - b) for m, (a, b) in enumerate(moments) if m != n), default=math.inf)
+        out.append(max(MOMENT_LEAST, min(MOMENT_SIZE, (near - MOMENT_GAP) / 2)))
+    return out
+
+
 def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[str]:
     t = opts.theme
     out: list[str] = []
@@ -919,10 +938,10 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
                 fontsize=f"{SMALL_FONT_SIZE:g}", label=_Raw(f"<<B>{_html(cont.letter)}</B>>"),
                 tooltip=f"{where} at {cont.letter} in the {other} row", pos=_pt(box.x, box.y + c.top_offset, c.height),
             ) + ";")
-    for n, (x, y) in enumerate(opts.moments_of_truth):
+    for n, ((x, y), half) in enumerate(zip(opts.moments_of_truth, _moment_sizes(opts.moments_of_truth))):
         out.append(f"  {_q(f'moment:{n}')} " + _attrs(
             id=f"moment-{n}", shape="diamond", style="filled", fillcolor=t.line, color=t.line, label="",
-            width=f"{2 * MOMENT_SIZE / 72:.3f}", height=f"{2 * MOMENT_SIZE / 72:.3f}", fixedsize="true",
+            width=f"{2 * half / 72:.3f}", height=f"{2 * half / 72:.3f}", fixedsize="true",
             tooltip="moment of truth: the customer meets the service here", pos=_pt(x, y + c.top_offset, c.height),
         ) + ";")
     out += _legend(layout, c, opts)

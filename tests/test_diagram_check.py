@@ -72,6 +72,17 @@ def test_a_marker_on_its_own_step_and_a_moment_on_its_own_arrow_are_by_design() 
     assert [f.kind for f in check_svg(svg_of(BOX_A, BOX_B, BOX_C, moment, arrow, other))] == ["arrow through a box"]
 
 
+def diamond(n: int, x: float, y: float, half: float) -> str:
+    return (f'<g id="moment-{n}" class="node"><polygon points="{x},{y - half} {x + half},{y} {x},{y + half} '
+            f'{x - half},{y}"/></g>')
+
+
+def test_moments_of_truth_drawn_touching_are_found() -> None:
+    touching = check_svg(svg_of(diamond(0, 150, -100, 4.5), diamond(1, 159, -100, 4.5)))
+    assert [(f.kind, f.first, f.second) for f in touching] == [("marks touching", "moment-0", "moment-1")]
+    assert check_svg(svg_of(diamond(0, 150, -100, 3.25), diamond(1, 159, -100, 3.25))) == []  # 2.5 pt apart
+
+
 def test_two_arrows_run_together_only_where_they_share_a_box() -> None:
     a_to_b = edge("flow-0", "a", "b", "M120,-262C150,-262 170,-262 200,-262")
     # c to b runs 1.5 pt from a to b for 60 pt: they share b, so they may join there

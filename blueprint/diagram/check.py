@@ -10,6 +10,8 @@
   joins too: it starts and ends on their edges), a marker, or text not its own;
 - **arrow along an arrow**: two arrows (not leaving or reaching the same box) running so close
   for so long that a reader cannot tell them apart;
+- **marks touching**: two markers (fail and wait points, badges, moments of truth) of different
+  elements drawn touching or overlapping, where a reader sees one shape (◆◆ reads as one mark);
 - **text outside the frame**, **arrow outside the frame**: reaching past the edge of the drawing.
 
 Text boxes are measured from the font's glyphs (DejaVu Sans, the font Graphviz draws
@@ -54,6 +56,7 @@ XLINK = "{http://www.w3.org/1999/xlink}"
 TOLERANCE = 1.0  # points an overlap must exceed in both directions to count
 ARROW_PREFIXES = ("flow-", "link-evidence-", "recovery-")
 BOX_PREFIXES = ("step-", "evidence-", "stage-", "fail-", "wait-", "badge-", "moment-", "continue-")
+MARK_PREFIXES = ("fail-", "wait-", "badge-", "moment-")
 LINE_PREFIX = "line-"
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
@@ -62,7 +65,7 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 class Finding:
     """One defect: its kind, the two elements (SVG ids, with their text) and the size of the overlap."""
 
-    kind: str  # "text on text", "text on a box", "text on a line", "arrow through a box", "text outside the frame"
+    kind: str  # one of the kinds in the module notes: "text on text", "arrow through a box", "marks touching", ...
     first: str
     second: str
     size: float  # the overlap's area in square points (for an arrow: the length inside, in points)
@@ -294,6 +297,10 @@ def _area(a: Rect, b: Rect) -> float:
     return w * h if w > TOLERANCE and h > TOLERANCE else 0.0
 
 
+def _grown(r: Rect, by: float) -> Rect:
+    return Rect(r.left - by, r.top - by, r.right + by, r.bottom + by)
+
+
 def _name(owner: str, text: str | None = None) -> str:
     return f"{owner} {text!r}" if text else owner
 
@@ -438,6 +445,7 @@ def check_svg(svg: str) -> Findings:
 
     try:
         _check_texts(d, add, work)
+        _check_marks(d, add, work)
         _check_arrows(d, add, work)
     except _Stop as stop:
         out.stopped = str(stop)
@@ -468,6 +476,16 @@ def _check_texts(d: Drawing, add: Callable[[Finding], None], work: _Work) -> Non
         outside = max(f.left - t.rect.left, t.rect.right - f.right, f.top - t.rect.top, t.rect.bottom - f.bottom)
         if outside > TOLERANCE:
             add(Finding("text outside the frame", _name(t.owner, t.text), "the frame", outside))
+
+
+def _check_marks(d: Drawing, add: Callable[[Finding], None], work: _Work) -> None:
+    """Markers of different elements touching (◆◆ reads as one mark)."""
+    marks = [s for s in d.shapes if s.owner.startswith(MARK_PREFIXES)]
+    for i, j in _each_pair([_grown(m.rect, TOLERANCE) for m in marks], work=work):
+        m1, m2 = marks[i], marks[j]
+        work.spend(100)
+        if m1.owner != m2.owner:
+            add(Finding("marks touching", m1.owner, m2.owner, _area(_grown(m1.rect, TOLERANCE), _grown(m2.rect, TOLERANCE))))
 
 
 def _check_arrows(d: Drawing, add: Callable[[Finding], None], work: _Work) -> None:

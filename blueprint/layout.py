@@ -563,6 +563,25 @@ def assign_columns(bp: Blueprint) -> dict[str, int]:
     return columns
 
 
+#: A lane title's line height (points) and the units it wraps at, in the left margin.
+LANE_TITLE_LINE = 15.0
+LANE_TITLE_UNITS = 16
+#: The height (points) of the name of a lane line, written just above it.
+LINE_NAME_HEIGHT = 11.0
+
+
+def thin_lane_height(lane: Lane) -> float:
+    """The height of a lane with no steps: :data:`THIN_LANE`, or more where its title (centred) and the name of
+    the line under it (above that line, 3 points up) would not both fit; the name had gone under its line, into
+    the next lane, where it read as that lane's.
+
+    >>> thin_lane_height(Lane.CUSTOMER), thin_lane_height(Lane.BACKSTAGE)   # one line of title, two
+    (56.0, 62.0)
+    """
+    title = LANE_TITLE_LINE * len(wrap_label(lane.title, LANE_TITLE_UNITS))
+    return max(THIN_LANE, 2 * (title / 2 + 2 + 3 + LINE_NAME_HEIGHT))
+
+
 def _band_heights(boxes: dict[str, Box], evidence_stack: dict[int, list[Box]],
                   room: dict[tuple[Lane, str], float]) -> dict[Lane, float]:
     """Each lane's height: its tallest box (or stack of evidence) with padding and the room asked for;
@@ -574,7 +593,7 @@ def _band_heights(boxes: dict[str, Box], evidence_stack: dict[int, list[Box]],
             heights[lane] = max(stacks, default=EVIDENCE_HEIGHT) + LANE_PADDING
         else:
             if not any(b.lane is lane for b in boxes.values()):
-                heights[lane] = THIN_LANE  # nothing happens here: a thin band keeps the lane and its lines
+                heights[lane] = thin_lane_height(lane)  # nothing happens here: a thin band keeps the lane and its lines
                 continue
             heights[lane] = (max(b.height for b in boxes.values() if b.lane is lane) + 2 * LANE_PADDING
                              + room.get((lane, "above"), 0.0) + room.get((lane, "below"), 0.0))

@@ -39,7 +39,10 @@ from .layout import (
     BOX_WIDTH,
     FIGURE_UNITS,
     FONT_SIZE,
+    LANE_TITLE_LINE,
+    LANE_TITLE_UNITS,
     LEFT_MARGIN,
+    LINE_NAME_HEIGHT,
     ROW_GAP,
     SHOWN_CHARS,
     SMALL_FONT_SIZE,
@@ -611,11 +614,11 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
                 pos=_pt(cx, (top + bottom) / 2, c.height),
             ) + ";"
         )
-        title_lines = wrap_label(band.lane.title, 16)
+        title_lines = wrap_label(band.lane.title, LANE_TITLE_UNITS)
         lines.append(
             f"  {_q('lane:' + tag)} " + _attrs(
                 id=f"lane-{tag}", shape="plaintext", margin="0",
-                width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height=f"{len(title_lines) * 15 / 72:.3f}", fixedsize="true",
+                width=f"{(LEFT_MARGIN - 20) / 72:.3f}", height=f"{len(title_lines) * LANE_TITLE_LINE / 72:.3f}", fixedsize="true",
                 pos=_pt(layout.left + 10 + (LEFT_MARGIN - 20) / 2, (top + bottom) / 2, c.height),
                 label=_left_text("\n".join(title_lines), LEFT_MARGIN - 20, bold=True, size=FONT_SIZE, color=t.text),
             ) + ";"
@@ -1387,7 +1390,7 @@ def _marker_rects(bp: Blueprint, layout: Layout, opts: Options) -> list[Rect]:
         if overlay and overlay.badge:
             out.append(Rect(box.right - 4 - r, box.bottom - r, box.right - 4 + r, box.bottom + r))
     for band in layout.bands:  # the lane titles in the left margin
-        h = 15 * len(wrap_label(band.lane.title, 16))
+        h = LANE_TITLE_LINE * len(wrap_label(band.lane.title, LANE_TITLE_UNITS))
         mid = (band.top + band.bottom) / 2
         out.append(Rect(layout.left, mid - h / 2 - 2, LEFT_MARGIN - 8, mid + h / 2 + 2))
     for line in Line:  # the name of each line, over its left end (both names where two lines meet)
@@ -1428,7 +1431,6 @@ def _row_gaps(layout: Layout) -> list[Rect]:
 
 
 #: Height of a line of a lane line's name.
-LINE_NAME_HEIGHT = 11.0
 
 
 def _line_name(layout: Layout, line: Line, row: int) -> str:
@@ -1445,7 +1447,7 @@ def _name_under(layout: Layout, y: float, row: int) -> bool:
     if not above:
         return True
     band = above[0]
-    title_bottom = (band.top + band.bottom) / 2 + 15 * len(wrap_label(band.lane.title, 16)) / 2 + 2
+    title_bottom = (band.top + band.bottom) / 2 + LANE_TITLE_LINE * len(wrap_label(band.lane.title, LANE_TITLE_UNITS)) / 2 + 2
     lines = sum(1 for o in Line if layout.lines[o.value][row] == y)
     return y - 3 - LINE_NAME_HEIGHT * lines < title_bottom
 

@@ -23,7 +23,7 @@ from matplotlib.textpath import TextPath
 from typer.testing import CliRunner
 
 import blueprint
-from blueprint import Blueprint, Lane
+from blueprint import Blueprint, Lane, Line
 from blueprint.cli import app
 from blueprint.render import GraphvizNotFound, StepOverlay
 
@@ -509,6 +509,21 @@ def test_empty_lanes_can_be_left_out() -> None:
     out = Path(tempfile.mkdtemp()) / "cs.svg"
     done = runner.invoke(app, ["render", "examples/coffee_shop.yaml", "-o", str(out), "--no-empty-lanes"])
     assert done.exit_code == 0 and 'id="band&#45;backstage"' not in out.read_text(encoding="utf-8")
+
+
+def test_each_line_name_stays_in_the_lane_above_its_line() -> None:
+    """A thin band (a lane with no steps) holds its two-line title and the name of the line under it; the name had
+    gone under its line, into the next lane, where it read as that lane's."""
+    from blueprint.diagram.check import read_svg
+
+    alone = Blueprint("Only the customer")
+    alone.customer("Arrive")
+    for bp in (blueprint.load("examples/coffee_shop.yaml"), alone):
+        d = read_svg(bp.render().svg)
+        for line in Line:
+            (y,) = [ly for owner, ly, _, _ in d.lines if owner == "line-" + line.value.replace(" ", "-")]
+            (name,) = [t for t in d.texts if t.text == line.title]
+            assert name.rect.bottom < y, (bp.name, line)
 
 
 def _fan(n: int) -> Blueprint:

@@ -177,6 +177,9 @@ def test_the_hotline_plan_keeps_the_bilingual_group_and_meets_the_target_on_held
     assert summary.loc["Bilingual", "skill"] == "kept as declared"
     assert summary.loc["Spanish only", "skill"] == "spanish"
     assert "e+" not in p._repr_html_()  # the held-out seed whole, the kept group's empty cells empty
+    assert p.verification is not None
+    assert int(summary.loc["Spanish only", "held-out seed"]) == p.verification.seed  # every digit, in the table too
+    assert str(p.verification.seed) in p._repr_html_()
     assert p.plans["English only"].to_staffing() == p.blueprint.get_group("English only").staffing
 
 

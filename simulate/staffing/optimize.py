@@ -165,6 +165,11 @@ def _check_template_roles(loaded: dict[str, ShiftTemplates], bp: Blueprint) -> N
                          for name, m in messages.items()], origin[0])
 
 
+#: The columns of :meth:`StaffingPlan.summary` that hold whole numbers (missing in the rows of kept groups).
+_COUNTS = ("shifts", "periods missing target", "periods meeting target", "periods too close to call", "held-out seed",
+           "held-out replications")
+
+
 @dataclass
 class StaffingPlan:
     """What :func:`optimize_staffing` (or :func:`spreadsheet_staffing`) found.
@@ -352,7 +357,11 @@ class StaffingPlan:
             kept = {"role": g, "paid_hours": rec["paid_hours"], "cost": rec["cost"], "level": self.level}
             kept["skill" if grouped else "level"] = "kept as declared"  # no skill column without groups: say it there
             rows.append(kept)
-        return pd.DataFrame(rows).set_index("role")
+        out = pd.DataFrame(rows).set_index("role")
+        for column in _COUNTS:  # whole numbers stay whole where a kept group has none (a 19-digit seed as a float
+            if column in out:   # had lost its last digits)
+                out[column] = pd.array([r.get(column) for r in rows], dtype="Int64")
+        return out
 
     def plot(self, role: str, ax: Axes | None = None) -> Figure:
         """Coverage against requirement for one role (the shift plan's chart); where the loop raised
@@ -439,13 +448,13 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=summary.index)
     for column in summary.columns:
         if column == "held-out seed":  # a seed is a label: every digit, no separators (empty for a kept group)
-            out[column] = ["" if isinstance(v, float) and math.isnan(v) else str(int(v)) for v in summary[column]]
+            out[column] = ["" if pd.isna(v) else str(int(v)) for v in summary[column]]
             continue
         if column in ("level", "skill"):
             out[column] = [str(v) for v in summary[column]]
             continue
         kind: Kind = "percent" if column.startswith(("service_level", "abandonment", "target")) else "money" if column == "cost" else "number"
-        out[column] = [fmt(v, kind) for v in summary[column]]
+        out[column] = [fmt(math.nan if pd.isna(v) else v, kind) for v in summary[column]]
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .graph import crossings, entry_steps, exit_steps
 from .lanes import ACTION_LANES, Line
@@ -13,7 +13,7 @@ from .units import format_number
 if TYPE_CHECKING:
     from .model import Blueprint
 
-__all__ = ["summary_rows", "summary_text", "summary_html"]
+__all__ = ["SummaryText", "summary_rows", "summary_text", "summary_html"]
 
 
 def _percent(share: float) -> str:
@@ -92,17 +92,30 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
     rows.append(("Entries / exits", f"{', '.join(entry_steps(bp)) or 'none'} / {', '.join(exit_steps(bp)) or 'none'}"))
     prov = Counter(str(s.provenance_of("duration")) for s in bp.steps if s.duration is not None)
     if prov:
-        rows.append(("Durations", ", ".join(f"{n} {k if k != 'None' else 'of unstated origin'}" for k, n in prov.most_common())))
+        rows.append(("Durations", ", ".join(f"{n} {k if k != 'None' else 'with no provenance given'}"
+                                            for k, n in prov.most_common())))
     report = bp.validate()
     rows.append(("Validation", report.summary()))
     return rows
 
 
-def summary_text(bp: Blueprint) -> str:
+class SummaryText(str):
+    """A summary: a plain ``str`` that a Jupyter cell shows as printed lines, not as one quoted string of ``\\n``.
+
+    >>> text = SummaryText("Blueprint: x\\n  Steps  2")
+    >>> text.splitlines()
+    ['Blueprint: x', '  Steps  2']
+    """
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+def summary_text(bp: Blueprint) -> SummaryText:
     """The summary as plain text."""
     rows = summary_rows(bp)
     width = max(len(h) for h, _ in rows)
-    return "\n".join([f"Blueprint: {bp.name}"] + [f"  {h.ljust(width)}  {t}" for h, t in rows])
+    return SummaryText("\n".join([f"Blueprint: {bp.name}"] + [f"  {h.ljust(width)}  {t}" for h, t in rows]))
 
 
 def summary_html(bp: Blueprint) -> str:

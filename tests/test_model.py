@@ -202,6 +202,8 @@ def test_summary_and_html() -> None:
     assert ["Validation", "valid"] in lines
     assert any(line[0] == "Role" and line[1].startswith("bellperson") for line in lines)
     assert "<table>" in bp._repr_html_() and "Hotel stay" in bp._repr_html_()
+    from IPython.lib.pretty import pretty
+    assert pretty(text) == text  # a notebook cell ending in bp.summary() shows its lines, not a quoted string
     assert bp.validate()._repr_html_() == "<p>✓ valid blueprint</p>"
     bp.steps[1].role = "nobody"
     assert "unknown role" in bp.validate()._repr_html_()

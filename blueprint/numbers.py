@@ -25,7 +25,8 @@ Kind = Literal["number", "percent", "money", "seconds"]
 
 
 def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """None, NaN, or pandas' missing value (``pd.NA``, as in a whole-number column with gaps)."""
+    return x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ == "NAType"
 
 
 def number(x: float | None, digits: int | None = None) -> str:

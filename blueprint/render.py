@@ -34,6 +34,7 @@ from .diagram.glyphs import describe_missing, drawn_as_boxes, missing_glyphs
 from .diagram.labels import Placed, label_size, place_labels
 from .diagram.route import Budget, Rect, Route, TooDenseToDraw
 from .files import write_atomically
+from .graph import _forward_graph, back_flows
 from .lanes import Lane, Line
 from .layout import (
     BOX_WIDTH,
@@ -226,6 +227,11 @@ class EmotionRow:
     values: dict[str, float]
     title: str = "Customer's experience"
     note: str = "0: as expected"  # under the title; a line break starts a new line
+    #: the share of each step's visits felt past the tolerance (from a simulation): a column where it reaches
+    #: ``alarm`` is drawn as bad whatever its mean, with the share written beside it (a mean hides the few who
+    #: waited far too long: the fail points' ``over_tolerance`` rule, 20%)
+    past: dict[str, float] = field(default_factory=dict)
+    alarm: float = 0.2
 
 
 @dataclass
@@ -657,7 +663,7 @@ def _background(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> lis
                     label=_left_text(name, label_w, size=SMALL_FONT_SIZE, color=t.muted),
                 ) + ";"
             )
-    return lines + _stage_headers(bp, layout, c, opts) + _time_row(layout, c, opts) + _emotion_row(layout, c, opts)
+    return lines + _stage_headers(bp, layout, c, opts) + _time_row(layout, c, opts) + _emotion_row(bp, layout, c, opts)
 
 
 def _column_x(layout: Layout) -> dict[int, float]:
@@ -758,25 +764,95 @@ def _emotion_points(layout: Layout, opts: Options) -> list[tuple[int, float, flo
     return out
 
 
-def _emotion_marks(layout: Layout, opts: Options) -> list[Rect]:
-    """The emotion row's written values, which arrows keep clear of (a connector may pass through a point, which
-    sits over its step as the evidence links do)."""
-    out = []
-    for _row, x, y, v, _col in _emotion_points(layout, opts):
-        ty = y + (-8 if v >= 0 else 8)
-        out.append(Rect(x + 5, ty - 7, x + 44, ty + 7))
+def _emotion_past(layout: Layout, er: EmotionRow) -> dict[int, float]:
+    """The largest share felt past the tolerance among each column's steps."""
+    out: dict[int, float] = {}
+    for sid, share in er.past.items():
+        box = layout.boxes.get(sid)
+        if box is not None and box.kind == "step" and share == share:
+            out[box.column] = max(out.get(box.column, 0.0), float(share))
     return out
 
 
-def _emotion_row(layout: Layout, c: _Canvas, opts: Options) -> list[str]:
-    """The customer's experience along the journey: a point per column with a value, joined left to right, over a
-    dashed line at 0 ("as expected"), each point written beside it."""
+def _emotion_text(v: float, past: float | None, er: EmotionRow) -> tuple[str, bool]:
+    """What is written beside an emotion point, and whether it is drawn as bad.
+
+    >>> _emotion_text(0.2, 0.23, EmotionRow({}))
+    ('+0.20 · 23% felt too long', True)
+    >>> _emotion_text(0.2, 0.05, EmotionRow({}))
+    ('+0.20', False)
+    """
+    alarm = past is not None and past >= er.alarm
+    return f"{v:+.2f}" + (f" · {past:.0%} felt too long" if alarm else ""), alarm or v < 0
+
+
+def _emotion_marks(layout: Layout, opts: Options) -> list[Rect]:
+    """The emotion row's written values, which arrows keep clear of (a connector may pass through a point, which
+    sits over its step as the evidence links do)."""
+    out: list[Rect] = []
+    if opts.emotion is None:
+        return out
+    past = _emotion_past(layout, opts.emotion)
+    for _row, x, y, v, col in _emotion_points(layout, opts):
+        ty = y + (-8 if v >= 0 else 8)
+        text, _ = _emotion_text(v, past.get(col), opts.emotion)
+        w = _emotion_width(text)
+        mid = _emotion_label_x(layout, x, w)
+        out.append(Rect(mid - w / 2 - 1, ty - 7, mid + w / 2 + 1, ty + 7))
+    return out
+
+
+def _emotion_width(text: str) -> float:
+    return max(36.0, text_width(text, SMALL_FONT_SIZE) + 2)
+
+
+def _emotion_label_x(layout: Layout, x: float, w: float) -> float:
+    """The centre of an emotion point's written value: right of the point, or left of it where the frame ends."""
+    return x + 6 + w / 2 if x + 6 + w <= layout.right - 4 else x - 6 - w / 2
+
+
+def _emotion_links(bp: Blueprint, layout: Layout, points: list[tuple[int, float, float, float, int]],
+                   er: EmotionRow) -> list[tuple[int, int]]:
+    """The pairs of columns whose emotion points are joined by a line, left to right in a row: a point and each
+    next point the journey reaches from it before any other. Alternatives (a call answered in English or in
+    Spanish) are not joined as if one followed the other; each joins the steps before and after it."""
+    g = _forward_graph(bp)
+    back = back_flows(bp)
+    g.remove_edges_from([(u, v, k) for u, v, k in g.edges(keys=True) if (u, v) in back])
+    valued: dict[str, int] = {}
+    for sid, v in er.values.items():
+        box = layout.boxes.get(sid)
+        if box is not None and box.kind == "step" and v == v and sid in g:
+            valued[sid] = box.column
+    row_of = {col: row for row, _x, _y, _v, col in points}
+    out = []
+    for row, _x, _y, _v, col in points:
+        frontier = [sid for sid, c in valued.items() if c == col]
+        seen, reached = set(frontier), set()
+        while frontier:
+            for nxt in g.successors(frontier.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    if valued.get(nxt, col) != col:
+                        reached.add(valued[nxt])  # the first point on this way: the way stops here
+                    else:
+                        frontier.append(nxt)
+        out += [(col, b) for b in sorted(reached) if b > col and row_of.get(b) == row]
+    return out
+
+
+def _emotion_row(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[str]:
+    """The customer's experience along the journey: a point per column with a value, joined left to right where
+    the journey goes from one to the other (:func:`_emotion_links`), over a dashed line at 0 ("as expected"),
+    each point written beside it."""
     er = opts.emotion
     if er is None:
         return []
     t = opts.theme
     xs = _column_x(layout)
     points = _emotion_points(layout, opts)
+    links = _emotion_links(bp, layout, points, er)
+    past = _emotion_past(layout, er)
     out: list[str] = []
     for row, room in enumerate(_emotion_rects(layout, opts)):
         key = f"-{row}" if row else ""
@@ -801,21 +877,24 @@ def _emotion_row(layout: Layout, c: _Canvas, opts: Options) -> list[str]:
                 for i, line in enumerate(title)) + "</TABLE>>"),
         ) + ";")
         mine = [p for p in points if p[0] == row]
-        for (_ra, xa, ya, _va, ca), (_rb, xb, yb, _vb, cb) in zip(mine, mine[1:]):
+        at = {p[4]: p for p in mine}
+        for (_ra, xa, ya, _va, ca), (_rb, xb, yb, _vb, cb) in [(at[a], at[b]) for a, b in links if a in at and b in at]:
             out.append(f"  {_q(f'emotion:{ca}')} -> {_q(f'emotion:{cb}')} " + _attrs(
                 id=f"emotion-{ca}-{cb}", dir="none", color=t.text, penwidth="1.4", headclip="false", tailclip="false",
                 pos=f"{xa:.2f},{c.height - ya - c.top_offset:.2f} {xa:.2f},{c.height - ya - c.top_offset:.2f} "
                     f"{xb:.2f},{c.height - yb - c.top_offset:.2f} {xb:.2f},{c.height - yb - c.top_offset:.2f}") + ";")
         for _r, x, y, v, col in mine:
-            colour = t.good if v >= 0 else t.bad
+            text, bad = _emotion_text(v, past.get(col), er)
+            colour = t.bad if bad else t.good
+            w = _emotion_width(text)
             out.append(f"  {_q(f'emotion:{col}')} " + _attrs(
                 id=f"emotion-{col}", shape="circle", style="filled", fillcolor=colour, color=colour, width="0.09",
                 height="0.09", fixedsize="true", label="", pos=_pt(x, y + c.top_offset, c.height),
-                tooltip=f"{er.title}: {v:+.2f}") + ";")
+                tooltip=f"{er.title}: {text}") + ";")
             out.append(f"  {_q(f'emotion-value:{col}')} " + _attrs(
-                id=f"emotion-value-{col}", shape="plaintext", margin="0", fixedsize="true", width="0.5", height="0.16",
-                pos=_pt(x + 24, y + (-8 if v >= 0 else 8) + c.top_offset, c.height),
-                label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{colour}">{v:+.2f}</FONT>>')) + ";")
+                id=f"emotion-value-{col}", shape="plaintext", margin="0", fixedsize="true", width=f"{w / 72:.3f}",
+                height="0.16", pos=_pt(_emotion_label_x(layout, x, w), y + (-8 if v >= 0 else 8) + c.top_offset, c.height),
+                label=_Raw(f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE:g}" COLOR="{colour}">{_html(text)}</FONT>>')) + ";")
     return out
 
 

@@ -132,7 +132,8 @@ def time_row(results: Results) -> TimeRow:
 
 def emotion_row(results: Results) -> EmotionRow:
     """The experience of each step's waits as the emotion row: the mean gap in tolerances of its visits, every
-    segment together (:mod:`simulate.experience`); a step without a wait point has no point."""
+    segment together (:mod:`simulate.experience`); a step without a wait point has no point. A step where a fifth
+    or more of the visits felt the wait past the tolerance is drawn as bad whatever its mean, with that share."""
     table = results.experience()
     if not len(table):
         return EmotionRow({}, title="Customer's experience", note="no wait points")
@@ -140,7 +141,8 @@ def emotion_row(results: Results) -> EmotionRow:
     if not len(pooled):
         pooled = table
     return EmotionRow({str(step): float(v) for (step, _seg), v in pooled["gap"].items()},
-                      title="Customer's experience", note="gap in tolerances\n0: as expected")
+                      title="Customer's experience", note="gap in tolerances\n0: as expected",
+                      past={str(step): 1.0 - float(v) for (step, _seg), v in pooled["met"].items()})
 
 
 def render_results(results: Results, *, figures: bool = True, time: bool = True, experience: bool = False,

@@ -481,7 +481,7 @@ def _capacity(rd: _Reader, threshold: float, growth: int, gap: int, min_customer
             # the step where most of the waiting happens carries the finding on the diagram
             worst = max(steps, key=lambda s: sum(rd.step_sum(s, "waited", a, b)))
             q0, q1 = queue[a], queue[b - 1]
-            text = f"{role.name} staff, {rd.window(a, b)}: {_capacity_words(rd, duty_then)}"
+            text = f"The {role.name} staff, {rd.window(a, b)}: {_capacity_words(rd, duty_then)}"
             text += f"; {_pct(share_waited)} of their customers wait, {_pct(share_over)} over {_dur(tol)}"
             if grew:
                 text += f"; the queue grows to {max(queue[a:b]):.1f} customers on average, more than the staff on duty"

@@ -180,6 +180,8 @@ def test_the_hotline_plan_keeps_the_bilingual_group_and_meets_the_target_on_held
     assert p.verification is not None
     assert int(summary.loc["Spanish only", "held-out seed"]) == p.verification.seed  # every digit, in the table too
     assert str(p.verification.seed) in p._repr_html_()
+    from blueprint.numbers import fmt
+    assert fmt(summary.loc["Bilingual", "shifts"]) == "–"  # a kept group has no shifts: shown as missing
     assert p.plans["English only"].to_staffing() == p.blueprint.get_group("English only").staffing
 
 

@@ -279,11 +279,31 @@ def _q(value: object) -> str:
     return '"' + _drawable(str(value)).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: Characters with no glyph that Graphviz measures as if they had one (a line of 50 zero-width spaces drew a box
+#: 400 points wide) but the layout, rightly, as nothing: a drawing leaves them out. Zero-width and word-joining
+#: spaces, the byte-order mark, the soft hyphen (the layout hyphenates itself), tag characters, and the
+#: direction marks and controls (a right-to-left line is isolated as a whole instead: :func:`_right_to_left`).
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                        "\U000e0000-\U000e007f]")
+#: Joiners and variation selectors belong in emoji and some scripts, once each: a run of one is one.
+_REPEATED = re.compile("([\u200c\u200d\ufe00-\ufe0f])\\1+")
+
+
+def _visible(line: str) -> str:
+    """``line`` as a drawing writes it: without the characters of :data:`_INVISIBLE`, a run of one joiner or
+    variation selector as one.
+
+    >>> _visible("Pay\u200b\u200bnow\ufeff"), _visible("a\u200d\u200d\u200db")
+    ('Paynow', 'a\u200db')
+    """
+    return _REPEATED.sub(r"\1", _INVISIBLE.sub("", line))
+
+
 def _html(text: str) -> str:
-    """Text for an HTML-like label: markup characters escaped, never interpreted; each right-to-left line
-    isolated as one (:func:`_right_to_left`)."""
+    """Text for an HTML-like label: markup characters escaped, never interpreted; invisible characters left out
+    (:func:`_visible`); each right-to-left line isolated as one (:func:`_right_to_left`)."""
     # Graphviz's HTML-label lexer stumbles on a bare ']' in some places: brackets go as character references
-    lines = text.split("\n")
+    lines = [_visible(line) for line in text.split("\n")]
     out = _escape(_right_to_left(lines[0]))
     for above, below in zip(lines, lines[1:]):
         out += _break(above, below) + _escape(_right_to_left(below))

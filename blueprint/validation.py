@@ -431,10 +431,12 @@ def _check_stages(c: _Collector, bp: Blueprint) -> None:
                   f"{', ...' if len(left) > 5 else ''}): the diagram draws them without a stage header")
 
 
-#: Characters a drawn text should not hold: control characters (a tab and a line break are fine) and the
+#: Characters a drawn text should not hold: control characters (a tab and a line break are fine), the
 #: direction controls (embeddings, overrides and isolates, U+202A-U+202E and U+2066-U+2069), which change the
-#: order in which the rest of a line or a hover text is read.
+#: order in which the rest of a line or a hover text is read, and invisible ones a drawing leaves out
+#: (zero-width spaces, the word joiner, the byte-order mark, tag characters: :data:`_INVISIBLE`).
 _UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\u180e\u200b\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
 
 
 def _check_text(c: _Collector, bp: Blueprint) -> None:
@@ -447,12 +449,16 @@ def _check_text(c: _Collector, bp: Blueprint) -> None:
     fields += [(("roles", i, "name"), r.name) for i, r in enumerate(bp.roles)]
     fields += [(("flows", i, "label"), f.label) for i, f in enumerate(bp.flows)]
     for loc, text in fields:
-        found = sorted(set(_UNSEEN.findall(text or "")))
+        found = sorted(set(_UNSEEN.findall(text or "")) | set(_INVISIBLE.findall(text or "")))
         if found:
             codes = ", ".join(f"U+{ord(ch):04X}" for ch in found[:5]) + (", ..." if len(found) > 5 else "")
-            direction = [ch for ch in found if ch >= "\u202a"]
-            what = ([] if len(direction) == len(found) else ["a diagram draws a control character as \ufffd"]) + \
-                   (["a direction control changes the order in which the text after it is read"] if direction else [])
+            invisible = [ch for ch in found if _INVISIBLE.match(ch)]
+            direction = [ch for ch in found if ch >= "\u202a" and ch not in invisible]
+            control = len(found) - len(invisible) - len(direction)
+            what = (["a diagram draws a control character as \ufffd"] if control else []) + \
+                   (["a direction control changes the order in which the text after it is read"] if direction else []) + \
+                   (["an invisible character is left out of a diagram and hides in a hover text or a table"]
+                    if invisible else [])
             c.warning("control-character", loc, f"holds {'a character' if len(found) == 1 else 'characters'} not meant "
                       f"to be seen ({codes}): {' and '.join(what)}; remove {'it' if len(found) == 1 else 'them'}")
 

@@ -271,6 +271,21 @@ def test_drawn_text_with_control_characters_or_direction_overrides_is_warned_of(
         assert not [p for p in blueprint.load(path).validate().warnings if p.code == "control-character"]
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2060", "\U000e0041", "\u200e", "\u200d"])
+def test_a_label_of_invisible_characters_draws_as_nothing(invisible: str) -> None:
+    """Graphviz measured 50 zero-width spaces as a line 400 points wide (the layout, rightly, as nothing): the box
+    grew over the lane titles and the next step. A drawing leaves such characters out; validation warns of the
+    zero-width ones, which also hide in hover texts and tables."""
+    from blueprint.diagram.check import check_svg
+
+    bp = blueprint.load("examples/coffee_shop.yaml")
+    bp.steps[1].label = "Take" + invisible * 50 + " order"
+    assert check_svg(bp.render().svg) == []
+    warned = [p.message for p in bp.validate().warnings if p.code == "control-character" and p.path == "steps[1].label"]
+    if invisible in "\u200b\ufeff\u2060\U000e0041":
+        assert warned and "left out of a diagram" in warned[0]
+
+
 
 def _parallel(pack_flows: str, fail: str = "") -> Blueprint:
     return blueprint.loads(f"""

@@ -469,6 +469,12 @@ def staff(
             from simulate.staffing.optimize import without_kept
 
             _print_requirements(without_kept(req, keep), fmt)
+            if fmt == "table" and len(req) and not (req["arrival_rate"] > 0).any():
+                from simulate.results import _run_window
+
+                consoles.out.print(f"Note: no customer arrives in the {days:g}-day horizon{_run_window(days)}, so no "
+                                   "staff are required; the blueprint's arrivals come at other hours or on other days "
+                                   "(--days 1 or more).", markup=False)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=4 * replications, max_replications=max_replications,

@@ -514,6 +514,18 @@ def test_staff_requirements_only() -> None:
     assert len(rows) == len(data["requirements"]) and rows[40]["required"] == str(data["requirements"][40]["required"])
 
 
+def test_staff_over_a_horizon_before_the_first_customer_says_so() -> None:
+    """The contact centre opens at 07:00: a third of a day (to 07:55) reaches its first callers only just, a
+    quarter (to 06:00) none. The plan had been refused with 'role never has anyone on duty', blaming the blueprint."""
+    templates = ["-t", "examples/contact_center.shifts.yaml", "--seed", "1", "-r", "1", "--max-replications", "4"]
+    planned = runner.invoke(app, ["staff", EXAMPLE, *templates, "--days", "0.25"])
+    assert planned.exit_code == 2
+    assert "none arrives in the 0.25-day horizon (Monday 00:00 to 06:00), so there is nothing to staff" in planned.output
+    assert "never has anyone on duty" not in planned.output
+    alone = runner.invoke(app, ["staff", EXAMPLE, "--days", "0.25"])
+    assert alone.exit_code == 0 and "Note: no customer arrives in the 0.25-day horizon" in alone.output
+
+
 def test_staff_plans_shifts_and_writes_new_files(tmp_path: Path) -> None:
     out, report, diagram = tmp_path / "staffed.yaml", tmp_path / "report.html", tmp_path / "after.svg"
     result = runner.invoke(app, ["staff", EXAMPLE, "-t", TEMPLATES, "--seed", "1", "-r", "6", "--spreadsheet", "--level", "day",

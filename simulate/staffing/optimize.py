@@ -523,6 +523,12 @@ def optimize_staffing(
     seed = resolve_seed(seed)
     req = without_kept(requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
                                 replications=replications, seed=seed, executor=executor), keep)
+    if not len(req) or not (req["arrival_rate"] > 0).any():
+        from simulate.results import _run_window
+
+        raise ValueError(f"days must reach the customers: none arrives in the {days:g}-day horizon{_run_window(days)}, "
+                         "so there is nothing to staff (the blueprint's arrivals come at other hours or on other days); "
+                         "plan at least a day")
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
                     replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,

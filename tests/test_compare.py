@@ -145,6 +145,23 @@ def test_plots_are_one_call_away(small: Comparison) -> None:
     (ax2,) = small.plot_cost_vs_service("specialist").axes
     assert len(ax2.texts) == 3 and ax2.get_ylabel() == "specialist: service level"
     assert matplotlib.get_backend() == backend
+    assert small.plot().axes[0].get_title() == ax.get_title()  # one call, as results.plot()
+    assert small.plot("cost_vs_service", role="specialist").axes[0].get_ylabel() == "specialist: service level"
+    with pytest.raises(ValueError, match="no chart 'pie' of a comparison; known: service_level, cost_vs_service"):
+        small.plot("pie")
+
+
+def test_a_scenario_name_is_a_name() -> None:
+    """At most 200 characters, no characters not meant to be seen: a 10,000-character name had squeezed the
+    comparison chart to nothing, a NUL had leaked a font warning; a long name is cut on a chart."""
+    from simulate.scenarios.plots import _label
+
+    with pytest.raises(ValueError, match="at most 200"):
+        Scenario("x" * 201, volume=1.1)
+    with pytest.raises(ValueError, match=r"not meant to be seen \(U\+0000, U\+200B\)"):
+        Scenario("late\u200b shift\x00", volume=1.1)
+    assert Scenario("Ñandú 🙂 ‍shift", volume=1.1).name == "Ñandú 🙂 ‍shift"
+    assert _label("y" * 199, False).endswith("…") and len(_label("y" * 199, False)) == 40
 
 
 def test_diagram_of_a_scenario(small: Comparison) -> None:

@@ -260,6 +260,18 @@ class Comparison:
             raise KeyError(f"scenario {name!r} has no role {role!r}")
         return service_level_by_interval(res, role)
 
+    def plot(self, what: str = "service_level", /, **options: Any) -> Figure:
+        """One call for a chart, as :meth:`simulate.Results.plot`: ``what`` is ``"service_level"`` (per interval,
+        a line per scenario with its 95% band, and the target) or ``"cost_vs_service"`` (a point per scenario);
+        ``options`` are those of the matching ``plot_<what>`` method (``role``, ``ax``...).
+
+        >>> comparison.plot("cost_vs_service").savefig("cost.png")   # doctest: +SKIP
+        """
+        charts = {"service_level": self.plot_service_level, "cost_vs_service": self.plot_cost_vs_service}
+        if what not in charts:
+            raise ValueError(f"no chart {what!r} of a comparison; known: {', '.join(charts)}")
+        return charts[what](**options)
+
     def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Figure:
         """Service level of ``role`` (the first role with a queue by default) per interval, one line per
         scenario with its 95% band, and the target. Returns a matplotlib ``Figure`` (made without pyplot, or

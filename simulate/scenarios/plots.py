@@ -101,8 +101,19 @@ def _figure(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]
     return fig, new
 
 
+#: The longest scenario name a chart writes whole (a longer one is cut with "…": a legend or a point's label of
+#: hundreds of characters squeezed the plot to nothing).
+LABEL_CHARS = 40
+
+
 def _label(name: str, base: bool) -> str:
-    return name + (" (baseline)" if base and name != "baseline" else "")
+    """A scenario's name on a chart.
+
+    >>> _label("x" * 50, False)[-3:], len(_label("x" * 50, False)), _label("today", True)
+    ('xx…', 40, 'today (baseline)')
+    """
+    shown = name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1].rstrip() + "…"
+    return shown + (" (baseline)" if base and name != "baseline" else "")
 
 
 def _annotate(ax: Axes, points: list[tuple[float, float, str]]) -> None:

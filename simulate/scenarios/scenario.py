@@ -57,6 +57,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -70,7 +71,7 @@ from pydantic import (
 )
 
 from blueprint import Blueprint
-from blueprint.base import Document, Model, Probability
+from blueprint.base import Document, Model, Probability, check_name_length
 from blueprint.distributions import Distribution, distribution_json_schema, parse_distribution
 from blueprint.errors import BlueprintValidationError, Loc, Problem
 from blueprint.model import Flow, Role, Step
@@ -317,7 +318,11 @@ class Scenario(Document):
     def _name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("a scenario needs a name")
-        return v
+        unseen = sorted({ch for ch in v if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200c\u200d"})
+        if unseen:
+            raise ValueError(f"a scenario name names a column and a chart's line: it holds characters not meant to be "
+                             f"seen ({', '.join(f'U+{ord(ch):04X}' for ch in unseen[:5])}); remove them")
+        return check_name_length(v, "a scenario name")
 
     # -- data ----------------------------------------------------------------------------------
     def to_data(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ when the blueprint came from a file, the file and line.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import html
 import re
@@ -218,6 +219,7 @@ _TYPE_WORDS = {
     "int_type": "a whole number",
     "int_parsing": "a whole number",
     "int_from_float": "a whole number",
+    "int_parsing_size": "a whole number of a size that can be used",
     "float_type": "a number",
     "float_parsing": "a number",
     "finite_number": "a finite number",
@@ -268,6 +270,17 @@ def _unwrap(tp: Any) -> Any:
 
 
 def _describe(value: Any) -> str:
+    """A value as the file wrote it: ``true``, ``null``, ``'text'``; a date or time YAML read from a plain
+    ``2024-01-01`` as such, with the way to keep it as text.
+
+    >>> import datetime
+    >>> _describe(datetime.date(2024, 1, 1)), _describe(None), _describe(1e20)
+    ('the date 2024-01-01 (YAML reads a plain date as a date: put it in quotes to keep it as text)', 'null', '1e+20')
+    """
+    if isinstance(value, (datetime.date, datetime.time)):
+        kind = "time" if isinstance(value, datetime.time) else "date"
+        return (f"the {kind} {value.isoformat(sep=' ') if isinstance(value, datetime.datetime) else value.isoformat()} "
+                f"(YAML reads a plain {kind} as a {kind}: put it in quotes to keep it as text)")
     text = {True: "true", False: "false"}[value] if isinstance(value, bool) else "null" if value is None else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -287,8 +287,9 @@ def read_data(text: str, *, source: str = "<text>", format: Format | None = None
         except RecursionError:
             raise BlueprintFileError([Problem("error", "too-deep", "", _deep_message(), source, None)], source) from None
         except ValueError:  # an integer of thousands of digits
-            raise BlueprintFileError([Problem("error", "number-too-large", "", _long_number(), source,
-                                              _long_number_at(text, {})[1])], source) from None
+            path, at_line = _long_number_at(text, _lines_only(text))
+            raise BlueprintFileError([Problem("error", "number-too-large", path, _long_number(), source, at_line)],
+                                     source) from None
     try:
         try:
             data, lines, dupes = _parsed(text, fmt, _FastLoader, data if fmt == "json" else None)
@@ -386,6 +387,22 @@ def _long_number_at(text: str, lines: dict[Loc, int]) -> tuple[str, int | None]:
     line = text.count("\n", 0, found.start()) + 1
     at = [p for p, ln in lines.items() if ln == line]
     return (format_path(max(at, key=lambda q: len(tuple(q)))) if at else ""), line
+
+
+def _lines_only(text: str) -> dict[Loc, int]:
+    """The line of each field path of ``text`` (JSON is YAML), read without making values of the fields: for
+    locating a value Python cannot read. Empty when the text is not YAML either."""
+    lines: dict[Loc, int] = {}
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _compose_lines(node, lines, [])
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    finally:
+        loader.dispose()
+    return lines
 
 
 def _long_number() -> str:

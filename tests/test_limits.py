@@ -143,6 +143,23 @@ def test_data_no_blueprint_needs_is_refused_where_it_is(tmp_path: Path, name: st
         assert isinstance(other, BlueprintFileError) and other.problems[0].code == code, (loader, other)
 
 
+def test_a_value_too_long_or_of_the_wrong_kind_is_named_at_its_field(tmp_path: Path) -> None:
+    """A JSON number past Python's own limit is refused at its field (the file had been read without its paths);
+    a plain date where text belongs and a huge whole number say so in the library's words."""
+    bigint = tmp_path / "big.json"
+    bigint.write_text('{"name": "x",\n "roles": [{"name": "a",\n  "cost_per_hour": 1' + "0" * 5_000 + "}]}",
+                      encoding="utf-8")
+    error = _bounded(lambda: blueprint.load(bigint))
+    assert isinstance(error, BlueprintFileError) and error.problems[0].path == "roles[0].cost_per_hour"
+    assert error.problems[0].line == 3
+    with pytest.raises(BlueprintFileError, match=r"name: expected text, got the date 2024-01-01 \(YAML reads a plain "
+                                                 r"date as a date: put it in quotes to keep it as text\)"):
+        blueprint.loads("name: 2024-01-01\nsteps: [{id: a, label: A, lane: customer}]\n")
+    with pytest.raises(BlueprintFileError, match=r"priority: expected a whole number of a size that can be used"):
+        blueprint.loads("name: x\nsteps: [{id: a, label: A, lane: customer}]\narrivals: [{step: a, rate: 1 per h, "
+                        "segments: [{name: s, share: 1, priority: 1.0e+20}]}]\n")
+
+
 def test_the_command_line_names_the_file_and_exits_non_zero(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")

@@ -19,7 +19,7 @@ the waits. ``role`` takes one role or a list (one panel each); the default is
 the first role customers queue for (``"service_level"``, ``"abandonment"``,
 ``"queue"``) or every such role (``"occupancy"``). ``day`` shows one day of the
 run (0 for the first, or a weekday such as ``"Mon"``), trimmed to the hours with
-customers or staff. ``ax`` draws into an axes of your own (one role only).
+customers or staff, as a run of one day is. ``ax`` draws into an axes of your own (one role only).
 
 Every plot returns a :class:`~simulate.chart.Chart` (a matplotlib ``Figure``
 made without pyplot, shown in Jupyter as a cell's value), or the figure of
@@ -102,8 +102,9 @@ def _day_index(day: int | str | None, days: float) -> int | None:
 def _intervals(results: Results, role: str, day: int | None) -> pd.DataFrame:
     """The role's rows of :meth:`Results.roles`, of one day (trimmed to hours with customers or staff) or all."""
     table: pd.DataFrame = results.roles(role).xs(role, level="role")  # type: ignore[assignment]
-    if day is None:
+    if day is None and results.days > 1:
         return table
+    day = day or 0  # a run of a day or less: its hours with customers or staff, not the empty night
     table = table[(table["start"] >= day * _DAY) & (table["start"] < (day + 1) * _DAY)]
     active = np.flatnonzero((table["arrivals"].to_numpy() > 0) | (table["on_duty"].to_numpy() > 0))
     if len(active):

@@ -140,3 +140,18 @@ def test_plots_need_no_pyplot() -> None:
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, timeout=300)
     assert out.stdout.strip() == "False"
+
+
+def test_a_run_of_one_day_is_drawn_over_its_hours_not_the_empty_night() -> None:
+    """The contact centre opens at 07:00 and closes at 21:00: a day's charts and its shift plan's coverage start
+    and end an interval either side of the hours with callers or staff (the notebooks had set the range by hand)."""
+    bp = blueprint.load("examples/contact_center.yaml")
+    day = simulate.run(bp, days=1, replications=2, seed=3, progress=False)
+    for what in ("service_level", "queue", "occupancy"):
+        lo, hi = day.plot(what).axes[0].get_xlim()
+        assert 6.0 <= lo <= 7.0 and 21.0 <= hi <= 23.0, (what, lo, hi)
+    from simulate.staffing.shifts import schedule_shifts
+
+    plan = schedule_shifts([0] * 8 + [2, 3, 3, 2] + [0] * 12, [{"name": "a", "earliest_start": "06:00",
+                           "latest_start": "10:00", "start_step": "1 h", "length": "2 h"}], interval="1 h")
+    assert plan.plot().axes[0].get_xlim() == (7.0, 13.0)

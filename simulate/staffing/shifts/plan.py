@@ -181,10 +181,18 @@ class ShiftPlan:
             ax.set_xticks(ticks)
             ax.set_xticklabels([f"{round(first + t) % 24:02d}:00" for t in ticks])
             ax.set_xlabel("time of day (h)")
-        ax.set_xlim(0, span / 3600)
+        ax.set_xlim(*self._shown_hours(hours, width, on, span))
         ax.set_title(f"Shift plan ({self.objective}): {self.headcount} shifts, {self.paid_hours:,.1f} paid h")
         ax.legend(loc="upper left", frameon=False)
         return fig
+
+    def _shown_hours(self, hours: np.ndarray, width: float, on: np.ndarray, span: float) -> tuple[float, float]:
+        """The x range of :meth:`plot`: the whole horizon of a week, the hours with staff required or on duty (an
+        interval to spare either side) of a day, not the empty night."""
+        active = np.flatnonzero((self.coverage["required"].to_numpy() > 0) | (on > 0))
+        if span > DAY + 1e-6 or not len(active):
+            return 0.0, span / 3600
+        return float(hours[max(active[0] - 1, 0)]), float(hours[min(active[-1] + 1, len(hours) - 1)] + width)
 
     @property
     def units(self) -> list[Unit]:

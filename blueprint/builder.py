@@ -108,23 +108,64 @@ class BuilderMixin:
         return StepRef(self, step.id)  # type: ignore[arg-type]
 
     def customer(self, label: str, **fields: Any) -> StepRef:
-        """Add a customer action (see :class:`~blueprint.Step` for the fields)."""
+        """Add a customer action: what the customer does (the top action lane), and return a handle on it.
+
+        ``fields`` are those of :class:`~blueprint.Step`: ``id`` (made from the label unless given),
+        ``evidence`` (what the customer sees or touches, drawn above), ``duration`` (always with a unit:
+        ``"2 min"``, ``"exp(4 min)"``), ``role`` (a staff pool the step takes), ``wait_point`` (the wait the
+        customer tolerates: ``"60 s"``), ``fail_point`` (a description, or ``{description, probability,
+        recovery}``), ``join`` (the step whose parallel branches this one waits for), ``description``.
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Cafe")
+        >>> order = bp.customer("Order at the counter", evidence=["Menu board"], wait_point="3 min")
+        >>> order.id, bp.step(order.id).lane.value
+        ('order_at_the_counter', 'customer')
+        """
         return self.add_step(label, Lane.CUSTOMER, **fields)
 
     def onstage(self, label: str, **fields: Any) -> StepRef:
-        """Add an onstage contact action: staff in front of the customer."""
+        """Add an onstage contact action: staff in front of the customer (fields as :meth:`customer`).
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Cafe")
+        >>> bp.onstage("Take the order", role="cashier", duration="lognormal(mean=50, sd=20) s").id
+        'take_the_order'
+        """
         return self.add_step(label, Lane.ONSTAGE, **fields)
 
     def backstage(self, label: str, **fields: Any) -> StepRef:
-        """Add a backstage contact action: staff out of the customer's sight."""
+        """Add a backstage contact action: staff out of the customer's sight (fields as :meth:`customer`).
+
+        >>> from blueprint import Blueprint
+        >>> Blueprint("Cafe").backstage("Make the drink", role="barista", duration="90 s").id
+        'make_the_drink'
+        """
         return self.add_step(label, Lane.BACKSTAGE, **fields)
 
     def support(self, label: str, **fields: Any) -> StepRef:
-        """Add a support process: a system or unit that enables the staff."""
+        """Add a support process: a system or unit that enables the staff (fields as :meth:`customer`).
+
+        >>> from blueprint import Blueprint
+        >>> Blueprint("Cafe").support("POS records the sale", duration="3 s").id
+        'pos_records_the_sale'
+        """
         return self.add_step(label, Lane.SUPPORT, **fields)
 
     def flow(self, source: StepRef | str, target: StepRef | str, **fields: Any) -> Flow:
-        """Add a flow (``probability``, ``otherwise``, ``label``, ``kind``, ``delay``)."""
+        """Add a flow from ``source`` to ``target`` (handles or ids) and return it. ``fields``: ``probability``
+        (the share of visits that take this branch), ``otherwise`` (the branch taken by the rest), ``label``,
+        ``kind`` (``handoff`` by default; ``transfer``, ``rework``, ``retry``, ``parallel``) and ``delay`` (time
+        between the steps, as a duration). ``a >> b`` adds a hand-off too.
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Cafe")
+        >>> pick_up, remake, leave = bp.customer("Pick up"), bp.onstage("Remake"), bp.customer("Leave")
+        >>> bp.flow(pick_up, remake, probability=0.03, kind="rework").probability
+        0.03
+        >>> bp.flow(pick_up, leave, otherwise=True).otherwise
+        True
+        """
         from .model import Flow
 
         f = Flow(source=_ref_id(source), target=_ref_id(target), **fields)
@@ -132,7 +173,16 @@ class BuilderMixin:
         return f
 
     def split(self, source: StepRef | str, targets: list[StepRef | str]) -> list[Flow]:
-        """Start parallel work: every target runs. Join it with ``join=source``."""
+        """Start parallel work after ``source``: every one of ``targets`` runs at the same time. The step that
+        waits for all of them is created with ``join=source``.
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Hotel")
+        >>> arrive, check_in, bags = bp.customer("Arrive"), bp.customer("Check in"), bp.backstage("Take the bags up")
+        >>> [f.target for f in bp.split(arrive, [check_in, bags])]
+        ['check_in', 'take_the_bags_up']
+        >>> room = bp.customer("Get to the room", join=arrive)
+        """
         return [self.flow(source, t, kind="parallel") for t in targets]
 
     def role(self, name: str, **fields: Any) -> Role:
@@ -187,7 +237,18 @@ class BuilderMixin:
         return st
 
     def arrive(self, step: StepRef | str, **fields: Any) -> Arrivals:
-        """Add customers entering at ``step`` (``rate``, ``profile`` or ``times``; ``segments``)."""
+        """Add customers entering at ``step``. ``fields``: one of ``rate`` (``"30 per h"``), ``profile`` (a
+        rate per interval of the day or per weekday: ``{interval, start, values}``) or ``times`` (arrivals to
+        replay); ``name``; ``segments`` (groups of customers by ``share``, with a ``priority``, a ``patience``
+        and their own tolerances) and ``patience`` (how long a customer waits before giving up, a distribution).
+
+        >>> from blueprint import Blueprint
+        >>> bp = Blueprint("Cafe")
+        >>> order = bp.customer("Order")
+        >>> a = bp.arrive(order, name="walk-ins", profile={"interval": "1 h", "start": "07:00", "values": [60, 40, 20]})
+        >>> a.step, a.name
+        ('order', 'walk-ins')
+        """
         from .arrivals import Arrivals
 
         a = Arrivals(step=_ref_id(step), **fields)

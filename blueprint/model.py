@@ -492,10 +492,21 @@ class Blueprint(BuilderMixin, Document):
 
     # -- diagrams ------------------------------------------------------------
     def render(self, **options: Any) -> Diagram:
-        """Draw this blueprint (see :func:`blueprint.render.render` for the options).
+        """Draw this blueprint: a :class:`~blueprint.render.Diagram` that shows itself in Jupyter and saves to
+        SVG, PNG or PDF (``.save("stay.png")``).
 
-        Returns a :class:`~blueprint.render.Diagram` that shows itself in
-        Jupyter and saves to SVG, PNG or PDF.
+        The options most used (all of them: :func:`blueprint.render.render`): ``max_columns`` (wrap a long
+        journey onto rows of at most this many steps: a slide holds about 7), ``theme`` (``"screen"`` or
+        ``"print"``, black and white), ``title`` and ``subtitle``, ``roles`` and ``durations`` (the line under
+        each staffed step), ``evidence``, ``fail_points``, ``wait_points``, ``probabilities``, ``legend``,
+        ``stages``, ``empty_lanes`` (a lane with no steps as a thin band, or left out), ``emotion`` (the
+        designer's declared emotion of each step, as a curve above the customer lane) and ``width`` (inches).
+
+        >>> import blueprint
+        >>> diagram = blueprint.load("examples/hotel.yaml").render(max_columns=7, theme="print")
+        >>> diagram.svg.startswith("<?xml")
+        True
+        >>> diagram.save("stay.pdf")          # doctest: +SKIP
         """
         from .render import render
 

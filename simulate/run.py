@@ -254,6 +254,14 @@ def run(
     ``run(bp, replications=20, seed=s)`` has last, so more replications can be added to a run.
     ``max_customers`` refuses a run that implies more customers, before it starts (by default the limit
     in force, :attr:`blueprint.limits.Limits.max_customers`; ``None``: none; see :mod:`simulate.work`).
+
+    >>> import blueprint
+    >>> bp = blueprint.load("examples/coffee_shop.yaml")
+    >>> results = run(bp, days=1, replications=3, seed=2026, progress=False)
+    >>> bool(results.summary().loc["arrivals", "mean"] > 0)     # key figures with 95% intervals
+    True
+    >>> results.roles("cashier").columns[:4].tolist()            # per role and 15 minutes
+    ['start', 'time', 'label', 'arrivals']
     """
     (results,) = run_many(
         {blueprint.name: blueprint}, days=days, replications=replications, seed=seed, warmup=warmup,

@@ -371,6 +371,17 @@ def compare(
     default when it pays; any ``concurrent.futures.Executor``, e.g. a Dask
     client's ``get_executor()``; see :mod:`simulate.run`). Results do not
     depend on where they ran. ``progress`` as in :func:`simulate.run`.
+
+    >>> import blueprint
+    >>> from simulate.scenarios import Scenario
+    >>> shop = blueprint.load("examples/coffee_shop.yaml")
+    >>> busier = Scenario("busier", description="a fifth more customers", volume=1.2)
+    >>> comparison = compare(shop, [busier], replications=3, seed=1, progress=False)
+    >>> comparison.names
+    ['baseline', 'busier']
+    >>> diff = comparison.differences().loc["busier"]      # paired on the same customers, with 95% intervals
+    >>> bool(diff.loc["arrivals", "mean"] > diff.loc["arrivals", "baseline_mean"])
+    True
     """
     blueprint, scenarios = _inputs(blueprint, scenarios)
     base_name, entries = _entries(baseline, scenarios)

@@ -272,7 +272,14 @@ def before_after(before: Results, after: StaffingPlan, spreadsheet: StaffingPlan
     (hours and cost per day). For each staffing three float columns: its mean (``"before"``,
     ``"spreadsheet plan"``, ``"new plan"``) and the 95% interval's ends (``"before_ci_low"``,
     ``"before_ci_high"``...), as in every wide table of the package. A figure known exactly (a plan's
-    cost from its shifts) has both ends equal to the mean; a count has no interval (NaN)."""
+    cost from its shifts) has both ends equal to the mean; a count has no interval (NaN).
+    :func:`~simulate.staffing.report.format_before_after` writes it for reading.
+
+    >>> plan = simulate.optimize_staffing(bp, templates="examples/contact_center.shifts.yaml")   # doctest: +SKIP
+    >>> before = simulate.run(bp, replications=plan.verification.replications,                     # doctest: +SKIP
+    ...                       seed=plan.verification.seed)     # today's staffing, on the plan's held-out customers
+    >>> simulate.before_after(before, plan).loc["staff cost", ["before", "new plan"]]               # doctest: +SKIP
+    """
     return headline_table(headline(before, after, spreadsheet))
 
 

@@ -276,6 +276,12 @@ def requirements(
     ``max_iterations`` times. Roles with unlimited staffing need no requirement.
     ``patience=False`` ignores customers' patience: Erlang C even where they give
     up, as a spreadsheet does.
+
+    >>> import blueprint
+    >>> req = requirements(blueprint.load("examples/contact_center.yaml"), method="lag-sipp")
+    >>> row = req.loc[("first_line", 42)]                  # role, interval: 10:30
+    >>> row["label"], int(row["required"]), round(float(row["load"]), 1)
+    ('10:30', 18, 15.0)
     """
     if method not in ("sipp", "lag-sipp", "simulation"):
         raise ValueError(f"method must be 'sipp', 'lag-sipp' or 'simulation', got {method!r}")

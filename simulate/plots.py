@@ -192,6 +192,12 @@ def _panels(role_names: list[str], ax: Axes | None) -> tuple[Figure, list[Axes]]
     return new_chart(len(role_names), width=11.0, height=4.0, sharex=True)
 
 
+def _bottom_label(axes: list[Axes]) -> None:
+    """Stacked panels share the time axis: only the bottom one, which shows its ticks, names it."""
+    for a in axes[:-1]:
+        a.set_xlabel("")
+
+
 def _share_axis(ax: Axes) -> None:
     from matplotlib.ticker import PercentFormatter
 
@@ -230,6 +236,7 @@ def plot_service_level(results: Results, role: str | Sequence[str] | None = None
         a.set_title(f"{name}: service level per {format_duration(results.interval)} ({_reps(results)}, 95% band)")
         _time_axis(a, results, table["start"])
         _legend(a, _staff_steps(a, results, table) if staff else None)
+    _bottom_label(axes)
     return fig
 
 
@@ -257,6 +264,7 @@ def plot_abandonment(results: Results, role: str | Sequence[str] | None = None, 
         a.set_title(f"{name}: abandonment per {format_duration(results.interval)} ({_reps(results)}, 95% band)")
         _time_axis(a, results, table["start"])
         _legend(a, _staff_steps(a, results, table) if staff else None)
+    _bottom_label(axes)
     return fig
 
 
@@ -280,6 +288,7 @@ def plot_queue(results: Results, role: str | Sequence[str] | None = None, *, day
         a.set_title(f"{name}: queue per {format_duration(results.interval)} ({_reps(results)}, 95% band)")
         _time_axis(a, results, table["start"])
         a.legend(loc="upper left", fontsize="small")
+    _bottom_label(axes)
     return fig
 
 

@@ -155,3 +155,11 @@ def test_a_run_of_one_day_is_drawn_over_its_hours_not_the_empty_night() -> None:
     plan = schedule_shifts([0] * 8 + [2, 3, 3, 2] + [0] * 12, [{"name": "a", "earliest_start": "06:00",
                            "latest_start": "10:00", "start_step": "1 h", "length": "2 h"}], interval="1 h")
     assert plan.plot().axes[0].get_xlim() == (7.0, 13.0)
+
+
+def test_stacked_panels_name_the_shared_time_axis_once(results: Results) -> None:
+    """The top panel of two shows no tick labels (the time axis is shared): it had been named there all the same."""
+    for what in ("service_level", "abandonment", "queue"):
+        top, bottom = [ax for ax in results.plot(what, role=["first_line", "specialist"]).axes if ax.get_ylabel()
+                       and not ax.get_ylabel().startswith("staff on duty")][:2]
+        assert top.get_xlabel() == "" and bottom.get_xlabel() != "", what

@@ -429,3 +429,12 @@ def test_a_scenario_that_changes_nothing_is_noted(bp: blueprint.Blueprint) -> No
                      progress=False)
     assert [n.split(" changes nothing")[0] for n in result.notes()] == ["scenario 'empty'", "scenario 'same'"]
     assert "changes nothing" in result._repr_html_()
+
+
+def test_scenarios_of_the_same_cost_stand_side_by_side(small: Comparison) -> None:
+    """Two scenarios that change no staff cost the same: their points are set apart, not drawn on one another."""
+    ax = small.plot_cost_vs_service().axes[0]
+    xs = [text.xy[0] for text in ax.texts]
+    costs = small.figures().xs("staff cost", level=1)["mean"]
+    assert len(set(xs)) == len(xs) == 3
+    assert len(set(costs.round(6))) < 3  # the baseline and 'fewer transfers' cost the same

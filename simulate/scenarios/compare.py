@@ -272,10 +272,11 @@ class Comparison:
             raise ValueError(f"no chart {what!r} of a comparison; known: {', '.join(charts)}")
         return charts[what](**options)
 
-    def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Figure:
+    def plot_service_level(self, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool | None = None) -> Figure:
         """Service level of ``role`` (the first role with a queue by default) per interval, one line per
-        scenario with its 95% band, and the target. Returns a matplotlib ``Figure`` (made without pyplot, or
-        the figure of ``ax``), so ``.savefig("x.png")`` follows.
+        scenario with its 95% band (by default every band up to three scenarios, the baseline's alone past that;
+        ``band=True`` or ``False`` for all or none), and the target. Returns a matplotlib ``Figure`` (made without
+        pyplot, or the figure of ``ax``), so ``.savefig("x.png")`` follows.
 
         >>> comparison.plot_service_level("first_line").savefig("sl.png")   # doctest: +SKIP
         """

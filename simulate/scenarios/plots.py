@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 __all__ = ["plot_cost_vs_service", "plot_service_level"]
 
 
-def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool = True) -> Figure:
+def plot_service_level(comparison: Comparison, role: str | None = None, *, scenarios: Sequence[str] | None = None, ax: Axes | None = None, band: bool | None = None) -> Figure:
     """Service level of ``role`` (the first role with a queue by default) per interval, one line per
-    scenario with its 95% band, and the target. Returns a matplotlib ``Figure`` made without pyplot (or
-    the figure of ``ax``): ``.savefig("x.png")`` follows and the backend is left alone."""
+    scenario with its 95% band, and the target. ``band``: every scenario's band (True), none (False), or by
+    default every one up to three scenarios and the baseline's alone past that (more bands run together into
+    one). Returns a matplotlib ``Figure`` made without pyplot (or the figure of ``ax``): ``.savefig("x.png")``
+    follows and the backend is left alone."""
     from matplotlib.ticker import FuncFormatter, PercentFormatter
 
     role = role or main_role(comparison[comparison.baseline].blueprint)
@@ -35,7 +37,7 @@ def plot_service_level(comparison: Comparison, role: str | None = None, *, scena
         base = name == comparison.baseline
         style = {"color": "#111111", "lw": 2.2, "zorder": 3} if base else {"lw": 1.4}
         (line,) = ax.plot(x, t["service_level"], label=_label(name, base), **style)
-        if band:
+        if band or (band is None and (len(names) <= 3 or base)):
             ax.fill_between(x, t["service_level_ci_low"], t["service_level_ci_high"], color=line.get_color(), alpha=0.12,
                             lw=0)
     target = comparison[comparison.baseline].blueprint.target_for(role)
@@ -67,17 +69,17 @@ def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax:
     figs: dict[Any, dict[Any, float]] = comparison.figures().to_dict("index")
     fig, ax = _figure(ax, 7, 5)
     sl = f"{role}: service level"
+    names = [name for name in comparison.names if (name, sl) in figs]
+    shift = _dodge([figs[(name, "staff cost")]["mean"] for name in names])
     points = []
-    for name in comparison.names:
-        if (name, sl) not in figs:
-            continue
+    for name, dx in zip(names, shift):
         c, s = figs[(name, "staff cost")], figs[(name, sl)]
         base = name == comparison.baseline
         xerr = [[c["mean"] - c["ci_low"]], [c["ci_high"] - c["mean"]]] if not math.isnan(c["ci_low"]) else None
         yerr = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if not math.isnan(s["ci_low"]) else None
-        ax.errorbar([c["mean"]], [s["mean"]], xerr=xerr, yerr=yerr, fmt="s" if base else "o",
+        ax.errorbar([c["mean"] + dx], [s["mean"]], xerr=xerr, yerr=yerr, fmt="s" if base else "o",
                     color="#111111" if base else None, ms=8 if base else 6, capsize=3, zorder=3 if base else 2)
-        points.append((c["mean"], s["mean"], _label(name, base)))
+        points.append((c["mean"] + dx, s["mean"], _label(name, base)))
     _annotate(ax, points)
     target = comparison[comparison.baseline].blueprint.target_for(role)
     if target is not None and target.service_level is not None:
@@ -89,6 +91,25 @@ def plot_cost_vs_service(comparison: Comparison, role: str | None = None, *, ax:
     ax.set_title("Cost against service level")
     ax.grid(alpha=0.3)
     return fig
+
+
+def _dodge(costs: list[float]) -> list[float]:
+    """How far to set each point aside so that scenarios of the same cost stand side by side, not on one
+    another's error bars: 2% of the costs' spread (of the cost itself when they are all equal) apart.
+
+    >>> _dodge([7616.0, 7616.0, 7868.0, 7616.0])
+    [-5.04, 0.0, 0.0, 5.04]
+    """
+    spread = (max(costs) - min(costs)) if costs else 0.0
+    step = 0.02 * (spread or max(abs(c) for c in costs) or 1.0) if costs else 0.0
+    out = [0.0] * len(costs)
+    groups: dict[float, list[int]] = {}
+    for i, c in enumerate(costs):
+        groups.setdefault(round(c, 6), []).append(i)
+    for members in groups.values():
+        for k, i in enumerate(members):
+            out[i] = round((k - (len(members) - 1) / 2) * step, 6)
+    return out
 
 
 def _figure(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:

@@ -191,6 +191,7 @@ class StepOverlay:
 
     fill: str | None = None
     badge: str | None = None
+    badge_fill: str | None = None  # the badge's colour: the fail points' red unless given (a change is no failure)
     note: str | None = None  # a line in the box under its figures, in muted type
     faded: bool = False  # draw the step's declared fail point faded (it did no harm)
     figures: list[str] = field(default_factory=list)  # measured figures, in small type inside the box
@@ -1029,7 +1030,8 @@ def _markers(bp: Blueprint, layout: Layout, c: _Canvas, opts: Options) -> list[s
                 ) + ";"
             )
         if overlay and overlay.badge:
-            out.append(_circle(f"badge-{s.id}", overlay.badge, box.right - 4, box.bottom + c.top_offset, c, t.fail_fill, t.line, t.fail_text))
+            out.append(_circle(f"badge-{s.id}", overlay.badge, box.right - 4, box.bottom + c.top_offset, c,
+                               (overlay.badge_fill if t.name == "screen" else None) or t.fail_fill, t.line, t.fail_text))
     for cont in opts.continuations.values():
         for node, where in ((cont.out, "continues"), (cont.inn, "continued")):
             box = layout.boxes[node]

@@ -46,7 +46,7 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
         if r.concurrency > 1:
             bits.append(f"{r.concurrency} customers at once")
         if r.cost_per_hour:
-            bits.append(f"{format_number(r.cost_per_hour)} per hour")
+            bits.append(f"costs {format_number(r.cost_per_hour)} an hour")
         target = bp.target_for(r.name)
         if target and target.service_level is not None and not (r.staffing and r.staffing.unlimited):
             bits.append(f"target {_percent(target.service_level)} within {target.within}")
@@ -59,7 +59,7 @@ def summary_rows(bp: Blueprint) -> list[tuple[str, str]]:
         if g.concurrency > 1:
             bits.append(f"{g.concurrency} calls at once")
         if g.cost_per_hour:
-            bits.append(f"{format_number(g.cost_per_hour)} per hour")
+            bits.append(f"costs {format_number(g.cost_per_hour)} an hour")
         rows.append((f"Group {g.name}", "; ".join(bits)))
     if bp.groups:
         rule = bp.routing

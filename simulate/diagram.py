@@ -174,7 +174,8 @@ def merge_overlays(measured: StepOverlay, extra: StepOverlay) -> StepOverlay:
     """``extra`` (e.g. a fail-point badge and colour) drawn over ``measured``: its fill and badge win,
     the figures of both are kept."""
     return StepOverlay(
-        fill=extra.fill or measured.fill, badge=extra.badge or measured.badge, note=extra.note or measured.note,
+        fill=extra.fill or measured.fill, badge=extra.badge or measured.badge,
+        badge_fill=extra.badge_fill if extra.badge else measured.badge_fill, note=extra.note or measured.note,
         faded=extra.faded or measured.faded, figures=measured.figures + extra.figures,
         alerts=measured.alerts + extra.alerts,
     )

@@ -325,6 +325,13 @@ def test_diagram_highlights_the_changed_steps(bp: blueprint.Blueprint) -> None:
     svg = sc.diagram(bp).svg.replace("&#45;", "-")
     assert 'id="badge-chatbot_first"' in svg and "→ chatbot_first (was answer)" in svg  # the note, in its box
     assert "A chatbot tries every caller" in svg  # the subtitle says what the scenario does
+    import re
+
+    badge = re.search(r'id="badge-chatbot_first".*?<ellipse fill="([^"]+)"', svg, flags=re.S)
+    assert badge is not None and badge.group(1) == "#1f5fa8"  # blue: a change, not a fail point's red
+    printed = sc.diagram(bp, theme="print").svg.replace("&#45;", "-")
+    badge = re.search(r'id="badge-chatbot_first".*?<ellipse fill="([^"]+)"', printed, flags=re.S)
+    assert badge is not None and badge.group(1) != "#1f5fa8"  # black and white in print
 
 
 # -- saved results ------------------------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from blueprint.units import format_number
 if TYPE_CHECKING:
     from blueprint.render import StepOverlay
 
-__all__ = ["ADDED_FILL", "CHANGED_FILL", "changed_steps"]
+__all__ = ["ADDED_FILL", "BADGE_FILL", "CHANGED_FILL", "changed_steps"]
 
+#: The badge of an added or changed step: blue, apart from the fail points' red (a change is no failure).
+BADGE_FILL = "#1f5fa8"
 CHANGED_FILL = "#ffe3a1"
 """Fill of a step a scenario changes."""
 ADDED_FILL = "#c9efd2"
@@ -97,9 +99,9 @@ def changed_steps(before: Blueprint, after: Blueprint) -> tuple[dict[str, StepOv
     overlays = {}
     for sid, texts in notes.items():
         if sid in added:
-            overlays[sid] = StepOverlay(fill=ADDED_FILL, badge="+", note="; ".join(t for t in texts if t) or "new step")
+            overlays[sid] = StepOverlay(fill=ADDED_FILL, badge="+", badge_fill=BADGE_FILL, note="; ".join(t for t in texts if t) or "new step")
         elif texts:
-            overlays[sid] = StepOverlay(fill=CHANGED_FILL, badge="Δ", note="; ".join(t for t in texts if t) or None)
+            overlays[sid] = StepOverlay(fill=CHANGED_FILL, badge="Δ", badge_fill=BADGE_FILL, note="; ".join(t for t in texts if t) or None)
     removed = [sid for sid in old_steps if sid not in notes]
     return overlays, removed
 

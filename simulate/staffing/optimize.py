@@ -438,7 +438,7 @@ class StaffingPlan:
         s = self.summary()
         state = self._state()
         notes = "".join(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in self.notes())
-        return (f"<div><b>Staffing plan ({html.escape(self.method)})</b>: {html.escape(state)}; "
+        return (f"<div><b>Staffing plan</b>, {html.escape(self.method)}: {html.escape(state)}; "
                 f"cost {money(self.cost)}, {number(self.paid_hours)} paid hours, {len(self.rounds)} round(s)"
                 f"{_shown(s).to_html()}{notes}</div>")
 

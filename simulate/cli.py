@@ -72,6 +72,7 @@ FIGURE_KEYS: dict[str, str] = {
     "occupancy": "occupancy",
     "staff hours paid": "paid_hours",
     "staff cost": "cost",
+    "experience loss per customer": "experience_loss_per_customer",
     "intervals below target": "intervals_below_target",
     "hours below target": "hours_below_target",
     "days below target": "days_below_target",
@@ -117,14 +118,17 @@ def _wide_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     return out
 
 
-def _grouped(entries: Iterable[tuple[str | None, str, Any]]) -> dict[str, Any]:
-    """``{"figures": {key: value}, "roles": {role: {key: value}}}`` from ``(role or None, key, value)``."""
+def _grouped(entries: Iterable[tuple[str | None, str, Any]], steps: Iterable[tuple[str, str, Any]] = ()) -> dict[str, Any]:
+    """``{"figures": {key: value}, "roles": {role: {key: value}}}`` from ``(role or None, key, value)``, and
+    ``"steps": {step: {key: value}}`` from ``steps`` where there are any."""
     out: dict[str, Any] = {"figures": {}, "roles": {}}
     for role, key, value in entries:
         if role is None:
             out["figures"][key] = value
         else:
             out["roles"].setdefault(role, {})[key] = value
+    for step, key, value in steps:
+        out.setdefault("steps", {}).setdefault(step, {})[key] = value
     return out
 
 
@@ -710,7 +714,7 @@ def compare(
     if as_json:
         print_json(comparison_json(file, scenarios, result))
     elif as_csv:
-        print_csv(comparison_rows(result), ["scenario", "figure", "role", "mean", "ci_low", "ci_high", "difference",
+        print_csv(comparison_rows(result), ["scenario", "figure", "role", "step", "mean", "ci_low", "ci_high", "difference",
                                             "difference_ci_low", "difference_ci_high", "significant"])
     else:
         consoles.out.print(repr(result), markup=False)
@@ -728,18 +732,27 @@ def compare(
         fail(f"cannot write {e.filename or 'an output'}: {e.strerror or e}", EXIT_FAILED)
 
 
+#: The figure of a comparison that belongs to a step with a wait point (``"<step>: experience loss per customer"``).
+EXPERIENCE_FIGURE = "experience loss per customer"
+
+
 def comparison_rows(result: Comparison) -> list[dict[str, Any]]:
     """One row per scenario and figure with machine keys: ``scenario``, ``figure``, ``role`` (None for whole-service
-    figures), ``mean``, ``ci_low``, ``ci_high`` and, except for the baseline, the paired ``difference`` from the
+    figures), ``step`` (the step of a step's figure, else None), ``mean``, ``ci_low``, ``ci_high`` and, except for the baseline, the paired ``difference`` from the
     baseline with its interval (``difference_ci_low``, ``difference_ci_high``) and ``significant``."""
     roles = _roles_of(result)
+    steps = {s.id for n in result.names for s in result[n].blueprint.steps}
     diffs: dict[Any, dict[Any, Any]] = result.differences().to_dict("index")
     figs: dict[Any, dict[Any, Any]] = result.figures().to_dict("index")
     rows = []
     for (name, label), f in figs.items():
-        role, key = figure_key(str(label), roles)
-        row: dict[str, Any] = {"scenario": name, "figure": key, "role": role, "mean": f["mean"], "ci_low": f["ci_low"],
-                               "ci_high": f["ci_high"]}
+        step, _, rest = str(label).partition(": ")
+        if step in steps and rest == EXPERIENCE_FIGURE:  # a step's figure: keyed under its step, not a role
+            role, key = None, figure_key(rest, [])[1]
+        else:
+            step, (role, key) = "", figure_key(str(label), roles)
+        row: dict[str, Any] = {"scenario": name, "figure": key, "role": role, "step": step or None, "mean": f["mean"],
+                               "ci_low": f["ci_low"], "ci_high": f["ci_high"]}
         d = diffs.get((name, label))
         if d is not None and name != result.baseline:
             row.update(difference=d["difference"], difference_ci_low=d["ci_low"], difference_ci_high=d["ci_high"],
@@ -756,15 +769,24 @@ def _roles_of(result: Comparison) -> list[str]:
 
 def comparison_json(file: Path, scenarios: Path, result: Comparison) -> dict[str, Any]:
     """What ``compare --json`` prints: the run's settings, the scenarios in order, and per scenario its figures
-    (``{"figures", "roles"}``, each figure ``{"mean", "ci_low", "ci_high"}``) and, except for the baseline, its
+    (``{"figures", "roles", "steps"}``, each figure ``{"mean", "ci_low", "ci_high"}``; ``steps`` holds the
+    experience loss per customer of each step with a wait point) and, except for the baseline, its
     paired differences (each ``{"difference", "ci_low", "ci_high", "significant"}``), and the comparison's
     ``notes`` (:meth:`Comparison.notes`)."""
     rows = comparison_rows(result)
-    figures = {n: _grouped((r["role"], r["figure"], _stat(r["mean"], r["ci_low"], r["ci_high"]))
-                           for r in rows if r["scenario"] == n) for n in result.names}
-    differences = {n: _grouped((r["role"], r["figure"], {"difference": r["difference"], "ci_low": r["difference_ci_low"],
-                                                         "ci_high": r["difference_ci_high"], "significant": r["significant"]})
-                               for r in rows if r["scenario"] == n and "difference" in r)
+
+    def stat(r: dict[str, Any]) -> dict[str, Any]:
+        return _stat(r["mean"], r["ci_low"], r["ci_high"])
+
+    def change(r: dict[str, Any]) -> dict[str, Any]:
+        return {"difference": r["difference"], "ci_low": r["difference_ci_low"], "ci_high": r["difference_ci_high"],
+                "significant": r["significant"]}
+
+    mine = {n: [r for r in rows if r["scenario"] == n] for n in result.names}
+    figures = {n: _grouped([(r["role"], r["figure"], stat(r)) for r in mine[n] if not r["step"]],
+                           [(r["step"], r["figure"], stat(r)) for r in mine[n] if r["step"]]) for n in result.names}
+    differences = {n: _grouped([(r["role"], r["figure"], change(r)) for r in mine[n] if not r["step"] and "difference" in r],
+                               [(r["step"], r["figure"], change(r)) for r in mine[n] if r["step"] and "difference" in r])
                    for n in result.names if n != result.baseline}
     return {"file": str(file), "scenarios_file": str(scenarios), "seed": result.seed, "days": result.days,
             "replications": result.replications, "baseline": result.baseline, "scenarios": list(result.names),

@@ -700,10 +700,15 @@ def test_compare_json_has_machine_keys(compared: dict[str, Any]) -> None:
 
 def test_compare_csv_is_the_json_in_rows(compared: dict[str, Any]) -> None:
     data, rows = compared["json"], compared["csv"]
-    assert list(rows[0]) == ["scenario", "figure", "role", "mean", "ci_low", "ci_high", "difference",
+    assert list(rows[0]) == ["scenario", "figure", "role", "step", "mean", "ci_low", "ci_high", "difference",
                              "difference_ci_low", "difference_ci_high", "significant"]
-    n_figures = sum(len(g["figures"]) + sum(len(r) for r in g["roles"].values()) for g in data["figures"].values())
+    n_figures = sum(len(g["figures"]) + sum(len(r) for r in g["roles"].values()) + sum(len(s) for s in g["steps"].values())
+                    for g in data["figures"].values())
     assert len(rows) == n_figures
+    # each step with a wait point: its experience loss per customer, keyed under the step
+    loss = data["differences"]["one more late agent"]["steps"]["answer"]["experience_loss_per_customer"]
+    assert loss["difference"] == 0 and loss["significant"] is False  # half a day: the late shift starts at 12:30
+    assert {r["step"] for r in rows if r["figure"] == "experience_loss_per_customer"} == {"answer", "specialist"}
     row = next(r for r in rows if (r["scenario"], r["figure"], r["role"]) == ("10-hour shifts", "cost", ""))
     cost = data["differences"]["10-hour shifts"]["figures"]["cost"]
     assert math.isclose(float(row["difference"]), cost["difference"]) and row["significant"] in ("true", "false")

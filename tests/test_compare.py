@@ -438,3 +438,23 @@ def test_scenarios_of_the_same_cost_stand_side_by_side(small: Comparison) -> Non
     costs = small.figures().xs("staff cost", level=1)["mean"]
     assert len(set(xs)) == len(xs) == 3
     assert len(set(costs.round(6))) < 3  # the baseline and 'fewer transfers' cost the same
+
+
+def test_a_change_to_the_experience_is_a_paired_figure_of_its_own() -> None:
+    """Per step with a wait point, the experience loss per arriving customer is a key figure of each replication, so
+    a comparison pairs it like any other (the notebook had reached into the replications to do it)."""
+    import blueprint
+    from simulate import paired_differences, run
+
+    bp = blueprint.load("examples/bilingual_hotline.yaml")
+    before = run(bp, days=1, replications=4, seed=2026, progress=False)
+    trained = Scenario("train one", cross_train={"English only": {"to": "Bilingual", "count": 1}}).apply(bp)
+    after = run(trained, days=1, replications=4, seed=2026, progress=False)
+    diff = paired_differences(before, after)
+    felt = before.experience().xs("all", level="segment") if "all" in set(
+        before.experience().index.get_level_values("segment")) else before.experience().droplevel("segment")
+    for step in ("answer_es", "answer_en"):
+        row = diff.loc[f"{step}: experience loss per customer"]
+        assert row["baseline_mean"] == pytest.approx(felt.loc[step, "loss_per_customer"])
+    spanish = diff.loc["answer_es: experience loss per customer"]
+    assert spanish["difference"] < 0 and spanish["significant"]  # one more agent for Spanish: less lost there

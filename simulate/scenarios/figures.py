@@ -88,7 +88,9 @@ def replication_figures(results: Results) -> pd.DataFrame:
     time in system, the wait the customer sees, transfers, and per role with a
     queue its service level, ASA (s), abandonment, occupancy and staff hours
     paid (for a skill served by staff groups, the occupancy and hours are its groups',
-    per group); then all staff hours paid and the staff cost.
+    per group); per step with a wait point its experience loss per arriving customer (the tolerances its waits
+    lost, :mod:`simulate.experience`: what a change at that step does to the journey); then all staff hours
+    paid and the staff cost.
     """
     first = results.first_interval
     roles = queue_roles(results.blueprint)
@@ -117,6 +119,12 @@ def replication_figures(results: Results) -> pd.DataFrame:
             t = rep.role_totals[g.name]
             row[f"{g.name}: occupancy"] = occupancy(t.busy, t.on_duty)
             row[f"{g.name}: staff hours paid"] = t.paid_hours
+        loss: dict[str, float] = {}  # per step with a wait point: the tolerances its waits lost, every segment
+        for key, e in rep.experience.items():
+            step = key.split("@", 1)[0]
+            loss[step] = loss.get(step, 0.0) + float(np.sum(e.loss_sum[first:]))
+        for step, lost in loss.items():
+            row[f"{step}: experience loss per customer"] = lost / j.arrivals if j.arrivals else math.nan
         row["staff hours paid"] = sum(t.paid_hours for t in rep.role_totals.values())
         row["staff cost"] = sum(t.cost for t in rep.role_totals.values())
         rows.append(row)

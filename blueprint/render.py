@@ -34,7 +34,7 @@ from .diagram.glyphs import describe_missing, drawn_as_boxes, missing_glyphs
 from .diagram.labels import Placed, label_size, place_labels
 from .diagram.route import Budget, Rect, Route, TooDenseToDraw
 from .files import write_atomically
-from .graph import _forward_graph, back_flows
+from .graph import back_flows, to_networkx
 from .lanes import Lane, Line
 from .layout import (
     BOX_WIDTH,
@@ -282,17 +282,17 @@ def _q(value: object) -> str:
 
 #: Characters with no glyph that Graphviz measures as if they had one (a line of 50 zero-width spaces drew a box
 #: 400 points wide) but the layout, rightly, as nothing: a drawing leaves them out. Zero-width and word-joining
-#: spaces, the byte-order mark, the soft hyphen (the layout hyphenates itself), tag characters, and the
-#: direction marks and controls (a right-to-left line is isolated as a whole instead: :func:`_right_to_left`).
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-                        "\U000e0000-\U000e007f]")
-#: Joiners and variation selectors belong in emoji and some scripts, once each: a run of one is one.
-_REPEATED = re.compile("([\u200c\u200d\ufe00-\ufe0f])\\1+")
+#: spaces, the byte-order mark, the soft hyphen (the layout hyphenates itself) and tag characters.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+#: Joiners, variation selectors and direction marks belong in emoji, some scripts and mixed-direction lines (the
+#: line under a step sets a right-to-left role name apart with them), once each: a run of one is one. (Isolates
+#: and embeddings nest, so a run of their ends is left as it is.)
+_REPEATED = re.compile("([\u200c\u200d\ufe00-\ufe0f\u200e\u200f\u061c])\\1+")
 
 
 def _visible(line: str) -> str:
-    """``line`` as a drawing writes it: without the characters of :data:`_INVISIBLE`, a run of one joiner or
-    variation selector as one.
+    """``line`` as a drawing writes it: without the characters of :data:`_INVISIBLE`, a run of one joiner,
+    variation selector or direction mark as one.
 
     >>> _visible("Pay\u200b\u200bnow\ufeff"), _visible("a\u200d\u200d\u200db")
     ('Paynow', 'a\u200db')
@@ -837,9 +837,9 @@ def _emotion_links(bp: Blueprint, layout: Layout, points: list[tuple[int, float,
     """The pairs of columns whose emotion points are joined by a line, left to right in a row: a point and each
     next point the journey reaches from it before any other. Alternatives (a call answered in English or in
     Spanish) are not joined as if one followed the other; each joins the steps before and after it."""
-    g = _forward_graph(bp)
+    g = to_networkx(bp)  # the journey forward: no call-backs (retries), no loops back
     back = back_flows(bp)
-    g.remove_edges_from([(u, v, k) for u, v, k in g.edges(keys=True) if (u, v) in back])
+    g.remove_edges_from([(u, v, k) for u, v, k, kind in g.edges(keys=True, data="kind") if kind == "retry" or (u, v) in back])
     valued: dict[str, int] = {}
     for sid, v in er.values.items():
         box = layout.boxes.get(sid)

@@ -473,12 +473,7 @@ def staff(
             from simulate.staffing.optimize import without_kept
 
             _print_requirements(without_kept(req, keep), fmt)
-            if fmt == "table" and len(req) and not (req["arrival_rate"] > 0).any():
-                from simulate.results import _run_window
-
-                consoles.out.print(f"Note: no customer arrives in the {days:g}-day horizon{_run_window(days)}, so no "
-                                   "staff are required; the blueprint's arrivals come at other hours or on other days "
-                                   "(--days 1 or more).", markup=False)
+            _note_no_customers(req, days, fmt)
             return
         plan = sim.optimize_staffing(bp, templates=role_templates, method=method_name, objective=objective_name, days=days,
                                      replications=4 * replications, max_replications=max_replications,
@@ -516,6 +511,16 @@ def _load_templates_or_exit(templates: Path) -> dict[str, ShiftTemplates]:
 
 
 REQUIREMENT_COLUMNS = ["role", "interval", "start", "time", "arrival_rate", "handle_time", "load", "required", "scheduled"]
+
+
+def _note_no_customers(req: Requirements, days: float, fmt: str) -> None:
+    """Under the requirement tables, a note when no customer arrives in the horizon (they are all zero)."""
+    if fmt == "table" and len(req) and not (req["arrival_rate"] > 0).any():
+        from simulate.clock import run_window
+
+        consoles.out.print(f"Note: no customer arrives in the {days:g}-day horizon{run_window(days)}, so no staff are "
+                           "required; the blueprint's arrivals come at other hours or on other days (--days 1 or more).",
+                           markup=False)
 
 
 def _print_requirements(req: Requirements, fmt: str) -> None:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "NOMINAL_MONDAY", "DayStyle", "format_clock", "format_duration", "interval_label", "interval_labels",
-    "interval_times", "to_seconds",
+    "interval_times", "run_window", "to_seconds",
 ]
 
 NOMINAL_MONDAY = "2024-01-01"
@@ -183,3 +183,18 @@ def to_seconds(value: object, what: str) -> float:
     if callable(total):
         return float(total())
     raise ValueError(f"{what}: expected a duration such as '15 min', got {value!r}")
+
+
+def run_window(days: float) -> str:
+    """`` (Monday 00:00 to 06:00)``: when a run of ``days`` took place, for runs shorter than a week (time 0 is
+    Monday 00:00); empty for a week or more.
+
+    >>> run_window(0.25), run_window(1.5), run_window(8)
+    (' (Monday 00:00 to 06:00)', ' (Monday 00:00 to Tuesday 12:00)', '')
+    """
+    if not 0 < days < 7:
+        return ""
+    minutes = round(days * 1440)
+    day, minute = divmod(minutes, 1440)
+    end = f"{minute // 60:02d}:{minute % 60:02d}"
+    return f" (Monday 00:00 to {end})" if day == 0 else f" (Monday 00:00 to {WEEKDAYS[day].capitalize()} {end})"

@@ -47,8 +47,7 @@ import pandas as pd
 
 from blueprint import Blueprint
 from blueprint.numbers import figure_kind, fmt, interval
-from blueprint.units import WEEKDAYS
-from simulate.clock import interval_labels, interval_times
+from simulate.clock import interval_labels, interval_times, run_window
 from simulate.engine.output import JourneyFigures, Replication, StepFigures
 from simulate.eventlog import event_table, save_events
 from simulate.figures import abandonment, asa, occupancy, role_abandonment, role_service_level, service_level
@@ -300,7 +299,7 @@ class Results:
         ended = float(mean["completed"]) + float(mean["abandoned"])
         out = []
         if arrivals == 0:
-            out.append(f"No customer arrived in the {self.days:g}-day run{_run_window(self.days)}: the blueprint's "
+            out.append(f"No customer arrived in the {self.days:g}-day run{run_window(self.days)}: the blueprint's "
                        "arrivals come at other hours or on other days, so there is nothing to measure. Simulate "
                        "longer (--days on the command line), or check the arrivals' start times and weekdays.")
         if arrivals > 0 and ended < 0.25 * arrivals:
@@ -466,17 +465,3 @@ class Results:
         from simulate.storage import load_results
 
         return load_results(path)
-
-
-def _run_window(days: float) -> str:
-    """`` (Monday 00:00 to 06:00)``: when a run of ``days`` took place, for runs shorter than a week.
-
-    >>> _run_window(0.25), _run_window(1.5), _run_window(8)
-    (' (Monday 00:00 to 06:00)', ' (Monday 00:00 to Tuesday 12:00)', '')
-    """
-    if not 0 < days < 7:
-        return ""
-    minutes = round(days * 1440)
-    day, minute = divmod(minutes, 1440)
-    end = f"{minute // 60:02d}:{minute % 60:02d}"
-    return f" (Monday 00:00 to {end})" if day == 0 else f" (Monday 00:00 to {WEEKDAYS[day].capitalize()} {end})"

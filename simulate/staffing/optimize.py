@@ -458,6 +458,18 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _reaching(req: Requirements, days: float) -> Requirements:
+    """``req``, refused where no customer arrives in the horizon: there is nothing to staff (a plan of no shifts
+    had been refused as a blueprint whose role never has anyone on duty)."""
+    if not len(req) or not (req["arrival_rate"] > 0).any():
+        from simulate.clock import run_window
+
+        raise ValueError(f"days must reach the customers: none arrives in the {days:g}-day horizon{run_window(days)}, "
+                         "so there is nothing to staff (the blueprint's arrivals come at other hours or on other days); "
+                         "plan at least a day")
+    return req
+
+
 def optimize_staffing(
     blueprint: Blueprint,
     target: Target | dict[str, Any] | None = None,
@@ -521,14 +533,8 @@ def optimize_staffing(
     assert templates is not None  # refused above
     keep = [keep] if isinstance(keep, str) else list(keep)
     seed = resolve_seed(seed)
-    req = without_kept(requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
-                                replications=replications, seed=seed, executor=executor), keep)
-    if not len(req) or not (req["arrival_rate"] > 0).any():
-        from simulate.results import _run_window
-
-        raise ValueError(f"days must reach the customers: none arrives in the {days:g}-day horizon{_run_window(days)}, "
-                         "so there is nothing to staff (the blueprint's arrivals come at other hours or on other days); "
-                         "plan at least a day")
+    req = _reaching(without_kept(requirements(blueprint, target, method=method, days=days, shrinkage=shrinkage,
+                                              replications=replications, seed=seed, executor=executor), keep), days)
     loop = Loop(blueprint, req, templates, objective=objective, time_limit=time_limit)
     search = Search(loop=loop, targets=loop.targets, requirement=req, patience=mean_patience(blueprint), days=days, seed=seed,
                     replications=replications, max_replications=max_replications, level=level, min_volume=min_volume,

@@ -357,7 +357,7 @@ class SurveyScores:
         head = over.loc["weighted"] if "weighted" in over.index else over.loc["unweighted"]
         which = "weighted" if "weighted" in over.index else "unweighted"
         failing = self.criteria[self.criteria["verdict"] == "failing"].sort_values("gap")
-        fail_text = ("no criterion fails" if failing.empty else "failing: " + ", ".join(
+        fail_text = ("no criterion fails" if failing.empty else "the criteria that fail: " + ", ".join(
             f"{c} ({g:+.2f})" for c, g in failing["gap"].items()))
         few = self.weighted_respondents
         if which == "weighted" and few is not None and few < self.respondents:

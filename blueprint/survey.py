@@ -640,10 +640,13 @@ def _item_map(items: ItemMap | Mapping[str, Any] | str | os.PathLike[str] | None
         return ItemMap(criterion, step, text)
     if "criterion" in table.columns:  # the survey says each item's criterion (and step) itself
         criterion, step = {}, {}
-        for rec in table[[c for c in ("item", "criterion", "step") if c in table.columns]].itertuples(index=False):
+        for pos, rec in enumerate(table[[c for c in ("item", "criterion", "step") if c in table.columns]].itertuples(index=False)):
             i, c = str(rec.item), str(rec.criterion).strip().lower()
             if c and criterion.setdefault(i, c) != c:
-                raise SurveyError(f"item {i!r} is given two criteria: {criterion[i]!r} and {c!r}", source)
+                line = _line(table, pos)
+                raise SurveyError([Problem("error", "survey-criterion", f"row {line}.criterion", f"item {i!r} is given "
+                                           f"two criteria: {criterion[i]!r} (on an earlier row) and {c!r}", source, line)],
+                                  source)
             s = getattr(rec, "step", "") or None
             if s is not None:
                 step[i] = str(s)

@@ -390,3 +390,16 @@ def test_a_weighted_score_says_how_many_respondents_it_rests_on(tmp_path: Path) 
     assert scores.weighted_respondents == 1 and scores.respondents == 3
     assert "overall weighted (on the 1 of 3 respondents who gave points and answered every criterion) gap -1.00" in scores.describe()
     assert score(table, bootstrap=100).weighted_respondents is None
+
+
+def test_an_item_given_two_criteria_is_named_at_its_row(tmp_path: Path) -> None:
+    """The survey says each item's criterion itself: a second, different one is refused at the row that gives it
+    (the message had named no line)."""
+    path = tmp_path / "s.csv"
+    path.write_text("respondent,item,expectation,perception,criterion\nR1,x,3,4,tangibles\nR2,x,4,4,Tangibles\n"
+                    "R3,x,4,4,reliability\n", encoding="utf-8")
+    with pytest.raises(SurveyError) as caught:
+        score(path)
+    (problem,) = caught.value.problems
+    assert problem.line == 4 and problem.path == "row 4.criterion"
+    assert "item 'x' is given two criteria: 'tangibles' (on an earlier row) and 'reliability'" in problem.message

@@ -454,7 +454,7 @@ def _shown(summary: pd.DataFrame) -> pd.DataFrame:
             out[column] = [str(v) for v in summary[column]]
             continue
         kind: Kind = "percent" if column.startswith(("service_level", "abandonment", "target")) else "money" if column == "cost" else "number"
-        out[column] = [fmt(math.nan if pd.isna(v) else v, kind) for v in summary[column]]
+        out[column] = [fmt(v, kind) for v in summary[column]]  # fmt writes a missing value (NaN, pd.NA) as such
     return out
 
 
